@@ -1,0 +1,116 @@
+"""The build pipeline, stage by stage: config -> entries -> site model -> pages -> output.
+
+`load_site` runs the stages that read and validate (nothing is written); `build`
+renders every page and writes the output folder only once the whole site is known to
+be valid, so a failed build leaves the previous output untouched. Each stage is timed.
+`check` runs the same validation and returns every problem instead of raising.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from . import feeds
+from .config import SiteConfig, load_config
+from .errors import Problems, SiteError
+from .model import Page, Site, build_site
+from .reader import read_entries
+from .render import Renderer
+from .theme import asset_files
+from .writer import OutputWriter
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    entries: int
+    pages: int
+    written: int
+    unchanged: int
+    removed: int
+    seconds: float
+    warnings: list = field(default_factory=list)
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.stages[name] = now - self._last
+        self._last = now
+
+
+def site_today(config: SiteConfig) -> dt.date:
+    return dt.datetime.now(ZoneInfo(config.timezone)).date()
+
+
+def load_site(root: Path, today: dt.date | None = None,
+              timer: _Timer | None = None) -> tuple[Site | None, Problems]:
+    """Read and validate everything. Returns the site model (None when it cannot be
+    made) and every problem found, errors and warnings."""
+    timer = timer or _Timer()
+    config, problems = load_config(root)
+    timer.lap("config")
+    if config is None:
+        return None, problems
+    entries, found = read_entries(config)
+    problems.extend(found)
+    timer.lap("read")
+    site, found = build_site(config, entries, today or site_today(config))
+    problems.extend(found)
+    timer.lap("model")
+    return site, problems
+
+
+def check(root: Path, today: dt.date | None = None) -> Problems:
+    return load_site(root, today)[1]
+
+
+def build(root: Path, output: Path | None = None, today: dt.date | None = None,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Build the site in `root` into `output` (default root/public). Raises SiteError."""
+    started = time.perf_counter()
+    timer = _Timer()
+    site, problems = load_site(root, today, timer)
+    if site is None or problems.errors:
+        raise SiteError(problems)
+    output = output or root / "public"
+    writer = OutputWriter(output)
+    renderer = Renderer(site)
+    for page in site.pages:
+        writer.write(page.path, renderer.render(page))
+    timer.lap("render")
+    _write_extras(site, renderer, writer)
+    writer.finish()
+    timer.lap("write")
+    if progress:
+        progress("stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in timer.stages.items()))
+    return BuildResult(output, len(site.items), len(site.pages), writer.written, writer.unchanged,
+                       writer.removed, time.perf_counter() - started, problems.warnings, timer.stages)
+
+
+def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter) -> None:
+    for name, source in asset_files(site.config).items():
+        writer.copy(f"assets/{name}", source)
+    for item in site.items:
+        if not item.withdrawn:
+            for a in item.entry.attachments:
+                writer.copy(f"{item.dir}/{a.name}", a.source)
+    writer.write("404.html", renderer.render(Page("404.html", "404.html", "404", {}, frozenset())))
+    if site.config.base_url:
+        cfg = site.config
+        writer.write("feed.xml", feeds.atom(site, site.items, cfg.title, "feed.xml", "index.html"))
+        for unit in cfg.units:
+            writer.write(f"{unit.id}/feed.xml", feeds.atom(
+                site, site.by_unit.get(unit.id, []), f"{unit.name} - {cfg.title}",
+                f"{unit.id}/feed.xml", site.unit_url(unit.id)))
+        writer.write("sitemap.xml", feeds.sitemap(site, [p.path for p in site.pages]))
+        writer.write("robots.txt", feeds.robots(site))

@@ -1,0 +1,138 @@
+"""The `site-builder` command: parse arguments, call one library function, report.
+
+Exit codes: 0 ok, 1 a content problem (shown as `path:line: message`, never a
+traceback), 2 a usage mistake (argparse's own). Messages are in the site's language.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import yaml
+
+from . import __version__
+from .errors import Problem, SiteError
+from .i18n import Strings, load_strings
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="site-builder", description=(
+        "Static transparency websites (党务/政务/村务/财务公开) for towns and villages."))
+    p.add_argument("--version", action="version", version=f"site-builder {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = sub.add_parser("build", help="build the site into SITE/public (or --output)")
+    b.add_argument("site", nargs="?", default=".", type=Path)
+    b.add_argument("--output", "-o", type=Path)
+    b.add_argument("--today", type=_date, help="fix 'today' (YYYY-MM-DD) for a reproducible build")
+
+    c = sub.add_parser("check", help="validate everything without writing; list every problem")
+    c.add_argument("site", nargs="?", default=".", type=Path)
+    c.add_argument("--today", type=_date)
+
+    s = sub.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on change")
+    s.add_argument("site", nargs="?", default=".", type=Path)
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--output", "-o", type=Path)
+    s.add_argument("--today", type=_date)
+
+    n = sub.add_parser("new", help='write a new entry: new [SITE] UNIT CATEGORY "标题"')
+    n.add_argument("args", nargs="+", metavar="[SITE] UNIT CATEGORY TITLE")
+    n.add_argument("--today", type=_date)
+
+    i = sub.add_parser("init", help="create a new site skeleton in DIR")
+    i.add_argument("dir", type=Path)
+    return p
+
+
+def _strings_for(root: Path) -> Strings:
+    """The site's language, read leniently: messages must show even for a broken site.yaml."""
+    try:
+        data = yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8-sig"))
+        return load_strings(str(data.get("language", "zh-Hans")))
+    except Exception:  # noqa: BLE001 - any failure: default language
+        return load_strings("zh-Hans")
+
+
+def _report(problems: list[Problem], strings: Strings, stream=sys.stderr) -> None:
+    for problem in problems:
+        print(problem.format(strings), file=stream)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    root = Path(getattr(args, "site", None) or ".")
+    if args.command == "new":
+        if len(args.args) not in (3, 4):
+            parser.error('new takes [SITE] UNIT CATEGORY "TITLE"')
+        root = Path(args.args[0]) if len(args.args) == 4 else Path(".")
+    if args.command == "init":
+        root = args.dir
+    strings = _strings_for(root)
+    try:
+        return _run(args, root, strings)
+    except SiteError as err:
+        _report(err.problems, strings)
+        errors = [p for p in err.problems if not p.warning]
+        print(strings.message("build_failed", count=len(errors)), file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(strings.message("os_error", detail=f"{err.filename or ''} {err.strerror or err}".strip()),
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, root: Path, strings: Strings) -> int:
+    if args.command == "build":
+        from .build import build
+
+        result = build(root, args.output, args.today)
+        _report(result.warnings, strings)
+        print(strings.message("build_done", entries=result.entries, pages=result.pages,
+                              written=result.written, unchanged=result.unchanged,
+                              removed=result.removed, seconds=f"{result.seconds:.2f}",
+                              output=result.output))
+        return 0
+    if args.command == "check":
+        from .build import check
+
+        problems = check(root, args.today)
+        _report(problems, strings, sys.stdout)
+        errors = problems.errors
+        print(strings.message("check_failed", count=len(errors)) if errors
+              else strings.message("check_ok", warnings=len(problems.warnings)))
+        return 1 if errors else 0
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(root, args.port, args.output, args.today, strings)
+    if args.command == "new":
+        from .scaffold import new_entry
+
+        unit, category, title = args.args[-3:]
+        path = new_entry(root, unit, category, title, args.today)
+        print(path)
+        return 0
+    if args.command == "init":
+        from .scaffold import init_site
+
+        init_site(root)
+        print(strings.message("init_done", dir=root))
+        return 0
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

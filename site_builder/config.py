@@ -1,0 +1,282 @@
+"""Stage 1: load and validate site.yaml into a typed, frozen `SiteConfig`.
+
+Every problem in the file is collected (unknown keys with a suggestion, missing or
+mistyped values, bad or reserved ids, unknown parents) before anything stops, each
+with its line. Ids become URLs, so they are lowercase ASCII slugs and may not take the
+names of the folders the site itself writes (`RESERVED_TOP`, `RESERVED_IN_UNIT`).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from .errors import Problems
+from .i18n import LANGUAGES
+from .yamlread import LineDict, error_line, error_text, load_yaml
+
+CONFIG_FILE = "site.yaml"
+ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
+CADENCES = ("monthly", "quarterly", "yearly", "as-needed", "permanent")
+KINDS = ("town", "village", "community", "office")
+# Folders the site writes at its top level and inside each unit: ids may not take them.
+RESERVED_TOP = frozenset({"search", "supervision", "data", "assets", "zh-hant", "board",
+                          "category", "feeds", "page", "static", "404"})
+RESERVED_IN_UNIT = frozenset({"board", "ledgers", "page", "feeds"})
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    kind: str
+    parent: str | None = None
+    code: str | None = None
+    supervisor: Person | None = None
+    since: str | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    cadence: str
+    group: str = ""
+    notice_days: int | None = None
+    description: str = ""
+    publish_within_workdays: int = 20
+    withdraw_after_notice: bool = False
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    root: Path
+    title: str
+    units: tuple[Unit, ...]
+    categories: tuple[Category, ...]
+    language: str = "zh-Hans"
+    base_url: str = ""
+    organization: str = ""
+    timezone: str = "Asia/Shanghai"
+    contact: Contact = Contact()
+    search: bool = True
+    also_traditional: bool = False
+    public_phones: tuple[str, ...] = ()
+    holidays: dict = field(default_factory=dict)
+    theme: str = "default"
+    per_page: int = 30
+    units_by_id: dict[str, Unit] = field(init=False, repr=False, compare=False)
+    categories_by_id: dict[str, Category] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "units_by_id", {u.id: u for u in self.units})
+        object.__setattr__(self, "categories_by_id", {c.id: c for c in self.categories})
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def publisher(self) -> str:
+        return self.organization or (self.units[0].name if self.units else self.title)
+
+    def published_phones(self) -> set[str]:
+        """Numbers the site itself publishes; only these may appear in entries."""
+        phones = {self.contact.phone, *self.public_phones}
+        phones.update(u.supervisor.phone for u in self.units if u.supervisor)
+        return {re.sub(r"\D", "", p) for p in phones if p}
+
+
+_TOP_KEYS = {"title": str, "language": str, "base_url": str, "organization": str, "timezone": str,
+             "contact": dict, "units": list, "categories": list, "search": bool,
+             "also_traditional": bool, "public_phones": list, "holidays": dict, "theme": str,
+             "per_page": int}
+_UNIT_KEYS = {"id": str, "name": str, "kind": str, "parent": str, "code": str,
+              "supervisor": dict, "since": str}
+_CATEGORY_KEYS = {"id": str, "name": str, "group": str, "cadence": str, "notice_days": int,
+                  "description": str, "publish_within_workdays": int, "withdraw_after_notice": bool}
+_CONTACT_KEYS = {"phone": str, "email": str, "address": str}
+_PERSON_KEYS = {"name": str, "phone": str}
+_EXPECT = {str: "expect_text", int: "expect_int", bool: "expect_bool", list: "expect_list",
+           dict: "expect_mapping"}
+
+
+class _Reader:
+    """Checks one mapping against its allowed keys, collecting problems."""
+
+    def __init__(self, problems: Problems, path: str):
+        self.problems = problems
+        self.path = path
+
+    def section(self, data: Any, spec: dict[str, type], required: tuple[str, ...],
+                line: int) -> dict[str, Any]:
+        if not isinstance(data, LineDict):
+            self.problems.add(self.path, line, "expect_mapping", key="", value=_show(data))
+            return {}
+        for key, key_line in data.duplicates:
+            self.problems.add(self.path, key_line, "duplicate_key", key=key)
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            at = data.line_of(key)
+            if key not in spec:
+                close = difflib.get_close_matches(str(key), spec, n=1)
+                self.problems.add(self.path, at, "unknown_key_hint" if close else "unknown_key",
+                                  key=key, suggestion=close[0] if close else "")
+                continue
+            want = spec[key]
+            if want is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)  # phone: 12345, code: 410526 are fine unquoted
+            if value is None and want is not bool:
+                continue
+            if want is int and isinstance(value, bool) or not isinstance(value, want):
+                self.problems.add(self.path, at, _EXPECT[want], key=key, value=_show(value))
+                continue
+            out[key] = value
+        for key in required:
+            if key not in data:
+                self.problems.add(self.path, data.line, "required_key", key=key)
+        return out
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def load_config(root: Path) -> tuple[SiteConfig | None, Problems]:
+    """Read SITE/site.yaml. Returns (config or None, problems); never raises for content."""
+    problems = Problems()
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        problems.add(CONFIG_FILE, None, "config_missing", root=str(root))
+        return None, problems
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        problems.add(CONFIG_FILE, None, "config_encoding")
+        return None, problems
+    except yaml.YAMLError as exc:
+        problems.add(CONFIG_FILE, error_line(exc), "yaml_syntax", detail=error_text(exc))
+        return None, problems
+    r = _Reader(problems, CONFIG_FILE)
+    top = r.section(data, _TOP_KEYS, ("title", "units", "categories"), 1)
+    if not top:
+        return None, problems
+    lines = data.line_of
+
+    language = top.get("language", "zh-Hans")
+    if language not in LANGUAGES:
+        problems.add(CONFIG_FILE, lines("language"), "bad_choice", key="language", value=language,
+                     choices=", ".join(LANGUAGES))
+    timezone = top.get("timezone", "Asia/Shanghai")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.add(CONFIG_FILE, lines("timezone"), "bad_timezone", value=timezone)
+    base_url = top.get("base_url", "")
+    if base_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
+        problems.add(CONFIG_FILE, lines("base_url"), "bad_base_url", value=base_url)
+    base_url = base_url.rstrip("/") + "/" if base_url else ""
+
+    contact_map = r.section(data["contact"], _CONTACT_KEYS, (), lines("contact")) if "contact" in top else {}
+    units = _read_units(r, data.get("units"), lines("units"))
+    categories = _read_categories(r, data.get("categories"), lines("categories"))
+    unit_ids = {u.id for u, _ in units}
+    for u, line in units:
+        if u.parent and u.parent not in unit_ids:
+            problems.add(CONFIG_FILE, line, "unknown_parent", id=u.id, parent=u.parent)
+    phones = tuple(str(p) for p in top.get("public_phones", ()))
+    if problems.errors:
+        return None, problems
+    config = SiteConfig(
+        root=root, title=top["title"], language=language, base_url=base_url,
+        organization=top.get("organization", ""), timezone=timezone,
+        contact=Contact(**contact_map), units=tuple(u for u, _ in units),
+        categories=tuple(c for c, _ in categories), search=top.get("search", True),
+        also_traditional=top.get("also_traditional", False), public_phones=phones,
+        holidays=dict(top.get("holidays", {})), theme=top.get("theme", "default"),
+        per_page=max(5, top.get("per_page", 30)))
+    return config, problems
+
+
+class _Ids:
+    """Checks that ids are slugs, unreserved and unique within their list."""
+
+    def __init__(self, r: _Reader, reserved: frozenset[str]):
+        self.r, self.reserved, self.seen = r, reserved, {}
+
+    def ok(self, ident: str, line: int) -> bool:
+        if not ID_RE.match(ident):
+            self.r.problems.add(self.r.path, line, "bad_id", id=ident)
+            return False
+        if ident in self.reserved:
+            self.r.problems.add(self.r.path, line, "reserved_id", id=ident,
+                                reserved="、".join(sorted(self.reserved)))
+            return False
+        if ident in self.seen:
+            self.r.problems.add(self.r.path, line, "duplicate_id", id=ident, other=self.seen[ident])
+            return False
+        self.seen[ident] = line
+        return True
+
+
+def _items(r: _Reader, data: Any, line: int, key: str) -> list[LineDict]:
+    if not isinstance(data, list) or not data:
+        r.problems.add(r.path, line, "expect_nonempty_list", key=key)
+        return []
+    return data
+
+
+def _read_units(r: _Reader, data: Any, line: int) -> list[tuple[Unit, int]]:
+    ids, units = _Ids(r, RESERVED_TOP), []
+    for item in _items(r, data, line, "units"):
+        at = getattr(item, "line", line)
+        u = r.section(item, _UNIT_KEYS, ("id", "name", "kind"), at)
+        if not {"id", "name", "kind"} <= u.keys() or not ids.ok(u["id"], item.line_of("id")):
+            continue
+        if u["kind"] not in KINDS:
+            r.problems.add(r.path, item.line_of("kind"), "bad_choice", key="kind", value=u["kind"],
+                           choices=", ".join(KINDS))
+        if "since" in u and not PERIOD_RE.match(u["since"]):
+            r.problems.add(r.path, item.line_of("since"), "bad_period", value=u["since"])
+        sup = None
+        if "supervisor" in u:
+            s = r.section(u["supervisor"], _PERSON_KEYS, ("name",), item.line_of("supervisor"))
+            sup = Person(**s) if "name" in s else None
+        units.append((Unit(id=u["id"], name=u["name"], kind=u["kind"], parent=u.get("parent"),
+                           code=u.get("code"), supervisor=sup, since=u.get("since")), at))
+    return units
+
+
+def _read_categories(r: _Reader, data: Any, line: int) -> list[tuple[Category, int]]:
+    ids, cats = _Ids(r, RESERVED_TOP | RESERVED_IN_UNIT), []
+    for item in _items(r, data, line, "categories"):
+        at = getattr(item, "line", line)
+        c = r.section(item, _CATEGORY_KEYS, ("id", "name", "cadence"), at)
+        if not {"id", "name", "cadence"} <= c.keys() or not ids.ok(c["id"], item.line_of("id")):
+            continue
+        if c["cadence"] not in CADENCES:
+            r.problems.add(r.path, item.line_of("cadence"), "bad_choice", key="cadence",
+                           value=c["cadence"], choices=", ".join(CADENCES))
+            continue
+        cats.append((Category(**c), at))
+    return cats

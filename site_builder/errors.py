@@ -1,0 +1,56 @@
+"""Problems found in a site, and the one exception that carries them.
+
+Every content mistake is a `Problem`: where (path relative to the site folder and a
+1-based line, when known), a message key and its parameters. The words are looked up
+in the site language's strings file only when the problem is shown, so checks never
+need to know the language. `SiteError` carries every problem found by a stage; the CLI
+turns it into `path:line: message` lines and exit code 1, never a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    key: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    warning: bool = False  # a warning is shown but does not stop the build
+
+    def format(self, strings: "Strings") -> str:  # noqa: F821 (see i18n.Strings)
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        label = strings.message("warning_label") if self.warning else ""
+        return f"{where}: {label}{strings.message(self.key, **self.params)}"
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line or 0, self.key)
+
+
+class SiteError(Exception):
+    """A site cannot be built as it stands; `problems` says every reason."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(problems, key=Problem.sort_key)
+        super().__init__(f"{len(self.problems)} problem(s)")
+
+
+class Problems(list):
+    """A list of problems collected by one stage, with a helper to add one."""
+
+    def add(self, path: str, line: int | None, key: str, warning: bool = False, **params: Any) -> None:
+        self.append(Problem(path, line, key, params, warning))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self if not p.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self if p.warning]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise SiteError(self)

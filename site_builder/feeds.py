@@ -1,0 +1,66 @@
+"""Extras for a site with a `base_url`: Atom feeds, sitemap.xml and robots.txt.
+
+Pure functions of the site model returning bytes. Feeds hold the latest 50 entries
+(site-wide and per unit); timestamps come from entry dates in the site's timezone,
+never from the clock, so the same input gives the same bytes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo
+
+from .model import Item, Site
+
+FEED_SIZE = 50
+
+
+def _stamp(site: Site, day: dt.date, time: str | None = None) -> str:
+    hour, minute = (int(x) for x in time.split(":")) if time else (0, 0)
+    moment = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(site.config.timezone))
+    return moment.isoformat()
+
+
+def page_url(site: Site, path: str) -> str:
+    """The public URL of an output path (index.html becomes its folder)."""
+    if path == "index.html":
+        path = ""
+    elif path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return site.config.base_url + path
+
+
+def atom(site: Site, items: list[Item], title: str, feed_path: str, home_path: str) -> bytes:
+    items = items[:FEED_SIZE]
+    updated = _stamp(site, items[0].entry.date, items[0].entry.time) if items else _stamp(site, site.today)
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<feed xmlns="http://www.w3.org/2005/Atom">',
+           f"<title>{escape(title)}</title>",
+           f"<id>{escape(page_url(site, feed_path))}</id>",
+           f'<link rel="self" href={quoteattr(page_url(site, feed_path))}/>',
+           f'<link rel="alternate" type="text/html" href={quoteattr(page_url(site, home_path))}/>',
+           f"<updated>{updated}</updated>",
+           f"<author><name>{escape(site.config.publisher)}</name></author>"]
+    for i in items:
+        link = page_url(site, i.url)
+        out += ["<entry>", f"<title>{escape(i.entry.title)}</title>", f"<id>{escape(link)}</id>",
+                f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
+                f"<updated>{_stamp(site, i.entry.date, i.entry.time)}</updated>",
+                f"<author><name>{escape(i.publisher)}</name></author>",
+                f"<category term={quoteattr(i.category.id)} label={quoteattr(i.category.name)}/>",
+                f"<summary>{escape(i.entry.summary if not i.withdrawn else '')}</summary>", "</entry>"]
+    out.append("</feed>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def sitemap(site: Site, paths: list[str]) -> bytes:
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in sorted(paths):
+        out.append(f"<url><loc>{escape(page_url(site, path))}</loc></url>")
+    out.append("</urlset>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def robots(site: Site) -> bytes:
+    return f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n".encode("utf-8")

@@ -1,0 +1,155 @@
+"""Ledgers (财务收支明细): parse ```ledger blocks and check them to the fen.
+
+A block is an optional `opening: AMOUNT` line, then CSV with the header
+`日期,摘要,收入,支出` and optional further columns. Amounts are yuan with at most two
+decimals (an empty cell is zero). `extract_ledgers` takes the blocks out of an entry's
+Markdown, leaving a placeholder paragraph the renderer replaces with the table, and
+returns every problem with the line it is on. `check_totals` compares the stated
+front-matter totals with the computed ones.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from .errors import Problems
+
+REQUIRED_HEADER = ("日期", "摘要", "收入", "支出")
+_BLOCK = re.compile(r"^(```|~~~)[ \t]*ledger[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
+_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
+PLACEHOLDER = "SITEBUILDERLEDGER{}END"
+TOTAL_KEYS = ("opening", "income", "expense", "closing")
+TOTAL_NAMES = {"opening": "期初余额", "income": "收入", "expense": "支出", "closing": "期末余额"}
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    cells: tuple[str, ...]  # the CSV cells as written (date, summary, ..., extras)
+    income: Decimal
+    expense: Decimal
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class Ledger:
+    header: tuple[str, ...]
+    rows: tuple[LedgerRow, ...]
+    opening: Decimal
+    income: Decimal
+    expense: Decimal
+    line: int  # where the block starts in the entry file
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + self.income - self.expense
+
+    def totals(self) -> dict[str, Decimal]:
+        return {"opening": self.opening, "income": self.income, "expense": self.expense,
+                "closing": self.closing}
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """Yuan with at most two decimals; '' is zero; None when not an amount."""
+    text = text.strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+    if not text:
+        return Decimal("0")
+    if not _AMOUNT.match(text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def extract_ledgers(body: str, body_line: int, path: str,
+                    problems: Problems) -> tuple[str, list[Ledger]]:
+    """Replace each ledger block with a placeholder; parse and check each block."""
+    ledgers: list[Ledger] = []
+
+    def replace(m: re.Match) -> str:
+        line = body_line + body.count("\n", 0, m.start())
+        ledger = _parse_block(m.group(2), line + 1, path, problems)
+        if ledger is None:
+            return ""
+        ledgers.append(ledger)
+        return "\n" + PLACEHOLDER.format(len(ledgers) - 1) + "\n"
+
+    return _BLOCK.sub(replace, body), ledgers
+
+
+def _parse_block(text: str, first_line: int, path: str, problems: Problems) -> Ledger | None:
+    lines = text.splitlines()
+    opening, start = Decimal("0"), 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    if start < len(lines) and re.match(r"^\s*(opening|期初余额|期初)\s*[:：]", lines[start]):
+        value = re.split(r"[:：]", lines[start], maxsplit=1)[1]
+        amount = parse_amount(value)
+        if amount is None:
+            problems.add(path, first_line + start, "ledger_bad_opening", value=value.strip())
+            return None
+        opening, start = amount, start + 1
+    rows_text = [(first_line + i, row) for i, row in enumerate(lines) if i >= start and row.strip()]
+    if not rows_text:
+        problems.add(path, first_line, "ledger_empty")
+        return None
+    header_line, header_text = rows_text[0]
+    header = tuple(c.strip() for c in next(csv.reader([header_text])))
+    if header[:4] != REQUIRED_HEADER:
+        problems.add(path, header_line, "ledger_bad_header", header=",".join(header),
+                     expected=",".join(REQUIRED_HEADER))
+        return None
+    rows, balance, income, expense, ok = [], opening, Decimal("0"), Decimal("0"), True
+    for line_no, row_text in rows_text[1:]:
+        cells = tuple(c.strip() for c in next(csv.reader([row_text])))
+        if len(cells) > len(header):
+            problems.add(path, line_no, "ledger_too_many_cells", count=len(cells), expected=len(header))
+            ok = False
+            continue
+        cells = cells + ("",) * (len(header) - len(cells))
+        amounts = []
+        for cell, column in ((cells[2], header[2]), (cells[3], header[3])):
+            amount = parse_amount(cell)
+            if amount is None or amount < 0:
+                problems.add(path, line_no, "ledger_bad_amount", value=cell, column=column)
+                ok = False
+                amount = Decimal("0")
+            amounts.append(amount)
+        balance += amounts[0] - amounts[1]
+        income += amounts[0]
+        expense += amounts[1]
+        rows.append(LedgerRow(cells, amounts[0], amounts[1], balance))
+    if not ok:
+        return None
+    return Ledger(header, tuple(rows), opening, income, expense, first_line - 1)
+
+
+def combined(ledgers: list[Ledger]) -> dict[str, Decimal]:
+    """Totals over an entry's ledgers: first opening, sums, last closing."""
+    income = sum((lg.income for lg in ledgers), Decimal("0"))
+    expense = sum((lg.expense for lg in ledgers), Decimal("0"))
+    return {"opening": ledgers[0].opening, "income": income, "expense": expense,
+            "closing": ledgers[-1].closing}
+
+
+def check_totals(stated: dict[str, Decimal], ledgers: list[Ledger], path: str, line: int,
+                 problems: Problems) -> None:
+    """The front matter's `totals` must equal the computed ones to the fen."""
+    if not ledgers:
+        if "opening" in stated and "closing" in stated:
+            computed = stated["opening"] + stated.get("income", 0) - stated.get("expense", 0)
+            if computed != stated["closing"]:
+                problems.add(path, line, "totals_do_not_add_up", closing=_yuan(stated["closing"]),
+                             computed=_yuan(computed))
+        return
+    computed = combined(ledgers)
+    for key in TOTAL_KEYS:
+        if key in stated and stated[key] != computed[key]:
+            problems.add(path, line, "totals_mismatch", key=f"{key}（{TOTAL_NAMES[key]}）", stated=_yuan(stated[key]),
+                         computed=_yuan(computed[key]))
+
+
+def _yuan(value: Decimal) -> str:
+    return f"{value:,.2f}"

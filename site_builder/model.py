@@ -1,0 +1,242 @@
+"""Stage 3: the site model: what is published, where, and what links to what.
+
+From the config and the validated entries, `build_site` decides which entries are
+published on `today` (no drafts, nothing dated later, withdrawn ones reduced to their
+metadata), gives each a stable URL derived from its path and a stable 索引号, links
+neighbours and corrections both ways, and lays out every page of the site (home,
+unit archives, years and months, categories within and across units, entries) as a
+`Page`: an output path, a template, the data it shows and the inputs it depends on.
+Nothing is rendered or written here; problems found across entries (a correction of
+an unknown entry, two pages on one path) are collected and returned.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import Category, SiteConfig, Unit
+from .errors import Problems
+from .reader import Entry
+
+LATEST_ON_HOME = 10
+LATEST_PER_UNIT = 5
+LATEST_PER_GROUP = 10
+
+
+@dataclass
+class Item:
+    """A published entry as the pages show it."""
+    entry: Entry
+    url: str                 # output path of its page, e.g. dongzhuang/finance/2025-10-06/index.html
+    index_no: str
+    unit: Unit
+    category: Category
+    prev: Item | None = None  # older entry of the same unit and category
+    next: Item | None = None  # newer one
+    corrects: Item | None = None
+    corrected_by: list[Item] = field(default_factory=list)
+
+    @property
+    def dir(self) -> str:
+        return self.url.rsplit("/", 1)[0]
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.entry.withdrawn is not None
+
+    @property
+    def publisher(self) -> str:
+        return self.entry.publisher or self.unit.name
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str                 # output path relative to the site root, always ends in .html/.xml/...
+    template: str
+    title: str
+    data: dict[str, Any]
+    inputs: frozenset[str]    # entry paths (content-relative) this page shows; "*" = every entry
+    crumbs: tuple[tuple[str, str], ...] = ()  # (title, path) from home down to the parent
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    count: int
+    paths: tuple[str, ...]    # output path of each page, 1-based order
+
+
+@dataclass
+class Site:
+    config: SiteConfig
+    today: dt.date
+    items: list[Item]                       # every published entry, newest first
+    by_rel: dict[str, Item]
+    by_unit: dict[str, list[Item]]
+    by_unit_category: dict[tuple[str, str], list[Item]]
+    pages: list[Page]
+
+    def unit_url(self, unit_id: str) -> str:
+        return f"{unit_id}/index.html"
+
+
+def _newest_first(items: list[Item]) -> list[Item]:
+    return sorted(items, key=lambda i: (i.entry.date, i.entry.time or "", i.entry.rel), reverse=True)
+
+
+def is_published(entry: Entry, today: dt.date) -> bool:
+    return not entry.draft and entry.date <= today
+
+
+def _index_no(entry: Entry, unit: Unit) -> str:
+    digest = hashlib.sha1(entry.rel.encode("utf-8")).hexdigest()[:8].upper()
+    return f"{unit.code or unit.id}-{entry.date.year}-{digest}"
+
+
+def build_site(config: SiteConfig, entries: list[Entry], today: dt.date) -> tuple[Site, Problems]:
+    problems = Problems()
+    items: list[Item] = []
+    for e in entries:
+        if not is_published(e, today):
+            continue
+        unit, cat = config.units_by_id[e.unit], config.categories_by_id[e.category]
+        items.append(Item(e, f"{e.unit}/{e.category}/{e.stem}/index.html",
+                          e.index_no or _index_no(e, unit), unit, cat))
+    items = _newest_first(items)
+    by_rel = {i.entry.rel: i for i in items}
+    _check_index_numbers(items, problems)
+    _link_corrections(items, by_rel, {e.rel for e in entries}, problems)
+
+    by_unit: dict[str, list[Item]] = defaultdict(list)
+    by_uc: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    for i in items:
+        by_unit[i.unit.id].append(i)
+        by_uc[(i.unit.id, i.category.id)].append(i)
+    for group in by_uc.values():  # newest first: the next (newer) one is before
+        for newer, older in zip(group, group[1:]):
+            older.next, newer.prev = newer, older
+
+    site = Site(config, today, items, by_rel, dict(by_unit), dict(by_uc), [])
+    site.pages.extend(_layout(site))
+    _check_paths(site.pages, problems)
+    return site, problems
+
+
+def _check_index_numbers(items: list[Item], problems: Problems) -> None:
+    seen: dict[str, Item] = {}
+    for i in sorted(items, key=lambda i: i.entry.rel):
+        if i.index_no in seen:
+            problems.add(i.entry.source, i.entry.line, "duplicate_index_no", index_no=i.index_no,
+                         other=seen[i.index_no].entry.source)
+        seen[i.index_no] = i
+
+
+def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[str],
+                      problems: Problems) -> None:
+    for i in items:
+        target = i.entry.corrects
+        if not target:
+            continue
+        target = target.removeprefix("content/").lstrip("/")
+        old = by_rel.get(target)
+        if old is None:
+            key = "corrects_unpublished" if target in all_rels else "corrects_unknown"
+            problems.add(i.entry.source, i.entry.line, key, target=target)
+            continue
+        i.corrects = old
+        old.corrected_by.append(i)
+
+
+def _check_paths(pages: list[Page], problems: Problems) -> None:
+    seen: dict[str, Page] = {}
+    for p in pages:
+        if p.path in seen:
+            problems.add(p.path, None, "path_clash", first=seen[p.path].title, second=p.title)
+        seen[p.path] = p
+
+
+def _paginate(base: str, items: list[Item], per_page: int) -> list[tuple[list[Item], Pagination]]:
+    """Split items into pages: base/index.html, base/page/2/index.html, ..."""
+    chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
+    paths = tuple(f"{base}/index.html" if n == 1 else f"{base}/page/{n}/index.html"
+                  for n in range(1, len(chunks) + 1))
+    return [(chunk, Pagination(n + 1, len(chunks), paths)) for n, chunk in enumerate(chunks)]
+
+
+def _rels(items: list[Item]) -> frozenset[str]:
+    return frozenset(i.entry.rel for i in items)
+
+
+def _layout(site: Site) -> list[Page]:
+    cfg = site.config
+    home = (cfg.title, "index.html")
+    pages: list[Page] = []
+    units = [(u, site.by_unit.get(u.id, [])) for u in cfg.units]
+    pages.append(Page("index.html", "home.html", cfg.title, {
+        "units": [(u, items[:LATEST_PER_UNIT], items[0].entry.date if items else None)
+                  for u, items in units],
+        "latest": site.items[:LATEST_ON_HOME],
+    }, frozenset({"*"})))
+
+    groups: dict[str, list[Category]] = defaultdict(list)
+    for c in cfg.categories:
+        groups[c.group].append(c)
+    pages.append(Page("category/index.html", "categories.html", "", {
+        "groups": list(groups.items()),
+        "counts": {c.id: sum(len(site.by_unit_category.get((u.id, c.id), [])) for u in cfg.units)
+                   for c in cfg.categories},
+    }, frozenset({"*"}), (home,)))
+
+    for c in cfg.categories:
+        per_unit = [(u, site.by_unit_category.get((u.id, c.id), [])) for u in cfg.units]
+        per_unit = [(u, items) for u, items in per_unit if items]
+        pages.append(Page(f"category/{c.id}/index.html", "category.html", c.name, {
+            "category": c, "per_unit": [(u, items[:LATEST_PER_GROUP], len(items)) for u, items in per_unit],
+        }, _rels([i for _, items in per_unit for i in items]), (home, ("", "category/index.html"))))
+
+    for u, items in units:
+        pages.extend(_unit_pages(site, u, items, home))
+    for i in site.items:
+        u_path = site.unit_url(i.unit.id)
+        crumbs = (home, (i.unit.name, u_path), (i.category.name, f"{i.unit.id}/{i.category.id}/index.html"))
+        neighbours = [n for n in (i.prev, i.next, i.corrects, *i.corrected_by) if n]
+        pages.append(Page(i.url, "entry.html", i.entry.title, {"item": i},
+                          frozenset({i.entry.rel, *(n.entry.rel for n in neighbours)}), crumbs))
+    return pages
+
+
+def _unit_pages(site: Site, u: Unit, items: list[Item], home: tuple[str, str]) -> list[Page]:
+    cfg = site.config
+    unit_crumb = (u.name, site.unit_url(u.id))
+    years: dict[int, list[Item]] = defaultdict(list)
+    for i in items:
+        years[i.entry.date.year].append(i)
+    cats = [(c, site.by_unit_category.get((u.id, c.id), [])) for c in cfg.categories]
+    pages = [Page(site.unit_url(u.id), "unit.html", u.name, {
+        "unit": u, "categories": [(c, its[:LATEST_PER_GROUP], len(its)) for c, its in cats],
+        "years": sorted(years, reverse=True), "count": len(items),
+        "updated": items[0].entry.date if items else None,
+    }, _rels(items), (home,))]
+    for c, its in cats:
+        for chunk, pager in _paginate(f"{u.id}/{c.id}", its, cfg.per_page):
+            title = c.name if pager.number == 1 else f"{c.name} ({pager.number}/{pager.count})"
+            pages.append(Page(pager.paths[pager.number - 1], "unit_category.html", title, {
+                "unit": u, "category": c, "items": chunk, "pager": pager, "total": len(its),
+            }, _rels(its), (home, unit_crumb)))
+    for year, its in sorted(years.items()):
+        months: dict[int, list[Item]] = defaultdict(list)
+        for i in its:
+            months[i.entry.date.month].append(i)
+        year_path = f"{u.id}/{year}/index.html"
+        pages.append(Page(year_path, "archive_year.html", str(year), {
+            "unit": u, "year": year, "months": sorted(months.items(), reverse=True),
+        }, _rels(its), (home, unit_crumb)))
+        for month, m_items in months.items():
+            pages.append(Page(f"{u.id}/{year}/{month:02d}/index.html", "archive_month.html",
+                              f"{year}-{month:02d}", {"unit": u, "year": year, "month": month,
+                                                      "items": m_items},
+                              _rels(m_items), (home, unit_crumb, (str(year), year_path))))
+    return pages

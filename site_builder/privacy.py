@@ -1,0 +1,81 @@
+"""Finding personal numbers that must never be published.
+
+A resident ID (18 digits, the last a valid ISO 7064 MOD 11-2 check character), a bank
+card (16-19 digits passing the Luhn check) or a mainland mobile number (11 digits from
+13x-19x) that is not one of the site's own published numbers. Each finding carries
+the masked form the clerk should write instead.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])(\d{11,19}[Xx]?)(?![0-9A-Za-z])")
+# Mobiles are also written 138-1234-5678, 138 1234 5678 or +86 138...
+_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![0-9])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # "id_number" | "bank_card" | "mobile"
+    offset: int
+    masked: str
+
+
+def is_resident_id(s: str) -> bool:
+    if len(s) != 18 or not s[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(s[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == s[17].upper()
+
+
+def is_bank_card(s: str) -> bool:
+    if not (16 <= len(s) <= 19 and s.isdigit()):
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(s)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def is_mobile(s: str) -> bool:
+    return len(s) == 11 and s[0] == "1" and s[1] in "3456789" and s.isdigit()
+
+
+def mask(kind: str, s: str) -> str:
+    if kind == "id_number":
+        return s[:6] + "*" * 8 + s[-4:]
+    if kind == "mobile":
+        return s[:3] + "****" + s[-4:]
+    return s[:4] + "*" * (len(s) - 8) + s[-4:]
+
+
+def scan(text: str, allowed_phones: set[str] | frozenset[str] = frozenset()) -> list[Finding]:
+    """Every personal number in `text`, in order of appearance."""
+    found = []
+    for m in _DIGIT_RUN.finditer(text):
+        s = m.group(1)
+        if is_resident_id(s):
+            kind = "id_number"
+        elif is_bank_card(s):
+            kind = "bank_card"
+        elif is_mobile(s) and s not in allowed_phones:
+            kind = "mobile"
+        else:
+            continue
+        found.append(Finding(kind, m.start(1), mask(kind, s)))
+    taken = {f.offset for f in found}
+    for m in _MOBILE.finditer(text):
+        s = "".join(m.groups())
+        if m.start(1) not in taken and s not in allowed_phones and not _inside(found, m.start(1)):
+            found.append(Finding("mobile", m.start(1), mask("mobile", s)))
+    return sorted(found, key=lambda f: f.offset)
+
+
+def _inside(found: list[Finding], offset: int) -> bool:
+    return any(f.offset <= offset < f.offset + len(f.masked) for f in found)

@@ -1,0 +1,474 @@
+"""Stage 2: read every entry file under content/ and validate it.
+
+An entry is YAML front matter between `---` lines, then Markdown. Keys may be written
+in English or Chinese (Simplified or Traditional). The reader is forgiving where a
+clerk's habits are harmless (UTF-8 BOM, a GBK-saved file, a full-width colon after a
+key, dates written 2024年7月1日: each read correctly with a warning saying how to tidy
+it) and strict where the site would be wrong (missing title or date, impossible dates,
+unknown unit or category, missing attachments, ledgers that do not add up, personal
+numbers). `read_entry` is a pure function of one file, so files can be read in
+parallel; `read_entries` reads them all and collects every problem.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import attachments as att
+from . import ledger as ledgers
+from . import privacy
+from .config import PERIOD_RE, SiteConfig
+from .errors import Problems
+from .markup import MarkdownRenderer, images_without_alt, local_refs, plain_text, replace_refs
+from .yamlread import LineDict, error_line, error_text, load_yaml
+
+KEY_ALIASES = {
+    "标题": "title", "標題": "title", "日期": "date", "单位": "unit", "單位": "unit",
+    "栏目": "category", "欄目": "category", "所属期": "period", "所屬期": "period",
+    "生成日期": "formed", "公示截止": "notice_until", "文号": "doc_no", "文號": "doc_no",
+    "索引号": "index_no", "索引號": "index_no", "发布机构": "publisher", "發布機構": "publisher",
+    "發佈機構": "publisher", "关键词": "tags", "關鍵詞": "tags", "關鍵字": "tags", "摘要": "summary",
+    "附件": "attachments", "合计": "totals", "合計": "totals", "更正": "corrects", "草稿": "draft",
+    "撤回": "withdrawn", "期初说明": "opening_note", "期初說明": "opening_note",
+}
+FIELDS = ("title", "date", "unit", "category", "period", "formed", "notice_until", "doc_no",
+          "index_no", "publisher", "tags", "summary", "attachments", "totals", "corrects",
+          "draft", "withdrawn", "opening_note")
+TOTAL_ALIASES = {"期初": "opening", "期初余额": "opening", "期初餘額": "opening", "收入": "income",
+                 "支出": "expense", "期末": "closing", "期末余额": "closing", "期末餘額": "closing"}
+WITHDRAWN_ALIASES = {"日期": "date", "原因": "reason"}
+_KNOWN_KEYS = set(FIELDS) | set(KEY_ALIASES) | set(ledgers.TOTAL_KEYS) | set(TOTAL_ALIASES) \
+    | {"date", "reason", "file", "title", "name", "文件", "名称", "名稱"}
+_FULLWIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([^\s:：#'\"]+?)\s*：[ \t　]*(.*)$")
+_DATE_FORMS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"),
+    re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"),
+)
+_SUMMARY_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Attachment:
+    source: Path  # absolute path of the file in content/
+    rel: str      # path relative to content/
+    name: str     # file name beside the entry page in the output
+    title: str
+    size: int
+    kind: str
+    is_image: bool
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    date: dt.date | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One disclosure, validated. Dates are `datetime.date`; amounts `Decimal`."""
+    rel: str              # path relative to content/, with forward slashes
+    stem: str
+    unit: str
+    category: str
+    title: str
+    date: dt.date
+    time: str | None
+    period: str | None
+    formed: dt.date | None
+    notice_until: dt.date | None
+    doc_no: str | None
+    index_no: str | None
+    publisher: str | None
+    tags: tuple[str, ...]
+    summary: str
+    attachments: tuple[Attachment, ...]
+    totals: dict | None
+    corrects: str | None
+    draft: bool
+    withdrawn: Withdrawal | None
+    opening_note: str | None
+    html: str                    # sanitized body HTML, ledgers as placeholders
+    ledgers: tuple[ledgers.Ledger, ...]
+    entry_links: tuple[str, ...]  # other entries linked from the body (content-relative .md)
+    digest: str                  # hash of the file's bytes and its attachments' bytes
+    line: int = 1                # first line of the front matter, for messages about the entry
+
+    @property
+    def source(self) -> str:
+        return f"content/{self.rel}"
+
+
+def parse_date(value: Any) -> tuple[dt.date, str | None] | None:
+    """A date as clerks write it; None when it is not a real date."""
+    if isinstance(value, dt.datetime):
+        return value.date(), value.strftime("%H:%M")
+    if isinstance(value, dt.date):
+        return value, None
+    text = str(value).strip()
+    for form in _DATE_FORMS:
+        m = form.match(text)
+        if not m:
+            continue
+        y, mo, d = (int(g) for g in m.groups()[:3])
+        try:
+            day = dt.date(y, mo, d)
+        except ValueError:
+            return None
+        hm = m.groups()[3:5] if len(m.groups()) > 3 and m.group(4) else None
+        if hm and not (0 <= int(hm[0]) < 24 and 0 <= int(hm[1]) < 60):
+            return None
+        return day, (f"{int(hm[0]):02d}:{hm[1]}" if hm else None)
+    return None
+
+
+def _split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """(front matter, body, body's first line) or None when there is no front matter."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
+    return None
+
+
+def _fix_fullwidth_colons(front: str, rel: str, problems: Problems) -> str:
+    out = []
+    for i, line in enumerate(front.split("\n")):
+        m = _FULLWIDTH_KEY.match(line)
+        if m and m.group(2) in _KNOWN_KEYS:
+            problems.add(rel, i + 2, "fullwidth_colon", warning=True, key=m.group(2))
+            line = f"{m.group(1)}{m.group(2)}: {m.group(3)}"
+        out.append(line)
+    return "\n".join(out)
+
+
+def _decode(data: bytes, rel: str, problems: Problems) -> str | None:
+    try:
+        text, encoding = att.decode(data)
+    except UnicodeDecodeError:
+        problems.add(rel, None, "encoding_unknown")
+        return None
+    if encoding == "gb18030":
+        problems.add(rel, None, "encoding_gbk", warning=True)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class EntryReader:
+    """Reads entries of one site; holds the Markdown converter to reuse it."""
+
+    def __init__(self, config: SiteConfig):
+        self.config = config
+        self.content = config.content_dir.resolve()
+        self.phones = config.published_phones()
+        self.markdown = MarkdownRenderer()
+
+    def read(self, path: Path) -> tuple[Entry | None, Problems]:
+        problems = Problems()
+        rel_path = path.relative_to(self.config.content_dir).as_posix()
+        rel = f"content/{rel_path}"
+        data = path.read_bytes()
+        text = _decode(data, rel, problems)
+        if text is None:
+            return None, problems
+        split = _split_front_matter(text)
+        if split is None:
+            problems.add(rel, 1, "no_front_matter")
+            return None, problems
+        front, body, body_line = split
+        front = _fix_fullwidth_colons(front, rel, problems)
+        try:
+            meta = load_yaml(front) if front.strip() else LineDict()
+        except yaml.YAMLError as exc:
+            problems.add(rel, error_line(exc, 1), "yaml_syntax", detail=error_text(exc))
+            return None, problems
+        if not isinstance(meta, LineDict):
+            problems.add(rel, 2, "front_matter_not_mapping")
+            return None, problems
+        fields = self._fields(meta, rel, problems)
+        if fields.get("draft") is True:
+            return None, problems  # never published, so nothing else is checked
+        entry = self._entry(fields, meta, rel_path, rel, body, body_line, data, problems)
+        return entry, problems
+
+    def _fields(self, meta: LineDict, rel: str, problems: Problems) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        self.lines: dict[str, int] = {}
+        for key, line in meta.duplicates:
+            problems.add(rel, line + 1, "duplicate_key", key=key)
+        for key, value in meta.items():
+            name = KEY_ALIASES.get(str(key), str(key))
+            line = meta.line_of(key) + 1
+            if name not in FIELDS:
+                close = difflib.get_close_matches(str(key), list(FIELDS) + list(KEY_ALIASES), n=1)
+                problems.add(rel, line, "unknown_key_hint" if close else "unknown_key", key=key,
+                             suggestion=close[0] if close else "")
+                continue
+            fields[name] = value
+            self.lines[name] = line
+        return fields
+
+    def _line(self, name: str) -> int:
+        return self.lines.get(name, 2)
+
+    def _entry(self, f: dict[str, Any], meta: LineDict, rel_path: str, rel: str, body: str,
+               body_line: int, data: bytes, problems: Problems) -> Entry | None:
+        parts = rel_path.split("/")
+        folder_unit, folder_cat = (parts[0], parts[1]) if len(parts) == 3 else (None, None)
+        title = _text(f.get("title"))
+        if not title:
+            problems.add(rel, self._line("title") if "title" in f else 2, "missing_title")
+        date, time = None, None
+        if f.get("date") in (None, ""):
+            problems.add(rel, 2, "missing_date")
+        else:
+            parsed = parse_date(f["date"])
+            if parsed is None:
+                problems.add(rel, self._line("date"), "bad_date", key="date", value=f["date"])
+            else:
+                date, time = parsed
+        unit = _text(f.get("unit")) or folder_unit
+        category = _text(f.get("category")) or folder_cat
+        if unit is None or category is None:
+            problems.add(rel, 2, "no_unit_category")
+        else:
+            if unit not in self.config.units_by_id:
+                problems.add(rel, self._line("unit") if "unit" in f else None, "unknown_unit",
+                             unit=unit, known="、".join(self.config.units_by_id))
+            if category not in self.config.categories_by_id:
+                problems.add(rel, self._line("category") if "category" in f else None,
+                             "unknown_category", category=category,
+                             known="、".join(self.config.categories_by_id))
+        period = _text(f.get("period"))
+        if period and not PERIOD_RE.match(period):
+            problems.add(rel, self._line("period"), "bad_period", value=period)
+        formed = self._date(f, "formed", rel, problems)
+        notice_until = self._date(f, "notice_until", rel, problems)
+        withdrawn = self._withdrawn(f, rel, problems)
+        tags = self._tags(f.get("tags"))
+        totals = self._totals(f, rel, problems)
+        for key in ("doc_no", "index_no", "publisher", "summary", "corrects", "opening_note"):
+            if key in f and f[key] is not None and not isinstance(f[key], (str, int, float)):
+                problems.add(rel, self._line(key), "expect_text", key=key, value=f[key])
+        attachments = self._attachments(f.get("attachments"), rel_path, rel, problems)
+
+        # The body: ledgers out first, then Markdown, then local links checked.
+        body_md, found_ledgers = ledgers.extract_ledgers(body, body_line, rel, problems)
+        if totals is not None:
+            ledgers.check_totals(totals, found_ledgers, rel, self._line("totals"), problems)
+        html = self.markdown.convert(body_md)
+        html, linked, entry_links = self._local_links(html, body, body_line, rel_path, rel, problems)
+        for src in images_without_alt(html):
+            problems.add(rel, _find_line(body, src, body_line), "image_no_alt", warning=True, src=src)
+        known = {a.rel for a in attachments}
+        attachments = attachments + tuple(a for a in linked if a.rel not in known)
+        self._check_names(attachments, rel, problems)
+
+        summary = _text(f.get("summary")) or _summary(html)
+        if withdrawn is None:
+            self._scan_privacy(title or "", body, body_line, f, attachments, rel, problems)
+        else:
+            self._scan_text(" ".join(str(f.get(k) or "") for k in ("title", "doc_no", "summary")),
+                            rel, 2, problems)
+        if problems.errors or date is None or not title:
+            return None
+        digest = hashlib.sha1(data)
+        for a in attachments:
+            digest.update(a.source.read_bytes())
+        return Entry(
+            rel=rel_path, stem=Path(rel_path).stem, unit=unit, category=category, title=title,
+            date=date, time=time, period=period, formed=formed, notice_until=notice_until,
+            doc_no=_text(f.get("doc_no")), index_no=_text(f.get("index_no")),
+            publisher=_text(f.get("publisher")), tags=tags, summary=summary,
+            attachments=attachments, totals=totals, corrects=_text(f.get("corrects")),
+            draft=False, withdrawn=withdrawn, opening_note=_text(f.get("opening_note")),
+            html=html, ledgers=tuple(found_ledgers), entry_links=tuple(entry_links),
+            digest=digest.hexdigest())
+
+    def _date(self, f: dict, key: str, rel: str, problems: Problems) -> dt.date | None:
+        if f.get(key) in (None, ""):
+            return None
+        parsed = parse_date(f[key])
+        if parsed is None:
+            problems.add(rel, self._line(key), "bad_date", key=key, value=f[key])
+            return None
+        return parsed[0]
+
+    def _withdrawn(self, f: dict, rel: str, problems: Problems) -> Withdrawal | None:
+        value = f.get("withdrawn")
+        if value in (None, False):
+            return None
+        if value is True or isinstance(value, str):
+            return Withdrawal(None, "" if value is True else value)
+        if not isinstance(value, dict):
+            problems.add(rel, self._line("withdrawn"), "bad_withdrawn")
+            return None
+        value = {WITHDRAWN_ALIASES.get(k, k): v for k, v in value.items()}
+        date = parse_date(value["date"])[0] if value.get("date") and parse_date(value["date"]) else None
+        if value.get("date") and date is None:
+            problems.add(rel, self._line("withdrawn"), "bad_date", key="withdrawn.date", value=value["date"])
+        return Withdrawal(date, _text(value.get("reason")) or "")
+
+    @staticmethod
+    def _tags(value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = re.split(r"[,，、;；\s]+", value)
+        if not isinstance(value, list):
+            value = [value]
+        return tuple(str(v).strip() for v in value if str(v).strip())
+
+    def _totals(self, f: dict, rel: str, problems: Problems) -> dict[str, Decimal] | None:
+        value = f.get("totals")
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            problems.add(rel, self._line("totals"), "bad_totals")
+            return None
+        out = {}
+        for key, amount in value.items():
+            name = TOTAL_ALIASES.get(str(key), str(key))
+            parsed = ledgers.parse_amount(str(amount)) if name in ledgers.TOTAL_KEYS else None
+            if parsed is None:
+                problems.add(rel, self._line("totals"), "bad_total_item", key=key, value=amount)
+                continue
+            out[name] = parsed
+        return out
+
+    def _attachments(self, value: Any, rel_path: str, rel: str,
+                     problems: Problems) -> tuple[Attachment, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            value = [value]
+        out = []
+        for item in value:
+            if isinstance(item, dict):
+                name = item.get("file") or item.get("文件") or ""
+                title = item.get("title") or item.get("name") or item.get("名称") or item.get("名稱")
+            else:
+                name, title = item, None
+            found = self._resolve(str(name), rel_path, rel, self._line("attachments"), problems)
+            if found:
+                out.append(self._attachment(found, str(title) if title else None))
+        return tuple(out)
+
+    def _resolve(self, target: str, rel_path: str, rel: str, line: int,
+                 problems: Problems) -> Path | None:
+        """An attachment or linked file: it must exist and be inside content/."""
+        base = (self.config.content_dir / rel_path).parent
+        path = (base / target).resolve()
+        if not path.is_relative_to(self.content):
+            problems.add(rel, line, "attachment_outside", file=target)
+            return None
+        if not path.is_file():
+            problems.add(rel, line, "attachment_missing", file=target)
+            return None
+        return path
+
+    def _attachment(self, path: Path, title: str | None) -> Attachment:
+        return Attachment(source=path, rel=path.relative_to(self.content).as_posix(), name=path.name,
+                          title=title or path.name, size=path.stat().st_size,
+                          kind=att.kind_name(path), is_image=att.is_image(path))
+
+    @staticmethod
+    def _check_names(attachments: tuple[Attachment, ...], rel: str, problems: Problems) -> None:
+        seen: dict[str, str] = {}
+        for a in attachments:
+            if a.name in seen and seen[a.name] != a.rel:
+                problems.add(rel, None, "attachment_name_clash", name=a.name, first=seen[a.name], second=a.rel)
+            seen[a.name] = a.rel
+
+    def _local_links(self, html: str, body: str, body_line: int, rel_path: str, rel: str,
+                     problems: Problems) -> tuple[str, list[Attachment], list[str]]:
+        """Check relative links and images; files are published beside the entry page."""
+        mapping, files, entries = {}, [], []
+        for url in local_refs(html):
+            target, _, fragment = url.partition("#")
+            target = re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), target.split("?")[0])
+            if not target:
+                continue
+            line = _find_line(body, url, body_line)
+            path = self._resolve(target, rel_path, rel, line, problems)
+            if path is None:
+                continue
+            if path.suffix == ".md":
+                link = path.relative_to(self.content).as_posix()
+                entries.append(link)
+                mapping[url] = f"sb-entry:{link}" + (f"#{fragment}" if fragment else "")
+            else:
+                a = self._attachment(path, None)
+                files.append(a)
+                mapping[url] = a.name + (f"#{fragment}" if fragment else "")
+        return replace_refs(html, mapping), files, entries
+
+    def _scan_privacy(self, title: str, body: str, body_line: int, f: dict,
+                      attachments: tuple[Attachment, ...], rel: str, problems: Problems) -> None:
+        for key in ("title", "doc_no", "summary", "tags", "publisher"):
+            if f.get(key):
+                self._scan_text(str(f[key]), rel, self._line(key), problems)
+        self._scan_text(body, rel, body_line, problems)
+        for a in attachments:
+            where = f"content/{a.rel}"
+            try:
+                text = att.extract_text(a.source)
+            except att.UnreadableAttachment as exc:
+                problems.add(where, None, "attachment_unreadable", detail=str(exc)[:80])
+                continue
+            if text is None:
+                if a.is_image:
+                    problems.add(where, None, "image_check_by_hand", warning=True, entry=rel)
+                continue
+            self._scan_text(text, where, 1, problems)
+
+    def _scan_text(self, text: str, rel: str, first_line: int, problems: Problems) -> None:
+        for hit in privacy.scan(text, self.phones):
+            line = first_line + text.count("\n", 0, hit.offset)
+            problems.add(rel, line, f"privacy_{hit.kind}", masked=hit.masked)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _summary(html: str) -> str:
+    text = plain_text(re.sub(r"<p>SITEBUILDERLEDGER\d+END</p>", " ", html))
+    return text if len(text) <= _SUMMARY_CHARS else text[:_SUMMARY_CHARS].rstrip() + "…"
+
+
+def _find_line(body: str, needle: str, body_line: int) -> int:
+    at = body.find(needle)
+    return body_line + (body.count("\n", 0, at) if at >= 0 else 0)
+
+
+def entry_files(config: SiteConfig) -> list[Path]:
+    """Every Markdown file under content/, in a stable order."""
+    if not config.content_dir.is_dir():
+        return []
+    return sorted(p for p in config.content_dir.rglob("*.md") if p.is_file())
+
+
+def read_entries(config: SiteConfig) -> tuple[list[Entry], Problems]:
+    """Read and validate every entry; drafts are left out. Collects every problem."""
+    reader = EntryReader(config)
+    entries, problems = [], Problems()
+    for path in entry_files(config):
+        entry, found = reader.read(path)
+        problems.extend(found)
+        if entry is not None:
+            entries.append(entry)
+    return entries, problems

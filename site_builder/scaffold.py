@@ -1,0 +1,128 @@
+"""`init` (a new site that builds at once) and `new` (a new entry with its front matter).
+
+`new` fills in today's date in the site's timezone and the period the entry most
+likely covers: for a monthly, quarterly or yearly category, the last period that has
+ended (a clerk publishes October's ledger in early November).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .build import site_today
+from .config import load_config
+from .errors import Problems, SiteError
+
+SITE_YAML = """\
+# 网站设置：每一项的含义见 README。
+title: 示范镇党务政务村务公开
+language: zh-Hans
+base_url: ""            # 部署后填网址，例如 https://gongkai.example.gov.cn/
+organization: 示范镇人民政府
+timezone: Asia/Shanghai
+contact:
+  phone: 0000-0000000
+  email: gongkai@example.org
+  address: 示范镇便民服务中心
+units:
+  - id: town
+    name: 示范镇人民政府
+    kind: town
+  - id: dongcun
+    name: 东村
+    kind: village
+    parent: town
+    supervisor: {name: 村务监督委员会主任, phone: "0000-0000001"}
+  - id: xicun
+    name: 西村
+    kind: village
+    parent: town
+    supervisor: {name: 村务监督委员会主任, phone: "0000-0000002"}
+categories:
+  - {id: party, name: 党务公开, group: 党务公开, cadence: quarterly}
+  - {id: affairs, name: 政务公开, group: 政务公开, cadence: quarterly}
+  - {id: decisions, name: 重大事项, group: 村务公开, cadence: as-needed, notice_days: 5}
+  - {id: projects, name: 工程项目, group: 村务公开, cadence: as-needed, notice_days: 7}
+  - {id: relief, name: 低保救助, group: 政务公开, cadence: quarterly, notice_days: 7, publish_within_workdays: 10}
+  - {id: finance, name: 财务收支, group: 财务公开, cadence: monthly}
+  - {id: services, name: 办事指南, group: 政务公开, cadence: permanent}
+"""
+
+EXAMPLE = """\
+---
+title: 东村{year}年{month}月财务收支公开
+date: {date}
+period: "{period}"
+---
+
+## 一、收支明细
+
+```ledger
+opening: 10000.00
+日期,摘要,收入,支出,凭证号
+{period}-05,上级转移支付,5000.00,,001
+{period}-18,村部办公费,,320.50,002
+```
+
+## 二、监督方式
+
+如有异议，请在公示期内向村务监督委员会反映。
+"""
+
+
+def last_period(cadence: str, today: dt.date) -> str | None:
+    """The most recent period of this cadence that has ended before today."""
+    if cadence == "monthly":
+        first = today.replace(day=1) - dt.timedelta(days=1)
+        return f"{first.year}-{first.month:02d}"
+    if cadence == "quarterly":
+        q = (today.month - 1) // 3  # quarters ended this year
+        return f"{today.year}-Q{q}" if q else f"{today.year - 1}-Q4"
+    if cadence == "yearly":
+        return str(today.year - 1)
+    return None
+
+
+def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date | None = None) -> Path:
+    config, problems = load_config(root)
+    if config is None:
+        raise SiteError(problems)
+    problems = Problems()
+    if unit not in config.units_by_id:
+        problems.add("site.yaml", None, "unknown_unit", unit=unit, known="、".join(config.units_by_id))
+    if category not in config.categories_by_id:
+        problems.add("site.yaml", None, "unknown_category", category=category,
+                     known="、".join(config.categories_by_id))
+    problems.raise_if_errors()
+    today = today or site_today(config)
+    folder = config.content_dir / unit / category
+    folder.mkdir(parents=True, exist_ok=True)
+    path, n = folder / f"{today.isoformat()}-{category}.md", 2
+    while path.exists():
+        path, n = folder / f"{today.isoformat()}-{category}-{n}.md", n + 1
+    period = last_period(config.categories_by_id[category].cadence, today)
+    quoted = title.replace("\\", "\\\\").replace('"', '\\"')
+    lines = ["---", f'title: "{quoted}"', f"date: {today.isoformat()}"]
+    if period:
+        lines.append(f'period: "{period}"')
+    lines += [f"formed: {today.isoformat()}", "---", "", "（在这里写正文。）", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def init_site(root: Path) -> None:
+    if (root / "site.yaml").exists():
+        problems = Problems()
+        problems.add(str(root / "site.yaml"), None, "init_exists")
+        raise SiteError(problems)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    today = dt.date.today()
+    first = today.replace(day=1) - dt.timedelta(days=1)
+    folder = root / "content" / "dongcun" / "finance"
+    folder.mkdir(parents=True, exist_ok=True)
+    period = f"{first.year}-{first.month:02d}"
+    (folder / f"{period}-ledger.md").write_text(
+        EXAMPLE.format(year=first.year, month=first.month, date=today.replace(day=1).isoformat(),
+                       period=period), encoding="utf-8")
+    (root / ".gitignore").write_text("/public/\n.site-builder-cache/\n", encoding="utf-8")

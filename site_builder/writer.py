@@ -1,0 +1,89 @@
+"""Stage 5: write the output folder safely.
+
+Each file is written whole (a temporary file beside it, then an atomic rename), and
+only when its bytes changed, so a reader never sees a torn page and a deploy uploads
+little. The folder keeps a manifest of the files the last build wrote; files that a
+build no longer produces (a deleted or renamed entry's pages) are removed, and files
+the tool did not write are never touched. A non-empty folder without a manifest is
+refused rather than mixed with.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import Problems, SiteError
+
+MANIFEST = ".site-builder-manifest.json"
+
+
+class OutputWriter:
+    def __init__(self, root: Path):
+        self.root = root
+        self.produced: set[str] = set()
+        self.written = 0
+        self.unchanged = 0
+        self.removed = 0
+        self.previous = self._read_manifest()
+
+    def _read_manifest(self) -> set[str]:
+        manifest = self.root / MANIFEST
+        if manifest.is_file():
+            return set(json.loads(manifest.read_text(encoding="utf-8")))
+        if self.root.exists() and any(self.root.iterdir()):
+            problems = Problems()
+            problems.add(str(self.root), None, "output_not_ours")
+            raise SiteError(problems)
+        # Claim the new folder at once, so a build that dies half-way can be re-run.
+        self.root.mkdir(parents=True, exist_ok=True)
+        write_atomic(manifest, b"[]")
+        return set()
+
+    def write(self, rel: str, data: bytes) -> None:
+        self.produced.add(rel)
+        target = self.root / rel
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                self.unchanged += 1
+                return
+        except FileNotFoundError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, data)
+        self.written += 1
+
+    def copy(self, rel: str, source: Path) -> None:
+        self.write(rel, source.read_bytes())
+
+    def finish(self) -> None:
+        """Remove what the previous build wrote and this one did not; save the manifest."""
+        for rel in sorted(self.previous - self.produced):
+            path = self.root / rel
+            if path.is_file():
+                path.unlink()
+                self.removed += 1
+                _remove_empty_parents(path.parent, self.root)
+        data = json.dumps(sorted(self.produced), ensure_ascii=False, indent=0).encode("utf-8")
+        self.root.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.root / MANIFEST, data)
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

@@ -1,0 +1,70 @@
+"""YAML that remembers where each key was written.
+
+site.yaml and entry front matter are read with `load_yaml`, which returns ordinary
+Python values except that every mapping is a `LineDict`: a dict that also knows the
+1-based line of itself and of each of its keys, so a problem can name the exact line
+a clerk must fix. A repeated key is reported instead of silently overwritten.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+
+class LineDict(dict):
+    """A dict with `line` (where the mapping starts) and `lines[key]`."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.line = 1
+        self.lines: dict[Any, int] = {}
+        self.duplicates: list[tuple[Any, int]] = []
+
+    def line_of(self, key: Any) -> int:
+        return self.lines.get(key, self.line)
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+# Dates stay strings: the reader parses them itself, so an impossible date such as
+# 2024-02-30 becomes a problem with its line instead of an exception from inside YAML.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            key = str(key)
+        if key in result:
+            result.duplicates.append((key, key_node.start_mark.line + 1))
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML; raises yaml.YAMLError (with problem_mark) on a syntax error."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 (SafeLoader subclass)
+
+
+def error_line(exc: yaml.YAMLError, offset: int = 0) -> int | None:
+    """The 1-based line a YAML syntax error points at, shifted by `offset`."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return None if mark is None else mark.line + 1 + offset
+
+
+def error_text(exc: yaml.YAMLError) -> str:
+    return str(getattr(exc, "problem", None) or exc).strip()
