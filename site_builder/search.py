@@ -1,0 +1,246 @@
+"""Extras: the search index, a pure function of the site model.
+
+Residents search in Simplified or Traditional script, from any host or from file://.
+Text is folded character by character (NFKC, lowercase, Traditional and variant forms
+to Simplified with OpenCC's t2s table); the browser receives the same fold table for
+every character the index holds, so both sides fold identically. Han text becomes
+overlapping bigrams (single characters are indexed too, for one-character queries);
+ASCII words and numbers are words. No stemmer, stop words or trimmer.
+
+The index is split by term into many small chunk files, loaded as <script> files
+(works from file://): postings are delta-encoded doc ids with term frequencies in the
+title and body fields; positions are kept for phrase checks, except for very common
+bigrams, whose three-character extensions carry the positions instead. Field lengths,
+unit, category and year of each document sit in blocks of 512 documents; each
+document's text for snippets is a file of its own, loaded only when shown. The browser
+scores with lunr's BM25 (k1 1.2, b 0.75, title boosted). Doc ids follow (date, path),
+so adding a new entry changes only the chunks of its terms, its block and the
+metadata. `search_files` returns {output path: bytes}.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .markup import plain_text
+from .model import Item, Site
+
+TITLE_BOOST = 10
+K1, B = 1.2, 0.75
+COMMON_SHARE = 0.25          # a bigram in more than this share of entries keeps no positions
+BLOCK = 1024                 # documents per block of field lengths (and of facets)
+SNIPPET_CHARS = 1500         # text kept per document for snippets
+UNIGRAM = "'"                # key prefix of single-character postings (never in a token)
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
+_TOKEN_RE = re.compile(f"([{_HAN}]+)|([a-z0-9]+)")
+_HAN_RE = re.compile(f"[{_HAN}]")
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+@lru_cache(maxsize=1)
+def fold_table() -> dict[str, str]:
+    """Every CJK character that OpenCC t2s changes, mapped to its Simplified form."""
+    import opencc
+
+    chars = [chr(c) for r in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+             for c in range(r[0], r[1] + 1)]
+    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    return {a: b for a, b in zip(chars, converted) if a != b and len(b) == 1}
+
+
+def fold(text: str) -> str:
+    """The searchable form of text: NFKC, lowercase, Simplified script, char by char."""
+    table = fold_table()
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join([table.get(ch, ch) for ch in text])
+
+
+def tokens(folded: str) -> list[tuple[str, int]]:
+    """lunr-compatible tokens of folded text with the position of their first char:
+    Han runs as overlapping bigrams (a lone character as itself), ASCII words whole."""
+    out: list[tuple[str, int]] = []
+    for m in _TOKEN_RE.finditer(folded):
+        run, start = m.group(0), m.start()
+        if m.group(1) and len(run) > 1:
+            out.extend((run[i:i + 2], start + i) for i in range(len(run) - 1))
+        else:
+            out.append((run, start))
+    return out
+
+
+def entry_text(item: Item) -> tuple[str, str]:
+    """(title, body) as indexed: the body includes ledger lines, 文号, keywords and attachment names."""
+    e = item.entry
+    parts = [plain_text(re.sub(r"<p>SITEBUILDERLEDGER\d+END</p>", " ", e.html))]
+    for lg in e.ledgers:
+        parts.extend(" ".join(row.cells) for row in lg.rows)
+    parts.extend(x for x in (e.doc_no, " ".join(e.tags), item.index_no,
+                             " ".join(a.title for a in e.attachments)) if x)
+    return e.title, "\n".join(parts)
+
+
+def searchable(site: Site) -> list[Item]:
+    """Entries in the index, in doc-id order: published, not withdrawn, by (date, path)."""
+    items = [i for i in site.items if not i.withdrawn and not getattr(i, "body_withheld", False)]
+    return sorted(items, key=lambda i: (i.entry.date, i.entry.rel))
+
+
+@dataclass
+class _Doc:
+    title_len: int
+    body_len: int
+    tf: dict[str, tuple[int, int]]          # term -> (tf in title, tf in body)
+    positions: dict[str, list[int]]         # bigram -> positions (title, then body)
+    chars: Counter                          # Han character -> count in the body
+    title_chars: Counter                    # ... and in the title
+    folded: str                             # folded title, newline, folded body
+
+
+def _analyse(title: str, body: str) -> tuple[_Doc, set[str]]:
+    ft, fb = fold(title), fold(body)
+    offset = len(ft) + 1  # body positions follow the title's, never adjacent
+    tt, bt = tokens(ft), tokens(fb)
+    tf: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    positions: dict[str, list[int]] = defaultdict(list)
+    for term, pos in tt:
+        tf[term][0] += 1
+        if len(term) == 2 and _HAN_RE.match(term):
+            positions[term].append(pos)
+    for term, pos in bt:
+        tf[term][1] += 1
+        if len(term) == 2 and _HAN_RE.match(term):
+            positions[term].append(pos + offset)
+    chars_t = Counter(ch for ch in ft if _HAN_RE.match(ch))
+    chars_b = Counter(ch for ch in fb if _HAN_RE.match(ch))
+    doc = _Doc(len(tt), len(bt), {k: (v[0], v[1]) for k, v in tf.items()}, dict(positions),
+               chars_b, chars_t, ft + "\n" + fb)
+    return doc, set(chars_t) | set(chars_b)
+
+
+def _vlq(numbers: list[int]) -> str:
+    """Unsigned variable-length quantities, 5 bits per base64 character."""
+    out = []
+    for n in numbers:
+        while True:
+            digit = n & 31
+            n >>= 5
+            out.append(_B64[digit | 32] if n else _B64[digit])
+            if not n:
+                break
+    return "".join(out)
+
+
+def _tf_code(t: int, b: int) -> list[int]:
+    # One number for the usual case (term only in the body); two when also in the title.
+    return [b * 2] if t == 0 else [b * 2 + 1, t]
+
+
+def _js(call: str, *args: object) -> bytes:
+    body = ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+                    for a in args)
+    return f"{call}({body});\n".encode("utf-8")
+
+
+def chunk_count(n_docs: int) -> int:
+    """Chunks grow with the site in powers of two, so they stay small and stable."""
+    return 1 << max(5, min(12, math.ceil(math.log2(max(2, n_docs) / 2))))
+
+
+def chunk_of(term: str, chunks: int) -> int:
+    return zlib.crc32(term.encode("utf-8")) % chunks
+
+
+def search_files(site: Site) -> dict[str, bytes]:
+    items = searchable(site)
+    cfg = site.config
+    docs: list[_Doc] = []
+    texts: list[tuple[str, str]] = []
+    charset: set[str] = set()
+    for item in items:
+        title, body = entry_text(item)
+        doc, chars = _analyse(title, body)
+        docs.append(doc)
+        texts.append((title, body))
+        charset |= chars
+    n = len(docs)
+    df = Counter(term for d in docs for term in d.positions)
+    common = {t for t, c in df.items() if n >= 20 and c > COMMON_SHARE * n}
+
+    postings: dict[str, list[int]] = defaultdict(list)   # term -> encoded numbers
+    last: dict[str, int] = {}
+    pos_lists: dict[str, list[int]] = defaultdict(list)
+    pos_last: dict[str, int] = {}
+
+    def add_positions(term: str, doc_id: int, plist: list[int]) -> None:
+        plist = sorted(plist)
+        pos_lists[term] += [doc_id - pos_last.get(term, -1) - 1, len(plist)]
+        pos_lists[term] += [p - q for p, q in zip(plist, [0] + plist[:-1])]
+        pos_last[term] = doc_id
+
+    for doc_id, doc in enumerate(docs):
+        for term, (t, b) in sorted(doc.tf.items()):
+            postings[term] += [doc_id - last.get(term, -1) - 1, *_tf_code(t, b)]
+            last[term] = doc_id
+        for ch in sorted(set(doc.chars) | set(doc.title_chars)):  # single characters
+            key = UNIGRAM + ch
+            postings[key] += [doc_id - last.get(key, -1) - 1,
+                              *_tf_code(doc.title_chars.get(ch, 0), doc.chars.get(ch, 0))]
+            last[key] = doc_id
+        trigrams: dict[str, list[int]] = defaultdict(list)
+        ft = doc.folded
+        for term, plist in sorted(doc.positions.items()):
+            if term not in common:
+                add_positions(term, doc_id, plist)
+                continue
+            for p in plist:  # the common bigram's extensions to the left and right
+                for start in (p - 1, p):
+                    tri = ft[start:start + 3] if start >= 0 else ""
+                    if len(tri) == 3 and all(_HAN_RE.match(c) for c in tri):
+                        trigrams[tri].append(start)
+        for tri, plist in sorted(trigrams.items()):
+            add_positions(tri, doc_id, sorted(set(plist)))
+
+    chunks = chunk_count(n)
+    by_chunk: dict[int, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
+    for term, numbers in postings.items():
+        by_chunk[chunk_of(term.lstrip(UNIGRAM), chunks)][0][term] = _vlq(numbers)
+    for term, numbers in pos_lists.items():
+        by_chunk[chunk_of(term, chunks)][1][term] = _vlq(numbers)
+
+    files: dict[str, bytes] = {}
+    for c in range(chunks):
+        post, pos = by_chunk.get(c, ({}, {}))
+        files[f"search/c/{c}.js"] = _js("__sbChunk", c, post)
+        files[f"search/p/{c}.js"] = _js("__sbPos", c, pos)
+    unit_index = {u.id: k for k, u in enumerate(cfg.units)}
+    cat_index = {c.id: k for k, c in enumerate(cfg.categories)}
+    for start in range(0, max(n, 1), BLOCK):
+        block = list(zip(docs[start:start + BLOCK], items[start:start + BLOCK]))
+        files[f"search/b/{start // BLOCK}.js"] = _js(
+            "__sbBlock", start // BLOCK, _vlq([x for d, _ in block for x in (d.title_len, d.body_len)]))
+        files[f"search/f/{start // BLOCK}.js"] = _js("__sbFacet", start // BLOCK, _vlq(
+            [x for _, i in block for x in (unit_index[i.unit.id], cat_index[i.category.id],
+                                           i.entry.date.year - 1900)]))
+    for doc_id, (item, (title, body)) in enumerate(zip(items, texts)):
+        files[f"search/d/{doc_id}.js"] = _js("__sbDoc", doc_id, {
+            "t": title, "u": item.url, "n": item.unit.name, "c": item.category.name,
+            "d": item.entry.date.isoformat(), "x": body[:SNIPPET_CHARS]})
+    table = fold_table()
+    folding = {k: v for k, v in sorted(table.items()) if v in charset}
+    meta = {
+        "n": n, "chunks": chunks, "block": BLOCK, "k1": K1, "b": B, "boost": TITLE_BOOST,
+        "avg": [sum(d.title_len for d in docs) / n if n else 0, sum(d.body_len for d in docs) / n if n else 0],
+        "common": sorted(common),
+        "units": [[u.id, u.name] for u in cfg.units],
+        "categories": [[c.id, c.name] for c in cfg.categories],
+        "years": sorted({i.entry.date.year for i in items}, reverse=True),
+    }
+    files["search/meta.js"] = _js("__sbMeta", meta)
+    files["search/fold.js"] = _js("__sbFold", "".join(folding), "".join(folding.values()))
+    return files

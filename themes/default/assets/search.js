@@ -1,0 +1,355 @@
+/* site_builder search client: loads only the index chunks a query needs, as <script>
+   files (so it works from file:// and under any sub-path), folds the query the way the
+   build folded the text, finds every entry containing each query word as a phrase, and
+   ranks with lunr's BM25. Written for this project; no third-party code. */
+(function () {
+  "use strict";
+  var root = document.getElementById("search-app");
+  if (!root) return;
+  var base = root.getAttribute("data-index");      // relative URL of the search/ folder
+  var siteRoot = root.getAttribute("data-root");   // relative URL of the site root
+  var S = JSON.parse(document.getElementById("search-strings").textContent);
+  var HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007";
+  var TOKEN = new RegExp("([" + HAN + "]+)|([a-z0-9]+)", "g");
+  var UNI = "'";
+  var PER_PAGE = 20;
+
+  var meta = null, fold = {}, common = {};
+  var chunks = {}, positionChunks = {}, blocks = {}, facets = {}, docs = {}, waiting = {};
+
+  function once(key, src) {
+    if (!waiting[key]) {
+      waiting[key] = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = base + src;
+        s.async = true;
+        s.onload = function () { resolve(); };
+        s.onerror = function () { reject(new Error(src)); };
+        document.head.appendChild(s);
+      });
+    }
+    return waiting[key];
+  }
+  window.__sbMeta = function (m) { meta = m; m.common.forEach(function (t) { common[t] = 1; }); };
+  window.__sbFold = function (from, to) {
+    var a = Array.from(from), b = Array.from(to);
+    for (var i = 0; i < a.length; i++) fold[a[i]] = b[i];
+  };
+  window.__sbChunk = function (id, post) { chunks[id] = post; };
+  window.__sbPos = function (id, pos) { positionChunks[id] = pos; };
+  window.__sbBlock = function (id, s) { blocks[id] = vlq(s); };
+  window.__sbFacet = function (id, s) { facets[id] = vlq(s); };
+  window.__sbDoc = function (id, d) { docs[id] = d; };
+
+  function foldText(s) {
+    s = s.normalize("NFKC").toLowerCase();
+    var out = "";
+    for (var ch of s) out += fold[ch] || ch;
+    return out;
+  }
+
+  var CRC = (function () {
+    var t = [];
+    for (var n = 0; n < 256; n++) {
+      var c = n;
+      for (var k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      t[n] = c >>> 0;
+    }
+    return t;
+  })();
+  function crc32(str) {
+    var bytes = new TextEncoder().encode(str), c = 0xffffffff;
+    for (var i = 0; i < bytes.length; i++) c = CRC[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  }
+  function chunkOf(term) { return crc32(term.charAt(0) === UNI ? term.slice(1) : term) % meta.chunks; }
+
+  var B64 = {};
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".split("").forEach(function (c, i) { B64[c] = i; });
+  function vlq(s) {
+    var out = [], n = 0, shift = 0;
+    for (var i = 0; i < s.length; i++) {
+      var d = B64[s.charAt(i)];
+      n += (d & 31) * Math.pow(2, shift);
+      if (d & 32) { shift += 5; } else { out.push(n); n = 0; shift = 0; }
+    }
+    return out;
+  }
+
+  /* A query: words (split on spaces), each made of segments: a Han run or an ASCII word. */
+  function parse(q) {
+    var words = [];
+    foldText(q).split(/\s+/).forEach(function (w) {
+      if (!w) return;
+      var segs = [], m;
+      TOKEN.lastIndex = 0;
+      while ((m = TOKEN.exec(w))) {
+        var run = m[0];
+        if (m[1] && run.length === 1) segs.push({ need: [UNI + run], score: [UNI + run], phrase: [] });
+        else if (m[1]) {
+          var bi = [], phrase = [];
+          for (var i = 0; i + 1 < run.length; i++) bi.push(run.substr(i, 2));
+          bi.forEach(function (b, j) {
+            if (!common[b]) phrase.push([b, j]);
+            else if (run.length === 2) return;                       // presence is proof
+            else if (j + 2 < run.length) phrase.push([run.substr(j, 3), j]);
+            else phrase.push([run.substr(j - 1, 3), j - 1]);
+          });
+          segs.push({ need: bi, score: bi, phrase: phrase });
+        } else segs.push({ need: [run], score: [run], phrase: [] });
+      }
+      if (segs.length) words.push({ text: w, segs: segs });
+    });
+    return words;
+  }
+
+  function postings(term) {
+    var c = chunks[chunkOf(term)], s = c && c[term];
+    var out = new Map();
+    if (!s) return out;
+    var nums = vlq(s), doc = -1;
+    for (var i = 0; i < nums.length;) {
+      doc += nums[i++] + 1;
+      var code = nums[i++], tb = Math.floor(code / 2), tt = code % 2 ? nums[i++] : 0;
+      out.set(doc, [tt, tb]);
+    }
+    return out;
+  }
+  function positions(term) {
+    var c = positionChunks[chunkOf(term)], s = c && c[term];
+    var out = new Map();
+    if (!s) return out;
+    var nums = vlq(s), doc = -1;
+    for (var i = 0; i < nums.length;) {
+      doc += nums[i++] + 1;
+      var count = nums[i++], p = 0, set = new Set();
+      for (var k = 0; k < count; k++) { p += nums[i++]; set.add(p); }
+      out.set(doc, set);
+    }
+    return out;
+  }
+
+  function phraseOk(phrase, doc, pos) {
+    if (!phrase.length) return true;
+    var first = pos[phrase[0][0]].get(doc);
+    if (!first) return false;
+    for (var p of first) {
+      var start = p - phrase[0][1], ok = true;
+      for (var k = 1; k < phrase.length && ok; k++) {
+        var set = pos[phrase[k][0]].get(doc);
+        ok = !!set && set.has(start + phrase[k][1]);
+      }
+      if (ok) return true;
+    }
+    return false;
+  }
+
+  function lengths(doc) {
+    var b = blocks[Math.floor(doc / meta.block)], k = (doc % meta.block) * 2;
+    return [b[k], b[k + 1]];
+  }
+  function facet(doc) {   // [unit, category, year]
+    var f = facets[Math.floor(doc / meta.block)], k = (doc % meta.block) * 3;
+    return [f[k], f[k + 1], f[k + 2] + 1900];
+  }
+
+  function search(words, filters) {
+    var post = {}, pos = {}, scoreTerms = [];
+    words.forEach(function (w) {
+      w.segs.forEach(function (s) {
+        s.need.forEach(function (t) { if (!post[t]) post[t] = postings(t); });
+        s.score.forEach(function (t) { if (scoreTerms.indexOf(t) < 0) scoreTerms.push(t); });
+        s.phrase.forEach(function (p) { if (!pos[p[0]]) pos[p[0]] = positions(p[0]); });
+      });
+    });
+    // Every document with at least one query term is a candidate; count terms present.
+    var present = new Map();
+    scoreTerms.forEach(function (t) {
+      post[t].forEach(function (_, doc) { present.set(doc, (present.get(doc) || 0) + 1); });
+    });
+    var filtered = filters.unit !== null || filters.category !== null || filters.year !== null;
+    return loadBlocks(present, filtered).then(function () {
+      var hits = [], partial = [], n = meta.n;
+      var qf = [0, 0], idf = {};
+      scoreTerms.forEach(function (t) {
+        var dft = 0, dfb = 0;
+        post[t].forEach(function (tf) { if (tf[0]) dft++; if (tf[1]) dfb++; });
+        if (dft) qf[0]++;
+        if (dfb) qf[1]++;
+        var df = dft + dfb;
+        idf[t] = Math.log(1 + Math.abs((n - df + 0.5) / (df + 0.5)));
+      });
+      var boosts = [meta.boost, 1];
+      present.forEach(function (count, doc) {
+        var row = lengths(doc);
+        if (filtered) {
+          var fc = facet(doc);
+          if (filters.unit !== null && fc[0] !== filters.unit) return;
+          if (filters.category !== null && fc[1] !== filters.category) return;
+          if (filters.year !== null && fc[2] !== filters.year) return;
+        }
+        var score = 0;
+        for (var f = 0; f < 2; f++) {
+          if (!qf[f]) continue;
+          var sum = 0, len = row[f], avg = meta.avg[f] || 1;
+          scoreTerms.forEach(function (t) {
+            var tf = post[t].get(doc);
+            if (!tf || !tf[f]) return;
+            var w = idf[t] * ((meta.k1 + 1) * tf[f]) / (meta.k1 * (1 - meta.b + meta.b * (len / avg)) + tf[f]);
+            sum += Math.round(w * boosts[f] * 1000) / 1000;
+          });
+          score += sum / Math.sqrt(qf[f]);
+        }
+        var hit = words.every(function (w) {
+          return w.segs.every(function (s) {
+            return s.need.every(function (t) { return post[t].has(doc); }) && phraseOk(s.phrase, doc, pos);
+          });
+        });
+        if (hit) hits.push([score, doc]);
+        else if (count * 2 >= scoreTerms.length) partial.push([score, doc]);
+      });
+      var order = function (a, b) { return b[0] - a[0] || a[1] - b[1]; };
+      hits.sort(order);
+      partial.sort(order);
+      return { hits: hits, partial: partial.slice(0, PER_PAGE) };
+    });
+  }
+
+  function loadBlocks(present, withFacets) {
+    var need = {}, loads = [];
+    present.forEach(function (_, doc) { need[Math.floor(doc / meta.block)] = 1; });
+    Object.keys(need).forEach(function (b) {
+      loads.push(once("b" + b, "b/" + b + ".js"));
+      if (withFacets) loads.push(once("f" + b, "f/" + b + ".js"));
+    });
+    return Promise.all(loads);
+  }
+
+  function loadChunksFor(words) {
+    var need = {}, needPos = {};
+    words.forEach(function (w) {
+      w.segs.forEach(function (s) {
+        s.need.forEach(function (t) { need[chunkOf(t)] = 1; });
+        s.phrase.forEach(function (p) { needPos[chunkOf(p[0])] = 1; });
+      });
+    });
+    return Promise.all(Object.keys(need).map(function (c) { return once("c" + c, "c/" + c + ".js"); })
+      .concat(Object.keys(needPos).map(function (c) { return once("p" + c, "p/" + c + ".js"); })));
+  }
+
+  function esc(s) {
+    return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
+  }
+
+  /* Highlight the query words in `text`, folding it char by char to find them. */
+  function highlight(text, words, window_) {
+    var folded = "", map = [];
+    var chars = Array.from(text);
+    var offset = 0;
+    chars.forEach(function (ch) {
+      var f = foldText(ch);
+      for (var k = 0; k < f.length; k++) map.push(offset);
+      folded += f;
+      offset += ch.length;
+    });
+    map.push(text.length);
+    var ranges = [];
+    words.forEach(function (w) {
+      var at = folded.indexOf(w.text);
+      while (at >= 0) {
+        ranges.push([map[at], map[at + w.text.length]]);
+        at = folded.indexOf(w.text, at + w.text.length);
+      }
+    });
+    ranges.sort(function (a, b) { return a[0] - b[0]; });
+    var start = 0, end = text.length;
+    if (window_) {
+      var center = ranges.length ? ranges[0][0] : 0;
+      start = Math.max(0, center - window_ / 3);
+      end = Math.min(text.length, start + window_);
+    }
+    var out = start > 0 ? "…" : "", i = start;
+    ranges.forEach(function (r) {
+      if (r[0] < i || r[0] >= end) return;
+      out += esc(text.slice(i, r[0])) + "<mark>" + esc(text.slice(r[0], Math.min(r[1], end))) + "</mark>";
+      i = Math.min(r[1], end);
+    });
+    out += esc(text.slice(i, end)) + (end < text.length ? "…" : "");
+    return out;
+  }
+
+  var form = document.getElementById("search-form");
+  var list = document.getElementById("search-results");
+  var status = document.getElementById("search-status");
+  var more = document.getElementById("search-more");
+  var current = null;
+
+  function render(result, words, shown) {
+    var all = result.hits.map(function (h) { return [h[1], false]; })
+      .concat(result.partial.map(function (h) { return [h[1], true]; }));
+    var page = all.slice(0, shown);
+    return Promise.all(page.map(function (r) { return once("d" + r[0], "d/" + r[0] + ".js"); })).then(function () {
+      list.innerHTML = page.map(function (r) {
+        var d = docs[r[0]];
+        return '<li' + (r[1] ? ' class="partial"' : "") + '><a href="' + esc(siteRoot + d.u) + '">' +
+          highlight(d.t, words, 0) + "</a>" +
+          '<span class="meta"><span>' + esc(d.n) + "</span><span>" + esc(d.c) + "</span><span>" + esc(d.d) + "</span>" +
+          (r[1] ? '<strong class="tag">' + esc(S.partial) + "</strong>" : "") + "</span>" +
+          '<p class="snippet">' + highlight(d.x, words, 160) + "</p></li>";
+      }).join("");
+      var n = result.hits.length;
+      status.innerHTML = n ? esc(S.found.replace("{count}", n)) :
+        esc(S.none) + ' <a href="' + esc(siteRoot + "index.html") + '">' + esc(S.browse) + "</a>";
+      more.hidden = all.length <= shown;
+      list.setAttribute("data-hits", String(n));
+      list.setAttribute("data-partial", String(result.partial.length));
+    });
+  }
+
+  function filterIndex(kind, value) {
+    if (!value) return null;
+    if (kind === "year") return parseInt(value, 10);
+    var arr = kind === "unit" ? meta.units : meta.categories;
+    for (var i = 0; i < arr.length; i++) if (arr[i][0] === value) return i;
+    return -1;
+  }
+
+  function run(params) {
+    var q = (params.get("q") || "").trim();
+    form.q.value = q;
+    ["unit", "category", "year"].forEach(function (k) { if (form[k]) form[k].value = params.get(k) || ""; });
+    if (!q) { status.textContent = ""; list.innerHTML = ""; more.hidden = true; return Promise.resolve(); }
+    var started = performance.now();
+    status.textContent = S.searching;
+    return Promise.all([once("meta", "meta.js"), once("fold", "fold.js")]).then(function () {
+      var words = parse(q);
+      var filters = { unit: filterIndex("unit", params.get("unit")), category: filterIndex("category", params.get("category")),
+        year: filterIndex("year", params.get("year")) };
+      return loadChunksFor(words).then(function () { return search(words, filters); }).then(function (result) {
+        current = { result: result, words: words, shown: PER_PAGE };
+        return render(result, words, PER_PAGE);
+      });
+    }).then(function () {
+      root.setAttribute("data-ms", String(Math.round(performance.now() - started)));
+      root.setAttribute("data-ready", q);
+    }).catch(function () { status.textContent = S.failed; });
+  }
+
+  more.addEventListener("click", function () {
+    if (!current) return;
+    current.shown += PER_PAGE;
+    render(current.result, current.words, current.shown);
+  });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var params = new URLSearchParams();
+    ["q", "unit", "category", "year"].forEach(function (k) { if (form[k] && form[k].value) params.set(k, form[k].value); });
+    history.pushState(null, "", "?" + params.toString());
+    run(params);
+  });
+  window.addEventListener("popstate", function () { run(new URLSearchParams(location.search)); });
+  root.hidden = false;
+  document.getElementById("search-noscript").hidden = true;
+  window.sbSearch = function (q) { var p = new URLSearchParams(); p.set("q", q); return run(p); };
+  run(new URLSearchParams(location.search));
+})();
