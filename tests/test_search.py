@@ -1,0 +1,271 @@
+"""Search on the demo site, typed into real Chromium, from file:// and from a sub-path.
+
+Checks exact recall against a substring count on folded text, script folding both
+ways, filters, highlighting, one-character and document-number queries, no results,
+the search box on an entry page, and the ranking against lunr.py built over the same
+tokens.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from site_builder.build import load_site
+from site_builder.search import entry_text, fold, searchable, tokens
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = "2026-11-20"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+RECALL_QUERIES = ["财务", "財務", "低保", "东庄村", "東莊村", "四议两公开", "四議兩公開", "村", "公开",
+                  "2025", "高政", "道路 硬化", "村务监督委员会", "收支明细", "觸摸屏", "合计"]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("search") / "portal" / "gongkai"
+    subprocess.run([sys.executable, "-m", "site_builder", "build", str(ROOT), "--output", str(out),
+                    "--today", TODAY], check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def site_model():
+    site, problems = load_site(ROOT, dt.date.fromisoformat(TODAY))
+    assert not problems.errors
+    return site
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Debian chromium is required in CI (apt-get install chromium)")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo):
+    """Serve the folder that holds portal/gongkai/ so the site lives under a sub-path."""
+    handler = functools.partial(_Quiet, directory=str(demo.parents[1]))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/portal/gongkai/"
+    httpd.shutdown()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(params=["file", "http"])
+def base(request, demo) -> str:
+    if request.param == "file":
+        return demo.as_uri() + "/"
+    return request.getfixturevalue("server")
+
+
+def run_query(page, base: str, query: str, **filters: str) -> dict:
+    params = urllib.parse.urlencode({"q": query, **filters})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: errors.append(r.url))
+    page.goto(f"{base}search/index.html?{params}")
+    page.wait_for_function("q => document.getElementById('search-app').getAttribute('data-ready') === q",
+                           arg=query, timeout=15000)
+    assert not errors, errors
+    results = page.locator("#search-results > li")
+    return {
+        "hits": int(page.get_attribute("#search-results", "data-hits")),
+        "partial": int(page.get_attribute("#search-results", "data-partial")),
+        "hrefs": [a.get_attribute("href") for a in page.locator("#search-results > li > a").all()],
+        "partial_flags": [("partial" in (li.get_attribute("class") or "")) for li in results.all()],
+        "status": page.inner_text("#search-status"),
+        "html": page.inner_html("#search-results"),
+    }
+
+
+def truth(site, query: str) -> set[str]:
+    """Entries whose folded text contains every space-separated folded word."""
+    words = fold(query).split()
+    out = set()
+    for item in searchable(site):
+        title, body = entry_text(item)
+        text = fold(title) + "\n" + fold(body)
+        if all(w in text for w in words):
+            out.add(item.url)
+    return out
+
+
+def urls(result: dict, hits_only: bool = True) -> list[str]:
+    n = result["hits"] if hits_only else len(result["hrefs"])
+    return [h.replace("../", "", 1) for h in result["hrefs"][:n]]
+
+
+def test_exact_recall_against_substring_count(browser, base, site_model):
+    page = browser.new_page()
+    checked = 0
+    for q in RECALL_QUERIES:
+        expected = truth(site_model, q)
+        result = run_query(page, base, q)
+        assert result["hits"] == len(expected), (q, result["hits"], len(expected))
+        page.evaluate("window.sbSearch && null")
+        # every hit is listed first, and the first page shows only true hits
+        shown = urls(result)
+        assert set(shown) <= expected, q
+        assert not any(result["partial_flags"][: result["hits"]])
+        checked += 1
+    assert checked == len(RECALL_QUERIES)
+
+
+def test_traditional_and_simplified_are_one(browser, demo, site_model):
+    page = browser.new_page()
+    base = demo.as_uri() + "/"
+    for simp, trad in [("四议两公开", "四議兩公開"), ("东庄村", "東莊村"), ("财务收支", "財務收支"),
+                       ("北关村", "北關村")]:
+        a, b = run_query(page, base, simp), run_query(page, base, trad)
+        assert a["hits"] == b["hits"] > 0, (simp, trad)
+        assert a["hrefs"] == b["hrefs"]
+    # the Traditional-script village is found by a Simplified query on its own words
+    beiguan = run_query(page, base, "关于原砖厂场地出租")
+    assert beiguan["hits"] >= 1 and all("beiguan/" in h for h in urls(beiguan))
+
+
+def test_filters_highlight_one_char_doc_number_and_no_results(browser, demo, site_model):
+    page = browser.new_page()
+    base = demo.as_uri() + "/"
+    everything = run_query(page, base, "财务")
+    in_unit = run_query(page, base, "财务", unit="dongzhuang")
+    assert 0 < in_unit["hits"] < everything["hits"]
+    assert all(h.startswith("dongzhuang/") for h in urls(in_unit))
+    assert in_unit["hits"] == len({u for u in truth(site_model, "财务") if u.startswith("dongzhuang/")})
+    in_cat = run_query(page, base, "公开", category="relief")
+    assert in_cat["hits"] > 0 and all("/relief/" in h for h in urls(in_cat))
+    in_year = run_query(page, base, "财务", year="2025")
+    years = {i.url: i.entry.date.year for i in site_model.items}
+    assert in_year["hits"] > 0 and all(years[h] == 2025 for h in urls(in_year))
+    # filters shown in the form reflect the URL
+    assert page.input_value("#search-unit") == "" and page.input_value("#search-year") == "2025"
+
+    assert "<mark>财务</mark>" in everything["html"]
+    trad = run_query(page, base, "財務")
+    assert "<mark>财务</mark>" in trad["html"]  # the Simplified text is highlighted
+
+    one = run_query(page, base, "镇")
+    assert one["hits"] == len(truth(site_model, "镇")) > 0
+
+    doc = next(i for i in site_model.items if i.entry.doc_no)
+    by_doc_no = run_query(page, base, doc.entry.doc_no)
+    assert doc.url in urls(by_doc_no)
+    assert by_doc_no["hits"] == len(truth(site_model, doc.entry.doc_no))
+
+    none = run_query(page, base, "这串字不会出现在任何公开信息里")
+    assert none["hits"] == 0 and none["hrefs"] == []
+    assert "没有找到结果" in none["status"]
+    assert page.locator("#search-status a").count() == 1
+
+
+def test_box_on_entry_page_submits_to_search(browser, server, site_model):
+    page = browser.new_page()
+    item = next(i for i in site_model.items if i.unit.id == "dongzhuang" and i.category.id == "finance")
+    page.goto(server + item.url)
+    page.fill("#site-search", "低保")
+    page.press("#site-search", "Enter")
+    page.wait_for_function("() => document.getElementById('search-app') && "
+                           "document.getElementById('search-app').getAttribute('data-ready') === '低保'",
+                           timeout=15000)
+    assert page.url.startswith(server + "search/index.html?q=")
+    assert int(page.get_attribute("#search-results", "data-hits")) == len(truth(site_model, "低保"))
+
+
+def test_without_javascript_the_page_links_the_archives(browser, demo):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(demo.as_uri() + "/search/index.html?q=财务")
+    assert page.is_visible("#search-noscript")
+    links = page.locator("#search-noscript a")
+    assert links.count() > 5
+    context.close()
+
+
+def test_ranking_follows_lunr(browser, demo, site_model):
+    from lunr.builder import Builder
+
+    items = searchable(site_model)
+    builder = Builder()
+    builder.pipeline.reset()
+    builder.search_pipeline.reset()
+    builder.ref("id")
+    builder.field("title", 10)
+    builder.field("body")
+    for item in items:
+        title, body = entry_text(item)
+        builder.add({"id": item.url, "title": [t for t, _ in tokens(fold(title))],
+                     "body": [t for t, _ in tokens(fold(body))]})
+    index = builder.build()
+
+    page = browser.new_page()
+    base = demo.as_uri() + "/"
+    compared = 0
+    for q in ["财务收支", "低保", "道路硬化", "四议两公开", "东庄村", "党员", "工程招标", "补贴发放"]:
+        result = run_query(page, base, q)
+        hits = urls(result)
+        if len(hits) < 2:
+            continue
+        query = index.create_query()
+        for t, _ in tokens(fold(q)):
+            query.term(t, use_pipeline=False)
+        ranked = [r for r in index.query(query) if r["ref"] in set(hits)]
+        scores = {r["ref"]: r["score"] for r in ranked}
+        best = ranked[0]["score"]
+        assert scores[hits[0]] >= best * 0.999, (q, hits[0], scores[hits[0]], best)
+        top = min(10, len(hits))
+        overlap = len(set(hits[:top]) & {r["ref"] for r in ranked[:top]})
+        assert overlap >= min(8, top), (q, overlap, top)
+        compared += 1
+    assert compared >= 5
+
+
+def test_index_is_deterministic_and_leaves_out_unpublished(tmp_path, demo):
+    again = tmp_path / "again"
+    subprocess.run([sys.executable, "-m", "site_builder", "build", str(ROOT), "--output", str(again),
+                    "--today", TODAY], check=True, capture_output=True)
+    for path in sorted((demo / "search").rglob("*")):
+        if path.is_file():
+            assert path.read_bytes() == (again / path.relative_to(demo)).read_bytes(), path
+    index_text = "".join(p.read_text(encoding="utf-8") for p in (demo / "search" / "d").glob("*.js"))
+    for md in (ROOT / "content").rglob("*.md"):
+        text = md.read_text(encoding="utf-8")
+        if "draft: true" in text or "date: 2026-12" in text:
+            title = next(line for line in text.splitlines() if line.startswith("title:"))
+            assert title.split(":", 1)[1].strip().strip('"') not in index_text, md
+
+
+def test_site_without_search_has_no_index(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    (site / "site.yaml").write_text((ROOT / "site.yaml").read_text(encoding="utf-8") + "search: false\n",
+                                    encoding="utf-8")
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--output", str(out),
+                    "--today", TODAY], check=True, capture_output=True)
+    assert not (out / "search").exists()
+    assert 'role="search"' not in (out / "index.html").read_text(encoding="utf-8")
