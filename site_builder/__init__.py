@@ -9,6 +9,14 @@ The build is a pipeline, one module per stage:
     writer.write_output     pages + files        -> public/   (atomic, only changed bytes)
     feeds                   Site                 -> Atom feeds, sitemap.xml, robots.txt
 
+Accountability, called by model.build_site on the published entries and `today`:
+workdays (working-day calendar), notices (公示 status, names withheld after it),
+accountability (cadence, due dates, missing periods, 20-working-day rule, stale units,
+annual counts), finance (ledger chain, overview chart), history (one `git log`), board
+(bulletin-board sheets, QR codes); accountability_pages lays out their pages, exports
+writes data/*.json|csv and ledger CSVs, supervision_check and archive back the
+`check --supervision` and `archive` commands.
+
 `build.build_site_dir` runs them in order; `cli` only parses arguments and calls it.
 """
 

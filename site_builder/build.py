@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from . import feeds
+from . import exports, feeds, traditional
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
 from .model import Page, Site, build_site
+from .cache import Cache
 from .reader import read_entries
 from .render import Renderer
+from .search import search_files
 from .theme import asset_files
 from .writer import OutputWriter
 
@@ -61,7 +63,7 @@ def load_site(root: Path, today: dt.date | None = None,
     timer.lap("config")
     if config is None:
         return None, problems
-    entries, found = read_entries(config)
+    entries, found = read_entries(config, Cache(root))
     problems.extend(found)
     timer.lap("read")
     site, found = build_site(config, entries, today or site_today(config))
@@ -84,10 +86,13 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
         raise SiteError(problems)
     output = output or root / "public"
     writer = OutputWriter(output)
-    renderer = Renderer(site)
+    renderer = Renderer(site, alternate=traditional.alternate_of_simplified(site))
     for page in site.pages:
         writer.write(page.path, renderer.render(page))
     timer.lap("render")
+    if traditional.enabled(site):
+        traditional.write_copy(site, writer)
+        timer.lap("traditional")
     _write_extras(site, renderer, writer)
     writer.finish()
     timer.lap("write")
@@ -104,6 +109,11 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter) -> None:
         if not item.withdrawn:
             for a in item.entry.attachments:
                 writer.copy(f"{item.dir}/{a.name}", a.source)
+    if site.config.search:
+        for path, data in search_files(site).items():
+            writer.write(path, data)
+    for path, data in exports.data_files(site):
+        writer.write(path, data)
     writer.write("404.html", renderer.render(Page("404.html", "404.html", "404", {}, frozenset())))
     if site.config.base_url:
         cfg = site.config

@@ -38,6 +38,15 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate everything without writing; list every problem")
     c.add_argument("site", nargs="?", default=".", type=Path)
     c.add_argument("--today", type=_date)
+    c.add_argument("--supervision", action="store_true",
+                   help="list units and categories overdue or missing periods; exit 1 when any")
+
+    a = sub.add_parser("archive", help="write one year's entry pages, attachments and catalogue as a zip")
+    a.add_argument("site", nargs="?", default=".", type=Path)
+    a.add_argument("--year", type=int, required=True)
+    a.add_argument("--unit", help="only this unit (its id)")
+    a.add_argument("--output", "-o", type=Path, help="zip file (default: archive-YEAR[-UNIT].zip)")
+    a.add_argument("--today", type=_date)
 
     s = sub.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on change")
     s.add_argument("site", nargs="?", default=".", type=Path)
@@ -104,6 +113,16 @@ def _run(args: argparse.Namespace, root: Path, strings: Strings) -> int:
                               written=result.written, unchanged=result.unchanged,
                               removed=result.removed, seconds=f"{result.seconds:.2f}",
                               output=result.output))
+        return 0
+    if args.command == "check" and args.supervision:
+        from .supervision_check import check_supervision
+
+        return check_supervision(root, args.today, strings, sys.stdout)
+    if args.command == "archive":
+        from .archive import write_archive
+
+        path, count = write_archive(root, args.year, args.unit, args.output, args.today)
+        print(strings.message("archive_done", year=args.year, count=count, output=path))
         return 0
     if args.command == "check":
         from .build import check

@@ -18,6 +18,7 @@ import yaml
 
 from .errors import Problems
 from .i18n import LANGUAGES
+from .workdays import parse_holidays
 from .yamlread import LineDict, error_line, error_text, load_yaml
 
 CONFIG_FILE = "site.yaml"
@@ -25,6 +26,8 @@ ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
 CADENCES = ("monthly", "quarterly", "yearly", "as-needed", "permanent")
 KINDS = ("town", "village", "community", "office")
+# Days after a period's end by which it is due, when a category sets no `due_days`.
+DEFAULT_DUE_DAYS = {"monthly": 10, "quarterly": 10, "yearly": 31}
 # Folders the site writes at its top level and inside each unit: ids may not take them.
 RESERVED_TOP = frozenset({"search", "supervision", "data", "assets", "zh-hant", "board",
                           "category", "feeds", "page", "static", "404"})
@@ -65,6 +68,13 @@ class Category:
     description: str = ""
     publish_within_workdays: int = 20
     withdraw_after_notice: bool = False
+    due_days: int | None = None
+
+    @property
+    def due_after(self) -> int | None:
+        """Days after a period's end when it is due; None for unscheduled cadences."""
+        default = DEFAULT_DUE_DAYS.get(self.cadence)
+        return None if default is None else (default if self.due_days is None else self.due_days)
 
 
 @dataclass(frozen=True)
@@ -113,7 +123,8 @@ _TOP_KEYS = {"title": str, "language": str, "base_url": str, "organization": str
 _UNIT_KEYS = {"id": str, "name": str, "kind": str, "parent": str, "code": str,
               "supervisor": dict, "since": str}
 _CATEGORY_KEYS = {"id": str, "name": str, "group": str, "cadence": str, "notice_days": int,
-                  "description": str, "publish_within_workdays": int, "withdraw_after_notice": bool}
+                  "description": str, "publish_within_workdays": int, "withdraw_after_notice": bool,
+                  "due_days": int}
 _CONTACT_KEYS = {"phone": str, "email": str, "address": str}
 _PERSON_KEYS = {"name": str, "phone": str}
 _EXPECT = {str: "expect_text", int: "expect_int", bool: "expect_bool", list: "expect_list",
@@ -183,18 +194,23 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Problems]:
         return None, problems
     lines = data.line_of
 
+    # A bad value is reported and replaced by its default, so that the entries can
+    # still be checked in the same run: `check` lists every problem at once.
     language = top.get("language", "zh-Hans")
     if language not in LANGUAGES:
         problems.add(CONFIG_FILE, lines("language"), "bad_choice", key="language", value=language,
                      choices=", ".join(LANGUAGES))
+        language = "zh-Hans"
     timezone = top.get("timezone", "Asia/Shanghai")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.add(CONFIG_FILE, lines("timezone"), "bad_timezone", value=timezone)
+        timezone = "Asia/Shanghai"
     base_url = top.get("base_url", "")
     if base_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
         problems.add(CONFIG_FILE, lines("base_url"), "bad_base_url", value=base_url)
+        base_url = ""
     base_url = base_url.rstrip("/") + "/" if base_url else ""
 
     contact_map = r.section(data["contact"], _CONTACT_KEYS, (), lines("contact")) if "contact" in top else {}
@@ -205,15 +221,19 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Problems]:
         if u.parent and u.parent not in unit_ids:
             problems.add(CONFIG_FILE, line, "unknown_parent", id=u.id, parent=u.parent)
     phones = tuple(str(p) for p in top.get("public_phones", ()))
-    if problems.errors:
+    holidays = parse_holidays(data["holidays"], CONFIG_FILE, lines("holidays"), problems) \
+        if "holidays" in top else {}
+    if "title" not in top or not units or not categories:
         return None, problems
+    # With problems, this config holds only the valid units and categories: good enough
+    # to check the entries, never to build (the caller stops on any error).
     config = SiteConfig(
         root=root, title=top["title"], language=language, base_url=base_url,
         organization=top.get("organization", ""), timezone=timezone,
         contact=Contact(**contact_map), units=tuple(u for u, _ in units),
         categories=tuple(c for c, _ in categories), search=top.get("search", True),
         also_traditional=top.get("also_traditional", False), public_phones=phones,
-        holidays=dict(top.get("holidays", {})), theme=top.get("theme", "default"),
+        holidays=holidays, theme=top.get("theme", "default"),
         per_page=max(5, top.get("per_page", 30)))
     return config, problems
 
@@ -278,5 +298,11 @@ def _read_categories(r: _Reader, data: Any, line: int) -> list[tuple[Category, i
             r.problems.add(r.path, item.line_of("cadence"), "bad_choice", key="cadence",
                            value=c["cadence"], choices=", ".join(CADENCES))
             continue
+        for key, least in (("notice_days", 0), ("due_days", 0), ("publish_within_workdays", 1)):
+            if key in c and c[key] < least:
+                r.problems.add(r.path, item.line_of(key), "too_small", key=key, value=c[key], least=least)
+        if c.get("withdraw_after_notice") and not c.get("notice_days"):
+            r.problems.add(r.path, item.line_of("withdraw_after_notice"), "withdraw_needs_notice",
+                           id=c["id"])
         cats.append((Category(**c), at))
     return cats

@@ -40,7 +40,7 @@ class SiteError(Exception):
 class Problems(list):
     """A list of problems collected by one stage, with a helper to add one."""
 
-    def add(self, path: str, line: int | None, key: str, warning: bool = False, **params: Any) -> None:
+    def add(self, path: str, line: int | None, key: str, /, warning: bool = False, **params: Any) -> None:
         self.append(Problem(path, line, key, params, warning))
 
     @property

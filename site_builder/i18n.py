@@ -24,7 +24,7 @@ class Strings:
     ui: dict[str, str]
     messages: dict[str, str]
 
-    def message(self, key: str, **params: Any) -> str:
+    def message(self, key: str, /, **params: Any) -> str:
         return self.messages[key].format(**params)
 
     @property

@@ -17,9 +17,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import accountability, board, finance, history, notices
+from .accountability import AnnualRow, LateEntry, Supervision
 from .config import Category, SiteConfig, Unit
 from .errors import Problems
+from .notices import NoticeStatus
 from .reader import Entry
+from .workdays import WorkCalendar
 
 LATEST_ON_HOME = 10
 LATEST_PER_UNIT = 5
@@ -38,6 +42,11 @@ class Item:
     next: Item | None = None  # newer one
     corrects: Item | None = None
     corrected_by: list[Item] = field(default_factory=list)
+    notice: NoticeStatus | None = None     # public notice (公示) on `today`
+    body_withheld: bool = False            # notice ended, names taken down (entry is metadata only)
+    late: LateEntry | None = None          # published after the working-day limit
+    history: tuple[dt.date, ...] = ()      # git commit days of its file, oldest first
+    ledger_files: tuple[str, ...] = ()     # CSV of each ledger, beside the page
 
     @property
     def dir(self) -> str:
@@ -78,6 +87,10 @@ class Site:
     by_unit: dict[str, list[Item]]
     by_unit_category: dict[tuple[str, str], list[Item]]
     pages: list[Page]
+    supervision: Supervision | None = None
+    ledger_series: dict[str, list[finance.LedgerSeries]] = field(default_factory=dict)  # by unit id
+    annual: dict[int, tuple[AnnualRow, ...]] = field(default_factory=dict)  # 主动公开 counts by year
+    boards: list[board.BoardSheet] = field(default_factory=list)
 
     def unit_url(self, unit_id: str) -> str:
         return f"{unit_id}/index.html"
@@ -103,8 +116,12 @@ def build_site(config: SiteConfig, entries: list[Entry], today: dt.date) -> tupl
         if not is_published(e, today):
             continue
         unit, cat = config.units_by_id[e.unit], config.categories_by_id[e.category]
-        items.append(Item(e, f"{e.unit}/{e.category}/{e.stem}/index.html",
-                          e.index_no or _index_no(e, unit), unit, cat))
+        notice = notices.notice_status(e, cat, today)
+        withheld = notices.withholds_body(cat, notice)
+        items.append(Item(notices.withhold(e) if withheld or e.withdrawn else e,
+                          f"{e.unit}/{e.category}/{e.stem}/index.html",
+                          e.index_no or _index_no(e, unit), unit, cat, notice=notice,
+                          body_withheld=withheld))
     items = _newest_first(items)
     by_rel = {i.entry.rel: i for i in items}
     _check_index_numbers(items, problems)
@@ -120,9 +137,30 @@ def build_site(config: SiteConfig, entries: list[Entry], today: dt.date) -> tupl
             older.next, newer.prev = newer, older
 
     site = Site(config, today, items, by_rel, dict(by_unit), dict(by_uc), [])
+    _attach_accountability(site, [e for e in entries if is_published(e, today)], problems)
     site.pages.extend(_layout(site))
     _check_paths(site.pages, problems)
     return site, problems
+
+
+def _attach_accountability(site: Site, published: list[Entry], problems: Problems) -> None:
+    """Supervision figures, ledger series, git history and board sheets, onto the model."""
+    cfg, today = site.config, site.today
+    site.supervision = accountability.supervise(cfg, published, today, WorkCalendar(cfg.holidays))
+    for year in site.supervision.fallback_years:
+        problems.add("site.yaml", None, "workdays_unknown_year", warning=True, year=year)
+    for late in site.supervision.late_entries:
+        site.by_rel[late.rel].late = late
+    site.annual = accountability.annual_rows(cfg, published, site.supervision.late_entries)
+    for series in finance.ledger_series(published, problems):
+        site.ledger_series.setdefault(series.unit, []).append(series)
+    dates = history.file_dates(cfg.root, cfg.timezone, today)
+    for i in site.items:
+        i.history = dates.get(i.entry.rel, ())
+        if i.entry.ledgers and not i.withdrawn:
+            i.ledger_files = finance.ledger_names(tuple(a.name for a in i.entry.attachments),
+                                                  len(i.entry.ledgers))
+    site.boards = board.board_sheets([(i.unit.id, i.entry.rel, i.entry.date) for i in site.items], today)
 
 
 def _check_index_numbers(items: list[Item], problems: Problems) -> None:
@@ -179,6 +217,7 @@ def _layout(site: Site) -> list[Page]:
         "units": [(u, items[:LATEST_PER_UNIT], items[0].entry.date if items else None)
                   for u, items in units],
         "latest": site.items[:LATEST_ON_HOME],
+        "notices": notices.open_notices(site.items),
     }, frozenset({"*"})))
 
     groups: dict[str, list[Category]] = defaultdict(list)
@@ -199,6 +238,15 @@ def _layout(site: Site) -> list[Page]:
 
     for u, items in units:
         pages.extend(_unit_pages(site, u, items, home))
+    from .accountability_pages import accountability_pages  # it builds on this module's Page
+
+    pages.extend(accountability_pages(site, home))
+    if cfg.search:
+        unit_years = [(u, sorted({i.entry.date.year for i in items}, reverse=True)) for u, items in units]
+        pages.append(Page("search/index.html", "search.html", "", {
+            "title_key": "search_title", "units": unit_years, "categories": cfg.categories,
+            "years": sorted({i.entry.date.year for i in site.items}, reverse=True),
+        }, frozenset({"*"}), (home,)))
     for i in site.items:
         u_path = site.unit_url(i.unit.id)
         crumbs = (home, (i.unit.name, u_path), (i.category.name, f"{i.unit.id}/{i.category.id}/index.html"))
@@ -219,6 +267,8 @@ def _unit_pages(site: Site, u: Unit, items: list[Item], home: tuple[str, str]) -
         "unit": u, "categories": [(c, its[:LATEST_PER_GROUP], len(its)) for c, its in cats],
         "years": sorted(years, reverse=True), "count": len(items),
         "updated": items[0].entry.date if items else None,
+        "notices": notices.open_notices(items), "records": site.supervision.for_unit(u.id),
+        "stale": site.supervision.stale(u.id), "has_ledgers": u.id in site.ledger_series,
     }, _rels(items), (home,))]
     for c, its in cats:
         for chunk, pager in _paginate(f"{u.id}/{c.id}", its, cfg.per_page):

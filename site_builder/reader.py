@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+import multiprocessing as mp
+import os
 from typing import Any
 
 import yaml
@@ -25,6 +27,7 @@ import yaml
 from . import attachments as att
 from . import ledger as ledgers
 from . import privacy
+from .cache import Cache, code_fingerprint, hexdigest, stat_key
 from .config import PERIOD_RE, SiteConfig
 from .errors import Problems
 from .markup import MarkdownRenderer, images_without_alt, local_refs, plain_text, replace_refs
@@ -462,13 +465,60 @@ def entry_files(config: SiteConfig) -> list[Path]:
     return sorted(p for p in config.content_dir.rglob("*.md") if p.is_file())
 
 
-def read_entries(config: SiteConfig) -> tuple[list[Entry], Problems]:
-    """Read and validate every entry; drafts are left out. Collects every problem."""
+def _read_many(config: SiteConfig, paths: list[Path]) -> list[tuple[Entry | None, Problems]]:
     reader = EntryReader(config)
-    entries, problems = [], Problems()
-    for path in entry_files(config):
-        entry, found = reader.read(path)
+    return [reader.read(path) for path in paths]
+
+
+def _read_parallel(config: SiteConfig, paths: list[Path]) -> list[tuple[Entry | None, Problems]]:
+    """Read files in forked worker processes when there are enough to pay for them."""
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2 or len(paths) < 200 or "fork" not in mp.get_all_start_methods():
+        return _read_many(config, paths)
+    shares = [paths[i::workers] for i in range(workers)]
+    with mp.get_context("fork").Pool(workers) as pool:
+        results = pool.starmap(_read_many, [(config, share) for share in shares])
+    by_path = {p: r for share, found in zip(shares, results) for p, r in zip(share, found)}
+    return [by_path[p] for p in paths]
+
+
+def read_entries(config: SiteConfig, cache: Cache | None = None) -> tuple[list[Entry], Problems]:
+    """Read and validate every entry; drafts are left out. Collects every problem.
+
+    With a cache, a file is read again only when it or one of its attachments changed
+    (size, mtime or inode), or when site.yaml or the code did."""
+    key = hexdigest(code_fingerprint(), config)
+    cached: dict = (cache.load("entries", key) if cache else None) or {}
+    paths = entry_files(config)
+    results: dict[Path, tuple[Entry | None, Problems]] = {}
+    todo = []
+    for path in paths:
+        hit = cached.get(path)
+        if hit is not None and hit[0] == _file_keys(path, hit[1][0]):
+            results[path] = hit[1]
+        else:
+            todo.append(path)
+    for path, result in zip(todo, _read_parallel(config, todo)):
+        results[path] = result
+    entries, problems, keep = [], Problems(), {}
+    for path in paths:
+        entry, found = results[path]
         problems.extend(found)
         if entry is not None:
             entries.append(entry)
+        if not found.errors:
+            keep[path] = (_file_keys(path, entry), (entry, found))
+    if cache:
+        cache.save("entries", key, keep)
     return entries, problems
+
+
+def _file_keys(path: Path, entry: Entry | None) -> tuple:
+    """Stat keys of an entry file and of every file it publishes."""
+    try:
+        keys = [stat_key(path)]
+        if entry is not None:
+            keys += [stat_key(a.source) for a in entry.attachments]
+        return tuple(keys)
+    except OSError:
+        return ()

@@ -10,14 +10,15 @@ words of the site language as `t`.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
 from typing import Any, Callable
 
 import jinja2
 
+from .board import qr_svg
 from .i18n import Strings, load_strings
 from .ledger import Ledger
+from .markup import caption_tables, fill_missing_alt, local_refs, replace_refs
 from .model import Item, Page, Site
 from .theme import template_dirs
 
@@ -26,12 +27,17 @@ _ENTRY_LINK = re.compile(r'<a href="sb-entry:([^"#]*)(#[^"]*)?"([^>]*)>(.*?)</a>
 
 
 def relative(target: str, from_page: str) -> str:
-    """The relative URL of output path `target` as seen from output path `from_page`."""
+    """The relative URL of output path `target` as seen from output path `from_page`.
+
+    Up to the site root, then down: always right, from file:// and under any sub-path,
+    and far cheaper than os.path.relpath on every link. A file beside the page (an
+    attachment) is linked by its name alone."""
     if target.startswith(("http://", "https://", "mailto:", "tel:", "#")):
         return target
-    path, _, fragment = target.partition("#")
-    rel = posixpath.relpath(path, posixpath.dirname(from_page) or ".")
-    return rel + (f"#{fragment}" if fragment else "")
+    folder = from_page.rpartition("/")[0]
+    if folder and target.startswith(folder + "/"):
+        return target[len(folder) + 1:]
+    return "../" * from_page.count("/") + target
 
 
 def format_date(day: dt.date | None, strings: Strings) -> str:
@@ -56,36 +62,83 @@ def format_money(value: Any) -> str:
     return f"{value:,.2f}"
 
 
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory (checked against the source), so a second
+    renderer of the same build (the Traditional copy) does not compile them again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _MemoryBytecodeCache()
+
+
 class Renderer:
     """Renders pages of one site. Create once per build; templates are compiled once."""
 
-    def __init__(self, site: Site):
+    def __init__(self, site: Site, language: str | None = None, prefix: str = "",
+                 alternate: tuple[str, str, str] | None = None):
+        """`language` overrides the site's for the interface words; `prefix` puts every
+        page under a folder (the Traditional-script copy: "zh-hant/"), where links to
+        pages go to the pages under the prefix and links to everything else (assets,
+        attachments, the search index, data files) to the one shared copy; `alternate`
+        is (prefix, label, html lang) of the same pages in the other script, linked from
+        each page's header."""
         self.site = site
-        self.strings = load_strings(site.config.language)
+        self.strings = load_strings(language or site.config.language)
+        self.prefix = prefix
+        self.alternate = alternate
+        self._pages = {p.path for p in site.pages} if prefix else set()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(site.config)]),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-            lstrip_blocks=True, keep_trailing_newline=True)
+            lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=_COMPILED)
         self.env.filters["date"] = lambda d: format_date(d, self.strings)
         self.env.filters["period"] = lambda p: format_period(p, self.strings)
         self.env.filters["money"] = format_money
+        self.env.filters["qr"] = qr_svg
         self.env.globals.update(site=site, config=site.config, t=self.strings.ui,
-                                html_lang=self.strings.html_lang, today=site.today)
+                                html_lang=self.strings.html_lang, today=site.today,
+                                alternate=None, page_path="")
 
     def render(self, page: Page) -> bytes:
         template = self.env.get_template(page.template)
-        url = self._url_for(page.path)
+        out = self.prefix + page.path
+        url = self._url_for(out)
+        alternate = None
+        if self.alternate:
+            other, label, lang = self.alternate
+            alternate = {"href": relative(other + page.path, out), "label": label, "lang": lang}
         html = template.render(page=page, url=url, body=lambda item: self.body_parts(item, url),
-                               **page.data)
+                               page_path=out, alternate=alternate, **page.data)
         return html.encode("utf-8")
 
-    @staticmethod
-    def _url_for(page_path: str) -> Callable[[str], str]:
-        return lambda target: relative(target, page_path)
+    def _url_for(self, page_path: str) -> Callable[[str], str]:
+        if not self.prefix:
+            return lambda target: relative(target, page_path)
+        pages, prefix = self._pages, self.prefix
+
+        def url(target: str) -> str:
+            return relative(prefix + target if target.partition("#")[0] in pages else target, page_path)
+        return url
 
     def body_parts(self, item: Item, url: Callable[[str], str]) -> list[tuple[str, Ledger | None]]:
-        """The body HTML split around its ledgers, with links to other entries resolved."""
-        html = _ENTRY_LINK.sub(lambda m: self._entry_link(m, url), item.entry.html)
+        """The body HTML split around its ledgers, with links to other entries resolved,
+        every table captioned and every image given a text alternative."""
+        html = item.entry.html
+        if self.prefix:  # files beside the entry are shared: link them from the copy
+            html = replace_refs(html, {ref: url(f"{item.dir}/{ref}") for ref in local_refs(html)})
+        html = _ENTRY_LINK.sub(lambda m: self._entry_link(m, url), html)
+        html = fill_missing_alt(caption_tables(html, self.strings.ui["table_fallback"]),
+                                self.strings.ui["image_alt"])
         parts: list[tuple[str, Ledger | None]] = []
         last = 0
         for m in _LEDGER.finditer(html):

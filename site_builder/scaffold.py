@@ -85,7 +85,7 @@ def last_period(cadence: str, today: dt.date) -> str | None:
 
 def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date | None = None) -> Path:
     config, problems = load_config(root)
-    if config is None:
+    if config is None or problems.errors:
         raise SiteError(problems)
     problems = Problems()
     if unit not in config.units_by_id:

@@ -40,6 +40,7 @@ UNIGRAM = "'"                # key prefix of single-character postings (never in
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 _TOKEN_RE = re.compile(f"([{_HAN}]+)|([a-z0-9]+)")
 _HAN_RE = re.compile(f"[{_HAN}]")
+_HAN3_RE = re.compile(f"[{_HAN}]{{3}}")
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
@@ -54,11 +55,14 @@ def fold_table() -> dict[str, str]:
     return {a: b for a, b in zip(chars, converted) if a != b and len(b) == 1}
 
 
+@lru_cache(maxsize=1)
+def _translation() -> dict[int, str]:
+    return {ord(a): b for a, b in fold_table().items()}
+
+
 def fold(text: str) -> str:
     """The searchable form of text: NFKC, lowercase, Simplified script, char by char."""
-    table = fold_table()
-    text = unicodedata.normalize("NFKC", text).lower()
-    return "".join([table.get(ch, ch) for ch in text])
+    return unicodedata.normalize("NFKC", text).lower().translate(_translation())
 
 
 def tokens(folded: str) -> list[tuple[str, int]]:
@@ -108,16 +112,13 @@ def _analyse(title: str, body: str) -> tuple[_Doc, set[str]]:
     tt, bt = tokens(ft), tokens(fb)
     tf: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     positions: dict[str, list[int]] = defaultdict(list)
-    for term, pos in tt:
-        tf[term][0] += 1
-        if len(term) == 2 and _HAN_RE.match(term):
-            positions[term].append(pos)
-    for term, pos in bt:
-        tf[term][1] += 1
-        if len(term) == 2 and _HAN_RE.match(term):
-            positions[term].append(pos + offset)
-    chars_t = Counter(ch for ch in ft if _HAN_RE.match(ch))
-    chars_b = Counter(ch for ch in fb if _HAN_RE.match(ch))
+    for field, field_tokens, shift in ((0, tt, 0), (1, bt, offset)):
+        for term, pos in field_tokens:
+            tf[term][field] += 1
+            if len(term) == 2 and term[0] > "\u3000":  # a Han bigram (ASCII words are [a-z0-9])
+                positions[term].append(pos + shift)
+    chars_t = Counter(_HAN_RE.findall(ft))
+    chars_b = Counter(_HAN_RE.findall(fb))
     doc = _Doc(len(tt), len(bt), {k: (v[0], v[1]) for k, v in tf.items()}, dict(positions),
                chars_b, chars_t, ft + "\n" + fb)
     return doc, set(chars_t) | set(chars_b)
@@ -126,13 +127,15 @@ def _analyse(title: str, body: str) -> tuple[_Doc, set[str]]:
 def _vlq(numbers: list[int]) -> str:
     """Unsigned variable-length quantities, 5 bits per base64 character."""
     out = []
+    small = _B64
     for n in numbers:
-        while True:
-            digit = n & 31
+        if n < 32:
+            out.append(small[n])
+            continue
+        while n >= 32:
+            out.append(small[(n & 31) | 32])
             n >>= 5
-            out.append(_B64[digit | 32] if n else _B64[digit])
-            if not n:
-                break
+        out.append(small[n])
     return "".join(out)
 
 
@@ -178,9 +181,14 @@ def search_files(site: Site) -> dict[str, bytes]:
     pos_last: dict[str, int] = {}
 
     def add_positions(term: str, doc_id: int, plist: list[int]) -> None:
-        plist = sorted(plist)
-        pos_lists[term] += [doc_id - pos_last.get(term, -1) - 1, len(plist)]
-        pos_lists[term] += [p - q for p, q in zip(plist, [0] + plist[:-1])]
+        """Append one document's (sorted) positions of a term, delta-encoded."""
+        out = pos_lists[term]
+        out.append(doc_id - pos_last.get(term, -1) - 1)
+        out.append(len(plist))
+        prev = 0
+        for p in plist:
+            out.append(p - prev)
+            prev = p
         pos_last[term] = doc_id
 
     for doc_id, doc in enumerate(docs):
@@ -192,7 +200,7 @@ def search_files(site: Site) -> dict[str, bytes]:
             postings[key] += [doc_id - last.get(key, -1) - 1,
                               *_tf_code(doc.title_chars.get(ch, 0), doc.chars.get(ch, 0))]
             last[key] = doc_id
-        trigrams: dict[str, list[int]] = defaultdict(list)
+        trigrams: dict[str, set[int]] = defaultdict(set)
         ft = doc.folded
         for term, plist in sorted(doc.positions.items()):
             if term not in common:
@@ -200,11 +208,10 @@ def search_files(site: Site) -> dict[str, bytes]:
                 continue
             for p in plist:  # the common bigram's extensions to the left and right
                 for start in (p - 1, p):
-                    tri = ft[start:start + 3] if start >= 0 else ""
-                    if len(tri) == 3 and all(_HAN_RE.match(c) for c in tri):
-                        trigrams[tri].append(start)
-        for tri, plist in sorted(trigrams.items()):
-            add_positions(tri, doc_id, sorted(set(plist)))
+                    if start >= 0 and _HAN3_RE.match(ft, start):
+                        trigrams[ft[start:start + 3]].add(start)
+        for tri, starts in sorted(trigrams.items()):
+            add_positions(tri, doc_id, sorted(starts))
 
     chunks = chunk_count(n)
     by_chunk: dict[int, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))

@@ -1,0 +1,233 @@
+"""Who published what, and when: the supervision figures of a site on `today`.
+
+For each unit × category with a schedule (cadence monthly, quarterly or yearly) the
+expected periods run from the unit's `since` (its first whole period of that cadence;
+without `since`, the unit's first entry in that category) to the period holding
+`today`; a period is covered by an entry whose `period` (or, failing that, its date)
+falls in it, and it is due `due_after` days after it ends. An uncovered period past
+its due date is missing: one, the latest, is shown as 逾期 N 天, more (or an older
+gap) as 缺 N 期. Entries with `formed` must be published
+within the category's `publish_within_workdays` working days (政府信息公开条例 art. 26,
+default 20); units with no entry for 14 days or more are stale. `annual_rows` gives the
+主动公开 counts per year. Every function is one pass over the entries and returns
+frozen dataclasses; nothing here renders or reads files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from . import periods
+from .config import SiteConfig
+from .reader import Entry
+from .workdays import WorkCalendar
+
+STALE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class LatePeriod:
+    period: str
+    due: dt.date
+    published: dt.date
+    days_late: int
+
+
+@dataclass(frozen=True)
+class LateEntry:
+    """An entry published later than its category's working-day limit after `formed`."""
+    rel: str
+    unit: str
+    category: str
+    formed: dt.date
+    deadline: dt.date
+    published: dt.date
+    limit: int
+    workdays_late: int
+
+
+@dataclass(frozen=True)
+class CadenceRecord:
+    """One unit × scheduled category on `today`."""
+    unit: str
+    category: str
+    cadence: str
+    first_period: str
+    last_period: str | None            # newest period covered by an entry
+    expected: int                      # periods due by today
+    missing_periods: tuple[str, ...]   # due and not covered, oldest first
+    overdue_days: int                  # days since the oldest missing period was due
+    late_periods: tuple[LatePeriod, ...]  # covered, but after their due date
+    next_due: dt.date | None           # due date of the next period not yet covered
+    late_entries: tuple[str, ...]      # entries late against the working-day rule
+    status: str  # "ok" 按时; "overdue" 逾期 N 天 (only the latest is missing); "missing" 缺 N 期
+
+
+@dataclass(frozen=True)
+class StaleUnit:
+    unit: str
+    last_update: dt.date | None
+    days: int | None
+
+
+@dataclass(frozen=True)
+class Supervision:
+    today: dt.date
+    records: tuple[CadenceRecord, ...]   # in site.yaml order of units, then categories
+    late_entries: tuple[LateEntry, ...]  # newest first
+    stale_units: tuple[StaleUnit, ...]
+    fallback_years: tuple[int, ...]      # years counted Monday to Friday
+
+    @property
+    def failing(self) -> tuple[CadenceRecord, ...]:
+        return tuple(r for r in self.records if r.status != "ok")
+
+    def for_unit(self, unit_id: str) -> tuple[CadenceRecord, ...]:
+        return tuple(r for r in self.records if r.unit == unit_id)
+
+    def stale(self, unit_id: str) -> StaleUnit | None:
+        return next((s for s in self.stale_units if s.unit == unit_id), None)
+
+
+@dataclass(frozen=True)
+class AnnualRow:
+    year: int
+    unit: str
+    category: str
+    published: int
+    late: int
+    corrections: int
+
+
+def entry_span(entry: Entry) -> tuple[dt.date, dt.date]:
+    return periods.span(entry.period) if entry.period else (entry.date, entry.date)
+
+
+def late_entries(config: SiteConfig, entries: list[Entry], calendar: WorkCalendar) -> list[LateEntry]:
+    """Entries published after the working-day limit counted from `formed`, newest first."""
+    out = []
+    for e in entries:
+        if e.formed is None:
+            continue
+        limit = config.categories_by_id[e.category].publish_within_workdays
+        deadline = calendar.add_workdays(e.formed, limit)
+        if e.date > deadline:
+            out.append(LateEntry(e.rel, e.unit, e.category, e.formed, deadline, e.date, limit,
+                                 calendar.workdays_between(deadline, e.date)))
+    return sorted(out, key=lambda x: (x.published, x.rel), reverse=True)
+
+
+def first_owed(since: str, cadence: str) -> str:
+    """The first whole period of `cadence` starting on or after the first day of `since`."""
+    period = periods.of_cadence(since, cadence)
+    return period if periods.span(period)[0] >= periods.span(since)[0] else periods.following(period)
+
+
+def _coverage(entries: list[Entry], cadence: str) -> dict[str, dt.date]:
+    """Period of `cadence` -> first publication date of an entry that falls in it."""
+    covered: dict[str, dt.date] = {}
+    for e in entries:
+        first, last = entry_span(e)
+        key = periods.containing(first, cadence)
+        if periods.within((first, last), key) and (key not in covered or e.date < covered[key]):
+            covered[key] = e.date
+    return covered
+
+
+def cadence_records(config: SiteConfig, entries: list[Entry], today: dt.date,
+                    late: list[LateEntry]) -> list[CadenceRecord]:
+    by_uc: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for e in entries:
+        by_uc[(e.unit, e.category)].append(e)
+    late_by_uc: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for x in late:
+        late_by_uc[(x.unit, x.category)].append(x.rel)
+    records = []
+    for unit in config.units:
+        for cat in config.categories:
+            due_after = cat.due_after
+            if due_after is None:
+                continue
+            covered = _coverage(by_uc.get((unit.id, cat.id), []), cat.cadence)
+            if unit.since:
+                first = first_owed(unit.since, cat.cadence)
+            elif covered:
+                first = min(covered, key=periods.sort_key)
+            else:
+                continue
+            records.append(_record(unit.id, cat.id, cat.cadence, first, covered, due_after, today,
+                                   tuple(sorted(late_by_uc.get((unit.id, cat.id), [])))))
+    return records
+
+
+def _record(unit: str, category: str, cadence: str, first: str, covered: dict[str, dt.date],
+            due_after: int, today: dt.date, late_rels: tuple[str, ...]) -> CadenceRecord:
+    current = periods.containing(today, cadence)
+    first_day = periods.span(first)[0]
+    expected, missing, late, next_due, last_due = 0, [], [], None, None
+    period = first
+    while periods.span(period)[0] <= periods.span(current)[0]:
+        due = periods.span(period)[1] + dt.timedelta(days=due_after)
+        published = covered.get(period)
+        if due < today:
+            expected, last_due = expected + 1, period
+            if published is None:
+                missing.append(period)
+            elif published > due:
+                late.append(LatePeriod(period, due, published, (published - due).days))
+        elif published is None and next_due is None:
+            next_due = due
+        period = periods.following(period)
+    if next_due is None:
+        next_due = periods.span(period)[1] + dt.timedelta(days=due_after)
+    shown = [p for p in covered if periods.span(p)[0] >= first_day]
+    last = max(shown, key=periods.sort_key) if shown else None
+    overdue = 0
+    if missing:
+        overdue = (today - periods.span(missing[0])[1] - dt.timedelta(days=due_after)).days
+    status = "ok" if not missing else "overdue" if missing == [last_due] else "missing"
+    return CadenceRecord(unit, category, cadence, first, last, expected, tuple(missing), overdue,
+                         tuple(late), next_due, late_rels, status)
+
+
+def stale_units(config: SiteConfig, entries: list[Entry], today: dt.date) -> list[StaleUnit]:
+    last: dict[str, dt.date] = {}
+    for e in entries:
+        if e.unit not in last or e.date > last[e.unit]:
+            last[e.unit] = e.date
+    out = []
+    for unit in config.units:
+        day = last.get(unit.id)
+        days = (today - day).days if day else None
+        if days is None or days >= STALE_DAYS:
+            out.append(StaleUnit(unit.id, day, days))
+    return out
+
+
+def supervise(config: SiteConfig, entries: list[Entry], today: dt.date,
+              calendar: WorkCalendar) -> Supervision:
+    """Every supervision figure of the published `entries` on `today`."""
+    late = late_entries(config, entries, calendar)
+    return Supervision(today, tuple(cadence_records(config, entries, today, late)), tuple(late),
+                       tuple(stale_units(config, entries, today)),
+                       tuple(sorted(calendar.fallback_years)))
+
+
+def annual_rows(config: SiteConfig, entries: list[Entry],
+                late: tuple[LateEntry, ...]) -> dict[int, tuple[AnnualRow, ...]]:
+    """Per year with entries: per unit × category, entries published, late ones, corrections."""
+    late_rels = {x.rel for x in late}
+    counts: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for e in entries:
+        row = counts[(e.date.year, e.unit, e.category)]
+        row[0] += 1
+        row[1] += e.rel in late_rels
+        row[2] += bool(e.corrects)
+    unit_order = {u.id: n for n, u in enumerate(config.units)}
+    cat_order = {c.id: n for n, c in enumerate(config.categories)}
+    years: dict[int, list[AnnualRow]] = defaultdict(list)
+    for (year, unit, cat), (published, n_late, fixes) in sorted(
+            counts.items(), key=lambda kv: (kv[0][0], unit_order[kv[0][1]], cat_order[kv[0][2]])):
+        years[year].append(AnnualRow(year, unit, cat, published, n_late, fixes))
+    return {year: tuple(rows) for year, rows in sorted(years.items())}

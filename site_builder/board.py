@@ -1,0 +1,55 @@
+"""Printable bulletin-board sheets (村务公开栏张贴页), one per unit and month.
+
+A sheet lists the month's entries of one unit, oldest first, in large type for an A4
+page. When the site has a `base_url`, each entry on the sheets of the last
+`QR_MONTHS` months (the ones still posted) gets a QR code linking to its page online,
+made at build time with `segno` as inline SVG (no image files, no JavaScript); older
+sheets print the address instead, since a code costs several milliseconds and a large
+site has tens of thousands of entries. `qr_svg` is memoised for rebuilds in one process.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import segno
+
+
+QR_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class BoardSheet:
+    unit: str
+    year: int
+    month: int
+    rels: tuple[str, ...]  # entries dated in the month, oldest first
+    with_qr: bool          # one of the last QR_MONTHS months up to today
+
+    @property
+    def path(self) -> str:
+        return sheet_path(self.unit, self.year, self.month)
+
+
+def sheet_path(unit: str, year: int, month: int) -> str:
+    return f"{unit}/board/{year}-{month:02d}/index.html"
+
+
+def board_sheets(dated: list[tuple[str, str, dt.date]], today: dt.date) -> list[BoardSheet]:
+    """(unit, rel, date) of published entries -> a sheet per unit and month with entries."""
+    months: dict[tuple[str, int, int], list[tuple[dt.date, str]]] = defaultdict(list)
+    for unit, rel, day in dated:
+        months[(unit, day.year, day.month)].append((day, rel))
+    now = today.year * 12 + today.month - 1
+    return [BoardSheet(unit, year, month, tuple(rel for _, rel in sorted(found)),
+                       now - (year * 12 + month - 1) < QR_MONTHS)
+            for (unit, year, month), found in sorted(months.items())]
+
+
+@lru_cache(maxsize=65536)
+def qr_svg(url: str) -> str:
+    """A QR code for `url` as an inline <svg> element (error correction M)."""
+    code = segno.make(url, error="m", micro=False)
+    return code.svg_inline(scale=3, border=2, title=url)

@@ -1,0 +1,124 @@
+"""Open data files: the same figures the pages show, for the county office's own tools.
+
+`data/supervision.json` (one record per unit × scheduled category, the entries late
+against the working-day rule, stale units), `data/annual-YYYY.csv` (主动公开 counts per
+unit and category), `data/entries.json` (the catalogue of every published entry) and a
+CSV of each ledger beside its entry page. Pure functions of the site model returning
+(path, bytes); keys and rows are in a fixed order, so the same input gives the same
+bytes. CSV files are UTF-8 with a byte-order mark, which Excel on Chinese Windows needs.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Iterator
+
+from .feeds import page_url
+from .i18n import load_strings
+from .ledger import Ledger
+from .model import Item, Site
+
+
+def _csv(rows: list[list[Any]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _day(d: Any) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _link(site: Site, item: Item) -> str:
+    path = item.url[: -len("index.html")]
+    return page_url(site, item.url) if site.config.base_url else path
+
+
+def ledger_csv(ledger: Ledger, balance: str, opening: str, closing: str) -> bytes:
+    rows: list[list[Any]] = [[*ledger.header, balance], [opening] + [""] * len(ledger.header[1:]) +
+                             [f"{ledger.opening:.2f}"]]
+    for row in ledger.rows:
+        cells = list(row.cells)
+        cells[2] = f"{row.income:.2f}" if cells[2] else ""
+        cells[3] = f"{row.expense:.2f}" if cells[3] else ""
+        rows.append(cells + [f"{row.balance:.2f}"])
+    rows.append([closing] + [""] * len(ledger.header[1:]) + [f"{ledger.closing:.2f}"])
+    return _csv(rows)
+
+
+def _entry_ref(site: Site, rel: str) -> dict[str, Any]:
+    item = site.by_rel[rel]
+    return {"index_no": item.index_no, "title": item.entry.title, "url": _link(site, item)}
+
+
+def supervision_json(site: Site) -> bytes:
+    sv = site.supervision
+    cfg = site.config
+    records = []
+    for r in sv.records:
+        records.append({
+            "unit": r.unit, "unit_name": cfg.units_by_id[r.unit].name,
+            "category": r.category, "category_name": cfg.categories_by_id[r.category].name,
+            "cadence": r.cadence, "status": r.status, "first_period": r.first_period,
+            "last_period": r.last_period, "expected_periods": r.expected,
+            "missing_periods": list(r.missing_periods), "overdue_days": r.overdue_days,
+            "next_due": _day(r.next_due),
+            "late_periods": [{"period": p.period, "due": _day(p.due), "published": _day(p.published),
+                              "days_late": p.days_late} for p in r.late_periods],
+            "late_entries": [_entry_ref(site, rel) for rel in r.late_entries],
+        })
+    late = [{**_entry_ref(site, x.rel), "unit": x.unit, "category": x.category,
+             "formed": _day(x.formed), "deadline": _day(x.deadline), "published": _day(x.published),
+             "limit_workdays": x.limit, "workdays_late": x.workdays_late} for x in sv.late_entries]
+    stale = [{"unit": s.unit, "unit_name": cfg.units_by_id[s.unit].name,
+              "last_update": _day(s.last_update), "days": s.days} for s in sv.stale_units]
+    return _json({"today": _day(sv.today), "workdays_fallback_years": list(sv.fallback_years),
+                  "records": records, "late_entries": late, "stale_units": stale})
+
+
+def annual_csv(site: Site, year: int) -> bytes:
+    t = load_strings(site.config.language).ui
+    cfg = site.config
+    rows: list[list[Any]] = [[t["col_year"], t["col_unit_id"], t["col_unit"], t["col_category_id"],
+                              t["category"], t["col_count_published"], t["col_count_late"],
+                              t["col_count_corrections"]]]
+    for r in site.annual[year]:
+        rows.append([r.year, r.unit, cfg.units_by_id[r.unit].name, r.category,
+                     cfg.categories_by_id[r.category].name, r.published, r.late, r.corrections])
+    return _csv(rows)
+
+
+def entries_json(site: Site) -> bytes:
+    out = []
+    for item in sorted(site.items, key=lambda i: (i.entry.date, i.entry.rel)):
+        e = item.entry
+        out.append({
+            "index_no": item.index_no, "title": e.title, "unit": item.unit.id,
+            "unit_name": item.unit.name, "category": item.category.id,
+            "category_name": item.category.name, "date": _day(e.date), "formed": _day(e.formed),
+            "period": e.period, "doc_no": e.doc_no, "publisher": item.publisher,
+            "notice_until": _day(item.notice.until) if item.notice else None,
+            "withdrawn": item.withdrawn, "body_withheld": item.body_withheld,
+            "corrects": item.corrects.index_no if item.corrects else None,
+            "url": _link(site, item),
+            "ledgers": [f"{item.dir}/{name}" for name in item.ledger_files],
+        })
+    return _json(out)
+
+
+def data_files(site: Site) -> Iterator[tuple[str, bytes]]:
+    """Every open-data file of the site, as (output path, bytes)."""
+    t = load_strings(site.config.language).ui
+    yield "data/supervision.json", supervision_json(site)
+    yield "data/entries.json", entries_json(site)
+    for year in site.annual:
+        yield f"data/annual-{year}.csv", annual_csv(site, year)
+    for item in site.items:
+        for name, lg in zip(item.ledger_files, item.entry.ledgers):
+            yield f"{item.dir}/{name}", ledger_csv(lg, t["balance"], t["opening_balance"],
+                                                   t["closing_balance"])

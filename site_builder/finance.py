@@ -1,0 +1,127 @@
+"""A unit's ledgers as a series: the chain check and the finance overview.
+
+For each unit × category whose entries hold ledgers, the entries are ordered by period
+(or date); a withdrawn entry, and one a later entry `corrects`, leave the series. Each
+entry's opening balance must equal the closing balance of the entry before it (months
+without a ledger are the cadence check's business, not this one): a break is a build
+error naming both files, unless the later entry explains it with `opening_note` (e.g.
+年初调账), which the page shows. `bar_chart` draws income and expense by period as a
+small inline SVG (no JavaScript) with a title and a text description; the overview
+table beside it is the full text alternative.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+from . import ledger as ledgers
+from . import periods
+from .errors import Problems
+from .reader import Entry
+
+COLOURS = {"income": "#1f5fa8", "expense": "#c0600b"}  # blue and orange: distinct for most eyes
+
+@dataclass(frozen=True)
+class LedgerPeriod:
+    rel: str
+    period: str          # the entry's period, or the month of its date
+    opening: Decimal
+    income: Decimal
+    expense: Decimal
+    closing: Decimal
+    note: str | None     # the clerk's opening_note
+
+
+@dataclass(frozen=True)
+class LedgerSeries:
+    unit: str
+    category: str
+    rows: tuple[LedgerPeriod, ...]  # oldest first
+
+    @property
+    def income(self) -> Decimal:
+        return sum((r.income for r in self.rows), Decimal("0"))
+
+    @property
+    def expense(self) -> Decimal:
+        return sum((r.expense for r in self.rows), Decimal("0"))
+
+
+def _period(e: Entry) -> str:
+    return e.period or f"{e.date.year}-{e.date.month:02d}"
+
+
+def ledger_series(entries: list[Entry], problems: Problems) -> list[LedgerSeries]:
+    """The series of every unit × category with ledgers; chain breaks become problems."""
+    groups: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for e in entries:
+        if e.ledgers and e.withdrawn is None:
+            groups[(e.unit, e.category)].append(e)
+    out = []
+    for (unit, category), group in sorted(groups.items()):
+        superseded = {e.corrects.removeprefix("content/").lstrip("/") for e in group if e.corrects}
+        group = sorted((e for e in group if e.rel not in superseded),
+                       key=lambda e: (periods.sort_key(_period(e)), e.date, e.rel))
+        rows: list[LedgerPeriod] = []
+        previous: Entry | None = None
+        for e in group:
+            totals = ledgers.combined(list(e.ledgers))
+            if rows and totals["opening"] != rows[-1].closing and not e.opening_note:
+                problems.add(e.source, e.ledgers[0].line, "ledger_chain_break",
+                             opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",
+                             previous=previous.source if previous else "")
+            rows.append(LedgerPeriod(e.rel, _period(e), totals["opening"], totals["income"],
+                                     totals["expense"], totals["closing"], e.opening_note))
+            previous = e
+        out.append(LedgerSeries(unit, category, tuple(rows)))
+    return out
+
+
+def ledger_names(attachment_names: tuple[str, ...], count: int) -> tuple[str, ...]:
+    """File names for an entry's ledger CSVs that clash with none of its attachments."""
+    taken, names, n = set(attachment_names), [], 1
+    while len(names) < count:
+        name = "ledger.csv" if n == 1 else f"ledger-{n}.csv"
+        if name not in taken:
+            names.append(name)
+        n += 1
+    return tuple(names)
+
+
+def bar_chart(series: LedgerSeries, title: str, description: str, labels: list[tuple[str, str]],
+              income_label: str, expense_label: str, ident: str) -> str:
+    """Income and expense per period as grouped bars; deterministic SVG markup.
+
+    `labels` holds, per row, the text under its bars and a second line (the year) or "".
+    """
+    bar, gap, height, top, bottom, left = 14, 12, 160, 24, 40, 8
+    rows = series.rows
+    width = max(240, left * 2 + len(rows) * (2 * bar + gap))
+    peak = max([r.income for r in rows] + [r.expense for r in rows] + [Decimal("1")])
+    out = [f'<svg class="chart" role="img" aria-labelledby="{ident}-t {ident}-d" '
+           f'viewBox="0 0 {width} {top + height + bottom}" width="{width}" '
+           f'height="{top + height + bottom}" xmlns="http://www.w3.org/2000/svg">',
+           f'<title id="{ident}-t">{escape(title)}</title>',
+           f'<desc id="{ident}-d">{escape(description)}</desc>',
+           f'<line x1="{left}" y1="{top + height}" x2="{width - left}" y2="{top + height}" '
+           'stroke="#555" stroke-width="1"/>']
+    for n, (row, (label, sub)) in enumerate(zip(rows, labels)):
+        x = left + n * (2 * bar + gap) + gap // 2
+        for k, (amount, cls) in enumerate(((row.income, "income"), (row.expense, "expense"))):
+            h = int((amount * height / peak).to_integral_value())
+            out.append(f'<rect class="bar-{cls}" fill="{COLOURS[cls]}" x="{x + k * bar}" '
+                       f'y="{top + height - h}" width="{bar - 1}" height="{h}"/>')
+        out.append(f'<text x="{x + bar}" y="{top + height + 16}" text-anchor="middle" '
+                   f'font-size="11">{escape(label)}</text>')
+        if sub:
+            out.append(f'<text x="{x + bar}" y="{top + height + 30}" text-anchor="middle" '
+                       f'font-size="11">{escape(sub)}</text>')
+    legend_y = top - 10
+    out.append(f'<rect fill="{COLOURS["income"]}" x="{left}" y="{legend_y - 9}" width="10" height="10"/>'
+               f'<text x="{left + 14}" y="{legend_y}" font-size="12">{escape(income_label)}</text>'
+               f'<rect fill="{COLOURS["expense"]}" x="{left + 80}" y="{legend_y - 9}" width="10" height="10"/>'
+               f'<text x="{left + 94}" y="{legend_y}" font-size="12">{escape(expense_label)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)

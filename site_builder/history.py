@@ -1,0 +1,50 @@
+"""When each entry file was changed, from the site's git history.
+
+One `git log` over content/ for the whole site (never one call per entry: sites have
+10,000+ entries) gives, for each content-relative path, the dates of the commits that
+touched it, as days in the site's timezone, oldest first, none after `today`. There is
+no history (an empty mapping) when the site is not in a git repository, when git is not
+installed, or when the clone is shallow, because a shallow clone would show a wrong
+"first published" date; deploy with full history (`fetch-depth: 0`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+_MARK = "\x01"
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-c", "core.quotePath=false", "-C", str(root), *args],
+                              capture_output=True, check=False, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
+
+
+def file_dates(root: Path, timezone: str, today: dt.date) -> dict[str, tuple[dt.date, ...]]:
+    """content-relative path -> days it was committed (oldest first, up to `today`)."""
+    info = _git(root, "rev-parse", "--is-shallow-repository", "--show-prefix")
+    if info is None:
+        return {}
+    lines = info.split("\n")
+    if lines[0].strip() != "false":
+        return {}
+    prefix = (lines[1] if len(lines) > 1 else "").strip() + "content/"
+    log = _git(root, "log", "--no-renames", "--name-only", f"--format={_MARK}%ct", "--", "content")
+    if not log:
+        return {}
+    zone = ZoneInfo(timezone)
+    found: dict[str, set[dt.date]] = defaultdict(set)
+    day: dt.date | None = None
+    for line in log.split("\n"):
+        if line.startswith(_MARK):
+            day = dt.datetime.fromtimestamp(int(line[1:]), zone).date()
+        elif line and day is not None and day <= today and line.startswith(prefix):
+            found[line[len(prefix):]].add(day)
+    return {path: tuple(sorted(days)) for path, days in sorted(found.items())}

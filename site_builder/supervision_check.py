@@ -1,0 +1,47 @@
+"""`site-builder check --supervision`: the overdue and missing list, for a scheduled CI job.
+
+Prints one line per unit × category that is overdue or missing periods on `today` (unit
+name, category name, status and the missing periods), then a summary, in the site's
+language; warnings (e.g. a year the working-day calendar does not know) come first.
+Returns the exit code: 1 when anything is overdue or missing (or the site has errors),
+0 otherwise.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TextIO
+
+from .build import load_site
+from .errors import SiteError
+from .i18n import Strings
+from .render import format_date, format_period
+
+
+def status_text(record, strings: Strings) -> str:
+    t = strings.ui
+    if record.status == "ok":
+        return t["status_ok"]
+    if record.status == "overdue":
+        return t["status_overdue"].format(days=record.overdue_days)
+    return t["status_missing"].format(count=len(record.missing_periods))
+
+
+def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: TextIO) -> int:
+    site, problems = load_site(root, today)
+    if site is None or problems.errors:
+        raise SiteError(problems)
+    for p in problems.warnings:
+        print(p.format(strings), file=out)
+    cfg = site.config
+    failing = site.supervision.failing
+    for r in failing:
+        periods = "、".join(format_period(p, strings) for p in r.missing_periods)
+        print(strings.message("supervision_line", unit=cfg.units_by_id[r.unit].name,
+                              category=cfg.categories_by_id[r.category].name,
+                              status=status_text(r, strings),
+                              detail=strings.message("supervision_detail", periods=periods)), file=out)
+    day = format_date(site.today, strings)
+    print(strings.message("supervision_failed", count=len(failing), date=day) if failing
+          else strings.message("supervision_ok", date=day), file=out)
+    return 1 if failing else 0

@@ -1,0 +1,73 @@
+"""The Traditional-script copy of a Simplified site (site.yaml `also_traditional: true`).
+
+Every page is rendered a second time under `zh-hant/` (same relative layout) by the
+same renderer and templates, with the zh-Hant interface words and `<html lang="zh-TW">`,
+and the page's content (titles, bodies, names) converted with OpenCC `s2t` at build
+time. Links between pages stay inside the copy; assets, attachments, the search index
+and data files are linked from the copy, never duplicated. Each page's header links to
+the same page in the other script (繁體 ↔ 简体).
+
+The conversion runs over the finished HTML, leaving alone what must not change:
+the paths in href/src/action (file names of shared attachments) and the text of an
+element marked `lang="zh-CN"` (the link back to the Simplified pages, named in its own
+script). The zh-Hant interface words pass through unchanged, since `s2t` leaves
+Traditional text as it is (tests/test_residents.py checks this for every word).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .i18n import HTML_LANG, load_strings
+from .model import Site
+from .render import Renderer
+from .writer import OutputWriter
+
+PREFIX = "zh-hant/"
+_SIMPLIFIED_TEXT = re.compile(r'(<[^>]*\blang="zh-CN"[^>]*>)([^<]*)')
+_PATH = re.compile(r'(\b(?:href|src|action)=")([^"#]*)')
+_HOLD = re.compile("\ue000(\\d+)\ue001")
+
+
+def enabled(site: Site) -> bool:
+    return site.config.also_traditional and site.config.language == "zh-Hans"
+
+
+def alternate_of_simplified(site: Site) -> tuple[str, str, str] | None:
+    """The header link from each Simplified page to its Traditional copy (for Renderer)."""
+    if not enabled(site):
+        return None
+    return PREFIX, load_strings("zh-Hans").ui["script_traditional"], HTML_LANG["zh-Hant"]
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc  # only sites that publish a copy pay for loading the dictionaries
+
+    return opencc.OpenCC("s2t")
+
+
+def to_traditional(html: str) -> str:
+    """Convert a rendered page to Traditional script, paths and zh-CN text kept as they are."""
+    held: list[str] = []
+
+    def hold(m: re.Match) -> str:
+        held.append(m.group(2))
+        return f"{m.group(1)}\ue000{len(held) - 1}\ue001"
+
+    converted = _converter().convert(_PATH.sub(hold, _SIMPLIFIED_TEXT.sub(hold, html)))
+    return _HOLD.sub(lambda m: held[int(m.group(1))], converted)
+
+
+def write_copy(site: Site, writer: OutputWriter) -> int:
+    """Render and write the Traditional copy of every page; returns the number written."""
+    renderer = Renderer(site, language="zh-Hant", prefix=PREFIX,
+                        alternate=("", load_strings("zh-Hant").ui["script_simplified"],
+                                   HTML_LANG["zh-Hans"]))
+    count = 0
+    for page in site.pages:
+        if page.path.endswith(".html"):
+            html = renderer.render(page).decode("utf-8")
+            writer.write(PREFIX + page.path, to_traditional(html).encode("utf-8"))
+            count += 1
+    return count

@@ -1,0 +1,576 @@
+"""Accountability rules, each on a small real site built through the real CLI with --today.
+
+Cadence and missing periods, the 20-working-day rule across the 2025 National Day
+holiday (expected dates computed from chinese_calendar here, not by hand), the fallback
+for a year the calendar does not know, public-notice status, the ledger chain, names
+taken down after a notice, the annual CSV, git history, check --supervision, archive.
+Nothing of site_builder is imported or mocked: the tests read what the build wrote.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import chinese_calendar
+import yaml
+
+STRINGS = yaml.safe_load((Path(__file__).resolve().parents[1] / "site_builder" / "strings"
+                          / "zh-Hans.yaml").read_text(encoding="utf-8"))
+UI, MESSAGES = STRINGS["ui"], STRINGS["messages"]
+
+UNITS = [
+    {"id": "town", "name": "测试镇人民政府", "kind": "town"},
+    {"id": "beicun", "name": "北村", "kind": "village", "parent": "town", "since": "2026-01",
+     "supervisor": {"name": "王监督", "phone": "0372-5551111"}},
+    {"id": "nancun", "name": "南村", "kind": "village", "parent": "town", "since": "2026-01"},
+]
+CATEGORIES = [
+    {"id": "finance", "name": "财务收支", "cadence": "monthly"},
+    {"id": "decisions", "name": "重大事项", "cadence": "as-needed", "notice_days": 7},
+    {"id": "relief", "name": "低保救助", "cadence": "as-needed", "notice_days": 7,
+     "publish_within_workdays": 10},
+]
+
+
+# --------------------------------------------------------------------------- helpers
+
+def write_site(root: Path, units=UNITS, categories=CATEGORIES, **extra) -> Path:
+    config = {"title": "测试镇公开", "organization": "测试镇人民政府", "search": False,
+              "contact": {"phone": "0372-5550000", "email": "gk@example.org"},
+              "units": units, "categories": categories, **extra}
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "site.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+                                    encoding="utf-8")
+    (root / "content").mkdir(exist_ok=True)
+    return root
+
+
+def write_entry(root: Path, rel: str, body: str = "正文。", **front) -> Path:
+    path = root / "content" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in front.items()}
+    path.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
+                    + body + "\n", encoding="utf-8")
+    return path
+
+
+def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "site_builder", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=180, env={**os.environ, **(env or {})})
+
+
+def build(site: Path, today: str, output: Path | None = None, env: dict | None = None) -> Path:
+    output = output or site.parent / f"out-{site.name}-{today}"
+    result = run("build", str(site), "--today", today, "--output", str(output), env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+def read(out: Path, rel: str) -> str:
+    return (out / rel).read_text(encoding="utf-8")
+
+
+def text_of(html: str) -> str:
+    html = re.sub(r"(?s)<(script|style|svg)\b.*?</\1>", " ", html)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def div_text(html: str, css_class: str) -> str:
+    m = re.search(rf'(?s)<div class="{css_class}"[^>]*>(.*?)</div>', html)
+    assert m, f"no <div class={css_class!r}>"
+    return text_of(m.group(1))
+
+
+class _Tables(HTMLParser):
+    """Every table of a page: caption -> rows of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._caption: str | None = None
+        self._rows: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+        self._in_caption = False
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._rows, self._caption = [], ""
+        elif tag == "caption":
+            self._in_caption = True
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in ("td", "th") and self._rows is not None:
+            self._cell = []
+        elif tag in ("svg", "style", "script"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self._rows is not None:
+            self.tables[self._caption.strip()] = self._rows
+            self._rows = None
+        elif tag == "caption":
+            self._in_caption = False
+        elif tag in ("td", "th") and self._cell is not None:
+            self._rows[-1].append(re.sub(r"\s+", " ", "".join(self._cell)).strip())
+            self._cell = None
+        elif tag in ("svg", "style", "script"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if self._skip:
+            return
+        if self._in_caption:
+            self._caption += data
+        elif self._cell is not None:
+            self._cell.append(data)
+
+
+def tables(html: str) -> dict[str, list[list[str]]]:
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def nth_workday_after(day: dt.date, n: int) -> dt.date:
+    while n:
+        day += dt.timedelta(days=1)
+        n -= chinese_calendar.is_workday(day)
+    return day
+
+
+def cn_date(day: dt.date) -> str:
+    return UI["date_format"].format(y=day.year, m=day.month, d=day.day)
+
+
+def finance_entries(root: Path, unit: str, months: range, year: int = 2026) -> None:
+    """Monthly finance reports for `months`, each published on the 5th of the next month."""
+    for m in months:
+        published = dt.date(year + (m == 12), m % 12 + 1, 5)
+        write_entry(root, f"{unit}/finance/{published.isoformat()}-caiwu-{year}-{m:02d}.md",
+                    title=f"{year}年{m}月财务收支公开", date=published, period=f"{year}-{m:02d}")
+
+
+# --------------------------------------------------------------------------- cadence
+
+def test_finance_stopped_three_months_ago_shows_three_missing(tmp_path):
+    site = write_site(tmp_path / "site")
+    finance_entries(site, "beicun", range(1, 8))   # 2026-01 .. 2026-07, then nothing
+    finance_entries(site, "nancun", range(1, 11))  # up to date
+    out = build(site, "2026-11-20")
+
+    page = read(out, "supervision/index.html")
+    rows = {r[0]: r for r in tables(page)[UI["cadence_caption"]][1:]}
+    beicun, nancun = rows["北村"][1], rows["南村"][1]
+    assert beicun.startswith(UI["status_missing"].format(count=3))
+    assert "2026年8月、2026年9月、2026年10月" in beicun
+    assert nancun.startswith(UI["status_ok"])
+    assert rows["测试镇人民政府"][1] == UI["not_scheduled"]  # no since, no finance entries
+
+    records = {(r["unit"], r["category"]): r for r in json.loads(read(out, "data/supervision.json"))["records"]}
+    assert records[("beicun", "finance")]["missing_periods"] == ["2026-08", "2026-09", "2026-10"]
+    assert records[("beicun", "finance")]["status"] == "missing"
+    assert records[("beicun", "finance")]["last_period"] == "2026-07"
+    assert records[("beicun", "finance")]["overdue_days"] == (dt.date(2026, 11, 20) - dt.date(2026, 9, 10)).days
+    assert records[("nancun", "finance")]["missing_periods"] == []
+
+    unit_rows = tables(read(out, "beicun/index.html"))[UI["unit_supervision_caption"].format(unit="北村")]
+    assert unit_rows[1][:2] == ["财务收支", UI["status_missing"].format(count=3)]
+
+    result = run("check", "--supervision", str(site), "--today", "2026-11-20")
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    expected = MESSAGES["supervision_line"].format(
+        unit="北村", category="财务收支", status=UI["status_missing"].format(count=3),
+        detail=MESSAGES["supervision_detail"].format(periods="2026年8月、2026年9月、2026年10月"))
+    assert expected in lines
+    assert not any(line.startswith("南村") for line in lines)
+
+
+def test_one_late_period_is_overdue_and_all_on_time_exits_zero(tmp_path):
+    site = write_site(tmp_path / "site")
+    finance_entries(site, "beicun", range(1, 8))
+    finance_entries(site, "nancun", range(1, 8))
+    # 2026-08 is due on 2026-09-10: on 2026-09-15 it is five days overdue
+    result = run("check", "--supervision", str(site), "--today", "2026-09-15")
+    assert result.returncode == 1
+    assert MESSAGES["supervision_line"].format(
+        unit="北村", category="财务收支", status=UI["status_overdue"].format(days=5),
+        detail=MESSAGES["supervision_detail"].format(periods="2026年8月")) in result.stdout.splitlines()
+    # on the due day itself nothing is late yet
+    result = run("check", "--supervision", str(site), "--today", "2026-09-10")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith(MESSAGES["supervision_ok"].format(date=cn_date(dt.date(2026, 9, 10))))
+
+
+def test_category_due_days_moves_the_due_date(tmp_path):
+    cats = [dict(CATEGORIES[0], due_days=20)]
+    site = write_site(tmp_path / "site", categories=cats)
+    finance_entries(site, "beicun", range(1, 8))
+    finance_entries(site, "nancun", range(1, 8))
+    assert run("check", "--supervision", str(site), "--today", "2026-09-15").returncode == 0
+    result = run("check", "--supervision", str(site), "--today", "2026-09-21")  # due 2026-09-20
+    assert result.returncode == 1
+    assert MESSAGES["supervision_line"].format(
+        unit="北村", category="财务收支", status=UI["status_overdue"].format(days=1),
+        detail=MESSAGES["supervision_detail"].format(periods="2026年8月")) in result.stdout.splitlines()
+
+
+# --------------------------------------------------------------------------- working days
+
+def test_twentieth_working_day_after_national_day_is_on_time_the_next_is_late(tmp_path):
+    formed = dt.date(2025, 9, 26)  # the Friday before the 2025 National Day holiday
+    deadline = nth_workday_after(formed, 20)
+    next_workday = nth_workday_after(deadline, 1)
+    weekdays_only = formed
+    for _ in range(20):
+        weekdays_only += dt.timedelta(days=1)
+        while weekdays_only.weekday() >= 5:
+            weekdays_only += dt.timedelta(days=1)
+    assert deadline != weekdays_only  # the holiday and make-up workdays matter here
+    relief_deadline = nth_workday_after(formed, 10)
+
+    site = write_site(tmp_path / "site")
+    write_entry(site, "town/decisions/on-time.md", title="按时公开的决定", date=deadline, formed=formed)
+    write_entry(site, "town/decisions/late.md", title="晚了一天的决定", date=next_workday, formed=formed)
+    write_entry(site, "town/relief/relief-late.md", title="救助事项", formed=formed,
+                date=nth_workday_after(relief_deadline, 1))
+    write_entry(site, "town/relief/relief-on-time.md", title="按时的救助事项", formed=formed,
+                date=relief_deadline)
+    out = build(site, "2025-12-31")
+
+    late = {x["title"]: x for x in json.loads(read(out, "data/supervision.json"))["late_entries"]}
+    assert set(late) == {"晚了一天的决定", "救助事项"}
+    assert late["晚了一天的决定"]["deadline"] == deadline.isoformat()
+    assert late["晚了一天的决定"]["workdays_late"] == 1
+    assert late["晚了一天的决定"]["limit_workdays"] == 20
+    assert late["救助事项"]["deadline"] == relief_deadline.isoformat()
+    assert late["救助事项"]["limit_workdays"] == 10
+
+    rows = tables(read(out, "supervision/index.html"))[UI["late_caption"]]
+    assert [r[0] for r in rows[1:]] == ["晚了一天的决定", "救助事项"]  # newest first
+    assert rows[1][4].startswith(cn_date(deadline)) and rows[1][6] == UI["workdays_count"].format(n=1)
+
+    tag = UI["late_tag"].format(limit=20, n=1)
+    assert tag in text_of(read(out, "town/decisions/late/index.html"))
+    assert UI["late_tag"].split("{")[0] not in text_of(read(out, "town/decisions/on-time/index.html"))
+
+
+def test_unknown_year_counts_weekdays_with_a_warning_and_site_holidays_fix_it(tmp_path):
+    formed = dt.date(2031, 3, 3)
+    weekday_deadline = formed
+    for _ in range(20):
+        weekday_deadline += dt.timedelta(days=1)
+        while weekday_deadline.weekday() >= 5:
+            weekday_deadline += dt.timedelta(days=1)
+    published = weekday_deadline + dt.timedelta(days=1)
+    while published.weekday() >= 5:
+        published += dt.timedelta(days=1)
+    site = write_site(tmp_path / "site")
+    write_entry(site, "town/decisions/d.md", title="2031年的决定", date=published, formed=formed)
+
+    warning = "site.yaml: " + MESSAGES["warning_label"] + MESSAGES["workdays_unknown_year"].format(year=2031)
+    result = run("check", str(site), "--today", "2031-06-01")
+    assert result.returncode == 0 and warning in result.stdout.splitlines(), result.stdout
+    result = run("check", "--supervision", str(site), "--today", "2031-06-01")
+    assert warning in result.stdout.splitlines()
+    out = build(site, "2031-06-01")
+    assert UI["workdays_fallback"].format(years="2031") in text_of(read(out, "supervision/index.html"))
+    data = json.loads(read(out, "data/supervision.json"))
+    assert data["workdays_fallback_years"] == [2031]
+    assert [(x["deadline"], x["workdays_late"]) for x in data["late_entries"]] == \
+        [(weekday_deadline.isoformat(), 1)]
+
+    # The State Council publishes 2031: two days off in the window make the entry on time.
+    days_off = [formed + dt.timedelta(days=7), formed + dt.timedelta(days=8)]  # Mon and Tue
+    write_site(site, holidays={2031: {"holidays": [d.isoformat() for d in days_off], "workdays": []}})
+    result = run("check", str(site), "--today", "2031-06-01")
+    assert result.returncode == 0 and warning not in result.stdout, result.stdout
+    out = build(site, "2031-06-01", tmp_path / "out2")
+    data = json.loads(read(out, "data/supervision.json"))
+    assert data["workdays_fallback_years"] == [] and data["late_entries"] == []
+
+
+def test_bad_holidays_config_is_refused_with_its_line(tmp_path):
+    site = write_site(tmp_path / "site", holidays={2031: {"holidays": ["2031-02-30"], "weekends": []}})
+    text = (site / "site.yaml").read_text(encoding="utf-8")
+    result = run("check", str(site))
+    assert result.returncode == 1
+    lines = text.splitlines()
+    bad_line = [n for n, ln in enumerate(lines, 1) if ln.strip().startswith("holidays:")][-1]  # 2031's
+    weekends_line = next(n for n, ln in enumerate(lines, 1) if "weekends" in ln)
+    assert f"site.yaml:{bad_line}: " + MESSAGES["bad_date"].format(
+        key="holidays.2031.holidays", value="2031-02-30") in result.stdout
+    assert f"site.yaml:{weekends_line}: " + MESSAGES["holidays_unknown_key"].format(key="weekends") \
+        in result.stdout
+
+
+# --------------------------------------------------------------------------- public notice
+
+def test_notice_days_left_then_over(tmp_path):
+    site = write_site(tmp_path / "site")
+    write_entry(site, "beicun/decisions/2026-11-17-jueyi.md", title="修路决议公示", date="2026-11-17")
+    write_entry(site, "beicun/decisions/2026-11-18-own-until.md", title="自定截止日期的公示",
+                date="2026-11-18", notice_until="2026-12-01")
+    page = "beicun/decisions/2026-11-17-jueyi/index.html"
+    until = dt.date(2026, 11, 24)  # date + notice_days 7
+
+    out = build(site, "2026-11-20")
+    notice = div_text(read(out, page), "notice notice-open")
+    assert notice.startswith(UI["notice_open"])
+    assert UI["notice_days_left"].format(date=cn_date(until), days=4) in notice
+    assert UI["notice_days_left"].format(date=cn_date(dt.date(2026, 12, 1)), days=11) in \
+        div_text(read(out, "beicun/decisions/2026-11-18-own-until/index.html"), "notice notice-open")
+    home = read(out, "index.html")
+    section = re.search(r'(?s)<section aria-labelledby="notices-heading".*?</section>', home).group(0)
+    assert home.index(section) < home.index('id="units-heading"')  # open notices come first
+    assert re.findall(r'<a href="([^"]+)">', section) == [
+        "beicun/decisions/2026-11-17-jueyi/index.html", "beicun/decisions/2026-11-18-own-until/index.html"]
+    assert "修路决议公示" in text_of(re.search(r'(?s)id="notices-heading".*?</section>',
+                                              read(out, "beicun/index.html")).group(0))
+
+    out = build(site, "2026-11-24")
+    assert UI["notice_last_day"].format(date=cn_date(until)) in div_text(read(out, page), "notice notice-open")
+
+    out = build(site, "2026-11-25")
+    ended = div_text(read(out, page), "notice notice-ended")
+    assert ended.startswith(UI["notice_ended"])
+    assert UI["notice_open"] not in ended
+    home = read(out, "index.html")
+    assert "2026-11-17-jueyi" not in re.search(r'(?s)id="notices-heading".*?</section>', home).group(0)
+
+
+# --------------------------------------------------------------------------- ledgers
+
+LEDGER = """```ledger
+opening: {opening}
+日期,摘要,收入,支出
+{day},收入一笔,{income},
+{day},支出一笔,,{expense}
+```"""
+
+
+def ledger_entry(root: Path, month: int, opening: str, income: str, expense: str, **front) -> str:
+    rel = f"beicun/finance/2026-{month + 1:02d}-05-caiwu-{month:02d}.md"
+    write_entry(root, rel, body=LEDGER.format(opening=opening, income=income, expense=expense,
+                                              day=f"2026-{month:02d}-10"),
+                title=f"2026年{month}月财务收支公开", date=f"2026-{month + 1:02d}-05",
+                period=f"2026-{month:02d}", **front)
+    return f"content/{rel}"
+
+
+def test_broken_ledger_chain_is_refused_naming_both_files(tmp_path):
+    site = write_site(tmp_path / "site")
+    first = ledger_entry(site, 1, "1000.00", "500.00", "200.00")   # closes at 1300.00
+    second = ledger_entry(site, 2, "1200.00", "100.00", "50.00")   # opens at 1200.00
+    out = tmp_path / "out"
+    result = run("build", str(site), "--today", "2026-11-20", "--output", str(out))
+    assert result.returncode == 1
+    text = (site / second).read_text(encoding="utf-8")
+    fence = text.splitlines().index("```ledger") + 1
+    expected = f"{second}:{fence}: " + MESSAGES["ledger_chain_break"].format(
+        opening="1,200.00", closing="1,300.00", previous=first)
+    assert expected in result.stderr.splitlines(), result.stderr
+    assert first in expected and second in expected
+    assert not (out / "index.html").exists()
+
+    # The clerk explains the difference: the build goes through and the page says why.
+    ledger_entry(site, 2, "1200.00", "100.00", "50.00", opening_note="年初调账，冲回多记收入100元")
+    out = build(site, "2026-11-20")
+    assert "年初调账，冲回多记收入100元" in text_of(read(out, "beicun/finance/2026-03-05-caiwu-02/index.html"))
+    overview = tables(read(out, "beicun/ledgers/index.html"))[UI["finance_caption"].format(category="财务收支")]
+    assert overview[1][1:] == ["1,000.00", "500.00", "200.00", "1,300.00"]
+    assert overview[2][1:] == ["1,200.00", "100.00", "50.00", "1,250.00"]
+    assert '<svg class="chart" role="img"' in read(out, "beicun/ledgers/index.html")
+    rows = list(csv.reader(io.StringIO(read(out, "beicun/finance/2026-03-05-caiwu-02/ledger.csv").lstrip("\ufeff"))))
+    assert rows[0] == ["日期", "摘要", "收入", "支出", UI["balance"]]
+    assert rows[-1][-1] == "1250.00"
+
+
+# --------------------------------------------------------------------------- privacy after notice
+
+NAMES = ("欧阳春花", "司马秋实", "诸葛冬青")
+
+
+def test_withdrawn_list_keeps_no_names_after_the_notice(tmp_path):
+    cats = [dict(CATEGORIES[2], withdraw_after_notice=True)]
+    site = write_site(tmp_path / "site", categories=cats, search=True)
+    table = "\n".join(f"| {n} | 一组 | 420.00 |" for n in NAMES)
+    write_entry(site, "beicun/relief/2026-11-17-dibao.md", title="北村第四季度低保对象公示",
+                date="2026-11-17", attachments=["dibao.csv"],
+                body=f"| 户主 | 组别 | 金额 |\n| --- | --- | --- |\n{table}\n\n附件：[名单](dibao.csv)")
+    (site / "content/beicun/relief/dibao.csv").write_text(
+        "户主,组别\n" + "\n".join(f"{n},一组" for n in NAMES) + "\n", encoding="utf-8")
+    page = "beicun/relief/2026-11-17-dibao/index.html"
+
+    during = build(site, "2026-11-20")
+    assert all(n in read(during, page) for n in NAMES)  # public while under notice
+    assert (during / "beicun/relief/2026-11-17-dibao/dibao.csv").is_file()
+
+    after = build(site, "2026-11-25")
+    for path in after.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for name in NAMES:
+                assert name.encode("utf-8") not in data, f"{name} in {path.relative_to(after)}"
+    assert not (after / "beicun/relief/2026-11-17-dibao/dibao.csv").exists()
+    html = read(after, page)
+    assert "北村第四季度低保对象公示" in html
+    notice = div_text(html, "notice notice-ended")
+    assert UI["notice_ended"] in notice and UI["withheld_notice"] in notice
+    assert UI["notice_period"].format(start=cn_date(dt.date(2026, 11, 17)),
+                                      until=cn_date(dt.date(2026, 11, 24))) in notice
+    entry = next(e for e in json.loads(read(after, "data/entries.json")) if e["title"] == "北村第四季度低保对象公示")
+    assert entry["body_withheld"] is True
+
+
+# --------------------------------------------------------------------------- annual report
+
+def test_annual_csv_counts_match_the_entries(tmp_path):
+    site = write_site(tmp_path / "site")
+    entries = [  # (rel, date, formed, corrects)
+        ("beicun/decisions/a.md", "2025-03-02", None, None),
+        ("beicun/decisions/b.md", "2025-05-06", "2025-01-02", None),  # far past 20 working days
+        ("beicun/decisions/c.md", "2026-02-02", None, None),
+        ("beicun/decisions/d.md", "2026-02-09", None, "beicun/decisions/c.md"),
+        ("nancun/decisions/e.md", "2026-04-01", "2026-03-30", None),
+        ("town/relief/f.md", "2026-06-01", "2026-05-05", None),  # past 10 working days
+        ("town/relief/g.md", "2026-07-01", None, None),
+    ]
+    for rel, day, formed, corrects in entries:
+        front = {"title": f"标题{rel[-4]}", "date": day}
+        if formed:
+            front["formed"] = formed
+        if corrects:
+            front["corrects"] = corrects
+        write_entry(site, rel, **front)
+    out = build(site, "2026-11-20")
+
+    def counts(year: str) -> list[list[str]]:
+        rows = list(csv.reader(io.StringIO(read(out, f"data/annual-{year}.csv").lstrip("\ufeff"))))
+        assert rows[0] == [UI["col_year"], UI["col_unit_id"], UI["col_unit"], UI["col_category_id"],
+                           UI["category"], UI["col_count_published"], UI["col_count_late"],
+                           UI["col_count_corrections"]]
+        return [[r[0], r[1], r[3], r[5], r[6], r[7]] for r in rows[1:]]
+
+    assert counts("2025") == [["2025", "beicun", "decisions", "2", "1", "0"]]
+    assert counts("2026") == [["2026", "town", "relief", "2", "1", "0"],
+                              ["2026", "beicun", "decisions", "2", "0", "1"],
+                              ["2026", "nancun", "decisions", "1", "0", "0"]]
+    for year in ("2025", "2026"):
+        published = sum(1 for _, day, _, _ in entries if day.startswith(year))
+        total = tables(read(out, f"supervision/annual-{year}/index.html"))[
+            UI["annual_caption"].format(y=year)][-1]
+        assert total == [UI["total_row"], str(published), "1", "1" if year == "2026" else "0"]
+    assert not (out / "data/annual-2024.csv").exists()
+
+
+# --------------------------------------------------------------------------- git history
+
+def _git(cwd: Path, *args: str, when: str | None = None) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "clerk", "GIT_AUTHOR_EMAIL": "clerk@example.org",
+           "GIT_COMMITTER_NAME": "clerk", "GIT_COMMITTER_EMAIL": "clerk@example.org",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    if when:
+        env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def history_of(html: str) -> tuple[list[str], list[str]]:
+    """The history section's paragraphs and list items, tags removed."""
+    section = re.search(r'(?s)<section class="history".*?</section>', html).group(0)
+    strip = lambda part: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", part)).strip()  # noqa: E731
+    return ([strip(p) for p in re.findall(r"(?s)<p>(.*?)</p>", section)],
+            [strip(li) for li in re.findall(r"(?s)<li>(.*?)</li>", section)])
+
+
+def test_git_history_on_entry_pages(tmp_path):
+    no_parent_repo = {"GIT_CEILING_DIRECTORIES": str(tmp_path)}
+    site = write_site(tmp_path / "site")
+    entry = write_entry(site, "beicun/decisions/2026-03-01-jueyi.md", title="修路决议", date="2026-03-01")
+    page = "beicun/decisions/2026-03-01-jueyi/index.html"
+
+    plain = build(site, "2026-05-01", env=no_parent_repo)  # not a git repository: nothing shown
+    assert 'class="history"' not in read(plain, page)
+
+    _git(site, "init", "-q")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-q", "-m", "first", when="2026-03-01T10:00:00+08:00")
+    entry.write_text(entry.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    _git(site, "commit", "-q", "-am", "second", when="2026-04-15T23:30:00+08:00")
+
+    out = build(site, "2026-05-01", tmp_path / "out-git", env=no_parent_repo)
+    assert history_of(read(out, page)) == (
+        [UI["modified_on"] + cn_date(dt.date(2026, 4, 15))],
+        [UI["history_first"] + cn_date(dt.date(2026, 3, 1)),
+         UI["history_changed"] + cn_date(dt.date(2026, 4, 15))])
+
+    # --today before the second commit: only the first one counts
+    out = build(site, "2026-03-20", tmp_path / "out-early", env=no_parent_repo)
+    assert history_of(read(out, page)) == ([], [UI["history_first"] + cn_date(dt.date(2026, 3, 1))])
+
+    # a shallow clone shows nothing rather than a wrong first date
+    shallow = tmp_path / "shallow"
+    _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{site}", str(shallow))
+    out = build(shallow, "2026-05-01", tmp_path / "out-shallow", env=no_parent_repo)
+    assert 'class="history"' not in read(out, page)
+
+
+# --------------------------------------------------------------------------- archive, board, determinism
+
+def test_archive_zip_opens_offline_and_lists_the_year(tmp_path):
+    site = write_site(tmp_path / "site")
+    ledger_entry(site, 1, "1000.00", "500.00", "200.00")
+    write_entry(site, "beicun/decisions/2026-02-01-a.md", title="决定甲", date="2026-02-01",
+                doc_no="北村〔2026〕1号", attachments=["fujian.txt"])
+    (site / "content/beicun/decisions/fujian.txt").write_text("附件内容\n", encoding="utf-8")
+    write_entry(site, "beicun/decisions/2025-12-01-old.md", title="去年的决定", date="2025-12-01")
+    write_entry(site, "nancun/decisions/2026-03-01-n.md", title="南村的决定", date="2026-03-01")
+    target = tmp_path / "beicun-2026.zip"
+    result = run("archive", str(site), "--year", "2026", "--unit", "beicun", "--output", str(target),
+                 "--today", "2026-11-20")
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(target) as zf:
+        names = set(zf.namelist())
+        assert {"index.html", UI["archive_catalogue_file"],
+                "beicun/decisions/2026-02-01-a/index.html", "beicun/decisions/2026-02-01-a/fujian.txt",
+                "beicun/finance/2026-02-05-caiwu-01/index.html",
+                "beicun/finance/2026-02-05-caiwu-01/ledger.csv"} <= names
+        assert not any("old" in n or "nancun" in n for n in names)
+        page = zf.read("beicun/decisions/2026-02-01-a/index.html").decode("utf-8")
+        assert "<style>" in page and 'rel="stylesheet"' not in page
+        assert 'href="fujian.txt"' in page
+        catalogue = list(csv.reader(io.StringIO(zf.read(UI["archive_catalogue_file"]).decode("utf-8-sig"))))
+    assert [r[2] for r in catalogue[1:]] == ["决定甲", "2026年1月财务收支公开"]  # by date
+    assert catalogue[1][3] == "北村〔2026〕1号" and catalogue[1][6] == "2026-02-01"
+    again = tmp_path / "again.zip"
+    run("archive", str(site), "--year", "2026", "--unit", "beicun", "--output", str(again), "--today", "2026-11-20")
+    assert again.read_bytes() == target.read_bytes()
+
+
+def test_board_sheet_has_qr_codes_with_base_url_and_builds_are_identical(tmp_path):
+    site = write_site(tmp_path / "site", base_url="https://gongkai.example.org/")
+    finance_entries(site, "beicun", range(1, 3))
+    write_entry(site, "beicun/decisions/2026-02-20-x.md", title="二月的决定", date="2026-02-20")
+    write_entry(site, "beicun/decisions/2025-06-02-old.md", title="去年的决定", date="2025-06-02")
+    out = build(site, "2026-11-20")
+    sheet = read(out, "beicun/board/2026-02/index.html")
+    assert re.findall(r"<h2><a [^>]*>([^<]+)</a></h2>", sheet) == ["2026年1月财务收支公开", "二月的决定"]
+    assert len(re.findall(r"<svg[^>]*class=\"segno\"", sheet)) == 2
+    assert "https://gongkai.example.org/beicun/decisions/2026-02-20-x/" in sheet
+    old_sheet = read(out, "beicun/board/2025-06/index.html")  # older than 12 months: address only
+    assert "<svg" not in old_sheet
+    assert '<p class="board-url">https://gongkai.example.org/beicun/decisions/2025-06-02-old/</p>' in old_sheet
+    again = build(site, "2026-11-20", tmp_path / "again")
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert all((out / f).read_bytes() == (again / f).read_bytes() for f in files)

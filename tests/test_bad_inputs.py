@@ -1,0 +1,388 @@
+"""A table of clerks' mistakes, each with the exact line `site-builder check` prints.
+
+Every case is a real site folder (the small valid site of conftest plus the bad
+files), checked with the real command. Messages come from strings/zh-Hans.yaml with
+their parameters filled in; line numbers are computed from the text written.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+
+from conftest import (SITE_YAML, build_ok, describe, line, line_no, luhn_card,
+                      mask_card, mask_id, msg, parse_html, resident_id, run_build, run_check)
+
+UNITS = "town、dongcun、xicun"
+CATEGORIES = "finance、decisions、relief、services"
+
+ID_NUMBER = resident_id("41052619800101123")      # the check character is computed
+ID_NUMBER_2 = resident_id("41052619751231002")
+ID_NUMBER_3 = resident_id("41052619900615456")
+CARD = luhn_card("622202123456789", 16)          # 16 digits passing Luhn
+PRIVATE_MOBILE = "13812345678"
+
+
+def entry(front: str, body: str = "正文。") -> str:
+    return f"---\n{front.strip()}\n---\n\n{body}\n"
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def pdf_bytes(lines: list[str]) -> bytes:
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out, invariant=1)
+    c.setFont("Helvetica", 12)
+    y = 760
+    for text in lines:
+        c.drawString(72, y, text)
+        y -= 20
+    c.save()
+    return out.getvalue()
+
+
+class OneOf(tuple):
+    """An expected line that may take any of a few exact forms."""
+
+    def found_in(self, printed: list[str]) -> bool:
+        return any(form in printed for form in self)
+
+    def __str__(self) -> str:
+        return "\n  or ".join(self)
+
+
+YAML_DETAILS = ("mapping values are not allowed here",          # PyYAML (pure Python)
+                "mapping values are not allowed in this context")  # libyaml (CSafeLoader)
+
+
+@dataclass
+class Case:
+    id: str
+    files: dict
+    # expected(files, site_yaml_text) -> the exact lines `check` must print
+    expected: Callable[[dict, str], list[str]]
+    yaml_edit: Callable[[str], str] | None = None
+
+
+def _at(path: str, message: str, needle: str | None = None, /, warning: bool = False, **params):
+    """expected() for one problem in entry `path`, on the line holding `needle`."""
+    def expected(files: dict, site_yaml: str) -> list[str]:
+        n = None if needle is None else line_no(files[path], needle)
+        return [line(path, n, message, warning=warning, **params)]
+    return expected
+
+
+# ----------------------------------------------------------------------------- the cases
+
+P_YAML = "content/dongcun/decisions/bad-yaml.md"
+P_NO_TITLE = "content/dongcun/decisions/no-title.md"
+P_NO_DATE = "content/dongcun/decisions/no-date.md"
+P_BAD_DATE = "content/dongcun/decisions/bad-date.md"
+P_UNIT_FM = "content/dongcun/decisions/unit-fm.md"
+P_UNIT_DIR = "content/nowhere/decisions/unit-dir.md"
+P_CAT_FM = "content/dongcun/decisions/category-fm.md"
+P_CAT_DIR = "content/dongcun/nosuch/category-dir.md"
+P_ATT_MISSING = "content/dongcun/decisions/att-missing.md"
+P_ATT_OUTSIDE = "content/dongcun/decisions/att-outside.md"
+P_TOTALS = "content/dongcun/finance/totals-mismatch.md"
+P_AMOUNT = "content/dongcun/finance/bad-amount.md"
+P_ID_BODY = "content/dongcun/decisions/id-in-body.md"
+P_CARD = "content/dongcun/decisions/card-in-csv.md"
+P_CARD_CSV = "content/dongcun/decisions/kahao.csv"
+P_XLSX = "content/dongcun/decisions/id-in-xlsx.md"
+P_XLSX_FILE = "content/dongcun/decisions/mingdan.xlsx"
+P_PDF = "content/dongcun/decisions/id-in-pdf.md"
+P_PDF_FILE = "content/dongcun/decisions/mingdan.pdf"
+P_MOBILE = "content/xicun/relief/dibao-mobile.md"
+
+BAD_LEDGER_ROW = "2026-10-18,村部办公费,,32O.50,002"
+
+ERROR_CASES = [
+    # The detail in brackets is the YAML parser's own wording, which differs between
+    # PyYAML's pure-Python parser and libyaml; our words and the line are exact.
+    Case("broken-yaml", {P_YAML: "---\ntitle: 测试决议\ndate: 2026-11-01\n  unit: dongcun\n---\n\n正文。\n"},
+         lambda f, y: [OneOf(line(P_YAML, 4, "yaml_syntax", detail=d) for d in YAML_DETAILS)]),
+    Case("missing-title", {P_NO_TITLE: entry("date: 2026-11-01")},
+         lambda f, y: [line(P_NO_TITLE, 2, "missing_title")]),
+    Case("missing-date", {P_NO_DATE: entry("title: 没有日期的决议")},
+         lambda f, y: [line(P_NO_DATE, 2, "missing_date")]),
+    Case("impossible-date", {P_BAD_DATE: entry("title: 日期不存在\ndate: 2024-02-30")},
+         _at(P_BAD_DATE, "bad_date", "date:", key="date", value="2024-02-30")),
+    Case("unknown-unit-front-matter", {P_UNIT_FM: entry("title: 单位写错\ndate: 2026-11-01\nunit: nowhere")},
+         _at(P_UNIT_FM, "unknown_unit", "unit: nowhere", unit="nowhere", known=UNITS)),
+    # A folder has no line: the message names the file alone.
+    Case("unknown-unit-folder", {P_UNIT_DIR: entry("title: 文件夹单位不存在\ndate: 2026-11-01")},
+         lambda f, y: [line(P_UNIT_DIR, None, "unknown_unit", unit="nowhere", known=UNITS)]),
+    Case("unknown-category-front-matter",
+         {P_CAT_FM: entry("title: 栏目写错\ndate: 2026-11-01\ncategory: nosuch")},
+         _at(P_CAT_FM, "unknown_category", "category: nosuch", category="nosuch", known=CATEGORIES)),
+    Case("unknown-category-folder", {P_CAT_DIR: entry("title: 文件夹栏目不存在\ndate: 2026-11-01")},
+         lambda f, y: [line(P_CAT_DIR, None, "unknown_category", category="nosuch", known=CATEGORIES)]),
+    Case("reserved-unit-id", {},
+         lambda f, y: [line("site.yaml", line_no(y, "- id: search"), "reserved_id", id="search",
+                            reserved=_reserved_top())],
+         yaml_edit=lambda y: y.replace("categories:\n",
+                                       "  - id: search\n    name: 搜索村\n    kind: village\ncategories:\n")),
+    Case("unknown-site-key-with-suggestion", {},
+         lambda f, y: [line("site.yaml", line_no(y, "langauge:"), "unknown_key_hint", key="langauge",
+                            suggestion="language")],
+         yaml_edit=lambda y: y.replace("language: zh-Hans", "langauge: zh-Hans")),
+    Case("attachment-missing",
+         {P_ATT_MISSING: entry("title: 附件不存在\ndate: 2026-11-01\nattachments: [nothere.pdf]")},
+         _at(P_ATT_MISSING, "attachment_missing", "attachments:", file="nothere.pdf")),
+    Case("attachment-outside-content",
+         {P_ATT_OUTSIDE: entry('title: 附件在外面\ndate: 2026-11-01\nattachments: ["../../../secret.csv"]'),
+          "secret.csv": "姓名,号码\n张三,1\n"},
+         _at(P_ATT_OUTSIDE, "attachment_outside", "attachments:", file="../../../secret.csv")),
+    Case("ledger-totals-mismatch",
+         {P_TOTALS: entry(
+             "title: 合计对不上\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
+             "totals: {opening: 10000.00, income: 5000.00, expense: 320.50, closing: 14679.00}",
+             "```ledger\nopening: 10000.00\n日期,摘要,收入,支出\n"
+             "2026-10-05,上级转移支付,5000.00,\n2026-10-18,村部办公费,,320.50\n```")},
+         _at(P_TOTALS, "totals_mismatch", "totals:", key="closing（期末余额）", stated="14,679.00",
+             computed="14,679.50")),
+    Case("ledger-bad-amount",
+         {P_AMOUNT: entry("title: 金额写错\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                          "```ledger\nopening: 10000.00\n日期,摘要,收入,支出,凭证号\n"
+                          f"2026-10-05,上级转移支付,5000.00,,001\n{BAD_LEDGER_ROW}\n```")},
+         _at(P_AMOUNT, "ledger_bad_amount", BAD_LEDGER_ROW, value="32O.50", column="支出")),
+    Case("id-number-in-body",
+         {P_ID_BODY: entry("title: 土地承包合同公示\ndate: 2026-11-01",
+                           f"承包人：张某某\n\n身份证号：{ID_NUMBER}\n\n承包面积：3.2亩。")},
+         _at(P_ID_BODY, "privacy_id_number", ID_NUMBER, masked=mask_id(ID_NUMBER))),
+    Case("bank-card-in-csv",
+         {P_CARD: entry("title: 补贴发放名单\ndate: 2026-11-01\nattachments: [kahao.csv]"),
+          P_CARD_CSV: f"序号,户主,银行卡号,金额\n1,张某某,{CARD},1200.00\n"},
+         lambda f, y: [line(P_CARD_CSV, 2, "privacy_bank_card", masked=mask_card(CARD))]),
+    Case("id-number-in-xlsx",
+         {P_XLSX: entry("title: 危房改造名单\ndate: 2026-11-01\nattachments: [mingdan.xlsx]"),
+          P_XLSX_FILE: xlsx_bytes([["姓名", "身份证号"], ["张某某", ID_NUMBER_2]])},
+         lambda f, y: [line(P_XLSX_FILE, 2, "privacy_id_number", masked=mask_id(ID_NUMBER_2))]),
+    Case("id-number-in-pdf",
+         {P_PDF: entry("title: 救助对象名单\ndate: 2026-11-01\nattachments: [mingdan.pdf]"),
+          P_PDF_FILE: pdf_bytes([f"ID {ID_NUMBER_3}"])},
+         lambda f, y: [line(P_PDF_FILE, 1, "privacy_id_number", masked=mask_id(ID_NUMBER_3))]),
+    Case("private-mobile-in-dibao-list",
+         {P_MOBILE: entry("title: 西村2026年第四季度低保对象公示\ndate: 2026-11-15\nperiod: \"2026-Q4\"",
+                          "| 序号 | 户主 | 联系电话 |\n| --- | --- | --- |\n"
+                          f"| 1 | 赵某某 | {PRIVATE_MOBILE} |\n")},
+         _at(P_MOBILE, "privacy_mobile", PRIVATE_MOBILE, masked="138****5678")),
+]
+
+
+def _reserved_top() -> str:
+    # The list of reserved names is the product's own; the message shows it sorted.
+    from site_builder.config import RESERVED_TOP
+
+    return "、".join(sorted(RESERVED_TOP))
+
+
+def _site_yaml(cases: list[Case]) -> str:
+    text = SITE_YAML
+    for case in cases:
+        if case.yaml_edit:
+            text = case.yaml_edit(text)
+    return text
+
+
+def _all_files(cases: list[Case]) -> dict:
+    files: dict = {}
+    for case in cases:
+        files.update(case.files)
+    files["site.yaml"] = _site_yaml(cases)
+    return files
+
+
+def _summary_count(stdout: str, message: str) -> int:
+    pattern = re.escape(msg(message, count="@@", warnings="@@")).replace("@@", r"(\d+)")
+    m = re.search(pattern, stdout)
+    assert m, f"no summary line like {msg(message, count='N', warnings='N')!r} in:\n{stdout}"
+    return int(m.group(1))
+
+
+def _found(expected, printed: list[str]) -> bool:
+    return expected.found_in(printed) if isinstance(expected, OneOf) else expected in printed
+
+
+def _assert_lines(result, expected: list, stream: str = "stdout") -> None:
+    printed = getattr(result, stream).splitlines()
+    missing = [str(e) for e in expected if not _found(e, printed)]
+    assert not missing, "missing lines:\n" + "\n".join(missing) + "\n\n" + describe(result)
+
+
+@pytest.mark.parametrize("case", ERROR_CASES, ids=lambda c: c.id)
+def test_check_reports_exact_line(case, make_site):
+    files = _all_files([case])
+    site = make_site(files)
+    result = run_check(site)
+    expected = case.expected(files, files["site.yaml"])
+    assert result.returncode == 1, describe(result)
+    assert "Traceback" not in result.stdout + result.stderr
+    _assert_lines(result, expected)
+    # Exactly these problems: no spurious errors for the rest of the site.
+    assert _summary_count(result.stdout, "check_failed") == len(expected), describe(result)
+
+
+BUILD_CASES = ("broken-yaml", "impossible-date", "unknown-site-key-with-suggestion",
+               "ledger-totals-mismatch", "id-number-in-body")
+
+
+@pytest.mark.parametrize("case", [c for c in ERROR_CASES if c.id in BUILD_CASES], ids=lambda c: c.id)
+def test_build_stops_with_same_line(case, make_site, tmp_path):
+    files = _all_files([case])
+    site = make_site(files)
+    out = tmp_path / "out"
+    result = run_build(site, output=out)
+    assert result.returncode == 1, describe(result)
+    assert "Traceback" not in result.stdout + result.stderr
+    _assert_lines(result, case.expected(files, files["site.yaml"]), "stderr")
+    assert msg("build_failed", count=1) in result.stderr.splitlines()
+    assert not out.exists()
+
+
+def test_every_problem_in_one_run(make_site, tmp_path):
+    """All the mistakes above in one site: `check` lists every one; `build` writes nothing."""
+    files = _all_files(ERROR_CASES)
+    site = make_site(files)
+    result = run_check(site)
+    assert result.returncode == 1, describe(result)
+    assert "Traceback" not in result.stdout + result.stderr
+    expected = [e for case in ERROR_CASES for e in case.expected(files, files["site.yaml"])]
+    _assert_lines(result, expected)
+    assert _summary_count(result.stdout, "check_failed") == len(expected), describe(result)
+
+    out = tmp_path / "out"
+    result = run_build(site, output=out)
+    assert result.returncode == 1, describe(result)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not out.exists(), "a failed build wrote output"
+    assert not (site / "public").exists()
+
+
+def test_every_entry_problem_in_one_run(make_site, tmp_path):
+    """The same with site.yaml left valid: every entry mistake is listed in one run."""
+    cases = [c for c in ERROR_CASES if c.yaml_edit is None]
+    files = _all_files(cases)
+    site = make_site(files)
+    result = run_check(site)
+    assert result.returncode == 1, describe(result)
+    expected = [e for case in cases for e in case.expected(files, files["site.yaml"])]
+    _assert_lines(result, expected)
+    assert _summary_count(result.stdout, "check_failed") == len(expected), describe(result)
+    result = run_build(site, output=tmp_path / "out")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, describe(result)
+    assert msg("build_failed", count=len(expected)) in result.stderr.splitlines()
+    assert not (tmp_path / "out").exists()
+
+
+# ----------------------------------------------------------------------------- accepted with a warning
+
+P_GBK = "content/dongcun/decisions/gbk.md"
+GBK_TITLE = "关于东村村级活动场所维修的决议"
+GBK_BODY = "经村民代表会议表决，同意维修村级活动场所，预算人民币叁万元。"
+
+
+def test_gbk_file_is_read_with_a_warning(make_site, tmp_path):
+    text = entry(f"title: {GBK_TITLE}\ndate: 2026-11-03", GBK_BODY)
+    site = make_site({P_GBK: text.encode("gb18030")})
+    assert (site / P_GBK).read_bytes() != text.encode("utf-8")
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    assert line(P_GBK, None, "encoding_gbk", warning=True) in result.stdout.splitlines(), describe(result)
+    assert _summary_count(result.stdout, "check_ok") == 1
+
+    out = tmp_path / "out"
+    result = run_build(site, output=out)
+    assert result.returncode == 0, describe(result)
+    assert line(P_GBK, None, "encoding_gbk", warning=True) in (result.stdout + result.stderr).splitlines()
+    page = (out / "dongcun/decisions/gbk/index.html").read_text(encoding="utf-8")
+    assert f"<h1>{GBK_TITLE}</h1>" in page
+    assert GBK_BODY in page
+
+
+P_FULLWIDTH = "content/dongcun/decisions/fullwidth.md"
+
+
+def test_fullwidth_colon_is_accepted_with_a_warning(make_site, tmp_path):
+    text = "---\ntitle：全角冒号的决议\ndate: 2026-11-04\n---\n\n正文。\n"
+    site = make_site({P_FULLWIDTH: text})
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    expected = line(P_FULLWIDTH, 2, "fullwidth_colon", warning=True, key="title")
+    assert expected in result.stdout.splitlines(), describe(result)
+    out = build_ok(site, tmp_path / "out")
+    page = (out / "dongcun/decisions/fullwidth/index.html").read_text(encoding="utf-8")
+    assert "<h1>全角冒号的决议</h1>" in page
+
+
+# ----------------------------------------------------------------------------- accepted silently
+
+def _no_problem_lines(result, path: str) -> None:
+    assert result.returncode == 0, describe(result)
+    assert not [ln for ln in result.stdout.splitlines() if ln.startswith(path)], describe(result)
+    assert _summary_count(result.stdout, "check_ok") == 0, describe(result)
+
+
+def test_published_phones_in_an_entry_are_fine(make_site):
+    path = "content/xicun/decisions/phones.md"
+    site = make_site({path: entry(
+        "title: 公开电话\ndate: 2026-11-01",
+        "咨询电话：0372-5550000。\n\n东村监督电话：0372-5551201。\n\n"
+        "西村村务监督委员会主任手机：13907071234，也可写作 139-0707-1234。")})
+    _no_problem_lines(run_check(site), path)
+
+
+def test_mobile_listed_in_public_phones_is_fine(make_site):
+    path = "content/xicun/services/hotline.md"
+    site_yaml = SITE_YAML.replace('base_url: ""', 'base_url: ""\npublic_phones: ["13700001111"]')
+    site = make_site({"site.yaml": site_yaml, path: entry(
+        "title: 便民服务热线\ndate: 2026-11-01",
+        "便民服务热线（手机）：13700001111，或 137 0000 1111。")})
+    _no_problem_lines(run_check(site), path)
+    # ...and without public_phones the same entry is refused.
+    text = entry("title: 便民服务热线\ndate: 2026-11-01", "便民服务热线（手机）：13700001111。")
+    site2 = make_site({path: text}, name="site2")
+    result = run_check(site2)
+    assert result.returncode == 1
+    expected = line(path, line_no(text, "13700001111"), "privacy_mobile", masked="137****1111")
+    assert expected in result.stdout.splitlines(), describe(result)
+
+
+def test_draft_with_bad_body_is_not_checked(make_site, tmp_path):
+    path = "content/dongcun/finance/draft.md"
+    site = make_site({path: entry(
+        "title: 草稿\ndate: 2026-11-01\ndraft: true\n"
+        "totals: {opening: 1.00, income: 0, expense: 0, closing: 999.00}",
+        f"身份证号 {ID_NUMBER}，手机 {PRIVATE_MOBILE}，卡号 {CARD}。\n\n"
+        "```ledger\n日期,摘要,收入,支出\n2026-10-01,错,abc,\n```\n\n[附件](nothere.pdf)")})
+    _no_problem_lines(run_check(site), path)
+    out = build_ok(site, tmp_path / "out")
+    assert not (out / "dongcun/finance/draft").exists()
+
+
+def test_chinese_date_is_accepted(make_site, tmp_path):
+    path = "content/town/services/cn-date.md"
+    site = make_site({path: entry("title: 中文日期的办事指南\ndate: 2024年7月1日")})
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    out = build_ok(site, tmp_path / "out")
+    page = parse_html(out / "town/services/cn-date/index.html")
+    times = [a.get("datetime") for tag, a in page.tags if tag == "time"]
+    assert "2024-07-01" in times
+    assert "2024年7月1日" in "".join(page.text)

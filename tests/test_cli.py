@@ -1,0 +1,257 @@
+"""The `site-builder` command as a clerk runs it: exit codes, messages, init/new/serve."""
+from __future__ import annotations
+
+import html
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import DECISION, build_ok, describe, msg, run_build, run_check, run_cli
+
+
+def test_help():
+    result = run_cli("--help")
+    assert result.returncode == 0, describe(result)
+    for command in ("build", "check", "serve", "new", "init"):
+        assert command in result.stdout
+    for command in ("build", "check", "serve", "new", "init"):
+        sub = run_cli(command, "--help")
+        assert sub.returncode == 0, describe(sub)
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert "site-builder" in result.stdout
+
+
+def test_unknown_command_is_a_usage_error():
+    result = run_cli("publish", ".")
+    assert result.returncode == 2, describe(result)
+    assert "Traceback" not in result.stderr
+    assert "usage" in result.stderr.lower()
+
+
+def test_bad_today_is_a_usage_error(make_site):
+    result = run_cli("build", make_site(), "--today", "2026-13-01")
+    assert result.returncode == 2, describe(result)
+    assert "Traceback" not in result.stderr
+
+
+def test_init_then_build_and_check(tmp_path):
+    site = tmp_path / "新网站"
+    result = run_cli("init", site)
+    assert result.returncode == 0, describe(result)
+    assert msg("init_done", dir=site) in result.stdout
+    assert (site / "site.yaml").is_file()
+    result = run_cli("build", site)
+    assert result.returncode == 0, describe(result)
+    assert (site / "public/index.html").is_file()
+    result = run_cli("check", site)
+    assert result.returncode == 0, describe(result)
+    assert msg("check_ok", warnings=0) in result.stdout
+
+
+def test_init_does_not_overwrite(tmp_path):
+    site = tmp_path / "site"
+    assert run_cli("init", site).returncode == 0
+    before = (site / "site.yaml").read_bytes()
+    result = run_cli("init", site)
+    assert result.returncode == 1, describe(result)
+    assert "Traceback" not in result.stderr
+    assert msg("init_exists") in result.stderr
+    assert (site / "site.yaml").read_bytes() == before
+
+
+def _front_matter(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+@pytest.fixture
+def init_site(tmp_path):
+    site = tmp_path / "site"
+    result = run_cli("init", site)
+    assert result.returncode == 0, describe(result)
+    return site
+
+
+def test_new_monthly_entry(init_site):
+    result = run_cli("new", init_site, "dongcun", "finance", "东村2026年10月财务收支公开", "--today", "2026-11-25")
+    assert result.returncode == 0, describe(result)
+    path = Path(result.stdout.strip().splitlines()[-1])
+    assert path.is_file(), result.stdout
+    assert path.parent == init_site / "content/dongcun/finance"
+    meta = _front_matter(path)
+    assert str(meta["date"]) == "2026-11-25"
+    assert str(meta["period"]) == "2026-10"
+    assert meta["title"] == "东村2026年10月财务收支公开"
+
+    out = build_ok(init_site, init_site / "public", today="2026-11-25")
+    page = out / "dongcun/finance" / path.stem / "index.html"
+    assert page.is_file()
+    assert "东村2026年10月财务收支公开" in page.read_text(encoding="utf-8")
+    assert run_check(init_site, "2026-11-25").returncode == 0
+
+
+@pytest.mark.parametrize("category, period", [("party", "2026-Q3"), ("decisions", None)])
+def test_new_period_follows_cadence(init_site, category, period):
+    result = run_cli("new", init_site, "xicun", category, '带"引号"的标题', "--today", "2026-11-25")
+    assert result.returncode == 0, describe(result)
+    meta = _front_matter(Path(result.stdout.strip().splitlines()[-1]))
+    assert meta["title"] == '带"引号"的标题'
+    assert (str(meta["period"]) if "period" in meta else None) == period
+
+
+def test_new_twice_same_day_gives_two_files(init_site):
+    paths = []
+    for title in ("第一条", "第二条"):
+        result = run_cli("new", init_site, "town", "services", title, "--today", "2026-11-25")
+        assert result.returncode == 0, describe(result)
+        paths.append(Path(result.stdout.strip().splitlines()[-1]))
+    assert paths[0] != paths[1] and all(p.is_file() for p in paths)
+    assert _front_matter(paths[0])["title"] == "第一条"
+
+
+def test_new_in_current_folder(init_site):
+    result = run_cli("new", "town", "affairs", "当前文件夹", "--today", "2026-11-25", cwd=init_site)
+    assert result.returncode == 0, describe(result)
+    path = Path(result.stdout.strip().splitlines()[-1])
+    path = path if path.is_absolute() else init_site / path
+    assert path.is_file()
+
+
+def test_new_with_unknown_unit(init_site):
+    result = run_cli("new", init_site, "nowhere", "finance", "标题", "--today", "2026-11-25")
+    assert result.returncode == 1, describe(result)
+    assert "Traceback" not in result.stdout + result.stderr
+    known = "town、dongcun、xicun"
+    assert msg("unknown_unit", unit="nowhere", known=known) in result.stderr, describe(result)
+    assert not (init_site / "content/nowhere").exists()
+
+
+def test_check_with_errors_exits_1(make_site):
+    site = make_site({
+        "content/dongcun/decisions/no-title.md": "---\ndate: 2026-11-01\n---\n\n正文。\n",
+        "content/dongcun/nosuch/x.md": "---\ntitle: 栏目不存在\ndate: 2026-11-01\n---\n\n正文。\n",
+    })
+    result = run_check(site)
+    assert result.returncode == 1, describe(result)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert msg("check_failed", count=2) in result.stdout
+
+
+def test_build_without_site_yaml(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_build(empty)
+    assert result.returncode == 1, describe(result)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert f"site.yaml: {msg('config_missing', root=str(empty))}" in result.stderr.splitlines(), describe(result)
+    assert not (empty / "public").exists()
+    result = run_check(empty)
+    assert result.returncode == 1
+    assert msg("config_missing", root=str(empty)) in result.stdout
+
+
+def test_build_of_missing_folder(tmp_path):
+    result = run_build(tmp_path / "does-not-exist")
+    assert result.returncode == 1, describe(result)
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_broken_site_yaml(make_site):
+    site = make_site({"site.yaml": "title: 测试\nunits: [\n"})
+    for result in (run_check(site), run_build(site)):
+        assert result.returncode == 1, describe(result)
+        assert "Traceback" not in result.stdout + result.stderr
+        assert "site.yaml:" in result.stdout + result.stderr
+
+
+# ----------------------------------------------------------------------------- serve
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+def _poll(url: str, ok, proc: subprocess.Popen, log: Path, seconds: float) -> tuple[int, str]:
+    deadline = time.monotonic() + seconds
+    last: tuple[int, str] = (0, "")
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"serve exited with {proc.returncode}:\n{log.read_text(encoding='utf-8', errors='replace')}")
+        try:
+            last = _get(url)
+            if ok(*last):
+                return last
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {seconds}s waiting for {url}; last status {last[0]}\n"
+                f"{last[1][:500]}\n--- serve log\n{log.read_text(encoding='utf-8', errors='replace')}")
+
+
+def test_serve_rebuilds_and_shows_errors(make_site, tmp_path):
+    site = make_site()
+    entry = site / "content/dongcun/decisions/2026-11-02-daolu.md"
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    base = f"http://127.0.0.1:{port}"
+    page = f"{base}/dongcun/decisions/2026-11-02-daolu/"
+    with open(log, "w", encoding="utf-8") as log_file:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "site_builder", "serve", str(site), "--port", str(port),
+             "--output", str(tmp_path / "out"), "--today", "2026-11-20"],
+            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONUTF8": "1"})
+        try:
+            status, body = _poll(f"{base}/", lambda s, b: s == 200, proc, log, 30)
+            assert "/__site-builder/version" in body
+            assert "关于东村道路硬化工程的决议" in body
+
+            # 1. An edited title shows up.
+            new_title = "关于东村道路硬化工程的决议（修订稿）"
+            entry.write_text(DECISION.replace("关于东村道路硬化工程的决议", new_title), encoding="utf-8")
+            status, body = _poll(page, lambda s, b: s == 200 and new_title in b, proc, log, 15)
+            assert "/__site-builder/version" in body
+
+            # 2. A mistake shows the error page with the message, on every page.
+            entry.write_text(DECISION.replace("date: 2026-11-02", "date: 2026-02-30"), encoding="utf-8")
+            expected = msg("bad_date", key="date", value="2026-02-30")
+            status, body = _poll(page, lambda s, b: s == 500, proc, log, 15)
+            assert expected in html.unescape(body), body
+            assert "content/dongcun/decisions/2026-11-02-daolu.md" in html.unescape(body)
+            assert "/__site-builder/version" in body
+            status, body = _get(f"{base}/")
+            assert status == 500 and expected in html.unescape(body)
+
+            # 3. Fixed again: the site is back.
+            entry.write_text(DECISION, encoding="utf-8")
+            status, body = _poll(page, lambda s, b: s == 200, proc, log, 15)
+            assert "关于东村道路硬化工程的决议" in body
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)

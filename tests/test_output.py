@@ -1,0 +1,559 @@
+"""What a build writes: links that resolve, the URL layout, reproducible bytes, what
+must never be published, safe rewrites of the output folder, feeds, and the entry
+page's parts (ledger, corrections, neighbours, attachments, sanitized body, theme)."""
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+from conftest import (REPO, SITE_YAML, build_ok, describe, msg, parse_html, run_build, snapshot,
+                      write_files)
+
+BASE_URL = "https://example.org/gov/"
+EXTERNAL_SCHEMES = ("http:", "https:", "mailto:", "tel:", "data:", "//")
+
+
+# ----------------------------------------------------------------------------- link checking
+
+class LinkReport:
+    def __init__(self) -> None:
+        self.checked = 0
+        self.errors: list[str] = []
+
+
+def _ids_of(out: Path, rel: str, cache: dict) -> set[str]:
+    if rel not in cache:
+        cache[rel] = parse_html(out / rel).ids
+    return cache[rel]
+
+
+def check_links(out: Path, base_url: str = "") -> LinkReport:
+    """Follow every internal href/src of every HTML file under `out`.
+
+    Internal links must be relative (no leading `/`, except in 404.html, which may be
+    served from any depth), resolve inside `out` to an existing file (a directory link
+    must name its index.html) and, with a #fragment, to an existing id in the target.
+    With a base_url, absolute links under it count as internal too.
+    """
+    report = LinkReport()
+    ids: dict[str, set[str]] = {}
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    assert pages, f"no HTML in {out}"
+    for rel in pages:
+        parsed = parse_html(out / rel)
+        ids[rel] = parsed.ids
+        for tag, attr, value, attrs in parsed.links:
+            where = f"{rel}: <{tag} {attr}={value!r}>"
+            value = value.strip()
+            if not value:
+                report.errors.append(f"{where}: empty link")
+                continue
+            if value.lower().startswith("javascript:"):
+                report.errors.append(f"{where}: javascript: URL")
+                continue
+            if base_url and value.startswith(base_url):
+                path = urlsplit(value[len(base_url):]).path
+                target = unquote(path)
+                if target == "" or target.endswith("/"):
+                    target += "index.html"
+                report.checked += 1
+                if not (out / target).is_file():
+                    report.errors.append(f"{where}: {target} does not exist")
+                continue
+            if value.startswith(EXTERNAL_SCHEMES) or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
+                continue
+            report.checked += 1
+            if value.startswith("/"):
+                if rel != "404.html":
+                    report.errors.append(f"{where}: root-relative link (breaks under a sub-path and file://)")
+                continue
+            parts = urlsplit(value)
+            fragment = unquote(parts.fragment)
+            if not parts.path:  # same-page anchor
+                if fragment and fragment not in parsed.ids:
+                    report.errors.append(f"{where}: no id {fragment!r} on this page")
+                continue
+            if parts.path.endswith("/"):
+                report.errors.append(f"{where}: directory link (must end in index.html)")
+                continue
+            joined = posixpath.normpath(posixpath.join(posixpath.dirname(rel), unquote(parts.path)))
+            if joined.startswith("../") or joined == "..":
+                report.errors.append(f"{where}: points outside the site")
+                continue
+            target = out / joined
+            if target.is_dir():
+                report.errors.append(f"{where}: directory link (must end in index.html)")
+            elif not target.is_file():
+                report.errors.append(f"{where}: {joined} does not exist")
+            elif fragment and joined.endswith(".html") and fragment not in _ids_of(out, joined, ids):
+                report.errors.append(f"{where}: no id {fragment!r} in {joined}")
+    return report
+
+
+def assert_links_ok(out: Path, label: str, base_url: str = "") -> int:
+    report = check_links(out, base_url)
+    print(f"\n[links] {label}: {report.checked} internal links checked, {len(report.errors)} broken")
+    assert not report.errors, f"{len(report.errors)} broken links in {label}:\n" + "\n".join(report.errors[:60])
+    assert report.checked > 0
+    return report.checked
+
+
+def test_demo_links_resolve(demo_build):
+    assert_links_ok(demo_build, "demo site")
+
+
+def test_corpus_links_resolve(corpus_build):
+    n = assert_links_ok(corpus_build, "generated corpus (200 entries, 8 units)")
+    assert n > 1000
+
+
+def test_small_site_links_resolve(make_site, tmp_path):
+    assert_links_ok(build_ok(make_site(), tmp_path / "out"), "small site")
+
+
+def test_base_url_site_links_resolve(make_site, tmp_path):
+    site = make_site({"site.yaml": SITE_YAML.replace('base_url: ""', f'base_url: "{BASE_URL}"')})
+    assert_links_ok(build_ok(site, tmp_path / "out"), "small site with base_url", BASE_URL)
+
+
+def test_no_root_relative_links_without_base_url(demo_build, corpus_build):
+    for out in (demo_build, corpus_build):
+        for page in out.rglob("*.html"):
+            if page.name == "404.html" and page.parent == out:
+                continue
+            for tag, attr, value, _ in parse_html(page).links:
+                assert not value.startswith("/"), f"{page.relative_to(out)}: {tag} {attr}={value}"
+
+
+# ----------------------------------------------------------------------------- URL layout
+
+def test_url_layout(make_site, tmp_path):
+    out = build_ok(make_site(), tmp_path / "out")
+    expected = [
+        "index.html", "404.html",
+        "town/index.html", "dongcun/index.html", "xicun/index.html",
+        "dongcun/finance/index.html", "dongcun/decisions/index.html", "town/services/index.html",
+        "xicun/relief/index.html",
+        "dongcun/finance/2026-09-caiwu/index.html", "dongcun/finance/2026-10-caiwu/index.html",
+        "dongcun/decisions/2026-11-02-daolu/index.html", "town/services/dibao-zhinan/index.html",
+        "xicun/relief/2026-q3-dibao/index.html",
+    ]
+    missing = [p for p in expected if not (out / p).is_file()]
+    assert not missing, f"missing {missing}; have {sorted(snapshot(out))}"
+
+
+def test_demo_url_layout(demo_site, demo_build):
+    config = yaml.safe_load((demo_site / "site.yaml").read_text(encoding="utf-8"))
+    assert (demo_build / "index.html").is_file()
+    for unit in config["units"]:
+        assert (demo_build / unit["id"] / "index.html").is_file(), unit["id"]
+        for cat in config["categories"]:
+            assert (demo_build / unit["id"] / cat["id"] / "index.html").is_file(), (unit["id"], cat["id"])
+    # Every entry page lives at <unit>/<category>/<stem>/index.html of its source file.
+    entry_pages = [p for p in demo_build.glob("*/*/*/index.html")
+                   if p.parts[-4] in {u["id"] for u in config["units"]}
+                   and p.parts[-3] in {c["id"] for c in config["categories"]}]
+    assert entry_pages
+    for page in entry_pages:
+        unit, cat, stem = page.parts[-4:-1]
+        assert (demo_site / "content" / unit / cat / f"{stem}.md").is_file(), page
+
+
+# ----------------------------------------------------------------------------- reproducibility
+
+def _assert_same_tree(a: Path, b: Path) -> None:
+    sa, sb = snapshot(a), snapshot(b)
+    assert sorted(sa) == sorted(sb), set(sa) ^ set(sb)
+    differ = [k for k in sa if sa[k] != sb[k]]
+    if differ:
+        x, y = sa[differ[0]], sb[differ[0]]
+        at = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
+        detail = (f"first difference in {differ[0]} at byte {at}:\n"
+                  f"  {x[max(0, at - 80):at + 80]!r}\n  {y[max(0, at - 80):at + 80]!r}")
+        raise AssertionError(f"{len(differ)} files differ, e.g. {differ[:10]}\n{detail}")
+
+
+def _build_twice(site: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Two builds of one input into two folders, back to back, with different hash
+    seeds (so nothing may depend on set or dict-of-set iteration order)."""
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"build-{seed}"
+        result = run_build(site, output=out, env={"PYTHONHASHSEED": seed})
+        assert result.returncode == 0, describe(result)
+        outs.append(out)
+    return outs[0], outs[1]
+
+
+def test_same_input_same_bytes_corpus(corpus_site, tmp_path):
+    _assert_same_tree(*_build_twice(corpus_site, tmp_path))
+
+
+def test_same_input_same_bytes_demo(demo_site, tmp_path):
+    _assert_same_tree(*_build_twice(demo_site, tmp_path))
+
+
+def test_same_input_same_bytes_with_feeds(make_site, tmp_path):
+    site = make_site({"site.yaml": SITE_YAML.replace('base_url: ""', f'base_url: "{BASE_URL}"')})
+    a, b = _build_twice(site, tmp_path)
+    assert (a / "feed.xml").is_file()
+    _assert_same_tree(a, b)
+
+
+# ----------------------------------------------------------------------------- never published
+
+WITHDRAWN = """\
+---
+title: 撤回测试WDTITLEMARK
+date: 2026-10-20
+withdrawn: {date: 2026-11-10, reason: 误传了未脱敏的名单WDREASONMARK}
+attachments: [wd-list-WDATTNAMEMARK.csv]
+---
+
+WDBODYMARK 本条原文列出了补贴对象的详细信息。
+"""
+
+
+def test_drafts_future_and_withdrawn_are_not_published(make_site, tmp_path):
+    site = make_site({
+        "site.yaml": SITE_YAML.replace('base_url: ""', f'base_url: "{BASE_URL}"'),
+        "content/dongcun/decisions/draft.md":
+            "---\ntitle: 草稿DRAFTTITLEMARK\ndate: 2026-11-01\ndraft: true\n---\n\nDRAFTBODYMARK 正文。\n",
+        "content/dongcun/decisions/draft-cn.md":
+            "---\n标题: 草稿DRAFTCNMARK\n日期: 2026-11-01\n草稿: true\n---\n\nDRAFTCNBODYMARK\n",
+        "content/dongcun/decisions/future.md":
+            "---\ntitle: 明天才发布FUTURETITLEMARK\ndate: 2026-11-21\n---\n\nFUTUREBODYMARK 正文。\n",
+        "content/dongcun/decisions/today.md":
+            "---\ntitle: 今天发布TODAYTITLEMARK\ndate: 2026-11-20\n---\n\nTODAYBODYMARK 正文。\n",
+        "content/dongcun/decisions/wd.md": WITHDRAWN,
+        "content/dongcun/decisions/wd-list-WDATTNAMEMARK.csv": "户主,金额\nWDATTMARK,100\n",
+    })
+    out = build_ok(site, tmp_path / "out")
+    files = snapshot(out)
+    forbidden = ["DRAFTTITLEMARK", "DRAFTBODYMARK", "DRAFTCNMARK", "DRAFTCNBODYMARK",
+                 "FUTURETITLEMARK", "FUTUREBODYMARK", "WDBODYMARK", "WDATTMARK", "WDATTNAMEMARK"]
+    leaks = [f"{m} in {name}" for name, data in files.items() for m in forbidden
+             if m.encode() in data or m in name]
+    assert not leaks, "\n".join(leaks)
+    assert not (out / "dongcun/decisions/draft").exists()
+    assert not (out / "dongcun/decisions/future").exists()
+    # An entry dated today is published.
+    assert b"TODAYBODYMARK" in files["dongcun/decisions/today/index.html"]
+    # The withdrawn entry keeps its page: title, date and reason, nothing else.
+    page = files["dongcun/decisions/wd/index.html"].decode("utf-8")
+    assert "WDTITLEMARK" in page
+    assert "WDREASONMARK" in page
+    assert "2026年11月10日" in page
+    assert not list((out / "dongcun/decisions/wd").glob("*.csv"))
+
+
+# ----------------------------------------------------------------------------- rewriting the output
+
+def test_deleted_and_renamed_entries_disappear(make_site, tmp_path):
+    site = make_site()
+    out = build_ok(site, tmp_path / "out")
+    assert (out / "dongcun/decisions/2026-11-02-daolu/index.html").is_file()
+    assert (out / "dongcun/decisions/2026-11-02-daolu/表决结果.csv").is_file()
+    assert (out / "dongcun/finance/2026-09-caiwu/index.html").is_file()
+
+    (site / "content/dongcun/decisions/2026-11-02-daolu.md").unlink()
+    src = site / "content/dongcun/finance/2026-09-caiwu.md"
+    src.rename(src.with_name("2026-09-caiwu-v2.md"))
+    build_ok(site, out)
+
+    assert not (out / "dongcun/decisions/2026-11-02-daolu").exists()
+    assert not (out / "dongcun/finance/2026-09-caiwu").exists()
+    assert (out / "dongcun/finance/2026-09-caiwu-v2/index.html").is_file()
+    for name, data in snapshot(out).items():
+        assert "2026-11-02-daolu".encode() not in data, name
+        assert b"2026-09-caiwu/" not in data, name
+    assert_links_ok(out, "small site after delete and rename")
+
+
+def test_failed_build_leaves_previous_output_untouched(make_site, tmp_path):
+    site = make_site()
+    out = build_ok(site, tmp_path / "out")
+    before = snapshot(out)
+    dirs_before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    write_files(site, {
+        "content/dongcun/decisions/2026-11-10-new.md": "---\ntitle: 新的决议\ndate: 2026-11-10\n---\n\n正文。\n",
+        "content/dongcun/finance/2026-11-bad.md": "---\ntitle: 没有日期\n---\n\n正文。\n",
+        "content/dongcun/nosuch/2026-11-bad.md": "---\ntitle: 栏目不存在\ndate: 2026-11-10\n---\n\n正文。\n",
+    })
+    (site / "content/town/services/dibao-zhinan.md").unlink()
+    result = run_build(site, output=out)
+    assert result.returncode == 1, describe(result)
+    assert "Traceback" not in result.stderr
+    assert snapshot(out) == before
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == dirs_before
+
+
+def test_refuses_a_folder_it_did_not_create(make_site, tmp_path):
+    site = make_site()
+    out = tmp_path / "somebody-elses"
+    out.mkdir()
+    (out / "notes.txt").write_text("重要资料，不要删除", encoding="utf-8")
+    result = run_build(site, output=out)
+    assert result.returncode == 1, describe(result)
+    assert "Traceback" not in result.stderr
+    assert f"{out}: {msg('output_not_ours')}" in result.stderr.splitlines(), describe(result)
+    assert snapshot(out) == {"notes.txt": "重要资料，不要删除".encode("utf-8")}
+
+
+def test_rebuild_into_own_folder_is_fine(make_site, tmp_path):
+    site = make_site()
+    out = build_ok(site, tmp_path / "out")
+    first = snapshot(out)
+    build_ok(site, out)
+    assert snapshot(out) == first
+
+
+# ----------------------------------------------------------------------------- feeds
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def test_feeds_sitemap_robots_with_base_url(make_site, tmp_path):
+    site = make_site({"site.yaml": SITE_YAML.replace('base_url: ""', f'base_url: "{BASE_URL}"')})
+    out = build_ok(site, tmp_path / "out")
+    feeds = ["feed.xml", "town/feed.xml", "dongcun/feed.xml", "xicun/feed.xml"]
+    for name in feeds:
+        root = ET.parse(out / name).getroot()
+        assert root.tag == f"{ATOM}feed", name
+        urls = [el.get("href") for el in root.iter(f"{ATOM}link")] + \
+               [el.text for el in root.iter(f"{ATOM}id")]
+        assert urls
+        for url in urls:
+            assert url.startswith(BASE_URL), (name, url)
+    entries = ET.parse(out / "feed.xml").getroot().findall(f"{ATOM}entry")
+    assert len(entries) == 5
+    titles = {e.findtext(f"{ATOM}title") for e in entries}
+    assert "东村2026年10月财务收支公开" in titles
+    dongcun = ET.parse(out / "dongcun/feed.xml").getroot().findall(f"{ATOM}entry")
+    assert len(dongcun) == 3
+
+    locs = [el.text for el in ET.parse(out / "sitemap.xml").getroot().iter(f"{SITEMAP}loc")]
+    assert BASE_URL in locs
+    assert f"{BASE_URL}dongcun/finance/2026-10-caiwu/" in locs
+    for loc in locs:
+        assert loc.startswith(BASE_URL), loc
+        path = loc[len(BASE_URL):]
+        path = path + "index.html" if path == "" or path.endswith("/") else path
+        assert (out / unquote(path)).is_file(), loc
+
+    robots = (out / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {BASE_URL}sitemap.xml" in robots.splitlines()
+
+
+def test_no_feeds_without_base_url(make_site, tmp_path):
+    out = build_ok(make_site(), tmp_path / "out")
+    assert not list(out.rglob("feed.xml"))
+    assert not (out / "sitemap.xml").exists()
+    assert not (out / "robots.txt").exists()
+
+
+# ----------------------------------------------------------------------------- entry pages
+
+def _links(page: Path) -> list[tuple[str, dict]]:
+    return [(value, attrs) for tag, attr, value, attrs in parse_html(page).links if tag == "a"]
+
+
+def _resolve(page_rel: str, href: str) -> str:
+    return posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), unquote(href.split("#")[0])))
+
+
+CORRECTION = """\
+---
+title: 关于东村道路硬化工程决议的更正
+date: 2026-11-05
+corrects: dongcun/decisions/2026-11-02-daolu.md
+---
+
+原决议中工程预算写错，更正为人民币拾伍万元。
+"""
+
+
+def test_correction_links_both_ways(make_site, tmp_path):
+    site = make_site({"content/dongcun/decisions/2026-11-05-gengzheng.md": CORRECTION})
+    out = build_ok(site, tmp_path / "out")
+    old = "dongcun/decisions/2026-11-02-daolu/index.html"
+    new = "dongcun/decisions/2026-11-05-gengzheng/index.html"
+    assert new in [_resolve(old, h) for h, _ in _links(out / old)], "corrected page does not link to the correction"
+    assert old in [_resolve(new, h) for h, _ in _links(out / new)], "correction does not link back"
+    assert "关于东村道路硬化工程决议的更正" in (out / old).read_text(encoding="utf-8")
+
+
+class TableParser(HTMLParser):
+    """Rows of the tables with class `ledger`: (row class, [cell texts])."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[tuple[str, list[str]]]] = []
+        self._in = 0
+        self._cell: list[str] | None = None
+        self._row: tuple[str, list[str]] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table" and "ledger" in (a.get("class") or "").split():
+            self._in = 1
+            self.tables.append([])
+        elif self._in and tag == "tr":
+            self._row = (a.get("class") or "", [])
+            self.tables[-1].append(self._row)
+        elif self._in and tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self._in:
+            self._in = 0
+        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row[1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_ledger_table_with_computed_balance(make_site, tmp_path):
+    out = build_ok(make_site(), tmp_path / "out")
+    parser = TableParser()
+    parser.feed((out / "dongcun/finance/2026-10-caiwu/index.html").read_text(encoding="utf-8"))
+    assert len(parser.tables) == 1, "no ledger table on the ledger page"
+    rows = parser.tables[0]
+    header = rows[0][1]
+    assert header[:4] == ["日期", "摘要", "收入", "支出"] and "凭证号" in header
+    cells = [c for _, r in rows for c in r]
+    assert "10,000.00" in cells                          # opening
+    data_rows = [r for cls, r in rows if r and r[0].startswith("2026-10-")]
+    assert [r[-1] for r in data_rows] == ["15,000.00", "14,679.50"]  # running balance
+    closing = [r for cls, r in rows if "closing" in cls]
+    assert closing and closing[0][-1] == "14,679.50"
+    assert "5,000.00" in cells and "320.50" in cells
+
+
+def test_prev_next_within_unit_and_category(make_site, tmp_path):
+    site = make_site({"content/dongcun/decisions/2026-11-05-gengzheng.md": CORRECTION})
+    out = build_ok(site, tmp_path / "out")
+    sep = "dongcun/finance/2026-09-caiwu/index.html"
+    octo = "dongcun/finance/2026-10-caiwu/index.html"
+
+    def rel_links(page: str, rel: str) -> list[str]:
+        return [_resolve(page, h) for h, a in _links(out / page) if rel in (a.get("rel") or "").split()]
+
+    assert rel_links(octo, "prev") == [sep]
+    assert rel_links(sep, "next") == [octo]
+    assert rel_links(sep, "prev") == [] and rel_links(octo, "next") == []
+    dec_old = "dongcun/decisions/2026-11-02-daolu/index.html"
+    dec_new = "dongcun/decisions/2026-11-05-gengzheng/index.html"
+    assert rel_links(dec_new, "prev") == [dec_old]
+    assert rel_links(dec_old, "next") == [dec_new]
+    # Other units and categories are not neighbours.
+    for page in ("town/services/dibao-zhinan/index.html", "xicun/relief/2026-q3-dibao/index.html"):
+        assert rel_links(page, "prev") == [] and rel_links(page, "next") == [], page
+
+
+def test_attachment_copied_beside_page_with_size(make_site, tmp_path):
+    site = make_site()
+    out = build_ok(site, tmp_path / "out")
+    source = site / "content/dongcun/decisions/表决结果.csv"
+    copied = out / "dongcun/decisions/2026-11-02-daolu/表决结果.csv"
+    assert copied.read_bytes() == source.read_bytes()
+    page = out / "dongcun/decisions/2026-11-02-daolu/index.html"
+    links = [(h, a) for h, a in _links(page) if unquote(h) == "表决结果.csv"]
+    assert links, "no link to the attachment"
+    html = page.read_text(encoding="utf-8")
+    size = source.stat().st_size
+    item = re.search(r"<li>\s*<a [^>]*href=\"(?:%E8|表)[^\"]*\"[^>]*>(.*?)</li>", html, re.S)
+    assert item, "attachment list item not found"
+    text = re.sub(r"<[^>]+>", "", item.group(1))
+    assert "村民代表表决结果" in text                   # the title given in front matter
+    assert re.search(rf"\b{size}\s*(B|Bytes|字节)", text), f"size {size} not shown in {text!r}"
+    assert "CSV" in text
+
+
+def test_big_attachment_size_is_human(make_site, tmp_path):
+    data = ("序号,户主,金额\n" + "".join(f"{i},户主{i},100.00\n" for i in range(100))).encode("utf-8")
+    assert len(data) < 3584
+    data += b"#" * (3584 - len(data))  # 3.5 KiB
+    kb = len(data) / 1024
+    site = make_site({"content/dongcun/decisions/表决结果.csv": data})
+    out = build_ok(site, tmp_path / "out")
+    html = (out / "dongcun/decisions/2026-11-02-daolu/index.html").read_text(encoding="utf-8")
+    assert re.search(rf"{kb:.1f}\s*[kK]i?B", html) or re.search(rf"{len(data) / 1000:.1f}\s*[kK]B", html), html
+
+
+XSS = """\
+---
+title: 含<b>粗体</b>的标题
+date: 2026-11-03
+---
+
+<script>alert("XSSMARK")</script>
+
+<p onclick="alert('CLICKMARK')">点我</p>
+
+<a href="javascript:alert('JSMARK')">链接一</a>
+
+[链接二](javascript:alert(2))
+
+<img src="https://example.org/x.png" onerror="alert('ONERRORMARK')" alt="图片">
+
+<iframe src="https://example.org/"></iframe>
+
+<style>body{display:none}</style>
+"""
+
+
+def test_body_is_sanitized_and_title_escaped(make_site, tmp_path):
+    site = make_site({"content/dongcun/decisions/xss.md": XSS})
+    out = build_ok(site, tmp_path / "out")
+    page = (out / "dongcun/decisions/xss/index.html").read_text(encoding="utf-8")
+    baseline = (out / "dongcun/decisions/2026-11-02-daolu/index.html").read_text(encoding="utf-8")
+    # The pasted markup is gone: none of its markers is left anywhere in the page...
+    for marker in ("XSSMARK", "CLICKMARK", "JSMARK", "ONERRORMARK"):
+        assert marker not in page, marker
+    # ...and the page has no more script, handlers, iframes or styles than a plain entry
+    # page of the same template (the theme's own scripts are counted on both).
+    low, base = page.lower(), baseline.lower()
+    for bad in ("<script", "onclick", "onerror", "javascript:", "alert(", "<iframe", "<style",
+                "display:none"):
+        assert low.count(bad) == base.count(bad), bad
+    assert "点我" in page and "链接一" in page and "链接二" in page
+    assert "&lt;b&gt;粗体&lt;/b&gt;" in page
+    # No page or feed carries the raw tag (data files such as a search index hold the
+    # title as a JSON string and are not markup).
+    for name, data in snapshot(out).items():
+        if name.endswith((".html", ".xml")):
+            assert "<b>粗体</b>".encode() not in data, name
+
+
+# ----------------------------------------------------------------------------- theme override
+
+def test_site_theme_overrides_template_and_asset(make_site, tmp_path):
+    builtin = (REPO / "themes/default/templates/base.html").read_text(encoding="utf-8")
+    assert "<head>" in builtin
+    marker = '<meta name="x-test-theme" content="SITE-OVERRIDE-BASE">'
+    css = "/* SITE-OVERRIDE-CSS */\nbody { color: #000; }\n"
+    site = make_site({
+        "themes/default/templates/base.html": builtin.replace("<head>", "<head>\n" + marker, 1),
+        "themes/default/assets/style.css": css,
+    })
+    out = build_ok(site, tmp_path / "out")
+    assert (out / "assets/style.css").read_text(encoding="utf-8") == css
+    pages = [p for p in out.rglob("*.html") if p.name != "404.html"]
+    assert pages
+    without = [p.relative_to(out).as_posix() for p in pages if marker not in p.read_text(encoding="utf-8")]
+    assert not without, without
+    # The built-in theme is untouched for a site without an override.
+    plain = build_ok(make_site(name="plain"), tmp_path / "plain-out")
+    assert (plain / "assets/style.css").read_bytes() == (REPO / "themes/default/assets/style.css").read_bytes()
+    assert marker not in (plain / "index.html").read_text(encoding="utf-8")
