@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from . import exports, feeds, traditional
+from . import exports, feeds
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
 from .model import Page, Site, build_site
-from .cache import Cache
+from .cache import Cache, code_fingerprint, for_output, hexdigest
+from .publish import render_pages
 from .reader import read_entries
 from .render import Renderer
-from .search import search_files
+from .search import search_files, searchable
 from .theme import asset_files
 from .writer import OutputWriter
 
@@ -86,14 +87,9 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
         raise SiteError(problems)
     output = output or root / "public"
     writer = OutputWriter(output)
-    renderer = Renderer(site, alternate=traditional.alternate_of_simplified(site))
-    for page in site.pages:
-        writer.write(page.path, renderer.render(page))
+    render_pages(site, writer, root)
     timer.lap("render")
-    if traditional.enabled(site):
-        traditional.write_copy(site, writer)
-        timer.lap("traditional")
-    _write_extras(site, renderer, writer)
+    _write_extras(site, Renderer(site), writer, root)
     writer.finish()
     timer.lap("write")
     if progress:
@@ -102,7 +98,23 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
                        writer.removed, time.perf_counter() - started, problems.warnings, timer.stages)
 
 
-def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter) -> None:
+def _write_search(site: Site, writer: OutputWriter, root: Path) -> None:
+    """The search index, skipped when no searchable entry (nor the code) changed."""
+    cache = for_output(root, writer.root)
+    key = hexdigest(code_fingerprint(), site.config.units, site.config.categories,
+                    [(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(site)])
+    kept = cache.load("search", key)
+    if kept and all((writer.root / path).is_file() for path in kept):
+        for path in kept:
+            writer.record(path, written=False)
+        return
+    files = search_files(site)
+    for path, data in files.items():
+        writer.write(path, data)
+    cache.save("search", key, sorted(files))
+
+
+def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, root: Path) -> None:
     for name, source in asset_files(site.config).items():
         writer.copy(f"assets/{name}", source)
     for item in site.items:
@@ -110,8 +122,7 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter) -> None:
             for a in item.entry.attachments:
                 writer.copy(f"{item.dir}/{a.name}", a.source)
     if site.config.search:
-        for path, data in search_files(site).items():
-            writer.write(path, data)
+        _write_search(site, writer, root)
     for path, data in exports.data_files(site):
         writer.write(path, data)
     writer.write("404.html", renderer.render(Page("404.html", "404.html", "404", {}, frozenset())))

@@ -15,6 +15,10 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
 from . import __version__
 from .writer import write_atomic
 
@@ -78,6 +82,51 @@ def hexdigest(*parts: Any) -> str:
     return h.hexdigest()
 
 
-def output_scope(output: Path) -> str:
-    """Page fingerprints belong to one output folder."""
-    return "out-" + hashlib.sha1(os.path.abspath(output).encode()).hexdigest()[:12]
+def for_output(root: Path, output: Path) -> Cache:
+    """What was written into one output folder is cached apart from other folders."""
+    return Cache(root, "out-" + hashlib.sha1(os.path.abspath(output).encode()).hexdigest()[:12])
+
+
+class PageFingerprints:
+    """What each page shows, hashed: a page whose fingerprint is unchanged needs no render.
+
+    An item's fingerprint covers its file's bytes and attachments (`Entry.digest`) and
+    everything the model derived for it (URL, 索引号, notice, history, neighbours). A
+    page's covers its template, title, crumbs, the data it is given (items by their
+    fingerprints) and the items it declares as inputs. Config, code, theme, strings and
+    `today` are in the key every fingerprint is stored under."""
+
+    def __init__(self, site: Any):
+        self._items = {id(i): _item_fingerprint(i) for i in site.items}
+        self._by_rel = {i.entry.rel: self._items[id(i)] for i in site.items}
+        self._all = hexdigest(sorted(self._by_rel.items()))
+        self._item_type = type(site.items[0]) if site.items else None
+
+    def page(self, page: Any, variant: str = "") -> str:
+        inputs = self._all if "*" in page.inputs else [self._by_rel.get(r) for r in sorted(page.inputs)]
+        return hexdigest(variant, page.path, page.template, page.title, page.crumbs, inputs,
+                         self._sig(page.data))
+
+    def _sig(self, value: Any) -> Any:
+        if self._item_type is not None and isinstance(value, self._item_type):
+            return self._items.get(id(value), "?")
+        if isinstance(value, (str, int, float, bool, type(None), Decimal, dt.date)):
+            return value
+        if isinstance(value, dict):
+            return tuple((self._sig(k), self._sig(v)) for k, v in value.items())
+        if isinstance(value, (list, tuple, set, frozenset)):
+            items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+            return tuple(self._sig(v) for v in items)
+        if dataclasses.is_dataclass(value):
+            return (type(value).__name__, tuple(self._sig(getattr(value, f.name))
+                                                for f in dataclasses.fields(value)))
+        return repr(value)
+
+
+def _item_fingerprint(item: Any) -> str:
+    def url(other: Any) -> str:
+        return "" if other is None else f"{other.url}|{other.entry.title}|{other.entry.date}"
+    return hexdigest(item.entry.digest, item.url, item.index_no, item.notice, item.body_withheld,
+                     item.late, item.history, item.ledger_files, item.entry.withdrawn,
+                     url(item.prev), url(item.next), url(item.corrects),
+                     [url(c) for c in item.corrected_by])

@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-import multiprocessing as mp
-import os
 from typing import Any
 
 import yaml
@@ -31,6 +29,7 @@ from .cache import Cache, code_fingerprint, hexdigest, stat_key
 from .config import PERIOD_RE, SiteConfig
 from .errors import Problems
 from .markup import MarkdownRenderer, images_without_alt, local_refs, plain_text, replace_refs
+from .parallel import fork_map, workers
 from .yamlread import LineDict, error_line, error_text, load_yaml
 
 KEY_ALIASES = {
@@ -472,13 +471,10 @@ def _read_many(config: SiteConfig, paths: list[Path]) -> list[tuple[Entry | None
 
 def _read_parallel(config: SiteConfig, paths: list[Path]) -> list[tuple[Entry | None, Problems]]:
     """Read files in forked worker processes when there are enough to pay for them."""
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or len(paths) < 200 or "fork" not in mp.get_all_start_methods():
-        return _read_many(config, paths)
-    shares = [paths[i::workers] for i in range(workers)]
-    with mp.get_context("fork").Pool(workers) as pool:
-        results = pool.starmap(_read_many, [(config, share) for share in shares])
-    by_path = {p: r for share, found in zip(shares, results) for p, r in zip(share, found)}
+    n = workers() if len(paths) >= 200 else 1
+    shares = [paths[i::n] for i in range(n)]
+    by_path = {p: r for share, found in zip(shares, fork_map(_read_many, shares, config))
+               for p, r in zip(share, found)}
     return [by_path[p] for p in paths]
 
 

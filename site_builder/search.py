@@ -30,6 +30,7 @@ from functools import lru_cache
 
 from .markup import plain_text
 from .model import Item, Site
+from .parallel import fork_map, workers
 
 TITLE_BOOST = 10
 K1, B = 1.2, 0.75
@@ -159,31 +160,43 @@ def chunk_of(term: str, chunks: int) -> int:
     return zlib.crc32(term.encode("utf-8")) % chunks
 
 
-def search_files(site: Site) -> dict[str, bytes]:
-    items = searchable(site)
-    cfg = site.config
-    docs: list[_Doc] = []
-    texts: list[tuple[str, str]] = []
-    charset: set[str] = set()
-    for item in items:
-        title, body = entry_text(item)
-        doc, chars = _analyse(title, body)
-        docs.append(doc)
-        texts.append((title, body))
-        charset |= chars
-    n = len(docs)
-    df = Counter(term for d in docs for term in d.positions)
-    common = {t for t, c in df.items() if n >= 20 and c > COMMON_SHARE * n}
+@dataclass(frozen=True)
+class _Shared:
+    texts: list[tuple[str, str]]
+    common: frozenset[str]
 
-    postings: dict[str, list[int]] = defaultdict(list)   # term -> encoded numbers
-    last: dict[str, int] = {}
+
+def _bigrams_of(shared: _Shared, span: range) -> Counter:
+    """Document frequency of each Han bigram in a span of documents."""
+    df: Counter = Counter()
+    for title, body in shared.texts[span.start:span.stop]:
+        df.update({t for t, _ in tokens(fold(title)) + tokens(fold(body)) if len(t) == 2 and t[0] > "\u3000"})
+    return df
+
+
+@dataclass
+class _Part:
+    """The index of a span of documents: per term, its encoded postings (doc deltas
+    counted from the span's start) and the last doc id it is in."""
+    postings: dict[str, tuple[str, int]]
+    positions: dict[str, tuple[str, int]]
+    lengths: list[tuple[int, int]]
+    charset: set[str]
+
+
+def _index_part(shared: _Shared, span: range) -> _Part:
+    common = shared.common
+    postings: dict[str, list[int]] = defaultdict(list)
     pos_lists: dict[str, list[int]] = defaultdict(list)
+    last: dict[str, int] = {}
     pos_last: dict[str, int] = {}
+    lengths, charset = [], set()
+    before = span.start - 1
 
     def add_positions(term: str, doc_id: int, plist: list[int]) -> None:
         """Append one document's (sorted) positions of a term, delta-encoded."""
         out = pos_lists[term]
-        out.append(doc_id - pos_last.get(term, -1) - 1)
+        out.append(doc_id - pos_last.get(term, before) - 1)
         out.append(len(plist))
         prev = 0
         for p in plist:
@@ -191,18 +204,21 @@ def search_files(site: Site) -> dict[str, bytes]:
             prev = p
         pos_last[term] = doc_id
 
-    for doc_id, doc in enumerate(docs):
-        for term, (t, b) in sorted(doc.tf.items()):
-            postings[term] += [doc_id - last.get(term, -1) - 1, *_tf_code(t, b)]
+    for doc_id in span:
+        doc, chars = _analyse(*shared.texts[doc_id])
+        lengths.append((doc.title_len, doc.body_len))
+        charset |= chars
+        for term, (t, b) in doc.tf.items():
+            postings[term] += [doc_id - last.get(term, before) - 1, *_tf_code(t, b)]
             last[term] = doc_id
-        for ch in sorted(set(doc.chars) | set(doc.title_chars)):  # single characters
+        for ch in set(doc.chars) | set(doc.title_chars):  # single characters
             key = UNIGRAM + ch
-            postings[key] += [doc_id - last.get(key, -1) - 1,
+            postings[key] += [doc_id - last.get(key, before) - 1,
                               *_tf_code(doc.title_chars.get(ch, 0), doc.chars.get(ch, 0))]
             last[key] = doc_id
         trigrams: dict[str, set[int]] = defaultdict(set)
         ft = doc.folded
-        for term, plist in sorted(doc.positions.items()):
+        for term, plist in doc.positions.items():
             if term not in common:
                 add_positions(term, doc_id, plist)
                 continue
@@ -210,15 +226,65 @@ def search_files(site: Site) -> dict[str, bytes]:
                 for start in (p - 1, p):
                     if start >= 0 and _HAN3_RE.match(ft, start):
                         trigrams[ft[start:start + 3]].add(start)
-        for tri, starts in sorted(trigrams.items()):
+        for tri, starts in trigrams.items():
             add_positions(tri, doc_id, sorted(starts))
+    return _Part({t: (_vlq(v), last[t]) for t, v in postings.items()},
+                 {t: (_vlq(v), pos_last[t]) for t, v in pos_lists.items()}, lengths, charset)
+
+
+def _first_number(s: str) -> tuple[int, int]:
+    """The first VLQ number of `s` and how many characters it takes."""
+    n = shift = i = 0
+    while True:
+        digit = _B64.index(s[i])
+        n += (digit & 31) << shift
+        i += 1
+        if not digit & 32:
+            return n, i
+        shift += 5
+
+
+def _join(parts: list[tuple[range, dict[str, tuple[str, int]]]]) -> dict[str, str]:
+    """Per term, the postings of all spans in order, the first delta of each span
+    re-counted from the term's last document in the spans before it."""
+    out: dict[str, str] = {}
+    last: dict[str, int] = {}
+    for span, part in parts:
+        for term, (encoded, last_doc) in part.items():
+            if term in out:
+                first, width = _first_number(encoded)
+                encoded = _vlq([first + (span.start - 1) - last[term]]) + encoded[width:]
+                out[term] += encoded
+            else:
+                out[term] = encoded
+            last[term] = last_doc
+    return out
+
+
+def search_files(site: Site, parallel: bool = True) -> dict[str, bytes]:
+    items = searchable(site)
+    cfg = site.config
+    texts = [entry_text(item) for item in items]
+    n = len(texts)
+    # Spans of documents, a few per core, indexed in parallel and joined in order.
+    size = max(200, -(-n // (workers() * 2)))
+    spans = [range(a, min(a + size, n)) for a in range(0, n, size)]
+    df: Counter = Counter()
+    for found in fork_map(_bigrams_of, spans, _Shared(texts, frozenset()), parallel):
+        df.update(found)
+    common = frozenset(t for t, c in df.items() if n >= 20 and c > COMMON_SHARE * n)
+    parts = fork_map(_index_part, spans, _Shared(texts, common), parallel)
+    postings = _join([(s, p.postings) for s, p in zip(spans, parts)])
+    pos_lists = _join([(s, p.positions) for s, p in zip(spans, parts)])
+    lengths = [x for p in parts for x in p.lengths]
+    charset = set().union(*(p.charset for p in parts))
 
     chunks = chunk_count(n)
     by_chunk: dict[int, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
-    for term, numbers in postings.items():
-        by_chunk[chunk_of(term.lstrip(UNIGRAM), chunks)][0][term] = _vlq(numbers)
-    for term, numbers in pos_lists.items():
-        by_chunk[chunk_of(term, chunks)][1][term] = _vlq(numbers)
+    for term, encoded in postings.items():
+        by_chunk[chunk_of(term.lstrip(UNIGRAM), chunks)][0][term] = encoded
+    for term, encoded in pos_lists.items():
+        by_chunk[chunk_of(term, chunks)][1][term] = encoded
 
     files: dict[str, bytes] = {}
     for c in range(chunks):
@@ -228,12 +294,11 @@ def search_files(site: Site) -> dict[str, bytes]:
     unit_index = {u.id: k for k, u in enumerate(cfg.units)}
     cat_index = {c.id: k for k, c in enumerate(cfg.categories)}
     for start in range(0, max(n, 1), BLOCK):
-        block = list(zip(docs[start:start + BLOCK], items[start:start + BLOCK]))
         files[f"search/b/{start // BLOCK}.js"] = _js(
-            "__sbBlock", start // BLOCK, _vlq([x for d, _ in block for x in (d.title_len, d.body_len)]))
+            "__sbBlock", start // BLOCK, _vlq([x for pair in lengths[start:start + BLOCK] for x in pair]))
         files[f"search/f/{start // BLOCK}.js"] = _js("__sbFacet", start // BLOCK, _vlq(
-            [x for _, i in block for x in (unit_index[i.unit.id], cat_index[i.category.id],
-                                           i.entry.date.year - 1900)]))
+            [x for i in items[start:start + BLOCK] for x in (unit_index[i.unit.id], cat_index[i.category.id],
+                                                             i.entry.date.year - 1900)]))
     for doc_id, (item, (title, body)) in enumerate(zip(items, texts)):
         files[f"search/d/{doc_id}.js"] = _js("__sbDoc", doc_id, {
             "t": title, "u": item.url, "n": item.unit.name, "c": item.category.name,
@@ -242,7 +307,7 @@ def search_files(site: Site) -> dict[str, bytes]:
     folding = {k: v for k, v in sorted(table.items()) if v in charset}
     meta = {
         "n": n, "chunks": chunks, "block": BLOCK, "k1": K1, "b": B, "boost": TITLE_BOOST,
-        "avg": [sum(d.title_len for d in docs) / n if n else 0, sum(d.body_len for d in docs) / n if n else 0],
+        "avg": [sum(t for t, _ in lengths) / n if n else 0, sum(b for _, b in lengths) / n if n else 0],
         "common": sorted(common),
         "units": [[u.id, u.name] for u in cfg.units],
         "categories": [[c.id, c.name] for c in cfg.categories],

@@ -21,7 +21,6 @@ from functools import lru_cache
 from .i18n import HTML_LANG, load_strings
 from .model import Site
 from .render import Renderer
-from .writer import OutputWriter
 
 PREFIX = "zh-hant/"
 _SIMPLIFIED_TEXT = re.compile(r'(<[^>]*\blang="zh-CN"[^>]*>)([^<]*)')
@@ -59,15 +58,12 @@ def to_traditional(html: str) -> str:
     return _HOLD.sub(lambda m: held[int(m.group(1))], converted)
 
 
-def write_copy(site: Site, writer: OutputWriter) -> int:
-    """Render and write the Traditional copy of every page; returns the number written."""
-    renderer = Renderer(site, language="zh-Hant", prefix=PREFIX,
-                        alternate=("", load_strings("zh-Hant").ui["script_simplified"],
-                                   HTML_LANG["zh-Hans"]))
-    count = 0
-    for page in site.pages:
-        if page.path.endswith(".html"):
-            html = renderer.render(page).decode("utf-8")
-            writer.write(PREFIX + page.path, to_traditional(html).encode("utf-8"))
-            count += 1
-    return count
+def copy_renderer(site: Site) -> Renderer:
+    """The renderer of the copy: zh-Hant words, pages under zh-hant/, linking back."""
+    return Renderer(site, language="zh-Hant", prefix=PREFIX,
+                    alternate=("", load_strings("zh-Hant").ui["script_simplified"],
+                               HTML_LANG["zh-Hans"]))
+
+
+def convert_page(data: bytes) -> bytes:
+    return to_traditional(data.decode("utf-8")).encode("utf-8")

@@ -42,17 +42,15 @@ class OutputWriter:
         return set()
 
     def write(self, rel: str, data: bytes) -> None:
+        self.record(rel, write_if_changed(self.root / rel, data))
+
+    def record(self, rel: str, written: bool) -> None:
+        """Count a file of this build (written here, by a worker, or kept as it was)."""
         self.produced.add(rel)
-        target = self.root / rel
-        try:
-            if target.stat().st_size == len(data) and target.read_bytes() == data:
-                self.unchanged += 1
-                return
-        except FileNotFoundError:
-            pass
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, data)
-        self.written += 1
+        if written:
+            self.written += 1
+        else:
+            self.unchanged += 1
 
     def copy(self, rel: str, source: Path) -> None:
         self.write(rel, source.read_bytes())
@@ -68,6 +66,18 @@ class OutputWriter:
         data = json.dumps(sorted(self.produced), ensure_ascii=False, indent=0).encode("utf-8")
         self.root.mkdir(parents=True, exist_ok=True)
         write_atomic(self.root / MANIFEST, data)
+
+
+def write_if_changed(target: Path, data: bytes) -> bool:
+    """Write `data` to `target` unless it already holds exactly these bytes."""
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, data)
+    return True
 
 
 def write_atomic(target: Path, data: bytes) -> None:

@@ -1,0 +1,95 @@
+"""Stages 4 and 5 for pages: render what changed, write it, in parallel.
+
+Every page of the site model (and its Traditional-script copy when the site publishes
+one) is a job. A job whose fingerprint (see `cache.PageFingerprints`) matches the last
+build's and whose file is still there is skipped; the rest are rendered and written
+(only when their bytes changed) by forked worker processes that inherit the already
+built site model, so a cold build uses every core and a one-entry edit renders a
+handful of pages. Fingerprints are saved only after every page is written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import traditional
+from .cache import PageFingerprints, code_fingerprint, files_fingerprint, for_output, hexdigest
+from .model import Page, Site
+from .parallel import fork_map, workers
+from .render import Renderer
+from .theme import asset_files, template_dirs
+from .writer import OutputWriter, write_if_changed
+
+PARALLEL_FROM = 300  # below this many pages, forking costs more than it saves
+
+
+@dataclass(frozen=True)
+class Job:
+    variant: str  # "" for the site's own pages, traditional.PREFIX for the copy
+    page: Page
+
+    @property
+    def path(self) -> str:
+        return self.variant + self.page.path
+
+
+class _Renderers:
+    """The renderers of one process, made on first use."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self._made: dict[str, Renderer] = {}
+
+    def render(self, job: Job) -> bytes:
+        if job.variant not in self._made:
+            self._made[job.variant] = (traditional.copy_renderer(self.site) if job.variant
+                                       else Renderer(self.site, alternate=traditional.alternate_of_simplified(self.site)))
+        data = self._made[job.variant].render(job.page)
+        return traditional.convert_page(data) if job.variant else data
+
+
+def jobs_of(site: Site) -> list[Job]:
+    jobs = [Job("", page) for page in site.pages]
+    if traditional.enabled(site):
+        jobs += [Job(traditional.PREFIX, page) for page in site.pages if page.path.endswith(".html")]
+    return jobs
+
+
+def global_key(site: Site, today_matters: bool = True) -> str:
+    """Everything every page depends on besides its own data."""
+    theme_files = [p for d in template_dirs(site.config) for p in d.rglob("*") if p.is_file()]
+    theme_files += list(asset_files(site.config).values())
+    return hexdigest(code_fingerprint(), site.config, site.today if today_matters else None,
+                     files_fingerprint(theme_files))
+
+
+def render_pages(site: Site, writer: OutputWriter, root: Path) -> None:
+    cache = for_output(root, writer.root)
+    key = global_key(site)
+    fingerprints = PageFingerprints(site)
+    old = cache.load("fingerprints", key) or {}
+    new: dict[str, str] = {}
+    todo: list[Job] = []
+    for job in jobs_of(site):
+        fp = fingerprints.page(job.page, job.variant)
+        new[job.path] = fp
+        if old.get(job.path) == fp and (writer.root / job.path).is_file():
+            writer.record(job.path, written=False)
+        else:
+            todo.append(job)
+    for path, written in _run(site, writer.root, todo):
+        writer.record(path, written)
+    cache.save("fingerprints", key, new)
+
+
+def _render_share(shared: tuple[Site, Path], jobs: list[Job]) -> list[tuple[str, bool]]:
+    site, root = shared
+    renderers = _Renderers(site)
+    return [(job.path, write_if_changed(root / job.path, renderers.render(job))) for job in jobs]
+
+
+def _run(site: Site, root: Path, jobs: list[Job]) -> list[tuple[str, bool]]:
+    # Interleaved shares, one per worker, balance cheap and expensive pages.
+    n = workers() if len(jobs) >= PARALLEL_FROM else 1
+    shares = [jobs[i::n] for i in range(n)]
+    return [r for done in fork_map(_render_share, shares, (site, root)) for r in done]

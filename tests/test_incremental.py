@@ -1,0 +1,81 @@
+"""Incremental builds give exactly the bytes of a cold build.
+
+The demo is built cold, then edited (an entry changed, one added, one deleted, then a
+template overridden and site.yaml changed) and rebuilt in place with the build cache;
+after each round the output must equal, file for file and byte for byte, a cold build
+of the same input into a fresh folder from a copy of the site without any cache.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = "2026-11-20"
+
+
+def build(site: Path, out: Path) -> str:
+    result = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--output", str(out),
+                             "--today", TODAY], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_cold(site: Path, out: Path, tmp: Path, name: str) -> None:
+    fresh = tmp / f"fresh-{name}"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
+    cold = tmp / f"cold-{name}"
+    build(fresh, cold)
+    a, b = snapshot(out), snapshot(cold)
+    assert sorted(a) == sorted(b), (set(a) ^ set(b))
+    different = [path for path in a if a[path] != b[path]]
+    assert not different, different[:10]
+
+
+def written(summary: str) -> int:
+    # "已生成：… 写入 N 个文件，未变 M 个 …"
+    return int(summary.split("写入 ")[1].split(" ")[0])
+
+
+def test_rebuilds_equal_cold_builds(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    out = tmp_path / "out"
+    first = build(site, out)
+    total = written(first)
+
+    assert written(build(site, out)) == 0  # nothing changed: nothing written
+
+    entry = site / "content/dongzhuang/projects/2026-04-14-daolu-zhaobiao-jieguo.md"
+    entry.write_text(entry.read_text(encoding="utf-8").replace("中标", "中标（已核实）", 1), encoding="utf-8")
+    added = site / "content/nanguan/decisions/2026-11-19-xin-jueyi.md"
+    added.write_text("---\ntitle: 南关村关于修缮村级文化活动室的决议\ndate: 2026-11-19\n---\n\n"
+                     "经村民代表会议讨论，同意修缮村级文化活动室，预算二万元。\n", encoding="utf-8")
+    deleted = next((site / "content/town/plans").glob("*.md"))
+    deleted_page = out / "town/plans" / deleted.stem / "index.html"
+    assert deleted_page.exists()
+    deleted.unlink()
+    summary = build(site, out)
+    assert 0 < written(summary) < total / 2, summary
+    assert not deleted_page.exists()
+    assert (out / "nanguan/decisions/2026-11-19-xin-jueyi/index.html").exists()
+    assert_same_as_cold(site, out, tmp_path, "entries")
+
+    theme = site / "themes/default/templates"
+    theme.mkdir(parents=True)
+    base = (ROOT / "themes/default/templates/base.html").read_text(encoding="utf-8")
+    (theme / "base.html").write_text(base.replace("</footer>", "<p>本站由镇政府维护</p></footer>"),
+                                     encoding="utf-8")
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "address: 高平镇政府大院便民服务中心一楼", "address: 高平镇便民服务中心二楼"), encoding="utf-8")
+    build(site, out)
+    assert "本站由镇政府维护" in (out / "index.html").read_text(encoding="utf-8")
+    assert_same_as_cold(site, out, tmp_path, "theme")
