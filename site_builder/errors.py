@@ -9,7 +9,10 @@ turns it into `path:line: message` lines and exit code 1, never a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    from .i18n import Strings
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,7 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     warning: bool = False  # a warning is shown but does not stop the build
 
-    def format(self, strings: "Strings") -> str:  # noqa: F821 (see i18n.Strings)
+    def format(self, strings: Strings) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         label = strings.message("warning_label") if self.warning else ""
         return f"{where}: {label}{strings.message(self.key, **self.params)}"

@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 import posixpath
 import re
-import shutil
 import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -33,9 +31,6 @@ import yaml
 
 from conftest import REPO, TODAY, base_files, build_ok, describe, line, parse_html, run_check, write_files
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run"]
 SHOTS = Path("/tmp/residents-shots")
 STRINGS = REPO / "site_builder" / "strings"
 HANS = yaml.safe_load((STRINGS / "zh-Hans.yaml").read_text(encoding="utf-8"))["ui"]
@@ -91,21 +86,6 @@ def pages(site) -> dict[str, str]:
         if name not in ("supervision", "traditional-entry"):
             assert (site / rel.partition("?")[0]).is_file(), rel
     return found
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing and CI is set: browser tests must run")
-        pytest.skip(f"{CHROMIUM} is missing")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _open(page, site: Path, rel: str) -> None:

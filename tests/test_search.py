@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
-import os
 import shutil
 import subprocess
 import sys
@@ -25,9 +24,6 @@ from site_builder.search import entry_text, fold, searchable, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-20"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 RECALL_QUERIES = ["财务", "財務", "低保", "东庄村", "東莊村", "四议两公开", "四議兩公開", "村", "公开",
                   "2025", "高政", "道路 硬化", "村务监督委员会", "收支明细", "觸摸屏", "合计"]
 
@@ -45,20 +41,6 @@ def site_model():
     site, problems = load_site(ROOT, dt.date.fromisoformat(TODAY))
     assert not problems.errors
     return site
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Debian chromium is required in CI (apt-get install chromium)")
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
