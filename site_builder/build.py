@@ -40,15 +40,23 @@ class BuildResult:
     stages: dict[str, float] = field(default_factory=dict)
 
 
+STAGES = ("config", "read", "model", "render", "write")
+
+
 class _Timer:
-    def __init__(self) -> None:
+    """Times each stage; tells `progress` (stage number, stage, seconds) as each ends."""
+
+    def __init__(self, progress: Callable[[int, str, float], None] | None = None) -> None:
         self.stages: dict[str, float] = {}
+        self.progress = progress
         self._last = time.perf_counter()
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.stages[name] = now - self._last
         self._last = now
+        if self.progress:
+            self.progress(STAGES.index(name) + 1, name, self.stages[name])
 
 
 def site_today(config: SiteConfig) -> dt.date:
@@ -78,10 +86,10 @@ def check(root: Path, today: dt.date | None = None) -> Problems:
 
 
 def build(root: Path, output: Path | None = None, today: dt.date | None = None,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
+          progress: Callable[[int, str, float], None] | None = None) -> BuildResult:
     """Build the site in `root` into `output` (default root/public). Raises SiteError."""
     started = time.perf_counter()
-    timer = _Timer()
+    timer = _Timer(progress)
     site, problems = load_site(root, today, timer)
     if site is None or problems.errors:
         raise SiteError(problems)
@@ -92,8 +100,6 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     _write_extras(site, Renderer(site), writer, root)
     writer.finish()
     timer.lap("write")
-    if progress:
-        progress("stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in timer.stages.items()))
     return BuildResult(output, len(site.items), len(site.pages), writer.written, writer.unchanged,
                        writer.removed, time.perf_counter() - started, problems.warnings, timer.stages)
 

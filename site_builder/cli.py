@@ -77,6 +77,17 @@ def _report(problems: list[Problem], strings: Strings, stream=sys.stderr) -> Non
         print(problem.format(strings), file=stream)
 
 
+def _progress(strings: Strings):
+    """Counted stages on a terminal (a long build shows it is alive); silent when piped."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(number: int, stage: str, seconds: float) -> None:
+        print(strings.message("build_stage", n=number, total=5, stage=strings.message(f"stage_{stage}"),
+                              seconds=f"{seconds:.2f}"), file=sys.stderr, flush=True)
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -107,7 +118,7 @@ def _run(args: argparse.Namespace, root: Path, strings: Strings) -> int:
     if args.command == "build":
         from .build import build
 
-        result = build(root, args.output, args.today)
+        result = build(root, args.output, args.today, _progress(strings))
         _report(result.warnings, strings)
         print(strings.message("build_done", entries=result.entries, pages=result.pages,
                               written=result.written, unchanged=result.unchanged,
