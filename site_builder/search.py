@@ -27,6 +27,8 @@ import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 
 from .markup import plain_text
 from .model import Item, Site
@@ -98,10 +100,11 @@ def searchable(site: Site) -> list[Item]:
 
 @dataclass
 class _Doc:
-    title_len: int
-    body_len: int
-    tf: dict[str, tuple[int, int]]          # term -> (tf in title, tf in body)
-    positions: dict[str, list[int]]         # bigram -> positions (title, then body)
+    title_len: int                          # lunr tokens in the title
+    body_len: int                           # ... and in the body
+    tf_title: Counter                       # term -> count in the title
+    tf_body: Counter                        # term -> count in the body
+    positions: dict[str, list[int]]         # Han bigram -> positions (title, then body)
     chars: Counter                          # Han character -> count in the body
     title_chars: Counter                    # ... and in the title
     folded: str                             # folded title, newline, folded body
@@ -111,16 +114,12 @@ def _analyse(title: str, body: str) -> tuple[_Doc, set[str]]:
     ft, fb = fold(title), fold(body)
     offset = len(ft) + 1  # body positions follow the title's, never adjacent
     tt, bt = tokens(ft), tokens(fb)
-    tf: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    positions: dict[str, list[int]] = defaultdict(list)
-    for field, field_tokens, shift in ((0, tt, 0), (1, bt, offset)):
-        for term, pos in field_tokens:
-            tf[term][field] += 1
-            if len(term) == 2 and term[0] > "\u3000":  # a Han bigram (ASCII words are [a-z0-9])
-                positions[term].append(pos + shift)
+    bigrams = sorted([(t, p) for t, p in tt if len(t) == 2 and t[0] > "\u3000"]
+                     + [(t, p + offset) for t, p in bt if len(t) == 2 and t[0] > "\u3000"])
+    positions = {term: [p for _, p in group] for term, group in groupby(bigrams, key=itemgetter(0))}
     chars_t = Counter(_HAN_RE.findall(ft))
     chars_b = Counter(_HAN_RE.findall(fb))
-    doc = _Doc(len(tt), len(bt), {k: (v[0], v[1]) for k, v in tf.items()}, dict(positions),
+    doc = _Doc(len(tt), len(bt), Counter(t for t, _ in tt), Counter(t for t, _ in bt), positions,
                chars_b, chars_t, ft + "\n" + fb)
     return doc, set(chars_t) | set(chars_b)
 
@@ -140,9 +139,12 @@ def _vlq(numbers: list[int]) -> str:
     return "".join(out)
 
 
-def _tf_code(t: int, b: int) -> list[int]:
-    # One number for the usual case (term only in the body); two when also in the title.
-    return [b * 2] if t == 0 else [b * 2 + 1, t]
+_SMALL = [_vlq([n]) for n in range(4096)]
+
+
+def _v(n: int) -> str:
+    """One number as VLQ, from a table for the usual small ones."""
+    return _SMALL[n] if n < 4096 else _vlq([n])
 
 
 def _js(call: str, *args: object) -> bytes:
@@ -185,51 +187,50 @@ class _Part:
 
 
 def _index_part(shared: _Shared, span: range) -> _Part:
+    """Encode the postings and positions of a span of documents (the hot loop of the
+    index: written out inline, with small numbers encoded from a table)."""
     common = shared.common
-    postings: dict[str, list[int]] = defaultdict(list)
-    pos_lists: dict[str, list[int]] = defaultdict(list)
+    postings: dict[str, list[str]] = defaultdict(list)    # term -> encoded pieces
+    pos_lists: dict[str, list[str]] = defaultdict(list)
     last: dict[str, int] = {}
     pos_last: dict[str, int] = {}
     lengths, charset = [], set()
     before = span.start - 1
+    small, big = _SMALL, _v
 
-    def add_positions(term: str, doc_id: int, plist: list[int]) -> None:
-        """Append one document's (sorted) positions of a term, delta-encoded."""
-        out = pos_lists[term]
-        out.append(doc_id - pos_last.get(term, before) - 1)
-        out.append(len(plist))
-        prev = 0
-        for p in plist:
-            out.append(p - prev)
-            prev = p
-        pos_last[term] = doc_id
+    def positions_piece(doc_delta: int, plist: list[int]) -> str:
+        deltas = [plist[0]] + [b - a for a, b in zip(plist, plist[1:])]
+        return "".join([small[n] if n < 4096 else big(n) for n in (doc_delta, len(plist), *deltas)])
 
     for doc_id in span:
         doc, chars = _analyse(*shared.texts[doc_id])
         lengths.append((doc.title_len, doc.body_len))
         charset |= chars
-        for term, (t, b) in doc.tf.items():
-            postings[term] += [doc_id - last.get(term, before) - 1, *_tf_code(t, b)]
-            last[term] = doc_id
-        for ch in set(doc.chars) | set(doc.title_chars):  # single characters
-            key = UNIGRAM + ch
-            postings[key] += [doc_id - last.get(key, before) - 1,
-                              *_tf_code(doc.title_chars.get(ch, 0), doc.chars.get(ch, 0))]
-            last[key] = doc_id
+        for counts_t, counts_b, prefix in ((doc.tf_title, doc.tf_body, ""),
+                                           (doc.title_chars, doc.chars, UNIGRAM)):
+            for key in counts_t.keys() | counts_b.keys():
+                term = prefix + key
+                t, b = counts_t.get(key, 0), counts_b.get(key, 0)
+                delta = doc_id - last.get(term, before) - 1
+                last[term] = doc_id
+                numbers = (delta, b * 2) if t == 0 else (delta, b * 2 + 1, t)
+                postings[term].append("".join([small[n] if n < 4096 else big(n) for n in numbers]))
         trigrams: dict[str, set[int]] = defaultdict(set)
         ft = doc.folded
         for term, plist in doc.positions.items():
             if term not in common:
-                add_positions(term, doc_id, plist)
+                pos_lists[term].append(positions_piece(doc_id - pos_last.get(term, before) - 1, plist))
+                pos_last[term] = doc_id
                 continue
             for p in plist:  # the common bigram's extensions to the left and right
                 for start in (p - 1, p):
                     if start >= 0 and _HAN3_RE.match(ft, start):
                         trigrams[ft[start:start + 3]].add(start)
         for tri, starts in trigrams.items():
-            add_positions(tri, doc_id, sorted(starts))
-    return _Part({t: (_vlq(v), last[t]) for t, v in postings.items()},
-                 {t: (_vlq(v), pos_last[t]) for t, v in pos_lists.items()}, lengths, charset)
+            pos_lists[tri].append(positions_piece(doc_id - pos_last.get(tri, before) - 1, sorted(starts)))
+            pos_last[tri] = doc_id
+    return _Part({t: ("".join(pieces), last[t]) for t, pieces in postings.items()},
+                 {t: ("".join(pieces), pos_last[t]) for t, pieces in pos_lists.items()}, lengths, charset)
 
 
 def _first_number(s: str) -> tuple[int, int]:
