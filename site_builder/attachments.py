@@ -1,6 +1,6 @@
 """Attachments: what they are, and the text inside them for the privacy scan.
 
-`describe` gives a file's kind and size for the download link. `extract_text` reads
+`kind_name` gives a file's kind for the download link. `extract_text` reads
 the text of csv, txt, md, html, xlsx, docx and pdf files with maintained libraries
 (openpyxl, python-docx, pypdf), so a resident's ID number in a spreadsheet stops the
 build like one in the entry itself. Images cannot be read: `is_image` lets `check`
@@ -30,13 +30,6 @@ def kind_name(path: Path) -> str:
 def is_image(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_TYPES
 
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -63,8 +63,8 @@ def site_today(config: SiteConfig) -> dt.date:
     return dt.datetime.now(ZoneInfo(config.timezone)).date()
 
 
-def load_site(root: Path, today: dt.date | None = None,
-              timer: _Timer | None = None) -> tuple[Site | None, Problems]:
+def load_site(root: Path, today: dt.date | None = None, timer: _Timer | None = None,
+              parallel: bool = True) -> tuple[Site | None, Problems]:
     """Read and validate everything. Returns the site model (None when it cannot be
     made) and every problem found, errors and warnings."""
     timer = timer or _Timer()
@@ -72,7 +72,7 @@ def load_site(root: Path, today: dt.date | None = None,
     timer.lap("config")
     if config is None:
         return None, problems
-    entries, found = read_entries(config, Cache(root))
+    entries, found = read_entries(config, Cache(root), parallel)
     problems.extend(found)
     timer.lap("read")
     site, found = build_site(config, entries, today or site_today(config))
@@ -86,25 +86,28 @@ def check(root: Path, today: dt.date | None = None) -> Problems:
 
 
 def build(root: Path, output: Path | None = None, today: dt.date | None = None,
-          progress: Callable[[int, str, float], None] | None = None) -> BuildResult:
-    """Build the site in `root` into `output` (default root/public). Raises SiteError."""
+          progress: Callable[[int, str, float], None] | None = None,
+          parallel: bool = True) -> BuildResult:
+    """Build the site in `root` into `output` (default root/public). Raises SiteError.
+    `parallel=False` keeps all work in this process (`serve` runs threads, and forking
+    a process that runs threads is not safe)."""
     started = time.perf_counter()
     timer = _Timer(progress)
-    site, problems = load_site(root, today, timer)
+    site, problems = load_site(root, today, timer, parallel)
     if site is None or problems.errors:
         raise SiteError(problems)
     output = output or root / "public"
     writer = OutputWriter(output)
-    render_pages(site, writer, root)
+    render_pages(site, writer, root, parallel)
     timer.lap("render")
-    _write_extras(site, Renderer(site), writer, root)
+    _write_extras(site, Renderer(site), writer, root, parallel)
     writer.finish()
     timer.lap("write")
     return BuildResult(output, len(site.items), len(site.pages), writer.written, writer.unchanged,
                        writer.removed, time.perf_counter() - started, problems.warnings, timer.stages)
 
 
-def _write_search(site: Site, writer: OutputWriter, root: Path) -> None:
+def _write_search(site: Site, writer: OutputWriter, root: Path, parallel: bool) -> None:
     """The search index, skipped when no searchable entry (nor the code) changed."""
     cache = for_output(root, writer.root)
     key = hexdigest(code_fingerprint(), site.config.units, site.config.categories,
@@ -114,13 +117,14 @@ def _write_search(site: Site, writer: OutputWriter, root: Path) -> None:
         for path in kept:
             writer.record(path, written=False)
         return
-    files = search_files(site)
+    files = search_files(site, parallel)
     for path, data in files.items():
         writer.write(path, data)
     cache.save("search", key, sorted(files))
 
 
-def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, root: Path) -> None:
+def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, root: Path,
+                  parallel: bool) -> None:
     for name, source in asset_files(site.config).items():
         writer.copy(f"assets/{name}", source)
     for item in site.items:
@@ -128,7 +132,7 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, root: Pa
             for a in item.entry.attachments:
                 writer.copy(f"{item.dir}/{a.name}", a.source)
     if site.config.search:
-        _write_search(site, writer, root)
+        _write_search(site, writer, root, parallel)
     for path, data in exports.data_files(site):
         writer.write(path, data)
     writer.write("404.html", renderer.render(Page("404.html", "404.html", "404", {}, frozenset())))

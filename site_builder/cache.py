@@ -17,6 +17,7 @@ from typing import Any
 
 import dataclasses
 import datetime as dt
+from importlib import metadata
 from decimal import Decimal
 
 from . import __version__
@@ -25,9 +26,19 @@ from .writer import write_atomic
 CACHE_DIR = ".site-builder-cache"
 
 
+_DEPENDENCIES = ("markdown", "nh3", "jinja2", "pyyaml", "opencc", "chinese-calendar", "segno",
+                 "openpyxl", "python-docx", "pypdf")
+
+
 def code_fingerprint() -> str:
-    """Changes whenever any file of the installed package changes."""
+    """Changes whenever a file of the package or the version of a library it renders
+    or checks with changes (a sanitizer fix must reach every cached page)."""
     h = hashlib.sha1(__version__.encode())
+    for name in _DEPENDENCIES:
+        try:
+            h.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(name.encode())
     for path in sorted(Path(__file__).parent.rglob("*")):
         if path.suffix in (".py", ".yaml") and path.is_file():
             st = path.stat()
@@ -75,11 +86,27 @@ class Cache:
 
 
 def hexdigest(*parts: Any) -> str:
+    """A hash of values, the same in every process (sets are sorted first: their order
+    depends on PYTHONHASHSEED)."""
     h = hashlib.sha1()
     for part in parts:
-        h.update(repr(part).encode("utf-8"))
+        h.update(repr(canonical(part)).encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()
+
+
+def canonical(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted((canonical(v) for v in value), key=repr))
+    if isinstance(value, dict):
+        return tuple((canonical(k), canonical(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(canonical(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,
+                tuple((f.name, canonical(getattr(value, f.name))) for f in dataclasses.fields(value)
+                      if f.repr))
+    return value
 
 
 def for_output(root: Path, output: Path) -> Cache:

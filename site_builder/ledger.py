@@ -20,6 +20,7 @@ REQUIRED_HEADER = ("日期", "摘要", "收入", "支出")
 _BLOCK = re.compile(r"^(```|~~~)[ \t]*ledger[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
 _AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 PLACEHOLDER = "SITEBUILDERLEDGER{}END"
+PLACEHOLDER_RE = re.compile(r"<p>SITEBUILDERLEDGER(\d+)END</p>")  # as Markdown renders it
 TOTAL_KEYS = ("opening", "income", "expense", "closing")
 TOTAL_NAMES = {"opening": "期初余额", "income": "收入", "expense": "支出", "closing": "期末余额"}
 
@@ -44,10 +45,6 @@ class Ledger:
     @property
     def closing(self) -> Decimal:
         return self.opening + self.income - self.expense
-
-    def totals(self) -> dict[str, Decimal]:
-        return {"opening": self.opening, "income": self.income, "expense": self.expense,
-                "closing": self.closing}
 
 
 def parse_amount(text: str) -> Decimal | None:

@@ -152,7 +152,9 @@ def _attach_accountability(site: Site, published: list[Entry], problems: Problem
     for late in site.supervision.late_entries:
         site.by_rel[late.rel].late = late
     site.annual = accountability.annual_rows(cfg, published, site.supervision.late_entries)
-    for series in finance.ledger_series(published, problems):
+    finance.ledger_series(published, problems)  # the chain is checked over every ledger,
+    shown = [i.entry for i in site.items if not i.withdrawn and not i.body_withheld]
+    for series in finance.ledger_series(shown, Problems()):  # only shown ledgers are charted
         site.ledger_series.setdefault(series.unit, []).append(series)
     dates = history.file_dates(cfg.root, cfg.timezone, today)
     for i in site.items:
@@ -252,7 +254,8 @@ def _layout(site: Site) -> list[Page]:
         crumbs = (home, (i.unit.name, u_path), (i.category.name, f"{i.unit.id}/{i.category.id}/index.html"))
         neighbours = [n for n in (i.prev, i.next, i.corrects, *i.corrected_by) if n]
         pages.append(Page(i.url, "entry.html", i.entry.title, {"item": i},
-                          frozenset({i.entry.rel, *(n.entry.rel for n in neighbours)}), crumbs))
+                          frozenset({i.entry.rel, *(n.entry.rel for n in neighbours), *i.entry.entry_links}),
+                          crumbs))
     return pages
 
 

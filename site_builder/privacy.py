@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 
 _DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])(\d{11,19}[Xx]?)(?![0-9A-Za-z])")
+# Cards and IDs are also written in groups: 6222 0212 3456 7890, 410526 19800101 1234.
+_GROUPED = re.compile(r"(?<![0-9A-Za-z])(\d{4,8}(?:[ -]\d{2,8}){2,5}[Xx]?)(?![0-9A-Za-z])")
 # Mobiles are also written 138-1234-5678, 138 1234 5678 or +86 138...
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![0-9])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -69,6 +71,11 @@ def scan(text: str, allowed_phones: set[str] | frozenset[str] = frozenset()) -> 
         else:
             continue
         found.append(Finding(kind, m.start(1), mask(kind, s)))
+    for m in _GROUPED.finditer(text):
+        s = re.sub(r"[ -]", "", m.group(1))
+        kind = "id_number" if is_resident_id(s) else "bank_card" if is_bank_card(s) else None
+        if kind and not _inside(found, m.start(1)):
+            found.append(Finding(kind, m.start(1), mask(kind, s)))
     taken = {f.offset for f in found}
     for m in _MOBILE.finditer(text):
         s = "".join(m.groups())

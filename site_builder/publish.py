@@ -12,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+
 from . import traditional
 from .cache import PageFingerprints, code_fingerprint, files_fingerprint, for_output, hexdigest
+from .errors import Problem, SiteError
 from .model import Page, Site
 from .parallel import fork_map, workers
 from .render import Renderer
@@ -63,7 +66,8 @@ def global_key(site: Site, today_matters: bool = True) -> str:
                      files_fingerprint(theme_files))
 
 
-def render_pages(site: Site, writer: OutputWriter, root: Path) -> None:
+def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = True) -> None:
+    """Render and write every page that changed. Raises SiteError for a template error."""
     cache = for_output(root, writer.root)
     key = global_key(site)
     fingerprints = PageFingerprints(site)
@@ -77,19 +81,58 @@ def render_pages(site: Site, writer: OutputWriter, root: Path) -> None:
             writer.record(job.path, written=False)
         else:
             todo.append(job)
-    for path, written in _run(site, writer.root, todo):
+    _preflight(site, todo)
+    writer.plan([job.path for job in todo])
+    for path, written in _run(site, writer.root, todo, parallel):
         writer.record(path, written)
     cache.save("fingerprints", key, new)
 
 
-def _render_share(shared: tuple[Site, Path], jobs: list[Job]) -> list[tuple[str, bool]]:
+def _preflight(site: Site, jobs: list[Job]) -> None:
+    """Render one page of each template before writing anything, so a broken template
+    (often a site's own override) stops the build with its file and line."""
+    renderers = _Renderers(site)
+    tried = set()
+    for job in jobs:
+        if (job.variant, job.page.template) not in tried:
+            tried.add((job.variant, job.page.template))
+            _render_or_raise(renderers, job)
+
+
+def _render_or_raise(renderers: _Renderers, job: Job) -> bytes:
+    try:
+        return renderers.render(job)
+    except jinja2.TemplateError as exc:
+        raise SiteError([template_problem(exc, job.page.template)]) from None
+
+
+def template_problem(exc: jinja2.TemplateError, template: str) -> Problem:
+    """A template mistake as a Problem: the template file and line, and Jinja's words."""
+    where, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:  # Jinja rewrites tracebacks to point into the templates
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml")):
+            where, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return Problem(str(where or template), line, "template_error", {"detail": str(exc)})
+
+
+def _render_share(shared: tuple[Site, Path], jobs: list[Job]) -> list[tuple[str, bool]] | Problem:
     site, root = shared
     renderers = _Renderers(site)
-    return [(job.path, write_if_changed(root / job.path, renderers.render(job))) for job in jobs]
+    try:
+        return [(job.path, write_if_changed(root / job.path, _render_or_raise(renderers, job)))
+                for job in jobs]
+    except SiteError as err:  # returned, not raised: it must cross the process boundary
+        return err.problems[0]
 
 
-def _run(site: Site, root: Path, jobs: list[Job]) -> list[tuple[str, bool]]:
+def _run(site: Site, root: Path, jobs: list[Job], parallel: bool) -> list[tuple[str, bool]]:
     # Interleaved shares, one per worker, balance cheap and expensive pages.
-    n = workers() if len(jobs) >= PARALLEL_FROM else 1
+    n = workers() if parallel and len(jobs) >= PARALLEL_FROM else 1
     shares = [jobs[i::n] for i in range(n)]
-    return [r for done in fork_map(_render_share, shares, (site, root)) for r in done]
+    results = fork_map(_render_share, shares, (site, root), parallel)
+    problems = [r for r in results if isinstance(r, Problem)]
+    if problems:
+        raise SiteError(problems)
+    return [r for done in results for r in done]

@@ -56,6 +56,7 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"),
 )
 _SUMMARY_CHARS = 120
+_UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,11 @@ class EntryReader:
             problems.add(rel, 2, "front_matter_not_mapping")
             return None, problems
         fields = self._fields(meta, rel, problems)
-        if fields.get("draft") is True:
+        draft = _flag(fields.get("draft", False))
+        if draft is None:  # neither yes nor no: never publish on doubt
+            problems.add(rel, self._line("draft"), "bad_flag", key="draft", value=fields["draft"])
+            return None, problems
+        if draft:
             return None, problems  # never published, so nothing else is checked
         entry = self._entry(fields, meta, rel_path, rel, body, body_line, data, problems)
         return entry, problems
@@ -227,6 +232,8 @@ class EntryReader:
                body_line: int, data: bytes, problems: Problems) -> Entry | None:
         parts = rel_path.split("/")
         folder_unit, folder_cat = (parts[0], parts[1]) if len(parts) == 3 else (None, None)
+        if _UNSAFE_NAME.search(Path(rel_path).stem):  # the name becomes part of a web address
+            problems.add(rel, None, "bad_file_name", name=Path(rel_path).name)
         title = _text(f.get("title"))
         if not title:
             problems.add(rel, self._line("title") if "title" in f else 2, "missing_title")
@@ -255,6 +262,9 @@ class EntryReader:
         if period and not PERIOD_RE.match(period):
             problems.add(rel, self._line("period"), "bad_period", value=period)
         formed = self._date(f, "formed", rel, problems)
+        if formed and date and formed > date:
+            problems.add(rel, self._line("formed"), "formed_after_date", formed=formed.isoformat(),
+                         date=date.isoformat())
         notice_until = self._date(f, "notice_until", rel, problems)
         withdrawn = self._withdrawn(f, rel, problems)
         tags = self._tags(f.get("tags"))
@@ -277,11 +287,9 @@ class EntryReader:
         self._check_names(attachments, rel, problems)
 
         summary = _text(f.get("summary")) or _summary(html)
+        self._scan_fields(f, attachments, rel, problems)
         if withdrawn is None:
-            self._scan_privacy(title or "", body, body_line, f, attachments, rel, problems)
-        else:
-            self._scan_text(" ".join(str(f.get(k) or "") for k in ("title", "doc_no", "summary")),
-                            rel, 2, problems)
+            self._scan_privacy(body, body_line, attachments, rel, problems)
         if problems.errors or date is None or not title:
             return None
         digest = hashlib.sha1(data)
@@ -308,10 +316,11 @@ class EntryReader:
 
     def _withdrawn(self, f: dict, rel: str, problems: Problems) -> Withdrawal | None:
         value = f.get("withdrawn")
-        if value in (None, False):
-            return None
-        if value is True or isinstance(value, str):
-            return Withdrawal(None, "" if value is True else value)
+        if isinstance(value, (bool, str)) or value is None:
+            flag = _flag(value)
+            if flag is False or value is None:
+                return None
+            return Withdrawal(None, "" if flag else str(value))  # a text is the reason
         if not isinstance(value, dict):
             problems.add(rel, self._line("withdrawn"), "bad_withdrawn")
             return None
@@ -388,6 +397,8 @@ class EntryReader:
     def _check_names(attachments: tuple[Attachment, ...], rel: str, problems: Problems) -> None:
         seen: dict[str, str] = {}
         for a in attachments:
+            if a.name.lower() == "index.html":
+                problems.add(rel, None, "attachment_reserved_name", name=a.name)
             if a.name in seen and seen[a.name] != a.rel:
                 problems.add(rel, None, "attachment_name_clash", name=a.name, first=seen[a.name], second=a.rel)
             seen[a.name] = a.rel
@@ -415,11 +426,21 @@ class EntryReader:
                 mapping[url] = a.name + (f"#{fragment}" if fragment else "")
         return replace_refs(html, mapping), files, entries
 
-    def _scan_privacy(self, title: str, body: str, body_line: int, f: dict,
-                      attachments: tuple[Attachment, ...], rel: str, problems: Problems) -> None:
-        for key in ("title", "doc_no", "summary", "tags", "publisher"):
-            if f.get(key):
-                self._scan_text(str(f[key]), rel, self._line(key), problems)
+    def _scan_fields(self, f: dict, attachments: tuple[Attachment, ...], rel: str,
+                     problems: Problems) -> None:
+        """Every front-matter text a page, feed or data file may show, whatever the status."""
+        for key, value in f.items():
+            if key in ("date", "formed", "notice_until", "period", "draft", "unit", "category", "corrects"):
+                continue
+            text = " ".join(_strings(value))
+            if text:
+                self._scan_text(text, rel, self._line(key), problems)
+        for a in attachments:
+            if a.title != a.name:
+                self._scan_text(a.title, rel, self._line("attachments"), problems)
+
+    def _scan_privacy(self, body: str, body_line: int, attachments: tuple[Attachment, ...], rel: str,
+                      problems: Problems) -> None:
         self._scan_text(body, rel, body_line, problems)
         for a in attachments:
             where = f"content/{a.rel}"
@@ -428,9 +449,9 @@ class EntryReader:
             except att.UnreadableAttachment as exc:
                 problems.add(where, None, "attachment_unreadable", detail=str(exc)[:80])
                 continue
-            if text is None:
-                if a.is_image:
-                    problems.add(where, None, "image_check_by_hand", warning=True, entry=rel)
+            if text is None:  # images, old Office formats, archives: a person must look
+                problems.add(where, None, "image_check_by_hand" if a.is_image else "file_check_by_hand",
+                             warning=True, entry=rel)
                 continue
             self._scan_text(text, where, 1, problems)
 
@@ -440,6 +461,18 @@ class EntryReader:
             problems.add(rel, line, f"privacy_{hit.kind}", masked=hit.masked)
 
 
+_YES = {"true", "yes", "是", "1"}
+_NO = {"false", "no", "否", "0", ""}
+
+
+def _flag(value: Any) -> bool | None:
+    """A yes/no front-matter value (true/false, 是/否); None when it is neither."""
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    text = str(value).strip().lower()
+    return True if text in _YES else False if text in _NO else None
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -447,8 +480,17 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def _strings(value: Any) -> list[str]:
+    """Every text inside a front-matter value (lists and mappings included)."""
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return [] if value is None or isinstance(value, bool) else [str(value)]
+
+
 def _summary(html: str) -> str:
-    text = plain_text(re.sub(r"<p>SITEBUILDERLEDGER\d+END</p>", " ", html))
+    text = plain_text(ledgers.PLACEHOLDER_RE.sub(" ", html))
     return text if len(text) <= _SUMMARY_CHARS else text[:_SUMMARY_CHARS].rstrip() + "…"
 
 
@@ -469,16 +511,18 @@ def _read_many(config: SiteConfig, paths: list[Path]) -> list[tuple[Entry | None
     return [reader.read(path) for path in paths]
 
 
-def _read_parallel(config: SiteConfig, paths: list[Path]) -> list[tuple[Entry | None, Problems]]:
+def _read_parallel(config: SiteConfig, paths: list[Path],
+                   parallel: bool) -> list[tuple[Entry | None, Problems]]:
     """Read files in forked worker processes when there are enough to pay for them."""
-    n = workers() if len(paths) >= 200 else 1
+    n = workers() if parallel and len(paths) >= 200 else 1
     shares = [paths[i::n] for i in range(n)]
-    by_path = {p: r for share, found in zip(shares, fork_map(_read_many, shares, config))
+    by_path = {p: r for share, found in zip(shares, fork_map(_read_many, shares, config, parallel))
                for p, r in zip(share, found)}
     return [by_path[p] for p in paths]
 
 
-def read_entries(config: SiteConfig, cache: Cache | None = None) -> tuple[list[Entry], Problems]:
+def read_entries(config: SiteConfig, cache: Cache | None = None,
+                 parallel: bool = True) -> tuple[list[Entry], Problems]:
     """Read and validate every entry; drafts are left out. Collects every problem.
 
     With a cache, a file is read again only when it or one of its attachments changed
@@ -494,16 +538,18 @@ def read_entries(config: SiteConfig, cache: Cache | None = None) -> tuple[list[E
             results[path] = hit[1]
         else:
             todo.append(path)
-    for path, result in zip(todo, _read_parallel(config, todo)):
-        results[path] = result
+    before = {path: _file_keys(path, None) for path in todo}  # stat before reading: an
+    for path, result in zip(todo, _read_parallel(config, todo, parallel)):  # edit during the build
+        results[path] = result                                   # is then never cached
     entries, problems, keep = [], Problems(), {}
     for path in paths:
         entry, found = results[path]
         problems.extend(found)
         if entry is not None:
             entries.append(entry)
-        if not found.errors:
-            keep[path] = (_file_keys(path, entry), (entry, found))
+        keys = _file_keys(path, entry)
+        if not found.errors and (path not in before or before[path][:1] == keys[:1]):
+            keep[path] = (keys, (entry, found))
     if cache:
         cache.save("entries", key, keep)
     return entries, problems
@@ -512,9 +558,11 @@ def read_entries(config: SiteConfig, cache: Cache | None = None) -> tuple[list[E
 def _file_keys(path: Path, entry: Entry | None) -> tuple:
     """Stat keys of an entry file and of every file it publishes."""
     try:
-        keys = [stat_key(path)]
+        keys: list = [stat_key(path)]
         if entry is not None:
             keys += [stat_key(a.source) for a in entry.attachments]
+            content = path.parents[len(Path(entry.rel).parts) - 1]
+            keys += [(link, (content / link).is_file()) for link in entry.entry_links]
         return tuple(keys)
     except OSError:
         return ()

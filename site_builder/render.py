@@ -17,12 +17,11 @@ import jinja2
 
 from .board import qr_svg
 from .i18n import Strings, load_strings
-from .ledger import Ledger
+from .ledger import PLACEHOLDER_RE, Ledger
 from .markup import caption_tables, fill_missing_alt, local_refs, replace_refs
 from .model import Item, Page, Site
 from .theme import template_dirs
 
-_LEDGER = re.compile(r"<p>SITEBUILDERLEDGER(\d+)END</p>")
 _ENTRY_LINK = re.compile(r'<a href="sb-entry:([^"#]*)(#[^"]*)?"([^>]*)>(.*?)</a>', re.S)
 
 
@@ -141,7 +140,7 @@ class Renderer:
                                 self.strings.ui["image_alt"])
         parts: list[tuple[str, Ledger | None]] = []
         last = 0
-        for m in _LEDGER.finditer(html):
+        for m in PLACEHOLDER_RE.finditer(html):
             parts.append((html[last:m.start()], item.entry.ledgers[int(m.group(1))]))
             last = m.end()
         parts.append((html[last:], None))

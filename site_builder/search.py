@@ -30,6 +30,7 @@ from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
 
+from .ledger import PLACEHOLDER_RE
 from .markup import plain_text
 from .model import Item, Site
 from .parallel import fork_map, workers
@@ -84,7 +85,7 @@ def tokens(folded: str) -> list[tuple[str, int]]:
 def entry_text(item: Item) -> tuple[str, str]:
     """(title, body) as indexed: the body includes ledger lines, 文号, keywords and attachment names."""
     e = item.entry
-    parts = [plain_text(re.sub(r"<p>SITEBUILDERLEDGER\d+END</p>", " ", e.html))]
+    parts = [plain_text(PLACEHOLDER_RE.sub(" ", e.html))]
     for lg in e.ledgers:
         parts.extend(" ".join(row.cells) for row in lg.rows)
     parts.extend(x for x in (e.doc_no, " ".join(e.tags), item.index_no,
@@ -94,7 +95,7 @@ def entry_text(item: Item) -> tuple[str, str]:
 
 def searchable(site: Site) -> list[Item]:
     """Entries in the index, in doc-id order: published, not withdrawn, by (date, path)."""
-    items = [i for i in site.items if not i.withdrawn and not getattr(i, "body_withheld", False)]
+    items = [i for i in site.items if not i.withdrawn and not i.body_withheld]
     return sorted(items, key=lambda i: (i.entry.date, i.entry.rel))
 
 

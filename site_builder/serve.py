@@ -13,6 +13,7 @@ import html
 import http.server
 import threading
 import time
+import traceback
 from functools import partial
 from pathlib import Path
 
@@ -105,7 +106,7 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
 
     def rebuild() -> None:
         try:
-            result = build(root, output, today)
+            result = build(root, output, today, parallel=False)
             state.error = None
             print(strings.message("build_done", entries=result.entries, pages=result.pages,
                                   written=result.written, unchanged=result.unchanged,
@@ -113,6 +114,9 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
                                   output=result.output), flush=True)
         except SiteError as err:
             state.error = "\n".join(p.format(strings) for p in err.problems)
+            print(state.error, flush=True)
+        except Exception:  # noqa: BLE001 - a bug must not stop the preview either
+            state.error = traceback.format_exc()
             print(state.error, flush=True)
         with state.lock:
             state.version += 1

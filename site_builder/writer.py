@@ -31,7 +31,12 @@ class OutputWriter:
     def _read_manifest(self) -> set[str]:
         manifest = self.root / MANIFEST
         if manifest.is_file():
-            return set(json.loads(manifest.read_text(encoding="utf-8")))
+            try:
+                return set(json.loads(manifest.read_text(encoding="utf-8")))
+            except (ValueError, TypeError):
+                problems = Problems()
+                problems.add(str(manifest), None, "manifest_corrupt")
+                raise SiteError(problems) from None
         if self.root.exists() and any(self.root.iterdir()):
             problems = Problems()
             problems.add(str(self.root), None, "output_not_ours")
@@ -40,6 +45,13 @@ class OutputWriter:
         self.root.mkdir(parents=True, exist_ok=True)
         write_atomic(manifest, b"[]")
         return set()
+
+    def plan(self, paths: list[str]) -> None:
+        """Record the files about to be written before writing them: should the build
+        stop half-way, the next one still knows every file it may have to remove."""
+        self.previous |= set(paths)
+        write_atomic(self.root / MANIFEST, json.dumps(sorted(self.previous), ensure_ascii=False,
+                                                      indent=0).encode("utf-8"))
 
     def write(self, rel: str, data: bytes) -> None:
         self.record(rel, write_if_changed(self.root / rel, data))
