@@ -61,7 +61,7 @@ def ledger_series(entries: list[Entry], problems: Problems) -> list[LedgerSeries
             groups[(e.unit, e.category)].append(e)
     out = []
     for (unit, category), group in sorted(groups.items()):
-        superseded = {e.corrects.removeprefix("content/").lstrip("/") for e in group if e.corrects}
+        superseded = {e.corrects for e in group if e.corrects}
         group = sorted((e for e in group if e.rel not in superseded),
                        key=lambda e: (periods.sort_key(_period(e)), e.date, e.rel))
         rows: list[LedgerPeriod] = []

@@ -180,7 +180,6 @@ def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[
         target = i.entry.corrects
         if not target:
             continue
-        target = target.removeprefix("content/").lstrip("/")
         old = by_rel.get(target)
         if old is None:
             key = "corrects_unpublished" if target in all_rels else "corrects_unknown"

@@ -300,7 +300,7 @@ class EntryReader:
             date=date, time=time, period=period, formed=formed, notice_until=notice_until,
             doc_no=_text(f.get("doc_no")), index_no=_text(f.get("index_no")),
             publisher=_text(f.get("publisher")), tags=tags, summary=summary,
-            attachments=attachments, totals=totals, corrects=_text(f.get("corrects")),
+            attachments=attachments, totals=totals, corrects=_content_path(f.get("corrects")),
             draft=False, withdrawn=withdrawn, opening_note=_text(f.get("opening_note")),
             html=html, ledgers=tuple(found_ledgers), entry_links=tuple(entry_links),
             digest=digest.hexdigest())
@@ -478,6 +478,12 @@ def _text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def _content_path(value: Any) -> str | None:
+    """A path inside content/ as clerks write it (with or without "content/")."""
+    text = _text(value)
+    return text.removeprefix("content/").lstrip("/") if text else None
 
 
 def _strings(value: Any) -> list[str]:

@@ -49,9 +49,6 @@ class WorkCalendar:
         self.extra = dict(extra or {})
         self.fallback_years: set[int] = set()
 
-    def knows(self, year: int) -> bool:
-        return year in self.extra or year in _KNOWN_YEARS
-
     def is_workday(self, day: dt.date) -> bool:
         weekday = day.weekday() < 5
         year = self.extra.get(day.year)
