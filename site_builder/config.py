@@ -23,7 +23,7 @@ from .yamlread import LineDict, error_line, error_text, load_yaml
 
 CONFIG_FILE = "site.yaml"
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
-PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
+PERIOD_RE = re.compile(r"^(19\d\d|2[01]\d\d)(-(0[1-9]|1[0-2])|-Q[1-4])?$")  # years 1900-2199
 CADENCES = ("monthly", "quarterly", "yearly", "as-needed", "permanent")
 KINDS = ("town", "village", "community", "office")
 # Days after a period's end by which it is due, when a category sets no `due_days`.
@@ -278,6 +278,7 @@ def _read_units(r: _Reader, data: Any, line: int) -> list[tuple[Unit, int]]:
                            choices=", ".join(KINDS))
         if "since" in u and not PERIOD_RE.match(u["since"]):
             r.problems.add(r.path, item.line_of("since"), "bad_period", value=u["since"])
+            del u["since"]  # checked, not used: the rest of the site can still be checked
         sup = None
         if "supervisor" in u:
             s = r.section(u["supervisor"], _PERSON_KEYS, ("name",), item.line_of("supervisor"))

@@ -10,6 +10,7 @@ front-matter totals with the computed ones.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -19,6 +20,8 @@ from .errors import Problems
 REQUIRED_HEADER = ("日期", "摘要", "收入", "支出")
 _BLOCK = re.compile(r"^(```|~~~)[ \t]*ledger[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
 _AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
+# A transaction's date: 2024-07-01, 2024/7/1, 2024.7.1, 7-1, 7月1日 (a month and day must exist).
+_LEDGER_DATE = re.compile(r"^((19|20|21)\d\d[-/.])?(0?[1-9]|1[0-2])([-/.](0?[1-9]|[12]\d|3[01])|月(0?[1-9]|[12]\d|3[01])日)$")
 PLACEHOLDER = "SITEBUILDERLEDGER{}END"
 PLACEHOLDER_RE = re.compile(r"<p>SITEBUILDERLEDGER(\d+)END</p>")  # as Markdown renders it
 TOTAL_KEYS = ("opening", "income", "expense", "closing")
@@ -45,6 +48,19 @@ class Ledger:
     @property
     def closing(self) -> Decimal:
         return self.opening + self.income - self.expense
+
+
+def _is_ledger_date(text: str) -> bool:
+    m = _LEDGER_DATE.match(text)
+    if not m:
+        return False
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    year, month, day = numbers if len(numbers) == 3 else [2000, *numbers]  # 2000: a leap year
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -99,10 +115,23 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems) -> L
                      expected=",".join(REQUIRED_HEADER))
         return None
     rows, balance, income, expense, ok = [], opening, Decimal("0"), Decimal("0"), True
+    own_balance = next((k for k, h in enumerate(header) if h in ("余额", "餘額") and k >= 4), None)
     for line_no, row_text in rows_text[1:]:
         cells = tuple(c.strip() for c in next(csv.reader([row_text])))
+        if "，" in row_text and len(cells) < 4:
+            problems.add(path, line_no, "ledger_fullwidth_comma")
+            ok = False
+            continue
         if len(cells) > len(header):
             problems.add(path, line_no, "ledger_too_many_cells", count=len(cells), expected=len(header))
+            ok = False
+            continue
+        if len(cells) < 4:
+            problems.add(path, line_no, "ledger_too_few_cells", count=len(cells))
+            ok = False
+            continue
+        if not _is_ledger_date(cells[0]):
+            problems.add(path, line_no, "ledger_bad_date", value=cells[0])
             ok = False
             continue
         cells = cells + ("",) * (len(header) - len(cells))
@@ -117,6 +146,12 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems) -> L
         balance += amounts[0] - amounts[1]
         income += amounts[0]
         expense += amounts[1]
+        if own_balance is not None and cells[own_balance]:
+            stated = parse_amount(cells[own_balance])
+            if stated != balance:
+                problems.add(path, line_no, "ledger_balance_mismatch", stated=cells[own_balance],
+                             computed=_yuan(balance))
+                ok = False
         rows.append(LedgerRow(cells, amounts[0], amounts[1], balance))
     if not ok:
         return None

@@ -57,8 +57,12 @@ def mask(kind: str, s: str) -> str:
     return s[:4] + "*" * (len(s) - 8) + s[-4:]
 
 
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ－　", "0123456789Xx- ")
+
+
 def scan(text: str, allowed_phones: set[str] | frozenset[str] = frozenset()) -> list[Finding]:
-    """Every personal number in `text`, in order of appearance."""
+    """Every personal number in `text`, in order of appearance (full-width digits too)."""
+    text = text.translate(_HALF_WIDTH)  # one character for one: offsets stay right
     found = []
     for m in _DIGIT_RUN.finditer(text):
         s = m.group(1)

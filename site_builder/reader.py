@@ -56,6 +56,7 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"),
 )
 _SUMMARY_CHARS = 120
+PLACEHOLDER_BODY = "（在这里写正文。）"  # what `new` writes; published as is, it is a mistake
 _UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
 
 
@@ -123,6 +124,8 @@ def parse_date(value: Any) -> tuple[dt.date, str | None] | None:
         if not m:
             continue
         y, mo, d = (int(g) for g in m.groups()[:3])
+        if not 1900 <= y <= 2199:  # 0226 or 2o26 typed for 2026
+            return None
         try:
             day = dt.date(y, mo, d)
         except ValueError:
@@ -181,19 +184,24 @@ class EntryReader:
         rel_path = path.relative_to(self.config.content_dir).as_posix()
         rel = f"content/{rel_path}"
         data = path.read_bytes()
+        if b"\0" in data[:4096]:
+            problems.add(rel, None, "not_text")
+            return None, problems
         text = _decode(data, rel, problems)
         if text is None:
             return None, problems
         split = _split_front_matter(text)
         if split is None:
-            problems.add(rel, 1, "no_front_matter")
+            starts = text.split("\n", 1)[0].strip() == "---"
+            problems.add(rel, 1, "front_matter_unclosed" if starts else "no_front_matter")
             return None, problems
         front, body, body_line = split
         front = _fix_fullwidth_colons(front, rel, problems)
         try:
             meta = load_yaml(front) if front.strip() else LineDict()
         except yaml.YAMLError as exc:
-            problems.add(rel, error_line(exc, 1), "yaml_syntax", detail=error_text(exc))
+            line = error_line(exc, 1)
+            problems.add(rel, line, _yaml_hint(error_text(exc), front, line), detail=error_text(exc))
             return None, problems
         if not isinstance(meta, LineDict):
             problems.add(rel, 2, "front_matter_not_mapping")
@@ -235,7 +243,10 @@ class EntryReader:
         if _UNSAFE_NAME.search(Path(rel_path).stem):  # the name becomes part of a web address
             problems.add(rel, None, "bad_file_name", name=Path(rel_path).name)
         title = _text(f.get("title"))
-        if not title:
+        if isinstance(f.get("title"), (bool, list, dict)):
+            problems.add(rel, self._line("title"), "title_not_text")
+            title = None
+        elif not title:
             problems.add(rel, self._line("title") if "title" in f else 2, "missing_title")
         date, time = None, None
         if f.get("date") in (None, ""):
@@ -266,6 +277,11 @@ class EntryReader:
             problems.add(rel, self._line("formed"), "formed_after_date", formed=formed.isoformat(),
                          date=date.isoformat())
         notice_until = self._date(f, "notice_until", rel, problems)
+        if notice_until and date and notice_until < date:
+            problems.add(rel, self._line("notice_until"), "notice_before_date",
+                         until=notice_until.isoformat(), date=date.isoformat())
+        if PLACEHOLDER_BODY in body:
+            problems.add(rel, _find_line(body, PLACEHOLDER_BODY, body_line), "placeholder_body", warning=True)
         withdrawn = self._withdrawn(f, rel, problems)
         tags = self._tags(f.get("tags"))
         totals = self._totals(f, rel, problems)
@@ -478,6 +494,17 @@ def _text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def _yaml_hint(detail: str, front: str, line: int | None) -> str:
+    """The message that best says what to do about a YAML error on this line."""
+    lines = front.split("\n")
+    text = lines[line - 2] if line and 0 <= line - 2 < len(lines) else ""
+    if "tab character" in detail:
+        return "yaml_tab"
+    if "mapping values" in detail and text[:1] not in (" ", "\t") and text.count(":") > 1:
+        return "yaml_colon"  # title: 关于: 第一次 -- a colon inside the value
+    return "yaml_syntax"
 
 
 def _content_path(value: Any) -> str | None:

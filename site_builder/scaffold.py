@@ -12,6 +12,7 @@ from pathlib import Path
 from .build import site_today
 from .config import load_config
 from .errors import Problems, SiteError
+from .reader import PLACEHOLDER_BODY
 
 SITE_YAML = """\
 # 网站设置：每一项的含义见 README。
@@ -105,7 +106,7 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     lines = ["---", f'title: "{quoted}"', f"date: {today.isoformat()}"]
     if period:
         lines.append(f'period: "{period}"')
-    lines += [f"formed: {today.isoformat()}", "---", "", "（在这里写正文。）", ""]
+    lines += [f"formed: {today.isoformat()}", "---", "", PLACEHOLDER_BODY, ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 

@@ -298,7 +298,7 @@
           '<p class="snippet">' + highlight(d.x, words, 160) + "</p></li>";
       }).join("");
       var n = result.hits.length;
-      status.innerHTML = n ? esc(S.found.replace("{count}", n)) :
+      status.innerHTML = n ? esc(S.found.replace("{count}", n)) : result.partial.length ? esc(S.only_partial) :
         esc(S.none) + ' <a href="' + esc(siteRoot + "index.html") + '">' + esc(S.browse) + "</a>";
       more.hidden = all.length <= shown;
       list.setAttribute("data-hits", String(n));
