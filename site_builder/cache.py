@@ -131,8 +131,10 @@ class PageFingerprints:
 
     def page(self, page: Any, variant: str = "") -> str:
         inputs = self._all if "*" in page.inputs else [self._by_rel.get(r) for r in sorted(page.inputs)]
-        return hexdigest(variant, page.path, page.template, page.title, page.crumbs, inputs,
-                         self._sig(page.data))
+        # _sig already gives plain, ordered values: hash their repr directly (hexdigest
+        # would walk them all again, and there are as many pages as entries and more).
+        plain = (variant, page.path, page.template, page.title, page.crumbs, inputs, self._sig(page.data))
+        return hashlib.sha1(repr(plain).encode("utf-8")).hexdigest()
 
     def _sig(self, value: Any) -> Any:
         if self._item_type is not None and isinstance(value, self._item_type):
