@@ -8,6 +8,7 @@ be valid, so a failed build leaves the previous output untouched. Each stage is 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +24,8 @@ from .publish import render_pages
 from .reader import read_entries
 from .render import Renderer
 from .search import search_files, searchable
-from .theme import asset_files
-from .writer import OutputWriter
+from .theme import asset_files, builtin_theme
+from .writer import MANIFEST, OutputWriter
 
 
 @dataclass
@@ -92,19 +93,66 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     `parallel=False` keeps all work in this process (`serve` runs threads, and forking
     a process that runs threads is not safe)."""
     started = time.perf_counter()
+    output = output or root / "public"
+    inputs = _inputs_key(root, today)
+    cache = for_output(root, output)
+    unchanged = _unchanged_since_last_build(cache, inputs, output)
+    if unchanged is not None:
+        entries, pages, warnings, files = unchanged
+        return BuildResult(output, entries, pages, 0, files, 0, time.perf_counter() - started, warnings)
     timer = _Timer(progress)
     site, problems = load_site(root, today, timer, parallel)
     if site is None or problems.errors:
         raise SiteError(problems)
-    output = output or root / "public"
     writer = OutputWriter(output)
     render_pages(site, writer, root, parallel)
     timer.lap("render")
     _write_extras(site, Renderer(site), writer, root, parallel)
     writer.finish()
     timer.lap("write")
+    if inputs is not None:
+        cache.save("last-build", inputs, (len(site.items), len(site.pages), problems.warnings))
     return BuildResult(output, len(site.items), len(site.pages), writer.written, writer.unchanged,
                        writer.removed, time.perf_counter() - started, problems.warnings, timer.stages)
+
+
+def _inputs_key(root: Path, today: dt.date | None) -> str | None:
+    """Everything a build reads, by stat: site.yaml, content/, themes/, the built-in
+    theme, the code, git's refs (entry history) and `today`. None without a site.yaml."""
+    config, _ = load_config(root)
+    if config is None:
+        return None
+    files = [root / "site.yaml", *_files(root / "content"), *_files(root / "themes"),
+             *_files(builtin_theme()), root / ".git" / "HEAD", root / ".git" / "packed-refs",
+             *_files(root / ".git" / "refs" / "heads")]
+    stats = []
+    for path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        stats.append((str(path), st.st_size, st.st_mtime_ns, st.st_ino))
+    return hexdigest(code_fingerprint(), today or site_today(config), stats)
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+
+
+def _unchanged_since_last_build(cache: Cache, inputs: str | None, output: Path) -> tuple | None:
+    """(entries, pages, warnings, files) of the last build when none of its inputs
+    changed and all it wrote is still there: then there is nothing to do."""
+    last = cache.load("last-build", inputs) if inputs else None
+    manifest = output / MANIFEST
+    if last is None or not manifest.is_file():
+        return None
+    try:
+        files = json.loads(manifest.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    if not all((output / path).is_file() for path in files):
+        return None
+    return (*last, len(files))
 
 
 def _write_search(site: Site, writer: OutputWriter, root: Path, parallel: bool) -> None:

@@ -52,6 +52,8 @@ def test_rebuilds_equal_cold_builds(tmp_path):
     total = written(first)
 
     assert written(build(site, out)) == 0  # nothing changed: nothing written
+    (out / "index.html").unlink()  # a file lost from the output is written again
+    assert written(build(site, out)) == 1 and (out / "index.html").is_file()
 
     entry = site / "content/dongzhuang/projects/2026-04-14-daolu-zhaobiao-jieguo.md"
     entry.write_text(entry.read_text(encoding="utf-8").replace("中标", "中标（已核实）", 1), encoding="utf-8")
