@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from . import exports, feeds
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
-from .model import Page, Site, build_site
 from .cache import Cache, code_fingerprint, for_output, hexdigest
+from .model import Page, Site, build_site
 from .publish import render_pages
 from .reader import read_entries
 from .render import Renderer

@@ -17,6 +17,7 @@ from typing import Any
 
 import dataclasses
 import datetime as dt
+from functools import lru_cache
 from importlib import metadata
 from decimal import Decimal
 
@@ -30,9 +31,11 @@ _DEPENDENCIES = ("markdown", "nh3", "jinja2", "pyyaml", "opencc", "chinese-calen
                  "openpyxl", "python-docx", "pypdf")
 
 
+@lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """Changes whenever a file of the package or the version of a library it renders
-    or checks with changes (a sanitizer fix must reach every cached page)."""
+    or checks with changes (a sanitizer fix must reach every cached page). Computed once
+    per process: the code a process runs cannot change under it."""
     h = hashlib.sha1(__version__.encode())
     for name in _DEPENDENCIES:
         try:

@@ -58,11 +58,11 @@ def jobs_of(site: Site) -> list[Job]:
     return jobs
 
 
-def global_key(site: Site, today_matters: bool = True) -> str:
+def global_key(site: Site) -> str:
     """Everything every page depends on besides its own data."""
     theme_files = [p for d in template_dirs(site.config) for p in d.rglob("*") if p.is_file()]
     theme_files += list(asset_files(site.config).values())
-    return hexdigest(code_fingerprint(), site.config, site.today if today_matters else None,
+    return hexdigest(code_fingerprint(), site.config, site.today,
                      files_fingerprint(theme_files))
 
 
