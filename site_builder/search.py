@@ -24,12 +24,13 @@ import math
 import re
 import unicodedata
 import zlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby
-from operator import itemgetter
 
+import numpy as np
+
+from . import postings
 from .ledger import PLACEHOLDER_RE
 from .markup import plain_text
 from .model import Item, Site
@@ -43,9 +44,7 @@ SNIPPET_CHARS = 1500         # text kept per document for snippets
 UNIGRAM = "'"                # key prefix of single-character postings (never in a token)
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 _TOKEN_RE = re.compile(f"([{_HAN}]+)|([a-z0-9]+)")
-_HAN_RE = re.compile(f"[{_HAN}]")
-_HAN3_RE = re.compile(f"[{_HAN}]{{3}}")
-_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_B64 = postings.B64
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +65,21 @@ def _translation() -> dict[int, str]:
 
 def fold(text: str) -> str:
     """The searchable form of text: NFKC, lowercase, Simplified script, char by char."""
-    return unicodedata.normalize("NFKC", text).lower().translate(_translation())
+    return _prefold(text).translate(_translation())
+
+
+def _prefold(text: str) -> str:
+    """fold() but the script: the index applies the fold table to whole arrays."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@lru_cache(maxsize=1)
+def _fold_array() -> np.ndarray:
+    """The fold table as an array indexed by code point (all of it lies in the BMP)."""
+    table = np.arange(0x10000, dtype=np.uint32)
+    for a, b in fold_table().items():
+        table[ord(a)] = ord(b)
+    return table
 
 
 def tokens(folded: str) -> list[tuple[str, int]]:
@@ -97,32 +110,6 @@ def searchable(site: Site) -> list[Item]:
     """Entries in the index, in doc-id order: published, not withdrawn, by (date, path)."""
     items = [i for i in site.items if not i.withdrawn and not i.body_withheld]
     return sorted(items, key=lambda i: (i.entry.date, i.entry.rel))
-
-
-@dataclass
-class _Doc:
-    title_len: int                          # lunr tokens in the title
-    body_len: int                           # ... and in the body
-    tf_title: Counter                       # term -> count in the title
-    tf_body: Counter                        # term -> count in the body
-    positions: dict[str, list[int]]         # Han bigram -> positions (title, then body)
-    chars: Counter                          # Han character -> count in the body
-    title_chars: Counter                    # ... and in the title
-    folded: str                             # folded title, newline, folded body
-
-
-def _analyse(title: str, body: str) -> tuple[_Doc, set[str]]:
-    ft, fb = fold(title), fold(body)
-    offset = len(ft) + 1  # body positions follow the title's, never adjacent
-    tt, bt = tokens(ft), tokens(fb)
-    bigrams = sorted([(t, p) for t, p in tt if len(t) == 2 and t[0] > "\u3000"]
-                     + [(t, p + offset) for t, p in bt if len(t) == 2 and t[0] > "\u3000"])
-    positions = {term: [p for _, p in group] for term, group in groupby(bigrams, key=itemgetter(0))}
-    chars_t = Counter(_HAN_RE.findall(ft))
-    chars_b = Counter(_HAN_RE.findall(fb))
-    doc = _Doc(len(tt), len(bt), Counter(t for t, _ in tt), Counter(t for t, _ in bt), positions,
-               chars_b, chars_t, ft + "\n" + fb)
-    return doc, set(chars_t) | set(chars_b)
 
 
 def _vlq(numbers: list[int]) -> str:
@@ -165,16 +152,18 @@ def chunk_of(term: str, chunks: int) -> int:
 
 @dataclass(frozen=True)
 class _Shared:
-    texts: list[tuple[str, str]]
-    common: frozenset[str]
+    items: list[Item]                   # the searchable entries, in doc-id order
+    prefolded: list[tuple[str, str]]    # their (title, body), folded but for the fold table
+    common: np.ndarray                  # sorted keys of the common bigrams
 
 
-def _bigrams_of(shared: _Shared, span: range) -> Counter:
-    """Document frequency of each Han bigram in a span of documents."""
-    df: Counter = Counter()
-    for title, body in shared.texts[span.start:span.stop]:
-        df.update({t for t, _ in tokens(fold(title)) + tokens(fold(body)) if len(t) == 2 and t[0] > "\u3000"})
-    return df
+def _fold_span(shared: _Shared, span: range) -> tuple[list[tuple[str, str]], list[tuple[str, str]],
+                                                      np.ndarray, np.ndarray]:
+    """The texts of a span of documents, their folded form before the fold table, and
+    the document frequency of their bigrams."""
+    texts = [entry_text(item) for item in shared.items[span.start:span.stop]]
+    prefolded = [(_prefold(title), _prefold(body)) for title, body in texts]
+    return (texts, prefolded, *postings.bigram_df(prefolded, _fold_array()))
 
 
 @dataclass
@@ -188,50 +177,27 @@ class _Part:
 
 
 def _index_part(shared: _Shared, span: range) -> _Part:
-    """Encode the postings and positions of a span of documents (the hot loop of the
-    index: written out inline, with small numbers encoded from a table)."""
-    common = shared.common
-    postings: dict[str, list[str]] = defaultdict(list)    # term -> encoded pieces
-    pos_lists: dict[str, list[str]] = defaultdict(list)
-    last: dict[str, int] = {}
-    pos_last: dict[str, int] = {}
-    lengths, charset = [], set()
-    before = span.start - 1
-    small, big = _SMALL, _v
-
-    def positions_piece(doc_delta: int, plist: list[int]) -> str:
-        deltas = [plist[0]] + [b - a for a, b in zip(plist, plist[1:])]
-        return "".join([small[n] if n < 4096 else big(n) for n in (doc_delta, len(plist), *deltas)])
-
-    for doc_id in span:
-        doc, chars = _analyse(*shared.texts[doc_id])
-        lengths.append((doc.title_len, doc.body_len))
-        charset |= chars
-        for counts_t, counts_b, prefix in ((doc.tf_title, doc.tf_body, ""),
-                                           (doc.title_chars, doc.chars, UNIGRAM)):
-            for key in counts_t.keys() | counts_b.keys():
-                term = prefix + key
-                t, b = counts_t.get(key, 0), counts_b.get(key, 0)
-                delta = doc_id - last.get(term, before) - 1
-                last[term] = doc_id
-                numbers = (delta, b * 2) if t == 0 else (delta, b * 2 + 1, t)
-                postings[term].append("".join([small[n] if n < 4096 else big(n) for n in numbers]))
-        trigrams: dict[str, set[int]] = defaultdict(set)
-        ft = doc.folded
-        for term, plist in doc.positions.items():
-            if term not in common:
-                pos_lists[term].append(positions_piece(doc_id - pos_last.get(term, before) - 1, plist))
-                pos_last[term] = doc_id
-                continue
-            for p in plist:  # the common bigram's extensions to the left and right
-                for start in (p - 1, p):
-                    if start >= 0 and _HAN3_RE.match(ft, start):
-                        trigrams[ft[start:start + 3]].add(start)
-        for tri, starts in trigrams.items():
-            pos_lists[tri].append(positions_piece(doc_id - pos_last.get(tri, before) - 1, sorted(starts)))
-            pos_last[tri] = doc_id
-    return _Part({t: ("".join(pieces), last[t]) for t, pieces in postings.items()},
-                 {t: ("".join(pieces), pos_last[t]) for t, pieces in pos_lists.items()}, lengths, charset)
+    """Postings of every token and of every Han character, positions of the bigrams
+    (of the common ones' trigram extensions instead), and token counts per field."""
+    folded = shared.prefolded[span.start:span.stop]
+    s = postings.Span.of(folded, _fold_array())
+    at_bigram, bigram = s.bigrams()
+    at_lone, lone = s.lone()
+    at_word, word, words = s.words()
+    at = np.concatenate((at_bigram, at_lone, at_word))
+    found = postings.encode_postings(np.concatenate((bigram, lone, word)), s.doc[at], s.body[at],
+                                     words, span.start)
+    at_char, char = s.chars()
+    chars = postings.encode_postings(char, s.doc[at_char], s.body[at_char], [], span.start)
+    found.update({UNIGRAM + term: value for term, value in chars.items()})
+    common = postings.contains(shared.common, bigram)
+    at_tri, tri = s.trigrams(at_bigram[common])
+    positions = postings.encode_positions(bigram[~common], s.doc[at_bigram[~common]],
+                                          s.pos[at_bigram[~common]], span.start)
+    positions.update(postings.encode_positions(tri, s.doc[at_tri], s.pos[at_tri], span.start))
+    counts = np.bincount(s.doc[at] * 2 + s.body[at], minlength=2 * len(folded)).reshape(-1, 2)
+    charset = set(postings.key_strings(np.unique(char), []))
+    return _Part(found, positions, [(t, b) for t, b in counts.tolist()], charset)
 
 
 def _first_number(s: str) -> tuple[int, int]:
@@ -248,42 +214,43 @@ def _first_number(s: str) -> tuple[int, int]:
 
 def _join(parts: list[tuple[range, dict[str, tuple[str, int]]]]) -> dict[str, str]:
     """Per term, the postings of all spans in order, the first delta of each span
-    re-counted from the term's last document in the spans before it."""
+    re-counted from the term's last document in the spans before it (from -1, the
+    start of the index, for a term's first span)."""
     out: dict[str, str] = {}
     last: dict[str, int] = {}
     for span, part in parts:
         for term, (encoded, last_doc) in part.items():
-            if term in out:
+            if span.start:
                 first, width = _first_number(encoded)
-                encoded = _vlq([first + (span.start - 1) - last[term]]) + encoded[width:]
-                out[term] += encoded
-            else:
-                out[term] = encoded
+                encoded = _vlq([first + span.start - 1 - last.get(term, -1)]) + encoded[width:]
+            out[term] = out.get(term, "") + encoded
             last[term] = last_doc
     return out
 
 
-def search_files(site: Site, parallel: bool = True) -> dict[str, bytes]:
+def search_files(site: Site, parallel: bool = True, span: int | None = None) -> dict[str, bytes]:
+    """Every file of the index. Documents are indexed in spans of `span` documents (by
+    default a few spans per core), in parallel; the files do not depend on the spans."""
     items = searchable(site)
     cfg = site.config
-    texts = [entry_text(item) for item in items]
-    n = len(texts)
+    n = len(items)
     # Spans of documents, a few per core, indexed in parallel and joined in order.
-    size = max(200, -(-n // (workers() * 2)))
+    size = span or max(200, -(-n // (workers() * 2)))
     spans = [range(a, min(a + size, n)) for a in range(0, n, size)]
-    df: Counter = Counter()
-    for found in fork_map(_bigrams_of, spans, _Shared(texts, frozenset()), parallel):
-        df.update(found)
-    common = frozenset(t for t, c in df.items() if n >= 20 and c > COMMON_SHARE * n)
-    parts = fork_map(_index_part, spans, _Shared(texts, common), parallel)
-    postings = _join([(s, p.postings) for s, p in zip(spans, parts)])
+    first = fork_map(_fold_span, spans, _Shared(items, [], np.zeros(0, np.uint64)), parallel)
+    texts = [x for t, _, _, _ in first for x in t]
+    prefolded = [x for _, f, _, _ in first for x in f]
+    keys, counts = postings.merge_df([(k, c) for _, _, k, c in first])
+    common = keys[counts > COMMON_SHARE * n] if n >= 20 else keys[:0]
+    parts = fork_map(_index_part, spans, _Shared(items, prefolded, common), parallel)
+    found = _join([(s, p.postings) for s, p in zip(spans, parts)])
     pos_lists = _join([(s, p.positions) for s, p in zip(spans, parts)])
     lengths = [x for p in parts for x in p.lengths]
     charset = set().union(*(p.charset for p in parts))
 
     chunks = chunk_count(n)
     by_chunk: dict[int, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
-    for term, encoded in postings.items():
+    for term, encoded in found.items():
         by_chunk[chunk_of(term.lstrip(UNIGRAM), chunks)][0][term] = encoded
     for term, encoded in pos_lists.items():
         by_chunk[chunk_of(term, chunks)][1][term] = encoded
@@ -310,7 +277,7 @@ def search_files(site: Site, parallel: bool = True) -> dict[str, bytes]:
     meta = {
         "n": n, "chunks": chunks, "block": BLOCK, "k1": K1, "b": B, "boost": TITLE_BOOST,
         "avg": [sum(t for t, _ in lengths) / n if n else 0, sum(b for _, b in lengths) / n if n else 0],
-        "common": sorted(common),
+        "common": sorted(postings.key_strings(common, [])),
         "units": [[u.id, u.name] for u in cfg.units],
         "categories": [[c.id, c.name] for c in cfg.categories],
         "years": sorted({i.entry.date.year for i in items}, reverse=True),

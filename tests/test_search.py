@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import http.server
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import load_site
-from site_builder.search import entry_text, fold, searchable, tokens
+from site_builder.search import entry_text, fold, search_files, searchable, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-20"
@@ -239,6 +240,53 @@ def test_index_is_deterministic_and_leaves_out_unpublished(tmp_path, demo):
         if "draft: true" in text or "date: 2026-12" in text:
             title = next(line for line in text.splitlines() if line.startswith("title:"))
             assert title.split(":", 1)[1].strip().strip('"') not in index_text, md
+
+
+def _decode(encoded: str) -> list[int]:
+    """VLQ numbers, 5 bits per base64 character, low bits first (as assets/search.js reads them)."""
+    digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    out, n, shift = [], 0, 0
+    for ch in encoded:
+        d = digits.index(ch)
+        n += (d & 31) << shift
+        shift += 5
+        if not d & 32:
+            out.append(n)
+            n = shift = 0
+    return out
+
+
+def _postings(files: dict[str, bytes]) -> dict[str, dict[int, tuple[int, int]]]:
+    """Every chunk's postings decoded: term -> doc id -> (count in title, count in body)."""
+    found: dict[str, dict[int, tuple[int, int]]] = {}
+    for path, data in files.items():
+        if path.startswith("search/c/"):
+            text = data.decode("utf-8")
+            for term, encoded in json.loads(text[text.index(",") + 1:text.rindex(")")]).items():
+                numbers, doc, docs = _decode(encoded), -1, {}
+                while numbers:
+                    doc += numbers.pop(0) + 1
+                    flags = numbers.pop(0)
+                    docs[doc] = (numbers.pop(0) if flags & 1 else 0, flags >> 1)
+                found[term] = docs
+    return found
+
+
+def test_postings_hold_every_token_whatever_the_spans(site_model):
+    """The index is built in spans of documents joined afterwards: cut into spans of 7
+    documents it is byte-identical to one span, and its decoded postings are exactly
+    the token counts of each document, computed here the plain way."""
+    whole = search_files(site_model, parallel=False, span=100_000)
+    assert search_files(site_model, parallel=False, span=7) == whole
+    expected: dict[str, dict[int, tuple[int, int]]] = {}
+    for doc_id, item in enumerate(searchable(site_model)):
+        title, body = (fold(x) for x in entry_text(item))
+        for field, text in enumerate((title, body)):
+            terms = [t for t, _ in tokens(text)] + ["'" + c for c in text if "\u3400" <= c <= "\u9fff"]
+            for term in terms:
+                counts = expected.setdefault(term, {}).setdefault(doc_id, [0, 0])
+                counts[field] += 1
+    assert _postings(whole) == {t: {d: tuple(c) for d, c in docs.items()} for t, docs in expected.items()}
 
 
 def test_site_without_search_has_no_index(tmp_path):

@@ -1,0 +1,256 @@
+"""The heavy part of the search index: postings and positions of many documents at once.
+
+At 10,000 entries the index holds about eleven million postings; handled one by one in
+Python they took most of a build. Here a span of documents becomes one array of code
+points: Han bigrams, lone Han characters, single characters, trigrams and ASCII words
+become integer keys, one stable sort orders them by (term, document, position), and the
+variable-length encoding runs on whole arrays (numpy). The encoding is the one
+`search.py` describes and `assets/search.js` reads: per term a string of base64 VLQ
+numbers, document ids counted from the span's first document.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_DIGITS = np.frombuffer(B64.encode("ascii"), dtype=np.uint8)
+HAN_BASE = 0x3000                # Han code points minus this fit in 16 bits (0x3007-0xFAFF)
+_WORDS = 0xF000_0000             # keys of ASCII words: this plus the word's rank (all < 2**32)
+
+
+@dataclass
+class Span:
+    """A span of folded documents as arrays, one element per code point. Document k is
+    its title, a newline, its body and a newline; positions count from its title."""
+    text: str
+    ch: np.ndarray        # Han characters as code point - HAN_BASE, others as 0
+    doc: np.ndarray       # document (counted from the span's first) of each code point
+    pos: np.ndarray       # position inside its document
+    body: np.ndarray      # True in the body, False in the title
+    han: np.ndarray       # True for a Han character
+    alnum: np.ndarray     # True for a-z and 0-9
+
+    @classmethod
+    def of(cls, folded: list[tuple[str, str]], table: np.ndarray) -> "Span":
+        """`table` maps each code point of the BMP to its folded form (the script)."""
+        docs = [f"{title}\n{body}\n" for title, body in folded]
+        text = "".join(docs)
+        cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        cp = np.where(cp < 0x10000, table[cp & 0xFFFF], cp)
+        lens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        starts = np.cumsum(lens) - lens
+        doc = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
+        pos = np.arange(len(cp), dtype=np.int64) - np.repeat(starts, lens)
+        title_len = np.fromiter((len(t) for t, _ in folded), dtype=np.int64, count=len(folded))
+        han = (((cp >= 0x3400) & (cp <= 0x4DBF)) | ((cp >= 0x4E00) & (cp <= 0x9FFF))
+               | ((cp >= 0xF900) & (cp <= 0xFAFF)) | (cp == 0x3007))
+        alnum = ((cp >= 0x61) & (cp <= 0x7A)) | ((cp >= 0x30) & (cp <= 0x39))
+        ch = np.where(han, cp - HAN_BASE, 0).astype(np.uint64)
+        return cls(text, ch, doc, pos, pos > np.repeat(title_len, lens), han, alnum)
+
+    def bigrams(self) -> tuple[np.ndarray, np.ndarray]:
+        """(where, key) of every Han bigram: first character << 16 | second."""
+        at = np.flatnonzero(self.han[:-1] & self.han[1:])
+        return at, (self.ch[at] << 16) | self.ch[at + 1]
+
+    def trigrams(self, around: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(where, key) of the Han trigrams that start at or one before a bigram in `around`."""
+        if len(self.ch) < 3:
+            return np.zeros(0, np.int64), np.zeros(0, np.uint64)
+        marked = np.zeros(len(self.ch), dtype=bool)
+        marked[around] = True
+        near = marked[:-2] | marked[1:-1]
+        at = np.flatnonzero(near & self.han[:-2] & self.han[1:-1] & self.han[2:])
+        return at, (self.ch[at] << 32) | (self.ch[at + 1] << 16) | self.ch[at + 2]
+
+    def lone(self) -> tuple[np.ndarray, np.ndarray]:
+        """(where, key) of every Han character that stands alone (a one-character token)."""
+        h = self.han
+        before = np.concatenate(([False], h[:-1]))
+        after = np.concatenate((h[1:], [False]))
+        at = np.flatnonzero(h & ~before & ~after)
+        return at, self.ch[at]
+
+    def chars(self) -> tuple[np.ndarray, np.ndarray]:
+        """(where, key) of every Han character."""
+        at = np.flatnonzero(self.han)
+        return at, self.ch[at]
+
+    def words(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """(where, key, words): every ASCII word or number, keyed by its rank among the
+        span's distinct words."""
+        a = self.alnum
+        before = np.concatenate(([False], a[:-1]))
+        after = np.concatenate((a[1:], [False]))
+        starts = np.flatnonzero(a & ~before)
+        ends = np.flatnonzero(a & ~after) + 1
+        text = self.text
+        found = [text[x:y] for x, y in zip(starts.tolist(), ends.tolist())]
+        distinct = sorted(set(found))
+        rank = {w: k for k, w in enumerate(distinct)}
+        keys = np.fromiter((rank[w] for w in found), dtype=np.uint64, count=len(found)) + _WORDS
+        return starts, keys, distinct
+
+
+def _distinct(sorted_values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts in a sorted array."""
+    new = np.ones(len(sorted_values), dtype=bool)
+    new[1:] = sorted_values[1:] != sorted_values[:-1]
+    return np.flatnonzero(new)
+
+
+def bigram_df(folded: list[tuple[str, str]], table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, documents): each Han bigram of the span, ascending, and how many documents hold it."""
+    span = Span.of(folded, table)
+    at, key = span.bigrams()
+    pairs = np.sort((key << 32) | span.doc[at].astype(np.uint64))
+    keys = pairs[_distinct(pairs)] >> 32
+    starts = _distinct(keys)
+    return keys[starts], np.diff(np.append(starts, len(keys)))
+
+
+def merge_df(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The (keys, documents) of several spans as one."""
+    keys = np.concatenate([k for k, _ in found] + [np.zeros(0, np.uint64)])
+    counts = np.concatenate([c for _, c in found] + [np.zeros(0, np.int64)])
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    starts = _distinct(keys)
+    return keys[starts], np.add.reduceat(counts, starts) if len(starts) else counts
+
+
+def contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Which of `keys` are in `sorted_keys`."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[at] == keys
+
+
+def vlq(values: np.ndarray) -> tuple[str, np.ndarray]:
+    """Unsigned VLQ of every value, 5 bits per base64 character, low bits first; and the
+    offset in the string where each value starts (one more: the string's length)."""
+    values = values.astype(np.int64)
+    width = np.ones(len(values), dtype=np.int64)
+    for bits in range(5, 60, 5):
+        big = values >= (1 << bits)
+        if not big.any():
+            break
+        width += big
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(width, out=offsets[1:])
+    out = np.empty(int(offsets[-1]), dtype=np.uint8)
+    at, rest, more = offsets[:-1], values, width
+    while len(rest):  # the k-th digit of every value that has one
+        out[at] = _DIGITS[(rest & 31) | (more > 1) * 32]
+        go_on = more > 1
+        at, rest, more = at[go_on] + 1, rest[go_on] >> 5, more[go_on] - 1
+    return out.tobytes().decode("ascii"), offsets
+
+
+def key_strings(keys: np.ndarray, words: list[str]) -> list[str]:
+    """The term each key stands for."""
+    out: list[str] = [""] * len(keys)
+    word = (keys >= _WORDS) & (keys < (1 << 32))
+    for k in np.flatnonzero(word).tolist():
+        out[k] = words[int(keys[k]) - _WORDS]
+    for width in (1, 2, 3):
+        low, high = (0, 1 << 16) if width == 1 else (1 << (16 * (width - 1)), 1 << (16 * width))
+        sel = np.flatnonzero(~word & (keys >= low) & (keys < high))
+        if not len(sel):
+            continue
+        cps = np.empty((len(sel), width), dtype=np.uint32)
+        for w in range(width):
+            cps[:, w] = ((keys[sel] >> (16 * (width - 1 - w))) & 0xFFFF) + HAN_BASE
+        for k, s in zip(sel.tolist(), cps.view(f"<U{width}").ravel().tolist()):
+            out[k] = s
+    return out
+
+
+def _sorted_groups(key: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Order by (key, document), keeping the given (position) order inside; the start of
+    each (key, document) group in that order; the start of each key among the groups."""
+    if int(key.max()) < (1 << 32):
+        # key and original index as one number: a plain sort, much faster than a stable argsort
+        packed = np.sort((key << 32) | np.arange(len(key), dtype=np.uint64))
+        order = (packed & 0xFFFF_FFFF).astype(np.int64)
+    else:
+        order = np.argsort(key, kind="stable")
+    k, d = key[order], doc[order]
+    new = np.ones(len(k), dtype=bool)
+    new[1:] = (k[1:] != k[:-1]) | (d[1:] != d[:-1])
+    groups = np.flatnonzero(new)
+    return order, groups, _distinct(k[groups])
+
+
+def _doc_deltas(gdoc: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    """Per group, its document minus the previous group's of the same term, minus one;
+    the first group of a term counts from the span's start."""
+    delta = np.empty(len(gdoc), dtype=np.int64)
+    delta[0:1] = gdoc[0:1]
+    delta[1:] = gdoc[1:] - gdoc[:-1] - 1
+    delta[terms] = gdoc[terms]
+    return delta
+
+
+def _per_term(encoded: str, offsets: np.ndarray, value_start: np.ndarray, terms: np.ndarray,
+              names: list[str], last: np.ndarray, base: int) -> dict[str, tuple[str, int]]:
+    """{term: (its encoded string, its last document id)} from one encoded string."""
+    first = offsets[value_start[terms]].tolist()
+    bounds = zip(first, first[1:] + [len(encoded)])
+    return {name: (encoded[a:b], base + doc) for name, (a, b), doc in zip(names, bounds, last.tolist())}
+
+
+def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: list[str],
+                    base: int) -> dict[str, tuple[str, int]]:
+    """Per term: per document holding it, (doc delta, 2 x body count + [in title], title
+    count if any), as VLQ; `base` is the id of the span's first document."""
+    if not len(key):
+        return {}
+    # (key, document, in body) packed in one number: sorting it groups all at once
+    packed = np.sort((key << 32) | (doc.astype(np.uint64) << 1) | body)
+    groups = _distinct(packed >> 1)
+    n_body = np.add.reduceat((packed & 1).astype(np.int64), groups)
+    n_title = np.diff(np.append(groups, len(packed))) - n_body
+    gkey = packed[groups] >> 32
+    gdoc = ((packed[groups] >> 1) & 0x7FFF_FFFF).astype(np.int64)
+    terms = _distinct(gkey)
+    titled = n_title > 0
+    count = 2 + titled
+    start = np.cumsum(count) - count
+    values = np.empty(int(count.sum()), dtype=np.int64)
+    values[start] = _doc_deltas(gdoc, terms)
+    values[start + 1] = n_body * 2 + titled
+    values[start[titled] + 2] = n_title[titled]
+    encoded, offsets = vlq(values)
+    last = gdoc[np.append(terms[1:], len(groups)) - 1]
+    names = key_strings(gkey[terms], words)
+    return _per_term(encoded, offsets, start, terms, names, last, base)
+
+
+def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray,
+                     base: int) -> dict[str, tuple[str, int]]:
+    """Per term: per document holding it, (doc delta, count, first position, then the
+    gaps between positions), as VLQ."""
+    if not len(key):
+        return {}
+    order, groups, terms = _sorted_groups(key, doc)
+    p = pos[order]
+    gap = np.empty(len(p), dtype=np.int64)
+    gap[0:1] = p[0:1]
+    gap[1:] = p[1:] - p[:-1]
+    gap[groups] = p[groups]
+    size = np.diff(np.append(groups, len(order)))
+    group_of = np.repeat(np.arange(len(groups)), size)
+    values = np.empty(len(p) + 2 * len(groups), dtype=np.int64)
+    values[np.arange(len(p)) + 2 * (group_of + 1)] = gap
+    start = groups + 2 * np.arange(len(groups))
+    gdoc = doc[order][groups]
+    values[start] = _doc_deltas(gdoc, terms)
+    values[start + 1] = size
+    encoded, offsets = vlq(values)
+    last = gdoc[np.append(terms[1:], len(groups)) - 1]
+    names = key_strings(key[order][groups][terms], [])
+    return _per_term(encoded, offsets, start, terms, names, last, base)
