@@ -8,6 +8,7 @@ be valid, so a failed build leaves the previous output untouched. Each stage is 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -156,7 +157,9 @@ def _unchanged_since_last_build(cache: Cache, inputs: str | None, output: Path) 
 
 
 def _write_search(site: Site, writer: OutputWriter, root: Path, parallel: bool) -> None:
-    """The search index, skipped when no searchable entry (nor the code) changed."""
+    """The search index: skipped when no searchable entry (nor the code) changed;
+    otherwise rebuilt from the spans of documents that changed (the others come from
+    the cache), and only files whose bytes changed are written."""
     cache = for_output(root, writer.root)
     key = hexdigest(code_fingerprint(), site.config.units, site.config.categories,
                     [(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(site)])
@@ -165,10 +168,23 @@ def _write_search(site: Site, writer: OutputWriter, root: Path, parallel: bool) 
         for path in kept:
             writer.record(path, written=False)
         return
-    files = search_files(site, parallel)
+    before: dict[str, tuple[bytes, int]] = cache.load("search-files", code_fingerprint()) or {}
+    files = search_files(site, parallel, memo=Cache(root, "search"))
+    now = {path: (hashlib.sha1(data).digest(), len(data)) for path, data in files.items()}
     for path, data in files.items():
-        writer.write(path, data)
+        if before.get(path) == now[path] and _size(writer.root / path) == len(data):
+            writer.record(path, written=False)
+        else:
+            writer.write(path, data)
+    cache.save("search-files", code_fingerprint(), now)
     cache.save("search", key, sorted(files))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, root: Path,

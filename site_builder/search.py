@@ -27,14 +27,16 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable, TypeVar
 
 import numpy as np
 
 from . import postings
+from .cache import Cache, code_fingerprint, hexdigest
 from .ledger import PLACEHOLDER_RE
 from .markup import plain_text
 from .model import Item, Site
-from .parallel import fork_map, workers
+from .parallel import fork_map
 
 TITLE_BOOST = 10
 K1, B = 1.2, 0.75
@@ -45,6 +47,7 @@ UNIGRAM = "'"                # key prefix of single-character postings (never in
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 _TOKEN_RE = re.compile(f"([{_HAN}]+)|([a-z0-9]+)")
 _B64 = postings.B64
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=1)
@@ -157,13 +160,25 @@ class _Shared:
     common: np.ndarray                  # sorted keys of the common bigrams
 
 
-def _fold_span(shared: _Shared, span: range) -> tuple[list[tuple[str, str]], list[tuple[str, str]],
-                                                      np.ndarray, np.ndarray]:
-    """The texts of a span of documents, their folded form before the fold table, and
-    the document frequency of their bigrams."""
-    texts = [entry_text(item) for item in shared.items[span.start:span.stop]]
+@dataclass
+class _Folded:
+    """A span's documents read: their snippet files, their (title, body) folded but for
+    the fold table, and the document frequency of their bigrams (keys ascending)."""
+    doc_files: dict[str, bytes]
+    prefolded: list[tuple[str, str]]
+    keys: np.ndarray
+    counts: np.ndarray
+
+
+def _fold_span(shared: _Shared, span: range) -> _Folded:
+    items = shared.items[span.start:span.stop]
+    texts = [entry_text(item) for item in items]
+    doc_files = {f"search/d/{doc_id}.js": _js("__sbDoc", doc_id, {
+        "t": title, "u": item.url, "n": item.unit.name, "c": item.category.name,
+        "d": item.entry.date.isoformat(), "x": body[:SNIPPET_CHARS]})
+        for doc_id, item, (title, body) in zip(span, items, texts)}
     prefolded = [(_prefold(title), _prefold(body)) for title, body in texts]
-    return (texts, prefolded, *postings.bigram_df(prefolded, _fold_array()))
+    return _Folded(doc_files, prefolded, *postings.bigram_df(prefolded, _fold_array()))
 
 
 @dataclass
@@ -200,6 +215,19 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     return _Part(found, positions, [(t, b) for t, b in counts.tolist()], charset)
 
 
+def _memoized(memo: Cache | None, name: str, keys: list[str], spans: list[range],
+              func: Callable[[_Shared, range], T], shared: _Shared, parallel: bool) -> list[T]:
+    """func(shared, span) for every span, from `memo` where its key is stored under the
+    span's number, the others computed in parallel and stored."""
+    results = [memo.load(f"{name}-{k}", key) if memo else None for k, key in enumerate(keys)]
+    todo = [k for k, found in enumerate(results) if found is None]
+    for k, value in zip(todo, fork_map(func, [spans[k] for k in todo], shared, parallel)):
+        results[k] = value
+        if memo:
+            memo.save(f"{name}-{k}", keys[k], value)
+    return results
+
+
 def _first_number(s: str) -> tuple[int, int]:
     """The first VLQ number of `s` and how many characters it takes."""
     n = shift = i = 0
@@ -228,21 +256,33 @@ def _join(parts: list[tuple[range, dict[str, tuple[str, int]]]]) -> dict[str, st
     return out
 
 
-def search_files(site: Site, parallel: bool = True, span: int | None = None) -> dict[str, bytes]:
-    """Every file of the index. Documents are indexed in spans of `span` documents (by
-    default a few spans per core), in parallel; the files do not depend on the spans."""
+def span_size(n_docs: int) -> int:
+    """Documents per span: a power of two, so spans stay put as a site grows (a cached
+    span is reused while its documents are unchanged) and there are a few per core."""
+    return 1 << max(7, min(11, math.ceil(math.log2(max(2, n_docs) / 16))))
+
+
+def search_files(site: Site, parallel: bool = True, span: int | None = None,
+                 memo: Cache | None = None) -> dict[str, bytes]:
+    """Every file of the index. Documents are indexed in spans of `span` documents, in
+    parallel, and joined; the files do not depend on the spans. With `memo`, a span
+    whose documents did not change since the last build is taken from it."""
     items = searchable(site)
     cfg = site.config
     n = len(items)
-    # Spans of documents, a few per core, indexed in parallel and joined in order.
-    size = span or max(200, -(-n // (workers() * 2)))
+    size = span or span_size(n)
     spans = [range(a, min(a + size, n)) for a in range(0, n, size)]
-    first = fork_map(_fold_span, spans, _Shared(items, [], np.zeros(0, np.uint64)), parallel)
-    texts = [x for t, _, _, _ in first for x in t]
-    prefolded = [x for _, f, _, _ in first for x in f]
-    keys, counts = postings.merge_df([(k, c) for _, _, k, c in first])
-    common = keys[counts > COMMON_SHARE * n] if n >= 20 else keys[:0]
-    parts = fork_map(_index_part, spans, _Shared(items, prefolded, common), parallel)
+    keys = [hexdigest(code_fingerprint(), s.start, [
+        (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date)
+        for i in items[s.start:s.stop]]) for s in spans]
+    first = _memoized(memo, "fold", keys, spans, _fold_span, _Shared(items, [], np.zeros(0, np.uint64)),
+                      parallel)
+    prefolded = [x for f in first for x in f.prefolded]
+    keys_df, counts = postings.merge_df([(f.keys, f.counts) for f in first])
+    common = keys_df[counts > COMMON_SHARE * n] if n >= 20 else keys_df[:0]
+    common_key = hexdigest(common.tobytes())
+    parts = _memoized(memo, "part", [hexdigest(k, common_key) for k in keys], spans, _index_part,
+                      _Shared(items, prefolded, common), parallel)
     found = _join([(s, p.postings) for s, p in zip(spans, parts)])
     pos_lists = _join([(s, p.positions) for s, p in zip(spans, parts)])
     lengths = [x for p in parts for x in p.lengths]
@@ -268,10 +308,8 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None) -> 
         files[f"search/f/{start // BLOCK}.js"] = _js("__sbFacet", start // BLOCK, _vlq(
             [x for i in items[start:start + BLOCK] for x in (unit_index[i.unit.id], cat_index[i.category.id],
                                                              i.entry.date.year - 1900)]))
-    for doc_id, (item, (title, body)) in enumerate(zip(items, texts)):
-        files[f"search/d/{doc_id}.js"] = _js("__sbDoc", doc_id, {
-            "t": title, "u": item.url, "n": item.unit.name, "c": item.category.name,
-            "d": item.entry.date.isoformat(), "x": body[:SNIPPET_CHARS]})
+    for f in first:
+        files.update(f.doc_files)
     table = fold_table()
     folding = {k: v for k, v in sorted(table.items()) if v in charset}
     meta = {

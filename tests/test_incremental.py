@@ -93,3 +93,22 @@ def test_rebuilds_equal_cold_builds(tmp_path):
     build(site, out)
     assert "本站由镇政府维护" in (out / "index.html").read_text(encoding="utf-8")
     assert_same_as_cold(site, out, tmp_path, "theme")
+
+
+def test_search_index_from_cached_spans_equals_cold(tmp_path, corpus_site):
+    """The 200-entry corpus is indexed in two spans of documents; an edit in the first
+    recomputes that span only (the second is taken from the cache) and the index is
+    still byte-identical to a cold build's."""
+    site = tmp_path / "site"
+    shutil.copytree(corpus_site, site, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
+    out = tmp_path / "out"
+    build(site, out)
+    cached = site / ".site-builder-cache" / "search"
+    second = (cached / "part-1.pickle").stat().st_mtime_ns
+    oldest = min(site.glob("content/*/*/*.md"), key=lambda p: (p.name, p.as_posix()))
+    text = oldest.read_text(encoding="utf-8")
+    oldest.write_text(text.replace("\n---\n", "\n---\n补充说明：触摸屏查询机已安装。\n\n", 1), encoding="utf-8")
+    build(site, out)
+    assert (cached / "part-1.pickle").stat().st_mtime_ns == second
+    assert "触摸屏查询机已安装" in (out / "search" / "d" / "0.js").read_text(encoding="utf-8")
+    assert_same_as_cold(site, out, tmp_path, "search-edit")
