@@ -230,10 +230,11 @@ def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: l
     return _per_term(encoded, offsets, start, terms, names, last, base)
 
 
-def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray,
-                     base: int) -> dict[str, tuple[str, int]]:
+def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: int,
+                     headers: bool = True) -> dict[str, tuple[str, int]]:
     """Per term: per document holding it, (doc delta, count, first position, then the
-    gaps between positions), as VLQ."""
+    gaps between positions), as VLQ. Without `headers` only the positions: a bigram's
+    documents and counts are those of its postings, which the reader has already."""
     if not len(key):
         return {}
     order, groups, terms = _sorted_groups(key, doc)
@@ -242,15 +243,18 @@ def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray,
     gap[0:1] = p[0:1]
     gap[1:] = p[1:] - p[:-1]
     gap[groups] = p[groups]
+    gdoc = doc[order][groups]
+    last = gdoc[np.append(terms[1:], len(groups)) - 1]
+    names = key_strings(key[order][groups][terms], [])
+    if not headers:
+        encoded, offsets = vlq(gap)
+        return _per_term(encoded, offsets, groups, terms, names, last, base)
     size = np.diff(np.append(groups, len(order)))
     group_of = np.repeat(np.arange(len(groups)), size)
     values = np.empty(len(p) + 2 * len(groups), dtype=np.int64)
     values[np.arange(len(p)) + 2 * (group_of + 1)] = gap
     start = groups + 2 * np.arange(len(groups))
-    gdoc = doc[order][groups]
     values[start] = _doc_deltas(gdoc, terms)
     values[start + 1] = size
     encoded, offsets = vlq(values)
-    last = gdoc[np.append(terms[1:], len(groups)) - 1]
-    names = key_strings(key[order][groups][terms], [])
     return _per_term(encoded, offsets, start, terms, names, last, base)

@@ -9,16 +9,19 @@ ASCII words and numbers are words. No stemmer, stop words or trimmer.
 
 The index is split by term into many small chunk files, loaded as <script> files
 (works from file://): postings are delta-encoded doc ids with term frequencies in the
-title and body fields; positions are kept for phrase checks, except for very common
-bigrams, whose three-character extensions carry the positions instead. Field lengths,
-unit, category and year of each document sit in blocks of 512 documents; each
-document's text for snippets is a file of its own, loaded only when shown. The browser
-scores with lunr's BM25 (k1 1.2, b 0.75, title boosted). Doc ids follow (date, path),
-so adding a new entry changes only the chunks of its terms, its block and the
-metadata. `search_files` returns {output path: bytes}.
+title and body fields; positions are kept for phrase checks (a bigram's positions
+only, in the order and number its postings give), except for very common bigrams,
+whose three-character extensions carry the positions instead (with doc ids and
+counts). Field lengths, unit, category and year of each document sit in blocks of
+1024 documents; each document's text for snippets is a file of its own, loaded only
+when shown. The browser scores with lunr's BM25 (k1 1.2, b 0.75, title boosted). Doc
+ids follow (date, path), so adding a new entry changes only the chunks of its terms,
+its block and the metadata. The heavy part, postings and positions, is `postings.py`.
+`search_files` returns {output path: bytes}.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -144,6 +147,14 @@ def _js(call: str, *args: object) -> bytes:
     return f"{call}({body});\n".encode("utf-8")
 
 
+def _js_terms(call: str, chunk: int, terms: dict[str, str]) -> bytes:
+    """_js(call, chunk, terms), written directly: terms are Han characters, a-z0-9 words
+    and the unigram mark, postings base64, so nothing needs escaping (and json.dumps of
+    thousands of chunks costs)."""
+    body = ",".join(f'"{term}":"{terms[term]}"' for term in sorted(terms))
+    return f"{call}({chunk},{{{body}}});\n".encode("utf-8")
+
+
 def chunk_count(n_docs: int) -> int:
     """Chunks grow with the site in powers of two, so they stay small and stable."""
     return 1 << max(5, min(12, math.ceil(math.log2(max(2, n_docs) / 2))))
@@ -156,7 +167,8 @@ def chunk_of(term: str, chunks: int) -> int:
 @dataclass(frozen=True)
 class _Shared:
     items: list[Item]                   # the searchable entries, in doc-id order
-    prefolded: list[tuple[str, str]]    # their (title, body), folded but for the fold table
+    prefolded: dict[int, list[tuple[str, str]]]  # per span start, (title, body) folded but for the
+                                                 # fold table, where the first pass made them
     common: np.ndarray                  # sorted keys of the common bigrams
 
 
@@ -186,7 +198,8 @@ class _Part:
     """The index of a span of documents: per term, its encoded postings (doc deltas
     counted from the span's start) and the last doc id it is in."""
     postings: dict[str, tuple[str, int]]
-    positions: dict[str, tuple[str, int]]
+    positions: dict[str, tuple[str, int]]      # of bigrams: positions only
+    extensions: dict[str, tuple[str, int]]     # of trigrams: doc deltas, counts, positions
     lengths: list[tuple[int, int]]
     charset: set[str]
 
@@ -194,7 +207,9 @@ class _Part:
 def _index_part(shared: _Shared, span: range) -> _Part:
     """Postings of every token and of every Han character, positions of the bigrams
     (of the common ones' trigram extensions instead), and token counts per field."""
-    folded = shared.prefolded[span.start:span.stop]
+    folded = shared.prefolded.get(span.start)
+    if folded is None:  # the first pass came from the cache
+        folded = [(_prefold(t), _prefold(b)) for t, b in map(entry_text, shared.items[span.start:span.stop])]
     s = postings.Span.of(folded, _fold_array())
     at_bigram, bigram = s.bigrams()
     at_lone, lone = s.lone()
@@ -207,24 +222,26 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     found.update({UNIGRAM + term: value for term, value in chars.items()})
     common = postings.contains(shared.common, bigram)
     at_tri, tri = s.trigrams(at_bigram[common])
-    positions = postings.encode_positions(bigram[~common], s.doc[at_bigram[~common]],
-                                          s.pos[at_bigram[~common]], span.start)
-    positions.update(postings.encode_positions(tri, s.doc[at_tri], s.pos[at_tri], span.start))
+    plain = ~common
+    positions = postings.encode_positions(bigram[plain], s.doc[at_bigram[plain]], s.pos[at_bigram[plain]],
+                                          span.start, headers=False)
+    extensions = postings.encode_positions(tri, s.doc[at_tri], s.pos[at_tri], span.start)
     counts = np.bincount(s.doc[at] * 2 + s.body[at], minlength=2 * len(folded)).reshape(-1, 2)
     charset = set(postings.key_strings(np.unique(char), []))
-    return _Part(found, positions, [(t, b) for t, b in counts.tolist()], charset)
+    return _Part(found, positions, extensions, [(t, b) for t, b in counts.tolist()], charset)
 
 
 def _memoized(memo: Cache | None, name: str, keys: list[str], spans: list[range],
-              func: Callable[[_Shared, range], T], shared: _Shared, parallel: bool) -> list[T]:
+              func: Callable[[_Shared, range], T], shared: _Shared, parallel: bool,
+              keep: Callable[[T], T] = lambda value: value) -> list[T]:
     """func(shared, span) for every span, from `memo` where its key is stored under the
-    span's number, the others computed in parallel and stored."""
+    span's number, the others computed in parallel and stored (what `keep` keeps of them)."""
     results = [memo.load(f"{name}-{k}", key) if memo else None for k, key in enumerate(keys)]
     todo = [k for k, found in enumerate(results) if found is None]
     for k, value in zip(todo, fork_map(func, [spans[k] for k in todo], shared, parallel)):
         results[k] = value
         if memo:
-            memo.save(f"{name}-{k}", keys[k], value)
+            memo.save(f"{name}-{k}", keys[k], keep(value))
     return results
 
 
@@ -240,15 +257,15 @@ def _first_number(s: str) -> tuple[int, int]:
         shift += 5
 
 
-def _join(parts: list[tuple[range, dict[str, tuple[str, int]]]]) -> dict[str, str]:
+def _join(parts: list[tuple[range, dict[str, tuple[str, int]]]], rebase: bool = True) -> dict[str, str]:
     """Per term, the postings of all spans in order, the first delta of each span
     re-counted from the term's last document in the spans before it (from -1, the
-    start of the index, for a term's first span)."""
+    start of the index, for a term's first span); without `rebase`, just joined."""
     out: dict[str, str] = {}
     last: dict[str, int] = {}
     for span, part in parts:
         for term, (encoded, last_doc) in part.items():
-            if span.start:
+            if rebase and span.start:
                 first, width = _first_number(encoded)
                 encoded = _vlq([first + span.start - 1 - last.get(term, -1)]) + encoded[width:]
             out[term] = out.get(term, "") + encoded
@@ -275,16 +292,17 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     keys = [hexdigest(code_fingerprint(), s.start, [
         (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date)
         for i in items[s.start:s.stop]]) for s in spans]
-    first = _memoized(memo, "fold", keys, spans, _fold_span, _Shared(items, [], np.zeros(0, np.uint64)),
-                      parallel)
-    prefolded = [x for f in first for x in f.prefolded]
+    first = _memoized(memo, "fold", keys, spans, _fold_span, _Shared(items, {}, np.zeros(0, np.uint64)),
+                      parallel, keep=lambda f: dataclasses.replace(f, prefolded=[]))
+    prefolded = {s.start: f.prefolded for s, f in zip(spans, first) if f.prefolded}
     keys_df, counts = postings.merge_df([(f.keys, f.counts) for f in first])
     common = keys_df[counts > COMMON_SHARE * n] if n >= 20 else keys_df[:0]
     common_key = hexdigest(common.tobytes())
     parts = _memoized(memo, "part", [hexdigest(k, common_key) for k in keys], spans, _index_part,
                       _Shared(items, prefolded, common), parallel)
     found = _join([(s, p.postings) for s, p in zip(spans, parts)])
-    pos_lists = _join([(s, p.positions) for s, p in zip(spans, parts)])
+    pos_lists = _join([(s, p.positions) for s, p in zip(spans, parts)], rebase=False)
+    pos_lists.update(_join([(s, p.extensions) for s, p in zip(spans, parts)]))
     lengths = [x for p in parts for x in p.lengths]
     charset = set().union(*(p.charset for p in parts))
 
@@ -298,8 +316,8 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     files: dict[str, bytes] = {}
     for c in range(chunks):
         post, pos = by_chunk.get(c, ({}, {}))
-        files[f"search/c/{c}.js"] = _js("__sbChunk", c, post)
-        files[f"search/p/{c}.js"] = _js("__sbPos", c, pos)
+        files[f"search/c/{c}.js"] = _js_terms("__sbChunk", c, post)
+        files[f"search/p/{c}.js"] = _js_terms("__sbPos", c, pos)
     unit_index = {u.id: k for k, u in enumerate(cfg.units)}
     cat_index = {c.id: k for k, c in enumerate(cfg.categories)}
     for start in range(0, max(n, 1), BLOCK):

@@ -256,29 +256,60 @@ def _decode(encoded: str) -> list[int]:
     return out
 
 
+def _chunk_terms(files: dict[str, bytes], folder: str) -> dict[str, str]:
+    """{term: encoded} of every chunk file in search/<folder>/."""
+    found: dict[str, str] = {}
+    for path, data in files.items():
+        if path.startswith(f"search/{folder}/"):
+            text = data.decode("utf-8")
+            found.update(json.loads(text[text.index(",") + 1:text.rindex(")")]))
+    return found
+
+
 def _postings(files: dict[str, bytes]) -> dict[str, dict[int, tuple[int, int]]]:
     """Every chunk's postings decoded: term -> doc id -> (count in title, count in body)."""
     found: dict[str, dict[int, tuple[int, int]]] = {}
-    for path, data in files.items():
-        if path.startswith("search/c/"):
-            text = data.decode("utf-8")
-            for term, encoded in json.loads(text[text.index(",") + 1:text.rindex(")")]).items():
-                numbers, doc, docs = _decode(encoded), -1, {}
-                while numbers:
-                    doc += numbers.pop(0) + 1
-                    flags = numbers.pop(0)
-                    docs[doc] = (numbers.pop(0) if flags & 1 else 0, flags >> 1)
-                found[term] = docs
+    for term, encoded in _chunk_terms(files, "c").items():
+        numbers, doc, docs = _decode(encoded), -1, {}
+        while numbers:
+            doc += numbers.pop(0) + 1
+            flags = numbers.pop(0)
+            docs[doc] = (numbers.pop(0) if flags & 1 else 0, flags >> 1)
+        found[term] = docs
+    return found
+
+
+def _positions(files: dict[str, bytes], postings: dict) -> dict[str, dict[int, list[int]]]:
+    """Every position list decoded: a bigram's in the order and number of its postings,
+    a trigram's with doc deltas and counts of its own."""
+    found: dict[str, dict[int, list[int]]] = {}
+    for term, encoded in _chunk_terms(files, "p").items():
+        numbers, docs = _decode(encoded), {}
+
+        def read(count: int) -> list[int]:
+            gaps = [numbers.pop(0) for _ in range(count)]
+            return [sum(gaps[:k + 1]) for k in range(count)]
+        if len(term) == 2:
+            for doc, (title, body) in postings[term].items():
+                docs[doc] = read(title + body)
+        else:
+            doc = -1
+            while numbers:
+                doc += numbers.pop(0) + 1
+                docs[doc] = read(numbers.pop(0))
+        assert not numbers, term
+        found[term] = docs
     return found
 
 
 def test_postings_hold_every_token_whatever_the_spans(site_model):
     """The index is built in spans of documents joined afterwards: cut into spans of 7
-    documents it is byte-identical to one span, and its decoded postings are exactly
-    the token counts of each document, computed here the plain way."""
+    documents it is byte-identical to one span, and its decoded postings and positions
+    are exactly the tokens of each document, computed here the plain way."""
     whole = search_files(site_model, parallel=False, span=100_000)
     assert search_files(site_model, parallel=False, span=7) == whole
-    expected: dict[str, dict[int, tuple[int, int]]] = {}
+    expected: dict[str, dict[int, list[int]]] = {}
+    where: dict[str, dict[int, list[int]]] = {}
     for doc_id, item in enumerate(searchable(site_model)):
         title, body = (fold(x) for x in entry_text(item))
         for field, text in enumerate((title, body)):
@@ -286,7 +317,20 @@ def test_postings_hold_every_token_whatever_the_spans(site_model):
             for term in terms:
                 counts = expected.setdefault(term, {}).setdefault(doc_id, [0, 0])
                 counts[field] += 1
-    assert _postings(whole) == {t: {d: tuple(c) for d, c in docs.items()} for t, docs in expected.items()}
+        text = title + "\n" + body
+        for k in range(len(text) - 1):
+            if all("\u3400" <= c <= "\u9fff" for c in text[k:k + 2]):
+                where.setdefault(text[k:k + 2], {}).setdefault(doc_id, []).append(k)
+    decoded = _postings(whole)
+    assert decoded == {t: {d: tuple(c) for d, c in docs.items()} for t, docs in expected.items()}
+    positions = _positions(whole, decoded)
+    common = set(json.loads(whole["search/meta.js"].decode()[len("__sbMeta("):-3])["common"])
+    assert common and all(positions[b] == where[b] for b in where if b not in common)
+    for tri, docs in positions.items():
+        if len(tri) == 3:
+            assert tri[:2] in common or tri[1:] in common
+            for doc, starts in docs.items():
+                assert all(where[tri[:2]][doc].count(p) and where[tri[1:]][doc].count(p + 1) for p in starts)
 
 
 def test_site_without_search_has_no_index(tmp_path):

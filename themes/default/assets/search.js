@@ -115,16 +115,26 @@
     }
     return out;
   }
-  function positions(term) {
+  /* Positions of a phrase term. A bigram's file holds only its positions, in the order
+     of its postings' documents, as many per document as the postings count; a trigram
+     (extension of a common bigram) also has doc deltas and counts. */
+  function positions(term, docs) {
     var c = positionChunks[chunkOf(term)], s = c && c[term];
     var out = new Map();
     if (!s) return out;
-    var nums = vlq(s), doc = -1;
-    for (var i = 0; i < nums.length;) {
-      doc += nums[i++] + 1;
-      var count = nums[i++], p = 0, set = new Set();
+    var nums = vlq(s), i = 0, doc = -1;
+    function read(count) {
+      var p = 0, set = new Set();
       for (var k = 0; k < count; k++) { p += nums[i++]; set.add(p); }
-      out.set(doc, set);
+      return set;
+    }
+    if (term.length === 2) {
+      docs.forEach(function (tf, d) { out.set(d, read(tf[0] + tf[1])); });
+      return out;
+    }
+    while (i < nums.length) {
+      doc += nums[i++] + 1;
+      out.set(doc, read(nums[i++]));
     }
     return out;
   }
@@ -159,7 +169,7 @@
       w.segs.forEach(function (s) {
         s.need.forEach(function (t) { if (!post[t]) post[t] = postings(t); });
         s.score.forEach(function (t) { if (scoreTerms.indexOf(t) < 0) scoreTerms.push(t); });
-        s.phrase.forEach(function (p) { if (!pos[p[0]]) pos[p[0]] = positions(p[0]); });
+        s.phrase.forEach(function (p) { if (!pos[p[0]]) pos[p[0]] = positions(p[0], post[p[0]]); });
       });
     });
     // Every document with at least one query term is a candidate; count terms present.
