@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from . import exports, feeds
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
-from .cache import Cache, code_fingerprint, for_output, hexdigest
+from .cache import Cache, code_fingerprint, for_output, hexdigest, plain_digest
 from .model import Page, Site, build_site
 from .publish import render_pages
 from .reader import read_entries
@@ -162,22 +162,22 @@ def _write_search(site: Site, writer: OutputWriter, root: Path, parallel: bool) 
     the cache), and only files whose bytes changed are written."""
     cache = for_output(root, writer.root)
     key = hexdigest(code_fingerprint(), site.config.units, site.config.categories,
-                    [(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(site)])
+                    plain_digest([(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(site)]))
     kept = cache.load("search", key)
     if kept and all((writer.root / path).is_file() for path in kept):
         for path in kept:
             writer.record(path, written=False)
         return
     before: dict[str, tuple[bytes, int]] = cache.load("search-files", code_fingerprint()) or {}
-    files = search_files(site, parallel, memo=Cache(root, "search"))
-    now = {path: (hashlib.sha1(data).digest(), len(data)) for path, data in files.items()}
-    for path, data in files.items():
+    now: dict[str, tuple[bytes, int]] = {}
+    for path, data in search_files(site, parallel, memo=Cache(root, "search")):
+        now[path] = (hashlib.sha1(data).digest(), len(data))
         if before.get(path) == now[path] and _size(writer.root / path) == len(data):
             writer.record(path, written=False)
         else:
             writer.write(path, data)
     cache.save("search-files", code_fingerprint(), now)
-    cache.save("search", key, sorted(files))
+    cache.save("search", key, sorted(now))
 
 
 def _size(path: Path) -> int:

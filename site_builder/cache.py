@@ -98,6 +98,12 @@ def hexdigest(*parts: Any) -> str:
     return h.hexdigest()
 
 
+def plain_digest(*parts: Any) -> str:
+    """hexdigest of values known to be plain (strings, numbers, dates, and tuples, lists
+    and frozen dataclasses of them), whose repr is stable: hashed without the walk."""
+    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()
+
+
 def canonical(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return tuple(sorted((canonical(v) for v in value), key=repr))
@@ -158,7 +164,6 @@ class PageFingerprints:
 def _item_fingerprint(item: Any) -> str:
     def url(other: Any) -> str:
         return "" if other is None else f"{other.url}|{other.entry.title}|{other.entry.date}"
-    return hexdigest(item.entry.digest, item.url, item.index_no, item.notice, item.body_withheld,
-                     item.late, item.history, item.ledger_files, item.entry.withdrawn,
-                     url(item.prev), url(item.next), url(item.corrects),
-                     [url(c) for c in item.corrected_by])
+    return plain_digest(item.entry.digest, item.url, item.index_no, item.notice, item.body_withheld,
+                        item.late, item.history, item.ledger_files, item.entry.withdrawn,
+                        url(item.prev), url(item.next), url(item.corrects), [url(c) for c in item.corrected_by])

@@ -195,16 +195,29 @@ def _doc_deltas(gdoc: np.ndarray, terms: np.ndarray) -> np.ndarray:
     return delta
 
 
+Encoded = tuple  # per term: (first doc delta or None, the rest of its string, last doc id)
+
+
 def _per_term(encoded: str, offsets: np.ndarray, value_start: np.ndarray, terms: np.ndarray,
-              names: list[str], last: np.ndarray, base: int) -> dict[str, tuple[str, int]]:
-    """{term: (its encoded string, its last document id)} from one encoded string."""
-    first = offsets[value_start[terms]].tolist()
-    bounds = zip(first, first[1:] + [len(encoded)])
-    return {name: (encoded[a:b], base + doc) for name, (a, b), doc in zip(names, bounds, last.tolist())}
+              names: list[str], last: np.ndarray, base: int,
+              values: np.ndarray | None) -> dict[str, Encoded]:
+    """Each term's share of one encoded string. With `values` (encoded numbers whose
+    first per term is a doc delta, recounted when spans are joined), that number is
+    kept apart as a value; without, the term's whole string."""
+    first = offsets[value_start[terms]]
+    if values is None:
+        bounds = first.tolist()
+        return {name: (None, encoded[a:b], base + doc)
+                for name, a, b, doc in zip(names, bounds, bounds[1:] + [len(encoded)], last.tolist())}
+    heads = values[value_start[terms]].tolist()
+    after = offsets[value_start[terms] + 1].tolist()
+    ends = first.tolist()[1:] + [len(encoded)]
+    return {name: (head, encoded[a:b], base + doc)
+            for name, head, a, b, doc in zip(names, heads, after, ends, last.tolist())}
 
 
 def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: list[str],
-                    base: int) -> dict[str, tuple[str, int]]:
+                    base: int) -> dict[str, Encoded]:
     """Per term: per document holding it, (doc delta, 2 x body count + [in title], title
     count if any), as VLQ; `base` is the id of the span's first document."""
     if not len(key):
@@ -227,11 +240,11 @@ def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: l
     encoded, offsets = vlq(values)
     last = gdoc[np.append(terms[1:], len(groups)) - 1]
     names = key_strings(gkey[terms], words)
-    return _per_term(encoded, offsets, start, terms, names, last, base)
+    return _per_term(encoded, offsets, start, terms, names, last, base, values)
 
 
 def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: int,
-                     headers: bool = True) -> dict[str, tuple[str, int]]:
+                     headers: bool = True) -> dict[str, Encoded]:
     """Per term: per document holding it, (doc delta, count, first position, then the
     gaps between positions), as VLQ. Without `headers` only the positions: a bigram's
     documents and counts are those of its postings, which the reader has already."""
@@ -248,7 +261,7 @@ def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: in
     names = key_strings(key[order][groups][terms], [])
     if not headers:
         encoded, offsets = vlq(gap)
-        return _per_term(encoded, offsets, groups, terms, names, last, base)
+        return _per_term(encoded, offsets, groups, terms, names, last, base, None)
     size = np.diff(np.append(groups, len(order)))
     group_of = np.repeat(np.arange(len(groups)), size)
     values = np.empty(len(p) + 2 * len(groups), dtype=np.int64)
@@ -257,4 +270,4 @@ def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: in
     values[start] = _doc_deltas(gdoc, terms)
     values[start + 1] = size
     encoded, offsets = vlq(values)
-    return _per_term(encoded, offsets, start, terms, names, last, base)
+    return _per_term(encoded, offsets, start, terms, names, last, base, values)

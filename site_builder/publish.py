@@ -81,22 +81,24 @@ def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = 
             writer.record(job.path, written=False)
         else:
             todo.append(job)
-    _preflight(site, todo)
+    renderers = _Renderers(site)  # made once: the workers inherit its compiled templates
+    tried = _preflight(renderers, todo)
     writer.plan([job.path for job in todo])
-    for path, written in _run(site, writer.root, todo, parallel):
+    for path, data in tried.items():
+        writer.write(path, data)
+    for path, written in _run(renderers, writer.root, [j for j in todo if j.path not in tried], parallel):
         writer.record(path, written)
     cache.save("fingerprints", key, new)
 
 
-def _preflight(site: Site, jobs: list[Job]) -> None:
+def _preflight(renderers: _Renderers, jobs: list[Job]) -> dict[str, bytes]:
     """Render one page of each template before writing anything, so a broken template
-    (often a site's own override) stops the build with its file and line."""
-    renderers = _Renderers(site)
-    tried = set()
+    (often a site's own override) stops the build with its file and line. Returns
+    those pages, {path: bytes}, to be written with the rest."""
+    tried: dict[tuple[str, str], Job] = {}
     for job in jobs:
-        if (job.variant, job.page.template) not in tried:
-            tried.add((job.variant, job.page.template))
-            _render_or_raise(renderers, job)
+        tried.setdefault((job.variant, job.page.template), job)
+    return {job.path: _render_or_raise(renderers, job) for job in tried.values()}
 
 
 def _render_or_raise(renderers: _Renderers, job: Job) -> bytes:
@@ -117,21 +119,22 @@ def template_problem(exc: jinja2.TemplateError, template: str) -> Problem:
     return Problem(str(where or template), line, "template_error", {"detail": str(exc)})
 
 
-def _render_share(shared: tuple[Site, Path], jobs: list[Job]) -> list[tuple[str, bool]] | Problem:
-    site, root = shared
-    renderers = _Renderers(site)
+def _render_share(shared: tuple[_Renderers, Path, list[Job]], share: range) -> list[tuple[str, bool]] | Problem:
+    renderers, root, jobs = shared
     try:
         return [(job.path, write_if_changed(root / job.path, _render_or_raise(renderers, job)))
-                for job in jobs]
+                for job in (jobs[k] for k in share)]
     except SiteError as err:  # returned, not raised: it must cross the process boundary
         return err.problems[0]
 
 
-def _run(site: Site, root: Path, jobs: list[Job], parallel: bool) -> list[tuple[str, bool]]:
-    # Interleaved shares, one per worker, balance cheap and expensive pages.
+def _run(renderers: _Renderers, root: Path, jobs: list[Job], parallel: bool) -> list[tuple[str, bool]]:
+    # Interleaved shares, one per worker, balance cheap and expensive pages. Workers get
+    # the jobs by fork and only their numbers by pipe: pickling pages would follow every
+    # entry's neighbours, thousands deep.
     n = workers() if parallel and len(jobs) >= PARALLEL_FROM else 1
-    shares = [jobs[i::n] for i in range(n)]
-    results = fork_map(_render_share, shares, (site, root), parallel)
+    shares = [range(i, len(jobs), n) for i in range(n)]
+    results = fork_map(_render_share, shares, (renderers, root, jobs), parallel)
     problems = [r for r in results if isinstance(r, Problem)]
     if problems:
         raise SiteError(problems)

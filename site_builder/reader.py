@@ -559,33 +559,52 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
     """Read and validate every entry; drafts are left out. Collects every problem.
 
     With a cache, a file is read again only when it or one of its attachments changed
-    (size, mtime or inode), or when site.yaml or the code did."""
+    (size, mtime or inode), or when site.yaml or the code did. The cache is kept per
+    folder of content/ (a unit, usually), so an edit saves only its folder's part."""
     key = hexdigest(code_fingerprint(), config)
-    cached: dict = (cache.load("entries", key) if cache else None) or {}
     paths = entry_files(config)
-    results: dict[Path, tuple[Entry | None, Problems]] = {}
-    todo = []
+    shards: dict[str, list[Path]] = {}
     for path in paths:
-        hit = cached.get(path)
-        if hit is not None and hit[0] == _file_keys(path, hit[1][0]):
-            results[path] = hit[1]
-        else:
-            todo.append(path)
+        shards.setdefault(_shard(config, path), []).append(path)
+    results: dict[Path, tuple[Entry | None, Problems]] = {}
+    keep: dict[str, dict[Path, tuple]] = {}
+    stale: set[str] = set()
+    todo = []
+    for shard, shard_paths in shards.items():
+        cached: dict = (cache.load(shard, key) if cache else None) or {}
+        kept = keep[shard] = {}
+        for path in shard_paths:
+            hit = cached.get(path)
+            if hit is not None and hit[0] == _file_keys(path, hit[1][0]):
+                kept[path] = hit
+                results[path] = hit[1]
+            else:
+                todo.append(path)
+                stale.add(shard)
+        if len(kept) != len(cached):
+            stale.add(shard)
     before = {path: _file_keys(path, None) for path in todo}  # stat before reading: an
     for path, result in zip(todo, _read_parallel(config, todo, parallel)):  # edit during the build
         results[path] = result                                   # is then never cached
-    entries, problems, keep = [], Problems(), {}
+    entries, problems = [], Problems()
     for path in paths:
         entry, found = results[path]
         problems.extend(found)
         if entry is not None:
             entries.append(entry)
-        keys = _file_keys(path, entry)
-        if not found.errors and (path not in before or before[path][:1] == keys[:1]):
-            keep[path] = (keys, (entry, found))
-    if cache:
-        cache.save("entries", key, keep)
+        if path in before:
+            keys = _file_keys(path, entry)
+            if not found.errors and before[path][:1] == keys[:1]:
+                keep[_shard(config, path)][path] = (keys, (entry, found))
+    for shard in sorted(stale) if cache else ():
+        cache.save(shard, key, keep[shard])
     return entries, problems
+
+
+def _shard(config: SiteConfig, path: Path) -> str:
+    """The name of the entries cache that holds `path`: one per folder of content/."""
+    top = path.relative_to(config.content_dir).parts[0]
+    return "entries-" + hashlib.sha1(top.encode("utf-8")).hexdigest()[:12]
 
 
 def _file_keys(path: Path, entry: Entry | None) -> tuple:

@@ -17,7 +17,7 @@ counts). Field lengths, unit, category and year of each document sit in blocks o
 when shown. The browser scores with lunr's BM25 (k1 1.2, b 0.75, title boosted). Doc
 ids follow (date, path), so adding a new entry changes only the chunks of its terms,
 its block and the metadata. The heavy part, postings and positions, is `postings.py`.
-`search_files` returns {output path: bytes}.
+`search_files` yields (output path, bytes).
 """
 from __future__ import annotations
 
@@ -30,12 +30,12 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 import numpy as np
 
 from . import postings
-from .cache import Cache, code_fingerprint, hexdigest
+from .cache import Cache, code_fingerprint, hexdigest, plain_digest
 from .ledger import PLACEHOLDER_RE
 from .markup import plain_text
 from .model import Item, Site
@@ -197,9 +197,9 @@ def _fold_span(shared: _Shared, span: range) -> _Folded:
 class _Part:
     """The index of a span of documents: per term, its encoded postings (doc deltas
     counted from the span's start) and the last doc id it is in."""
-    postings: dict[str, tuple[str, int]]
-    positions: dict[str, tuple[str, int]]      # of bigrams: positions only
-    extensions: dict[str, tuple[str, int]]     # of trigrams: doc deltas, counts, positions
+    postings: dict[str, postings.Encoded]
+    positions: dict[str, postings.Encoded]     # of bigrams: positions only
+    extensions: dict[str, postings.Encoded]    # of trigrams: doc deltas, counts, positions
     lengths: list[tuple[int, int]]
     charset: set[str]
 
@@ -245,31 +245,21 @@ def _memoized(memo: Cache | None, name: str, keys: list[str], spans: list[range]
     return results
 
 
-def _first_number(s: str) -> tuple[int, int]:
-    """The first VLQ number of `s` and how many characters it takes."""
-    n = shift = i = 0
-    while True:
-        digit = _B64.index(s[i])
-        n += (digit & 31) << shift
-        i += 1
-        if not digit & 32:
-            return n, i
-        shift += 5
-
-
-def _join(parts: list[tuple[range, dict[str, tuple[str, int]]]], rebase: bool = True) -> dict[str, str]:
-    """Per term, the postings of all spans in order, the first delta of each span
-    re-counted from the term's last document in the spans before it (from -1, the
-    start of the index, for a term's first span); without `rebase`, just joined."""
+def _join(parts: list[tuple[range, dict[str, postings.Encoded]]]) -> dict[str, str]:
+    """Per term, its strings of all spans in order; a span's first doc delta (counted
+    from the span's start) is recounted from the term's last document in the spans
+    before it (from -1, the start of the index, for a term's first span)."""
     out: dict[str, str] = {}
     last: dict[str, int] = {}
+    small, big = _SMALL, _v
     for span, part in parts:
-        for term, (encoded, last_doc) in part.items():
-            if rebase and span.start:
-                first, width = _first_number(encoded)
-                encoded = _vlq([first + span.start - 1 - last.get(term, -1)]) + encoded[width:]
-            out[term] = out.get(term, "") + encoded
-            last[term] = last_doc
+        before = span.start - 1
+        for term, (head, rest, last_doc) in part.items():
+            if head is not None:
+                head += before - last.get(term, -1)
+                rest = (small[head] if head < 4096 else big(head)) + rest
+                last[term] = last_doc
+            out[term] = out[term] + rest if term in out else rest
     return out
 
 
@@ -280,16 +270,17 @@ def span_size(n_docs: int) -> int:
 
 
 def search_files(site: Site, parallel: bool = True, span: int | None = None,
-                 memo: Cache | None = None) -> dict[str, bytes]:
-    """Every file of the index. Documents are indexed in spans of `span` documents, in
-    parallel, and joined; the files do not depend on the spans. With `memo`, a span
-    whose documents did not change since the last build is taken from it."""
+                 memo: Cache | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every file of the index, as (output path, bytes), made one after another so that
+    they need not all be held at once. Documents are indexed in spans of `span`
+    documents, in parallel, and joined; the files do not depend on the spans. With
+    `memo`, a span whose documents did not change since the last build is taken from it."""
     items = searchable(site)
     cfg = site.config
     n = len(items)
     size = span or span_size(n)
     spans = [range(a, min(a + size, n)) for a in range(0, n, size)]
-    keys = [hexdigest(code_fingerprint(), s.start, [
+    keys = [plain_digest(code_fingerprint(), s.start, [
         (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date)
         for i in items[s.start:s.stop]]) for s in spans]
     first = _memoized(memo, "fold", keys, spans, _fold_span, _Shared(items, {}, np.zeros(0, np.uint64)),
@@ -298,36 +289,34 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     keys_df, counts = postings.merge_df([(f.keys, f.counts) for f in first])
     common = keys_df[counts > COMMON_SHARE * n] if n >= 20 else keys_df[:0]
     common_key = hexdigest(common.tobytes())
+    for f in first:
+        yield from f.doc_files.items()
+    del first
     parts = _memoized(memo, "part", [hexdigest(k, common_key) for k in keys], spans, _index_part,
                       _Shared(items, prefolded, common), parallel)
-    found = _join([(s, p.postings) for s, p in zip(spans, parts)])
-    pos_lists = _join([(s, p.positions) for s, p in zip(spans, parts)], rebase=False)
-    pos_lists.update(_join([(s, p.extensions) for s, p in zip(spans, parts)]))
+    del prefolded
     lengths = [x for p in parts for x in p.lengths]
     charset = set().union(*(p.charset for p in parts))
-
     chunks = chunk_count(n)
     by_chunk: dict[int, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
-    for term, encoded in found.items():
+    for term, encoded in _join([(s, p.postings) for s, p in zip(spans, parts)]).items():
         by_chunk[chunk_of(term.lstrip(UNIGRAM), chunks)][0][term] = encoded
-    for term, encoded in pos_lists.items():
-        by_chunk[chunk_of(term, chunks)][1][term] = encoded
-
-    files: dict[str, bytes] = {}
+    for kind in ("positions", "extensions"):
+        for term, encoded in _join([(s, getattr(p, kind)) for s, p in zip(spans, parts)]).items():
+            by_chunk[chunk_of(term, chunks)][1][term] = encoded
+    del parts
     for c in range(chunks):
-        post, pos = by_chunk.get(c, ({}, {}))
-        files[f"search/c/{c}.js"] = _js_terms("__sbChunk", c, post)
-        files[f"search/p/{c}.js"] = _js_terms("__sbPos", c, pos)
+        post, pos = by_chunk.pop(c, ({}, {}))
+        yield f"search/c/{c}.js", _js_terms("__sbChunk", c, post)
+        yield f"search/p/{c}.js", _js_terms("__sbPos", c, pos)
     unit_index = {u.id: k for k, u in enumerate(cfg.units)}
     cat_index = {c.id: k for k, c in enumerate(cfg.categories)}
     for start in range(0, max(n, 1), BLOCK):
-        files[f"search/b/{start // BLOCK}.js"] = _js(
+        yield f"search/b/{start // BLOCK}.js", _js(
             "__sbBlock", start // BLOCK, _vlq([x for pair in lengths[start:start + BLOCK] for x in pair]))
-        files[f"search/f/{start // BLOCK}.js"] = _js("__sbFacet", start // BLOCK, _vlq(
+        yield f"search/f/{start // BLOCK}.js", _js("__sbFacet", start // BLOCK, _vlq(
             [x for i in items[start:start + BLOCK] for x in (unit_index[i.unit.id], cat_index[i.category.id],
                                                              i.entry.date.year - 1900)]))
-    for f in first:
-        files.update(f.doc_files)
     table = fold_table()
     folding = {k: v for k, v in sorted(table.items()) if v in charset}
     meta = {
@@ -338,6 +327,5 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
         "categories": [[c.id, c.name] for c in cfg.categories],
         "years": sorted({i.entry.date.year for i in items}, reverse=True),
     }
-    files["search/meta.js"] = _js("__sbMeta", meta)
-    files["search/fold.js"] = _js("__sbFold", "".join(folding), "".join(folding.values()))
-    return files
+    yield "search/meta.js", _js("__sbMeta", meta)
+    yield "search/fold.js", _js("__sbFold", "".join(folding), "".join(folding.values()))

@@ -48,6 +48,7 @@ class WorkCalendar:
     def __init__(self, extra: dict[int, HolidayYear] | None = None):
         self.extra = dict(extra or {})
         self.fallback_years: set[int] = set()
+        self._added: dict[tuple[dt.date, int], dt.date] = {}  # many entries share a date
 
     def is_workday(self, day: dt.date) -> bool:
         weekday = day.weekday() < 5
@@ -61,11 +62,15 @@ class WorkCalendar:
 
     def add_workdays(self, start: dt.date, count: int) -> dt.date:
         """The `count`-th working day after `start` (the day itself is not counted)."""
-        day = start
-        while count > 0:
+        found = self._added.get((start, count))
+        if found is not None:
+            return found
+        day, left = start, count
+        while left > 0:
             day += dt.timedelta(days=1)
             if self.is_workday(day):
-                count -= 1
+                left -= 1
+        self._added[(start, count)] = day
         return day
 
     def workdays_between(self, start: dt.date, end: dt.date) -> int:

@@ -306,8 +306,8 @@ def test_postings_hold_every_token_whatever_the_spans(site_model):
     """The index is built in spans of documents joined afterwards: cut into spans of 7
     documents it is byte-identical to one span, and its decoded postings and positions
     are exactly the tokens of each document, computed here the plain way."""
-    whole = search_files(site_model, parallel=False, span=100_000)
-    assert search_files(site_model, parallel=False, span=7) == whole
+    whole = dict(search_files(site_model, parallel=False, span=100_000))
+    assert dict(search_files(site_model, parallel=False, span=7)) == whole
     expected: dict[str, dict[int, list[int]]] = {}
     where: dict[str, dict[int, list[int]]] = {}
     for doc_id, item in enumerate(searchable(site_model)):
