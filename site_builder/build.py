@@ -4,29 +4,34 @@
 renders every page and writes the output folder only once the whole site is known to
 be valid, so a failed build leaves the previous output untouched. Each stage is timed.
 `check` runs the same validation and returns every problem instead of raising.
+
+Before anything else, `build` asks whether the output is up to date (the inputs, by
+stat, and the code and `today` are those of the last build, and all it wrote is there):
+then it does nothing. So that such a build costs a few thousand stats and not the
+import of numpy, Jinja2 and Markdown, the stages' modules are imported where they are
+first used.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from zoneinfo import ZoneInfo
 
-from . import exports, feeds
+from .cache import Cache, code_fingerprint, for_output, hexdigest, plain_digest
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
-from .cache import Cache, code_fingerprint, for_output, hexdigest, plain_digest
-from .model import Page, Site, build_site
-from .publish import render_pages
-from .reader import read_entries
-from .render import Renderer
-from .search import search_files, searchable
 from .theme import asset_files, builtin_theme
 from .writer import MANIFEST, OutputWriter
+
+if TYPE_CHECKING:
+    from .model import Site
+    from .render import Renderer
 
 
 @dataclass
@@ -66,11 +71,16 @@ def site_today(config: SiteConfig) -> dt.date:
 
 
 def load_site(root: Path, today: dt.date | None = None, timer: _Timer | None = None,
-              parallel: bool = True) -> tuple[Site | None, Problems]:
+              parallel: bool = True, loaded: tuple[SiteConfig | None, Problems] | None = None,
+              ) -> tuple[Site | None, Problems]:
     """Read and validate everything. Returns the site model (None when it cannot be
-    made) and every problem found, errors and warnings."""
+    made) and every problem found, errors and warnings. `loaded` is site.yaml as
+    `load_config` gave it, when the caller has read it already."""
+    from .model import build_site
+    from .reader import read_entries
+
     timer = timer or _Timer()
-    config, problems = load_config(root)
+    config, problems = loaded or load_config(root)
     timer.lap("config")
     if config is None:
         return None, problems
@@ -95,14 +105,18 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     a process that runs threads is not safe)."""
     started = time.perf_counter()
     output = output or root / "public"
-    inputs = _inputs_key(root, today)
+    loaded = load_config(root)
+    inputs = _inputs_key(root, loaded[0], today)
     cache = for_output(root, output)
     unchanged = _unchanged_since_last_build(cache, inputs, output)
     if unchanged is not None:
         entries, pages, warnings, files = unchanged
         return BuildResult(output, entries, pages, 0, files, 0, time.perf_counter() - started, warnings)
+    from .publish import render_pages
+    from .render import Renderer
+
     timer = _Timer(progress)
-    site, problems = load_site(root, today, timer, parallel)
+    site, problems = load_site(root, today, timer, parallel, loaded)
     if site is None or problems.errors:
         raise SiteError(problems)
     writer = OutputWriter(output)
@@ -117,27 +131,28 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
                        writer.removed, time.perf_counter() - started, problems.warnings, timer.stages)
 
 
-def _inputs_key(root: Path, today: dt.date | None) -> str | None:
+def _inputs_key(root: Path, config: SiteConfig | None, today: dt.date | None) -> str | None:
     """Everything a build reads, by stat: site.yaml, content/, themes/, the built-in
     theme, the code, git's refs (entry history) and `today`. None without a site.yaml."""
-    config, _ = load_config(root)
     if config is None:
         return None
-    files = [root / "site.yaml", *_files(root / "content"), *_files(root / "themes"),
-             *_files(builtin_theme()), root / ".git" / "HEAD", root / ".git" / "packed-refs",
-             *_files(root / ".git" / "refs" / "heads")]
+    git = os.path.join(root, ".git")
+    files = [os.path.join(root, "site.yaml"), *_files(os.path.join(root, "content")),
+             *_files(os.path.join(root, "themes")), *_files(os.fspath(builtin_theme())),
+             os.path.join(git, "HEAD"), os.path.join(git, "packed-refs"), *_files(os.path.join(git, "refs", "heads"))]
     stats = []
     for path in files:
         try:
-            st = path.stat()
+            st = os.stat(path)
         except OSError:
             continue
-        stats.append((str(path), st.st_size, st.st_mtime_ns, st.st_ino))
-    return hexdigest(code_fingerprint(), today or site_today(config), stats)
+        stats.append((path, st.st_size, st.st_mtime_ns, st.st_ino))
+    return hexdigest(code_fingerprint(), today or site_today(config), plain_digest(stats))
 
 
-def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+def _files(folder: str) -> list[str]:
+    """Every file below `folder`, sorted (os.walk: pathlib's rglob costs more per file)."""
+    return sorted(os.path.join(d, name) for d, _, names in os.walk(folder) for name in names)
 
 
 def _unchanged_since_last_build(cache: Cache, inputs: str | None, output: Path) -> tuple | None:
@@ -151,7 +166,8 @@ def _unchanged_since_last_build(cache: Cache, inputs: str | None, output: Path) 
         files = json.loads(manifest.read_text(encoding="utf-8"))
     except ValueError:
         return None
-    if not all((output / path).is_file() for path in files):
+    folder = os.fspath(output)
+    if not all(os.path.isfile(os.path.join(folder, path)) for path in files):
         return None
     return (*last, len(files))
 
@@ -160,6 +176,8 @@ def _write_search(site: Site, writer: OutputWriter, root: Path, parallel: bool) 
     """The search index: skipped when no searchable entry (nor the code) changed;
     otherwise rebuilt from the spans of documents that changed (the others come from
     the cache), and only files whose bytes changed are written."""
+    from .search import search_files, searchable
+
     cache = for_output(root, writer.root)
     key = hexdigest(code_fingerprint(), site.config.units, site.config.categories,
                     plain_digest([(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(site)]))
@@ -189,6 +207,9 @@ def _size(path: Path) -> int:
 
 def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, root: Path,
                   parallel: bool) -> None:
+    from . import exports, feeds
+    from .model import Page
+
     for name, source in asset_files(site.config).items():
         writer.copy(f"assets/{name}", source)
     for item in site.items:
