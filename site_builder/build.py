@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from .cache import Cache, code_fingerprint, for_output, hexdigest, plain_digest
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
+from .parallel import ForkedCall
 from .theme import asset_files, builtin_theme
 from .writer import MANIFEST, OutputWriter
 
@@ -120,9 +121,15 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     if site is None or problems.errors:
         raise SiteError(problems)
     writer = OutputWriter(output)
-    render_pages(site, writer, root, parallel)
+    search = _SearchIndex(site, root, output, parallel) if site.config.search else None
+    try:
+        render_pages(site, writer, root, parallel)
+    except BaseException:
+        if search is not None:
+            search.cancel()
+        raise
     timer.lap("render")
-    _write_extras(site, Renderer(site), writer, root, parallel)
+    _write_extras(site, Renderer(site), writer, search)
     writer.finish()
     timer.lap("write")
     if inputs is not None:
@@ -172,30 +179,67 @@ def _unchanged_since_last_build(cache: Cache, inputs: str | None, output: Path) 
     return (*last, len(files))
 
 
-def _write_search(site: Site, writer: OutputWriter, root: Path, parallel: bool) -> None:
-    """The search index: skipped when no searchable entry (nor the code) changed;
-    otherwise rebuilt from the spans of documents that changed (the others come from
-    the cache), and only files whose bytes changed are written."""
-    from .search import search_files, searchable
+class _SearchIndex:
+    """The search index, started as soon as the site model is built and written once the
+    pages are. Skipped when no searchable entry (nor the code) changed. After an earlier
+    build into the same folder, only the spans of documents that changed are indexed
+    again (the others come from the cache) and only files whose bytes changed are
+    written: that runs in a forked process while the pages are rendered, and hands over
+    just those files. A first build streams every file from this process instead."""
 
-    cache = for_output(root, writer.root)
-    key = hexdigest(code_fingerprint(), site.config.units, site.config.categories,
-                    plain_digest([(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(site)]))
-    kept = cache.load("search", key)
-    if kept and all((writer.root / path).is_file() for path in kept):
-        for path in kept:
-            writer.record(path, written=False)
-        return
-    before: dict[str, tuple[bytes, int]] = cache.load("search-files", code_fingerprint()) or {}
+    def __init__(self, site: Site, root: Path, output: Path, parallel: bool):
+        from .search import searchable
+
+        self.site, self.root, self.output, self.parallel = site, root, output, parallel
+        self.cache = for_output(root, output)
+        self.key = hexdigest(code_fingerprint(), site.config.units, site.config.categories, plain_digest(
+            [(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(site)]))
+        kept = self.cache.load("search", self.key)
+        self.kept = kept if kept and all((output / path).is_file() for path in kept) else None
+        self.before: dict[str, tuple[bytes, int]] = self.cache.load("search-files", code_fingerprint()) or {}
+        self.changes = (ForkedCall(_search_changes, site, root, output, self.before, parallel, parallel=parallel)
+                        if self.kept is None and self.before else None)
+
+    def write(self, writer: OutputWriter) -> None:
+        if self.kept is not None:
+            for path in self.kept:
+                writer.record(path, written=False)
+            return
+        if self.changes is None:
+            now = _search_changes(self.site, self.root, self.output, self.before, self.parallel, writer)[1]
+        else:
+            changed, now = self.changes.result()
+            for path in now:
+                if path in changed:
+                    writer.write(path, changed[path])
+                else:
+                    writer.record(path, written=False)
+        self.cache.save("search-files", code_fingerprint(), now)
+        self.cache.save("search", self.key, sorted(now))
+
+    def cancel(self) -> None:
+        if self.changes is not None:
+            self.changes.cancel()
+
+
+def _search_changes(site: Site, root: Path, output: Path, before: dict[str, tuple[bytes, int]],
+                    parallel: bool, writer: OutputWriter | None = None,
+                    ) -> tuple[dict[str, bytes], dict[str, tuple[bytes, int]]]:
+    """({path: bytes} of the index files that differ from what `before` (hash, size)
+    says the output holds, {path: (hash, size)} of every index file). With `writer`,
+    every file is written (or recorded as unchanged) as it comes instead."""
+    from .search import search_files
+
+    changed: dict[str, bytes] = {}
     now: dict[str, tuple[bytes, int]] = {}
     for path, data in search_files(site, parallel, memo=Cache(root, "search")):
         now[path] = (hashlib.sha1(data).digest(), len(data))
-        if before.get(path) == now[path] and _size(writer.root / path) == len(data):
-            writer.record(path, written=False)
-        else:
-            writer.write(path, data)
-    cache.save("search-files", code_fingerprint(), now)
-    cache.save("search", key, sorted(now))
+        same = before.get(path) == now[path] and _size(output / path) == len(data)
+        if writer is not None:
+            writer.record(path, written=False) if same else writer.write(path, data)
+        elif not same:
+            changed[path] = data
+    return changed, now
 
 
 def _size(path: Path) -> int:
@@ -205,8 +249,8 @@ def _size(path: Path) -> int:
         return -1
 
 
-def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, root: Path,
-                  parallel: bool) -> None:
+def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter,
+                  search: _SearchIndex | None) -> None:
     from . import exports, feeds
     from .model import Page
 
@@ -216,8 +260,8 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, root: Pa
         if not item.withdrawn:
             for a in item.entry.attachments:
                 writer.copy(f"{item.dir}/{a.name}", a.source)
-    if site.config.search:
-        _write_search(site, writer, root, parallel)
+    if search is not None:
+        search.write(writer)
     for path, data in exports.data_files(site):
         writer.write(path, data)
     writer.write("404.html", renderer.render(Page("404.html", "404.html", "404", {}, frozenset())))

@@ -4,6 +4,8 @@
 processes that inherit `shared` (the already built site model, say) by fork instead of
 receiving a pickled copy, and returns the results in order. With one core, few parts,
 or no fork on the platform, it runs in this process: same results, same order.
+`ForkedCall(func, *args)` runs one call in a forked process while this one does other
+work.
 """
 from __future__ import annotations
 
@@ -36,3 +38,50 @@ def fork_map(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
     with mp.get_context("fork").Pool(min(workers(), len(parts)), initializer=_start,
                                      initargs=(func, shared)) as pool:
         return pool.map(_call, parts, chunksize=1)
+
+
+class ForkedCall:
+    """func(*args) started in a forked process (not a pool's: it may fork workers of its
+    own), so that this process can do other work meanwhile. `result()` waits for it and
+    returns its value or raises its exception; `cancel()` stops it. Not parallel, with
+    one core or without fork, func runs in this process when its result is asked for."""
+
+    def __init__(self, func: Callable[..., Any], *args: Any, parallel: bool = True):
+        self._func, self._args = func, args
+        self._process: Any = None
+        if parallel and workers() >= 2 and "fork" in mp.get_all_start_methods():
+            ctx = mp.get_context("fork")
+            self._receive, send = ctx.Pipe(duplex=False)
+            self._process = ctx.Process(target=_send_result, args=(send, func, args))
+            self._process.start()
+            send.close()
+
+    def result(self) -> Any:
+        if self._process is None:
+            return self._func(*self._args)
+        try:
+            ok, value = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(f"{self._func.__name__} ended without a result "
+                               f"(exit code {self._process.exitcode})") from None
+        finally:
+            self._receive.close()
+        self._process.join()
+        if not ok:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+
+
+def _send_result(send: Any, func: Callable[..., Any], args: tuple) -> None:
+    try:
+        outcome = (True, func(*args))
+    except BaseException as exc:  # handed to the parent, which raises it
+        outcome = (False, exc)
+    send.send(outcome)
+    send.close()
