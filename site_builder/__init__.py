@@ -5,9 +5,9 @@ The build is a pipeline, one module per stage:
     config.load_config      site.yaml            -> SiteConfig
     reader.read_entries     content/**/*.md      -> [Entry]   (validated: ledgers, privacy, attachments)
     model.build_site        SiteConfig + entries -> Site      (units, categories, archives, URLs)
-    render.render_pages     Site + theme         -> [(path, bytes)]
-    writer.write_output     pages + files        -> public/   (atomic, only changed bytes)
-    feeds                   Site                 -> Atom feeds, sitemap.xml, robots.txt
+    publish.render_pages    Site + theme         -> pages     (render.Renderer, in parallel, changed ones only)
+    writer.OutputWriter     pages + files        -> public/   (atomic, only changed bytes, stale files removed)
+    extras                  Site                 -> search/ (search, postings), feeds, data/ (exports)
 
 Accountability, called by model.build_site on the published entries and `today`:
 workdays (working-day calendar), notices (公示 status, names withheld after it),
@@ -17,7 +17,8 @@ annual counts), finance (ledger chain, overview chart), history (one `git log`),
 writes data/*.json|csv and ledger CSVs, supervision_check and archive back the
 `check --supervision` and `archive` commands.
 
-`build.build_site_dir` runs them in order; `cli` only parses arguments and calls it.
+`build.build` runs them in order (`build.load_site` the validating stages alone), with
+the build cache of `cache`; `cli` only parses arguments and calls it.
 """
 
 __version__ = "0.1.0"
