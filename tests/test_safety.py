@@ -9,7 +9,7 @@ would break web addresses are refused.
 from __future__ import annotations
 
 from conftest import (build_ok, describe, line, luhn_card, mask_card, resident_id, mask_id, run_build,
-                      run_check)
+                      run_check, write_files)
 
 ENTRY = "content/dongcun/decisions/2026-11-10-x.md"
 
@@ -88,3 +88,20 @@ def test_broken_template_stops_before_writing(make_site, tmp_path):
     assert "Traceback" not in result.stderr
     assert "entry.html:2: " in result.stderr, describe(result)
     assert not [p for p in out.rglob("*.html")], "pages were written before the template error"
+
+
+def test_broken_template_on_a_rebuild_leaves_output_untouched(make_site, tmp_path):
+    """On a rebuild the search index is made in a forked process while pages render; a
+    template error stops both before anything is written."""
+    site = make_site()
+    out = tmp_path / "out"
+    assert run_build(site, output=out).returncode == 0
+    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    entry = next(site.glob("content/*/*/*.md"))
+    entry.write_text(entry.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    write_files(site, {"themes/default/templates/entry.html":
+                       "{% extends 'base.html' %}\n{% block main %}{{ nosuch.thing }}{% endblock %}\n"})
+    result = run_build(site, output=out)
+    assert result.returncode == 1, describe(result)
+    assert "Traceback" not in result.stderr and "entry.html:2: " in result.stderr, describe(result)
+    assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
