@@ -106,8 +106,7 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     a process that runs threads is not safe)."""
     started = time.perf_counter()
     output = output or root / "public"
-    loaded = load_config(root)
-    inputs = _inputs_key(root, loaded[0], today)
+    inputs, loaded = _inputs_key(root, today)
     cache = for_output(root, output)
     unchanged = _unchanged_since_last_build(cache, inputs, output)
     if unchanged is not None:
@@ -124,12 +123,12 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     search = _SearchIndex(site, root, output, parallel) if site.config.search else None
     try:
         render_pages(site, writer, root, parallel)
+        timer.lap("render")
+        _write_extras(site, Renderer(site), writer, search)
     except BaseException:
-        if search is not None:
+        if search is not None:  # it may still run: stop it, whatever stopped this build
             search.cancel()
         raise
-    timer.lap("render")
-    _write_extras(site, Renderer(site), writer, search)
     writer.finish()
     timer.lap("write")
     if inputs is not None:
@@ -138,11 +137,11 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
                        writer.removed, time.perf_counter() - started, problems.warnings, timer.stages)
 
 
-def _inputs_key(root: Path, config: SiteConfig | None, today: dt.date | None) -> str | None:
+def _inputs_key(root: Path, today: dt.date | None) -> tuple[str | None, tuple[SiteConfig | None, Problems]]:
     """Everything a build reads, by stat: site.yaml, content/, themes/, the built-in
-    theme, the code, git's refs (entry history) and `today`. None without a site.yaml."""
-    if config is None:
-        return None
+    theme, the code, git's refs (entry history) and `today` (None without a site.yaml);
+    and site.yaml as `load_config` gives it, read after the stat, so that an edit made
+    meanwhile is never taken for the state the key describes."""
     git = os.path.join(root, ".git")
     files = [os.path.join(root, "site.yaml"), *_files(os.path.join(root, "content")),
              *_files(os.path.join(root, "themes")), *_files(os.fspath(builtin_theme())),
@@ -154,7 +153,10 @@ def _inputs_key(root: Path, config: SiteConfig | None, today: dt.date | None) ->
         except OSError:
             continue
         stats.append((path, st.st_size, st.st_mtime_ns, st.st_ino))
-    return hexdigest(code_fingerprint(), today or site_today(config), plain_digest(stats))
+    loaded = load_config(root)
+    if loaded[0] is None:
+        return None, loaded
+    return hexdigest(code_fingerprint(), today or site_today(loaded[0]), plain_digest(stats)), loaded
 
 
 def _files(folder: str) -> list[str]:
@@ -209,6 +211,9 @@ class _SearchIndex:
             now = _search_changes(self.site, self.root, self.output, self.before, self.parallel, writer)[1]
         else:
             changed, now = self.changes.result()
+            # Until `now` is saved, no file is vouched for: a build stopped half-way
+            # through these writes must not leave a record that trusts them.
+            self.cache.save("search-files", code_fingerprint(), {})
             for path in now:
                 if path in changed:
                     writer.write(path, changed[path])

@@ -39,6 +39,9 @@ class SiteError(Exception):
         self.problems = sorted(problems, key=Problem.sort_key)
         super().__init__(f"{len(self.problems)} problem(s)")
 
+    def __reduce__(self) -> tuple:  # pickled whole: it may come from a worker process
+        return (SiteError, (self.problems,))
+
 
 class Problems(list):
     """A list of problems collected by one stage, with a helper to add one."""

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pickle
+import signal
+import traceback
 from typing import Any, Callable, Sequence
 
 _SHARED: tuple[Callable[[Any, Any], Any], Any] | None = None  # set in each worker by _start
@@ -43,8 +46,10 @@ def fork_map(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
 class ForkedCall:
     """func(*args) started in a forked process (not a pool's: it may fork workers of its
     own), so that this process can do other work meanwhile. `result()` waits for it and
-    returns its value or raises its exception; `cancel()` stops it. Not parallel, with
-    one core or without fork, func runs in this process when its result is asked for."""
+    returns its value or raises its exception; `cancel()` stops it and every worker it
+    started (they share a process group of their own, so Ctrl-C reaches only this
+    process, which cancels). Not parallel, with one core or without fork, func runs in
+    this process when its result is asked for."""
 
     def __init__(self, func: Callable[..., Any], *args: Any, parallel: bool = True):
         self._func, self._args = func, args
@@ -55,16 +60,20 @@ class ForkedCall:
             self._process = ctx.Process(target=_send_result, args=(send, func, args))
             self._process.start()
             send.close()
+            try:  # also here, so that no cancel can come before the child's own call
+                os.setpgid(self._process.pid, self._process.pid)
+            except OSError:  # it has made its group, or ended, already
+                pass
 
     def result(self) -> Any:
         if self._process is None:
             return self._func(*self._args)
         try:
             ok, value = self._receive.recv()
-        except EOFError:
+        except EOFError:  # killed, by the system's out-of-memory killer say
             self._process.join()
-            raise RuntimeError(f"{self._func.__name__} ended without a result "
-                               f"(exit code {self._process.exitcode})") from None
+            raise OSError(f"{self._func.__name__} ended without a result "
+                          f"(exit code {self._process.exitcode})") from None
         finally:
             self._receive.close()
         self._process.join()
@@ -74,14 +83,22 @@ class ForkedCall:
 
     def cancel(self) -> None:
         if self._process is not None and self._process.is_alive():
-            self._process.terminate()
+            try:
+                os.killpg(self._process.pid, signal.SIGTERM)
+            except OSError:  # no group (yet): the process alone
+                self._process.terminate()
             self._process.join()
 
 
 def _send_result(send: Any, func: Callable[..., Any], args: tuple) -> None:
+    os.setpgid(0, 0)
     try:
         outcome = (True, func(*args))
     except BaseException as exc:  # handed to the parent, which raises it
         outcome = (False, exc)
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:  # an exception that does not survive pickling: its words do
+            outcome = (False, RuntimeError("".join(traceback.format_exception(exc))))
     send.send(outcome)
     send.close()

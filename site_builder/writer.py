@@ -101,15 +101,16 @@ def write_atomic(target: Path, data: bytes) -> None:
     path = os.fspath(target)
     folder, name = os.path.split(path)
     tmp = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}{os.path.splitext(name)[1]}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)  # no \r\n on Windows
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(tmp, flags, 0o644)
     except FileNotFoundError:
         os.makedirs(folder, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(tmp, flags, 0o644)
     try:
         with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o644)  # whatever the umask
             f.write(data)
+        os.chmod(tmp, 0o644)  # whatever the umask
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -8,8 +8,11 @@ would break web addresses are refused.
 """
 from __future__ import annotations
 
-from conftest import (build_ok, describe, line, luhn_card, mask_card, resident_id, mask_id, run_build,
-                      run_check, write_files)
+import shutil
+import time
+
+from conftest import (REPO, build_ok, describe, line, luhn_card, mask_card, resident_id, mask_id,
+                      msg, run_build, run_check, write_files)
 
 ENTRY = "content/dongcun/decisions/2026-11-10-x.md"
 
@@ -105,3 +108,24 @@ def test_broken_template_on_a_rebuild_leaves_output_untouched(make_site, tmp_pat
     assert result.returncode == 1, describe(result)
     assert "Traceback" not in result.stderr and "entry.html:2: " in result.stderr, describe(result)
     assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+
+
+def test_write_error_on_a_rebuild_stops_the_forked_index(tmp_path):
+    """An entry dated before all others moves every document id, so the forked index
+    process has much to hand over; an output file that cannot be written stops the
+    build with a plain message, and the index process with it (it once hung)."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    out = tmp_path / "out"
+    assert run_build(site, output=out).returncode == 0
+    write_files(site, {"content/town/decisions/2020-01-02-zuizao.md":
+                       "---\ntitle: 最早的一条决议\ndate: 2020-01-02\n---\n\n正文。\n"})
+    (out / "assets" / "style.css").unlink()
+    (out / "assets" / "style.css").mkdir()
+    started = time.monotonic()
+    result = run_build(site, output=out)
+    assert result.returncode == 1, describe(result)
+    assert "Traceback" not in result.stderr, describe(result)
+    assert msg("os_error", detail="").strip() in result.stderr or "style.css" in result.stderr, describe(result)
+    assert time.monotonic() - started < 60

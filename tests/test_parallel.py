@@ -1,0 +1,77 @@
+"""Work in forked processes: results, errors and cancelling come back as they would
+from a plain call, and a cancelled call leaves no process behind."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from site_builder.errors import Problem, SiteError
+from site_builder.parallel import ForkedCall, fork_map
+
+
+def _fails_with_problems() -> None:
+    raise SiteError([Problem("content/a.md", 3, "template_error", {"detail": "x"})])
+
+
+class _Odd(Exception):
+    def __init__(self, a: int, b: int):
+        super().__init__(f"{a}/{b}")
+
+
+def _fails_oddly() -> None:
+    raise _Odd(1, 2)
+
+
+def _square(_: None, n: int) -> int:
+    return n * n
+
+
+def _workers_forever(pid_file: str) -> None:
+    """Starts pool workers that write their pids, then runs until stopped."""
+    def run(shared: None, k: int) -> None:
+        with open(f"{pid_file}.{k}", "w") as f:
+            f.write(str(os.getpid()))
+        time.sleep(120)
+    fork_map(run, [0, 1], None)
+
+
+def test_result_and_errors_come_back_as_from_a_plain_call():
+    assert ForkedCall(sum, [1, 2, 3]).result() == 6
+    assert ForkedCall(fork_map, _square, [1, 2, 3], None).result() == [1, 4, 9]
+    with pytest.raises(SiteError) as err:
+        ForkedCall(_fails_with_problems).result()
+    assert [(p.path, p.line, p.key) for p in err.value.problems] == [("content/a.md", 3, "template_error")]
+    with pytest.raises(RuntimeError, match=r"_Odd: 1/2"):  # does not survive pickling: its words do
+        ForkedCall(_fails_oddly).result()
+
+
+def test_not_parallel_runs_in_this_process_when_asked():
+    call = ForkedCall(os.getpid, parallel=False)
+    assert call.result() == os.getpid()
+
+
+def test_cancel_stops_the_call_and_its_workers(tmp_path):
+    pid_file = str(tmp_path / "worker")
+    call = ForkedCall(_workers_forever, pid_file)
+    deadline = time.monotonic() + 30
+    while not all(os.path.exists(f"{pid_file}.{k}") for k in (0, 1)):
+        assert time.monotonic() < deadline, "workers did not start"
+        time.sleep(0.05)
+    pids = [int(open(f"{pid_file}.{k}").read()) for k in (0, 1)]
+    time.sleep(0.2)
+    call.cancel()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids):
+        assert time.monotonic() < deadline, f"workers {pids} outlived the cancelled call"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie waiting for its parent is gone
+        return f.read().split(")")[-1].split()[0] != "Z"
