@@ -175,10 +175,14 @@ def _unchanged_since_last_build(cache: Cache, inputs: str | None, output: Path) 
         files = json.loads(manifest.read_text(encoding="utf-8"))
     except ValueError:
         return None
-    folder = os.fspath(output)
-    if not all(os.path.isfile(os.path.join(folder, path)) for path in files):
+    if not _all_present(output, files):
         return None
     return (*last, len(files))
+
+
+def _all_present(output: Path, paths: list[str]) -> bool:
+    folder = os.fspath(output)
+    return all(os.path.isfile(os.path.join(folder, path)) for path in paths)
 
 
 class _SearchIndex:
@@ -196,9 +200,10 @@ class _SearchIndex:
         self.cache = for_output(root, output)
         self.key = hexdigest(code_fingerprint(), site.config.units, site.config.categories, plain_digest(
             [(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(site)]))
-        kept = self.cache.load("search", self.key)
-        self.kept = kept if kept and all((output / path).is_file() for path in kept) else None
-        self.before: dict[str, tuple[bytes, int]] = self.cache.load("search-files", code_fingerprint()) or {}
+        # What the last build wrote: the key of its searchable entries, and the (hash,
+        # size) of every index file.
+        last_key, self.before = self.cache.load("search-files", code_fingerprint()) or (None, {})
+        self.kept = list(self.before) if last_key == self.key and _all_present(output, list(self.before)) else None
         self.changes = (ForkedCall(_search_changes, site, root, output, self.before, parallel, parallel=parallel)
                         if self.kept is None and self.before else None)
 
@@ -213,14 +218,13 @@ class _SearchIndex:
             changed, now = self.changes.result()
             # Until `now` is saved, no file is vouched for: a build stopped half-way
             # through these writes must not leave a record that trusts them.
-            self.cache.save("search-files", code_fingerprint(), {})
+            self.cache.save("search-files", code_fingerprint(), (None, {}))
             for path in now:
                 if path in changed:
                     writer.write(path, changed[path])
                 else:
                     writer.record(path, written=False)
-        self.cache.save("search-files", code_fingerprint(), now)
-        self.cache.save("search", self.key, sorted(now))
+        self.cache.save("search-files", code_fingerprint(), (self.key, now))
 
     def cancel(self) -> None:
         if self.changes is not None:

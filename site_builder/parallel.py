@@ -34,9 +34,13 @@ def _call(part: Any) -> Any:
     return func(shared, part)
 
 
+def _can_fork(parallel: bool) -> bool:
+    return parallel and workers() >= 2 and "fork" in mp.get_all_start_methods()
+
+
 def fork_map(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
              parallel: bool = True) -> list[Any]:
-    if not parallel or workers() < 2 or len(parts) < 2 or "fork" not in mp.get_all_start_methods():
+    if not _can_fork(parallel) or len(parts) < 2:
         return [func(shared, part) for part in parts]
     with mp.get_context("fork").Pool(min(workers(), len(parts)), initializer=_start,
                                      initargs=(func, shared)) as pool:
@@ -54,7 +58,7 @@ class ForkedCall:
     def __init__(self, func: Callable[..., Any], *args: Any, parallel: bool = True):
         self._func, self._args = func, args
         self._process: Any = None
-        if parallel and workers() >= 2 and "fork" in mp.get_all_start_methods():
+        if _can_fork(parallel):
             ctx = mp.get_context("fork")
             self._receive, send = ctx.Pipe(duplex=False)
             self._process = ctx.Process(target=_send_result, args=(send, func, args))

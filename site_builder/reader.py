@@ -563,9 +563,10 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
     folder of content/ (a unit, usually), so an edit saves only its folder's part."""
     key = hexdigest(code_fingerprint(), config)
     paths = entry_files(config)
+    shard_of = {path: _shard(config, path) for path in paths}
     shards: dict[str, list[Path]] = {}
     for path in paths:
-        shards.setdefault(_shard(config, path), []).append(path)
+        shards.setdefault(shard_of[path], []).append(path)
     results: dict[Path, tuple[Entry | None, Problems]] = {}
     keep: dict[str, dict[Path, tuple]] = {}
     stale: set[str] = set()
@@ -595,7 +596,7 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
         if path in before:
             keys = _file_keys(path, entry)
             if not found.errors and before[path][:1] == keys[:1]:
-                keep[_shard(config, path)][path] = (keys, (entry, found))
+                keep[shard_of[path]][path] = (keys, (entry, found))
     for shard in sorted(stale) if cache else ():
         cache.save(shard, key, keep[shard])
     return entries, problems

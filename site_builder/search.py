@@ -30,7 +30,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import numpy as np
 
@@ -49,7 +49,6 @@ SNIPPET_CHARS = 1500         # text kept per document for snippets
 UNIGRAM = "'"                # key prefix of single-character postings (never in a token)
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 _TOKEN_RE = re.compile(f"([{_HAN}]+)|([a-z0-9]+)")
-_B64 = postings.B64
 T = TypeVar("T")
 
 
@@ -119,21 +118,16 @@ def searchable(site: Site) -> list[Item]:
 
 
 def _vlq(numbers: list[int]) -> str:
-    """Unsigned variable-length quantities, 5 bits per base64 character."""
-    out = []
-    small = _B64
-    for n in numbers:
-        if n < 32:
-            out.append(small[n])
-            continue
-        while n >= 32:
-            out.append(small[(n & 31) | 32])
-            n >>= 5
-        out.append(small[n])
-    return "".join(out)
+    """Unsigned variable-length quantities, 5 bits per base64 character (postings.vlq)."""
+    return postings.vlq(np.asarray(numbers, dtype=np.int64))[0]
 
 
-_SMALL = [_vlq([n]) for n in range(4096)]
+def _small_numbers() -> list[str]:
+    encoded, offsets = postings.vlq(np.arange(4096))
+    return [encoded[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+
+
+_SMALL = _small_numbers()  # the VLQ of 0..4095, for the join's one number per term and span
 
 
 def _v(n: int) -> str:
@@ -189,8 +183,12 @@ def _fold_span(shared: _Shared, span: range) -> _Folded:
         "t": title, "u": item.url, "n": item.unit.name, "c": item.category.name,
         "d": item.entry.date.isoformat(), "x": body[:SNIPPET_CHARS]})
         for doc_id, item, (title, body) in zip(span, items, texts)}
-    prefolded = [(_prefold(title), _prefold(body)) for title, body in texts]
+    prefolded = _prefolded(texts)
     return _Folded(doc_files, prefolded, *postings.bigram_df(prefolded, _fold_array()))
+
+
+def _prefolded(texts: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(_prefold(title), _prefold(body)) for title, body in texts]
 
 
 @dataclass
@@ -209,7 +207,7 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     (of the common ones' trigram extensions instead), and token counts per field."""
     folded = shared.prefolded.get(span.start)
     if folded is None:  # the first pass came from the cache
-        folded = [(_prefold(t), _prefold(b)) for t, b in map(entry_text, shared.items[span.start:span.stop])]
+        folded = _prefolded(map(entry_text, shared.items[span.start:span.stop]))
     s = postings.Span.of(folded, _fold_array())
     at_bigram, bigram = s.bigrams()
     at_lone, lone = s.lone()
