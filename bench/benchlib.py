@@ -45,6 +45,15 @@ def fresh_dir(kind: str, root: Path = BENCH_ROOT) -> Path:
     return path
 
 
+def end_run(run_dir: Path, keep: bool) -> None:
+    """Keep the run folder, or delete it: only now, after every timing (a deletion slows
+    this machine's disk for a while)."""
+    if keep:
+        print(f"\n(kept {run_dir})")
+    else:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
 def tree_size(path: Path) -> tuple[int, int, int]:
     """(apparent bytes, allocated bytes, files) of everything under path."""
     size = blocks = files = 0

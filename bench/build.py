@@ -22,13 +22,12 @@ import argparse
 import datetime as dt
 import os
 import re
-import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchlib import (MiB, TODAY, Measured, build_cmd, copy_site, corpus, disable_search,
-                      ensure_peers, fmt_bytes, fresh_dir, machine_note, md_table, measure,
+                      end_run, ensure_peers, fmt_bytes, fresh_dir, machine_note, md_table, measure,
                       source_fingerprint, tree_size)
 
 UNITS = {1000: 20, 10000: 100, 50000: 400}
@@ -284,10 +283,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"- {r.entries:,} {key[3:]}: {m.last_line()}")
         for note in r.notes:
             print(f"- {r.entries:,} note: {note}")
-    if args.keep:
-        print(f"\n(kept {run_dir})")
-    else:
-        shutil.rmtree(run_dir, ignore_errors=True)   # only now, after every timing
+    end_run(run_dir, args.keep)
     return 0
 
 

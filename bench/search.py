@@ -41,7 +41,6 @@ import gzip
 import http.server
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -52,7 +51,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from benchlib import (TODAY, Measured, build_cmd, copy_site, corpus, disable_search,
-                      ensure_peers, fmt_bytes, fresh_dir, machine_note, md_table, measure,
+                      end_run, ensure_peers, fmt_bytes, fresh_dir, machine_note, md_table, measure,
                       source_fingerprint, stage_times, tree_size)
 
 CHROMIUM = "/usr/bin/chromium"
@@ -697,10 +696,7 @@ def main(argv: list[str] | None = None) -> int:
     note = machine_note()
     results = [bench_size(n, args.units, run_dir, peers, args) for n in sizes]
     report(results, peers, note, args)
-    if args.keep:
-        print(f"\n(kept {run_dir})")
-    else:
-        shutil.rmtree(run_dir, ignore_errors=True)   # only now, after every timing
+    end_run(run_dir, args.keep)
     return 0
 
 
