@@ -60,7 +60,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 QUERIES = ["财务", "財務", "低保", "东庄村", "東莊村", "四议两公开", "四議兩公開", "财务公开",
            "村务监督委员会", "公开", "2024", "高政", "道路 硬化"]
 VILLAGE = "dongzhuang"
-SHOWN = 20                    # results whose data a first query loads (site_builder shows 20)
+SHOWN = 10                    # results whose data a first query loads (site_builder shows 10 a page)
 TEXT_SUFFIXES = {".html", ".js", ".mjs", ".css", ".json", ".svg", ".xml", ".txt"}
 
 # Targets of issue 4 (at 10,000 entries).

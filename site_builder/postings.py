@@ -24,7 +24,7 @@ _WORDS = 0xF000_0000             # keys of ASCII words: this plus the word's ran
 class Span:
     """A span of folded documents as arrays, one element per code point. Document k is
     its title, a newline, its body and a newline; positions count from its title."""
-    text: str
+    text: str             # the documents folded
     ch: np.ndarray        # Han characters as code point - HAN_BASE, others as 0
     doc: np.ndarray       # document (counted from the span's first) of each code point
     pos: np.ndarray       # position inside its document
@@ -39,6 +39,7 @@ class Span:
         text = "".join(docs)
         cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         cp = np.where(cp < 0x10000, table[cp & 0xFFFF], cp)
+        text = cp.tobytes().decode("utf-32-le", "surrogatepass")  # folded, for n-grams by name
         lens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
         starts = np.cumsum(lens) - lens
         doc = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
@@ -87,11 +88,48 @@ class Span:
         starts = np.flatnonzero(a & ~before)
         ends = np.flatnonzero(a & ~after) + 1
         text = self.text
-        found = [text[x:y] for x, y in zip(starts.tolist(), ends.tolist())]
-        distinct = sorted(set(found))
-        rank = {w: k for k, w in enumerate(distinct)}
-        keys = np.fromiter((rank[w] for w in found), dtype=np.uint64, count=len(found)) + _WORDS
-        return starts, keys, distinct
+        return (starts, *ranked([text[x:y] for x, y in zip(starts.tolist(), ends.tolist())]))
+
+    def grams(self, around: np.ndarray, candidates: dict[int, np.ndarray | set[str]],
+              longest: int) -> list[tuple[np.ndarray, np.ndarray, list[str], np.ndarray]]:
+        """Per length n from 3 up: (where, key, names, candidate) of the Han n-grams that
+        extend a shorter one: for n = 3 the trigrams next to a bigram in `around`, then
+        the n-grams that start or end with an (n-1)-gram of `candidates`. `candidate`
+        marks those that are in candidates[n] themselves (trigrams by key, longer ones
+        by name); n-grams longer than 3 are keyed like words (names[key - _WORDS])."""
+        at, key = self.trigrams(around)
+        names: list[str] = []
+        out = []
+        size = len(self.ch)
+        for n in range(3, longest + 1):
+            if n > 3:
+                marked = np.zeros(size + 1, dtype=bool)
+                marked[at[candidate]] = True
+                if size < n:
+                    break
+                at = np.flatnonzero((marked[:size - n + 1] & self.han[n - 1:])
+                                    | (marked[1:size - n + 2] & self.han[:size - n + 1]))
+                text = self.text
+                key, names = ranked([text[p:p + n] for p in at.tolist()])
+            wanted = candidates.get(n)
+            if wanted is None:
+                candidate = np.zeros(len(at), dtype=bool)
+            elif n == 3:
+                candidate = contains(wanted, key)
+            else:
+                candidate = np.fromiter((w in wanted for w in names), dtype=bool, count=len(names))[
+                    (key - _WORDS).astype(np.int64)] if len(names) else np.zeros(0, dtype=bool)
+            out.append((at, key, names, candidate))
+            if not candidate.any():
+                break
+        return out
+
+
+def ranked(found: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Strings as word keys: _WORDS plus the rank of each among the distinct ones."""
+    distinct = sorted(set(found))
+    rank = {w: k for k, w in enumerate(distinct)}
+    return np.fromiter((rank[w] for w in found), dtype=np.uint64, count=len(found)) + _WORDS, distinct
 
 
 def _distinct(sorted_values: np.ndarray) -> np.ndarray:
@@ -101,14 +139,46 @@ def _distinct(sorted_values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(new)
 
 
-def bigram_df(folded: list[tuple[str, str]], table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(keys, documents): each Han bigram of the span, ascending, and how many documents hold it."""
+def first_pass(folded: list[tuple[str, str]], table: np.ndarray, share: float,
+               longest: int) -> tuple[np.ndarray, np.ndarray, dict[int, list[str]]]:
+    """(keys, documents, candidates): each Han bigram of the span, ascending, and how
+    many documents hold it; and per length n from 3 to longest - 1, the n-grams in more
+    than `share` of the span's documents. An n-gram in more than that share of a whole
+    site is so in at least one span, and so are its shorter parts: the candidates of
+    all spans hold every common n-gram of the site."""
     span = Span.of(folded, table)
     at, key = span.bigrams()
     pairs = np.sort((key << 32) | span.doc[at].astype(np.uint64))
     keys = pairs[_distinct(pairs)] >> 32
     starts = _distinct(keys)
-    return keys[starts], np.diff(np.append(starts, len(keys)))
+    keys, counts = keys[starts], np.diff(np.append(starts, len(keys)))
+    candidates: dict[int, list[str]] = {}
+    size, limit = len(span.ch), share * len(folded)
+    marked = np.zeros(size + 1, dtype=bool)
+    marked[at[contains(keys[counts > limit], key)]] = True
+    for n in range(3, longest):
+        at = np.flatnonzero(marked[:size - n + 1] & marked[1:size - n + 2]) if size >= n else at[:0]
+        if n == 3:
+            distinct, ids = np.unique((span.ch[at] << 32) | (span.ch[at + 1] << 16) | span.ch[at + 2],
+                                      return_inverse=True)
+            names = key_strings(distinct, [])
+        else:
+            text = span.text
+            grams, names = ranked([text[p:p + n] for p in at.tolist()])
+            ids = (grams - _WORDS).astype(np.int64)
+        often = np.flatnonzero(_documents(ids.ravel(), span.doc[at], len(names)) > limit)
+        if not len(often):
+            break
+        candidates[n] = [names[k] for k in often.tolist()]
+        marked = np.zeros(size + 1, dtype=bool)
+        marked[at[np.isin(ids.ravel(), often)]] = True
+    return keys, counts, candidates
+
+
+def _documents(ids: np.ndarray, doc: np.ndarray, size: int) -> np.ndarray:
+    """Per id below `size`, how many distinct documents it occurs in."""
+    pairs = np.unique((ids.astype(np.uint64) << 32) | doc.astype(np.uint64))
+    return np.bincount((pairs >> 32).astype(np.int64), minlength=size)
 
 
 def merge_df(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -148,6 +218,20 @@ def vlq(values: np.ndarray) -> tuple[str, np.ndarray]:
         go_on = more > 1
         at, rest, more = at[go_on] + 1, rest[go_on] >> 5, more[go_on] - 1
     return out.tobytes().decode("ascii"), offsets
+
+
+def as_words(key: np.ndarray, words: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Keys that fit in 32 bits, for encode_postings: trigram keys become word keys."""
+    if not len(key) or int(key.max()) < (1 << 32):
+        return key, words
+    distinct, ids = np.unique(key, return_inverse=True)
+    return ids.ravel().astype(np.uint64) + _WORDS, key_strings(distinct, words)
+
+
+def han_keys(grams: list[str]) -> np.ndarray:
+    """The keys of Han n-grams (up to 3 characters), ascending."""
+    keys = [sum((ord(c) - HAN_BASE) << (16 * (len(g) - 1 - k)) for k, c in enumerate(g)) for g in grams]
+    return np.unique(np.array(keys, dtype=np.uint64))
 
 
 def key_strings(keys: np.ndarray, words: list[str]) -> list[str]:
@@ -195,25 +279,28 @@ def _doc_deltas(gdoc: np.ndarray, terms: np.ndarray) -> np.ndarray:
     return delta
 
 
-Encoded = tuple  # per term: (first doc delta or None, the rest of its string, last doc id)
+Encoded = tuple  # per term: (first doc delta or None, the rest of its string, last doc id, documents)
 
 
 def _per_term(encoded: str, offsets: np.ndarray, value_start: np.ndarray, terms: np.ndarray,
-              names: list[str], last: np.ndarray, base: int,
+              names: list[str], gdoc: np.ndarray, base: int,
               values: np.ndarray | None) -> dict[str, Encoded]:
-    """Each term's share of one encoded string. With `values` (encoded numbers whose
-    first per term is a doc delta, recounted when spans are joined), that number is
-    kept apart as a value; without, the term's whole string."""
+    """Each term's share of one encoded string, from the documents of its (term,
+    document) groups. With `values` (encoded numbers whose first per term is a doc
+    delta, recounted when spans are joined), that number is kept apart as a value;
+    without, the term's whole string."""
+    ends = np.append(terms[1:], len(gdoc))
+    last, docs = (gdoc[ends - 1] + base).tolist(), (ends - terms).tolist()
     first = offsets[value_start[terms]]
     if values is None:
         bounds = first.tolist()
-        return {name: (None, encoded[a:b], base + doc)
-                for name, a, b, doc in zip(names, bounds, bounds[1:] + [len(encoded)], last.tolist())}
+        return {name: (None, encoded[a:b], doc, n)
+                for name, a, b, doc, n in zip(names, bounds, bounds[1:] + [len(encoded)], last, docs)}
     heads = values[value_start[terms]].tolist()
     after = offsets[value_start[terms] + 1].tolist()
     ends = first.tolist()[1:] + [len(encoded)]
-    return {name: (head, encoded[a:b], base + doc)
-            for name, head, a, b, doc in zip(names, heads, after, ends, last.tolist())}
+    return {name: (head, encoded[a:b], doc, n)
+            for name, head, a, b, doc, n in zip(names, heads, after, ends, last, docs)}
 
 
 def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: list[str],
@@ -238,13 +325,11 @@ def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: l
     values[start + 1] = n_body * 2 + titled
     values[start[titled] + 2] = n_title[titled]
     encoded, offsets = vlq(values)
-    last = gdoc[np.append(terms[1:], len(groups)) - 1]
-    names = key_strings(gkey[terms], words)
-    return _per_term(encoded, offsets, start, terms, names, last, base, values)
+    return _per_term(encoded, offsets, start, terms, key_strings(gkey[terms], words), gdoc, base, values)
 
 
 def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: int,
-                     headers: bool = True) -> dict[str, Encoded]:
+                     headers: bool = True, words: list[str] = ()) -> dict[str, Encoded]:
     """Per term: per document holding it, (doc delta, count, first position, then the
     gaps between positions), as VLQ. Without `headers` only the positions: a bigram's
     documents and counts are those of its postings, which the reader has already."""
@@ -257,11 +342,10 @@ def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: in
     gap[1:] = p[1:] - p[:-1]
     gap[groups] = p[groups]
     gdoc = doc[order][groups]
-    last = gdoc[np.append(terms[1:], len(groups)) - 1]
-    names = key_strings(key[order][groups][terms], [])
+    names = key_strings(key[order][groups][terms], words)
     if not headers:
         encoded, offsets = vlq(gap)
-        return _per_term(encoded, offsets, groups, terms, names, last, base, None)
+        return _per_term(encoded, offsets, groups, terms, names, gdoc, base, None)
     size = np.diff(np.append(groups, len(order)))
     group_of = np.repeat(np.arange(len(groups)), size)
     values = np.empty(len(p) + 2 * len(groups), dtype=np.int64)
@@ -270,4 +354,4 @@ def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: in
     values[start] = _doc_deltas(gdoc, terms)
     values[start + 1] = size
     encoded, offsets = vlq(values)
-    return _per_term(encoded, offsets, start, terms, names, last, base, values)
+    return _per_term(encoded, offsets, start, terms, names, gdoc, base, values)

@@ -10,9 +10,12 @@ ASCII words and numbers are words. No stemmer, stop words or trimmer.
 The index is split by term into many small chunk files, loaded as <script> files
 (works from file://): postings are delta-encoded doc ids with term frequencies in the
 title and body fields; positions are kept for phrase checks (a bigram's positions
-only, in the order and number its postings give), except for very common bigrams,
-whose three-character extensions carry the positions instead (with doc ids and
-counts). Field lengths, unit, category and year of each document sit in blocks of
+only, in the order and number its postings give), except for common n-grams (in more
+than COMMON_SHARE of the entries, 2 to LONGEST - 1 characters): a common bigram has
+its postings, a longer common n-gram postings of its own, and the n-grams one
+character longer that extend a common one, left or right, carry the positions (with
+doc ids and counts). A query run is proven by its own postings when it is common,
+else by the positions of the fewest such terms that cover it. Field lengths, unit, category and year of each document sit in blocks of
 1024 documents; each document's text for snippets is a file of its own, loaded only
 when shown. The browser scores with lunr's BM25 (k1 1.2, b 0.75, title boosted). Doc
 ids follow (date, path), so adding a new entry changes only the chunks of its terms,
@@ -43,7 +46,8 @@ from .parallel import fork_map
 
 TITLE_BOOST = 10
 K1, B = 1.2, 0.75
-COMMON_SHARE = 0.25          # a bigram in more than this share of entries keeps no positions
+COMMON_SHARE = 0.25          # an n-gram in more than this share of entries keeps no positions
+LONGEST = 8                  # the longest n-gram indexed (common ones up to one shorter)
 BLOCK = 1024                 # documents per block of field lengths (and of facets)
 SNIPPET_CHARS = 1500         # text kept per document for snippets
 UNIGRAM = "'"                # key prefix of single-character postings (never in a token)
@@ -122,17 +126,10 @@ def _vlq(numbers: list[int]) -> str:
     return postings.vlq(np.asarray(numbers, dtype=np.int64))[0]
 
 
-def _small_numbers() -> list[str]:
-    encoded, offsets = postings.vlq(np.arange(4096))
+def _numbers(limit: int) -> list[str]:
+    """The VLQ of 0..limit - 1, for the join's one number per term and span."""
+    encoded, offsets = postings.vlq(np.arange(limit))
     return [encoded[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
-
-
-_SMALL = _small_numbers()  # the VLQ of 0..4095, for the join's one number per term and span
-
-
-def _v(n: int) -> str:
-    """One number as VLQ, from a table for the usual small ones."""
-    return _SMALL[n] if n < 4096 else _vlq([n])
 
 
 def _js(call: str, *args: object) -> bytes:
@@ -164,6 +161,8 @@ class _Shared:
     prefolded: dict[int, list[tuple[str, str]]]  # per span start, (title, body) folded but for the
                                                  # fold table, where the first pass made them
     common: np.ndarray                  # sorted keys of the common bigrams
+    candidates: dict[int, np.ndarray | set[str]]  # per length n > 2, n-grams that may be common
+                                                  # (trigrams as sorted keys)
 
 
 @dataclass
@@ -174,6 +173,7 @@ class _Folded:
     prefolded: list[tuple[str, str]]
     keys: np.ndarray
     counts: np.ndarray
+    candidates: dict[int, list[str]]
 
 
 def _fold_span(shared: _Shared, span: range) -> _Folded:
@@ -184,7 +184,7 @@ def _fold_span(shared: _Shared, span: range) -> _Folded:
         "d": item.entry.date.isoformat(), "x": body[:SNIPPET_CHARS]})
         for doc_id, item, (title, body) in zip(span, items, texts)}
     prefolded = _prefolded(texts)
-    return _Folded(doc_files, prefolded, *postings.bigram_df(prefolded, _fold_array()))
+    return _Folded(doc_files, prefolded, *postings.first_pass(prefolded, _fold_array(), COMMON_SHARE, LONGEST))
 
 
 def _prefolded(texts: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -197,14 +197,17 @@ class _Part:
     counted from the span's start) and the last doc id it is in."""
     postings: dict[str, postings.Encoded]
     positions: dict[str, postings.Encoded]     # of bigrams: positions only
-    extensions: dict[str, postings.Encoded]    # of trigrams: doc deltas, counts, positions
+    extensions: dict[str, postings.Encoded]    # of longer n-grams: doc deltas, counts, positions
+    phrases: dict[str, postings.Encoded]       # postings of the candidates among those
     lengths: list[tuple[int, int]]
     charset: set[str]
 
 
 def _index_part(shared: _Shared, span: range) -> _Part:
     """Postings of every token and of every Han character, positions of the bigrams
-    (of the common ones' trigram extensions instead), and token counts per field."""
+    but the common ones, and token counts per field. A common n-gram's positions give
+    way to those of its one-longer extensions (n + 1 characters, left and right),
+    up to LONGEST characters; the candidates' postings decide which are common."""
     folded = shared.prefolded.get(span.start)
     if folded is None:  # the first pass came from the cache
         folded = _prefolded(map(entry_text, shared.items[span.start:span.stop]))
@@ -219,14 +222,21 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     chars = postings.encode_postings(char, s.doc[at_char], s.body[at_char], [], span.start)
     found.update({UNIGRAM + term: value for term, value in chars.items()})
     common = postings.contains(shared.common, bigram)
-    at_tri, tri = s.trigrams(at_bigram[common])
     plain = ~common
     positions = postings.encode_positions(bigram[plain], s.doc[at_bigram[plain]], s.pos[at_bigram[plain]],
                                           span.start, headers=False)
-    extensions = postings.encode_positions(tri, s.doc[at_tri], s.pos[at_tri], span.start)
+    extensions: dict[str, postings.Encoded] = {}
+    phrases: dict[str, postings.Encoded] = {}
+    for at_gram, key, names, candidate in s.grams(at_bigram[common], shared.candidates, LONGEST):
+        extensions.update(postings.encode_positions(key, s.doc[at_gram], s.pos[at_gram], span.start,
+                                                    words=names))
+        at_c = at_gram[candidate]
+        key_c, names_c = postings.as_words(key[candidate], names)
+        phrases.update(postings.encode_postings(key_c, s.doc[at_c], s.body[at_c], names_c, span.start))
     counts = np.bincount(s.doc[at] * 2 + s.body[at], minlength=2 * len(folded)).reshape(-1, 2)
     charset = set(postings.key_strings(np.unique(char), []))
-    return _Part(found, positions, extensions, [(t, b) for t, b in counts.tolist()], charset)
+    return _Part(found, positions, extensions, phrases,
+                 [(t, b) for t, b in counts.tolist()], charset)
 
 
 def _memoized(memo: Cache | None, name: str, keys: list[str], spans: list[range],
@@ -243,22 +253,32 @@ def _memoized(memo: Cache | None, name: str, keys: list[str], spans: list[range]
     return results
 
 
-def _join(parts: list[tuple[range, dict[str, postings.Encoded]]]) -> dict[str, str]:
+def _join(parts: list[tuple[range, dict[str, postings.Encoded]]], numbers: list[str]) -> dict[str, str]:
     """Per term, its strings of all spans in order; a span's first doc delta (counted
     from the span's start) is recounted from the term's last document in the spans
-    before it (from -1, the start of the index, for a term's first span)."""
+    before it (from -1, the start of the index, for a term's first span). `numbers`
+    holds the VLQ of every doc id."""
     out: dict[str, str] = {}
     last: dict[str, int] = {}
-    small, big = _SMALL, _v
     for span, part in parts:
         before = span.start - 1
-        for term, (head, rest, last_doc) in part.items():
+        for term, (head, rest, last_doc, _) in part.items():
             if head is not None:
-                head += before - last.get(term, -1)
-                rest = (small[head] if head < 4096 else big(head)) + rest
+                rest = numbers[head + before - last.get(term, -1)] + rest
                 last[term] = last_doc
             out[term] = out[term] + rest if term in out else rest
     return out
+
+
+def _candidates(common: set[str], found: list[dict[int, list[str]]]) -> dict[int, set[str]]:
+    """Per length n > 2, the n-grams some span found often whose two (n-1)-character
+    parts may be common too (a common n-gram's parts are common)."""
+    out: dict[int, set[str]] = {}
+    shorter = common
+    for n in range(3, LONGEST):
+        out[n] = {g for f in found for g in f.get(n, ()) if g[1:] in shorter and g[:-1] in shorter}
+        shorter = out[n]
+    return {k: v for k, v in out.items() if v}
 
 
 def span_size(n_docs: int) -> int:
@@ -281,28 +301,40 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     keys = [plain_digest(code_fingerprint(), s.start, [
         (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date)
         for i in items[s.start:s.stop]]) for s in spans]
-    first = _memoized(memo, "fold", keys, spans, _fold_span, _Shared(items, {}, np.zeros(0, np.uint64)),
+    first = _memoized(memo, "fold", keys, spans, _fold_span, _Shared(items, {}, np.zeros(0, np.uint64), {}),
                       parallel, keep=lambda f: dataclasses.replace(f, prefolded=[]))
     prefolded = {s.start: f.prefolded for s, f in zip(spans, first) if f.prefolded}
     keys_df, counts = postings.merge_df([(f.keys, f.counts) for f in first])
     common = keys_df[counts > COMMON_SHARE * n] if n >= 20 else keys_df[:0]
-    common_key = hexdigest(common.tobytes())
+    candidates = _candidates(set(postings.key_strings(common, [])), [f.candidates for f in first])
+    common_key = hexdigest(common.tobytes(), sorted((k, sorted(v)) for k, v in candidates.items()))
     for f in first:
         yield from f.doc_files.items()
     del first
     parts = _memoized(memo, "part", [hexdigest(k, common_key) for k in keys], spans, _index_part,
-                      _Shared(items, prefolded, common), parallel)
+                      _Shared(items, prefolded, common, {k: postings.han_keys(v) if k == 3 else v
+                                                         for k, v in candidates.items()}), parallel)
     del prefolded
+    docs: dict[str, int] = defaultdict(int)
+    for p in parts:
+        for term, encoded in p.phrases.items():
+            docs[term] += encoded[3]
+    grams = {t for t, count in docs.items() if count > COMMON_SHARE * n} if n >= 20 else set()
     lengths = [x for p in parts for x in p.lengths]
     charset = set().union(*(p.charset for p in parts))
     chunks = chunk_count(n)
     by_chunk: dict[int, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
-    for term, encoded in _join([(s, p.postings) for s, p in zip(spans, parts)]).items():
+    found = [(s, {**p.postings, **{t: e for t, e in p.phrases.items() if t in grams}}) for s, p in zip(spans, parts)]
+    numbers = _numbers(n + 1)
+    for term, encoded in _join(found, numbers).items():
         by_chunk[chunk_of(term.lstrip(UNIGRAM), chunks)][0][term] = encoded
-    for kind in ("positions", "extensions"):
-        for term, encoded in _join([(s, getattr(p, kind)) for s, p in zip(spans, parts)]).items():
+    del found
+    extended = [(s, {t: e for t, e in p.extensions.items() if t not in grams
+                     and (len(t) == 3 or t[1:] in grams or t[:-1] in grams)}) for s, p in zip(spans, parts)]
+    for kind in ([(s, p.positions) for s, p in zip(spans, parts)], extended):
+        for term, encoded in _join(kind, numbers).items():
             by_chunk[chunk_of(term, chunks)][1][term] = encoded
-    del parts
+    del parts, extended
     for c in range(chunks):
         post, pos = by_chunk.pop(c, ({}, {}))
         yield f"search/c/{c}.js", _js_terms("__sbChunk", c, post)
@@ -320,7 +352,7 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     meta = {
         "n": n, "chunks": chunks, "block": BLOCK, "k1": K1, "b": B, "boost": TITLE_BOOST,
         "avg": [sum(t for t, _ in lengths) / n if n else 0, sum(b for _, b in lengths) / n if n else 0],
-        "common": sorted(postings.key_strings(common, [])),
+        "common": sorted(postings.key_strings(common, []) + list(grams)),
         "units": [[u.id, u.name] for u in cfg.units],
         "categories": [[c.id, c.name] for c in cfg.categories],
         "years": sorted({i.entry.date.year for i in items}, reverse=True),

@@ -21,12 +21,14 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import load_site
-from site_builder.search import entry_text, fold, search_files, searchable, tokens
+from site_builder.search import COMMON_SHARE, LONGEST, entry_text, fold, search_files, searchable, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-20"
 RECALL_QUERIES = ["财务", "財務", "低保", "东庄村", "東莊村", "四议两公开", "四議兩公開", "村", "公开",
-                  "2025", "高政", "道路 硬化", "村务监督委员会", "收支明细", "觸摸屏", "合计"]
+                  "2025", "高政", "道路 硬化", "村务监督委员会", "收支明细", "觸摸屏", "合计",
+                  # covered by extensions of common n-grams, and longer than any indexed n-gram
+                  "财务公开", "村務公開", "公示期内向村务监督委员会主任", "以上收支凭证已经村务监督委员会逐笔审核签字"]
 
 
 @pytest.fixture(scope="module")
@@ -281,7 +283,7 @@ def _postings(files: dict[str, bytes]) -> dict[str, dict[int, tuple[int, int]]]:
 
 def _positions(files: dict[str, bytes], postings: dict) -> dict[str, dict[int, list[int]]]:
     """Every position list decoded: a bigram's in the order and number of its postings,
-    a trigram's with doc deltas and counts of its own."""
+    a longer n-gram's with doc deltas and counts of its own."""
     found: dict[str, dict[int, list[int]]] = {}
     for term, encoded in _chunk_terms(files, "p").items():
         numbers, docs = _decode(encoded), {}
@@ -302,35 +304,48 @@ def _positions(files: dict[str, bytes], postings: dict) -> dict[str, dict[int, l
     return found
 
 
+def _han(text: str) -> bool:
+    return all("\u3400" <= c <= "\u9fff" for c in text)
+
+
 def test_postings_hold_every_token_whatever_the_spans(site_model):
     """The index is built in spans of documents joined afterwards: cut into spans of 7
     documents it is byte-identical to one span, and its decoded postings and positions
-    are exactly the tokens of each document, computed here the plain way."""
+    are exactly the tokens and n-grams of each document, computed here the plain way:
+    the common n-grams (in more than a quarter of the entries, up to LONGEST - 1 long)
+    have postings and no positions; every extension of a common n-gram by one
+    character, left or right, has every one of its positions."""
     whole = dict(search_files(site_model, parallel=False, span=100_000))
     assert dict(search_files(site_model, parallel=False, span=7)) == whole
+    texts = [tuple(fold(x) for x in entry_text(item)) for item in searchable(site_model)]
+    grams: dict[str, dict[int, list[int]]] = {}   # every Han n-gram: doc -> positions
+    for doc_id, (title, body) in enumerate(texts):
+        text = title + "\n" + body
+        for n in range(2, LONGEST + 1):
+            for k in range(len(text) - n + 1):
+                if _han(text[k:k + n]):
+                    grams.setdefault(text[k:k + n], {}).setdefault(doc_id, []).append(k)
+    common = {g for g, docs in grams.items() if len(g) < LONGEST and len(docs) > COMMON_SHARE * len(texts)}
+    meta = json.loads(whole["search/meta.js"].decode()[len("__sbMeta("):-3])
+    assert set(meta["common"]) == common and any(len(g) > 3 for g in common)
+
     expected: dict[str, dict[int, list[int]]] = {}
-    where: dict[str, dict[int, list[int]]] = {}
-    for doc_id, item in enumerate(searchable(site_model)):
-        title, body = (fold(x) for x in entry_text(item))
+    for doc_id, (title, body) in enumerate(texts):
         for field, text in enumerate((title, body)):
             terms = [t for t, _ in tokens(text)] + ["'" + c for c in text if "\u3400" <= c <= "\u9fff"]
+            terms += [text[k:k + n] for n in range(3, LONGEST) for k in range(len(text) - n + 1)
+                      if text[k:k + n] in common]
             for term in terms:
                 counts = expected.setdefault(term, {}).setdefault(doc_id, [0, 0])
                 counts[field] += 1
-        text = title + "\n" + body
-        for k in range(len(text) - 1):
-            if all("\u3400" <= c <= "\u9fff" for c in text[k:k + 2]):
-                where.setdefault(text[k:k + 2], {}).setdefault(doc_id, []).append(k)
     decoded = _postings(whole)
     assert decoded == {t: {d: tuple(c) for d, c in docs.items()} for t, docs in expected.items()}
+
     positions = _positions(whole, decoded)
-    common = set(json.loads(whole["search/meta.js"].decode()[len("__sbMeta("):-3])["common"])
-    assert common and all(positions[b] == where[b] for b in where if b not in common)
-    for tri, docs in positions.items():
-        if len(tri) == 3:
-            assert tri[:2] in common or tri[1:] in common
-            for doc, starts in docs.items():
-                assert all(where[tri[:2]][doc].count(p) and where[tri[1:]][doc].count(p + 1) for p in starts)
+    extended = {g for g in grams if len(g) > 2 and g not in common and (g[1:] in common or g[:-1] in common)}
+    plain = {g for g in grams if len(g) == 2 and g not in common}
+    assert set(positions) == plain | extended
+    assert all(positions[g] == grams[g] for g in positions)
 
 
 def test_site_without_search_has_no_index(tmp_path):

@@ -12,7 +12,7 @@
   var HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007";
   var TOKEN = new RegExp("([" + HAN + "]+)|([a-z0-9]+)", "g");
   var UNI = "'";
-  var PER_PAGE = 20;
+  var PER_PAGE = 10;
 
   var meta = null, fold = {}, common = {};
   var chunks = {}, positionChunks = {}, blocks = {}, facets = {}, docs = {}, waiting = {};
@@ -76,7 +76,9 @@
     return out;
   }
 
-  /* A query: words (split on spaces), each made of segments: a Han run or an ASCII word. */
+  /* A query: words (split on spaces), each made of segments: a Han run or an ASCII word.
+     A run is proven by its own postings when it is a common n-gram, else by positions
+     of terms that cover it (see cover). Its bigrams score it. */
   function parse(q) {
     var words = [];
     foldText(q).split(/\s+/).forEach(function (w) {
@@ -87,20 +89,39 @@
         var run = m[0];
         if (m[1] && run.length === 1) segs.push({ need: [UNI + run], score: [UNI + run], phrase: [] });
         else if (m[1]) {
-          var bi = [], phrase = [];
+          var bi = [];
           for (var i = 0; i + 1 < run.length; i++) bi.push(run.substr(i, 2));
-          bi.forEach(function (b, j) {
-            if (!common[b]) phrase.push([b, j]);
-            else if (run.length === 2) return;                       // presence is proof
-            else if (j + 2 < run.length) phrase.push([run.substr(j, 3), j]);
-            else phrase.push([run.substr(j - 1, 3), j - 1]);
-          });
-          segs.push({ need: bi, score: bi, phrase: phrase });
+          if (common[run]) segs.push({ need: bi.indexOf(run) < 0 ? bi.concat([run]) : bi, score: bi, phrase: [] });
+          else segs.push({ need: bi, score: bi, phrase: cover(run) });
         } else segs.push({ need: [run], score: [run], phrase: [] });
       }
       if (segs.length) words.push({ text: w, segs: segs });
     });
     return words;
+  }
+
+  /* The fewest terms with positions whose places prove the run: from each character,
+     the shortest n-gram that is not common (a common one's positions give way to its
+     one-longer extensions); where the rest of the run is common, the shortest
+     extension to the left. Returns [term, offset] pairs. */
+  function cover(run) {
+    var m = run.length, spans = [];
+    for (var i = 0; i + 1 < m; i++) {
+      var k = 2;
+      while (i + k <= m && common[run.substr(i, k)]) k++;
+      if (i + k <= m) { spans.push([i, i + k]); continue; }
+      var j = i - 1;
+      while (j > 0 && common[run.slice(j)]) j--;
+      spans.push([j, m]);
+    }
+    var out = [], at = 0;
+    while (at < m) {
+      var best = null;
+      spans.forEach(function (s) { if (s[0] <= at && (!best || s[1] > best[1])) best = s; });
+      out.push([run.slice(best[0], best[1]), best[0]]);
+      at = best[1];
+    }
+    return out;
   }
 
   function postings(term) {
@@ -116,8 +137,8 @@
     return out;
   }
   /* Positions of a phrase term. A bigram's file holds only its positions, in the order
-     of its postings' documents, as many per document as the postings count; a trigram
-     (extension of a common bigram) also has doc deltas and counts. */
+     of its postings' documents, as many per document as the postings count; a longer
+     n-gram (extension of a common one) also has doc deltas and counts. */
   function positions(term, docs) {
     var c = positionChunks[chunkOf(term)], s = c && c[term];
     var out = new Map();
