@@ -90,39 +90,40 @@ class Span:
         text = self.text
         return (starts, *ranked([text[x:y] for x, y in zip(starts.tolist(), ends.tolist())]))
 
-    def grams(self, around: np.ndarray, candidates: dict[int, np.ndarray | set[str]],
+    def grams(self, around: np.ndarray, candidates: dict[int, set[str]],
               longest: int) -> list[tuple[np.ndarray, np.ndarray, list[str], np.ndarray]]:
         """Per length n from 3 up: (where, key, names, candidate) of the Han n-grams that
         extend a shorter one: for n = 3 the trigrams next to a bigram in `around`, then
         the n-grams that start or end with an (n-1)-gram of `candidates`. `candidate`
-        marks those that are in candidates[n] themselves (trigrams by key, longer ones
-        by name); n-grams longer than 3 are keyed like words (names[key - _WORDS])."""
-        at, key = self.trigrams(around)
-        names: list[str] = []
-        out = []
+        marks those in candidates[n] themselves; keys are word keys (names[key - _WORDS])."""
         size = len(self.ch)
-        for n in range(3, longest + 1):
-            if n > 3:
-                marked = np.zeros(size + 1, dtype=bool)
-                marked[at[candidate]] = True
-                if size < n:
-                    break
-                at = np.flatnonzero((marked[:size - n + 1] & self.han[n - 1:])
-                                    | (marked[1:size - n + 2] & self.han[:size - n + 1]))
-                text = self.text
-                key, names = ranked([text[p:p + n] for p in at.tolist()])
-            wanted = candidates.get(n)
-            if wanted is None:
-                candidate = np.zeros(len(at), dtype=bool)
-            elif n == 3:
-                candidate = contains(wanted, key)
-            else:
-                candidate = np.fromiter((w in wanted for w in names), dtype=bool, count=len(names))[
-                    (key - _WORDS).astype(np.int64)] if len(names) else np.zeros(0, dtype=bool)
-            out.append((at, key, names, candidate))
-            if not candidate.any():
+        at, key = self.trigrams(around)
+        out = []
+        for n in range(3, min(longest, size) + 1):
+            ids, names = self._named(key, at, n)
+            wanted = candidates.get(n, ())
+            candidate = np.fromiter((w in wanted for w in names), dtype=bool, count=len(names))[ids]
+            out.append((at, ids + _WORDS, names, candidate))
+            if not candidate.any() or n == min(longest, size):
                 break
+            # the n+1-grams around the candidates, named by their first n characters and
+            # their last when those are a candidate, else by their last n and their
+            # first: one key per string
+            marked = np.zeros(size + 1, dtype=bool)
+            marked[at[candidate]] = True
+            id_at = np.zeros(size + 1, dtype=np.uint64)
+            id_at[at] = ids
+            right = marked[:size - n] & self.han[n:]
+            at = np.flatnonzero(right | (marked[1:size - n + 1] & self.han[:size - n]))
+            key = np.where(right[at], (1 << 47) | (id_at[at] << 16) | self.ch[at + n],
+                           (id_at[at + 1] << 16) | self.ch[at])
         return out
+
+    def _named(self, key: np.ndarray, at: np.ndarray, n: int) -> tuple[np.ndarray, list[str]]:
+        """Ids of the n-grams at `at` (one per distinct key, in key order) and their names."""
+        distinct, first, ids = np.unique(key, return_index=True, return_inverse=True)
+        text = self.text
+        return ids.ravel().astype(np.uint64), [text[p:p + n] for p in at[first].tolist()]
 
 
 def ranked(found: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -156,22 +157,23 @@ def first_pass(folded: list[tuple[str, str]], table: np.ndarray, share: float,
     size, limit = len(span.ch), share * len(folded)
     marked = np.zeros(size + 1, dtype=bool)
     marked[at[contains(keys[counts > limit], key)]] = True
+    at = np.flatnonzero(marked[:-2] & marked[1:-1])
+    gram = (span.ch[at] << 32) | (span.ch[at + 1] << 16) | span.ch[at + 2]
     for n in range(3, longest):
-        at = np.flatnonzero(marked[:size - n + 1] & marked[1:size - n + 2]) if size >= n else at[:0]
-        if n == 3:
-            distinct, ids = np.unique((span.ch[at] << 32) | (span.ch[at + 1] << 16) | span.ch[at + 2],
-                                      return_inverse=True)
-            names = key_strings(distinct, [])
-        else:
-            text = span.text
-            grams, names = ranked([text[p:p + n] for p in at.tolist()])
-            ids = (grams - _WORDS).astype(np.int64)
-        often = np.flatnonzero(_documents(ids.ravel(), span.doc[at], len(names)) > limit)
-        if not len(often):
+        distinct, first, ids = np.unique(gram, return_index=True, return_inverse=True)
+        ids = ids.ravel()
+        often = _documents(ids, span.doc[at], len(distinct)) > limit
+        if not often.any():
             break
-        candidates[n] = [names[k] for k in often.tolist()]
+        candidates[n] = [span.text[p:p + n] for p in at[first[often]].tolist()]
+        # the n+1-grams both of whose n-grams are candidates here, named by the first and
+        # their last character
+        id_at = np.zeros(size + 1, dtype=np.uint64)
+        id_at[at] = ids
         marked = np.zeros(size + 1, dtype=bool)
-        marked[at[np.isin(ids.ravel(), often)]] = True
+        marked[at[often[ids]]] = True
+        at = np.flatnonzero(marked[:size - n] & marked[1:size - n + 1])
+        gram = (id_at[at] << 16) | span.ch[at + n]
     return keys, counts, candidates
 
 
@@ -218,20 +220,6 @@ def vlq(values: np.ndarray) -> tuple[str, np.ndarray]:
         go_on = more > 1
         at, rest, more = at[go_on] + 1, rest[go_on] >> 5, more[go_on] - 1
     return out.tobytes().decode("ascii"), offsets
-
-
-def as_words(key: np.ndarray, words: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Keys that fit in 32 bits, for encode_postings: trigram keys become word keys."""
-    if not len(key) or int(key.max()) < (1 << 32):
-        return key, words
-    distinct, ids = np.unique(key, return_inverse=True)
-    return ids.ravel().astype(np.uint64) + _WORDS, key_strings(distinct, words)
-
-
-def han_keys(grams: list[str]) -> np.ndarray:
-    """The keys of Han n-grams (up to 3 characters), ascending."""
-    keys = [sum((ord(c) - HAN_BASE) << (16 * (len(g) - 1 - k)) for k, c in enumerate(g)) for g in grams]
-    return np.unique(np.array(keys, dtype=np.uint64))
 
 
 def key_strings(keys: np.ndarray, words: list[str]) -> list[str]:

@@ -161,8 +161,7 @@ class _Shared:
     prefolded: dict[int, list[tuple[str, str]]]  # per span start, (title, body) folded but for the
                                                  # fold table, where the first pass made them
     common: np.ndarray                  # sorted keys of the common bigrams
-    candidates: dict[int, np.ndarray | set[str]]  # per length n > 2, n-grams that may be common
-                                                  # (trigrams as sorted keys)
+    candidates: dict[int, set[str]]     # per length n > 2, the n-grams that may be common
 
 
 @dataclass
@@ -231,8 +230,7 @@ def _index_part(shared: _Shared, span: range) -> _Part:
         extensions.update(postings.encode_positions(key, s.doc[at_gram], s.pos[at_gram], span.start,
                                                     words=names))
         at_c = at_gram[candidate]
-        key_c, names_c = postings.as_words(key[candidate], names)
-        phrases.update(postings.encode_postings(key_c, s.doc[at_c], s.body[at_c], names_c, span.start))
+        phrases.update(postings.encode_postings(key[candidate], s.doc[at_c], s.body[at_c], names, span.start))
     counts = np.bincount(s.doc[at] * 2 + s.body[at], minlength=2 * len(folded)).reshape(-1, 2)
     charset = set(postings.key_strings(np.unique(char), []))
     return _Part(found, positions, extensions, phrases,
@@ -312,8 +310,7 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
         yield from f.doc_files.items()
     del first
     parts = _memoized(memo, "part", [hexdigest(k, common_key) for k in keys], spans, _index_part,
-                      _Shared(items, prefolded, common, {k: postings.han_keys(v) if k == 3 else v
-                                                         for k, v in candidates.items()}), parallel)
+                      _Shared(items, prefolded, common, candidates), parallel)
     del prefolded
     docs: dict[str, int] = defaultdict(int)
     for p in parts:
