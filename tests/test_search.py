@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import json
 import http.server
+import re
 import shutil
 import subprocess
 import sys
@@ -119,6 +120,37 @@ def test_exact_recall_against_substring_count(browser, base, site_model):
         assert not any(result["partial_flags"][: result["hits"]])
         checked += 1
     assert checked == len(RECALL_QUERIES)
+
+
+def test_random_phrases_have_exactly_their_hits(browser, demo, site_model):
+    """Phrases cut at random from the entries (in the script they were written in) and
+    phrases spliced from two such pieces, which mostly occur nowhere: the client's hits
+    are exactly the entries holding each, however its n-grams are covered."""
+    import random
+
+    rng = random.Random(11)
+    texts = ["\n".join(entry_text(item)) for item in searchable(site_model)]
+    runs = [r for t in texts for r in re.findall("[\u3400-\u9fff]{2,}", t)]
+    pieces = []
+    while len(pieces) < 160:
+        run = rng.choice(runs)
+        n = rng.randint(2, min(len(run), 14))
+        start = rng.randint(0, len(run) - n)
+        pieces.append(run[start:start + n])
+    queries = pieces[:120] + [a + b for a, b in zip(pieces[120:140], pieces[140:160])]
+    page = browser.new_page()
+    run_query(page, demo.as_uri() + "/", queries[0])
+    found = page.evaluate("""async qs => {
+        const out = [];
+        for (const q of qs) {
+            await window.sbSearch(q);
+            out.push(+document.getElementById('search-results').getAttribute('data-hits'));
+        }
+        return out;
+    }""", queries)
+    expected = [len(truth(site_model, q)) for q in queries]
+    assert [(q, f) for q, f in zip(queries, found)] == [(q, e) for q, e in zip(queries, expected)]
+    assert sum(1 for e in expected[120:] if e == 0) >= 5 and min(expected[:120]) >= 1
 
 
 def test_traditional_and_simplified_are_one(browser, demo, site_model):
