@@ -8,12 +8,14 @@ a sort key that orders periods of any granularity by their first day.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 GRANULARITY = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
 
 
+@lru_cache(maxsize=4096)
 def span(period: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a period."""
+    """First and last day of a period (asked for often: remembered)."""
     if "-Q" in period:
         year, q = int(period[:4]), int(period[-1])
         first = dt.date(year, 3 * q - 2, 1)

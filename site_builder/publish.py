@@ -9,6 +9,8 @@ handful of pages. Fingerprints are saved only after every page is written.
 """
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,10 +76,11 @@ def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = 
     old = cache.load("fingerprints", key) or {}
     new: dict[str, str] = {}
     todo: list[Job] = []
+    out = str(writer.root) + os.sep
     for job in jobs_of(site):
         fp = fingerprints.page(job.page, job.variant)
         new[job.path] = fp
-        if old.get(job.path) == fp and (writer.root / job.path).is_file():
+        if old.get(job.path) == fp and os.path.isfile(out + job.path):
             writer.record(job.path, written=False)
         else:
             todo.append(job)
