@@ -200,6 +200,7 @@ class _Part:
     phrases: dict[str, postings.Encoded]       # postings of the candidates among those
     lengths: list[tuple[int, int]]
     charset: set[str]
+    candidates: dict[int, set[str]]            # those it was made with (more serve as well)
 
 
 def _index_part(shared: _Shared, span: range) -> _Part:
@@ -234,16 +235,18 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     counts = np.bincount(s.doc[at] * 2 + s.body[at], minlength=2 * len(folded)).reshape(-1, 2)
     charset = set(postings.key_strings(np.unique(char), []))
     return _Part(found, positions, extensions, phrases,
-                 [(t, b) for t, b in counts.tolist()], charset)
+                 [(t, b) for t, b in counts.tolist()], charset, shared.candidates)
 
 
 def _memoized(memo: Cache | None, name: str, keys: list[str], spans: list[range],
               func: Callable[[_Shared, range], T], shared: _Shared, parallel: bool,
-              keep: Callable[[T], T] = lambda value: value) -> list[T]:
+              keep: Callable[[T], T] = lambda value: value,
+              serves: Callable[[T], bool] = lambda value: True) -> list[T]:
     """func(shared, span) for every span, from `memo` where its key is stored under the
-    span's number, the others computed in parallel and stored (what `keep` keeps of them)."""
+    span's number and the value `serves`, the others computed in parallel and stored
+    (what `keep` keeps of them)."""
     results = [memo.load(f"{name}-{k}", key) if memo else None for k, key in enumerate(keys)]
-    todo = [k for k, found in enumerate(results) if found is None]
+    todo = [k for k, found in enumerate(results) if found is None or not serves(found)]
     for k, value in zip(todo, fork_map(func, [spans[k] for k in todo], shared, parallel)):
         results[k] = value
         if memo:
@@ -305,17 +308,20 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     keys_df, counts = postings.merge_df([(f.keys, f.counts) for f in first])
     common = keys_df[counts > COMMON_SHARE * n] if n >= 20 else keys_df[:0]
     candidates = _candidates(set(postings.key_strings(common, [])), [f.candidates for f in first])
-    common_key = hexdigest(common.tobytes(), sorted((k, sorted(v)) for k, v in candidates.items()))
+    common_key = hexdigest(common.tobytes())
     for f in first:
         yield from f.doc_files.items()
     del first
+    # a part made with more candidates serves too: it holds what these need and more
     parts = _memoized(memo, "part", [hexdigest(k, common_key) for k in keys], spans, _index_part,
-                      _Shared(items, prefolded, common, candidates), parallel)
+                      _Shared(items, prefolded, common, candidates), parallel,
+                      serves=lambda part: all(v <= part.candidates.get(k, set()) for k, v in candidates.items()))
     del prefolded
     docs: dict[str, int] = defaultdict(int)
     for p in parts:
         for term, encoded in p.phrases.items():
-            docs[term] += encoded[3]
+            if term in candidates[len(term)]:
+                docs[term] += encoded[3]
     grams = {t for t, count in docs.items() if count > COMMON_SHARE * n} if n >= 20 else set()
     lengths = [x for p in parts for x in p.lengths]
     charset = set().union(*(p.charset for p in parts))

@@ -380,6 +380,36 @@ def test_postings_hold_every_token_whatever_the_spans(site_model):
     assert all(positions[g] == grams[g] for g in positions)
 
 
+def test_cached_parts_serve_while_they_hold_every_candidate(tmp_path, site_model, monkeypatch):
+    """A span's index is reused from the cache when it was made with the candidates for
+    common n-grams this build needs (or more), and made again when one is missing;
+    either way the files are those of a build without a cache."""
+    import site_builder.search as search
+    from site_builder.cache import Cache
+
+    plain = dict(search_files(site_model, parallel=False, span=16))
+    real_candidates, real_index, made = search._candidates, search._index_part, []
+    monkeypatch.setattr(search, "_index_part", lambda shared, span: made.append(span) or real_index(shared, span))
+    trigrams = sorted({t[k:k + 3] for item in searchable(site_model) for t in map(fold, entry_text(item))
+                       for k in range(len(t) - 2) if _han(t[k:k + 3])})
+
+    def real(*args):
+        return real_candidates(*args)
+
+    def more(*args):  # trigrams that are not common, as if some span had found them often
+        return {**real(*args), 3: real(*args)[3] | set(trigrams[::2])}
+
+    def other(*args):
+        return {**real(*args), 3: real(*args)[3] | set(trigrams[1::2])}
+
+    memo = Cache(tmp_path, "search")
+    for candidates, remade in ((real, True), (more, True), (real, False), (more, False), (other, True)):
+        monkeypatch.setattr(search, "_candidates", candidates)
+        made.clear()
+        assert dict(search_files(site_model, parallel=False, span=16, memo=memo)) == plain
+        assert bool(made) == remade, candidates.__name__
+
+
 def test_site_without_search_has_no_index(tmp_path):
     site = tmp_path / "site"
     shutil.copytree(ROOT / "content", site / "content")
