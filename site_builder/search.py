@@ -15,11 +15,13 @@ than COMMON_SHARE of the entries, 2 to LONGEST - 1 characters): a common bigram 
 its postings, a longer common n-gram postings of its own, and the n-grams one
 character longer that extend a common one, left or right, carry the positions (with
 doc ids and counts). A query run is proven by its own postings when it is common,
-else by the positions of the fewest such terms that cover it. Field lengths, unit, category and year of each document sit in blocks of
-1024 documents; each document's text for snippets is a file of its own, loaded only
-when shown. The browser scores with lunr's BM25 (k1 1.2, b 0.75, title boosted). Doc
-ids follow (date, path), so adding a new entry changes only the chunks of its terms,
-its block and the metadata. The heavy part, postings and positions, is `postings.py`.
+else by the positions of the fewest such terms that cover it. Field lengths sit in
+blocks of 1024 documents, the documents of each unit and of each category in a file
+of their own for the filters (a year's are a range of ids); each document's text for
+snippets is a file of its own, loaded only when shown. The browser scores with
+lunr's BM25 (k1 1.2, b 0.75, title boosted). Doc ids follow (date, path), so adding a
+new entry changes only the chunks of its terms, its block, its unit's and category's
+files and the metadata. The heavy part, postings and positions, is `postings.py`.
 `search_files` yields (output path, bytes).
 """
 from __future__ import annotations
@@ -48,7 +50,7 @@ TITLE_BOOST = 10
 K1, B = 1.2, 0.75
 COMMON_SHARE = 0.25          # an n-gram in more than this share of entries keeps no positions
 LONGEST = 8                  # the longest n-gram indexed (common ones up to one shorter)
-BLOCK = 1024                 # documents per block of field lengths (and of facets)
+BLOCK = 1024                 # documents per block of field lengths
 SNIPPET_CHARS = 1500         # text kept per document for snippets
 UNIGRAM = "'"                # key prefix of single-character postings (never in a token)
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
@@ -342,14 +344,20 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
         post, pos = by_chunk.pop(c, ({}, {}))
         yield f"search/c/{c}.js", _js_terms("__sbChunk", c, post)
         yield f"search/p/{c}.js", _js_terms("__sbPos", c, pos)
-    unit_index = {u.id: k for k, u in enumerate(cfg.units)}
-    cat_index = {c.id: k for k, c in enumerate(cfg.categories)}
     for start in range(0, max(n, 1), BLOCK):
         yield f"search/b/{start // BLOCK}.js", _js(
             "__sbBlock", start // BLOCK, _vlq([x for pair in lengths[start:start + BLOCK] for x in pair]))
-        yield f"search/f/{start // BLOCK}.js", _js("__sbFacet", start // BLOCK, _vlq(
-            [x for i in items[start:start + BLOCK] for x in (unit_index[i.unit.id], cat_index[i.category.id],
-                                                             i.entry.date.year - 1900)]))
+    for kind, things, of in (("u", cfg.units, lambda i: i.unit.id), ("c", cfg.categories, lambda i: i.category.id)):
+        ids: dict[str, list[int]] = defaultdict(list)
+        for doc, item in enumerate(items):
+            ids[of(item)].append(doc)
+        for k, thing in enumerate(things):  # one file for each, empty or not: the filter loads it
+            docs = ids.get(thing.id, [])
+            yield f"search/f/{kind}{k}.js", _js("__sbFacet", f"{kind}{k}", _vlq(
+                [b - a for a, b in zip([0] + docs, docs)]))
+    years: dict[int, list[int]] = {}
+    for doc, item in enumerate(items):  # doc ids follow the date: each year is a range
+        years.setdefault(item.entry.date.year, [doc, doc])[1] = doc + 1
     table = fold_table()
     folding = {k: v for k, v in sorted(table.items()) if v in charset}
     meta = {
@@ -358,7 +366,7 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
         "common": sorted(postings.key_strings(common, []) + list(grams)),
         "units": [[u.id, u.name] for u in cfg.units],
         "categories": [[c.id, c.name] for c in cfg.categories],
-        "years": sorted({i.entry.date.year for i in items}, reverse=True),
+        "years": [[y, *years[y]] for y in sorted(years, reverse=True)],
     }
     yield "search/meta.js", _js("__sbMeta", meta)
     yield "search/fold.js", _js("__sbFold", "".join(folding), "".join(folding.values()))

@@ -176,6 +176,7 @@ def test_filters_highlight_one_char_doc_number_and_no_results(browser, demo, sit
     assert in_unit["hits"] == len({u for u in truth(site_model, "财务") if u.startswith("dongzhuang/")})
     in_cat = run_query(page, base, "公开", category="relief")
     assert in_cat["hits"] > 0 and all("/relief/" in h for h in urls(in_cat))
+    assert run_query(page, base, "财务", unit="nowhere")["hits"] == 0
     in_year = run_query(page, base, "财务", year="2025")
     years = {i.url: i.entry.date.year for i in site_model.items}
     assert in_year["hits"] > 0 and all(years[h] == 2025 for h in urls(in_year))

@@ -38,7 +38,11 @@
   window.__sbChunk = function (id, post) { chunks[id] = post; };
   window.__sbPos = function (id, pos) { positionChunks[id] = pos; };
   window.__sbBlock = function (id, s) { blocks[id] = vlq(s); };
-  window.__sbFacet = function (id, s) { facets[id] = vlq(s); };
+  window.__sbFacet = function (id, s) {   // the documents of one unit or category, as gaps
+    var set = new Set(), doc = 0;
+    vlq(s).forEach(function (gap, i) { doc = i ? doc + gap : gap; set.add(doc); });
+    facets[id] = set;
+  };
   window.__sbDoc = function (id, d) { docs[id] = d; };
 
   function foldText(s) {
@@ -179,9 +183,23 @@
     var b = blocks[Math.floor(doc / meta.block)], k = (doc % meta.block) * 2;
     return [b[k], b[k + 1]];
   }
-  function facet(doc) {   // [unit, category, year]
-    var f = facets[Math.floor(doc / meta.block)], k = (doc % meta.block) * 3;
-    return [f[k], f[k + 1], f[k + 2] + 1900];
+  /* Filters: a unit's or category's documents from a file of their own; a year's are a
+     range of ids (ids follow the date). Unknown values (index -1) match nothing. */
+  function loadFilters(filters) {
+    var loads = [];
+    [["u", filters.unit], ["c", filters.category]].forEach(function (f) {
+      if (f[1] !== null && f[1] >= 0) loads.push(once("f" + f[0] + f[1], "f/" + f[0] + f[1] + ".js"));
+    });
+    return Promise.all(loads);
+  }
+  function passes(doc, filters) {
+    if (filters.unit !== null && !(filters.unit >= 0 && facets["u" + filters.unit].has(doc))) return false;
+    if (filters.category !== null && !(filters.category >= 0 && facets["c" + filters.category].has(doc))) return false;
+    if (filters.year !== null) {
+      var range = meta.years.filter(function (y) { return y[0] === filters.year; })[0];
+      if (!range || doc < range[1] || doc >= range[2]) return false;
+    }
+    return true;
   }
 
   function search(words, filters) {
@@ -198,8 +216,10 @@
     scoreTerms.forEach(function (t) {
       post[t].forEach(function (_, doc) { present.set(doc, (present.get(doc) || 0) + 1); });
     });
-    var filtered = filters.unit !== null || filters.category !== null || filters.year !== null;
-    return loadBlocks(present, filtered).then(function () {
+    return loadFilters(filters).then(function () {
+      present.forEach(function (_, doc) { if (!passes(doc, filters)) present.delete(doc); });
+      return loadBlocks(present);
+    }).then(function () {
       var hits = [], partial = [], n = meta.n;
       var qf = [0, 0], idf = {};
       scoreTerms.forEach(function (t) {
@@ -213,12 +233,6 @@
       var boosts = [meta.boost, 1];
       present.forEach(function (count, doc) {
         var row = lengths(doc);
-        if (filtered) {
-          var fc = facet(doc);
-          if (filters.unit !== null && fc[0] !== filters.unit) return;
-          if (filters.category !== null && fc[1] !== filters.category) return;
-          if (filters.year !== null && fc[2] !== filters.year) return;
-        }
         var score = 0;
         for (var f = 0; f < 2; f++) {
           if (!qf[f]) continue;
@@ -246,14 +260,10 @@
     });
   }
 
-  function loadBlocks(present, withFacets) {
-    var need = {}, loads = [];
+  function loadBlocks(present) {
+    var need = {};
     present.forEach(function (_, doc) { need[Math.floor(doc / meta.block)] = 1; });
-    Object.keys(need).forEach(function (b) {
-      loads.push(once("b" + b, "b/" + b + ".js"));
-      if (withFacets) loads.push(once("f" + b, "f/" + b + ".js"));
-    });
-    return Promise.all(loads);
+    return Promise.all(Object.keys(need).map(function (b) { return once("b" + b, "b/" + b + ".js"); }));
   }
 
   function loadChunksFor(words) {
