@@ -2,15 +2,17 @@
 
 At 10,000 entries the index holds about eleven million postings; handled one by one in
 Python they took most of a build. Here a span of documents becomes one array of code
-points: Han bigrams, lone Han characters, single characters, trigrams and ASCII words
-become integer keys, one stable sort orders them by (term, document, position), and the
-variable-length encoding runs on whole arrays (numpy). The encoding is the one
+points: Han bigrams, lone Han characters, single characters and ASCII words become
+integer keys, and so do the longer n-grams around common ones (named by the id of their
+first n-1 characters and their last character); one sort orders them by (term,
+document, position), and the variable-length encoding runs on whole arrays (numpy). The encoding is the one
 `search.py` describes and `assets/search.js` reads: per term a string of base64 VLQ
 numbers, document ids counted from the span's first document.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -121,7 +123,7 @@ class Span:
 
     def _named(self, key: np.ndarray, at: np.ndarray, n: int) -> tuple[np.ndarray, list[str]]:
         """Ids of the n-grams at `at` (one per distinct key, in key order) and their names."""
-        distinct, first, ids = np.unique(key, return_index=True, return_inverse=True)
+        _, first, ids = np.unique(key, return_index=True, return_inverse=True)
         text = self.text
         return ids.ravel().astype(np.uint64), [text[p:p + n] for p in at[first].tolist()]
 
@@ -166,8 +168,8 @@ def first_pass(folded: list[tuple[str, str]], table: np.ndarray, share: float,
         if not often.any():
             break
         candidates[n] = [span.text[p:p + n] for p in at[first[often]].tolist()]
-        # the n+1-grams both of whose n-grams are candidates here, named by the first and
-        # their last character
+        # the n+1-grams both of whose n-grams are candidates here, named by the id of
+        # their first n characters and their last character
         id_at = np.zeros(size + 1, dtype=np.uint64)
         id_at[at] = ids
         marked = np.zeros(size + 1, dtype=bool)
@@ -222,7 +224,7 @@ def vlq(values: np.ndarray) -> tuple[str, np.ndarray]:
     return out.tobytes().decode("ascii"), offsets
 
 
-def key_strings(keys: np.ndarray, words: list[str]) -> list[str]:
+def key_strings(keys: np.ndarray, words: Sequence[str]) -> list[str]:
     """The term each key stands for."""
     out: list[str] = [""] * len(keys)
     word = (keys >= _WORDS) & (keys < (1 << 32))
@@ -317,7 +319,7 @@ def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: l
 
 
 def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: int,
-                     headers: bool = True, words: list[str] = ()) -> dict[str, Encoded]:
+                     headers: bool = True, words: Sequence[str] = ()) -> dict[str, Encoded]:
     """Per term: per document holding it, (doc delta, count, first position, then the
     gaps between positions), as VLQ. Without `headers` only the positions: a bigram's
     documents and counts are those of its postings, which the reader has already."""

@@ -50,6 +50,8 @@ TITLE_BOOST = 10
 K1, B = 1.2, 0.75
 COMMON_SHARE = 0.25          # an n-gram in more than this share of entries keeps no positions
 LONGEST = 8                  # the longest n-gram indexed (common ones up to one shorter)
+MOST_COMMON = 256            # common n-grams longer than 2 treated so (meta.js lists them all)
+SMALLEST_SPAN = 4            # a last span shorter than 1/this of a span joins the one before
 BLOCK = 1024                 # documents per block of field lengths
 SNIPPET_CHARS = 1500         # text kept per document for snippets
 UNIGRAM = "'"                # key prefix of single-character postings (never in a token)
@@ -195,11 +197,12 @@ def _prefolded(texts: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 @dataclass
 class _Part:
     """The index of a span of documents: per term, its encoded postings (doc deltas
-    counted from the span's start) and the last doc id it is in."""
+    counted from the span's start), the last doc id it is in and how many it is in."""
     postings: dict[str, postings.Encoded]
     positions: dict[str, postings.Encoded]     # of bigrams: positions only
     extensions: dict[str, postings.Encoded]    # of longer n-grams: doc deltas, counts, positions
-    phrases: dict[str, postings.Encoded]       # postings of the candidates among those
+    phrases: dict[str, postings.Encoded]       # postings of the candidates among those (the
+                                               # common ones ship)
     lengths: list[tuple[int, int]]
     charset: set[str]
     candidates: dict[int, set[str]]            # those it was made with (more serve as well)
@@ -284,6 +287,14 @@ def _candidates(common: set[str], found: list[dict[int, list[str]]]) -> dict[int
     return {k: v for k, v in out.items() if v}
 
 
+def _most_common(docs: dict[str, int], n: int) -> set[str]:
+    """The common n-grams longer than 2 (in more than COMMON_SHARE of n entries) that
+    keep no positions: the MOST_COMMON most frequent, shorter first among equals, so
+    that every part of one is one too (it is in as many entries or more, and shorter)."""
+    common = [(-count, len(t), t) for t, count in docs.items() if count > COMMON_SHARE * n] if n >= 20 else []
+    return {t for _, _, t in sorted(common)[:MOST_COMMON]}
+
+
 def span_size(n_docs: int) -> int:
     """Documents per span: a power of two, so spans stay put as a site grows (a cached
     span is reused while its documents are unchanged) and there are a few per core."""
@@ -301,6 +312,10 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     n = len(items)
     size = span or span_size(n)
     spans = [range(a, min(a + size, n)) for a in range(0, n, size)]
+    if len(spans) > 1 and len(spans[-1]) * SMALLEST_SPAN < size:
+        # a few documents alone would find "often" in nearly all they hold, new candidates
+        # with every entry added, and no cached span would serve
+        spans[-2:] = [range(spans[-2].start, n)]
     keys = [plain_digest(code_fingerprint(), s.start, [
         (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date)
         for i in items[s.start:s.stop]]) for s in spans]
@@ -322,20 +337,24 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     docs: dict[str, int] = defaultdict(int)
     for p in parts:
         for term, encoded in p.phrases.items():
-            if term in candidates[len(term)]:
+            if term in candidates.get(len(term), ()):
                 docs[term] += encoded[3]
-    grams = {t for t, count in docs.items() if count > COMMON_SHARE * n} if n >= 20 else set()
+    common_grams = _most_common(docs, n)  # longer than 2; `common` holds the bigrams
     lengths = [x for p in parts for x in p.lengths]
     charset = set().union(*(p.charset for p in parts))
     chunks = chunk_count(n)
     by_chunk: dict[int, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
-    found = [(s, {**p.postings, **{t: e for t, e in p.phrases.items() if t in grams}}) for s, p in zip(spans, parts)]
+    found = [(s, {**p.postings, **{t: e for t, e in p.phrases.items() if t in common_grams}})
+             for s, p in zip(spans, parts)]
     numbers = _numbers(n + 1)
     for term, encoded in _join(found, numbers).items():
         by_chunk[chunk_of(term.lstrip(UNIGRAM), chunks)][0][term] = encoded
     del found
-    extended = [(s, {t: e for t, e in p.extensions.items() if t not in grams
-                     and (len(t) == 3 or t[1:] in grams or t[:-1] in grams)}) for s, p in zip(spans, parts)]
+    # an extension keeps its positions unless common itself; the trigrams were made only
+    # around common bigrams, the longer ones around candidates, which may not be common
+    extended = [(s, {t: e for t, e in p.extensions.items() if t not in common_grams
+                     and (len(t) == 3 or t[1:] in common_grams or t[:-1] in common_grams)})
+                for s, p in zip(spans, parts)]
     for kind in ([(s, p.positions) for s, p in zip(spans, parts)], extended):
         for term, encoded in _join(kind, numbers).items():
             by_chunk[chunk_of(term, chunks)][1][term] = encoded
@@ -363,7 +382,7 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     meta = {
         "n": n, "chunks": chunks, "block": BLOCK, "k1": K1, "b": B, "boost": TITLE_BOOST,
         "avg": [sum(t for t, _ in lengths) / n if n else 0, sum(b for _, b in lengths) / n if n else 0],
-        "common": sorted(postings.key_strings(common, []) + list(grams)),
+        "common": sorted(postings.key_strings(common, []) + list(common_grams)),
         "units": [[u.id, u.name] for u in cfg.units],
         "categories": [[c.id, c.name] for c in cfg.categories],
         "years": [[y, *years[y]] for y in sorted(years, reverse=True)],

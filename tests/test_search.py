@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
 import http.server
 import re
@@ -17,12 +18,13 @@ import subprocess
 import sys
 import threading
 import urllib.parse
+from collections import deque
 from pathlib import Path
 
 import pytest
 
 from site_builder.build import load_site
-from site_builder.search import COMMON_SHARE, LONGEST, entry_text, fold, search_files, searchable, tokens
+from site_builder.search import COMMON_SHARE, LONGEST, MOST_COMMON, entry_text, fold, search_files, searchable, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-20"
@@ -305,11 +307,11 @@ def _postings(files: dict[str, bytes]) -> dict[str, dict[int, tuple[int, int]]]:
     """Every chunk's postings decoded: term -> doc id -> (count in title, count in body)."""
     found: dict[str, dict[int, tuple[int, int]]] = {}
     for term, encoded in _chunk_terms(files, "c").items():
-        numbers, doc, docs = _decode(encoded), -1, {}
+        numbers, doc, docs = deque(_decode(encoded)), -1, {}
         while numbers:
-            doc += numbers.pop(0) + 1
-            flags = numbers.pop(0)
-            docs[doc] = (numbers.pop(0) if flags & 1 else 0, flags >> 1)
+            doc += numbers.popleft() + 1
+            flags = numbers.popleft()
+            docs[doc] = (numbers.popleft() if flags & 1 else 0, flags >> 1)
         found[term] = docs
     return found
 
@@ -319,19 +321,18 @@ def _positions(files: dict[str, bytes], postings: dict) -> dict[str, dict[int, l
     a longer n-gram's with doc deltas and counts of its own."""
     found: dict[str, dict[int, list[int]]] = {}
     for term, encoded in _chunk_terms(files, "p").items():
-        numbers, docs = _decode(encoded), {}
+        numbers, docs = deque(_decode(encoded)), {}
 
         def read(count: int) -> list[int]:
-            gaps = [numbers.pop(0) for _ in range(count)]
-            return [sum(gaps[:k + 1]) for k in range(count)]
+            return list(itertools.accumulate(numbers.popleft() for _ in range(count)))
         if len(term) == 2:
             for doc, (title, body) in postings[term].items():
                 docs[doc] = read(title + body)
         else:
             doc = -1
             while numbers:
-                doc += numbers.pop(0) + 1
-                docs[doc] = read(numbers.pop(0))
+                doc += numbers.popleft() + 1
+                docs[doc] = read(numbers.popleft())
         assert not numbers, term
         found[term] = docs
     return found
@@ -341,15 +342,21 @@ def _han(text: str) -> bool:
     return all("\u3400" <= c <= "\u9fff" for c in text)
 
 
-def test_postings_hold_every_token_whatever_the_spans(site_model):
+@pytest.mark.parametrize("most", [MOST_COMMON, 40])
+def test_postings_hold_every_token_whatever_the_spans(site_model, most, monkeypatch):
     """The index is built in spans of documents joined afterwards: cut into spans of 7
     documents it is byte-identical to one span, and its decoded postings and positions
     are exactly the tokens and n-grams of each document, computed here the plain way:
-    the common n-grams (in more than a quarter of the entries, up to LONGEST - 1 long)
-    have postings and no positions; every extension of a common n-gram by one
-    character, left or right, has every one of its positions."""
+    the common n-grams (in more than a quarter of the entries, up to LONGEST - 1 long;
+    of those longer than 2, the `most` most frequent, shorter first) have postings and
+    no positions; every extension of a common n-gram by one character, left or right,
+    has every one of its positions."""
+    import site_builder.search as search
+
+    monkeypatch.setattr(search, "MOST_COMMON", most)
     whole = dict(search_files(site_model, parallel=False, span=100_000))
     assert dict(search_files(site_model, parallel=False, span=7)) == whole
+    assert dict(search_files(site_model, parallel=False, span=10)) == whole  # its last 3 join a span
     texts = [tuple(fold(x) for x in entry_text(item)) for item in searchable(site_model)]
     grams: dict[str, dict[int, list[int]]] = {}   # every Han n-gram: doc -> positions
     for doc_id, (title, body) in enumerate(texts):
@@ -358,7 +365,9 @@ def test_postings_hold_every_token_whatever_the_spans(site_model):
             for k in range(len(text) - n + 1):
                 if _han(text[k:k + n]):
                     grams.setdefault(text[k:k + n], {}).setdefault(doc_id, []).append(k)
-    common = {g for g, docs in grams.items() if len(g) < LONGEST and len(docs) > COMMON_SHARE * len(texts)}
+    frequent = {g for g, docs in grams.items() if len(g) < LONGEST and len(docs) > COMMON_SHARE * len(texts)}
+    longer = sorted((-len(grams[g]), len(g), g) for g in frequent if len(g) > 2)
+    common = {g for g in frequent if len(g) == 2} | {g for _, _, g in longer[:most]}
     meta = json.loads(whole["search/meta.js"].decode()[len("__sbMeta("):-3])
     assert set(meta["common"]) == common and any(len(g) > 3 for g in common)
 
@@ -403,11 +412,17 @@ def test_cached_parts_serve_while_they_hold_every_candidate(tmp_path, site_model
     def other(*args):
         return {**real(*args), 3: real(*args)[3] | set(trigrams[1::2])}
 
+    def shorter(*args):  # none of the longest length: parts made with them still serve
+        return {k: v for k, v in real(*args).items() if k < max(real(*args))}
+
     memo = Cache(tmp_path, "search")
-    for candidates, remade in ((real, True), (more, True), (real, False), (more, False), (other, True)):
+    for candidates, remade in ((real, True), (more, True), (real, False), (more, False), (other, True),
+                               (shorter, False)):
         monkeypatch.setattr(search, "_candidates", candidates)
+        fresh = dict(search_files(site_model, parallel=False, span=16))
+        assert fresh == plain or candidates is shorter
         made.clear()
-        assert dict(search_files(site_model, parallel=False, span=16, memo=memo)) == plain
+        assert dict(search_files(site_model, parallel=False, span=16, memo=memo)) == fresh
         assert bool(made) == remade, candidates.__name__
 
 
