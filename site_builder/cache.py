@@ -137,7 +137,7 @@ class PageFingerprints:
         self._by_rel = {i.entry.rel: self._items[id(i)] for i in site.items}
         self._all = hexdigest(sorted(self._by_rel.items()))
         self._item_type = type(site.items[0]) if site.items else None
-        self._pages: dict[int, bytes] = {}  # a page's part of the fingerprint, for its variants
+        self._pages: dict[int, Any] = {}  # a page's hash so far, for each of its variants
 
     def page(self, page: Any, variant: str = "") -> str:
         shown = self._pages.get(id(page))
@@ -146,8 +146,10 @@ class PageFingerprints:
             # _sig already gives plain, ordered values: hash their repr directly (hexdigest
             # would walk them all again, and there are as many pages as entries and more).
             plain = (page.path, page.template, page.title, page.crumbs, inputs, self._sig(page.data))
-            shown = self._pages[id(page)] = repr(plain).encode("utf-8")
-        return hashlib.sha1(variant.encode("utf-8") + b"\0" + shown).hexdigest()
+            shown = self._pages[id(page)] = hashlib.sha1(repr(plain).encode("utf-8"))
+        done = shown.copy()
+        done.update(b"\0" + variant.encode("utf-8"))
+        return done.hexdigest()
 
     def _sig(self, value: Any) -> Any:
         if self._item_type is not None and isinstance(value, self._item_type):
