@@ -5,9 +5,9 @@ Python they took most of a build. Here a span of documents becomes one array of 
 points: Han bigrams, lone Han characters, single characters and ASCII words become
 integer keys, and so do the longer n-grams around common ones (named by the id of their
 first n-1 characters and their last character); one sort orders them by (term,
-document, position), and the variable-length encoding runs on whole arrays (numpy). The encoding is the one
-`search.py` describes and `assets/search.js` reads: per term a string of base64 VLQ
-numbers, document ids counted from the span's first document.
+document, position), and the variable-length encoding runs on whole arrays (numpy).
+The encoding is the one `search.py` describes and `assets/search.js` reads: per term a
+string of base64 VLQ numbers, document ids counted from the span's first document.
 """
 from __future__ import annotations
 

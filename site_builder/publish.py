@@ -10,7 +10,6 @@ handful of pages. Fingerprints are saved only after every page is written.
 from __future__ import annotations
 
 import os
-
 from dataclasses import dataclass
 from pathlib import Path
 

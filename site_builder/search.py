@@ -41,6 +41,7 @@ import numpy as np
 
 from . import postings
 from .cache import Cache, code_fingerprint, hexdigest, plain_digest
+from .config import SiteConfig
 from .ledger import PLACEHOLDER_RE
 from .markup import plain_text
 from .model import Item, Site
@@ -295,6 +296,19 @@ def _most_common(docs: dict[str, int], n: int) -> set[str]:
     return {t for _, _, t in sorted(common)[:MOST_COMMON]}
 
 
+def _filter_files(items: list[Item], cfg: SiteConfig) -> Iterator[tuple[str, bytes]]:
+    """For the filters, the documents of each unit and of each category (gaps between
+    their ids), one file for each, empty or not: a filter loads its file."""
+    for kind, things, of in (("u", cfg.units, lambda i: i.unit.id), ("c", cfg.categories, lambda i: i.category.id)):
+        ids: dict[str, list[int]] = defaultdict(list)
+        for doc, item in enumerate(items):
+            ids[of(item)].append(doc)
+        for k, thing in enumerate(things):
+            members = ids.get(thing.id, [])
+            yield f"search/f/{kind}{k}.js", _js("__sbFacet", f"{kind}{k}", _vlq(
+                [b - a for a, b in zip([0] + members, members)]))
+
+
 def span_size(n_docs: int) -> int:
     """Documents per span: a power of two, so spans stay put as a site grows (a cached
     span is reused while its documents are unchanged) and there are a few per core."""
@@ -366,14 +380,7 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     for start in range(0, max(n, 1), BLOCK):
         yield f"search/b/{start // BLOCK}.js", _js(
             "__sbBlock", start // BLOCK, _vlq([x for pair in lengths[start:start + BLOCK] for x in pair]))
-    for kind, things, of in (("u", cfg.units, lambda i: i.unit.id), ("c", cfg.categories, lambda i: i.category.id)):
-        ids: dict[str, list[int]] = defaultdict(list)
-        for doc, item in enumerate(items):
-            ids[of(item)].append(doc)
-        for k, thing in enumerate(things):  # one file for each, empty or not: the filter loads it
-            docs = ids.get(thing.id, [])
-            yield f"search/f/{kind}{k}.js", _js("__sbFacet", f"{kind}{k}", _vlq(
-                [b - a for a, b in zip([0] + docs, docs)]))
+    yield from _filter_files(items, cfg)
     years: dict[int, list[int]] = {}
     for doc, item in enumerate(items):  # doc ids follow the date: each year is a range
         years.setdefault(item.entry.date.year, [doc, doc])[1] = doc + 1
