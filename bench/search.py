@@ -12,7 +12,7 @@ Chinese) over site_builder's own output, and reports side by side:
   .html/.js/.css/.json on the fly (level 6) and counts every response body it sends.
   Each query runs in a fresh browser context (cache disabled): the bare search page is
   loaded, then the query is typed (site_builder: the search form; Pagefind: its JS API,
-  import + init + search + data() of the first 20 results, as many as site_builder
+  import + init + search + data() of the first 10 results, as many as site_builder
   shows). "query" = bytes after the bare page; "in all" = query + the search client
   script if the bare page already loaded it (site_builder's assets/search.js). Pagefind
   fetches its index from a Web Worker, which a page's DevTools session does not see, so
