@@ -60,6 +60,7 @@ UNIGRAM = "'"                # key prefix of single-character postings (never in
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 _TOKEN_RE = re.compile(f"([{_HAN}]+)|([a-z0-9]+)")
 T = TypeVar("T")
+S = TypeVar("S")
 
 
 @lru_cache(maxsize=1)
@@ -181,8 +182,8 @@ class _Folded:
     candidates: dict[int, list[str]]
 
 
-def _fold_span(shared: _Shared, span: range) -> _Folded:
-    items = shared.items[span.start:span.stop]
+def _fold_span(searchable_items: list[Item], span: range) -> _Folded:
+    items = searchable_items[span.start:span.stop]
     texts = [entry_text(item) for item in items]
     doc_files = {f"search/d/{doc_id}.js": _js("__sbDoc", doc_id, {
         "t": title, "u": item.url, "n": item.unit.name, "c": item.category.name,
@@ -246,7 +247,7 @@ def _index_part(shared: _Shared, span: range) -> _Part:
 
 
 def _memoized(memo: Cache | None, name: str, keys: list[str], spans: list[range],
-              func: Callable[[_Shared, range], T], shared: _Shared, parallel: bool,
+              func: Callable[[S, range], T], shared: S, parallel: bool,
               keep: Callable[[T], T] = lambda value: value,
               serves: Callable[[T], bool] = lambda value: True) -> list[T]:
     """func(shared, span) for every span, from `memo` where its key is stored under the
@@ -289,11 +290,11 @@ def _candidates(common: set[str], found: list[dict[int, list[str]]]) -> dict[int
     return {k: v for k, v in out.items() if v}
 
 
-def _most_common(docs: dict[str, int], n: int) -> set[str]:
-    """The common n-grams longer than 2 (in more than COMMON_SHARE of n entries) that
-    keep no positions: the MOST_COMMON most frequent, shorter first among equals, so
-    that every part of one is one too (it is in as many entries or more, and shorter)."""
-    common = [(-count, len(t), t) for t, count in docs.items() if count > COMMON_SHARE * n] if n >= 20 else []
+def _most_common(docs: dict[str, int], often: float) -> set[str]:
+    """The common n-grams longer than 2 (in more than `often` entries) that keep no
+    positions: the MOST_COMMON most frequent, shorter first among equals, so that every
+    part of one is one too (it is in as many entries or more, and shorter)."""
+    common = [(-count, len(t), t) for t, count in docs.items() if count > often]
     return {t for _, _, t in sorted(common)[:MOST_COMMON]}
 
 
@@ -355,12 +356,14 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     keys = [plain_digest(code_fingerprint(), s.start, [
         (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date)
         for i in items[s.start:s.stop]]) for s in spans]
-    first = _memoized(memo, "fold", keys, spans, _fold_span, _Shared(items, {}, np.zeros(0, np.uint64), {}),
+    first = _memoized(memo, "fold", keys, spans, _fold_span, items,
                       parallel, keep=lambda f: dataclasses.replace(f, prefolded=[]))
     prefolded = {s.start: f.prefolded for s, f in zip(spans, first) if f.prefolded}
     keys_df, counts = postings.merge_df([(f.keys, f.counts) for f in first])
-    common = keys_df[counts > COMMON_SHARE * n] if n >= 20 else keys_df[:0]
-    candidates = _candidates(set(postings.key_strings(common, [])), [f.candidates for f in first])
+    often = COMMON_SHARE * n if n >= 20 else math.inf  # in more entries than this: common
+    common = keys_df[counts > often]
+    common_bigrams = postings.key_strings(common, [])
+    candidates = _candidates(set(common_bigrams), [f.candidates for f in first])
     common_key = hexdigest(common.tobytes())
     for f in first:
         yield from f.doc_files.items()
@@ -375,7 +378,7 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
         for term, encoded in p.phrases.items():
             if term in candidates.get(len(term), ()):
                 docs[term] += encoded[3]
-    common_grams = _most_common(docs, n)  # longer than 2; `common` holds the bigrams
+    common_grams = _most_common(docs, often)  # longer than 2
     lengths = [x for p in parts for x in p.lengths]
     charset = set().union(*(p.charset for p in parts))
     chunks = chunk_count(n)
@@ -405,7 +408,7 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     meta = {
         "n": n, "chunks": chunks, "block": BLOCK, "k1": K1, "b": B, "boost": TITLE_BOOST,
         "avg": [sum(t for t, _ in lengths) / n if n else 0, sum(b for _, b in lengths) / n if n else 0],
-        "common": sorted(postings.key_strings(common, []) + list(common_grams)),
+        "common": sorted(common_bigrams + list(common_grams)),
         "units": [[u.id, u.name] for u in cfg.units],
         "categories": [[c.id, c.name] for c in cfg.categories],
         "years": [[y, *years[y]] for y in sorted(years, reverse=True)],

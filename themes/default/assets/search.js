@@ -183,8 +183,9 @@
     var b = blocks[Math.floor(doc / meta.block)], k = (doc % meta.block) * 2;
     return [b[k], b[k + 1]];
   }
-  /* Filters: a unit's or category's documents from a file of their own; a year's are a
-     range of ids (ids follow the date). Unknown values (index -1) match nothing. */
+  /* Filters: a unit's or category's documents from a file of their own, a year's a
+     range of ids (ids follow the date). Unknown units or categories (index -1) match
+     nothing. */
   function loadFilters(filters) {
     var loads = [];
     [["u", filters.unit], ["c", filters.category]].forEach(function (f) {
@@ -195,11 +196,7 @@
   function passes(doc, filters) {
     if (filters.unit !== null && !(filters.unit >= 0 && facets["u" + filters.unit].has(doc))) return false;
     if (filters.category !== null && !(filters.category >= 0 && facets["c" + filters.category].has(doc))) return false;
-    if (filters.year !== null) {
-      var range = meta.years.filter(function (y) { return y[0] === filters.year; })[0];
-      if (!range || doc < range[1] || doc >= range[2]) return false;
-    }
-    return true;
+    return filters.year === null || (doc >= filters.year[0] && doc < filters.year[1]);
   }
 
   function search(words, filters) {
@@ -349,7 +346,10 @@
 
   function filterIndex(kind, value) {
     if (!value) return null;
-    if (kind === "year") return parseInt(value, 10);
+    if (kind === "year") {   // its range of ids, found once per query ([0, 0]: none)
+      var year = parseInt(value, 10), range = meta.years.filter(function (y) { return y[0] === year; })[0];
+      return range ? [range[1], range[2]] : [0, 0];
+    }
     var arr = kind === "unit" ? meta.units : meta.categories;
     for (var i = 0; i < arr.length; i++) if (arr[i][0] === value) return i;
     return -1;
