@@ -79,11 +79,20 @@ class Cache:
         return value if stored_key == key else None
 
     def save(self, name: str, key: str, value: Any) -> None:
+        self.write(f"{name}.pickle", pickle.dumps((key, value), protocol=5))
+
+    def read(self, file_name: str) -> bytes | None:
+        try:
+            return (self.dir / file_name).read_bytes()
+        except OSError:
+            return None
+
+    def write(self, file_name: str, data: bytes) -> None:
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             if not (self.dir.parent / ".gitignore").exists() and self.dir.parent.name == CACHE_DIR:
                 write_atomic(self.dir.parent / ".gitignore", b"*\n")
-            write_atomic(self.dir / f"{name}.pickle", pickle.dumps((key, value), protocol=5))
+            write_atomic(self.dir / file_name, data)
         except OSError:
             pass  # a cache that cannot be written only costs time
 

@@ -10,11 +10,11 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-import yaml
 
 from . import __version__
 from .errors import Problem, SiteError
 from .i18n import Strings, load_strings
+from .yamlread import load_plain
 
 
 def _date(text: str) -> dt.date:
@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 def _strings_for(root: Path) -> Strings:
     """The site's language, read leniently: messages must show even for a broken site.yaml."""
     try:
-        data = yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8-sig"))
+        data = load_plain((root / "site.yaml").read_text(encoding="utf-8-sig"))
         return load_strings(str(data.get("language", "zh-Hans")))
     except Exception:  # noqa: BLE001 - any failure: default language
         return load_strings("zh-Hans")

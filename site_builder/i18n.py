@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .yamlread import load_plain
 
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 HTML_LANG = {"zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "en": "en"}
@@ -36,5 +36,5 @@ class Strings:
 def load_strings(language: str = "zh-Hans") -> Strings:
     if language not in LANGUAGES:
         language = "zh-Hans"
-    data = yaml.safe_load((_DIR / f"{language}.yaml").read_text(encoding="utf-8"))
+    data = load_plain((_DIR / f"{language}.yaml").read_text(encoding="utf-8"))
     return Strings(language, data["ui"], data["messages"])

@@ -2,7 +2,8 @@
 
 `fork_map(func, parts, shared)` calls `func(shared, part)` for every part, in worker
 processes that inherit `shared` (the already built site model, say) by fork instead of
-receiving a pickled copy, and returns the results in order. With one core, few parts,
+receiving a pickled copy, and returns the results in order. With a part per core,
+this process does the last part itself rather than wait. With one core, few parts,
 or no fork on the platform, it runs in this process: same results, same order.
 `ForkedCall(func, *args)` runs one call in a forked process while this one does other
 work.
@@ -42,8 +43,14 @@ def fork_map(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
              parallel: bool = True) -> list[Any]:
     if not _can_fork(parallel) or len(parts) < 2:
         return [func(shared, part) for part in parts]
-    with mp.get_context("fork").Pool(min(workers(), len(parts)), initializer=_start,
-                                     initargs=(func, shared)) as pool:
+    n = min(workers(), len(parts))
+    context = mp.get_context("fork")
+    if len(parts) == n:  # a part per process: this one takes the last, whose result needs no pickling
+        with context.Pool(n - 1, initializer=_start, initargs=(func, shared)) as pool:
+            others = pool.map_async(_call, parts[:-1], chunksize=1)
+            last = func(shared, parts[-1])
+            return [*others.get(), last]
+    with context.Pool(n, initializer=_start, initargs=(func, shared)) as pool:
         return pool.map(_call, parts, chunksize=1)
 
 

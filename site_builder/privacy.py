@@ -15,6 +15,10 @@ _DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])(\d{11,19}[Xx]?)(?![0-9A-Za-z])")
 _GROUPED = re.compile(r"(?<![0-9A-Za-z])(\d{4,8}(?:[ -]\d{2,8}){2,5}[Xx]?)(?![0-9A-Za-z])")
 # Mobiles are also written 138-1234-5678, 138 1234 5678 or +86 138...
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![0-9])")
+# Cheap tests that rule a whole text out before the patterns above scan it position by
+# position (most texts hold no full-width digits and no mobile number).
+_WIDE = re.compile(r"[０-９Ｘｘ－　]")
+_MAYBE_MOBILE = re.compile(r"1[3-9]\d[- ]?\d{4}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -62,7 +66,8 @@ _HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ－　", "01234
 
 def scan(text: str, allowed_phones: set[str] | frozenset[str] = frozenset()) -> list[Finding]:
     """Every personal number in `text`, in order of appearance (full-width digits too)."""
-    text = text.translate(_HALF_WIDTH)  # one character for one: offsets stay right
+    if _WIDE.search(text):
+        text = text.translate(_HALF_WIDTH)  # one character for one: offsets stay right
     found = []
     for m in _DIGIT_RUN.finditer(text):
         s = m.group(1)
@@ -81,7 +86,7 @@ def scan(text: str, allowed_phones: set[str] | frozenset[str] = frozenset()) -> 
         if kind and not _inside(found, m.start(1)):
             found.append(Finding(kind, m.start(1), mask(kind, s)))
     taken = {f.offset for f in found}
-    for m in _MOBILE.finditer(text):
+    for m in _MOBILE.finditer(text) if _MAYBE_MOBILE.search(text) else ():
         s = "".join(m.groups())
         if m.start(1) not in taken and s not in allowed_phones and not _inside(found, m.start(1)):
             found.append(Finding("mobile", m.start(1), mask("mobile", s)))

@@ -5,7 +5,9 @@ one) is a job. A job whose fingerprint (see `cache.PageFingerprints`) matches th
 build's and whose file is still there is skipped; the rest are rendered and written
 (only when their bytes changed) by forked worker processes that inherit the already
 built site model, so a cold build uses every core and a one-entry edit renders a
-handful of pages. Fingerprints are saved only after every page is written.
+handful of pages. The workers also fingerprint what they render: in a first build,
+with nothing to compare, that is every page, and no page is fingerprinted here.
+Fingerprints are saved only after every page is written.
 """
 from __future__ import annotations
 
@@ -77,30 +79,37 @@ def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = 
     todo: list[Job] = []
     out = str(writer.root) + os.sep
     for job in jobs_of(site):
+        if not old:  # nothing to compare with: the workers fingerprint what they render
+            todo.append(job)
+            continue
         fp = fingerprints.page(job.page, job.variant)
-        new[job.path] = fp
         if old.get(job.path) == fp and os.path.isfile(out + job.path):
+            new[job.path] = fp
             writer.record(job.path, written=False)
         else:
             todo.append(job)
     renderers = _Renderers(site)  # made once: the workers inherit its compiled templates
+    known = frozenset(writer.previous)  # what an earlier build may have left to compare with
     tried = _preflight(renderers, todo)
     writer.plan([job.path for job in todo])
-    for path, data in tried.items():
-        writer.write(path, data)
-    for path, written in _run(renderers, writer.root, [j for j in todo if j.path not in tried], parallel):
+    for job, data in tried.values():
+        writer.write(job.path, data)
+        new[job.path] = fingerprints.page(job.page, job.variant)
+    rest = [job for job in todo if job.path not in tried]
+    for path, written, fp in _run((renderers, fingerprints, known), writer.root, rest, parallel):
         writer.record(path, written)
+        new[path] = fp
     cache.save("fingerprints", key, new)
 
 
-def _preflight(renderers: _Renderers, jobs: list[Job]) -> dict[str, bytes]:
+def _preflight(renderers: _Renderers, jobs: list[Job]) -> dict[str, tuple[Job, bytes]]:
     """Render one page of each template before writing anything, so a broken template
     (often a site's own override) stops the build with its file and line. Returns
-    those pages, {path: bytes}, to be written with the rest."""
+    those pages, {path: (job, bytes)}, to be written with the rest."""
     tried: dict[tuple[str, str], Job] = {}
     for job in jobs:
         tried.setdefault((job.variant, job.page.template), job)
-    return {job.path: _render_or_raise(renderers, job) for job in tried.values()}
+    return {job.path: (job, _render_or_raise(renderers, job)) for job in tried.values()}
 
 
 def _render_or_raise(renderers: _Renderers, job: Job) -> bytes:
@@ -121,22 +130,28 @@ def template_problem(exc: jinja2.TemplateError, template: str) -> Problem:
     return Problem(str(where or template), line, "template_error", {"detail": str(exc)})
 
 
-def _render_share(shared: tuple[_Renderers, Path, list[Job]], share: range) -> list[tuple[str, bool]] | Problem:
-    renderers, root, jobs = shared
+_Work = tuple[_Renderers, PageFingerprints, frozenset]  # renderers, fingerprints, paths written before
+
+
+def _render_share(shared: tuple[_Work, Path, list[Job]], share: range) -> list[tuple[str, bool, str]] | Problem:
+    (renderers, fingerprints, known), root, jobs = shared
     try:
-        return [(job.path, write_if_changed(root / job.path, _render_or_raise(renderers, job)))
+        return [(job.path, write_if_changed(root / job.path, _render_or_raise(renderers, job), job.path in known),
+                 fingerprints.page(job.page, job.variant))
                 for job in (jobs[k] for k in share)]
     except SiteError as err:  # returned, not raised: it must cross the process boundary
         return err.problems[0]
 
 
-def _run(renderers: _Renderers, root: Path, jobs: list[Job], parallel: bool) -> list[tuple[str, bool]]:
+def _run(work: _Work, root: Path, jobs: list[Job], parallel: bool,
+         ) -> list[tuple[str, bool, str]]:
+    """(path, written, fingerprint) of each job, rendered and written."""
     # Interleaved shares, one per worker, balance cheap and expensive pages. Workers get
     # the jobs by fork and only their numbers by pipe: pickling pages would follow every
     # entry's neighbours, thousands deep.
     n = workers() if parallel and len(jobs) >= PARALLEL_FROM else 1
     shares = [range(i, len(jobs), n) for i in range(n)]
-    results = fork_map(_render_share, shares, (renderers, root, jobs), parallel)
+    results = fork_map(_render_share, shares, (work, root, jobs), parallel)
     problems = [r for r in results if isinstance(r, Problem)]
     if problems:
         raise SiteError(problems)

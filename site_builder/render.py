@@ -1,11 +1,11 @@
 """Stage 4: render each page of the site model with Jinja2.
 
 Templates come from the ordered theme path (site theme, then built-in) and are
-compiled once per build. `StrictUndefined` makes a misspelt variable an error, not an
-empty string. Every link in a page is relative (`url('dongzhuang/index.html')` from
-the page being rendered), so the output works from file://, under any sub-path and on
-any host. Templates receive plain data: the page, the site model, and the interface
-words of the site language as `t`.
+compiled once, then kept in the build cache until they change. `StrictUndefined`
+makes a misspelt variable an error, not an empty string. Every link in a page is
+relative (`url('dongzhuang/index.html')` from the page being rendered), so the output
+works from file://, under any sub-path and on any host. Templates receive plain data:
+the page, the site model, and the interface words of the site language as `t`.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any, Callable
 import jinja2
 
 from .board import qr_svg
+from .cache import Cache, code_fingerprint
 from .i18n import Strings, load_strings
 from .ledger import PLACEHOLDER_RE, Ledger
 from .markup import caption_tables, fill_missing_alt, local_refs, replace_refs
@@ -61,23 +62,35 @@ def format_money(value: Any) -> str:
     return f"{value:,.2f}"
 
 
-class _MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates kept in memory (checked against the source), so a second
-    renderer of the same build (the Traditional copy) does not compile them again."""
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in the build cache, so that neither a rebuild nor the
+    Traditional copy's renderer compiles them again. Jinja checks each against its
+    template's source and its own version; the code's fingerprint, kept in front,
+    stands for the environment's options, which shape the compiled code too."""
 
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.stamp = code_fingerprint().encode("ascii")
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
+        data = self.cache.read(bucket.key)
+        if data is not None and data.startswith(self.stamp):
+            bucket.bytecode_from_string(data[len(self.stamp):])
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
+        self.cache.write(bucket.key, self.stamp + bucket.bytecode_to_string())
 
 
-_COMPILED = _MemoryBytecodeCache()
+class _Words:
+    """The interface words as templates use them: `t.key` (an attribute, found at the
+    first try; on a dict Jinja first tries and fails getattr, thousands of times a
+    page) and `t[key]`. A missing word is an error, as with StrictUndefined."""
+
+    def __init__(self, words: dict[str, str]) -> None:
+        self.__dict__.update(words)
+
+    def __getitem__(self, key: str) -> str:
+        return self.__dict__[key]
 
 
 class Renderer:
@@ -99,12 +112,13 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(site.config)]),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-            lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=_COMPILED)
+            lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=_CompiledTemplates(Cache(site.config.root, "templates")),
+            auto_reload=False)  # one build, one set of templates: no stat per page
         self.env.filters["date"] = lambda d: format_date(d, self.strings)
         self.env.filters["period"] = lambda p: format_period(p, self.strings)
         self.env.filters["money"] = format_money
         self.env.filters["qr"] = qr_svg
-        self.env.globals.update(site=site, config=site.config, t=self.strings.ui,
+        self.env.globals.update(site=site, config=site.config, t=_Words(self.strings.ui),
                                 html_lang=self.strings.html_lang, today=site.today,
                                 alternate=None, page_path="")
 

@@ -80,16 +80,18 @@ class OutputWriter:
         write_atomic(self.root / MANIFEST, data)
 
 
-def write_if_changed(target: Path, data: bytes) -> bool:
-    """Write `data` to `target` unless it already holds exactly these bytes."""
+def write_if_changed(target: Path, data: bytes, maybe_there: bool = True) -> bool:
+    """Write `data` to `target` unless it already holds exactly these bytes. Not
+    `maybe_there` (no build wrote it): written without looking first."""
     path = os.fspath(target)
-    try:
-        if os.stat(path).st_size == len(data):
-            with open(path, "rb") as f:
-                if f.read() == data:
-                    return False
-    except FileNotFoundError:
-        pass
+    if maybe_there:
+        try:
+            if os.stat(path).st_size == len(data):
+                with open(path, "rb") as f:
+                    if f.read() == data:
+                        return False
+        except FileNotFoundError:
+            pass
     write_atomic(target, data)
     return True
 
@@ -97,7 +99,8 @@ def write_if_changed(target: Path, data: bytes) -> bool:
 def write_atomic(target: Path, data: bytes) -> None:
     """Write a file whole: into a temporary file beside it, then renamed over it. The
     temporary name is this process's and thread's own (mkstemp's random names cost
-    more than the write); its folder is made when missing."""
+    more than the write); its folder is made when missing. Plain descriptor calls: a
+    file object costs more than the write of a page."""
     path = os.fspath(target)
     folder, name = os.path.split(path)
     tmp = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}{os.path.splitext(name)[1]}")
@@ -108,9 +111,16 @@ def write_atomic(target: Path, data: bytes) -> None:
         os.makedirs(folder, exist_ok=True)
         fd = os.open(tmp, flags, 0o644)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # whatever the umask
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o644)  # whatever the umask
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        if not hasattr(os, "fchmod"):
+            os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -7,10 +7,15 @@ of the same input into a fresh folder from a copy of the site without any cache.
 """
 from __future__ import annotations
 
+import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+from site_builder.build import build as build_here
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-20"
@@ -93,6 +98,25 @@ def test_rebuilds_equal_cold_builds(tmp_path):
     build(site, out)
     assert "本站由镇政府维护" in (out / "index.html").read_text(encoding="utf-8")
     assert_same_as_cold(site, out, tmp_path, "theme")
+
+
+def test_a_file_removed_from_settled_folders_is_written_again(tmp_path):
+    """An up-to-date output is recognised by its folders' mtimes once they are older
+    than the clock and disk can blur; a file removed from such a folder is still noticed."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    out = tmp_path / "out"
+    build(site, out)
+    an_hour_ago = time.time() - 3600
+    for folder in [out, *(p for p in out.rglob("*") if p.is_dir())]:
+        os.utime(folder, (an_hour_ago, an_hour_ago))
+    assert written(build(site, out)) == 0  # folders changed: looked at file by file, all there
+    quick = build_here(site, out, today=dt.date.fromisoformat(TODAY))
+    assert quick.stages == {} and quick.unchanged > 0  # up to date, by the folders alone
+    page = out / "dongzhuang/index.html"
+    page.unlink()
+    assert written(build(site, out)) == 1 and page.is_file()
 
 
 def test_search_index_from_cached_spans_equals_cold(tmp_path, corpus_site):
