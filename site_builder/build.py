@@ -46,6 +46,7 @@ class BuildResult:
     seconds: float
     warnings: list = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
+    site: Site | None = None  # the model built (None when the output was up to date)
 
 
 STAGES = ("config", "read", "model", "render", "write")
@@ -135,7 +136,7 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
         cache.save("last-build", inputs, (len(site.items), len(site.pages), problems.warnings,
                                           _Stamps.take(output, sorted(writer.produced))))
     return BuildResult(output, len(site.items), len(site.pages), writer.written, writer.unchanged,
-                       writer.removed, time.perf_counter() - started, problems.warnings, timer.stages)
+                       writer.removed, time.perf_counter() - started, problems.warnings, timer.stages, site)
 
 
 def _inputs_key(root: Path, today: dt.date | None) -> tuple[str | None, tuple[SiteConfig | None, Problems]]:

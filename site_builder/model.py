@@ -11,6 +11,7 @@ an unknown entry, two pages on one path) are collected and returned.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -109,20 +110,35 @@ def _index_no(entry: Entry, unit: Unit) -> str:
     return f"{unit.code or unit.id}-{entry.date.year}-{digest}"
 
 
+def _item(config: SiteConfig, e: Entry, today: dt.date) -> Item:
+    """The entry as its page shows it, before it is linked to others."""
+    unit, cat = config.units_by_id[e.unit], config.categories_by_id[e.category]
+    notice = notices.notice_status(e, cat, today)
+    withheld = notices.withholds_body(cat, notice)
+    return Item(notices.withhold(e) if withheld or e.withdrawn else e,
+                f"{e.unit}/{e.category}/{e.stem}/index.html",
+                e.index_no or _index_no(e, unit), unit, cat, notice=notice, body_withheld=withheld)
+
+
+def edited_item(site: Site, entry: Entry) -> Item | None:
+    """An entry of `site` read again after an edit, as its page would show it with
+    everything else as it was; None when the edit may move or unpublish its page or
+    change how others link to it, which takes a whole build to show."""
+    old = site.by_rel.get(entry.rel)
+    if old is None or not is_published(entry, site.today) or entry.unit not in site.config.units_by_id \
+            or entry.category not in site.config.categories_by_id:
+        return None
+    new = _item(site.config, entry, site.today)
+    if (new.url, new.index_no, new.entry.date, new.entry.corrects) != (old.url, old.index_no, old.entry.date,
+                                                                       old.entry.corrects):
+        return None
+    return dataclasses.replace(old, entry=new.entry, notice=new.notice, body_withheld=new.body_withheld)
+
+
 def build_site(config: SiteConfig, entries: list[Entry], today: dt.date) -> tuple[Site, Problems]:
     problems = Problems()
     items: list[Item] = []
-    for e in entries:
-        if not is_published(e, today):
-            continue
-        unit, cat = config.units_by_id[e.unit], config.categories_by_id[e.category]
-        notice = notices.notice_status(e, cat, today)
-        withheld = notices.withholds_body(cat, notice)
-        items.append(Item(notices.withhold(e) if withheld or e.withdrawn else e,
-                          f"{e.unit}/{e.category}/{e.stem}/index.html",
-                          e.index_no or _index_no(e, unit), unit, cat, notice=notice,
-                          body_withheld=withheld))
-    items = _newest_first(items)
+    items = _newest_first([_item(config, e, today) for e in entries if is_published(e, today)])
     by_rel = {i.entry.rel: i for i in items}
     _check_index_numbers(items, problems)
     _link_corrections(items, by_rel, {e.rel for e in entries}, problems)

@@ -11,6 +11,7 @@ Fingerprints are saved only after every page is written.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ import jinja2
 from . import traditional
 from .cache import PageFingerprints, code_fingerprint, files_fingerprint, for_output, hexdigest
 from .errors import Problem, SiteError
-from .model import Page, Site
+from .model import Item, Page, Site
 from .parallel import fork_map, workers
 from .render import Renderer
 from .theme import asset_files, template_dirs
@@ -100,6 +101,29 @@ def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = 
         writer.record(path, written)
         new[path] = fp
     cache.save("fingerprints", key, new)
+
+
+class Preview:
+    """The pages of entries just edited, rendered at once from the model of the last
+    build, so that `serve` shows an edit before the whole build that follows it has
+    run (seconds, on a large site). Each is the page a build would write but for what
+    the edit changes elsewhere (its title in lists, its neighbours' links), which that
+    build brings."""
+
+    def __init__(self, site: Site, output: Path):
+        self.site, self.output = site, output
+        self.renderers = _Renderers(site)
+        self.pages = {page.path: page for page in site.pages}
+
+    def show(self, items: list[Item]) -> list[str]:
+        """Render and write the entry pages of `items` (from `model.edited_item`); their paths."""
+        written = []
+        for item in items:
+            page = dataclasses.replace(self.pages[item.url], title=item.entry.title, data={"item": item})
+            for job in jobs_of(dataclasses.replace(self.site, pages=[page])):
+                write_if_changed(self.output / job.path, _render_or_raise(self.renderers, job))
+                written.append(job.path)
+        return written
 
 
 def _preflight(renderers: _Renderers, jobs: list[Job]) -> dict[str, tuple[Job, bytes]]:

@@ -1,8 +1,11 @@
 """`site-builder serve`: build, serve on 127.0.0.1, rebuild on change, reload the page.
 
 A watchdog observer watches site.yaml, content/ and themes/; changes are debounced and
-rebuilt in a background thread. Every HTML page served gets a tiny script that polls
-`/__site-builder/version` and reloads when a build finishes. When a build fails, every
+rebuilt. When only entries were edited (and each still reads without a mistake), their
+own pages are rendered first from the last build's model and shown at once; the whole
+incremental build follows and brings the rest (lists, neighbours, search), seconds
+later on a large site. Every HTML page served gets a tiny script that polls
+`/__site-builder/version` and reloads when a build or such a page is done. When a build fails, every
 page shows the problems (file, line, what to do) until the next good build: the
 server never stops for a content mistake.
 """
@@ -20,15 +23,18 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .build import build
+from .build import build, load_site
 from .errors import SiteError
 from .i18n import Strings
+from .model import Site, edited_item
+from .publish import Preview
+from .reader import EntryReader
 
 VERSION_PATH = "/__site-builder/version"
 RELOAD_SCRIPT = (
     "<script>(function(){var v=%d;setInterval(function(){fetch('" + VERSION_PATH + "')"
     ".then(function(r){return r.text()}).then(function(t){if(+t!==v)location.reload()})"
-    ".catch(function(){})},700)})();</script>")
+    ".catch(function(){})},250)})();</script>")
 
 
 class _State:
@@ -38,6 +44,10 @@ class _State:
         self.version = 0
         self.error: str | None = None
         self.lock = threading.Lock()
+
+    def bump(self) -> None:
+        with self.lock:
+            self.version += 1
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -85,8 +95,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 class _Watcher(FileSystemEventHandler):
-    def __init__(self, root: Path, ignore: list[Path], changed: threading.Event):
-        self.root, self.ignore, self.changed = root, [p.resolve() for p in ignore], changed
+    """Collects the paths changed since they were last taken."""
+
+    def __init__(self, root: Path, ignore: list[Path]):
+        self.root, self.ignore = root, [p.resolve() for p in ignore]
+        self.changed = threading.Event()
+        self._paths: set[Path] = set()
+        self._lock = threading.Lock()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
@@ -97,17 +112,71 @@ class _Watcher(FileSystemEventHandler):
             path = Path(str(raw)).resolve()
             if any(path.is_relative_to(p) for p in self.ignore) or path.name.startswith((".", "~")):
                 continue
+            if not (event.is_directory and event.event_type == "modified"):  # a file in it has its own
+                with self._lock:
+                    self._paths.add(path)
             self.changed.set()
+
+    def take(self) -> set[Path]:
+        with self._lock:
+            paths, self._paths = self._paths, set()
+            self.changed.clear()
+        return paths
+
+
+class _Edits:
+    """Shows edited entries' own pages at once, from the model of the last good build."""
+
+    def __init__(self, root: Path, output: Path, today: dt.date | None):
+        self.root, self.output, self.today = root, output, today
+        self.content = (root / "content").resolve()
+        self.site: Site | None = None
+        self._preview: Preview | None = None
+        self._reader: EntryReader | None = None
+
+    def built(self, site: Site | None) -> None:
+        """After a good build: its model (None: the output was up to date, and so is the
+        model of the build before, which a first build must read)."""
+        if site is None and self.site is None:
+            site = load_site(self.root, self.today)[0]
+        if site is not None:
+            self.site, self._preview, self._reader = site, None, None
+
+    def failed(self) -> None:
+        self.site = self._preview = self._reader = None
+
+    def show(self, paths: set[Path]) -> list[str]:
+        """Render the pages of `paths` when all are published entries edited so that a
+        page of their own shows the edit; the pages written (none when it did not)."""
+        site = self.site
+        if site is None or not paths or any(p.suffix != ".md" or not p.is_relative_to(self.content)
+                                            or not p.is_file() for p in paths):
+            return []
+        self._reader = self._reader or EntryReader(site.config)
+        items = []
+        for path in sorted(paths):
+            entry, problems = self._reader.read(site.config.content_dir / path.relative_to(self.content))
+            item = edited_item(site, entry) if entry is not None and not problems.errors else None
+            if item is None:
+                return []
+            items.append(item)
+        self._preview = self._preview or Preview(site, self.output)
+        try:
+            return self._preview.show(items)
+        except (SiteError, OSError):
+            return []  # the build that follows reports it
 
 
 def serve(root: Path, port: int, output: Path | None, today: dt.date | None, strings: Strings) -> int:
     output = (output or root / "public").resolve()
     state = _State()
+    edits = _Edits(root, output, today)
 
     def rebuild() -> None:
         try:
             result = build(root, output, today, parallel=False)
             state.error = None
+            edits.built(result.site)
             print(strings.message("build_done", entries=result.entries, pages=result.pages,
                                   written=result.written, unchanged=result.unchanged,
                                   removed=result.removed, seconds=f"{result.seconds:.2f}",
@@ -115,28 +184,31 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
         except SiteError as err:
             state.error = "\n".join(p.format(strings) for p in err.problems)
             print(state.error, flush=True)
+            edits.failed()
         except Exception:  # noqa: BLE001 - a bug must not stop the preview either
             state.error = traceback.format_exc()
             print(state.error, flush=True)
-        with state.lock:
-            state.version += 1
+            edits.failed()
+        state.bump()
 
     rebuild()
     output.mkdir(parents=True, exist_ok=True)
     handler = type("Handler", (_Handler,), {"state": state, "strings": strings})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(output)))
-    changed = threading.Event()
+    watcher = _Watcher(root, [output, root / ".site-builder-cache", root / ".git"])
     observer = Observer()
-    observer.schedule(_Watcher(root, [output, root / ".site-builder-cache", root / ".git"], changed),
-                      str(root), recursive=True)
+    observer.schedule(watcher, str(root), recursive=True)
     observer.start()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(strings.message("serve_running", url=f"http://127.0.0.1:{server.server_address[1]}/"), flush=True)
     try:
         while True:
-            changed.wait()
-            time.sleep(0.15)  # let an editor finish saving
-            changed.clear()
+            watcher.changed.wait()
+            time.sleep(0.1)  # let an editor finish saving
+            shown = edits.show(watcher.take())
+            if shown:
+                print(strings.message("serve_shown", pages="、".join(shown)), flush=True)
+                state.bump()
             rebuild()
     except KeyboardInterrupt:
         return 0

@@ -233,6 +233,9 @@ def test_serve_rebuilds_and_shows_errors(make_site, tmp_path):
             entry.write_text(DECISION.replace("关于东村道路硬化工程的决议", new_title), encoding="utf-8")
             status, body = _poll(page, lambda s, b: s == 200 and new_title in b, proc, log, 15)
             assert "/__site-builder/version" in body
+            # its own page was shown before the whole site was built again
+            assert msg("serve_shown", pages="dongcun/decisions/2026-11-02-daolu/index.html") in \
+                log.read_text(encoding="utf-8"), log.read_text(encoding="utf-8")
 
             # 2. A mistake shows the error page with the message, on every page.
             entry.write_text(DECISION.replace("date: 2026-11-02", "date: 2026-02-30"), encoding="utf-8")

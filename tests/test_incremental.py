@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from site_builder.build import build as build_here
+from site_builder.serve import _Edits
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-20"
@@ -117,6 +118,42 @@ def test_a_file_removed_from_settled_folders_is_written_again(tmp_path):
     page = out / "dongzhuang/index.html"
     page.unlink()
     assert written(build(site, out)) == 1 and page.is_file()
+
+
+def test_serve_shows_an_edited_entry_at_once_then_builds_the_rest(tmp_path):
+    """`serve` renders an edited entry's own page from the last build's model before
+    the whole build runs; after that build the output is a cold build's."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    out = (tmp_path / "out").resolve()
+    today = dt.date.fromisoformat(TODAY)
+    edits = _Edits(site, out, today)
+    edits.built(build_here(site, out, today=today).site)
+    entry = site / "content/dongzhuang/projects/2026-04-14-daolu-zhaobiao-jieguo.md"
+    text = entry.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))[len("title:"):].strip(' "')
+    entry.write_text(text.replace(title, title + "（更正）", 1), encoding="utf-8")
+
+    shown = edits.show({entry.resolve()})
+    page = "dongzhuang/projects/2026-04-14-daolu-zhaobiao-jieguo/index.html"
+    assert shown and shown[0] == page and all(p.endswith(page) for p in shown), shown
+    assert title + "（更正）" in (out / page).read_text(encoding="utf-8")
+    unit_page = (out / "dongzhuang/index.html").read_text(encoding="utf-8")
+    assert title in unit_page and title + "（更正）" not in unit_page  # the rest waits for the build
+    build(site, out)
+    assert_same_as_cold(site, out, tmp_path, "shown")
+
+    # shown only by a whole build: a new entry, one with a mistake, one moved in time
+    added = site / "content/dongzhuang/projects/2026-11-18-xin.md"
+    added.write_text(text.replace(title, "新的公开信息", 1), encoding="utf-8")
+    assert edits.show({added.resolve()}) == []
+    added.unlink()
+    date = next(line for line in text.splitlines() if line.startswith("date:"))
+    entry.write_text(text.replace(date, "date: 2026-02-30", 1), encoding="utf-8")
+    assert edits.show({entry.resolve()}) == []
+    entry.write_text(text.replace(date, "date: 2026-04-15", 1), encoding="utf-8")
+    assert edits.show({entry.resolve()}) == []
 
 
 def test_search_index_from_cached_spans_equals_cold(tmp_path, corpus_site):
