@@ -129,9 +129,9 @@ def edited_item(site: Site, entry: Entry) -> Item | None:
             or entry.category not in site.config.categories_by_id:
         return None
     new = _item(site.config, entry, site.today)
-    if (new.url, new.index_no, new.entry.date, new.entry.corrects) != (old.url, old.index_no, old.entry.date,
-                                                                       old.entry.corrects):
-        return None
+    if (new.url, new.index_no, new.entry.date, new.entry.corrects, len(new.entry.ledgers)) != (
+            old.url, old.index_no, old.entry.date, old.entry.corrects, len(old.entry.ledgers)):
+        return None  # elsewhere, in another order, linked otherwise, or with other CSV files
     return dataclasses.replace(old, entry=new.entry, notice=new.notice, body_withheld=new.body_withheld)
 
 
