@@ -193,10 +193,11 @@ class _Stamps:
     @classmethod
     def take(cls, output: Path, paths: list[str]) -> _Stamps:
         root = os.fspath(output)
+        trusted = _removal_changes_mtime(root)
         folders = {os.path.dirname(path) for path in paths}
         stamps = {folder: os.stat(os.path.join(root, folder)).st_mtime_ns for folder in sorted(folders)}
         settled = time.time_ns() - cls.SETTLED_NS
-        recent = tuple(path for path in paths if stamps[os.path.dirname(path)] >= settled)
+        recent = tuple(path for path in paths if not trusted or stamps[os.path.dirname(path)] >= settled)
         return cls(stamps, recent, len(paths))
 
     def intact(self, output: Path) -> bool:
@@ -208,6 +209,23 @@ class _Stamps:
         except OSError:
             return False
         return _all_present(output, self.recent)
+
+
+def _removal_changes_mtime(folder: str) -> bool:
+    """Whether removing a file changes its folder's mtime on this disk (some network and
+    FUSE disks do not): a probe file is made, the folder's mtime set ten days back, the
+    probe removed."""
+    probe = os.path.join(folder, ".site-builder-probe")
+    try:
+        with open(probe, "wb"):
+            pass
+        st = os.stat(folder)
+        past = st.st_mtime_ns - 10 * 86400 * 10**9
+        os.utime(folder, ns=(st.st_atime_ns, past))
+        os.unlink(probe)
+        return os.stat(folder).st_mtime_ns != past
+    except OSError:
+        return False
 
 
 def _all_present(output: Path, paths: list[str]) -> bool:

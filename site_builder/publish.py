@@ -114,16 +114,23 @@ class Preview:
         self.site, self.output = site, output
         self.renderers = _Renderers(site)
         self.pages = {page.path: page for page in site.pages}
+        self.cache, self.key = for_output(site.config.root, output), global_key(site)
 
     def show(self, items: list[Item]) -> list[str]:
         """Render and write the entry pages of `items` (from `model.edited_item`); their paths."""
-        written = []
-        for item in items:
-            page = dataclasses.replace(self.pages[item.url], title=item.entry.title, data={"item": item})
-            for job in jobs_of(dataclasses.replace(self.site, pages=[page])):
-                write_if_changed(self.output / job.path, _render_or_raise(self.renderers, job))
-                written.append(job.path)
-        return written
+        jobs = [job for item in items for job in jobs_of(dataclasses.replace(self.site, pages=[
+            dataclasses.replace(self.pages[item.url], title=item.entry.title, data={"item": item})]))]
+        pages = [(job.path, _render_or_raise(self.renderers, job)) for job in jobs]
+        # First forget what the last build wrote there: whatever becomes of the build that
+        # follows (a mistake, Ctrl+C), the next one renders these pages again.
+        fingerprints = self.cache.load("fingerprints", self.key)
+        if fingerprints:
+            for path, _ in pages:
+                fingerprints.pop(path, None)
+            self.cache.save("fingerprints", self.key, fingerprints)
+        for path, data in pages:
+            write_if_changed(self.output / path, data)
+        return [path for path, _ in pages]
 
 
 def _preflight(renderers: _Renderers, jobs: list[Job]) -> dict[str, tuple[Job, bytes]]:

@@ -114,8 +114,10 @@ class Renderer:
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
             lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=_CompiledTemplates(Cache(site.config.root, "templates")),
             auto_reload=False)  # one build, one set of templates: no stat per page
-        self.env.filters["date"] = lambda d: format_date(d, self.strings)
-        self.env.filters["period"] = lambda p: format_period(p, self.strings)
+        # pass_context: Jinja then never computes them while compiling (a literal's
+        # result would be kept with the compiled template, in one language)
+        self.env.filters["date"] = jinja2.pass_context(lambda _, d: format_date(d, self.strings))
+        self.env.filters["period"] = jinja2.pass_context(lambda _, p: format_period(p, self.strings))
         self.env.filters["money"] = format_money
         self.env.filters["qr"] = qr_svg
         self.env.globals.update(site=site, config=site.config, t=_Words(self.strings.ui),

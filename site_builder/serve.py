@@ -137,8 +137,8 @@ class _Edits:
     def built(self, site: Site | None) -> None:
         """After a good build: its model (None: the output was up to date, and so is the
         model of the build before, which a first build must read)."""
-        if site is None and self.site is None:
-            site = load_site(self.root, self.today)[0]
+        if site is None and self.site is None:  # in this process: serve runs threads, so no fork
+            site = load_site(self.root, self.today, parallel=False)[0]
         if site is not None:
             self.site, self._preview, self._reader = site, None, None
 
@@ -149,6 +149,7 @@ class _Edits:
         """Render the pages of `paths` when all are published entries edited so that a
         page of their own shows the edit; the pages written (none when it did not)."""
         site = self.site
+        paths = {p for p in paths if p.exists()}  # an editor's temporary file, renamed over an entry
         if site is None or not paths or any(p.suffix != ".md" or not p.is_relative_to(self.content)
                                             or not p.is_file() for p in paths):
             return []

@@ -144,6 +144,15 @@ def test_serve_shows_an_edited_entry_at_once_then_builds_the_rest(tmp_path):
     build(site, out)
     assert_same_as_cold(site, out, tmp_path, "shown")
 
+    # a page shown at once, and the build that should follow never ran (a mistake
+    # elsewhere, Ctrl+C): put back as it was, the next build still writes it again
+    built = entry.read_text(encoding="utf-8")
+    entry.write_text(text.replace(title, title + "（草稿）", 1), encoding="utf-8")
+    assert edits.show({entry.resolve()})
+    entry.write_text(built, encoding="utf-8")
+    build(site, out)
+    assert_same_as_cold(site, out, tmp_path, "shown-then-reverted")
+
     # shown only by a whole build: a new entry, one with a mistake, one moved in time
     added = site / "content/dongzhuang/projects/2026-11-18-xin.md"
     added.write_text(text.replace(title, "新的公开信息", 1), encoding="utf-8")
@@ -154,6 +163,26 @@ def test_serve_shows_an_edited_entry_at_once_then_builds_the_rest(tmp_path):
     assert edits.show({entry.resolve()}) == []
     entry.write_text(text.replace(date, "date: 2026-04-15", 1), encoding="utf-8")
     assert edits.show({entry.resolve()}) == []
+
+
+def test_compiled_templates_kept_in_the_cache_follow_the_language(tmp_path):
+    """A filter of a literal ("2026-03" | period) is not computed into the compiled
+    template kept in the build cache: after a change of language, it is in the new one."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    theme = site / "themes/default/templates"
+    theme.mkdir(parents=True)
+    (theme / "404.html").write_text('{% extends "base.html" %}{% block main %}<p id="p">{{ "2026-03" | period }}'
+                                    "</p>{% endblock %}", encoding="utf-8")
+    out = tmp_path / "out"
+    build(site, out)
+    assert '<p id="p">2026年3月</p>' in (out / "404.html").read_text(encoding="utf-8")
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: zh-Hans", "language: en", 1),
+                      encoding="utf-8")
+    build(site, out)
+    assert '<p id="p">2026-03</p>' in (out / "404.html").read_text(encoding="utf-8")
 
 
 def test_search_index_from_cached_spans_equals_cold(tmp_path, corpus_site):

@@ -557,3 +557,23 @@ def test_site_theme_overrides_template_and_asset(make_site, tmp_path):
     plain = build_ok(make_site(name="plain"), tmp_path / "plain-out")
     assert (plain / "assets/style.css").read_bytes() == (REPO / "themes/default/assets/style.css").read_bytes()
     assert marker not in (plain / "index.html").read_text(encoding="utf-8")
+
+
+def test_text_marked_plain_is_text_no_inline_pattern_could_match():
+    """Text without `markup._INLINE_SYNTAX` is kept from Markdown's inline patterns. That
+    holds only while every pattern starts with one of those characters: a new extension
+    with other patterns (smarty, abbr) must widen the set, and this test names it."""
+    import markdown
+
+    from site_builder.markup import MarkdownRenderer, _INLINE_SYNTAX
+
+    patterns = {item.name: item for item in MarkdownRenderer()._md.inlinePatterns._priority}
+    assert set(patterns) == {"backtick", "escape", "footnote", "reference", "link", "image_link",
+                             "image_reference", "short_reference", "short_image_ref", "autolink",
+                             "automail", "linebreak", "html", "entity", "em_strong"}
+    plain = markdown.Markdown(extensions=["tables", "footnotes", "fenced_code", "sane_lists"],
+                              extension_configs={"footnotes": {"BACKLINK_TITLE": "↩ %d"}}, output_format="html")
+    for text in ("东庄村2025年10月财务收支公开", "a  \nb", "*强调*", "见[附件](a.pdf)", "&amp;", "`代码`",
+                 "<b>粗</b>", "a\\*b", "<https://example.org>", "脚注[^1]\n\n[^1]: 说明"):
+        assert bool(_INLINE_SYNTAX.search(text)) == (text != "东庄村2025年10月财务收支公开")
+        assert MarkdownRenderer()._md.convert(text) == plain.reset().convert(text), text
