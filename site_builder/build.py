@@ -8,9 +8,9 @@ be valid, so a failed build leaves the previous output untouched. Each stage is 
 Before anything else, `build` asks whether the output is up to date (the inputs, by
 stat, and the code and `today` are those of the last build, and all it wrote is there):
 then it does nothing. "All it wrote is there" is asked of the output's folders, not of
-each file: removing a file changes its folder's mtime. So that such a build costs a few thousand stats and not the
-import of numpy, Jinja2 and Markdown, the stages' modules are imported where they are
-first used.
+each file: removing a file changes its folder's mtime. So that such a build costs a
+few thousand stats and not the import of numpy, Jinja2 and Markdown, the stages'
+modules are imported where they are first used.
 """
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-
 from . import __version__
 from .errors import Problem, SiteError
 from .i18n import Strings, load_strings

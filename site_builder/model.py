@@ -137,7 +137,6 @@ def edited_item(site: Site, entry: Entry) -> Item | None:
 
 def build_site(config: SiteConfig, entries: list[Entry], today: dt.date) -> tuple[Site, Problems]:
     problems = Problems()
-    items: list[Item] = []
     items = _newest_first([_item(config, e, today) for e in entries if is_published(e, today)])
     by_rel = {i.entry.rel: i for i in items}
     _check_index_numbers(items, problems)

@@ -164,10 +164,12 @@ def template_problem(exc: jinja2.TemplateError, template: str) -> Problem:
 _Work = tuple[_Renderers, PageFingerprints, frozenset]  # renderers, fingerprints, paths written before
 
 
-def _render_share(shared: tuple[_Work, Path, list[Job]], share: range) -> list[tuple[str, bool, str]] | Problem:
+def _render_share(shared: tuple[_Work, Path, list[Job]], share: range,
+                  ) -> list[tuple[str, bool, str]] | Problem:
     (renderers, fingerprints, known), root, jobs = shared
     try:
-        return [(job.path, write_if_changed(root / job.path, _render_or_raise(renderers, job), job.path in known),
+        return [(job.path,
+                 write_if_changed(root / job.path, _render_or_raise(renderers, job), job.path in known),
                  fingerprints.page(job.page, job.variant))
                 for job in (jobs[k] for k in share)]
     except SiteError as err:  # returned, not raised: it must cross the process boundary

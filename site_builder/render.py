@@ -112,7 +112,8 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(site.config)]),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-            lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=_CompiledTemplates(Cache(site.config.root, "templates")),
+            lstrip_blocks=True, keep_trailing_newline=True,
+            bytecode_cache=_CompiledTemplates(Cache(site.config.root, "templates")),
             auto_reload=False)  # one build, one set of templates: no stat per page
         # pass_context: Jinja then never computes them while compiling (a literal's
         # result would be kept with the compiled template, in one language)

@@ -5,9 +5,9 @@ rebuilt. When only entries were edited (and each still reads without a mistake),
 own pages are rendered first from the last build's model and shown at once; the whole
 incremental build follows and brings the rest (lists, neighbours, search), seconds
 later on a large site. Every HTML page served gets a tiny script that polls
-`/__site-builder/version` and reloads when a build or such a page is done. When a build fails, every
-page shows the problems (file, line, what to do) until the next good build: the
-server never stops for a content mistake.
+`/__site-builder/version` and reloads when a build or such a page is done. When a
+build fails, every page shows the problems (file, line, what to do) until the next
+good build: the server never stops for a content mistake.
 """
 from __future__ import annotations
 
