@@ -24,6 +24,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .build import build, load_site
+from .config import CONFIG_FILE
 from .errors import SiteError
 from .i18n import Strings
 from .model import Site, edited_item
@@ -95,13 +96,35 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 class _Watcher(FileSystemEventHandler):
-    """Collects the paths changed since they were last taken."""
+    """Watches what a build reads: site.yaml, and content/ and themes/ each as a whole.
+    Not the whole site folder: a build writes thousands of files into public/ and the
+    build cache, and on a large site their events overflowed the system's queue, which
+    then made watchdog look through everything again and report it as changed. Collects
+    the paths changed since they were last taken."""
+
+    INPUTS = ("content", "themes")
 
     def __init__(self, root: Path, ignore: list[Path]):
-        self.root, self.ignore = root, [p.resolve() for p in ignore]
+        self.root, self.ignore = root.resolve(), [p.resolve() for p in ignore]
         self.changed = threading.Event()
         self._paths: set[Path] = set()
         self._lock = threading.Lock()
+        self._observer = Observer()
+        self._watched: set[Path] = set()
+
+    def start(self) -> None:
+        self._observer.schedule(self, str(self.root), recursive=False)
+        for name in self.INPUTS:
+            self._watch(self.root / name)
+        self._observer.start()
+
+    def stop(self) -> None:
+        self._observer.stop()
+
+    def _watch(self, folder: Path) -> None:
+        if folder.is_dir() and folder not in self._watched:
+            self._watched.add(folder)
+            self._observer.schedule(self, str(folder), recursive=True)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
@@ -110,6 +133,11 @@ class _Watcher(FileSystemEventHandler):
             if not raw:
                 continue
             path = Path(str(raw)).resolve()
+            if path.parent == self.root:  # of the site folder itself, only these matter
+                if path.name in self.INPUTS:
+                    self._watch(path)  # made (or moved in) since serve started
+                elif path.name != CONFIG_FILE:
+                    continue
             if any(path.is_relative_to(p) for p in self.ignore) or path.name.startswith((".", "~")):
                 continue
             if not (event.is_directory and event.event_type == "modified"):  # a file in it has its own
@@ -196,10 +224,8 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
     output.mkdir(parents=True, exist_ok=True)
     handler = type("Handler", (_Handler,), {"state": state, "strings": strings})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(output)))
-    watcher = _Watcher(root, [output, root / ".site-builder-cache", root / ".git"])
-    observer = Observer()
-    observer.schedule(watcher, str(root), recursive=True)
-    observer.start()
+    watcher = _Watcher(root, [output])
+    watcher.start()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(strings.message("serve_running", url=f"http://127.0.0.1:{server.server_address[1]}/"), flush=True)
     try:
@@ -214,5 +240,5 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
     except KeyboardInterrupt:
         return 0
     finally:
-        observer.stop()
+        watcher.stop()
         server.shutdown()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DECISION, build_ok, describe, msg, run_build, run_check, run_cli
+from conftest import DECISION, REPO, build_ok, describe, msg, run_build, run_check, run_cli
 
 
 def test_help():
@@ -251,6 +251,17 @@ def test_serve_rebuilds_and_shows_errors(make_site, tmp_path):
             entry.write_text(DECISION, encoding="utf-8")
             status, body = _poll(page, lambda s, b: s == 200, proc, log, 15)
             assert "关于东村道路硬化工程的决议" in body
+
+            # 4. A theme folder made while serve runs is watched too.
+            theme = site / "themes/default/templates"
+            theme.mkdir(parents=True)
+            base = (REPO / "themes/default/templates/base.html").read_text(encoding="utf-8")
+            (theme / "base.html").write_text(base.replace("</footer>", "<p>本站由镇政府维护</p></footer>"),
+                                             encoding="utf-8")
+            _poll(page, lambda s, b: s == 200 and "本站由镇政府维护" in b, proc, log, 15)
+            (theme / "base.html").write_text(base.replace("</footer>", "<p>本站由镇党政办维护</p></footer>"),
+                                             encoding="utf-8")
+            _poll(page, lambda s, b: s == 200 and "本站由镇党政办维护" in b, proc, log, 15)
         finally:
             proc.terminate()
             try:
