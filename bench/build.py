@@ -107,7 +107,9 @@ def serve_edit(site: Path, out: Path, today: str, timeout: float) -> tuple[float
             if not wait(lambda: "127.0.0.1" in text(), timeout):
                 return "serve did not start: " + text()[-300:]
             time.sleep(1)
-            path = edit_one_entry(site, marker := f"serve-{time.time_ns()}")
+            # letters only: a long run of digits could be taken for a bank card number
+            marker = "serve-" + str(time.time_ns()).translate(str.maketrans("0123456789", "abcdefghij"))
+            path = edit_one_entry(site, marker)
             saved = time.perf_counter()
             builds = text().count("→")
             page = f"http://127.0.0.1:{port}/" + path.relative_to(site / "content").with_suffix("").as_posix() + "/"
@@ -118,7 +120,10 @@ def serve_edit(site: Path, out: Path, today: str, timeout: float) -> tuple[float
                 return "the build after the edit did not finish"
             return shown, time.perf_counter() - saved
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
             proc.wait()
 
 

@@ -20,7 +20,9 @@ import traceback
 from functools import partial
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent,
+                             FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent,
+                             FileSystemEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 
 from .build import build, load_site
@@ -103,6 +105,10 @@ class _Watcher(FileSystemEventHandler):
     the paths changed since they were last taken."""
 
     INPUTS = ("content", "themes")
+    # Not opened, read or closed unwritten: a build reads attachments, and watchdog's
+    # own look through a folder opens every subfolder (on a large site, a loop).
+    EVENTS = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,
+              DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
 
     def __init__(self, root: Path, ignore: list[Path]):
         self.root, self.ignore = root.resolve(), [p.resolve() for p in ignore]
@@ -113,7 +119,7 @@ class _Watcher(FileSystemEventHandler):
         self._watched: set[Path] = set()
 
     def start(self) -> None:
-        self._observer.schedule(self, str(self.root), recursive=False)
+        self._observer.schedule(self, str(self.root), recursive=False, event_filter=self.EVENTS)
         for name in self.INPUTS:
             self._watch(self.root / name)
         self._observer.start()
@@ -124,7 +130,7 @@ class _Watcher(FileSystemEventHandler):
     def _watch(self, folder: Path) -> None:
         if folder.is_dir() and folder not in self._watched:
             self._watched.add(folder)
-            self._observer.schedule(self, str(folder), recursive=True)
+            self._observer.schedule(self, str(folder), recursive=True, event_filter=self.EVENTS)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
