@@ -19,10 +19,13 @@ cases the demo does not have are written next to it.
 from __future__ import annotations
 
 import gzip
+import http.server
 import io
 import posixpath
 import re
+import threading
 import unicodedata
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -88,9 +91,10 @@ def pages(site) -> dict[str, str]:
     return found
 
 
-def _open(page, site: Path, rel: str) -> None:
+def _open(page, site: Path, rel: str, base: str | None = None) -> None:
+    """Open page `rel` of `site` from file://, or from `base` (an http:// address)."""
     path, _, query = rel.partition("?")
-    page.goto((site / path).as_uri() + (f"?{query}" if query else ""))
+    page.goto((base + path if base else (site / path).as_uri()) + (f"?{query}" if query else ""))
     if query and (path.startswith("search/") or "/search/" in path):
         page.wait_for_selector("#search-app[data-ready]", state="attached", timeout=15000)
 
@@ -244,11 +248,30 @@ _LARGE_JS = """() => {
 }"""
 
 
-def test_large_type_switch_persists(browser, site, pages, tmp_path):
+@pytest.fixture(scope="module")
+def served(site):
+    """The demo output over http://127.0.0.1:PORT/ (Chromium gives file:// pages no
+    localStorage they can count on: a page may get an origin of its own)."""
+    handler = partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_large_type_switch_persists(browser, site, pages, served, tmp_path):
     context = browser.new_context(viewport={"width": 360, "height": 800})
     page = context.new_page()
     try:
-        _open(page, site, pages["home"])
+        _open(page, site, pages["home"], served)
         toggle = page.locator("#large-toggle")
         assert toggle.is_visible() and toggle.get_attribute("aria-pressed") == "false"
         assert toggle.evaluate("e => e.tagName") == "BUTTON"
@@ -262,7 +285,7 @@ def test_large_type_switch_persists(browser, site, pages, tmp_path):
         for kind in ("unit", "entry-ledger", "search", "supervision"):
             if not (site / pages[kind].partition("?")[0]).is_file():
                 continue
-            _open(page, site, pages[kind])
+            _open(page, site, pages[kind], served)
             state = page.evaluate(_LARGE_JS)
             assert state["pressed"] == "true" and state["body"] >= 24, (kind, state)
             assert not state["small"], (kind, state["small"][:10])
@@ -270,7 +293,7 @@ def test_large_type_switch_persists(browser, site, pages, tmp_path):
             assert page.evaluate("document.documentElement.classList.contains('large')")
             page.screenshot(path=str(tmp_path / f"{kind}-large-360.png"))
         page.locator("#large-toggle").click()
-        _open(page, site, pages["home"])
+        _open(page, site, pages["home"], served)
         assert page.evaluate(_LARGE_JS)["body"] < 24
     finally:
         context.close()
