@@ -54,7 +54,6 @@ LONGEST = 8                  # the longest n-gram indexed (common ones up to one
 MOST_COMMON = 256            # common n-grams longer than 2 treated so (meta.js lists them all)
 SMALLEST_SPAN = 4            # a last span shorter than 1/this of a span joins the one before
 BLOCK = 1024                 # documents per block of field lengths
-GROUPS = 16                  # the chunks are joined and written in this many groups
 SNIPPET_CHARS = 1500         # text kept per document for snippets
 UNIGRAM = "'"                # key prefix of single-character postings (never in a token)
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
@@ -298,14 +297,13 @@ def _most_common(docs: dict[str, int], often: float) -> set[str]:
     return {t for _, _, t in sorted(common)[:MOST_COMMON]}
 
 
-def _grouped(spans: list[range], parts: list[_Part], common_grams: set[str], chunks: int,
-             ) -> list[tuple[range, tuple[list[dict], list[dict]]]]:
-    """Each span's terms that ship, split by the group of their chunk (chunk % GROUPS),
-    postings apart from positions, so the index is joined a group at a time and never
-    held joined whole. A part's own dicts are emptied as it is split."""
+def _by_chunk(parts: list[_Part], common_grams: set[str], chunks: int) -> list[tuple[list[dict], list[dict]]]:
+    """Each span's terms that ship, split by their chunk, postings apart from positions,
+    so that the index is joined a chunk at a time and never held joined whole. A part's
+    own dicts are emptied as it is split."""
     out = []
-    for span, part in zip(spans, parts):
-        split: tuple[list[dict], list[dict]] = ([{} for _ in range(GROUPS)], [{} for _ in range(GROUPS)])
+    for part in parts:
+        split: tuple[list[dict], list[dict]] = ([{} for _ in range(chunks)], [{} for _ in range(chunks)])
         postings_ = {**part.postings, **{t: e for t, e in part.phrases.items() if t in common_grams}}
         # an extension keeps its positions unless common itself; the trigrams were made
         # only around common bigrams, the longer ones around candidates, which may not be
@@ -314,8 +312,8 @@ def _grouped(spans: list[range], parts: list[_Part], common_grams: set[str], chu
         part.postings = part.phrases = part.positions = part.extensions = {}
         for kind, terms in enumerate((postings_, positions_)):
             for term, encoded in terms.items():
-                split[kind][chunk_of(term.lstrip(UNIGRAM), chunks) % GROUPS][term] = encoded
-        out.append((span, split))
+                split[kind][chunk_of(term.lstrip(UNIGRAM), chunks)][term] = encoded
+        out.append(split)
     return out
 
 
@@ -382,20 +380,15 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     lengths = [x for p in parts for x in p.lengths]
     charset = set().union(*(p.charset for p in parts))
     chunks = chunk_count(n)
-    groups = _grouped(spans, parts, common_grams, chunks)
+    split = _by_chunk(parts, common_grams, chunks)
     del parts
     numbers = _numbers(n + 1)
-    for g in range(min(GROUPS, chunks)):  # joined and written a group of chunks at a time
-        by_chunk: dict[int, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
-        for kind in (0, 1):
-            for term, encoded in _join([(s, split[kind][g]) for s, split in groups], numbers).items():
-                by_chunk[chunk_of(term.lstrip(UNIGRAM), chunks)][kind][term] = encoded
-        for _, split in groups:
-            split[0][g] = split[1][g] = {}
-        for c in range(g, chunks, GROUPS):
-            post, pos = by_chunk.pop(c, ({}, {}))
-            yield f"search/c/{c}.js", _js_terms("__sbChunk", c, post)
-            yield f"search/p/{c}.js", _js_terms("__sbPos", c, pos)
+    for c in range(chunks):  # joined and written a chunk at a time
+        post, pos = (_join([(s, terms[kind][c]) for s, terms in zip(spans, split)], numbers) for kind in (0, 1))
+        for terms in split:
+            terms[0][c] = terms[1][c] = {}
+        yield f"search/c/{c}.js", _js_terms("__sbChunk", c, post)
+        yield f"search/p/{c}.js", _js_terms("__sbPos", c, pos)
     for start in range(0, max(n, 1), BLOCK):
         yield f"search/b/{start // BLOCK}.js", _js(
             "__sbBlock", start // BLOCK, _vlq([x for pair in lengths[start:start + BLOCK] for x in pair]))
