@@ -151,10 +151,7 @@ def first_pass(folded: list[tuple[str, str]], table: np.ndarray, share: float,
     all spans hold every common n-gram of the site."""
     span = Span.of(folded, table)
     at, key = span.bigrams()
-    pairs = np.sort((key << 32) | span.doc[at].astype(np.uint64))
-    keys = pairs[_distinct(pairs)] >> 32
-    starts = _distinct(keys)
-    keys, counts = keys[starts], np.diff(np.append(starts, len(keys)))
+    keys, counts = _documents(key, span.doc[at])
     candidates: dict[int, list[str]] = {}
     size, limit = len(span.ch), share * len(folded)
     marked = np.zeros(size + 1, dtype=bool)
@@ -162,9 +159,9 @@ def first_pass(folded: list[tuple[str, str]], table: np.ndarray, share: float,
     at = np.flatnonzero(marked[:-2] & marked[1:-1])
     gram = (span.ch[at] << 32) | (span.ch[at + 1] << 16) | span.ch[at + 2]
     for n in range(3, longest):
-        distinct, first, ids = np.unique(gram, return_index=True, return_inverse=True)
+        _, first, ids = np.unique(gram, return_index=True, return_inverse=True)
         ids = ids.ravel()
-        often = _documents(ids, span.doc[at], len(distinct)) > limit
+        often = _documents(ids, span.doc[at])[1] > limit  # every id occurs: one count each
         if not often.any():
             break
         candidates[n] = [span.text[p:p + n] for p in at[first[often]].tolist()]
@@ -179,10 +176,12 @@ def first_pass(folded: list[tuple[str, str]], table: np.ndarray, share: float,
     return keys, counts, candidates
 
 
-def _documents(ids: np.ndarray, doc: np.ndarray, size: int) -> np.ndarray:
-    """Per id below `size`, how many distinct documents it occurs in."""
-    pairs = np.unique((ids.astype(np.uint64) << 32) | doc.astype(np.uint64))
-    return np.bincount((pairs >> 32).astype(np.int64), minlength=size)
+def _documents(keys: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys (below 2**32), ascending, and how many documents each is in."""
+    pairs = np.sort((keys.astype(np.uint64) << 32) | doc.astype(np.uint64))  # np.unique hashes: far slower
+    pairs = pairs[_distinct(pairs)] >> 32
+    starts = _distinct(pairs)
+    return pairs[starts], np.diff(np.append(starts, len(pairs)))
 
 
 def merge_df(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
