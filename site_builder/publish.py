@@ -55,10 +55,12 @@ class _Renderers:
         return traditional.convert_page(data) if job.variant else data
 
 
-def jobs_of(site: Site) -> list[Job]:
-    jobs = [Job("", page) for page in site.pages]
+def jobs_of(site: Site, pages: list[Page] | None = None) -> list[Job]:
+    """The jobs of `pages` (default: every page of the site)."""
+    pages = site.pages if pages is None else pages
+    jobs = [Job("", page) for page in pages]
     if traditional.enabled(site):
-        jobs += [Job(traditional.PREFIX, page) for page in site.pages if page.path.endswith(".html")]
+        jobs += [Job(traditional.PREFIX, page) for page in pages if page.path.endswith(".html")]
     return jobs
 
 
@@ -118,8 +120,8 @@ class Preview:
 
     def show(self, items: list[Item]) -> list[str]:
         """Render and write the entry pages of `items` (from `model.edited_item`); their paths."""
-        jobs = [job for item in items for job in jobs_of(dataclasses.replace(self.site, pages=[
-            dataclasses.replace(self.pages[item.url], title=item.entry.title, data={"item": item})]))]
+        jobs = jobs_of(self.site, [dataclasses.replace(self.pages[item.url], title=item.entry.title,
+                                                       data={"item": item}) for item in items])
         pages = [(job.path, _render_or_raise(self.renderers, job)) for job in jobs]
         # First forget what the last build wrote there: whatever becomes of the build that
         # follows (a mistake, Ctrl+C), the next one renders these pages again.
