@@ -180,15 +180,17 @@ def _unchanged_since_last_build(cache: Cache, inputs: str | None, output: Path) 
 class _Stamps:
     """The mtime of every output folder a build wrote into, taken when it ended, and
     the files of the folders changed too recently for their mtime to prove anything
-    (a removal in the same clock tick, or within a FAT disk's two seconds, may leave
-    it as it was): those are looked for one by one. Cheaper than a stat of every file:
-    there are about half as many folders."""
+    (a removal in the same clock tick may leave it as it was): those are looked for one
+    by one. A tick is a few milliseconds where mtimes have a fraction of a second, else
+    up to two seconds (FAT). Cheaper than a stat of every file: there are about half
+    as many folders."""
 
     folders: dict[str, int]
     recent: tuple[str, ...]
     files: int
 
-    SETTLED_NS = 3_000_000_000
+    SETTLED_NS = 3_000_000_000       # disks that keep whole seconds
+    FINE_SETTLED_NS = 200_000_000    # disks that keep fractions of a second
 
     @classmethod
     def take(cls, output: Path, paths: list[str]) -> _Stamps:
@@ -196,7 +198,8 @@ class _Stamps:
         trusted = _removal_changes_mtime(root)
         folders = {os.path.dirname(path) for path in paths}
         stamps = {folder: os.stat(os.path.join(root, folder)).st_mtime_ns for folder in sorted(folders)}
-        settled = time.time_ns() - cls.SETTLED_NS
+        fine = any(mtime % 1_000_000_000 for mtime in stamps.values())
+        settled = time.time_ns() - (cls.FINE_SETTLED_NS if fine else cls.SETTLED_NS)
         recent = tuple(path for path in paths if not trusted or stamps[os.path.dirname(path)] >= settled)
         return cls(stamps, recent, len(paths))
 

@@ -242,19 +242,40 @@ def key_strings(keys: np.ndarray, words: Sequence[str]) -> list[str]:
     return out
 
 
-def _sorted_groups(key: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Order by (key, document), keeping the given (position) order inside; the start of
-    each (key, document) group in that order; the start of each key among the groups."""
-    if int(key.max()) < (1 << 32):
-        # key and original index as one number: a plain sort, much faster than a stable argsort
-        packed = np.sort((key << 32) | np.arange(len(key), dtype=np.uint64))
-        order = (packed & 0xFFFF_FFFF).astype(np.int64)
+def key_order(key: np.ndarray) -> np.ndarray:
+    """The order that sorts `key`, equal keys kept in the order given."""
+    if not len(key) or int(key.max()) >= (1 << 32):
+        return np.argsort(key, kind="stable")
+    # key and index as one number: a plain sort, much faster than a stable argsort
+    shift = (len(key) - 1).bit_length()
+    if int(key.max()).bit_length() + shift <= 32:  # 32-bit numbers sort faster still
+        packed = np.sort((key.astype(np.uint32) << shift) | np.arange(len(key), dtype=np.uint32))
     else:
-        order = np.argsort(key, kind="stable")
-    k, d = key[order], doc[order]
-    new = np.ones(len(k), dtype=bool)
-    new[1:] = (k[1:] != k[:-1]) | (d[1:] != d[:-1])
-    groups = np.flatnonzero(new)
+        packed = np.sort((key.astype(np.uint64) << shift) | np.arange(len(key), dtype=np.uint64))
+    return (packed & ((1 << shift) - 1)).astype(np.int64)
+
+
+def in_key_order(at: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(at, key) sorted by key, each key's places (`at`, ascending) in order."""
+    order = key_order(key)
+    return at[order], key[order]
+
+
+def _groups(key: np.ndarray, doc: np.ndarray) -> np.ndarray:
+    """Where each run of equal (key, document) starts."""
+    new = np.ones(len(key), dtype=bool)
+    new[1:] = (key[1:] != key[:-1]) | (doc[1:] != doc[:-1])
+    return np.flatnonzero(new)
+
+
+def _sorted_groups(key: np.ndarray, doc: np.ndarray,
+                   ordered: bool) -> tuple[np.ndarray | slice, np.ndarray, np.ndarray]:
+    """Order by (key, document), keeping the given (position) order inside (none to
+    make if `ordered`); the start of each (key, document) group in that order; the
+    start of each key among the groups."""
+    order = slice(None) if ordered else key_order(key)
+    k = key[order]
+    groups = _groups(k, doc[order])
     return order, groups, _distinct(k[groups])
 
 
@@ -293,18 +314,28 @@ def _per_term(encoded: str, offsets: np.ndarray, value_start: np.ndarray, terms:
 
 
 def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: list[str],
-                    base: int) -> dict[str, Encoded]:
+                    base: int, ordered: bool = False) -> dict[str, Encoded]:
     """Per term: per document holding it, (doc delta, 2 x body count + [in title], title
-    count if any), as VLQ; `base` is the id of the span's first document."""
+    count if any), as VLQ; `base` is the id of the span's first document. `ordered`:
+    the occurrences come sorted by key, then in text order."""
     if not len(key):
         return {}
-    # (key, document, in body) packed in one number: sorting it groups all at once
-    packed = np.sort((key << 32) | (doc.astype(np.uint64) << 1) | body)
-    groups = _distinct(packed >> 1)
-    n_body = np.add.reduceat((packed & 1).astype(np.int64), groups)
-    n_title = np.diff(np.append(groups, len(packed))) - n_body
-    gkey = packed[groups] >> 32
-    gdoc = ((packed[groups] >> 1) & 0x7FFF_FFFF).astype(np.int64)
+    if ordered:
+        groups = _groups(key, doc)
+        n_body = np.add.reduceat(body.astype(np.int64), groups)
+        gkey, gdoc = key[groups], doc[groups].astype(np.int64)
+    else:
+        # (key, document, in body) packed in one number: sorting it groups all at once
+        shift = int(doc.max()).bit_length() + 1
+        packed = (key.astype(np.uint64) << shift) | (doc.astype(np.uint64) << 1) | body
+        if int(key.max()).bit_length() + shift <= 32:  # 32-bit numbers sort faster
+            packed = packed.astype(np.uint32)
+        packed = np.sort(packed)
+        groups = _distinct(packed >> 1)
+        n_body = np.add.reduceat((packed & 1).astype(np.int64), groups)
+        gkey = (packed[groups] >> shift).astype(np.uint64)
+        gdoc = ((packed[groups] >> 1) & ((1 << (shift - 1)) - 1)).astype(np.int64)
+    n_title = np.diff(np.append(groups, len(key))) - n_body
     terms = _distinct(gkey)
     titled = n_title > 0
     count = 2 + titled
@@ -318,13 +349,15 @@ def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: l
 
 
 def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: int,
-                     headers: bool = True, words: Sequence[str] = ()) -> dict[str, Encoded]:
+                     headers: bool = True, words: Sequence[str] = (),
+                     ordered: bool = False) -> dict[str, Encoded]:
     """Per term: per document holding it, (doc delta, count, first position, then the
     gaps between positions), as VLQ. Without `headers` only the positions: a bigram's
-    documents and counts are those of its postings, which the reader has already."""
+    documents and counts are those of its postings, which the reader has already.
+    `ordered`: the occurrences come sorted by key, then in text order."""
     if not len(key):
         return {}
-    order, groups, terms = _sorted_groups(key, doc)
+    order, groups, terms = _sorted_groups(key, doc, ordered)
     p = pos[order]
     gap = np.empty(len(p), dtype=np.int64)
     gap[0:1] = p[0:1]

@@ -219,19 +219,22 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     if folded is None:  # the first pass came from the cache
         folded = _prefolded(map(entry_text, shared.items[span.start:span.stop]))
     s = postings.Span.of(folded, _fold_array())
-    at_bigram, bigram = s.bigrams()
-    at_lone, lone = s.lone()
+    # sorted once, for the postings and the positions: lone characters' keys are below
+    # bigrams', words' above
+    at_lone, lone = postings.in_key_order(*s.lone())
+    at_bigram, bigram = postings.in_key_order(*s.bigrams())
     at_word, word, words = s.words()
-    at = np.concatenate((at_bigram, at_lone, at_word))
-    found = postings.encode_postings(np.concatenate((bigram, lone, word)), s.doc[at], s.body[at],
-                                     words, span.start)
+    at_word, word = postings.in_key_order(at_word, word)
+    at = np.concatenate((at_lone, at_bigram, at_word))
+    found = postings.encode_postings(np.concatenate((lone, bigram, word)), s.doc[at], s.body[at],
+                                     words, span.start, ordered=True)
     at_char, char = s.chars()
     chars = postings.encode_postings(char, s.doc[at_char], s.body[at_char], [], span.start)
     found.update({UNIGRAM + term: value for term, value in chars.items()})
     common = postings.contains(shared.common, bigram)
     plain = ~common
     positions = postings.encode_positions(bigram[plain], s.doc[at_bigram[plain]], s.pos[at_bigram[plain]],
-                                          span.start, headers=False)
+                                          span.start, headers=False, ordered=True)
     extensions: dict[str, postings.Encoded] = {}
     phrases: dict[str, postings.Encoded] = {}
     for at_gram, key, names, candidate in s.grams(at_bigram[common], shared.candidates, LONGEST):
@@ -240,7 +243,7 @@ def _index_part(shared: _Shared, span: range) -> _Part:
         at_c = at_gram[candidate]
         phrases.update(postings.encode_postings(key[candidate], s.doc[at_c], s.body[at_c], names, span.start))
     counts = np.bincount(s.doc[at] * 2 + s.body[at], minlength=2 * len(folded)).reshape(-1, 2)
-    charset = set(postings.key_strings(np.unique(char), []))
+    charset = set(chars)  # every Han character of the span
     return _Part(found, positions, extensions, phrases,
                  [(t, b) for t, b in counts.tolist()], charset, shared.candidates)
 
@@ -302,6 +305,7 @@ def _by_chunk(parts: list[_Part], common_grams: set[str], chunks: int) -> list[t
     so that the index is joined a chunk at a time and never held joined whole. A part's
     own dicts are emptied as it is split."""
     out = []
+    chunk_at: dict[str, int] = {}  # most terms are in many parts
     for part in parts:
         split: tuple[list[dict], list[dict]] = ([{} for _ in range(chunks)], [{} for _ in range(chunks)])
         postings_ = {**part.postings, **{t: e for t, e in part.phrases.items() if t in common_grams}}
@@ -312,7 +316,9 @@ def _by_chunk(parts: list[_Part], common_grams: set[str], chunks: int) -> list[t
         part.postings = part.phrases = part.positions = part.extensions = {}
         for kind, terms in enumerate((postings_, positions_)):
             for term, encoded in terms.items():
-                split[kind][chunk_of(term.lstrip(UNIGRAM), chunks)][term] = encoded
+                if (chunk := chunk_at.get(term)) is None:
+                    chunk = chunk_at[term] = chunk_of(term.lstrip(UNIGRAM), chunks)
+                split[kind][chunk][term] = encoded
         out.append(split)
     return out
 
