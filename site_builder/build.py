@@ -292,9 +292,10 @@ def _search_changes(site: Site, root: Path, output: Path, before: dict[str, tupl
 
     changed: dict[str, bytes] = {}
     now: dict[str, tuple[bytes, int]] = {}
+    out = os.fspath(output)
     for path, data in search_files(site, parallel, memo=Cache(root, "search")):
         now[path] = (hashlib.sha1(data).digest(), len(data))
-        same = before.get(path) == now[path] and _size(output / path) == len(data)
+        same = before.get(path) == now[path] and _size(os.path.join(out, path)) == len(data)
         if writer is not None:
             writer.record(path, written=False) if same else writer.write(path, data)
         elif not same:
@@ -302,9 +303,9 @@ def _search_changes(site: Site, root: Path, output: Path, before: dict[str, tupl
     return changed, now
 
 
-def _size(path: Path) -> int:
+def _size(path: str) -> int:
     try:
-        return path.stat().st_size
+        return os.stat(path).st_size
     except OSError:
         return -1
 

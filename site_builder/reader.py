@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -533,10 +534,22 @@ def _find_line(body: str, needle: str, body_line: int) -> int:
 
 
 def entry_files(config: SiteConfig) -> list[Path]:
-    """Every Markdown file under content/, in a stable order."""
-    if not config.content_dir.is_dir():
+    """Every Markdown file under content/, in a stable order: that of their folders and
+    names (as Path sorts), symlinked folders not followed (as rglob). os.scandir tells
+    files from folders without a stat of each, which pathlib's rglob does not."""
+    root = os.fspath(config.content_dir)
+    if not os.path.isdir(root):
         return []
-    return sorted(p for p in config.content_dir.rglob("*.md") if p.is_file())
+    found: list[str] = []
+    folders = [root]
+    while folders:
+        with os.scandir(folders.pop()) as listing:
+            for item in listing:
+                if item.is_dir(follow_symlinks=False):
+                    folders.append(item.path)
+                elif item.name.endswith(".md") and item.is_file():
+                    found.append(item.path)
+    return [Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]
 
 
 def _read_many(config: SiteConfig, paths: list[Path]) -> list[tuple[Entry | None, Problems]]:
@@ -563,21 +576,21 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
     folder of content/ (a unit, usually), so an edit saves only its folder's part."""
     key = hexdigest(code_fingerprint(), config)
     paths = entry_files(config)
-    shard_of = {path: _shard(config, path) for path in paths}
+    shard_of = _shards(config, paths)
     shards: dict[str, list[Path]] = {}
     for path in paths:
         shards.setdefault(shard_of[path], []).append(path)
     results: dict[Path, tuple[Entry | None, Problems]] = {}
-    keep: dict[str, dict[Path, tuple]] = {}
+    keep: dict[str, dict[str, tuple]] = {}  # by path as a string: Paths unpickle slowly
     stale: set[str] = set()
     todo = []
     for shard, shard_paths in shards.items():
         cached: dict = (cache.load(shard, key) if cache else None) or {}
         kept = keep[shard] = {}
         for path in shard_paths:
-            hit = cached.get(path)
+            hit = cached.get(name := os.fspath(path))
             if hit is not None and hit[0] == _file_keys(path, hit[1][0]):
-                kept[path] = hit
+                kept[name] = hit
                 results[path] = hit[1]
             else:
                 todo.append(path)
@@ -596,16 +609,19 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
         if path in before:
             keys = _file_keys(path, entry)
             if not found.errors and before[path][:1] == keys[:1]:
-                keep[shard_of[path]][path] = (keys, (entry, found))
+                keep[shard_of[path]][os.fspath(path)] = (keys, (entry, found))
     for shard in sorted(stale) if cache else ():
         cache.save(shard, key, keep[shard])
     return entries, problems
 
 
-def _shard(config: SiteConfig, path: Path) -> str:
-    """The name of the entries cache that holds `path`: one per folder of content/."""
-    top = path.relative_to(config.content_dir).parts[0]
-    return "entries-" + hashlib.sha1(top.encode("utf-8")).hexdigest()[:12]
+def _shards(config: SiteConfig, paths: list[Path]) -> dict[Path, str]:
+    """The name of the entries cache that holds each path: one per folder of content/
+    (paths are below content/, as entry_files gives them)."""
+    skip = len(os.fspath(config.content_dir)) + 1
+    tops = {path: os.fspath(path)[skip:].split(os.sep, 1)[0] for path in paths}
+    names = {top: "entries-" + hashlib.sha1(top.encode("utf-8")).hexdigest()[:12] for top in set(tops.values())}
+    return {path: names[top] for path, top in tops.items()}
 
 
 def _file_keys(path: Path, entry: Entry | None) -> tuple:
