@@ -15,6 +15,7 @@ modules are imported where they are first used.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 import time
@@ -33,6 +34,7 @@ from .writer import MANIFEST, OutputWriter
 if TYPE_CHECKING:
     from .model import Site
     from .render import Renderer
+    from .search import Joined
 
 
 @dataclass
@@ -113,13 +115,38 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     if unchanged is not None:
         entries, pages, warnings, files = unchanged
         return BuildResult(output, entries, pages, 0, files, 0, time.perf_counter() - started, warnings)
+    timer = _Timer(progress)
+    # The model is millions of objects, all alive until the build ends: the cyclic
+    # garbage collector, run again and again as they are made, would walk them all each
+    # time (a tenth of a rebuild), and in forked workers it would touch, and so copy,
+    # every page of memory they share. It is off while the model is made, and what the
+    # model holds is frozen (left out of collections) until the build ends.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        site, problems = load_site(root, today, timer, parallel, loaded)
+    finally:
+        if collecting:
+            gc.enable()
+    if site is None or problems.errors:
+        raise SiteError(problems)
+    gc.freeze()
+    try:
+        writer = _write_site(site, root, output, parallel, timer)
+    finally:
+        gc.unfreeze()
+    if inputs is not None:
+        cache.save("last-build", inputs, (len(site.items), len(site.pages), problems.warnings,
+                                          _Stamps.take(output, sorted(writer.produced))))
+    return BuildResult(output, len(site.items), len(site.pages), writer.written, writer.unchanged,
+                       writer.removed, time.perf_counter() - started, problems.warnings, timer.stages, site)
+
+
+def _write_site(site: Site, root: Path, output: Path, parallel: bool, timer: _Timer) -> OutputWriter:
+    """Render, write and index the site; what was written."""
     from .publish import render_pages
     from .render import Renderer
 
-    timer = _Timer(progress)
-    site, problems = load_site(root, today, timer, parallel, loaded)
-    if site is None or problems.errors:
-        raise SiteError(problems)
     writer = OutputWriter(output)
     search = _SearchIndex(site, root, output, parallel) if site.config.search else None
     try:
@@ -132,11 +159,7 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
         raise
     writer.finish()
     timer.lap("write")
-    if inputs is not None:
-        cache.save("last-build", inputs, (len(site.items), len(site.pages), problems.warnings,
-                                          _Stamps.take(output, sorted(writer.produced))))
-    return BuildResult(output, len(site.items), len(site.pages), writer.written, writer.unchanged,
-                       writer.removed, time.perf_counter() - started, problems.warnings, timer.stages, site)
+    return writer
 
 
 def _inputs_key(root: Path, today: dt.date | None) -> tuple[str | None, tuple[SiteConfig | None, Problems]]:
@@ -251,11 +274,12 @@ class _SearchIndex:
         self.cache = for_output(root, output)
         self.key = hexdigest(code_fingerprint(), site.config.units, site.config.categories, plain_digest(
             [(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(site)]))
-        # What the last build wrote: the key of its searchable entries, and the (hash,
-        # size) of every index file.
-        last_key, self.before = self.cache.load("search-files", code_fingerprint()) or (None, {})
+        # What the last build wrote: the key of its searchable entries, the (hash, size)
+        # of every index file, and what those were made from.
+        last_key, self.before, self.joined = self.cache.load("search-files", code_fingerprint()) or (None, {}, None)
         self.kept = list(self.before) if last_key == self.key and _all_present(output, list(self.before)) else None
-        self.changes = (ForkedCall(_search_changes, site, root, output, self.before, parallel, parallel=parallel)
+        self.changes = (ForkedCall(_search_changes, site, root, output, (self.before, self.joined), parallel,
+                                   parallel=parallel)
                         if self.kept is None and self.before else None)
 
     def write(self, writer: OutputWriter) -> None:
@@ -264,43 +288,56 @@ class _SearchIndex:
                 writer.record(path, written=False)
             return
         if self.changes is None:
-            now = _search_changes(self.site, self.root, self.output, self.before, self.parallel, writer)[1]
+            _, now, joined = _search_changes(self.site, self.root, self.output, (self.before, self.joined),
+                                             self.parallel, writer)
         else:
-            changed, now = self.changes.result()
+            changed, now, joined = self.changes.result()
             # Until `now` is saved, no file is vouched for: a build stopped half-way
             # through these writes must not leave a record that trusts them.
-            self.cache.save("search-files", code_fingerprint(), (None, {}))
+            self.cache.save("search-files", code_fingerprint(), (None, {}, None))
             for path in now:
                 if path in changed:
                     writer.write(path, changed[path])
                 else:
                     writer.record(path, written=False)
-        self.cache.save("search-files", code_fingerprint(), (self.key, now))
+        self.cache.save("search-files", code_fingerprint(), (self.key, now, joined))
 
     def cancel(self) -> None:
         if self.changes is not None:
             self.changes.cancel()
 
 
-def _search_changes(site: Site, root: Path, output: Path, before: dict[str, tuple[bytes, int]],
+def _search_changes(site: Site, root: Path, output: Path, last: tuple[dict[str, tuple[bytes, int]], Joined | None],
                     parallel: bool, writer: OutputWriter | None = None,
-                    ) -> tuple[dict[str, bytes], dict[str, tuple[bytes, int]]]:
-    """({path: bytes} of the index files that differ from what `before` (hash, size)
-    says the output holds, {path: (hash, size)} of every index file). With `writer`,
-    every file is written (or recorded as unchanged) as it comes instead."""
+                    ) -> tuple[dict[str, bytes], dict[str, tuple[bytes, int]], Joined]:
+    """({path: bytes} of the index files that differ from what the last build's record
+    (hash and size of each file, what they were made from) says the output holds,
+    {path: (hash, size)} of every index file, what they were made from). With
+    `writer`, every file is written (or recorded as unchanged) as it comes instead."""
     from .search import search_files
 
+    before, joined = last
+    out = os.fspath(output)
+    if joined is not None and any(_size(os.path.join(out, path)) != size for path, (_, size) in before.items()):
+        joined = None  # a file is missing or altered: make every file
     changed: dict[str, bytes] = {}
     now: dict[str, tuple[bytes, int]] = {}
-    out = os.fspath(output)
-    for path, data in search_files(site, parallel, memo=Cache(root, "search")):
-        now[path] = (hashlib.sha1(data).digest(), len(data))
-        same = before.get(path) == now[path] and _size(os.path.join(out, path)) == len(data)
+    files = search_files(site, parallel, memo=Cache(root, "search"), last=joined)
+    while True:
+        try:
+            path, data = next(files)
+        except StopIteration as done:
+            return changed, now, done.value
+        if data is None:  # made from what the last build made it from: as it was
+            now[path] = before[path]
+            same = True
+        else:
+            now[path] = (hashlib.sha1(data).digest(), len(data))
+            same = before.get(path) == now[path] and _size(os.path.join(out, path)) == len(data)
         if writer is not None:
             writer.record(path, written=False) if same else writer.write(path, data)
         elif not same:
             changed[path] = data
-    return changed, now
 
 
 def _size(path: str) -> int:

@@ -35,7 +35,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Callable, Generator, Iterable, Iterator, TypeVar
 
 import numpy as np
 
@@ -168,6 +168,7 @@ class _Shared:
                                                  # fold table, where the first pass made them
     common: np.ndarray                  # sorted keys of the common bigrams
     candidates: dict[int, set[str]]     # per length n > 2, the n-grams that may be common
+    chunks: int
 
 
 @dataclass
@@ -208,6 +209,16 @@ class _Part:
     lengths: list[tuple[int, int]]
     charset: set[str]
     candidates: dict[int, set[str]]            # those it was made with (more serve as well)
+    starts: tuple[list[int], ...]              # each of the four dicts holds its terms chunk by
+                                               # chunk: where each chunk starts, and its end
+
+
+def _grouped(terms: dict[str, postings.Encoded], chunks: int) -> tuple[dict[str, postings.Encoded], list[int]]:
+    """`terms` in the order of their chunks, and where each chunk starts (and ends)."""
+    chunk = np.fromiter((chunk_of(t.lstrip(UNIGRAM), chunks) for t in terms), dtype=np.int64, count=len(terms))
+    order = np.argsort(chunk, kind="stable")
+    items = list(terms.items())
+    return dict([items[k] for k in order.tolist()]), np.searchsorted(chunk[order], np.arange(chunks + 1)).tolist()
 
 
 def _index_part(shared: _Shared, span: range) -> _Part:
@@ -244,24 +255,66 @@ def _index_part(shared: _Shared, span: range) -> _Part:
         phrases.update(postings.encode_postings(key[candidate], s.doc[at_c], s.body[at_c], names, span.start))
     counts = np.bincount(s.doc[at] * 2 + s.body[at], minlength=2 * len(folded)).reshape(-1, 2)
     charset = set(chars)  # every Han character of the span
-    return _Part(found, positions, extensions, phrases,
-                 [(t, b) for t, b in counts.tolist()], charset, shared.candidates)
+    grouped = [_grouped(terms, shared.chunks) for terms in (found, positions, extensions, phrases)]
+    return _Part(*(terms for terms, _ in grouped), [(t, b) for t, b in counts.tolist()], charset,
+                 shared.candidates, tuple(starts for _, starts in grouped))
 
 
 def _memoized(memo: Cache | None, name: str, keys: list[str], spans: list[range],
               func: Callable[[S, range], T], shared: S, parallel: bool,
               keep: Callable[[T], T] = lambda value: value,
-              serves: Callable[[T], bool] = lambda value: True) -> list[T]:
+              serves: Callable[[T], bool] = lambda value: True,
+              earlier: list[str] | None = None) -> tuple[list[T], dict[int, T | None]]:
     """func(shared, span) for every span, from `memo` where its key is stored under the
     span's number and the value `serves`, the others computed in parallel and stored
-    (what `keep` keeps of them)."""
+    (what `keep` keeps of them). With `earlier` keys (a key per span), also the value
+    each computed one replaced, if `memo` had it under its earlier key."""
     results = [memo.load(f"{name}-{k}", key) if memo else None for k, key in enumerate(keys)]
     todo = [k for k, found in enumerate(results) if found is None or not serves(found)]
+    replaced = {k: results[k] if earlier[k] == keys[k] else memo.load(f"{name}-{k}", earlier[k])
+                for k in todo} if memo and earlier else {}
     for k, value in zip(todo, fork_map(func, [spans[k] for k in todo], shared, parallel)):
         results[k] = value
         if memo:
             memo.save(f"{name}-{k}", keys[k], keep(value))
-    return results
+    return results, replaced
+
+
+@dataclass(frozen=True)
+class Joined:
+    """What an index's files were made from, kept with the output for the next build
+    into it: where each span starts, the documents of each span (their key), each
+    span's part (its key and the candidates it was made with: a part that serves may
+    hold more), the common n-grams and the number of chunks. A chunk file none of
+    whose inputs changed is the same file, and is not joined again."""
+    starts: tuple[int, ...]
+    documents: tuple[str, ...]
+    parts: tuple[str, ...]
+    made: tuple[str, ...]
+    common_grams: frozenset[str]
+    chunks: int
+
+
+def _chunks_to_join(last: Joined | None, now: Joined, parts: list[_Part],
+                    replaced: dict[int, _Part | None]) -> set[int] | None:
+    """The chunks whose files may differ from those `last` describes (None: all of them):
+    those of every term whose postings or positions differ in a span's part from the
+    part the last build used."""
+    if last is None or (last.starts, last.common_grams, last.chunks) != (now.starts, now.common_grams, now.chunks):
+        return None
+    out: set[int] = set()
+    for k, (before, made) in enumerate(zip(last.made, now.made)):
+        if before == made:
+            continue
+        old = replaced.get(k)
+        if old is None or hexdigest(last.parts[k], old.candidates) != before:
+            return None  # what the last build used is gone
+        new = parts[k]
+        for a, b in ((old.postings, new.postings), (old.positions, new.positions),
+                     (old.extensions, new.extensions), (old.phrases, new.phrases)):
+            out.update(chunk_of(term.lstrip(UNIGRAM), now.chunks) for term in a.keys() | b.keys()
+                       if a.get(term) != b.get(term))
+    return out
 
 
 def _join(parts: list[tuple[range, dict[str, postings.Encoded]]], numbers: list[str]) -> dict[str, str]:
@@ -300,25 +353,27 @@ def _most_common(docs: dict[str, int], often: float) -> set[str]:
     return {t for _, _, t in sorted(common)[:MOST_COMMON]}
 
 
-def _by_chunk(parts: list[_Part], common_grams: set[str], chunks: int) -> list[tuple[list[dict], list[dict]]]:
-    """Each span's terms that ship, split by their chunk, postings apart from positions,
-    so that the index is joined a chunk at a time and never held joined whole. A part's
-    own dicts are emptied as it is split."""
+def _by_chunk(parts: list[_Part], common_grams: set[str], chunks: int,
+              only: set[int] | None) -> list[tuple[list[dict], list[dict]]]:
+    """Each span's terms that ship, split by their chunk (those of the chunks in `only`,
+    if given), postings apart from positions, so that the index is joined a chunk at
+    a time and never held joined whole. A part's own dicts are emptied as it is split."""
     out = []
-    chunk_at: dict[str, int] = {}  # most terms are in many parts
     for part in parts:
         split: tuple[list[dict], list[dict]] = ([{} for _ in range(chunks)], [{} for _ in range(chunks)])
-        postings_ = {**part.postings, **{t: e for t, e in part.phrases.items() if t in common_grams}}
-        # an extension keeps its positions unless common itself; the trigrams were made
-        # only around common bigrams, the longer ones around candidates, which may not be
-        positions_ = {**part.positions, **{t: e for t, e in part.extensions.items() if t not in common_grams
-                                          and (len(t) == 3 or t[1:] in common_grams or t[:-1] in common_grams)}}
+        (post, p_at), (pos, q_at), (ext, e_at), (phr, h_at) = (
+            (list(terms.items()), at) for terms, at in zip(
+                (part.postings, part.positions, part.extensions, part.phrases), part.starts))
         part.postings = part.phrases = part.positions = part.extensions = {}
-        for kind, terms in enumerate((postings_, positions_)):
-            for term, encoded in terms.items():
-                if (chunk := chunk_at.get(term)) is None:
-                    chunk = chunk_at[term] = chunk_of(term.lstrip(UNIGRAM), chunks)
-                split[kind][chunk][term] = encoded
+        for c in range(chunks) if only is None else sorted(only):
+            # the common n-grams' own postings ship; an extension keeps its positions
+            # unless common itself (the trigrams were made only around common bigrams,
+            # the longer ones around candidates, which may not be)
+            split[0][c] = dict(post[p_at[c]:p_at[c + 1]])
+            split[0][c].update((t, e) for t, e in phr[h_at[c]:h_at[c + 1]] if t in common_grams)
+            split[1][c] = dict(pos[q_at[c]:q_at[c + 1]])
+            split[1][c].update((t, e) for t, e in ext[e_at[c]:e_at[c + 1]] if t not in common_grams and (
+                len(t) == 3 or t[1:] in common_grams or t[:-1] in common_grams))
         out.append(split)
     return out
 
@@ -343,11 +398,15 @@ def span_size(n_docs: int) -> int:
 
 
 def search_files(site: Site, parallel: bool = True, span: int | None = None,
-                 memo: Cache | None = None) -> Iterator[tuple[str, bytes]]:
+                 memo: Cache | None = None,
+                 last: Joined | None = None) -> Generator[tuple[str, bytes | None], None, Joined]:
     """Every file of the index, as (output path, bytes), made one after another so that
-    they need not all be held at once. Documents are indexed in spans of `span`
-    documents, in parallel, and joined; the files do not depend on the spans. With
-    `memo`, a span whose documents did not change since the last build is taken from it."""
+    they need not all be held at once; returns what they were made from. Documents
+    are indexed in spans of `span` documents, in parallel, and joined; the files do
+    not depend on the spans. With `memo`, a span whose documents did not change since
+    the last build is taken from it. With `last` (what the files in the output were
+    made from, all of them there), a file none of whose inputs changed is given as
+    (path, None) instead of being made again."""
     items = searchable(site)
     cfg = site.config
     n = len(items)
@@ -361,7 +420,10 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
         (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date)
         for i in items[s.start:s.stop]]) for s in spans]
     first = _memoized(memo, "fold", keys, spans, _fold_span, items,
-                      parallel, keep=lambda f: dataclasses.replace(f, prefolded=[]))
+                      parallel, keep=lambda f: dataclasses.replace(f, prefolded=[]))[0]
+    starts = tuple(s.start for s in spans)
+    last = last if last is not None and last.starts == starts else None  # (an entry added last
+                                                                         # changes a stop)
     prefolded = {s.start: f.prefolded for s, f in zip(spans, first) if f.prefolded}
     keys_df, counts = postings.merge_df([(f.keys, f.counts) for f in first])
     often = COMMON_SHARE * n if n >= 20 else math.inf  # in more entries than this: common
@@ -369,13 +431,20 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     common_bigrams = postings.key_strings(common, [])
     candidates = _candidates(set(common_bigrams), [f.candidates for f in first])
     common_key = hexdigest(common.tobytes())
-    for f in first:
-        yield from f.doc_files.items()
+    for k, f in enumerate(first):
+        if last is not None and last.documents[k] == keys[k]:
+            yield from ((path, None) for path in f.doc_files)
+        else:
+            yield from f.doc_files.items()
     del first
     # a part made with more candidates serves too: it holds what these need and more
-    parts = _memoized(memo, "part", [hexdigest(k, common_key) for k in keys], spans, _index_part,
-                      _Shared(items, prefolded, common, candidates), parallel,
-                      serves=lambda part: all(v <= part.candidates.get(k, set()) for k, v in candidates.items()))
+    chunks = chunk_count(n)
+    part_keys = [hexdigest(k, common_key, chunks) for k in keys]
+    parts, replaced = _memoized(memo, "part", part_keys, spans, _index_part,
+                                _Shared(items, prefolded, common, candidates, chunks), parallel,
+                                serves=lambda part: all(v <= part.candidates.get(k, set())
+                                                        for k, v in candidates.items()),
+                                earlier=list(last.parts) if last else None)
     del prefolded
     docs: dict[str, int] = defaultdict(int)
     for p in parts:
@@ -385,11 +454,19 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     common_grams = _most_common(docs, often)  # longer than 2
     lengths = [x for p in parts for x in p.lengths]
     charset = set().union(*(p.charset for p in parts))
-    chunks = chunk_count(n)
-    split = _by_chunk(parts, common_grams, chunks)
+    joined = Joined(starts, tuple(keys), tuple(part_keys),
+                    tuple(hexdigest(key, part.candidates) for key, part in zip(part_keys, parts)),
+                    frozenset(common_grams), chunks)
+    only = _chunks_to_join(last, joined, parts, replaced)
+    del replaced
+    split = _by_chunk(parts, common_grams, chunks, only)
     del parts
     numbers = _numbers(n + 1)
     for c in range(chunks):  # joined and written a chunk at a time
+        if only is not None and c not in only:
+            yield f"search/c/{c}.js", None
+            yield f"search/p/{c}.js", None
+            continue
         post, pos = (_join([(s, terms[kind][c]) for s, terms in zip(spans, split)], numbers) for kind in (0, 1))
         for terms in split:
             terms[0][c] = terms[1][c] = {}
@@ -414,3 +491,4 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     }
     yield "search/meta.js", _js("__sbMeta", meta)
     yield "search/fold.js", _js("__sbFold", "".join(folding), "".join(folding.values()))
+    return joined

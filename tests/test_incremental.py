@@ -202,3 +202,42 @@ def test_search_index_from_cached_spans_equals_cold(tmp_path, corpus_site):
     assert (cached / "part-1.pickle").stat().st_mtime_ns == second
     assert "触摸屏查询机已安装" in (out / "search" / "d" / "0.js").read_text(encoding="utf-8")
     assert_same_as_cold(site, out, tmp_path, "search-edit")
+
+
+def test_an_edit_joins_again_only_the_chunks_of_the_terms_it_changed(tmp_path, corpus_site, monkeypatch):
+    """After an edit, or an entry added last, a chunk file none of whose terms changed is
+    not joined again (nor a snippet file of an unchanged span made again); the index
+    still equals a cold build's. A chunk file lost from the output makes every file be
+    made again."""
+    import site_builder.search as search
+
+    site = tmp_path / "site"
+    shutil.copytree(corpus_site, site, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
+    out = tmp_path / "out"
+    today = dt.date.fromisoformat(TODAY)
+    build_here(site, out, today=today, parallel=False)
+    chunks = len(list((out / "search" / "c").iterdir()))
+    joined: list[int] = []
+    real_join = search._join
+    monkeypatch.setattr(search, "_join", lambda parts, numbers: joined.append(1) or real_join(parts, numbers))
+
+    newest = max(site.glob("content/*/*/*.md"), key=lambda p: (p.name, p.as_posix()))
+    text = newest.read_text(encoding="utf-8")
+    newest.write_text(text + "\n补充说明：触摸屏查询机已安装。\n", encoding="utf-8")
+    build_here(site, out, today=today, parallel=False)
+    assert 0 < len(joined) < chunks  # two joins (postings, positions) a chunk joined again
+    assert_same_as_cold(site, out, tmp_path, "joined-edit")
+
+    joined.clear()  # an entry added last: only the last span changes, and the chunks of its terms
+    added = newest.with_name(f"{TODAY}-added.md")
+    added.write_text(f"---\ntitle: 关于触摸屏查询机安装的说明\ndate: {TODAY}\n---\n\n触摸屏查询机已安装。\n",
+                     encoding="utf-8")
+    build_here(site, out, today=today, parallel=False)
+    assert 0 < len(joined) < chunks
+    assert_same_as_cold(site, out, tmp_path, "joined-add")
+
+    joined.clear()
+    lost = out / "search" / "p" / "0.js"
+    lost.unlink()
+    build_here(site, out, today=today, parallel=False)
+    assert len(joined) == 2 * chunks and lost.is_file()
