@@ -147,6 +147,8 @@ class PageFingerprints:
         self._all = hexdigest(sorted(self._by_rel.items()))
         self._item_type = type(site.items[0]) if site.items else None
         self._pages: dict[int, Any] = {}  # a page's hash so far, for each of its variants
+        self._records: dict[int, tuple[Any, Any]] = {}  # dataclass -> (it, its _sig): a unit or
+                                                         # category is in thousands of pages
 
     def page(self, page: Any, variant: str = "") -> str:
         shown = self._pages.get(id(page))
@@ -171,8 +173,11 @@ class PageFingerprints:
             items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
             return tuple(self._sig(v) for v in items)
         if dataclasses.is_dataclass(value):
-            return (type(value).__name__, tuple(self._sig(getattr(value, f.name))
-                                                for f in dataclasses.fields(value)))
+            known = self._records.get(id(value))
+            if known is None or known[0] is not value:
+                known = self._records[id(value)] = (value, (type(value).__name__, tuple(
+                    self._sig(getattr(value, f.name)) for f in dataclasses.fields(value))))
+            return known[1]
         return repr(value)
 
 

@@ -22,7 +22,8 @@ snippets is a file of its own, loaded only when shown. The browser scores with
 lunr's BM25 (k1 1.2, b 0.75, title boosted). Doc ids follow (date, path), so adding a
 new entry changes only the chunks of its terms, its block, its unit's and category's
 files and the metadata. The heavy part, postings and positions, is `postings.py`.
-`search_files` yields (output path, bytes).
+`search_files` yields (output path, bytes); told what the files already in the output
+were made from (`Joined`), it yields (output path, None) for those it would make the same.
 """
 from __future__ import annotations
 
