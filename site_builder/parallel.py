@@ -10,6 +10,7 @@ work.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import pickle
@@ -26,6 +27,7 @@ def workers() -> int:
 
 def _start(func: Callable[[Any, Any], Any], shared: Any) -> None:
     global _SHARED
+    gc.enable()  # a build turns it off while it makes its model; a worker's garbage is its own
     _SHARED = (func, shared)
 
 
