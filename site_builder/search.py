@@ -174,8 +174,9 @@ class _Shared:
 
 @dataclass
 class _Folded:
-    """A span's documents read: their snippet files, their (title, body) folded but for
-    the fold table, and the document frequency of their bigrams (keys ascending)."""
+    """A span's documents read: their snippet files (none when taken from the cache,
+    which keeps them apart), their (title, body) folded but for the fold table, and the
+    document frequency of their bigrams (keys ascending)."""
     doc_files: dict[str, bytes]
     prefolded: list[tuple[str, str]]
     keys: np.ndarray
@@ -183,10 +184,14 @@ class _Folded:
     candidates: dict[int, list[str]]
 
 
+def _doc_file(doc_id: int) -> str:
+    return f"search/d/{doc_id}.js"
+
+
 def _fold_span(searchable_items: list[Item], span: range) -> _Folded:
     items = searchable_items[span.start:span.stop]
     texts = [entry_text(item) for item in items]
-    doc_files = {f"search/d/{doc_id}.js": _js("__sbDoc", doc_id, {
+    doc_files = {_doc_file(doc_id): _js("__sbDoc", doc_id, {
         "t": title, "u": item.url, "n": item.unit.name, "c": item.category.name,
         "d": item.entry.date.isoformat(), "x": body[:SNIPPET_CHARS]})
         for doc_id, item, (title, body) in zip(span, items, texts)}
@@ -424,8 +429,12 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     keys = [plain_digest(code_fingerprint(), s.start, [
         (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date)
         for i in items[s.start:s.stop]]) for s in spans]
+    # a span's snippet files are cached apart, and loaded only when they are to be written
     first = _memoized(memo, "fold", keys, spans, _fold_span, items,
-                      parallel, keep=lambda f: dataclasses.replace(f, prefolded=[]))[0]
+                      parallel, keep=lambda f: dataclasses.replace(f, prefolded=[], doc_files={}))[0]
+    for k, f in enumerate(first):
+        if memo and f.doc_files:  # made now
+            memo.save(f"docs-{k}", keys[k], f.doc_files)
     starts = tuple(s.start for s in spans)
     last = last if last is not None and last.starts == starts else None  # (an entry added last
                                                                          # changes a stop)
@@ -438,9 +447,10 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     common_key = hexdigest(common.tobytes())
     for k, f in enumerate(first):
         if last is not None and last.documents[k] == keys[k]:
-            yield from ((path, None) for path in f.doc_files)
-        else:
-            yield from f.doc_files.items()
+            yield from ((_doc_file(doc_id), None) for doc_id in spans[k])
+            continue
+        docs = f.doc_files or (memo.load(f"docs-{k}", keys[k]) if memo else None)
+        yield from (docs if docs is not None else _fold_span(items, spans[k]).doc_files).items()
     del first
     # a part made with more candidates serves too: it holds what these need and more
     chunks = chunk_count(n)
