@@ -358,8 +358,6 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter,
         if not item.withdrawn:
             for a in item.entry.attachments:
                 writer.copy(f"{item.dir}/{a.name}", a.source)
-    if search is not None:
-        search.write(writer)
     for path, data in exports.data_files(site):
         writer.write(path, data)
     writer.write("404.html", renderer.render(Page("404.html", "404.html", "404", {}, frozenset())))
@@ -372,3 +370,5 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter,
                 f"{unit.id}/feed.xml", site.unit_url(unit.id)))
         writer.write("sitemap.xml", feeds.sitemap(site, [p.path for p in site.pages]))
         writer.write("robots.txt", feeds.robots(site))
+    if search is not None:  # last: on a rebuild it is being made meanwhile, in another process
+        search.write(writer)
