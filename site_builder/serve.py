@@ -133,8 +133,6 @@ class _Watcher(FileSystemEventHandler):
             self._observer.schedule(self, str(folder), recursive=True, event_filter=self.EVENTS)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if not raw:
                 continue
