@@ -6,11 +6,16 @@ command (`python -m site_builder ...`), then reads what it wrote.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
 import subprocess
 import sys
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import yaml
@@ -286,6 +291,25 @@ def build_ok(site: Path, output: Path | None = None, today: str = TODAY) -> Path
 
 
 # --------------------------------------------------------------------------- reading output
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def http_server(folder: Path) -> Iterator[str]:
+    """`folder` served, without a log line per request, at the address given
+    (http://127.0.0.1:PORT/) while the block runs."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(_QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
 
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file below root (relative posix path -> bytes)."""

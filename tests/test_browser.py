@@ -3,22 +3,16 @@ file:// and from a sub-path over http, every page and stylesheet loads; the layo
 fits a 360px phone screen."""
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 
+from conftest import http_server
+
 MAX_PAGES = 150
 SUB_PATH = "/portal/gongkai/"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +20,8 @@ def http_root(demo_build, tmp_path_factory):
     """The demo output served at http://127.0.0.1:PORT/portal/gongkai/."""
     parent = tmp_path_factory.mktemp("www")
     shutil.copytree(demo_build, parent / SUB_PATH.strip("/"))
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(parent)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(parent) as root:
+        yield root.rstrip("/") + SUB_PATH
 
 
 def _is_page(url: str) -> bool:

@@ -19,20 +19,18 @@ cases the demo does not have are written next to it.
 from __future__ import annotations
 
 import gzip
-import http.server
 import io
 import posixpath
 import re
-import threading
 import unicodedata
-from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
 
-from conftest import REPO, TODAY, base_files, build_ok, describe, line, parse_html, run_check, write_files
+from conftest import (REPO, TODAY, base_files, build_ok, describe, http_server, line, parse_html, run_check,
+                      write_files)
 
 SHOTS = Path("/tmp/residents-shots")
 STRINGS = REPO / "site_builder" / "strings"
@@ -252,19 +250,8 @@ _LARGE_JS = """() => {
 def served(site):
     """The demo output over http://127.0.0.1:PORT/ (Chromium gives file:// pages no
     localStorage they can count on: a page may get an origin of its own)."""
-    handler = partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
+    with http_server(site) as root:
+        yield root
 
 
 def test_large_type_switch_persists(browser, site, pages, served, tmp_path):

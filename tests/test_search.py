@@ -8,21 +8,19 @@ tokens.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import json
-import http.server
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import urllib.parse
 from collections import deque
 from pathlib import Path
 
 import pytest
 
+from conftest import http_server
 from site_builder.build import load_site
 from site_builder.search import COMMON_SHARE, LONGEST, MOST_COMMON, entry_text, fold, search_files, searchable, tokens
 
@@ -52,16 +50,8 @@ def site_model():
 @pytest.fixture(scope="module")
 def server(demo):
     """Serve the folder that holds portal/gongkai/ so the site lives under a sub-path."""
-    handler = functools.partial(_Quiet, directory=str(demo.parents[1]))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/portal/gongkai/"
-    httpd.shutdown()
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with http_server(demo.parents[1]) as root:
+        yield root + "portal/gongkai/"
 
 
 @pytest.fixture(params=["file", "http"])
