@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import pickle
 import re
 import unicodedata
 import zlib
@@ -206,17 +207,44 @@ def _prefolded(texts: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 @dataclass
 class _Part:
     """The index of a span of documents: per term, its encoded postings (doc deltas
-    counted from the span's start), the last doc id it is in and how many it is in."""
-    postings: dict[str, postings.Encoded]
-    positions: dict[str, postings.Encoded]     # of bigrams: positions only
-    extensions: dict[str, postings.Encoded]    # of longer n-grams: doc deltas, counts, positions
-    phrases: dict[str, postings.Encoded]       # postings of the candidates among those (the
-                                               # common ones ship)
+    counted from the span's start), the last doc id it is in and how many it is in.
+    Every part is held until the last chunk is joined, so the bulk of it, the postings,
+    positions and extensions of its terms, is kept pickled by group of chunks (see
+    `_Groups`) and unpickled a group at a time: as dicts, the parts of 50,000 entries
+    took twice the memory."""
+    groups: list[bytes]                        # per group of chunks, the group's postings,
+                                               # positions (of bigrams: positions only) and
+                                               # extensions (of longer n-grams: doc deltas,
+                                               # counts, positions), each [(term, encoded)]
+                                               # in chunk order
+    phrases: dict[str, postings.Encoded]       # postings of the candidates among the longer
+                                               # n-grams (the common ones ship)
     lengths: list[tuple[int, int]]
     charset: set[str]
     candidates: dict[int, set[str]]            # those it was made with (more serve as well)
-    starts: tuple[list[int], ...]              # each of the four dicts holds its terms chunk by
-                                               # chunk: where each chunk starts, and its end
+    starts: tuple[list[int], ...]              # where each chunk starts (and the last ends)
+                                               # in the postings, positions, extensions and
+                                               # phrases, counted over all groups
+
+    def group(self, g: int) -> tuple[list[tuple[str, postings.Encoded]], ...]:
+        return pickle.loads(self.groups[g])
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """The chunks, in groups of consecutive ones (64 groups, or one chunk each when
+    fewer chunks)."""
+    chunks: int
+
+    @property
+    def bounds(self) -> list[tuple[int, int]]:
+        size = max(1, self.chunks // 64)
+        return [(lo, min(lo + size, self.chunks)) for lo in range(0, self.chunks, size)]
+
+    def pack(self, terms: list[list[tuple[str, postings.Encoded]]], starts: list[list[int]]) -> list[bytes]:
+        """Each group's share of `terms` (lists in chunk order, chunks beginning at `starts`), pickled."""
+        return [pickle.dumps(tuple(t[at[lo]:at[hi]] for t, at in zip(terms, starts)), protocol=5)
+                for lo, hi in self.bounds]
 
 
 def _grouped(terms: dict[str, postings.Encoded], chunks: int) -> tuple[dict[str, postings.Encoded], list[int]]:
@@ -262,8 +290,9 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     counts = np.bincount(s.doc[at] * 2 + s.body[at], minlength=2 * len(folded)).reshape(-1, 2)
     charset = set(chars)  # every Han character of the span
     grouped = [_grouped(terms, shared.chunks) for terms in (found, positions, extensions, phrases)]
-    return _Part(*(terms for terms, _ in grouped), [(t, b) for t, b in counts.tolist()], charset,
-                 shared.candidates, tuple(starts for _, starts in grouped))
+    starts = tuple(at for _, at in grouped)
+    packed = _Groups(shared.chunks).pack([list(terms.items()) for terms, _ in grouped[:3]], list(starts[:3]))
+    return _Part(packed, grouped[3][0], [(t, b) for t, b in counts.tolist()], charset, shared.candidates, starts)
 
 
 def _memoized(memo: Cache | None, name: str, keys: list[str], spans: list[range],
@@ -316,8 +345,11 @@ def _chunks_to_join(last: Joined | None, now: Joined, parts: list[_Part],
         if old is None or hexdigest(last.parts[k], old.candidates) != before:
             return None  # what the last build used is gone
         new = parts[k]
-        for a, b in ((old.postings, new.postings), (old.positions, new.positions),
-                     (old.extensions, new.extensions), (old.phrases, new.phrases)):
+        pairs = [(old.phrases, new.phrases)]
+        for g, (a, b) in enumerate(zip(old.groups, new.groups)):
+            if a != b:  # (the same terms may pickle differently: compared term by term)
+                pairs.extend((dict(x), dict(y)) for x, y in zip(old.group(g), new.group(g)))
+        for a, b in pairs:
             out.update(chunk_of(term.lstrip(UNIGRAM), now.chunks) for term in a.keys() | b.keys()
                        if a.get(term) != b.get(term))
     return out
@@ -359,28 +391,28 @@ def _most_common(docs: dict[str, int], often: float) -> set[str]:
     return {t for _, _, t in sorted(common)[:MOST_COMMON]}
 
 
-def _by_chunk(parts: list[_Part], common_grams: set[str], chunks: int,
-              only: set[int] | None) -> list[tuple[list[dict], list[dict]]]:
-    """Each span's terms that ship, split by their chunk (those of the chunks in `only`,
-    if given), postings apart from positions, so that the index is joined a chunk at
-    a time and never held joined whole. A part's own dicts are emptied as it is split."""
-    out = []
+def _chunk_terms(parts: list[_Part], common_grams: set[str], groups: _Groups, g: int,
+                 only: set[int] | None) -> dict[int, list[tuple[dict, dict]]]:
+    """The terms that ship of the chunks of group `g` (those in `only`, if given): per
+    chunk, each span's postings and positions. The group's pickles are let go."""
+    lo, hi = groups.bounds[g]
+    out: dict[int, list[tuple[dict, dict]]] = {c: [] for c in range(lo, hi) if only is None or c in only}
     for part in parts:
-        split: tuple[list[dict], list[dict]] = ([{} for _ in range(chunks)], [{} for _ in range(chunks)])
-        (post, p_at), (pos, q_at), (ext, e_at), (phr, h_at) = (
-            (list(terms.items()), at) for terms, at in zip(
-                (part.postings, part.positions, part.extensions, part.phrases), part.starts))
-        part.postings = part.phrases = part.positions = part.extensions = {}
-        for c in range(chunks) if only is None else sorted(only):
+        post, pos, ext = part.group(g)
+        part.groups[g] = b""
+        phr = list(part.phrases.items())
+        p_at, q_at, e_at, h_at = part.starts
+        for c, terms in out.items():
             # the common n-grams' own postings ship; an extension keeps its positions
             # unless common itself (the trigrams were made only around common bigrams,
             # the longer ones around candidates, which may not be)
-            split[0][c] = dict(post[p_at[c]:p_at[c + 1]])
-            split[0][c].update((t, e) for t, e in phr[h_at[c]:h_at[c + 1]] if t in common_grams)
-            split[1][c] = dict(pos[q_at[c]:q_at[c + 1]])
-            split[1][c].update((t, e) for t, e in ext[e_at[c]:e_at[c + 1]] if t not in common_grams and (
-                len(t) == 3 or t[1:] in common_grams or t[:-1] in common_grams))
-        out.append(split)
+            shipped = dict(post[p_at[c] - p_at[lo]:p_at[c + 1] - p_at[lo]])
+            shipped.update((t, e) for t, e in phr[h_at[c]:h_at[c + 1]] if t in common_grams)
+            placed = dict(pos[q_at[c] - q_at[lo]:q_at[c + 1] - q_at[lo]])
+            placed.update((t, e) for t, e in ext[e_at[c] - e_at[lo]:e_at[c + 1] - e_at[lo]]
+                          if t not in common_grams and (len(t) == 3 or t[1:] in common_grams
+                                                        or t[:-1] in common_grams))
+            terms.append((shipped, placed))
     return out
 
 
@@ -474,19 +506,21 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
                     frozenset(common_grams), chunks)
     only = _chunks_to_join(last, joined, parts, replaced)
     del replaced
-    split = _by_chunk(parts, common_grams, chunks, only)
-    del parts
     numbers = _numbers(n + 1)
-    for c in range(chunks):  # joined and written a chunk at a time
-        if only is not None and c not in only:
-            yield f"search/c/{c}.js", None
-            yield f"search/p/{c}.js", None
-            continue
-        post, pos = (_join([(s, terms[kind][c]) for s, terms in zip(spans, split)], numbers) for kind in (0, 1))
-        for terms in split:
-            terms[0][c] = terms[1][c] = {}
-        yield f"search/c/{c}.js", _js_terms("__sbChunk", c, post)
-        yield f"search/p/{c}.js", _js_terms("__sbPos", c, pos)
+    groups = _Groups(chunks)
+    for g, (lo, hi) in enumerate(groups.bounds):  # joined and written a group of chunks at a time
+        terms = _chunk_terms(parts, common_grams, groups, g, only) if only is None or only.intersection(
+            range(lo, hi)) else {}
+        for c in range(lo, hi):
+            if c not in terms:
+                yield f"search/c/{c}.js", None
+                yield f"search/p/{c}.js", None
+                continue
+            by_span = terms.pop(c)
+            post, pos = (_join([(s, split[kind]) for s, split in zip(spans, by_span)], numbers) for kind in (0, 1))
+            yield f"search/c/{c}.js", _js_terms("__sbChunk", c, post)
+            yield f"search/p/{c}.js", _js_terms("__sbPos", c, pos)
+    del parts
     for start in range(0, max(n, 1), BLOCK):
         yield f"search/b/{start // BLOCK}.js", _js(
             "__sbBlock", start // BLOCK, _vlq([x for pair in lengths[start:start + BLOCK] for x in pair]))
