@@ -630,8 +630,9 @@ def _file_keys(path: Path, entry: Entry | None) -> tuple:
         keys: list = [stat_key(path)]
         if entry is not None:
             keys += [stat_key(a.source) for a in entry.attachments]
-            content = path.parents[len(Path(entry.rel).parts) - 1]
-            keys += [(link, (content / link).is_file()) for link in entry.entry_links]
+            if entry.entry_links:
+                content = path.parents[len(Path(entry.rel).parts) - 1]
+                keys += [(link, (content / link).is_file()) for link in entry.entry_links]
         return tuple(keys)
     except OSError:
         return ()
