@@ -144,7 +144,7 @@ class PageFingerprints:
     def __init__(self, site: Any):
         self._items = {id(i): _item_fingerprint(i) for i in site.items}
         self._by_rel = {i.entry.rel: self._items[id(i)] for i in site.items}
-        self._all = hexdigest(sorted(self._by_rel.items()))
+        self._all = plain_digest(sorted(self._by_rel.items()))
         self._item_type = type(site.items[0]) if site.items else None
         self._pages: dict[int, Any] = {}  # a page's hash so far, for each of its variants
         self._records: dict[int, tuple[Any, Any]] = {}  # dataclass -> (it, its _sig): a unit or
@@ -163,22 +163,34 @@ class PageFingerprints:
         return done.hexdigest()
 
     def _sig(self, value: Any) -> Any:
-        if self._item_type is not None and isinstance(value, self._item_type):
+        """A plain value that changes with what `value` shows: items by their fingerprint,
+        dataclasses by a hash of their fields (a unit, a category or a supervision row is
+        in thousands of pages: hashed once, repeated as 40 characters)."""
+        kind = type(value)
+        if kind is self._item_type:
             return self._items.get(id(value), "?")
-        if isinstance(value, (str, int, float, bool, type(None), Decimal, dt.date)):
+        if kind in _PLAIN_TYPES:
             return value
+        if isinstance(value, (list, tuple)):
+            return tuple(map(self._sig, value))
         if isinstance(value, dict):
-            return tuple((self._sig(k), self._sig(v)) for k, v in value.items())
-        if isinstance(value, (list, tuple, set, frozenset)):
-            items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
-            return tuple(self._sig(v) for v in items)
+            return tuple(zip(map(self._sig, value.keys()), map(self._sig, value.values())))
+        if isinstance(value, (set, frozenset)):
+            return tuple(map(self._sig, sorted(value, key=repr)))
         if dataclasses.is_dataclass(value):
             known = self._records.get(id(value))
             if known is None or known[0] is not value:
-                known = self._records[id(value)] = (value, (type(value).__name__, tuple(
-                    self._sig(getattr(value, f.name)) for f in dataclasses.fields(value))))
+                fields = tuple(self._sig(getattr(value, f.name)) for f in dataclasses.fields(value))
+                known = self._records[id(value)] = (value, hashlib.sha1(
+                    repr((kind.__name__, fields)).encode("utf-8")).hexdigest())
             return known[1]
+        if isinstance(value, _PLAIN):  # a subclass: an enum of str, say
+            return value
         return repr(value)
+
+
+_PLAIN = (str, int, float, bool, type(None), Decimal, dt.date, dt.datetime)
+_PLAIN_TYPES = frozenset(_PLAIN)
 
 
 def _item_fingerprint(item: Any) -> str:
