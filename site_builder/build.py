@@ -111,7 +111,8 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     output = output or root / "public"
     inputs, loaded = _inputs_key(root, today)
     cache = for_output(root, output)
-    unchanged = _unchanged_since_last_build(cache, inputs, output)
+    last = cache.latest("last-build")
+    unchanged = _unchanged_since_last_build(last, inputs, output)
     if unchanged is not None:
         entries, pages, warnings, files = unchanged
         return BuildResult(output, entries, pages, 0, files, 0, time.perf_counter() - started, warnings)
@@ -136,8 +137,11 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     finally:
         gc.unfreeze()
     if inputs is not None:
-        cache.save("last-build", inputs, (len(site.items), len(site.pages), problems.warnings,
-                                          _Stamps.take(output, sorted(writer.produced))))
+        # the last build's stamps are worth keeping when its inputs changed; not when they
+        # did not and the output was found changed (by something else, between builds)
+        earlier = _Stamps.of(last) if last is not None and last[0] != inputs else None
+        stamps = _Stamps.take(output, sorted(writer.produced), earlier, writer.touched)
+        cache.save("last-build", inputs, (len(site.items), len(site.pages), problems.warnings, stamps))
     return BuildResult(output, len(site.items), len(site.pages), writer.written, writer.unchanged,
                        writer.removed, time.perf_counter() - started, problems.warnings, timer.stages, site)
 
@@ -189,13 +193,14 @@ def _files(folder: str) -> list[str]:
     return sorted(os.path.join(d, name) for d, _, names in os.walk(folder) for name in names)
 
 
-def _unchanged_since_last_build(cache: Cache, inputs: str | None, output: Path) -> tuple | None:
-    """(entries, pages, warnings, files) of the last build when none of its inputs
-    changed and all it wrote is still there: then there is nothing to do."""
-    last = cache.load("last-build", inputs) if inputs else None
-    if last is None or not (output / MANIFEST).is_file():
+def _unchanged_since_last_build(last: tuple[str, tuple] | None, inputs: str | None,
+                                output: Path) -> tuple | None:
+    """(entries, pages, warnings, files) of the last build (its record: inputs key and
+    what it made) when none of its inputs changed and all it wrote is still there:
+    then there is nothing to do."""
+    if last is None or inputs is None or last[0] != inputs or not (output / MANIFEST).is_file():
         return None
-    entries, pages, warnings, stamps = last
+    entries, pages, warnings, stamps = last[1]
     return (entries, pages, warnings, stamps.files) if stamps.intact(output) else None
 
 
@@ -206,7 +211,9 @@ class _Stamps:
     (a removal in the same clock tick may leave it as it was): those are looked for one
     by one. A tick is a few milliseconds where mtimes have a fraction of a second, else
     up to two seconds (FAT). Cheaper than a stat of every file: there are about half
-    as many folders."""
+    as many folders. A folder this build neither wrote into nor looked at keeps the
+    stamp the last build took (had anything else changed it since, the next build
+    finds its mtime changed, and looks at everything)."""
 
     folders: dict[str, int]
     recent: tuple[str, ...]
@@ -216,15 +223,26 @@ class _Stamps:
     FINE_SETTLED_NS = 200_000_000    # disks that keep fractions of a second
 
     @classmethod
-    def take(cls, output: Path, paths: list[str]) -> _Stamps:
+    def take(cls, output: Path, paths: list[str], last: _Stamps | None = None,
+             touched: set[str] = frozenset()) -> _Stamps:
         root = os.fspath(output)
         trusted = _removal_changes_mtime(root)
         folders = {os.path.dirname(path) for path in paths}
-        stamps = {folder: os.stat(os.path.join(root, folder)).st_mtime_ns for folder in sorted(folders)}
+        known = {folder: mtime for folder, mtime in (last.folders if last else {}).items()
+                 if folder not in touched and folder}  # (the top: the probe has just changed it)
+        stamps = {folder: known[folder] if folder in known else os.stat(os.path.join(root, folder)).st_mtime_ns
+                  for folder in sorted(folders)}
         fine = any(mtime % 1_000_000_000 for mtime in stamps.values())
         settled = time.time_ns() - (cls.FINE_SETTLED_NS if fine else cls.SETTLED_NS)
         recent = tuple(path for path in paths if not trusted or stamps[os.path.dirname(path)] >= settled)
         return cls(stamps, recent, len(paths))
+
+    @staticmethod
+    def of(record: tuple[str, tuple] | None) -> _Stamps | None:
+        """The stamps in a last-build record, if it holds any (one of other code may not)."""
+        made = record[1] if record is not None else None
+        stamps = made[-1] if isinstance(made, tuple) and made else None
+        return stamps if isinstance(stamps, _Stamps) else None
 
     def intact(self, output: Path) -> bool:
         root = os.fspath(output)

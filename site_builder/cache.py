@@ -70,13 +70,17 @@ class Cache:
         self.dir = root / CACHE_DIR / scope if scope else root / CACHE_DIR
 
     def load(self, name: str, key: str) -> Any:
-        path = self.dir / f"{name}.pickle"
+        stored = self.latest(name)
+        return stored[1] if stored is not None and stored[0] == key else None
+
+    def latest(self, name: str) -> tuple[str, Any] | None:
+        """(key, value) stored under `name`, whatever the key."""
         try:
-            with open(path, "rb") as f:
-                stored_key, value = pickle.load(f)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError):
+            with open(self.dir / f"{name}.pickle", "rb") as f:
+                key, value = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
             return None
-        return value if stored_key == key else None
+        return key, value
 
     def save(self, name: str, key: str, value: Any) -> None:
         self.write(f"{name}.pickle", pickle.dumps((key, value), protocol=5))

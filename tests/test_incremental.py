@@ -119,6 +119,22 @@ def test_a_file_removed_from_settled_folders_is_written_again(tmp_path):
     page.unlink()
     assert written(build(site, out)) == 1 and page.is_file()
 
+    # An edit's build keeps the stamps of the folders it did not touch (the last build's):
+    # a file removed from one of them before the edit, or after it, is still noticed.
+    for folder in [out, *(p for p in out.rglob("*") if p.is_dir())]:
+        os.utime(folder, (an_hour_ago, an_hour_ago))
+    build(site, out)  # stamps taken anew (the folders had changed)
+    lost = out / "xizhuang/2026/index.html"
+    lost.unlink()
+    entry = next((site / "content/town/plans").glob("*.md"))
+    entry.write_text(entry.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    assert written(build(site, out)) > 1 and lost.is_file()
+    assert build_here(site, out, today=dt.date.fromisoformat(TODAY)).stages == {}
+    entry.write_text(entry.read_text(encoding="utf-8") + "\n再补充说明。\n", encoding="utf-8")
+    build(site, out)
+    lost.unlink()
+    assert written(build(site, out)) == 1 and lost.is_file()
+
 
 def test_serve_shows_an_edited_entry_at_once_then_builds_the_rest(tmp_path):
     """`serve` renders an edited entry's own page from the last build's model before
