@@ -26,8 +26,20 @@ def _csv(rows: list[list[Any]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _json(data: Any) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_lines(records: list[Any]) -> str:
+    """A list with one record per line: as easy to read and diff as an indented file,
+    and written by json's C encoder (indented output goes through its slow Python one)."""
+    return "[\n" + ",\n".join(map(_ENCODE, records)) + "\n]" if records else "[]"
+
+
+def _json(fields: dict[str, Any]) -> bytes:
+    """An object with a field per line, its lists one record per line."""
+    lines = ",\n".join(f"{_ENCODE(k)}: {_json_lines(v) if isinstance(v, list) else _ENCODE(v)}"
+                        for k, v in fields.items())
+    return f"{{\n{lines}\n}}\n".encode("utf-8")
 
 
 def _day(d: Any) -> str | None:
@@ -108,10 +120,7 @@ def entries_json(site: Site) -> bytes:
             "url": _link(site, item),
             "ledgers": [f"{item.dir}/{name}" for name in item.ledger_files],
         })
-    # One entry per line: as easy to read and diff as an indented file, and written by
-    # json's C encoder (indented output goes through its slow Python one).
-    lines = ",\n".join(json.dumps(record, ensure_ascii=False) for record in out)
-    return f"[\n{lines}\n]\n".encode("utf-8") if out else b"[]\n"
+    return (_json_lines(out) + "\n").encode("utf-8")
 
 
 def data_files(site: Site) -> Iterator[tuple[str, bytes]]:
