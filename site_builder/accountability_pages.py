@@ -10,6 +10,8 @@ come from the site language's strings file.
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
 from .feeds import page_url
 from .finance import bar_chart
 from .i18n import load_strings
@@ -45,11 +47,14 @@ def accountability_pages(site: Site, home: tuple[str, str]) -> list[Page]:
         "failing": sv.failing, "years": sorted(site.annual, reverse=True),
     }, frozenset({"*"}), (home,))]
 
+    by_year: dict[int, list[str]] = defaultdict(list)
+    for i in site.items:
+        by_year[i.entry.date.year].append(i.entry.rel)
     for year, rows in site.annual.items():
         totals = [sum(getattr(r, k) for r in rows) for k in ("published", "late", "corrections")]
         pages.append(Page(f"supervision/annual-{year}/index.html", "annual.html",
                           t["annual_title"].format(y=year), {"year": year, "rows": rows, "totals": totals},
-                          frozenset(i.entry.rel for i in site.items if i.entry.date.year == year),
+                          frozenset(by_year[year]),
                           (home, (t["supervision_title"], sup_path))))
 
     for unit in cfg.units:
