@@ -215,8 +215,8 @@ class _Part:
     groups: list[bytes]                        # per group of chunks, the group's postings,
                                                # positions (of bigrams: positions only) and
                                                # extensions (of longer n-grams: doc deltas,
-                                               # counts, positions), each [(term, encoded)]
-                                               # in chunk order
+                                               # counts, positions), each a {term: encoded}
+                                               # per chunk
     phrases: dict[str, postings.Encoded]       # postings of the candidates among the longer
                                                # n-grams (the common ones ship)
     lengths: list[tuple[int, int]]
@@ -226,7 +226,7 @@ class _Part:
                                                # in the postings, positions, extensions and
                                                # phrases, counted over all groups
 
-    def group(self, g: int) -> tuple[list[tuple[str, postings.Encoded]], ...]:
+    def group(self, g: int) -> tuple[list[dict[str, postings.Encoded]], ...]:
         return pickle.loads(self.groups[g])
 
 
@@ -242,9 +242,11 @@ class _Groups:
         return [(lo, min(lo + size, self.chunks)) for lo in range(0, self.chunks, size)]
 
     def pack(self, terms: list[list[tuple[str, postings.Encoded]]], starts: list[list[int]]) -> list[bytes]:
-        """Each group's share of `terms` (lists in chunk order, chunks beginning at `starts`), pickled."""
-        return [pickle.dumps(tuple(t[at[lo]:at[hi]] for t, at in zip(terms, starts)), protocol=5)
-                for lo, hi in self.bounds]
+        """Each group's share of `terms` (lists in chunk order, chunks beginning at
+        `starts`), a dict per chunk, pickled (made here, in a worker: the process that
+        joins them has only to unpickle them)."""
+        return [pickle.dumps(tuple([dict(t[at[c]:at[c + 1]]) for c in range(lo, hi)] for t, at in zip(terms, starts)),
+                             protocol=5) for lo, hi in self.bounds]
 
 
 def _grouped(terms: dict[str, postings.Encoded], chunks: int) -> tuple[dict[str, postings.Encoded], list[int]]:
@@ -348,7 +350,8 @@ def _chunks_to_join(last: Joined | None, now: Joined, parts: list[_Part],
         pairs = [(old.phrases, new.phrases)]
         for g, (a, b) in enumerate(zip(old.groups, new.groups)):
             if a != b:  # (the same terms may pickle differently: compared term by term)
-                pairs.extend((dict(x), dict(y)) for x, y in zip(old.group(g), new.group(g)))
+                pairs.extend(({t: e for d in x for t, e in d.items()}, {t: e for d in y for t, e in d.items()})
+                             for x, y in zip(old.group(g), new.group(g)))
         for a, b in pairs:
             out.update(chunk_of(term.lstrip(UNIGRAM), now.chunks) for term in a.keys() | b.keys()
                        if a.get(term) != b.get(term))
@@ -401,17 +404,15 @@ def _chunk_terms(parts: list[_Part], common_grams: set[str], groups: _Groups, g:
         post, pos, ext = part.group(g)
         part.groups[g] = b""
         phr = list(part.phrases.items())
-        p_at, q_at, e_at, h_at = part.starts
+        h_at = part.starts[3]
         for c, terms in out.items():
             # the common n-grams' own postings ship; an extension keeps its positions
             # unless common itself (the trigrams were made only around common bigrams,
             # the longer ones around candidates, which may not be)
-            shipped = dict(post[p_at[c] - p_at[lo]:p_at[c + 1] - p_at[lo]])
+            shipped, placed = post[c - lo], pos[c - lo]
             shipped.update((t, e) for t, e in phr[h_at[c]:h_at[c + 1]] if t in common_grams)
-            placed = dict(pos[q_at[c] - q_at[lo]:q_at[c + 1] - q_at[lo]])
-            placed.update((t, e) for t, e in ext[e_at[c] - e_at[lo]:e_at[c + 1] - e_at[lo]]
-                          if t not in common_grams and (len(t) == 3 or t[1:] in common_grams
-                                                        or t[:-1] in common_grams))
+            placed.update((t, e) for t, e in ext[c - lo].items() if t not in common_grams and (
+                len(t) == 3 or t[1:] in common_grams or t[:-1] in common_grams))
             terms.append((shipped, placed))
     return out
 
