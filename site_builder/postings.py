@@ -205,7 +205,7 @@ def contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
 def vlq(values: np.ndarray) -> tuple[str, np.ndarray]:
     """Unsigned VLQ of every value, 5 bits per base64 character, low bits first; and the
     offset in the string where each value starts (one more: the string's length).
-    Widths and digits are bytes: a third less time and half the memory of int64s."""
+    Widths and digits are bytes: a quarter less time and half the memory of int64s."""
     values = values.astype(np.int64, copy=False)
     width = np.ones(len(values), dtype=np.uint8)
     for bits in range(5, 60, 5):
