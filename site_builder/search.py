@@ -217,8 +217,8 @@ class _Part:
                                                # extensions (of longer n-grams: doc deltas,
                                                # counts, positions), each a {term: encoded}
                                                # per chunk
-    phrases: dict[str, postings.Encoded]       # postings of the candidates among the longer
-                                               # n-grams (the common ones ship)
+    phrases: list[tuple[str, postings.Encoded]]  # postings of the candidates among the longer
+                                                 # n-grams (the common ones ship), in chunk order
     lengths: list[tuple[int, int]]
     charset: set[str]
     candidates: dict[int, set[str]]            # those it was made with (more serve as well)
@@ -249,12 +249,12 @@ class _Groups:
                              protocol=5) for lo, hi in self.bounds]
 
 
-def _grouped(terms: dict[str, postings.Encoded], chunks: int) -> tuple[dict[str, postings.Encoded], list[int]]:
-    """`terms` in the order of their chunks, and where each chunk starts (and ends)."""
+def _grouped(terms: dict[str, postings.Encoded], chunks: int) -> tuple[list[tuple[str, postings.Encoded]], list[int]]:
+    """`terms`' items in the order of their chunks, and where each chunk starts (and ends)."""
     chunk = np.fromiter((chunk_of(t.lstrip(UNIGRAM), chunks) for t in terms), dtype=np.int64, count=len(terms))
     order = np.argsort(chunk, kind="stable")
     items = list(terms.items())
-    return dict([items[k] for k in order.tolist()]), np.searchsorted(chunk[order], np.arange(chunks + 1)).tolist()
+    return [items[k] for k in order.tolist()], np.searchsorted(chunk[order], np.arange(chunks + 1)).tolist()
 
 
 def _index_part(shared: _Shared, span: range) -> _Part:
@@ -293,7 +293,7 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     charset = set(chars)  # every Han character of the span
     grouped = [_grouped(terms, shared.chunks) for terms in (found, positions, extensions, phrases)]
     starts = tuple(at for _, at in grouped)
-    packed = _Groups(shared.chunks).pack([list(terms.items()) for terms, _ in grouped[:3]], list(starts[:3]))
+    packed = _Groups(shared.chunks).pack([terms for terms, _ in grouped[:3]], list(starts[:3]))
     return _Part(packed, grouped[3][0], [(t, b) for t, b in counts.tolist()], charset, shared.candidates, starts)
 
 
@@ -347,7 +347,7 @@ def _chunks_to_join(last: Joined | None, now: Joined, parts: list[_Part],
         if old is None or hexdigest(last.parts[k], old.candidates) != before:
             return None  # what the last build used is gone
         new = parts[k]
-        pairs = [(old.phrases, new.phrases)]
+        pairs = [(dict(old.phrases), dict(new.phrases))]
         for g, (a, b) in enumerate(zip(old.groups, new.groups)):
             if a != b:  # (the same terms may pickle differently: compared term by term)
                 pairs.extend(({t: e for d in x for t, e in d.items()}, {t: e for d in y for t, e in d.items()})
@@ -394,17 +394,16 @@ def _most_common(docs: dict[str, int], often: float) -> set[str]:
     return {t for _, _, t in sorted(common)[:MOST_COMMON]}
 
 
-def _chunk_terms(parts: list[_Part], common_grams: set[str], groups: _Groups, g: int,
+def _chunk_terms(parts: list[_Part], common_grams: set[str], g: int, lo: int, hi: int,
                  only: set[int] | None) -> dict[int, list[tuple[dict, dict]]]:
-    """The terms that ship of the chunks of group `g` (those in `only`, if given): per
-    chunk, each span's postings and positions. The group's pickles are let go."""
-    lo, hi = groups.bounds[g]
+    """The terms that ship of the chunks lo..hi - 1 of group `g` (those in `only`, if
+    given; none unpickled when there are none of those): per chunk, each span's postings
+    and positions. The group's pickles are let go."""
     out: dict[int, list[tuple[dict, dict]]] = {c: [] for c in range(lo, hi) if only is None or c in only}
-    for part in parts:
+    for part in parts if out else ():
         post, pos, ext = part.group(g)
         part.groups[g] = b""
-        phr = list(part.phrases.items())
-        h_at = part.starts[3]
+        phr, h_at = part.phrases, part.starts[3]
         for c, terms in out.items():
             # the common n-grams' own postings ship; an extension keeps its positions
             # unless common itself (the trigrams were made only around common bigrams,
@@ -496,7 +495,7 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     del prefolded
     docs: dict[str, int] = defaultdict(int)
     for p in parts:
-        for term, encoded in p.phrases.items():
+        for term, encoded in p.phrases:
             if term in candidates.get(len(term), ()):
                 docs[term] += encoded[3]
     common_grams = _most_common(docs, often)  # longer than 2
@@ -508,10 +507,8 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     only = _chunks_to_join(last, joined, parts, replaced)
     del replaced
     numbers = _numbers(n + 1)
-    groups = _Groups(chunks)
-    for g, (lo, hi) in enumerate(groups.bounds):  # joined and written a group of chunks at a time
-        terms = _chunk_terms(parts, common_grams, groups, g, only) if only is None or only.intersection(
-            range(lo, hi)) else {}
+    for g, (lo, hi) in enumerate(_Groups(chunks).bounds):  # joined and written a group of chunks at a time
+        terms = _chunk_terms(parts, common_grams, g, lo, hi, only)
         for c in range(lo, hi):
             if c not in terms:
                 yield f"search/c/{c}.js", None
