@@ -151,8 +151,8 @@ class PageFingerprints:
         self._all = plain_digest(sorted(self._by_rel.items()))
         self._item_type = type(site.items[0]) if site.items else None
         self._pages: dict[int, Any] = {}  # a page's hash so far, for each of its variants
-        self._records: dict[int, tuple[Any, Any]] = {}  # dataclass -> (it, its _sig): a unit or
-                                                         # category is in thousands of pages
+        self._records: dict[int, tuple[Any, str]] = {}  # dataclass -> (it, the hash of its fields):
+                                                         # a unit is in thousands of pages
 
     def page(self, page: Any, variant: str = "") -> str:
         shown = self._pages.get(id(page))
