@@ -8,8 +8,9 @@ overlapping bigrams (single characters are indexed too, for one-character querie
 ASCII words and numbers are words. No stemmer, stop words or trimmer.
 
 The index is split by term into many small chunk files, loaded as <script> files
-(works from file://): postings are delta-encoded doc ids with term frequencies in the
-title and body fields; positions are kept for phrase checks (a bigram's positions
+(works from file://) written in UTF-16: postings are delta-encoded doc ids with term
+frequencies in the title and body fields, as Exp-Golomb codes packed 15 bits to a
+character (`postings.segments`); positions are kept for phrase checks (a bigram's positions
 only, in the order and number its postings give), except for common n-grams (in more
 than COMMON_SHARE of the entries, 2 to LONGEST - 1 characters): a common bigram has
 its postings, a longer common n-gram postings of its own, and the n-grams one
@@ -18,7 +19,8 @@ doc ids and counts). A query run is proven by its own postings when it is common
 else by the positions of the fewest such terms that cover it. Field lengths sit in
 blocks of 1024 documents, the documents of each unit and of each category in a file
 of their own for the filters (a year's are a range of ids); each document's text for
-snippets is a file of its own, loaded only when shown. The browser scores with
+snippets is a file of its own (UTF-16 too: Han text in two bytes, not three), loaded
+only when shown. The browser scores with
 lunr's BM25 (k1 1.2, b 0.75, title boosted). Doc ids follow (date, path), so adding a
 new entry changes only the chunks of its terms, its block, its unit's and category's
 files and the metadata. The heavy part, postings and positions, is `postings.py`.
@@ -131,27 +133,40 @@ def searchable(site: Site) -> list[Item]:
 
 def _vlq(numbers: list[int]) -> str:
     """Unsigned variable-length quantities, 5 bits per base64 character (postings.vlq)."""
-    return postings.vlq(np.asarray(numbers, dtype=np.int64))[0]
+    return postings.vlq(np.asarray(numbers, dtype=np.int64))
 
 
-def _numbers(limit: int) -> list[str]:
-    """The VLQ of 0..limit - 1, for the join's one number per term and span."""
-    encoded, offsets = postings.vlq(np.arange(limit))
-    return [encoded[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+def _numbers(limit: int) -> list[bytes]:
+    """The VLQ units of 0..limit - 1, for the join's one number per term and span."""
+    digits, offsets = postings.units(np.arange(limit))
+    text = postings.unit_bytes(digits)
+    return [text[a:b] for a, b in zip((2 * offsets[:-1]).tolist(), (2 * offsets[1:]).tolist())]
 
 
-def _js(call: str, *args: object) -> bytes:
+def _js(call: str, *args: object, wide: bool = False) -> bytes:
     body = ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
                     for a in args)
-    return f"{call}({body});\n".encode("utf-8")
+    return _script(f"{call}({body});\n", wide)
 
 
-def _js_terms(call: str, chunk: int, terms: dict[str, str]) -> bytes:
-    """_js(call, chunk, terms), written directly: terms are Han characters, a-z0-9 words
-    and the unigram mark, postings base64, so nothing needs escaping (and json.dumps of
-    thousands of chunks costs)."""
-    body = ",".join(f'"{term}":"{terms[term]}"' for term in sorted(terms))
-    return f"{call}({chunk},{{{body}}});\n".encode("utf-8")
+def _script(text: str, wide: bool) -> bytes:
+    """A script file's bytes: UTF-8, or `wide`, UTF-16 with its byte order mark (which
+    browsers heed before any charset a server names): two bytes where UTF-8 takes three
+    for Han text, and the 15-bit units of postings in two bytes each."""
+    return b"\xff\xfe" + text.encode("utf-16-le") if wide else text.encode("utf-8")
+
+
+def _js_terms(call: str, chunk: int, terms: dict[str, bytes]) -> bytes:
+    """_js(call, chunk, terms, wide=True), written directly: terms are Han characters,
+    a-z0-9 words and the unigram mark, postings 15-bit units in UTF-16 (never a quote,
+    backslash or line break), so nothing needs escaping (and json.dumps of thousands of
+    chunks costs)."""
+    body = _COMMA.join(b"".join((_QUOTE, term.encode("utf-16-le"), _BETWEEN, terms[term], _QUOTE))
+                       for term in sorted(terms))
+    return b"".join((_script(f"{call}({chunk},{{", True), body, "});\n".encode("utf-16-le")))
+
+
+_QUOTE, _BETWEEN, _COMMA = ('"'.encode("utf-16-le"), '":"'.encode("utf-16-le"), ",".encode("utf-16-le"))
 
 
 def chunk_count(n_docs: int) -> int:
@@ -192,9 +207,9 @@ def _doc_file(doc_id: int) -> str:
 def _fold_span(searchable_items: list[Item], span: range) -> _Folded:
     items = searchable_items[span.start:span.stop]
     texts = [entry_text(item) for item in items]
-    doc_files = {_doc_file(doc_id): _js("__sbDoc", doc_id, {
-        "t": title, "u": item.url, "n": item.unit.name, "c": item.category.name,
-        "d": item.entry.date.isoformat(), "x": body[:SNIPPET_CHARS]})
+    doc_files = {_doc_file(doc_id): _js("__sbDoc", doc_id, [  # (a list: no keys to repeat)
+        title, item.url, item.unit.name, item.category.name, item.entry.date.isoformat(),
+        body[:SNIPPET_CHARS]], wide=True)
         for doc_id, item, (title, body) in zip(span, items, texts)}
     prefolded = _prefolded(texts)
     return _Folded(doc_files, prefolded, *postings.first_pass(prefolded, _fold_array(), COMMON_SHARE, LONGEST))
@@ -358,12 +373,12 @@ def _chunks_to_join(last: Joined | None, now: Joined, parts: list[_Part],
     return out
 
 
-def _join(parts: list[tuple[range, dict[str, postings.Encoded]]], numbers: list[str]) -> dict[str, str]:
-    """Per term, its strings of all spans in order; a span's first doc delta (counted
+def _join(parts: list[tuple[range, dict[str, postings.Encoded]]], numbers: list[bytes]) -> dict[str, bytes]:
+    """Per term, its units of all spans in order; a span's first doc delta (counted
     from the span's start) is recounted from the term's last document in the spans
     before it (from -1, the start of the index, for a term's first span). `numbers`
     holds the VLQ of every doc id."""
-    out: dict[str, str] = {}
+    out: dict[str, bytes] = {}
     last: dict[str, int] = {}
     for span, part in parts:
         before = span.start - 1
@@ -444,8 +459,9 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
                  last: Joined | None = None) -> Generator[tuple[str, bytes | None], None, Joined]:
     """Every file of the index, as (output path, bytes), made one after another so that
     they need not all be held at once; returns what they were made from. Documents
-    are indexed in spans of `span` documents, in parallel, and joined; the files do
-    not depend on the spans. With `memo`, a span whose documents did not change since
+    are indexed in spans of `span` documents, in parallel, and joined: a term's
+    postings are a segment per span, so what the files hold does not depend on the
+    spans, though their bytes do. With `memo`, a span whose documents did not change since
     the last build is taken from it. With `last` (what the files in the output were
     made from, all of them there), a file none of whose inputs changed is given as
     (path, None) instead of being made again."""

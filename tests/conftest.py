@@ -296,6 +296,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
+    def guess_type(self, path) -> str:
+        # as many hosts do (GitHub Pages among them): the UTF-16 search files must be
+        # read by their byte order mark, whatever charset the server names
+        kind = super().guess_type(path)
+        return kind + "; charset=utf-8" if str(path).endswith(".js") else kind
+
 
 @contextlib.contextmanager
 def http_server(folder: Path) -> Iterator[str]:

@@ -216,7 +216,7 @@ def test_search_index_from_cached_spans_equals_cold(tmp_path, corpus_site):
     oldest.write_text(text.replace("\n---\n", "\n---\n补充说明：触摸屏查询机已安装。\n\n", 1), encoding="utf-8")
     build(site, out)
     assert (cached / "part-1.pickle").stat().st_mtime_ns == second
-    assert "触摸屏查询机已安装" in (out / "search" / "d" / "0.js").read_text(encoding="utf-8")
+    assert "触摸屏查询机已安装" in (out / "search" / "d" / "0.js").read_text(encoding="utf-16")
     assert_same_as_cold(site, out, tmp_path, "search-edit")
 
 

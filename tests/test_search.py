@@ -8,7 +8,6 @@ tokens.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import re
 import shutil
@@ -261,7 +260,7 @@ def test_index_is_deterministic_and_leaves_out_unpublished(tmp_path, demo):
     for path in sorted((demo / "search").rglob("*")):
         if path.is_file():
             assert path.read_bytes() == (again / path.relative_to(demo)).read_bytes(), path
-    index_text = "".join(p.read_text(encoding="utf-8") for p in (demo / "search" / "d").glob("*.js"))
+    index_text = "".join(p.read_text(encoding="utf-16") for p in (demo / "search" / "d").glob("*.js"))
     for md in (ROOT / "content").rglob("*.md"):
         text = md.read_text(encoding="utf-8")
         if "draft: true" in text or "date: 2026-12" in text:
@@ -269,18 +268,81 @@ def test_index_is_deterministic_and_leaves_out_unpublished(tmp_path, demo):
             assert title.split(":", 1)[1].strip().strip('"') not in index_text, md
 
 
-def _decode(encoded: str) -> list[int]:
-    """VLQ numbers, 5 bits per base64 character, low bits first (as assets/search.js reads them)."""
-    digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-    out, n, shift = [], 0, 0
-    for ch in encoded:
-        d = digits.index(ch)
-        n += (d & 31) << shift
-        shift += 5
-        if not d & 32:
-            out.append(n)
-            n = shift = 0
-    return out
+class _Units:
+    """A term's string read as assets/search.js reads it: segments of 15-bit units
+    (the character minus U+3000), each VLQ header numbers (14 bits a unit, low first,
+    bit 14 set where more follow), then Exp-Golomb codes bit by bit, top bit first,
+    up to the end of a unit."""
+
+    def __init__(self, encoded: str) -> None:
+        self.units = [ord(c) - 0x3000 for c in encoded]
+        self.at = 0
+        self.bits: deque[int] = deque()
+
+    def more(self) -> bool:
+        return self.at < len(self.units)
+
+    def number(self) -> int:
+        self.bits.clear()  # a segment ends at the end of a unit
+        n = shift = 0
+        while True:
+            d = self.units[self.at]
+            self.at += 1
+            n += (d & 0x3FFF) << shift
+            shift += 14
+            if not d & 0x4000:
+                return n
+
+    def _bit(self) -> int:
+        if not self.bits:
+            d = self.units[self.at]
+            self.at += 1
+            self.bits.extend((d >> (14 - i)) & 1 for i in range(15))
+        return self.bits.popleft()
+
+    def code(self, k: int) -> int:
+        zeros = 0
+        while not self._bit():
+            zeros += 1
+        n = 1
+        for _ in range(zeros + k):
+            n = n * 2 + self._bit()
+        return n - (1 << k)
+
+
+def _segments(encoded: str, streams: int, heads: bool):
+    """Per segment: (first doc delta or None, documents, the orders of its streams, reader)."""
+    r = _Units(encoded)
+    while r.more():
+        head = r.number() if heads else None
+        docs, orders = r.number(), r.number()
+        yield head, docs, [(orders >> (4 * s)) & 15 for s in range(streams)], r
+
+
+def test_segments_read_back_whatever_the_numbers():
+    """The bit packer against the reader, on numbers the demo never makes: codes longer
+    than 30 bits (written in pieces), empty streams, numbers up to 2**40 - 1, headers
+    of several units."""
+    import numpy as np
+
+    from site_builder import postings
+
+    rng = np.random.default_rng(7)
+    sizes = rng.integers(1, 40, size=60)
+    segment = np.repeat(np.arange(60), sizes)
+    stream = rng.integers(0, 3, size=len(segment)) * (segment % 5 != 0)  # some with one stream only
+    scale = rng.choice([1, 30, 1 << 12, 1 << 30], size=60)[segment]
+    values = (rng.random(len(segment)) * scale).astype(np.int64)
+    values[::97] = (1 << 40) - 1
+    heads, docs = rng.integers(0, 1 << 20, size=60), sizes
+    data, start, head_end = postings.segments(values, stream, 3, segment, [heads, docs])
+    text = data.decode("utf-16-le")
+    assert (head_end > start[:-1]).all()
+    got = []
+    for s, (head, n, orders, r) in enumerate(_segments(text, 3, True)):
+        assert (head, n) == (heads[s], docs[s])
+        got.extend(r.code(orders[k]) for k in stream[segment == s])
+    assert got == values.tolist()
 
 
 def _chunk_terms(files: dict[str, bytes], folder: str) -> dict[str, str]:
@@ -288,7 +350,7 @@ def _chunk_terms(files: dict[str, bytes], folder: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for path, data in files.items():
         if path.startswith(f"search/{folder}/"):
-            text = data.decode("utf-8")
+            text = data.decode("utf-16")
             found.update(json.loads(text[text.index(",") + 1:text.rindex(")")]))
     return found
 
@@ -297,11 +359,13 @@ def _postings(files: dict[str, bytes]) -> dict[str, dict[int, tuple[int, int]]]:
     """Every chunk's postings decoded: term -> doc id -> (count in title, count in body)."""
     found: dict[str, dict[int, tuple[int, int]]] = {}
     for term, encoded in _chunk_terms(files, "c").items():
-        numbers, doc, docs = deque(_decode(encoded)), -1, {}
-        while numbers:
-            doc += numbers.popleft() + 1
-            flags = numbers.popleft()
-            docs[doc] = (numbers.popleft() if flags & 1 else 0, flags >> 1)
+        doc, docs = -1, {}
+        for head, n, (k_delta, k_code, k_title), r in _segments(encoded, 3, True):
+            for i in range(n):
+                delta = r.code(k_delta) if i else head * 2 + 1  # (the first is coded)
+                doc += (delta >> 1) + 1
+                code = r.code(k_code) + 1 if delta & 1 else 2  # (else once, in the body)
+                docs[doc] = (r.code(k_title) + 1 if code & 1 else 0, code >> 1)
         found[term] = docs
     return found
 
@@ -311,19 +375,23 @@ def _positions(files: dict[str, bytes], postings: dict) -> dict[str, dict[int, l
     a longer n-gram's with doc deltas and counts of its own."""
     found: dict[str, dict[int, list[int]]] = {}
     for term, encoded in _chunk_terms(files, "p").items():
-        numbers, docs = deque(_decode(encoded)), {}
-
-        def read(count: int) -> list[int]:
-            return list(itertools.accumulate(numbers.popleft() for _ in range(count)))
-        if len(term) == 2:
-            for doc, (title, body) in postings[term].items():
-                docs[doc] = read(title + body)
-        else:
-            doc = -1
-            while numbers:
-                doc += numbers.popleft() + 1
-                docs[doc] = read(numbers.popleft())
-        assert not numbers, term
+        docs: dict[int, list[int]] = {}
+        counts = iter(postings[term].items()) if len(term) == 2 else None
+        doc = -1
+        for head, n, k, r in _segments(encoded, 2 if counts else 4, not counts):
+            k_first, k_gap = k[-2:]
+            for i in range(n):
+                if counts:
+                    doc, (title, body) = next(counts)
+                    count = title + body
+                else:
+                    doc += (r.code(k[0]) if i else head) + 1
+                    count = r.code(k[1]) + 1
+                places = [r.code(k_first)]
+                for _ in range(count - 1):
+                    places.append(places[-1] + r.code(k_gap) + 1)
+                docs[doc] = places
+        assert counts is None or next(counts, None) is None, term
         found[term] = docs
     return found
 
@@ -334,9 +402,9 @@ def _han(text: str) -> bool:
 
 @pytest.mark.parametrize("most", [MOST_COMMON, 40])
 def test_postings_hold_every_token_whatever_the_spans(site_model, most, monkeypatch):
-    """The index is built in spans of documents joined afterwards: cut into spans of 7
-    documents it is byte-identical to one span, and its decoded postings and positions
-    are exactly the tokens and n-grams of each document, computed here the plain way:
+    """The index is built in spans of documents joined afterwards: as one span, or cut
+    into spans of 7 or 10 documents, its decoded postings and positions are exactly the
+    tokens and n-grams of each document, computed here the plain way:
     the common n-grams (in more than a quarter of the entries, up to LONGEST - 1 long;
     of those longer than 2, the `most` most frequent, shorter first) have postings and
     no positions; every extension of a common n-gram by one character, left or right,
@@ -345,8 +413,8 @@ def test_postings_hold_every_token_whatever_the_spans(site_model, most, monkeypa
 
     monkeypatch.setattr(search, "MOST_COMMON", most)
     whole = dict(search_files(site_model, parallel=False, span=100_000))
-    assert dict(search_files(site_model, parallel=False, span=7)) == whole
-    assert dict(search_files(site_model, parallel=False, span=10)) == whole  # its last 3 join a span
+    spans = [dict(search_files(site_model, parallel=False, span=size)) for size in (7, 10)]  # 10: its
+                                                                                           # last 3 join a span
     texts = [tuple(fold(x) for x in entry_text(item)) for item in searchable(site_model)]
     grams: dict[str, dict[int, list[int]]] = {}   # every Han n-gram: doc -> positions
     for doc_id, (title, body) in enumerate(texts):
@@ -370,14 +438,15 @@ def test_postings_hold_every_token_whatever_the_spans(site_model, most, monkeypa
             for term in terms:
                 counts = expected.setdefault(term, {}).setdefault(doc_id, [0, 0])
                 counts[field] += 1
-    decoded = _postings(whole)
-    assert decoded == {t: {d: tuple(c) for d, c in docs.items()} for t, docs in expected.items()}
-
-    positions = _positions(whole, decoded)
     extended = {g for g in grams if len(g) > 2 and g not in common and (g[1:] in common or g[:-1] in common)}
     plain = {g for g in grams if len(g) == 2 and g not in common}
-    assert set(positions) == plain | extended
-    assert all(positions[g] == grams[g] for g in positions)
+    for files in [whole, *spans]:
+        assert set(files) == set(whole)
+        decoded = _postings(files)
+        assert decoded == {t: {d: tuple(c) for d, c in docs.items()} for t, docs in expected.items()}
+        positions = _positions(files, decoded)
+        assert set(positions) == plain | extended
+        assert all(positions[g] == grams[g] for g in positions)
 
 
 def test_cached_parts_serve_while_they_hold_every_candidate(tmp_path, site_model, monkeypatch):

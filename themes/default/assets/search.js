@@ -43,7 +43,7 @@
     vlq(s).forEach(function (gap, i) { doc = i ? doc + gap : gap; set.add(doc); });
     facets[id] = set;
   };
-  window.__sbDoc = function (id, d) { docs[id] = d; };
+  window.__sbDoc = function (id, d) { docs[id] = { t: d[0], u: d[1], n: d[2], c: d[3], d: d[4], x: d[5] }; };
 
   function foldText(s) {
     s = s.normalize("NFKC").toLowerCase();
@@ -77,6 +77,45 @@
       n += (d & 31) * Math.pow(2, shift);
       if (d & 32) { shift += 5; } else { out.push(n); n = 0; shift = 0; }
     }
+    return out;
+  }
+
+  /* A term's postings or positions: segments (one per span of documents) of 15-bit
+     units, each character minus U+3000. A segment opens with VLQ numbers (14 bits a
+     unit, low first, bit 14 set where more follow): its first doc delta (postings and
+     longer n-grams), its number of documents, the Exp-Golomb order of each stream (4
+     bits each); then codes, bit by bit, top bit first, to the end of a unit. */
+  function Units(s) { this.s = s; this.i = 0; this.cur = 0; this.left = 0; }
+  Units.prototype.more = function () { return this.i < this.s.length; };
+  Units.prototype.number = function () {
+    var n = 0, mul = 1, d;
+    this.left = 0;
+    do { d = this.s.charCodeAt(this.i++) - 0x3000; n += (d & 0x3fff) * mul; mul *= 16384; } while (d & 0x4000);
+    return n;
+  };
+  Units.prototype.bits = function (m) {
+    var v = 0;
+    while (m > 0) {
+      if (!this.left) { this.cur = this.s.charCodeAt(this.i++) - 0x3000; this.left = 15; }
+      var take = m < this.left ? m : this.left;
+      this.left -= take; m -= take;
+      v = v * (1 << take) + ((this.cur >>> this.left) & ((1 << take) - 1));
+    }
+    return v;
+  };
+  Units.prototype.code = function (k) {  // Exp-Golomb of order k
+    var zeros = 0;
+    for (;;) {
+      if (!this.left) { this.cur = this.s.charCodeAt(this.i++) - 0x3000; this.left = 15; }
+      var rest = this.cur & ((1 << this.left) - 1);
+      if (rest) { var z = Math.clz32(rest) - (32 - this.left); zeros += z; this.left -= z; break; }
+      zeros += this.left; this.left = 0;
+    }
+    return this.bits(zeros + 1 + k) - Math.pow(2, k);
+  };
+  function orders(r, streams) {
+    var p = r.number(), out = [];
+    for (var k = 0; k < streams; k++) out.push(Math.floor(p / Math.pow(16, k)) % 16);
     return out;
   }
 
@@ -132,34 +171,49 @@
     var c = chunks[chunkOf(term)], s = c && c[term];
     var out = new Map();
     if (!s) return out;
-    var nums = vlq(s), doc = -1;
-    for (var i = 0; i < nums.length;) {
-      doc += nums[i++] + 1;
-      var code = nums[i++], tb = Math.floor(code / 2), tt = code % 2 ? nums[i++] : 0;
-      out.set(doc, [tt, tb]);
+    var r = new Units(s), doc = -1;
+    while (r.more()) {
+      var head = r.number(), n = r.number(), k = orders(r, 3);
+      for (var j = 0; j < n; j++) {
+        // after the first: 2 x the doc delta, + 1 when counts follow (else: once, in the body)
+        var delta = j ? r.code(k[0]) : head * 2 + 1;
+        doc += Math.floor(delta / 2) + 1;
+        var code = delta % 2 ? r.code(k[1]) + 1 : 2, tb = Math.floor(code / 2), tt = code % 2 ? r.code(k[2]) + 1 : 0;
+        out.set(doc, [tt, tb]);
+      }
     }
     return out;
   }
-  /* Positions of a phrase term. A bigram's file holds only its positions, in the order
-     of its postings' documents, as many per document as the postings count; a longer
-     n-gram (extension of a common one) also has doc deltas and counts. */
+  /* Positions of a phrase term: per document, the first and the gaps after it. A
+     bigram's file holds only its positions, in the order of its postings' documents,
+     as many per document as the postings count; a longer n-gram (extension of a
+     common one) also has doc deltas and counts. */
   function positions(term, docs) {
     var c = positionChunks[chunkOf(term)], s = c && c[term];
     var out = new Map();
     if (!s) return out;
-    var nums = vlq(s), i = 0, doc = -1;
+    var r = new Units(s), doc = -1, k;
     function read(count) {
-      var p = 0, set = new Set();
-      for (var k = 0; k < count; k++) { p += nums[i++]; set.add(p); }
+      var p = r.code(k[k.length - 2]), set = new Set([p]);
+      for (var j = 1; j < count; j++) { p += r.code(k[k.length - 1]) + 1; set.add(p); }
       return set;
     }
     if (term.length === 2) {
-      docs.forEach(function (tf, d) { out.set(d, read(tf[0] + tf[1])); });
+      var left = 0;
+      docs.forEach(function (tf, d) {
+        if (!left) { left = r.number(); k = orders(r, 2); }
+        out.set(d, read(tf[0] + tf[1]));
+        left--;
+      });
       return out;
     }
-    while (i < nums.length) {
-      doc += nums[i++] + 1;
-      out.set(doc, read(nums[i++]));
+    while (r.more()) {
+      var head = r.number(), n = r.number();
+      k = orders(r, 4);
+      for (var j = 0; j < n; j++) {
+        doc += (j ? r.code(k[0]) : head) + 1;
+        out.set(doc, read(r.code(k[1]) + 1));
+      }
     }
     return out;
   }
