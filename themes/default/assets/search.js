@@ -85,33 +85,45 @@
      unit, low first, bit 14 set where more follow): its first doc delta (postings and
      longer n-grams), its number of documents, the Exp-Golomb order of each stream (4
      bits each); then codes, bit by bit, top bit first, to the end of a unit. */
-  function Units(s) { this.s = s; this.i = 0; this.cur = 0; this.left = 0; }
-  Units.prototype.more = function () { return this.i < this.s.length; };
-  Units.prototype.number = function () {
+  function Units(s) { this.s = s; this.i = 0; this.buf = 0; this.n = 0; }
+  // (the buffer holds the next n bits, n <= 30, the first at bit n - 1; it may have read
+  // a unit ahead, which a segment's padding, shorter than a unit, never fills)
+  Units.prototype.more = function () { return this.n >= 15 || this.i < this.s.length; };
+  Units.prototype.number = function () {  // at a segment's start
     var n = 0, mul = 1, d;
-    this.left = 0;
+    if (this.n >= 15) this.i--;
+    this.n = 0;
     do { d = this.s.charCodeAt(this.i++) - 0x3000; n += (d & 0x3fff) * mul; mul *= 16384; } while (d & 0x4000);
     return n;
   };
-  Units.prototype.bits = function (m) {
-    var v = 0;
-    while (m > 0) {
-      if (!this.left) { this.cur = this.s.charCodeAt(this.i++) - 0x3000; this.left = 15; }
-      var take = m < this.left ? m : this.left;
-      this.left -= take; m -= take;
-      v = v * (1 << take) + ((this.cur >>> this.left) & ((1 << take) - 1));
-    }
-    return v;
-  };
-  Units.prototype.code = function (k) {  // Exp-Golomb of order k
-    var zeros = 0;
+  Units.prototype.code = function (k) {  // Exp-Golomb of order k: zeros, then as many bits + 1 + k
+    var buf = this.buf, n = this.n, zeros = 0, rest;
     for (;;) {
-      if (!this.left) { this.cur = this.s.charCodeAt(this.i++) - 0x3000; this.left = 15; }
-      var rest = this.cur & ((1 << this.left) - 1);
-      if (rest) { var z = Math.clz32(rest) - (32 - this.left); zeros += z; this.left -= z; break; }
-      zeros += this.left; this.left = 0;
+      if (n <= 15 && this.i < this.s.length) {
+        buf = ((buf & ((1 << n) - 1)) << 15) | (this.s.charCodeAt(this.i++) - 0x3000);
+        n += 15;
+      }
+      rest = buf & ((1 << n) - 1);
+      if (rest) break;
+      zeros += n; n = 0;
     }
-    return this.bits(zeros + 1 + k) - Math.pow(2, k);
+    var z = Math.clz32(rest) - (32 - n);
+    zeros += z; n -= z;
+    var len = zeros + 1 + k, v;
+    if (len <= n) {
+      n -= len;
+      v = (buf >>> n) & ((1 << len) - 1);
+    } else {  // a long code: 15 bits at a time
+      v = 0;
+      while (len > 0) {
+        if (!n) { buf = this.s.charCodeAt(this.i++) - 0x3000; n = 15; }
+        var take = len < n ? len : n;
+        n -= take; len -= take;
+        v = v * (1 << take) + ((buf >>> n) & ((1 << take) - 1));
+      }
+    }
+    this.buf = buf; this.n = n;
+    return v - Math.pow(2, k);
   };
   function orders(r, streams) {
     var p = r.number(), out = [];
