@@ -8,8 +8,8 @@ first n-1 characters and their last character); one sort orders them by (term,
 document, position), and the variable-length encoding runs on whole arrays (numpy).
 The encoding is the one `assets/search.js` reads: per term and span a segment of 15-bit
 units (characters U+3000 to U+AFFF, two bytes each in UTF-16): a few header numbers,
-then the term's numbers as Exp-Golomb codes of an order chosen per stream (doc deltas,
-counts, first positions, gaps), bit by bit. At 10,000 entries that is 37% of the bytes
+then the term's numbers column by column (doc deltas, counts, first positions, gaps) as
+Exp-Golomb codes of an order chosen per column, bit by bit. At 10,000 entries that is 37% of the bytes
 of the base64 VLQ it replaced (postings 24.6 -> 11.1 MB, positions 32.7 -> 21.1 MB).
 """
 from __future__ import annotations
@@ -315,78 +315,81 @@ def unit_bytes(unit_array: np.ndarray) -> bytes:
     return (unit_array.astype(np.uint16) + UNIT).astype("<u2").tobytes()
 
 
-def _orders(values: np.ndarray, cell: np.ndarray, cells: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per cell (a segment's stream), an Exp-Golomb order for its values: log2 of their
-    mean (within 0.4% of the best order at 10,000 entries); and each value's width in
-    bits in that order (v + 2**k, after as many zeros as it has bits beyond k + 1)."""
+def _orders(values: np.ndarray, segment: np.ndarray, n_seg: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment, an Exp-Golomb order for a column's values in it: log2 of their mean
+    (within 0.4% of the best order at 10,000 entries); and each value's width in bits
+    in that order (v + 2**k, after as many zeros as it has bits beyond k + 1)."""
     as_float = values.astype(np.float64)
-    mean = np.bincount(cell, weights=as_float, minlength=cells) / np.maximum(np.bincount(cell, minlength=cells), 1)
+    mean = np.bincount(segment, weights=as_float, minlength=n_seg) / np.maximum(
+        np.bincount(segment, minlength=n_seg), 1)
     k = np.clip(np.floor(np.log2(mean + 1)), 0, _MAX_K).astype(np.int64)
-    bits = np.frexp(as_float + (np.int64(1) << k)[cell])[1]  # exact: the values are below 2**40
-    return k, 2 * bits - 1 - k[cell]
+    ks = k[segment]
+    bits = np.frexp(as_float + (np.int64(1) << ks))[1]  # exact: the values are below 2**40
+    return k, 2 * bits - 1 - ks
 
 
-def segments(values: np.ndarray, stream: np.ndarray, streams: int, segment: np.ndarray,
-             headers: list[np.ndarray]) -> tuple[bytes, np.ndarray, np.ndarray]:
+def segments(columns: list[tuple[np.ndarray, np.ndarray]], headers: list[np.ndarray]) -> tuple[bytes, np.ndarray, np.ndarray]:
     """Each segment (a term's share of a span) as 15-bit units: its header numbers
     (`headers`, one array each with a number per segment, then the Exp-Golomb order of
-    each of its `streams`, 4 bits each) as VLQ units, then its values (non-negative, in
-    order, each of a stream, `segment` ascending) as Exp-Golomb codes of their stream's
-    order, bit by bit, padded to a whole unit. Returns the units (`unit_bytes`), where
-    each segment starts in them (one more: the end) and where its first header number
-    ends."""
+    each column, 4 bits each) as VLQ units; then each column's values in it
+    (`columns`: non-negative values and their segments, ascending), column after
+    column, as Exp-Golomb codes of the column's order in the segment, bit by bit,
+    padded to a whole unit. Returns the units (`unit_bytes`), where each segment starts
+    in them (one more: the end) and where its first header number ends."""
     n_seg = len(headers[0])
-    values = values.astype(np.int64, copy=False)
-    if len(values) and int(values.max()) >= 1 << 40:
-        raise ValueError("a number too large for the search index")
-    cell = segment * streams + stream
-    k, width = _orders(values, cell, n_seg * streams)
-    params = (k.reshape(n_seg, streams) << (4 * np.arange(streams))).sum(axis=1)
-    code = values + (np.int64(1) << k[cell])
-    bits = np.bincount(segment, weights=width, minlength=n_seg).astype(np.int64)
+    orders, widths, cell_bits = [], [], []
+    for values, segment in columns:
+        if len(values) and int(values.max()) >= 1 << 40:
+            raise ValueError("a number too large for the search index")
+        k, width = _orders(values, segment, n_seg)
+        orders.append(k)
+        widths.append(width)
+        cell_bits.append(np.bincount(segment, weights=width, minlength=n_seg).astype(np.int64))
+    params = sum(k << (4 * c) for c, k in enumerate(orders))
     head_units, head_at = units(np.stack([*headers, params], axis=1).ravel())
     per = len(headers) + 1
     head_len = head_at[per::per] - head_at[:-1:per]
-    size = head_len + (bits + 14) // 15
+    size = head_len + (sum(cell_bits) + 14) // 15
     start = np.zeros(n_seg + 1, dtype=np.int64)
     np.cumsum(size, out=start[1:])
     out = np.zeros(int(start[-1]) + 2, dtype=np.int64)
     # the header units, in place
     owner = np.repeat(np.arange(n_seg), head_len)
     out[start[:-1][owner] + np.arange(len(head_units)) - head_at[:-1:per][owner]] = head_units
-    # the codes: where each one's first bit is in the whole text (ascending)
-    at_bit = np.cumsum(width) - width
-    if len(values):
-        firsts = np.flatnonzero(np.diff(segment, prepend=-1))
-        shift = np.zeros(n_seg, dtype=np.int64)  # from the codes' bits to the text's
-        shift[segment[firsts]] = (start[:-1] + head_len)[segment[firsts]] * 15 - at_bit[firsts]
-        at_bit += shift[segment]
-    done = 0
-    while len(code):  # 30 bits of every code at a time, from its top, into at most 3 units
+    cell_start = (start[:-1] + head_len) * 15  # where each segment's column starts, in bits
+    for (values, segment), k, width, bits in zip(columns, orders, widths, cell_bits):
+        # each code's first bit in the whole text: ascending within the column
+        at_bit = np.cumsum(width) - width + (cell_start - (np.cumsum(bits) - bits))[segment]
+        _place(out, values + (np.int64(1) << k[segment]), width, at_bit)
+        cell_start = cell_start + bits
+    first_len = head_at[1::per][:n_seg] - head_at[:-1:per]
+    return unit_bytes(out[:-2]), 2 * start, 2 * (start[:-1] + first_len)
+
+
+def _place(out: np.ndarray, code: np.ndarray, width: np.ndarray, at_bit: np.ndarray) -> None:
+    """Each code, `width` bits long, into the 15-bit units `out` from bit `at_bit`
+    (ascending): 30 bits of every code at a time, from its top, into at most 3 units."""
+    while len(code):
         if width.max() <= 30:
             piece, piece_w = code, width
         else:
             piece_w = np.minimum(width, 30)
             piece = code >> (width - piece_w)
             code, width = code & ((np.int64(1) << (width - piece_w)) - 1), width - piece_w
-        bit = at_bit + done
-        unit = bit // 15
+        unit = at_bit // 15
         # units ascend: the pieces that start in one are a run, their bits apart, so
         # their sum (in a window of 3 units from that one) is their union
         new = np.ones(len(unit), dtype=bool)
         np.not_equal(unit[1:], unit[:-1], out=new[1:])
         runs = np.flatnonzero(new)
-        window = np.add.reduceat(piece << (45 - (bit - unit * 15) - piece_w), runs)
+        window = np.add.reduceat(piece << (45 - (at_bit - unit * 15) - piece_w), runs)
         first = unit[runs]
         for j, shift in enumerate((30, 15, 0)):
             out[first + j] += (window >> shift) & 0x7FFF
         if piece is code:
-            break
-        done += 30
+            return
         more = width > 0
-        code, width, at_bit = code[more], width[more], at_bit[more]
-    first_len = head_at[1::per][:n_seg] - head_at[:-1:per]
-    return unit_bytes(out[:-2]), 2 * start, 2 * (start[:-1] + first_len)
+        code, width, at_bit = code[more], width[more], at_bit[more] + 30
 
 
 def _per_term(text: bytes, start: np.ndarray, head_end: np.ndarray, heads: np.ndarray | None,
@@ -403,34 +406,14 @@ def _per_term(text: bytes, start: np.ndarray, head_end: np.ndarray, heads: np.nd
             for name, head, a, b, doc, n in zip(names, heads.tolist(), head_end.tolist(), bounds[1:], last, docs)}
 
 
-def _layout(terms: np.ndarray, groups: int, fields: list[tuple[np.ndarray, np.ndarray, int]],
-            size: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Values in the order they are written: per (term, document) group, each of
-    `fields` (where it is present, its value per group, its stream), then `size`
-    occurrence slots. Returns (values, stream, segment (the term), where each group's
-    occurrences begin)."""
-    count = sum(present.astype(np.int64) for present, _, _ in fields) + (0 if size is None else size)
-    begin = np.cumsum(count) - count
-    values = np.empty(int(count.sum()), dtype=np.int64)
-    stream = np.empty(len(values), dtype=np.int64)
-    at = begin.copy()
-    for present, value, s in fields:
-        sel = np.flatnonzero(present)
-        values[at[sel]] = value[sel]
-        stream[at[sel]] = s
-        at[sel] += 1
-    term_of = np.repeat(np.arange(len(terms)), np.diff(np.append(terms, groups)))
-    return values, stream, np.repeat(term_of, count), at
-
-
 def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: list[str],
                     base: int, ordered: bool = False) -> dict[str, Encoded]:
     """Per term, a segment (see `segments`): headers (first doc delta, documents);
-    per document holding it but the first, 2 x doc delta + [coded]; for the first and
-    the coded ones (all but those holding it once, in the body), 2 x body count + [in
-    title] - 1; and the title count - 1 if any; each a stream. `base` is the id of the
-    span's first document. `ordered`: the occurrences come sorted by key, then in text
-    order."""
+    columns: per document holding it but the first, 2 x doc delta + [coded]; for the
+    first and the coded ones (all but those holding it once, in the body), 2 x body
+    count + [in title] - 1; for those in the title, the title count - 1. `base` is the
+    id of the span's first document. `ordered`: the occurrences come sorted by key,
+    then in text order."""
     if not len(key):
         return {}
     if ordered:
@@ -454,10 +437,12 @@ def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: l
     delta, later = _doc_deltas(gdoc, terms)
     # most documents hold a term once, in the body: a bit of the delta says so
     coded = ~later | titled | (n_body != 1)
-    values, stream, segment, _ = _layout(terms, len(gdoc), [
-        (later, delta * 2 + coded, 0), (coded, n_body * 2 + titled - 1, 1), (titled, n_title - 1, 2)])
+    docs = np.diff(np.append(terms, len(gdoc)))
+    term = np.repeat(np.arange(len(terms)), docs)
     heads = delta[terms]
-    text, start, head_end = segments(values, stream, 3, segment, [heads, np.diff(np.append(terms, len(gdoc)))])
+    text, start, head_end = segments([((delta * 2 + coded)[later], term[later]),
+                                      ((n_body * 2 + titled - 1)[coded], term[coded]),
+                                      ((n_title - 1)[titled], term[titled])], [heads, docs])
     return _per_term(text, start, head_end, heads, key_strings(gkey[terms], words), gdoc, terms, base)
 
 
@@ -465,32 +450,27 @@ def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: in
                      headers: bool = True, words: Sequence[str] = (),
                      ordered: bool = False) -> dict[str, Encoded]:
     """Per term, a segment (see `segments`): headers (first doc delta, documents);
-    per document holding it, the doc delta (but the first), the count - 1, the first
-    position and the gaps - 1 between the others, each a stream. Without `headers`
-    the headers hold the documents only, and each document the positions only: a
-    bigram's documents and counts are those of its postings, which the reader has
-    already. `ordered`: the occurrences come sorted by key, then in text order."""
+    columns: the doc deltas (but the first), the counts - 1, the first positions, the
+    gaps - 1 between each document's other positions. Without `headers` the headers
+    hold the documents only, and the columns the positions only: a bigram's documents
+    and counts are those of its postings, which the reader has already. `ordered`: the
+    occurrences come sorted by key, then in text order."""
     if not len(key):
         return {}
     order, groups, terms = _sorted_groups(key, doc, ordered)
     p = pos[order].astype(np.int64)
-    first = np.zeros(len(p), dtype=bool)
-    first[groups] = True
-    gap = np.empty(len(p), dtype=np.int64)
-    gap[1:] = p[1:] - p[:-1] - 1
-    gap[first] = p[groups]
+    later_places = np.ones(len(p), dtype=bool)
+    later_places[groups] = False
     gdoc = doc[order][groups].astype(np.int64)
     names = key_strings(key[order][groups][terms], words)
     size = np.diff(np.append(groups, len(p)))
     docs = np.diff(np.append(terms, len(groups)))
+    term = np.repeat(np.arange(len(terms)), docs)
+    places = [(p[groups], term), ((p[1:] - p[:-1] - 1)[later_places[1:]], np.repeat(term, size - 1))]
     delta, later = _doc_deltas(gdoc, terms)
-    fields = [(later, delta, 0), (np.ones(len(groups), dtype=bool), size - 1, 1)] if headers else []
-    values, stream, segment, at = _layout(terms, len(groups), fields, size)
-    group_of = np.repeat(np.arange(len(groups)), size)
-    slot = at[group_of] + np.arange(len(p)) - groups[group_of]
-    values[slot] = gap
-    stream[slot] = np.where(first, 2, 3) - (0 if headers else 2)
     heads = delta[terms] if headers else None
-    text, start, head_end = segments(values, stream, 4 if headers else 2, segment,
-                                     [heads, docs] if headers else [docs])
+    if headers:
+        text, start, head_end = segments([(delta[later], term[later]), (size - 1, term), *places], [heads, docs])
+    else:
+        text, start, head_end = segments(places, [docs])
     return _per_term(text, start, head_end, heads, names, gdoc, terms, base)

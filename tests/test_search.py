@@ -8,6 +8,7 @@ tokens.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 import shutil
@@ -335,14 +336,16 @@ def test_segments_read_back_whatever_the_numbers():
     values = (rng.random(len(segment)) * scale).astype(np.int64)
     values[::97] = (1 << 40) - 1
     heads, docs = rng.integers(0, 1 << 20, size=60), sizes
-    data, start, head_end = postings.segments(values, stream, 3, segment, [heads, docs])
+    columns = [(values[stream == c], segment[stream == c]) for c in range(3)]
+    data, start, head_end = postings.segments(columns, [heads, docs])
     text = data.decode("utf-16-le")
     assert (head_end > start[:-1]).all()
-    got = []
+    got: list[list[int]] = [[], [], []]
     for s, (head, n, orders, r) in enumerate(_segments(text, 3, True)):
         assert (head, n) == (heads[s], docs[s])
-        got.extend(r.code(orders[k]) for k in stream[segment == s])
-    assert got == values.tolist()
+        for c, (_, of) in enumerate(columns):
+            got[c].extend(r.code(orders[c]) for _ in range(int((of == s).sum())))
+    assert got == [v.tolist() for v, _ in columns]
 
 
 def _chunk_terms(files: dict[str, bytes], folder: str) -> dict[str, str]:
@@ -361,10 +364,10 @@ def _postings(files: dict[str, bytes]) -> dict[str, dict[int, tuple[int, int]]]:
     for term, encoded in _chunk_terms(files, "c").items():
         doc, docs = -1, {}
         for head, n, (k_delta, k_code, k_title), r in _segments(encoded, 3, True):
-            for i in range(n):
-                delta = r.code(k_delta) if i else head * 2 + 1  # (the first is coded)
+            deltas = [head * 2 + 1] + [r.code(k_delta) for _ in range(n - 1)]  # (the first is coded)
+            codes = [r.code(k_code) + 1 if delta & 1 else 2 for delta in deltas]  # (else once, in the body)
+            for delta, code in zip(deltas, codes):
                 doc += (delta >> 1) + 1
-                code = r.code(k_code) + 1 if delta & 1 else 2  # (else once, in the body)
                 docs[doc] = (r.code(k_title) + 1 if code & 1 else 0, code >> 1)
         found[term] = docs
     return found
@@ -379,18 +382,17 @@ def _positions(files: dict[str, bytes], postings: dict) -> dict[str, dict[int, l
         counts = iter(postings[term].items()) if len(term) == 2 else None
         doc = -1
         for head, n, k, r in _segments(encoded, 2 if counts else 4, not counts):
-            k_first, k_gap = k[-2:]
-            for i in range(n):
-                if counts:
-                    doc, (title, body) = next(counts)
-                    count = title + body
-                else:
-                    doc += (r.code(k[0]) if i else head) + 1
-                    count = r.code(k[1]) + 1
-                places = [r.code(k_first)]
-                for _ in range(count - 1):
-                    places.append(places[-1] + r.code(k_gap) + 1)
-                docs[doc] = places
+            if counts:
+                held = [next(counts) for _ in range(n)]
+                ids, sizes = [d for d, _ in held], [title + body for _, (title, body) in held]
+            else:
+                ids = list(itertools.accumulate([head] + [r.code(k[0]) for _ in range(n - 1)],
+                                                lambda a, b: a + b + 1, initial=doc))[1:]
+                doc = ids[-1]
+                sizes = [r.code(k[1]) + 1 for _ in range(n)]
+            firsts = [r.code(k[-2]) for _ in range(n)]
+            for d, first, size in zip(ids, firsts, sizes):
+                docs[d] = list(itertools.accumulate([r.code(k[-1]) + 1 for _ in range(size - 1)], initial=first))
         assert counts is None or next(counts, None) is None, term
         found[term] = docs
     return found

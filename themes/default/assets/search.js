@@ -83,8 +83,9 @@
   /* A term's postings or positions: segments (one per span of documents) of 15-bit
      units, each character minus U+3000. A segment opens with VLQ numbers (14 bits a
      unit, low first, bit 14 set where more follow): its first doc delta (postings and
-     longer n-grams), its number of documents, the Exp-Golomb order of each stream (4
-     bits each); then codes, bit by bit, top bit first, to the end of a unit. */
+     longer n-grams), its number of documents, the Exp-Golomb order of each column (4
+     bits each); then the codes of each column in turn, bit by bit, top bit first, to
+     the end of a unit. */
   function Units(s) { this.s = s; this.i = 0; this.buf = 0; this.n = 0; }
   // (the buffer holds the next n bits, n <= 30, the first at bit n - 1; it may have read
   // a unit ahead, which a segment's padding, shorter than a unit, never fills)
@@ -125,9 +126,9 @@
     this.buf = buf; this.n = n;
     return v - Math.pow(2, k);
   };
-  function orders(r, streams) {
+  function orders(r, columns) {
     var p = r.number(), out = [];
-    for (var k = 0; k < streams; k++) out.push(Math.floor(p / Math.pow(16, k)) % 16);
+    for (var k = 0; k < columns; k++) out.push(Math.floor(p / Math.pow(16, k)) % 16);
     return out;
   }
 
@@ -183,48 +184,50 @@
     var c = chunks[chunkOf(term)], s = c && c[term];
     var out = new Map();
     if (!s) return out;
-    var r = new Units(s), doc = -1;
+    var r = new Units(s), doc = -1, j;
     while (r.more()) {
-      var head = r.number(), n = r.number(), k = orders(r, 3);
-      for (var j = 0; j < n; j++) {
-        // after the first: 2 x the doc delta, + 1 when counts follow (else: once, in the body)
-        var delta = j ? r.code(k[0]) : head * 2 + 1;
-        doc += Math.floor(delta / 2) + 1;
-        var code = delta % 2 ? r.code(k[1]) + 1 : 2, tb = Math.floor(code / 2), tt = code % 2 ? r.code(k[2]) + 1 : 0;
-        out.set(doc, [tt, tb]);
+      var head = r.number(), n = r.number(), k = orders(r, 3), ds = [head * 2 + 1], codes = [];
+      // columns: 2 x the doc delta + 1 when counts follow, but the first (else: once, in
+      // the body); 2 x the body count + [in title] - 1 of those; title count - 1 of those
+      for (j = 1; j < n; j++) ds.push(r.code(k[0]));
+      for (j = 0; j < n; j++) codes.push(ds[j] % 2 ? r.code(k[1]) + 1 : 2);
+      for (j = 0; j < n; j++) {
+        doc += Math.floor(ds[j] / 2) + 1;
+        out.set(doc, [codes[j] % 2 ? r.code(k[2]) + 1 : 0, Math.floor(codes[j] / 2)]);
       }
     }
     return out;
   }
-  /* Positions of a phrase term: per document, the first and the gaps after it. A
+  /* Positions of a phrase term, per document: the first and the gaps after it. A
      bigram's file holds only its positions, in the order of its postings' documents,
      as many per document as the postings count; a longer n-gram (extension of a
-     common one) also has doc deltas and counts. */
+     common one) also has doc deltas and counts. Columns: [doc deltas, counts,] first
+     positions, the gaps - 1 of each document's other positions. */
   function positions(term, docs) {
     var c = positionChunks[chunkOf(term)], s = c && c[term];
     var out = new Map();
     if (!s) return out;
-    var r = new Units(s), doc = -1, k;
-    function read(count) {
-      var p = r.code(k[k.length - 2]), set = new Set([p]);
-      for (var j = 1; j < count; j++) { p += r.code(k[k.length - 1]) + 1; set.add(p); }
-      return set;
-    }
-    if (term.length === 2) {
-      var left = 0;
-      docs.forEach(function (tf, d) {
-        if (!left) { left = r.number(); k = orders(r, 2); }
-        out.set(d, read(tf[0] + tf[1]));
-        left--;
-      });
-      return out;
-    }
+    var r = new Units(s), doc = -1, held = term.length === 2 ? Array.from(docs) : null, at = 0, j;
     while (r.more()) {
-      var head = r.number(), n = r.number();
-      k = orders(r, 4);
-      for (var j = 0; j < n; j++) {
-        doc += (j ? r.code(k[0]) : head) + 1;
-        out.set(doc, read(r.code(k[1]) + 1));
+      var ids = [], sizes = [], firsts = [], k;
+      if (held) {
+        var n = r.number();
+        k = orders(r, 2);
+        for (j = 0; j < n; j++, at++) { ids.push(held[at][0]); sizes.push(held[at][1][0] + held[at][1][1]); }
+      } else {
+        var head = r.number(), m = r.number();
+        k = orders(r, 4);
+        doc += head + 1;
+        ids.push(doc);
+        for (j = 1; j < m; j++) { doc += r.code(k[0]) + 1; ids.push(doc); }
+        for (j = 0; j < m; j++) sizes.push(r.code(k[1]) + 1);
+      }
+      var kf = k[k.length - 2], kg = k[k.length - 1];
+      for (j = 0; j < ids.length; j++) firsts.push(r.code(kf));
+      for (j = 0; j < ids.length; j++) {
+        var p = firsts[j], set = new Set([p]);
+        for (var g = 1; g < sizes[j]; g++) { p += r.code(kg) + 1; set.add(p); }
+        out.set(ids[j], set);
       }
     }
     return out;
