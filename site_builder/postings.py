@@ -9,8 +9,9 @@ document, position), and the variable-length encoding runs on whole arrays (nump
 The encoding is the one `assets/search.js` reads: per term and span a segment of 15-bit
 units (characters U+3000 to U+AFFF, two bytes each in UTF-16): a few header numbers,
 then the term's numbers column by column (doc deltas, counts, first positions, gaps) as
-Exp-Golomb codes of an order chosen per column, bit by bit. At 10,000 entries that is 37% of the bytes
-of the base64 VLQ it replaced (postings 24.6 -> 11.1 MB, positions 32.7 -> 21.1 MB).
+Exp-Golomb codes of an order chosen per column, bit by bit. At 10,000 entries that is
+37% of the bytes of the base64 VLQ it replaced (postings 24.6 -> 11.1 MB, positions
+32.7 -> 21.1 MB).
 """
 from __future__ import annotations
 
@@ -328,7 +329,8 @@ def _orders(values: np.ndarray, segment: np.ndarray, n_seg: int) -> tuple[np.nda
     return k, 2 * bits - 1 - ks
 
 
-def segments(columns: list[tuple[np.ndarray, np.ndarray]], headers: list[np.ndarray]) -> tuple[bytes, np.ndarray, np.ndarray]:
+def segments(columns: list[tuple[np.ndarray, np.ndarray]],
+             headers: list[np.ndarray]) -> tuple[bytes, np.ndarray, np.ndarray]:
     """Each segment (a term's share of a span) as 15-bit units: its header numbers
     (`headers`, one array each with a number per segment, then the Exp-Golomb order of
     each column, 4 bits each) as VLQ units; then each column's values in it
