@@ -395,11 +395,12 @@ def _place(out: np.ndarray, code: np.ndarray, width: np.ndarray, at_bit: np.ndar
 
 
 def _per_term(text: bytes, start: np.ndarray, head_end: np.ndarray, heads: np.ndarray | None,
-              names: list[str], gdoc: np.ndarray, terms: np.ndarray, base: int) -> dict[str, Encoded]:
-    """Each term's segment of the text, its last document and how many it is in; with
-    `heads`, its first number (the doc delta that the join counts again) kept apart."""
-    ends = np.append(terms[1:], len(gdoc))
-    last, docs = (gdoc[ends - 1] + base).tolist(), (ends - terms).tolist()
+              names: list[str], gdoc: np.ndarray, terms: np.ndarray, n_docs: np.ndarray,
+              base: int) -> dict[str, Encoded]:
+    """Each term's segment of the text, its last document and how many it is in
+    (`n_docs`); with `heads`, its first number (the doc delta that the join counts
+    again) kept apart."""
+    last, docs = (gdoc[terms + n_docs - 1] + base).tolist(), n_docs.tolist()
     bounds = start.tolist()
     if heads is None:
         return {name: (None, text[a:b], doc, n)
@@ -445,7 +446,7 @@ def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: l
     text, start, head_end = segments([((delta * 2 + coded)[later], term[later]),
                                       ((n_body * 2 + titled - 1)[coded], term[coded]),
                                       ((n_title - 1)[titled], term[titled])], [heads, docs])
-    return _per_term(text, start, head_end, heads, key_strings(gkey[terms], words), gdoc, terms, base)
+    return _per_term(text, start, head_end, heads, key_strings(gkey[terms], words), gdoc, terms, docs, base)
 
 
 def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: int,
@@ -475,4 +476,4 @@ def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: in
         text, start, head_end = segments([(delta[later], term[later]), (size - 1, term), *places], [heads, docs])
     else:
         text, start, head_end = segments(places, [docs])
-    return _per_term(text, start, head_end, heads, names, gdoc, terms, base)
+    return _per_term(text, start, head_end, heads, names, gdoc, terms, docs, base)
