@@ -10,20 +10,20 @@ ASCII words and numbers are words. No stemmer, stop words or trimmer.
 The index is split by term into many small chunk files, loaded as <script> files
 (works from file://) written in UTF-16: postings are delta-encoded doc ids with term
 frequencies in the title and body fields, as Exp-Golomb codes packed 15 bits to a
-character (`postings.segments`); positions are kept for phrase checks (a bigram's positions
-only, in the order and number its postings give), except for common n-grams (in more
-than COMMON_SHARE of the entries, 2 to LONGEST - 1 characters): a common bigram has
-its postings, a longer common n-gram postings of its own, and the n-grams one
-character longer that extend a common one, left or right, carry the positions (with
-doc ids and counts). A query run is proven by its own postings when it is common,
-else by the positions of the fewest such terms that cover it. Field lengths sit in
-blocks of 1024 documents, the documents of each unit and of each category in a file
-of their own for the filters (a year's are a range of ids); each document's text for
-snippets is a file of its own (UTF-16 too: Han text in two bytes, not three), loaded
-only when shown. The browser scores with
-lunr's BM25 (k1 1.2, b 0.75, title boosted). Doc ids follow (date, path), so adding a
-new entry changes only the chunks of its terms, its block, its unit's and category's
-files and the metadata. The heavy part, postings and positions, is `postings.py`.
+character (`postings.segments`); positions are kept for phrase checks (a bigram's
+positions only, in the order and number its postings give), except for common n-grams
+(in more than COMMON_SHARE of the entries, 2 to LONGEST - 1 characters): a common
+bigram has its postings, a longer common n-gram postings of its own, and the n-grams
+one character longer that extend a common one, left or right, carry the positions
+(with doc ids and counts). A query run is proven by its own postings when it is
+common, else by the positions of the fewest such terms that cover it. Field lengths
+sit in blocks of 1024 documents, the documents of each unit and of each category in a
+file of their own for the filters (a year's are a range of ids); each document's text
+for snippets is a file of its own (UTF-16 too: Han text in two bytes, not three),
+loaded only when shown. The browser scores with lunr's BM25 (k1 1.2, b 0.75, title
+boosted). Doc ids follow (date, path), so adding a new entry changes only the chunks
+of its terms, its block, its unit's and category's files and the metadata. The heavy
+part, postings and positions, is `postings.py`.
 `search_files` yields (output path, bytes); told what the files already in the output
 were made from (`Joined`), it yields (output path, None) for those it would make the same.
 """
@@ -461,10 +461,10 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     they need not all be held at once; returns what they were made from. Documents
     are indexed in spans of `span` documents, in parallel, and joined: a term's
     postings are a segment per span, so what the files hold does not depend on the
-    spans, though their bytes do. With `memo`, a span whose documents did not change since
-    the last build is taken from it. With `last` (what the files in the output were
-    made from, all of them there), a file none of whose inputs changed is given as
-    (path, None) instead of being made again."""
+    spans, though their bytes do. With `memo`, a span whose documents did not change
+    since the last build is taken from it. With `last` (what the files in the output
+    were made from, all of them there), a file none of whose inputs changed is given
+    as (path, None) instead of being made again."""
     items = searchable(site)
     cfg = site.config
     n = len(items)
