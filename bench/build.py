@@ -34,7 +34,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchlib import (MiB, TODAY, Measured, build_cmd, copy_site, corpus, disable_search,
+from benchlib import (MiB, TODAY, Measured, build_cmd, compiled_package, copy_site, corpus, disable_search,
                       end_run, ensure_peers, fmt_bytes, fresh_dir, machine_note, md_table, measure,
                       site_builder_cmd,
                       source_fingerprint, tree_size)
@@ -338,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
 
     peers = ensure_peers()
+    compiled_package()
     run_dir = fresh_dir("build")
     print(f"run folder: {run_dir}", file=sys.stderr)
     load_before = machine_note()

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from benchlib import (TODAY, Measured, build_cmd, copy_site, corpus, disable_search,
+from benchlib import (TODAY, Measured, build_cmd, compiled_package, copy_site, corpus, disable_search,
                       end_run, ensure_peers, fmt_bytes, fresh_dir, machine_note, md_table, measure,
                       source_fingerprint, stage_times, tree_size)
 
@@ -691,6 +691,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{CHROMIUM} is missing")
 
     peers = ensure_peers()
+    compiled_package()
     run_dir = fresh_dir("search")
     print(f"run folder: {run_dir}", file=sys.stderr)
     note = machine_note()

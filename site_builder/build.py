@@ -172,25 +172,51 @@ def _inputs_key(root: Path, today: dt.date | None) -> tuple[str | None, tuple[Si
     and site.yaml as `load_config` gives it, read after the stat, so that an edit made
     meanwhile is never taken for the state the key describes."""
     git = os.path.join(root, ".git")
-    files = [os.path.join(root, "site.yaml"), *_files(os.path.join(root, "content")),
-             *_files(os.path.join(root, "themes")), *_files(os.fspath(builtin_theme())),
-             os.path.join(git, "HEAD"), os.path.join(git, "packed-refs"), *_files(os.path.join(git, "refs", "heads"))]
-    stats = []
-    for path in files:
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        stats.append((path, st.st_size, st.st_mtime_ns, st.st_ino))
+    stats = [*_stats([os.path.join(root, "site.yaml")]), *_tree(os.path.join(root, "content")),
+             *_tree(os.path.join(root, "themes")), *_tree(os.fspath(builtin_theme())),
+             *_stats([os.path.join(git, "HEAD"), os.path.join(git, "packed-refs")]),
+             *_tree(os.path.join(git, "refs", "heads"))]
     loaded = load_config(root)
     if loaded[0] is None:
         return None, loaded
     return hexdigest(code_fingerprint(), today or site_today(loaded[0]), plain_digest(stats)), loaded
 
 
-def _files(folder: str) -> list[str]:
-    """Every file below `folder`, sorted (os.walk: pathlib's rglob costs more per file)."""
-    return sorted(os.path.join(d, name) for d, _, names in os.walk(folder) for name in names)
+Stat = tuple[str, int, int, int]  # path, size, mtime, inode
+
+
+def _stats(paths: list[str]) -> list[Stat]:
+    out = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        out.append((path, st.st_size, st.st_mtime_ns, st.st_ino))
+    return out
+
+
+def _tree(folder: str) -> list[Stat]:
+    """The stat of every file below `folder`, folder by folder, in name order (as
+    os.walk would find them, not following links to folders; os.scandir's entries
+    cost less than os.walk's paths stat'ed again)."""
+    out: list[Stat] = []
+    try:
+        with os.scandir(folder) as found:
+            found_entries = sorted(found, key=lambda e: e.name)
+    except OSError:
+        return out
+    for e in found_entries:
+        try:
+            if e.is_dir():
+                if not e.is_symlink():
+                    out.extend(_tree(e.path))
+                continue
+            st = e.stat()
+        except OSError:
+            continue
+        out.append((e.path, st.st_size, st.st_mtime_ns, st.st_ino))
+    return out
 
 
 def _unchanged_since_last_build(last: tuple[str, tuple] | None, inputs: str | None,
@@ -247,12 +273,19 @@ class _Stamps:
     def intact(self, output: Path) -> bool:
         root = os.fspath(output)
         try:
-            if any(os.stat(os.path.join(root, folder)).st_mtime_ns != mtime
-                   for folder, mtime in self.folders.items()):
-                return False
+            if os.stat in os.supports_dir_fd:  # (paths relative to the open output: fewer
+                fd = os.open(root, os.O_RDONLY)  # joins, and a shorter lookup for each)
+                try:
+                    changed = any(os.stat(folder or ".", dir_fd=fd).st_mtime_ns != mtime
+                                  for folder, mtime in self.folders.items())
+                finally:
+                    os.close(fd)
+            else:
+                changed = any(os.stat(os.path.join(root, folder)).st_mtime_ns != mtime
+                              for folder, mtime in self.folders.items())
         except OSError:
             return False
-        return _all_present(output, self.recent)
+        return not changed and _all_present(output, self.recent)
 
 
 def _removal_changes_mtime(folder: str) -> bool:

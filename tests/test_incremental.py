@@ -136,6 +136,18 @@ def test_a_file_removed_from_settled_folders_is_written_again(tmp_path):
     assert written(build(site, out)) == 1 and lost.is_file()
 
 
+def test_the_code_fingerprint_reads_the_version_of_each_library():
+    """Cached pages are made again when a library that renders or checks them changes
+    version; the versions are read off the metadata folders' names, as importlib.metadata
+    would give them."""
+    from importlib import metadata
+
+    from site_builder.cache import _DEPENDENCIES, _installed_versions, _normal
+
+    found = _installed_versions()
+    assert {n: found.get(_normal(n)) for n in _DEPENDENCIES} == {n: metadata.version(n) for n in _DEPENDENCIES}
+
+
 def test_serve_shows_an_edited_entry_at_once_then_builds_the_rest(tmp_path):
     """`serve` renders an edited entry's own page from the last build's model before
     the whole build runs; after that build the output is a cold build's."""
