@@ -5,18 +5,21 @@ processes that inherit `shared` (the already built site model, say) by fork inst
 receiving a pickled copy, and returns the results in order. With a part per core,
 this process does the last part itself rather than wait. With one core, few parts,
 or no fork on the platform, it runs in this process: same results, same order.
-`ForkedCall(func, *args)` runs one call in a forked process while this one does other
-work.
+`fork_imap` gives the same results one by one, as they come, so that they need not all
+be held at once. Told `keep_freed`, workers keep the memory they free for their next
+arrays (see `_keep_freed_memory`). `ForkedCall(func, *args)` runs one call in a forked
+process while this one does other work.
 """
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing as mp
 import os
 import pickle
 import signal
 import traceback
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 _SHARED: tuple[Callable[[Any, Any], Any], Any] | None = None  # set in each worker by _start
 
@@ -25,10 +28,27 @@ def workers() -> int:
     return min(os.cpu_count() or 1, 8)
 
 
-def _start(func: Callable[[Any, Any], Any], shared: Any) -> None:
+def _start(func: Callable[[Any, Any], Any], shared: Any, keep_freed: bool = False) -> None:
     global _SHARED
     gc.enable()  # a build turns it off while it makes its model; a worker's garbage is its own
+    if keep_freed:
+        _keep_freed_memory()
     _SHARED = (func, shared)
+
+
+def _keep_freed_memory() -> None:
+    """glibc hands a freed block of more than a few MB back to the system at once, and
+    the next one is faulted in anew, page by page, each page zeroed: the search index's
+    workers, which make and drop arrays of tens of MB one after another, spent a sixth
+    of their time so. Such a worker lives for one build: it keeps what it frees (blocks
+    up to 32 MB, glibc's largest threshold, come from the heap, which is not trimmed)."""
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(m_mmap_threshold, 32 << 20)  # (setting one threshold fixes both)
+        libc.mallopt(m_trim_threshold, 1 << 30)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
 
 
 def _call(part: Any) -> Any:
@@ -42,18 +62,28 @@ def _can_fork(parallel: bool) -> bool:
 
 
 def fork_map(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
-             parallel: bool = True) -> list[Any]:
+             parallel: bool = True, keep_freed: bool = False) -> list[Any]:
     if not _can_fork(parallel) or len(parts) < 2:
         return [func(shared, part) for part in parts]
     n = min(workers(), len(parts))
     context = mp.get_context("fork")
     if len(parts) == n:  # a part per process: this one takes the last, whose result needs no pickling
-        with context.Pool(n - 1, initializer=_start, initargs=(func, shared)) as pool:
+        with context.Pool(n - 1, initializer=_start, initargs=(func, shared, keep_freed)) as pool:
             others = pool.map_async(_call, parts[:-1], chunksize=1)
             last = func(shared, parts[-1])
             return [*others.get(), last]
-    with context.Pool(n, initializer=_start, initargs=(func, shared)) as pool:
+    with context.Pool(n, initializer=_start, initargs=(func, shared, keep_freed)) as pool:
         return pool.map(_call, parts, chunksize=1)
+
+
+def fork_imap(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
+              parallel: bool = True, keep_freed: bool = False) -> Iterator[Any]:
+    if not _can_fork(parallel) or len(parts) < 2:
+        yield from (func(shared, part) for part in parts)
+        return
+    context = mp.get_context("fork")
+    with context.Pool(min(workers(), len(parts)), initializer=_start, initargs=(func, shared, keep_freed)) as pool:
+        yield from pool.imap(_call, parts, chunksize=1)
 
 
 class ForkedCall:

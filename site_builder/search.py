@@ -49,7 +49,7 @@ from .config import SiteConfig
 from .ledger import PLACEHOLDER_RE
 from .markup import plain_text
 from .model import Item, Site
-from .parallel import fork_map
+from .parallel import fork_imap, fork_map
 
 TITLE_BOOST = 10
 K1, B = 1.2, 0.75
@@ -325,7 +325,7 @@ def _memoized(memo: Cache | None, name: str, keys: list[str], spans: list[range]
     todo = [k for k, found in enumerate(results) if found is None or not serves(found)]
     replaced = {k: results[k] if earlier[k] == keys[k] else memo.load(f"{name}-{k}", earlier[k])
                 for k in todo} if memo and earlier else {}
-    for k, value in zip(todo, fork_map(func, [spans[k] for k in todo], shared, parallel)):
+    for k, value in zip(todo, fork_map(func, [spans[k] for k in todo], shared, parallel, keep_freed=True)):
         results[k] = value
         if memo:
             memo.save(f"{name}-{k}", keys[k], keep(value))
@@ -431,6 +431,36 @@ def _chunk_terms(parts: list[_Part], common_grams: set[str], g: int, lo: int, hi
     return out
 
 
+@dataclass(frozen=True)
+class _Joining:
+    """What the chunk files are joined from (see `_join_group`)."""
+    parts: list[_Part]
+    common_grams: set[str]
+    spans: list[range]
+    numbers: list[bytes]        # the VLQ of every doc id (`_numbers`)
+    only: set[int] | None       # the chunks to join (None: all)
+
+
+def _join_group(joining: _Joining, group: tuple[int, tuple[int, int]]) -> list[tuple[str, bytes | None]]:
+    """The postings and positions files of group g's chunks lo..hi - 1 (`group` is
+    (g, (lo, hi))), as (path, bytes); (path, None) for the chunks not in `only`.
+    Groups are joined in parallel, each by a worker from its own (forked) copy of the
+    parts."""
+    g, (lo, hi) = group
+    terms = _chunk_terms(joining.parts, joining.common_grams, g, lo, hi, joining.only)
+    out: list[tuple[str, bytes | None]] = []
+    for c in range(lo, hi):
+        by_span = terms.pop(c, None)
+        if by_span is None:
+            out += [(f"search/c/{c}.js", None), (f"search/p/{c}.js", None)]
+            continue
+        post, pos = (_join([(s, split[kind]) for s, split in zip(joining.spans, by_span)], joining.numbers)
+                     for kind in (0, 1))
+        out += [(f"search/c/{c}.js", _js_terms("__sbChunk", c, post)),
+                (f"search/p/{c}.js", _js_terms("__sbPos", c, pos))]
+    return out
+
+
 def _filter_files(items: list[Item], cfg: SiteConfig) -> Iterator[tuple[str, bytes]]:
     """For the filters, the documents of each unit and of each category (gaps between
     their ids), one file for each, empty or not: a filter loads its file."""
@@ -522,19 +552,10 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
                     frozenset(common_grams), chunks)
     only = _chunks_to_join(last, joined, parts, replaced)
     del replaced
-    numbers = _numbers(n + 1)
-    for g, (lo, hi) in enumerate(_Groups(chunks).bounds):  # joined and written a group of chunks at a time
-        terms = _chunk_terms(parts, common_grams, g, lo, hi, only)
-        for c in range(lo, hi):
-            if c not in terms:
-                yield f"search/c/{c}.js", None
-                yield f"search/p/{c}.js", None
-                continue
-            by_span = terms.pop(c)
-            post, pos = (_join([(s, split[kind]) for s, split in zip(spans, by_span)], numbers) for kind in (0, 1))
-            yield f"search/c/{c}.js", _js_terms("__sbChunk", c, post)
-            yield f"search/p/{c}.js", _js_terms("__sbPos", c, pos)
-    del parts
+    joining = _Joining(parts, common_grams, spans, _numbers(n + 1), only)
+    for files in fork_imap(_join_group, list(enumerate(_Groups(chunks).bounds)), joining, parallel, keep_freed=True):
+        yield from files
+    del parts, joining
     for start in range(0, max(n, 1), BLOCK):
         yield f"search/b/{start // BLOCK}.js", _js(
             "__sbBlock", start // BLOCK, _vlq([x for pair in lengths[start:start + BLOCK] for x in pair]))

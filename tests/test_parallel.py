@@ -8,7 +8,7 @@ import time
 import pytest
 
 from site_builder.errors import Problem, SiteError
-from site_builder.parallel import ForkedCall, fork_map
+from site_builder.parallel import ForkedCall, fork_imap, fork_map
 
 
 def _fails_with_problems() -> None:
@@ -45,6 +45,21 @@ def test_result_and_errors_come_back_as_from_a_plain_call():
     assert [(p.path, p.line, p.key) for p in err.value.problems] == [("content/a.md", 3, "template_error")]
     with pytest.raises(RuntimeError, match=r"_Odd: 1/2"):  # does not survive pickling: its words do
         ForkedCall(_fails_oddly).result()
+
+
+def _square_or_fail(_: None, n: int) -> int:
+    if n == 3:
+        raise SiteError([Problem("content/b.md", 1, "template_error", {"detail": "y"})])
+    return n * n
+
+
+def test_results_come_one_by_one_in_order():
+    assert list(fork_imap(_square, list(range(20)), None)) == [n * n for n in range(20)]
+    assert list(fork_imap(_square, list(range(20)), None, parallel=False)) == [n * n for n in range(20)]
+    results = fork_imap(_square_or_fail, [1, 2, 3, 4], None)
+    assert [next(results), next(results)] == [1, 4]  # those before the failing one come first
+    with pytest.raises(SiteError):
+        next(results)
 
 
 def test_not_parallel_runs_in_this_process_when_asked():
