@@ -330,7 +330,7 @@ class _SearchIndex:
         last_key, self.before, self.joined = self.cache.load("search-files", code_fingerprint()) or (None, {}, None)
         self.kept = list(self.before) if last_key == self.key and _all_present(output, list(self.before)) else None
         self.changes = (ForkedCall(_search_changes, site, root, output, (self.before, self.joined), parallel,
-                                   parallel=parallel)
+                                   parallel=parallel, keep_freed=True)
                         if self.kept is None and self.before else None)
 
     def write(self, writer: OutputWriter) -> None:

@@ -92,15 +92,15 @@ class ForkedCall:
     returns its value or raises its exception; `cancel()` stops it and every worker it
     started (they share a process group of their own, so Ctrl-C reaches only this
     process, which cancels). Not parallel, with one core or without fork, func runs in
-    this process when its result is asked for."""
+    this process when its result is asked for. `keep_freed` as for `fork_map`."""
 
-    def __init__(self, func: Callable[..., Any], *args: Any, parallel: bool = True):
+    def __init__(self, func: Callable[..., Any], *args: Any, parallel: bool = True, keep_freed: bool = False):
         self._func, self._args = func, args
         self._process: Any = None
         if _can_fork(parallel):
             ctx = mp.get_context("fork")
             self._receive, send = ctx.Pipe(duplex=False)
-            self._process = ctx.Process(target=_send_result, args=(send, func, args))
+            self._process = ctx.Process(target=_send_result, args=(send, func, args, keep_freed))
             self._process.start()
             send.close()
             try:  # also here, so that no cancel can come before the child's own call
@@ -133,8 +133,10 @@ class ForkedCall:
             self._process.join()
 
 
-def _send_result(send: Any, func: Callable[..., Any], args: tuple) -> None:
+def _send_result(send: Any, func: Callable[..., Any], args: tuple, keep_freed: bool) -> None:
     os.setpgid(0, 0)
+    if keep_freed:
+        _keep_freed_memory()
     try:
         outcome = (True, func(*args))
     except BaseException as exc:  # handed to the parent, which raises it

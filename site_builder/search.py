@@ -504,6 +504,7 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
         # a few documents alone would find "often" in nearly all they hold, new candidates
         # with every entry added, and no cached span would serve
         spans[-2:] = [range(spans[-2].start, n)]
+    _fold_array()  # made here, before workers fork, rather than in each of them
     keys = [plain_digest(code_fingerprint(), s.start, [
         (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date)
         for i in items[s.start:s.stop]]) for s in spans]
