@@ -209,6 +209,9 @@ class Measured:
             return f"> {self.timeout:.0f} s"
         if self.returncode != 0:
             return f"failed (exit {self.returncode})"
+        times = self.extra.get("times")
+        if times:
+            return f"{self.seconds:.2f} s (median of {len(times)}: {min(times):.2f}–{max(times):.2f})"
         return f"{self.seconds:.2f} s"
 
     def mem_text(self) -> str:
