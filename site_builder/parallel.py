@@ -66,13 +66,12 @@ def fork_map(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
     if not _can_fork(parallel) or len(parts) < 2:
         return [func(shared, part) for part in parts]
     n = min(workers(), len(parts))
-    context = mp.get_context("fork")
     if len(parts) == n:  # a part per process: this one takes the last, whose result needs no pickling
-        with context.Pool(n - 1, initializer=_start, initargs=(func, shared, keep_freed)) as pool:
+        with _pool(n - 1, func, shared, keep_freed) as pool:
             others = pool.map_async(_call, parts[:-1], chunksize=1)
             last = func(shared, parts[-1])
             return [*others.get(), last]
-    with context.Pool(n, initializer=_start, initargs=(func, shared, keep_freed)) as pool:
+    with _pool(n, func, shared, keep_freed) as pool:
         return pool.map(_call, parts, chunksize=1)
 
 
@@ -81,9 +80,13 @@ def fork_imap(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any
     if not _can_fork(parallel) or len(parts) < 2:
         yield from (func(shared, part) for part in parts)
         return
-    context = mp.get_context("fork")
-    with context.Pool(min(workers(), len(parts)), initializer=_start, initargs=(func, shared, keep_freed)) as pool:
+    with _pool(min(workers(), len(parts)), func, shared, keep_freed) as pool:
         yield from pool.imap(_call, parts, chunksize=1)
+
+
+def _pool(n: int, func: Callable[[Any, Any], Any], shared: Any, keep_freed: bool) -> Any:
+    """n forked workers that call func(shared, part) for the parts they are given."""
+    return mp.get_context("fork").Pool(n, initializer=_start, initargs=(func, shared, keep_freed))
 
 
 class ForkedCall:

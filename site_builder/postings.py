@@ -262,17 +262,19 @@ def _sorted_groups(key: np.ndarray, doc: np.ndarray,
     return order, groups, _distinct(k[groups])
 
 
-def _doc_deltas(gdoc: np.ndarray, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per group, its document minus the previous group's of the same term, minus one;
-    the first group of a term counts from the span's start (the segment's header holds
-    it). And which groups are not a term's first."""
+def _doc_deltas(gdoc: np.ndarray, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per (term, document) group, its document minus the previous group's of the same
+    term, minus one; the first group of a term counts from the span's start (the
+    segment's header holds it). And which groups are not a term's first, how many
+    documents each term is in, and the term (its number) of each group."""
     delta = np.empty(len(gdoc), dtype=np.int64)
     delta[0:1] = gdoc[0:1]
     delta[1:] = gdoc[1:] - gdoc[:-1] - 1
     delta[terms] = gdoc[terms]
     later = np.ones(len(gdoc), dtype=bool)
     later[terms] = False
-    return delta, later
+    docs = np.diff(np.append(terms, len(gdoc)))
+    return delta, later, docs, np.repeat(np.arange(len(terms)), docs)
 
 
 Encoded = tuple  # per term: (first doc delta or None, the rest of its segment, last doc id, documents)
@@ -437,11 +439,9 @@ def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: l
     n_title = np.diff(np.append(groups, len(key))) - n_body
     terms = _distinct(gkey)
     titled = n_title > 0
-    delta, later = _doc_deltas(gdoc, terms)
+    delta, later, docs, term = _doc_deltas(gdoc, terms)
     # most documents hold a term once, in the body: a bit of the delta says so
     coded = ~later | titled | (n_body != 1)
-    docs = np.diff(np.append(terms, len(gdoc)))
-    term = np.repeat(np.arange(len(terms)), docs)
     heads = delta[terms]
     text, start, head_end = segments([((delta * 2 + coded)[later], term[later]),
                                       ((n_body * 2 + titled - 1)[coded], term[coded]),
@@ -467,10 +467,8 @@ def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: in
     gdoc = doc[order][groups].astype(np.int64)
     names = key_strings(key[order][groups][terms], words)
     size = np.diff(np.append(groups, len(p)))
-    docs = np.diff(np.append(terms, len(groups)))
-    term = np.repeat(np.arange(len(terms)), docs)
+    delta, later, docs, term = _doc_deltas(gdoc, terms)
     places = [(p[groups], term), ((p[1:] - p[:-1] - 1)[later_places[1:]], np.repeat(term, size - 1))]
-    delta, later = _doc_deltas(gdoc, terms)
     heads = delta[terms] if headers else None
     if headers:
         text, start, head_end = segments([(delta[later], term[later]), (size - 1, term), *places], [heads, docs])
