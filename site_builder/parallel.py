@@ -13,6 +13,7 @@ process while this one does other work.
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import multiprocessing as mp
 import os
@@ -30,6 +31,7 @@ def workers() -> int:
 
 def _start(func: Callable[[Any, Any], Any], shared: Any, keep_freed: bool = False) -> None:
     global _SHARED
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a pool ends its workers so; not as a ForkedCall is stopped
     gc.enable()  # a build turns it off while it makes its model; a worker's garbage is its own
     if keep_freed:
         _keep_freed_memory()
@@ -43,12 +45,31 @@ def _keep_freed_memory() -> None:
     of their time so. Such a worker lives for one build: it keeps what it frees (blocks
     up to 32 MB, glibc's largest threshold, come from the heap, which is not trimmed)."""
     m_trim_threshold, m_mmap_threshold = -1, -3
-    try:
-        libc = ctypes.CDLL("libc.so.6")
+    libc = _glibc()
+    if libc is not None:
         libc.mallopt(m_mmap_threshold, 32 << 20)  # (setting one threshold fixes both)
         libc.mallopt(m_trim_threshold, 1 << 30)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
+
+
+def _hand_back_free_memory() -> None:
+    """Before a fork: give the system back the free pages amid this process's heap
+    (glibc trims only its top). A forked worker's resident memory counts every page it
+    inherits, free or not, and a build's largest process is such a worker: at 50,000
+    entries a few hundred MB of it were pages freed long before."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _glibc() -> Any:
+    """The C library when it is glibc (whose allocator these tune), else None."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt, libc.malloc_trim  # (not glibc: no such functions)
+    except (OSError, AttributeError):
+        return None
+    return libc
 
 
 def _call(part: Any) -> Any:
@@ -86,7 +107,12 @@ def fork_imap(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any
 
 def _pool(n: int, func: Callable[[Any, Any], Any], shared: Any, keep_freed: bool) -> Any:
     """n forked workers that call func(shared, part) for the parts they are given."""
+    _hand_back_free_memory()
     return mp.get_context("fork").Pool(n, initializer=_start, initargs=(func, shared, keep_freed))
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 class ForkedCall:
@@ -103,6 +129,7 @@ class ForkedCall:
         if _can_fork(parallel):
             ctx = mp.get_context("fork")
             self._receive, send = ctx.Pipe(duplex=False)
+            _hand_back_free_memory()
             self._process = ctx.Process(target=_send_result, args=(send, func, args, keep_freed))
             self._process.start()
             send.close()
@@ -138,6 +165,7 @@ class ForkedCall:
 
 def _send_result(send: Any, func: Callable[..., Any], args: tuple, keep_freed: bool) -> None:
     os.setpgid(0, 0)
+    signal.signal(signal.SIGTERM, _stop)  # cancelled: clean up (scratch folders) on the way out
     if keep_freed:
         _keep_freed_memory()
     try:

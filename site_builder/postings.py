@@ -16,7 +16,7 @@ Exp-Golomb codes of an order chosen per column, bit by bit. At 10,000 entries th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -123,6 +123,29 @@ class Span:
             at = np.flatnonzero(right | (marked[1:size - n + 1] & self.han[:size - n]))
             key = np.where(right[at], (1 << 47) | (id_at[at] << 16) | self.ch[at + n],
                            (id_at[at + 1] << 16) | self.ch[at])
+        return out
+
+    def postings(self, at: np.ndarray, key: np.ndarray, words: Sequence[str], base: int,
+                 ordered: bool = False) -> dict[str, Encoded]:
+        """encode_postings of the occurrences `at` of `key` (`ordered`: sorted by key
+        already, each key's in text order), a piece at a time (`pieces`)."""
+        return self._by_piece(at, key, ordered, lambda a, k: encode_postings(
+            k, self.doc[a], self.body[a], words, base))
+
+    def positions(self, at: np.ndarray, key: np.ndarray, base: int, headers: bool = True,
+                  words: Sequence[str] = (), ordered: bool = False) -> dict[str, Encoded]:
+        """encode_positions of the occurrences `at` of `key`, as `postings`."""
+        return self._by_piece(at, key, ordered, lambda a, k: encode_positions(
+            k, self.doc[a], self.pos[a], base, headers, words))
+
+    @staticmethod
+    def _by_piece(at: np.ndarray, key: np.ndarray, ordered: bool,
+                  encode: Callable[[np.ndarray, np.ndarray], dict[str, Encoded]]) -> dict[str, Encoded]:
+        if not ordered:
+            at, key = in_key_order(at, key)
+        out: dict[str, Encoded] = {}
+        for piece in pieces(key):
+            out.update(encode(at[piece], key[piece]))
         return out
 
     def _named(self, key: np.ndarray, at: np.ndarray, n: int) -> tuple[np.ndarray, list[str]]:
@@ -244,22 +267,26 @@ def in_key_order(at: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return at[order], key[order]
 
 
+PIECE = 1 << 18  # occurrences encoded at a time
+
+
+def pieces(key: np.ndarray, size: int | None = None) -> list[slice]:
+    """Slices of sorted `key`, about `size` long, that never split a key's run. Each
+    term's segment is its own (padded to whole units), so encoding a span's terms a
+    piece at a time gives the same bytes, and the temporaries of a piece instead of the
+    whole span's (those were twice the span's own arrays, and a span's worker held
+    them at its peak)."""
+    size = size or PIECE
+    cuts = np.unique(np.searchsorted(key, key[size::size], side="left")).tolist()
+    bounds = [0, *cuts, len(key)]
+    return [slice(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
 def _groups(key: np.ndarray, doc: np.ndarray) -> np.ndarray:
     """Where each run of equal (key, document) starts."""
     new = np.ones(len(key), dtype=bool)
     new[1:] = (key[1:] != key[:-1]) | (doc[1:] != doc[:-1])
     return np.flatnonzero(new)
-
-
-def _sorted_groups(key: np.ndarray, doc: np.ndarray,
-                   ordered: bool) -> tuple[np.ndarray | slice, np.ndarray, np.ndarray]:
-    """Order by (key, document), keeping the given (position) order inside (none to
-    make if `ordered`); the start of each (key, document) group in that order; the
-    start of each key among the groups."""
-    order = slice(None) if ordered else key_order(key)
-    k = key[order]
-    groups = _groups(k, doc[order])
-    return order, groups, _distinct(k[groups])
 
 
 def _doc_deltas(gdoc: np.ndarray, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -411,31 +438,19 @@ def _per_term(text: bytes, start: np.ndarray, head_end: np.ndarray, heads: np.nd
             for name, head, a, b, doc, n in zip(names, heads.tolist(), head_end.tolist(), bounds[1:], last, docs)}
 
 
-def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: list[str],
-                    base: int, ordered: bool = False) -> dict[str, Encoded]:
+def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: Sequence[str],
+                    base: int) -> dict[str, Encoded]:
     """Per term, a segment (see `segments`): headers (first doc delta, documents);
     columns: per document holding it but the first, 2 x doc delta + [coded]; for the
     first and the coded ones (all but those holding it once, in the body), 2 x body
     count + [in title] - 1; for those in the title, the title count - 1. `base` is the
-    id of the span's first document. `ordered`: the occurrences come sorted by key,
-    then in text order."""
+    id of the span's first document. The occurrences come sorted by key, then in
+    text order (see `Span.postings`)."""
     if not len(key):
         return {}
-    if ordered:
-        groups = _groups(key, doc)
-        n_body = np.add.reduceat(body.astype(np.int64), groups)
-        gkey, gdoc = key[groups], doc[groups].astype(np.int64)
-    else:
-        # (key, document, in body) packed in one number: sorting it groups all at once
-        shift = int(doc.max()).bit_length() + 1
-        packed = (key.astype(np.uint64) << shift) | (doc.astype(np.uint64) << 1) | body
-        if int(key.max()).bit_length() + shift <= 32:  # 32-bit numbers sort faster
-            packed = packed.astype(np.uint32)
-        packed = np.sort(packed)
-        groups = _distinct(packed >> 1)
-        n_body = np.add.reduceat((packed & 1).astype(np.int64), groups)
-        gkey = (packed[groups] >> shift).astype(np.uint64)
-        gdoc = ((packed[groups] >> 1) & ((1 << (shift - 1)) - 1)).astype(np.int64)
+    groups = _groups(key, doc)
+    n_body = np.add.reduceat(body.astype(np.int64), groups)
+    gkey, gdoc = key[groups], doc[groups].astype(np.int64)
     n_title = np.diff(np.append(groups, len(key))) - n_body
     terms = _distinct(gkey)
     titled = n_title > 0
@@ -450,22 +465,22 @@ def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: l
 
 
 def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: int,
-                     headers: bool = True, words: Sequence[str] = (),
-                     ordered: bool = False) -> dict[str, Encoded]:
+                     headers: bool = True, words: Sequence[str] = ()) -> dict[str, Encoded]:
     """Per term, a segment (see `segments`): headers (first doc delta, documents);
     columns: the doc deltas (but the first), the counts - 1, the first positions, the
     gaps - 1 between each document's other positions. Without `headers` the headers
     hold the documents only, and the columns the positions only: a bigram's documents
-    and counts are those of its postings, which the reader has already. `ordered`: the
-    occurrences come sorted by key, then in text order."""
+    and counts are those of its postings, which the reader has already. The
+    occurrences come sorted by key, then in text order (see `Span.positions`)."""
     if not len(key):
         return {}
-    order, groups, terms = _sorted_groups(key, doc, ordered)
-    p = pos[order].astype(np.int64)
+    groups = _groups(key, doc)
+    terms = _distinct(key[groups])
+    p = pos.astype(np.int64)
     later_places = np.ones(len(p), dtype=bool)
     later_places[groups] = False
-    gdoc = doc[order][groups].astype(np.int64)
-    names = key_strings(key[order][groups][terms], words)
+    gdoc = doc[groups].astype(np.int64)
+    names = key_strings(key[groups][terms], words)
     size = np.diff(np.append(groups, len(p)))
     delta, later, docs, term = _doc_deltas(gdoc, terms)
     places = [(p[groups], term), ((p[1:] - p[:-1] - 1)[later_places[1:]], np.repeat(term, size - 1))]

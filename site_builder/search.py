@@ -32,14 +32,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import pickle
 import re
+import tempfile
 import unicodedata
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Generator, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Generator, Iterable, Iterator, TypeVar
 
 import numpy as np
 
@@ -181,8 +183,8 @@ def chunk_of(term: str, chunks: int) -> int:
 @dataclass(frozen=True)
 class _Shared:
     items: list[Item]                   # the searchable entries, in doc-id order
-    prefolded: dict[int, list[tuple[str, str]]]  # per span start, (title, body) folded but for the
-                                                 # fold table, where the first pass made them
+    scratch: str                        # where the first pass left its folded texts
+    folded: frozenset[int]              # the starts of the spans it left them for
     common: np.ndarray                  # sorted keys of the common bigrams
     candidates: dict[int, set[str]]     # per length n > 2, the n-grams that may be common
     chunks: int
@@ -190,29 +192,52 @@ class _Shared:
 
 @dataclass
 class _Folded:
-    """A span's documents read: their snippet files (none when taken from the cache,
-    which keeps them apart), their (title, body) folded but for the fold table, and the
-    document frequency of their bigrams (keys ascending)."""
-    doc_files: dict[str, bytes]
-    prefolded: list[tuple[str, str]]
+    """A span's first pass: the document frequency of its bigrams (keys ascending) and
+    the n-grams that may be common; `made` when made now (not taken from the cache), and
+    so its snippet files and folded text left in the scratch folder (see `_spill`)."""
     keys: np.ndarray
     counts: np.ndarray
     candidates: dict[int, list[str]]
+    made: bool = True
 
 
 def _doc_file(doc_id: int) -> str:
     return f"search/d/{doc_id}.js"
 
 
-def _fold_span(searchable_items: list[Item], span: range) -> _Folded:
-    items = searchable_items[span.start:span.stop]
-    texts = [entry_text(item) for item in items]
-    doc_files = {_doc_file(doc_id): _js("__sbDoc", doc_id, [  # (a list: no keys to repeat)
+def _doc_files(items: list[Item], span: range, texts: list[tuple[str, str]]) -> dict[str, bytes]:
+    """The snippet file of each document of the span, from its (title, body)."""
+    return {_doc_file(doc_id): _js("__sbDoc", doc_id, [  # (a list: no keys to repeat)
         title, item.url, item.unit.name, item.category.name, item.entry.date.isoformat(),
         body[:SNIPPET_CHARS]], wide=True)
-        for doc_id, item, (title, body) in zip(span, items, texts)}
+        for doc_id, item, (title, body) in zip(span, items[span.start:span.stop], texts)}
+
+
+def _fold_span(shared: tuple[list[Item], str], span: range) -> _Folded:
+    items, scratch = shared
+    texts = [entry_text(item) for item in items[span.start:span.stop]]
+    _spill(scratch, "docs", span, _doc_files(items, span, texts))
     prefolded = _prefolded(texts)
-    return _Folded(doc_files, prefolded, *postings.first_pass(prefolded, _fold_array(), COMMON_SHARE, LONGEST))
+    _spill(scratch, "text", span, prefolded)
+    return _Folded(*postings.first_pass(prefolded, _fold_array(), COMMON_SHARE, LONGEST))
+
+
+def _spill(scratch: str, kind: str, span: range, value: object) -> None:
+    """Leave what a span's first pass made for a later step in the scratch folder: the
+    process that joins the passes holds the site model, and every worker it forks
+    inherits its memory (at 50,000 entries, the texts and snippets of every span took
+    a sixth of the largest process's)."""
+    with open(os.path.join(scratch, f"{kind}-{span.start}.pickle"), "wb") as f:
+        pickle.dump(value, f, protocol=5)
+
+
+def _unspill(scratch: str, kind: str, span: range) -> Any:
+    """What `_spill` left, taken away."""
+    path = os.path.join(scratch, f"{kind}-{span.start}.pickle")
+    with open(path, "rb") as f:
+        value = pickle.load(f)
+    os.remove(path)
+    return value
 
 
 def _prefolded(texts: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -226,12 +251,14 @@ class _Part:
     Every part is held until the last chunk is joined, so the bulk of it, the postings,
     positions and extensions of its terms, is kept pickled by group of chunks (see
     `_Groups`) and unpickled a group at a time: as dicts, the parts of 50,000 entries
-    took twice the memory."""
+    took twice the memory. A part made in this build keeps them in the scratch folder
+    (`spilled`: the file and where each group ends in it), not in memory: they are
+    a fifth of the joining process's memory, which the join's workers inherit."""
     groups: list[bytes]                        # per group of chunks, the group's postings,
                                                # positions (of bigrams: positions only) and
                                                # extensions (of longer n-grams: doc deltas,
                                                # counts, positions), each a {term: encoded}
-                                               # per chunk
+                                               # per chunk; [] when spilled
     phrases: list[tuple[str, postings.Encoded]]  # postings of the candidates among the longer
                                                  # n-grams (the common ones ship), in chunk order
     lengths: list[tuple[int, int]]
@@ -240,9 +267,36 @@ class _Part:
     starts: tuple[list[int], ...]              # where each chunk starts (and the last ends)
                                                # in the postings, positions, extensions and
                                                # phrases, counted over all groups
+    spilled: tuple[str, list[int]] | None = None
+
+    def packed(self, g: int) -> bytes:
+        """Group g, pickled."""
+        if self.spilled is None:
+            return self.groups[g]
+        path, ends = self.spilled
+        start = ends[g - 1] if g else 0
+        with open(path, "rb") as f:
+            f.seek(start)
+            return f.read(ends[g] - start)
 
     def group(self, g: int) -> tuple[list[dict[str, postings.Encoded]], ...]:
-        return pickle.loads(self.groups[g])
+        return pickle.loads(self.packed(g))
+
+    def take(self, g: int) -> tuple[list[dict[str, postings.Encoded]], ...]:
+        """Group g, letting go of its bytes."""
+        group = self.group(g)
+        if self.spilled is None:
+            self.groups[g] = b""
+        return group
+
+    def held(self) -> _Part:
+        """The part with its groups in memory (to be cached: the scratch folder goes)."""
+        if self.spilled is None:
+            return self
+        with open(self.spilled[0], "rb") as f:
+            data = f.read()
+        ends = self.spilled[1]
+        return dataclasses.replace(self, groups=[data[a:b] for a, b in zip([0, *ends], ends)], spilled=None)
 
 
 @dataclass(frozen=True)
@@ -277,8 +331,9 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     but the common ones, and token counts per field. A common n-gram's positions give
     way to those of its one-longer extensions (n + 1 characters, left and right),
     up to LONGEST characters; the candidates' postings decide which are common."""
-    folded = shared.prefolded.get(span.start)
-    if folded is None:  # the first pass came from the cache
+    if span.start in shared.folded:
+        folded = _unspill(shared.scratch, "text", span)
+    else:  # the first pass came from the cache
         folded = _prefolded(map(entry_text, shared.items[span.start:span.stop]))
     s = postings.Span.of(folded, _fold_array())
     # sorted once, for the postings and the positions: lone characters' keys are below
@@ -288,28 +343,28 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     at_word, word, words = s.words()
     at_word, word = postings.in_key_order(at_word, word)
     at = np.concatenate((at_lone, at_bigram, at_word))
-    found = postings.encode_postings(np.concatenate((lone, bigram, word)), s.doc[at], s.body[at],
-                                     words, span.start, ordered=True)
-    at_char, char = s.chars()
-    chars = postings.encode_postings(char, s.doc[at_char], s.body[at_char], [], span.start)
+    found = s.postings(at, np.concatenate((lone, bigram, word)), words, span.start, ordered=True)
+    chars = s.postings(*s.chars(), [], span.start)
     found.update({UNIGRAM + term: value for term, value in chars.items()})
     common = postings.contains(shared.common, bigram)
     plain = ~common
-    positions = postings.encode_positions(bigram[plain], s.doc[at_bigram[plain]], s.pos[at_bigram[plain]],
-                                          span.start, headers=False, ordered=True)
+    positions = s.positions(at_bigram[plain], bigram[plain], span.start, headers=False, ordered=True)
     extensions: dict[str, postings.Encoded] = {}
     phrases: dict[str, postings.Encoded] = {}
-    for at_gram, key, names, candidate in s.grams(at_bigram[common], shared.candidates, LONGEST):
-        extensions.update(postings.encode_positions(key, s.doc[at_gram], s.pos[at_gram], span.start,
-                                                    words=names))
-        at_c = at_gram[candidate]
-        phrases.update(postings.encode_postings(key[candidate], s.doc[at_c], s.body[at_c], names, span.start))
+    for at_gram, gram, names, candidate in s.grams(at_bigram[common], shared.candidates, LONGEST):
+        extensions.update(s.positions(at_gram, gram, span.start, words=names))
+        phrases.update(s.postings(at_gram[candidate], gram[candidate], names, span.start))
     counts = np.bincount(s.doc[at] * 2 + s.body[at], minlength=2 * len(folded)).reshape(-1, 2)
     charset = set(chars)  # every Han character of the span
     grouped = [_grouped(terms, shared.chunks) for terms in (found, positions, extensions, phrases)]
     starts = tuple(at for _, at in grouped)
     packed = _Groups(shared.chunks).pack([terms for terms, _ in grouped[:3]], list(starts[:3]))
-    return _Part(packed, grouped[3][0], [(t, b) for t, b in counts.tolist()], charset, shared.candidates, starts)
+    path = os.path.join(shared.scratch, f"part-{span.start}.bin")
+    with open(path, "wb") as f:
+        f.write(b"".join(packed))
+    ends = np.cumsum([len(b) for b in packed]).tolist()
+    return _Part([], grouped[3][0], [(t, b) for t, b in counts.tolist()], charset, shared.candidates, starts,
+                 (path, ends))
 
 
 def _memoized(memo: Cache | None, name: str, keys: list[str], spans: list[range],
@@ -363,8 +418,8 @@ def _chunks_to_join(last: Joined | None, now: Joined, parts: list[_Part],
             return None  # what the last build used is gone
         new = parts[k]
         pairs = [(dict(old.phrases), dict(new.phrases))]
-        for g, (a, b) in enumerate(zip(old.groups, new.groups)):
-            if a != b:  # (the same terms may pickle differently: compared term by term)
+        for g in range(len(_Groups(now.chunks).bounds)):
+            if old.packed(g) != new.packed(g):  # (the same terms may pickle differently: compared term by term)
                 pairs.extend(({t: e for d in x for t, e in d.items()}, {t: e for d in y for t, e in d.items()})
                              for x, y in zip(old.group(g), new.group(g)))
         for a, b in pairs:
@@ -416,8 +471,7 @@ def _chunk_terms(parts: list[_Part], common_grams: set[str], g: int, lo: int, hi
     and positions. The group's pickles are let go."""
     out: dict[int, list[tuple[dict, dict]]] = {c: [] for c in range(lo, hi) if only is None or c in only}
     for part in parts if out else ():
-        post, pos, ext = part.group(g)
-        part.groups[g] = b""
+        post, pos, ext = part.take(g)
         phr, h_at = part.phrases, part.starts[3]
         for c, terms in out.items():
             # the common n-grams' own postings ship; an extension keeps its positions
@@ -477,11 +531,12 @@ def _filter_files(items: list[Item], cfg: SiteConfig) -> Iterator[tuple[str, byt
 def span_size(n_docs: int) -> int:
     """Documents per span: a power of two, so spans stay put as a site grows (a cached
     span is reused while its documents are unchanged); two spans or more, for two cores,
-    but as large as that allows up to 1,024 (2,048 above 16,384 documents): a span holds
-    most of the site's terms however few its documents, and every term of every span
-    costs its share of the join (128-document spans made 1,000 entries index 1.5 times
-    slower)."""
-    return 1 << max(7, min(10 if n_docs <= 16_384 else 11, math.ceil(math.log2(max(2, n_docs) / 2))))
+    but as large as that allows up to 1,024: a span holds most of the site's terms
+    however few its documents, and every term of every span costs its share of the join
+    (128-document spans made 1,000 entries index 1.5 times slower). Not larger: a
+    worker's arrays grow with its span (2,048 documents took 350 MB at their peak, and
+    indexed 50,000 entries no faster)."""
+    return 1 << max(7, min(10, math.ceil(math.log2(max(2, n_docs) / 2))))
 
 
 def search_files(site: Site, parallel: bool = True, span: int | None = None,
@@ -495,6 +550,12 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     since the last build is taken from it. With `last` (what the files in the output
     were made from, all of them there), a file none of whose inputs changed is given
     as (path, None) instead of being made again."""
+    with tempfile.TemporaryDirectory(prefix="site-builder-search-") as scratch:
+        return (yield from _search_files(site, parallel, span, memo, last, scratch))
+
+
+def _search_files(site: Site, parallel: bool, span: int | None, memo: Cache | None, last: Joined | None,
+                  scratch: str) -> Generator[tuple[str, bytes | None], None, Joined]:
     items = searchable(site)
     cfg = site.config
     n = len(items)
@@ -508,16 +569,11 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     keys = [plain_digest(code_fingerprint(), s.start, [
         (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date)
         for i in items[s.start:s.stop]]) for s in spans]
-    # a span's snippet files are cached apart, and loaded only when they are to be written
-    first = _memoized(memo, "fold", keys, spans, _fold_span, items,
-                      parallel, keep=lambda f: dataclasses.replace(f, prefolded=[], doc_files={}))[0]
-    for k, f in enumerate(first):
-        if memo and f.doc_files:  # made now
-            memo.save(f"docs-{k}", keys[k], f.doc_files)
+    first = _memoized(memo, "fold", keys, spans, _fold_span, (items, scratch),
+                      parallel, keep=lambda f: dataclasses.replace(f, made=False))[0]
     starts = tuple(s.start for s in spans)
     last = last if last is not None and last.starts == starts else None  # (an entry added last
                                                                          # changes a stop)
-    prefolded = {s.start: f.prefolded for s, f in zip(spans, first) if f.prefolded}
     keys_df, counts = postings.merge_df([(f.keys, f.counts) for f in first])
     often = COMMON_SHARE * n if n >= 20 else math.inf  # in more entries than this: common
     common = keys_df[counts > often]
@@ -525,21 +581,29 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     candidates = _candidates(set(common_bigrams), [f.candidates for f in first])
     common_key = hexdigest(common.tobytes())
     for k, f in enumerate(first):
+        docs = _unspill(scratch, "docs", spans[k]) if f.made else None
+        if memo and docs is not None:  # cached apart, and loaded only when to be written
+            memo.save(f"docs-{k}", keys[k], docs)
         if last is not None and last.documents[k] == keys[k]:
             yield from ((_doc_file(doc_id), None) for doc_id in spans[k])
             continue
-        docs = f.doc_files or (memo.load(f"docs-{k}", keys[k]) if memo else None)
-        yield from (docs if docs is not None else _fold_span(items, spans[k]).doc_files).items()
+        if docs is None and memo:
+            docs = memo.load(f"docs-{k}", keys[k])
+        if docs is None:
+            span_items = items[spans[k].start:spans[k].stop]
+            docs = _doc_files(items, spans[k], [entry_text(i) for i in span_items])
+        yield from docs.items()
+    folded = frozenset(s.start for s, f in zip(spans, first) if f.made)
     del first
     # a part made with more candidates serves too: it holds what these need and more
     chunks = chunk_count(n)
     part_keys = [hexdigest(k, common_key, chunks) for k in keys]
     parts, replaced = _memoized(memo, "part", part_keys, spans, _index_part,
-                                _Shared(items, prefolded, common, candidates, chunks), parallel,
+                                _Shared(items, scratch, folded, common, candidates, chunks), parallel,
+                                keep=lambda part: part.held(),
                                 serves=lambda part: all(v <= part.candidates.get(k, set())
                                                         for k, v in candidates.items()),
                                 earlier=list(last.parts) if last else None)
-    del prefolded
     docs: dict[str, int] = defaultdict(int)
     for p in parts:
         for term, encoded in p.phrases:

@@ -403,18 +403,27 @@ def _han(text: str) -> bool:
 
 
 @pytest.mark.parametrize("most", [MOST_COMMON, 40])
-def test_postings_hold_every_token_whatever_the_spans(site_model, most, monkeypatch):
+def test_postings_hold_every_token_whatever_the_spans(site_model, most, monkeypatch, tmp_path):
     """The index is built in spans of documents joined afterwards: as one span, or cut
     into spans of 7 or 10 documents, its decoded postings and positions are exactly the
     tokens and n-grams of each document, computed here the plain way:
     the common n-grams (in more than a quarter of the entries, up to LONGEST - 1 long;
     of those longer than 2, the `most` most frequent, shorter first) have postings and
     no positions; every extension of a common n-gram by one character, left or right,
-    has every one of its positions."""
+    has every one of its positions. A span's terms encoded a few occurrences at a time
+    give the same bytes; the scratch folder of a build is gone when it ends."""
+    import tempfile
+
+    import site_builder.postings as postings
     import site_builder.search as search
 
     monkeypatch.setattr(search, "MOST_COMMON", most)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     whole = dict(search_files(site_model, parallel=False, span=100_000))
+    with monkeypatch.context() as m:
+        m.setattr(postings, "PIECE", 5)
+        assert dict(search_files(site_model, parallel=False, span=100_000)) == whole
+    assert not list(tmp_path.iterdir())
     spans = [dict(search_files(site_model, parallel=False, span=size)) for size in (7, 10)]  # 10: its
                                                                                            # last 3 join a span
     texts = [tuple(fold(x) for x in entry_text(item)) for item in searchable(site_model)]
