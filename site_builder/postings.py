@@ -188,11 +188,11 @@ def first_pass(folded: list[tuple[str, str]], table: np.ndarray, share: float,
     all spans hold every common n-gram of the site."""
     span = Span.of(folded, table)
     at, key = span.bigrams()
-    keys, counts = _documents(key, span.doc[at])
+    keys, counts, ids = _documents(key, span.doc[at])
     candidates: dict[int, list[str]] = {}
     size, limit = len(span.ch), share * len(folded)
     marked = np.zeros(size + 1, dtype=bool)
-    marked[at[contains(keys[counts > limit], key)]] = True
+    marked[at[(counts > limit)[ids]]] = True
     at = np.flatnonzero(marked[:-2] & marked[1:-1])
     gram = (span.ch[at] << 32) | (span.ch[at + 1] << 16) | span.ch[at + 2]
     for n in range(3, longest):
@@ -212,14 +212,19 @@ def first_pass(folded: list[tuple[str, str]], table: np.ndarray, share: float,
     return keys, counts, candidates
 
 
-def _documents(keys: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct keys, ascending, and how many documents each is in (`doc` ascending,
-    as in text order). (np.unique hashes: far slower.)"""
+def _documents(keys: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct keys, ascending, how many documents each is in (`doc` ascending, as
+    in text order), and the number of each of `keys` among them. (np.unique hashes:
+    far slower.)"""
     order = key_order(keys)
     k = keys[order]
+    new = np.ones(len(k), dtype=bool)
+    new[1:] = k[1:] != k[:-1]
+    ids = np.empty(len(k), dtype=np.int64)
+    ids[order] = np.cumsum(new) - 1
     k = k[_groups(k, doc[order])]  # a key once per document
     starts = _distinct(k)
-    return k[starts], np.diff(np.append(starts, len(k)))
+    return k[starts], np.diff(np.append(starts, len(k))), ids
 
 
 def merge_df(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

@@ -320,8 +320,9 @@ class _Groups:
 
 def _grouped(terms: dict[str, postings.Encoded], chunks: int) -> tuple[list[tuple[str, postings.Encoded]], list[int]]:
     """`terms`' items in the order of their chunks, and where each chunk starts (and ends)."""
-    chunk = np.fromiter((chunk_of(t.lstrip(UNIGRAM), chunks) for t in terms), dtype=np.int64, count=len(terms))
-    order = np.argsort(chunk, kind="stable")
+    crc = zlib.crc32  # (chunk_of, inlined: tens of thousands of terms a span)
+    chunk = np.array([crc(t.lstrip(UNIGRAM).encode("utf-8")) for t in terms], dtype=np.int64) % chunks
+    order = np.argsort(chunk.astype(np.uint16), kind="stable")  # (chunks <= 4,096: a radix sort)
     items = list(terms.items())
     return [items[k] for k in order.tolist()], np.searchsorted(chunk[order], np.arange(chunks + 1)).tolist()
 
