@@ -1,8 +1,9 @@
 """Work in forked processes: results, errors and cancelling come back as they would
-from a plain call, and a cancelled call leaves no process behind."""
+from a plain call, and a cancelled call leaves no process (nor scratch folder) behind."""
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 
 import pytest
@@ -28,13 +29,15 @@ def _square(_: None, n: int) -> int:
     return n * n
 
 
-def _workers_forever(pid_file: str) -> None:
-    """Starts pool workers that write their pids, then runs until stopped."""
+def _workers_forever(pid_file: str, scratch: str) -> None:
+    """Makes a scratch folder in `scratch` and starts pool workers that write their
+    pids, then runs until stopped."""
     def run(shared: None, k: int) -> None:
         with open(f"{pid_file}.{k}", "w") as f:
             f.write(str(os.getpid()))
         time.sleep(120)
-    fork_map(run, [0, 1], None)
+    with tempfile.TemporaryDirectory(dir=scratch):
+        fork_map(run, [0, 1], None)
 
 
 def test_result_and_errors_come_back_as_from_a_plain_call():
@@ -68,15 +71,18 @@ def test_not_parallel_runs_in_this_process_when_asked():
 
 
 def test_cancel_stops_the_call_and_its_workers(tmp_path):
-    pid_file = str(tmp_path / "worker")
-    call = ForkedCall(_workers_forever, pid_file)
+    pid_file, scratch = str(tmp_path / "worker"), tmp_path / "scratch"
+    scratch.mkdir()
+    call = ForkedCall(_workers_forever, pid_file, str(scratch))
     deadline = time.monotonic() + 30
     while not all(os.path.exists(f"{pid_file}.{k}") for k in (0, 1)):
         assert time.monotonic() < deadline, "workers did not start"
         time.sleep(0.05)
     pids = [int(open(f"{pid_file}.{k}").read()) for k in (0, 1)]
+    assert len(list(scratch.iterdir())) == 1
     time.sleep(0.2)
     call.cancel()
+    assert not list(scratch.iterdir())  # the call cleaned up on its way out
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in pids):
         assert time.monotonic() < deadline, f"workers {pids} outlived the cancelled call"
