@@ -316,10 +316,12 @@ class _SearchIndex:
     build into the same folder, only the spans of documents that changed are indexed
     again (the others come from the cache) and only files whose bytes changed are
     written: that runs in a forked process while the pages are rendered, and hands over
-    just those files. A first build streams every file from this process instead."""
+    just those files. A first build streams every file from this process instead. The
+    index build's scratch folder is made and removed here: a forked process that is
+    stopped (a build that failed meanwhile, Ctrl-C) has no time to remove it."""
 
     def __init__(self, site: Site, root: Path, output: Path, parallel: bool):
-        from .search import searchable
+        from .search import scratch_folder, searchable
 
         self.site, self.root, self.output, self.parallel = site, root, output, parallel
         self.cache = for_output(root, output)
@@ -329,18 +331,26 @@ class _SearchIndex:
         # of every index file, and what those were made from.
         last_key, self.before, self.joined = self.cache.load("search-files", code_fingerprint()) or (None, {}, None)
         self.kept = list(self.before) if last_key == self.key and _all_present(output, list(self.before)) else None
+        self.scratch = scratch_folder(self.cache) if self.kept is None else None
         self.changes = (ForkedCall(_search_changes, site, root, output, (self.before, self.joined), parallel,
-                                   parallel=parallel, keep_freed=True)
-                        if self.kept is None and self.before else None)
+                                   self.scratch.name, parallel=parallel, keep_freed=True)
+                        if self.scratch is not None and self.before else None)
 
     def write(self, writer: OutputWriter) -> None:
         if self.kept is not None:
             for path in self.kept:
                 writer.record(path, written=False)
             return
+        assert self.scratch is not None
+        try:
+            self._write(writer, self.scratch.name)
+        finally:
+            self.scratch.cleanup()
+
+    def _write(self, writer: OutputWriter, scratch: str) -> None:
         if self.changes is None:
             _, now, joined = _search_changes(self.site, self.root, self.output, (self.before, self.joined),
-                                             self.parallel, writer)
+                                             self.parallel, scratch, writer)
         else:
             changed, now, joined = self.changes.result()
             # Until `now` is saved, no file is vouched for: a build stopped half-way
@@ -356,10 +366,12 @@ class _SearchIndex:
     def cancel(self) -> None:
         if self.changes is not None:
             self.changes.cancel()
+        if self.scratch is not None:
+            self.scratch.cleanup()
 
 
 def _search_changes(site: Site, root: Path, output: Path, last: tuple[dict[str, tuple[bytes, int]], Joined | None],
-                    parallel: bool, writer: OutputWriter | None = None,
+                    parallel: bool, scratch: str, writer: OutputWriter | None = None,
                     ) -> tuple[dict[str, bytes], dict[str, tuple[bytes, int]], Joined]:
     """({path: bytes} of the index files that differ from what the last build's record
     (hash and size of each file, what they were made from) says the output holds,
@@ -373,7 +385,7 @@ def _search_changes(site: Site, root: Path, output: Path, last: tuple[dict[str, 
         joined = None  # a file is missing or altered: make every file
     changed: dict[str, bytes] = {}
     now: dict[str, tuple[bytes, int]] = {}
-    files = search_files(site, parallel, memo=Cache(root, "search"), last=joined)
+    files = search_files(site, parallel, memo=Cache(root, "search"), last=joined, scratch=scratch)
     while True:
         try:
             path, data = next(files)

@@ -31,7 +31,6 @@ def workers() -> int:
 
 def _start(func: Callable[[Any, Any], Any], shared: Any, keep_freed: bool = False) -> None:
     global _SHARED
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a pool ends its workers so; not as a ForkedCall is stopped
     gc.enable()  # a build turns it off while it makes its model; a worker's garbage is its own
     if keep_freed:
         _keep_freed_memory()
@@ -111,10 +110,6 @@ def _pool(n: int, func: Callable[[Any, Any], Any], shared: Any, keep_freed: bool
     return mp.get_context("fork").Pool(n, initializer=_start, initargs=(func, shared, keep_freed))
 
 
-def _stop(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)
-
-
 class ForkedCall:
     """func(*args) started in a forked process (not a pool's: it may fork workers of its
     own), so that this process can do other work meanwhile. `result()` waits for it and
@@ -165,7 +160,6 @@ class ForkedCall:
 
 def _send_result(send: Any, func: Callable[..., Any], args: tuple, keep_freed: bool) -> None:
     os.setpgid(0, 0)
-    signal.signal(signal.SIGTERM, _stop)  # cancelled: clean up (scratch folders) on the way out
     if keep_freed:
         _keep_freed_memory()
     try:

@@ -4,8 +4,9 @@ At 10,000 entries the index holds about eleven million postings; handled one by 
 Python they took most of a build. Here a span of documents becomes one array of code
 points: Han bigrams, lone Han characters, single characters and ASCII words become
 integer keys, and so do the longer n-grams around common ones (named by the id of their
-first n-1 characters and their last character); one sort orders them by (term,
-document, position), and the variable-length encoding runs on whole arrays (numpy).
+first n-1 characters and their last character); a stable sort by term (numpy's radix
+sort, 16 bits at a time) orders them by (term, document, position), and the
+variable-length encoding runs on whole arrays (numpy), a piece of the terms at a time.
 The encoding is the one `assets/search.js` reads: per term and span a segment of 15-bit
 units (characters U+3000 to U+AFFF, two bytes each in UTF-16): a few header numbers,
 then the term's numbers column by column (doc deltas, counts, first positions, gaps) as

@@ -198,7 +198,7 @@ class _Folded:
     keys: np.ndarray
     counts: np.ndarray
     candidates: dict[int, list[str]]
-    made: bool = True
+    made: bool = False
 
 
 def _doc_file(doc_id: int) -> str:
@@ -219,7 +219,7 @@ def _fold_span(shared: tuple[list[Item], str], span: range) -> _Folded:
     _spill(scratch, "docs", span, _doc_files(items, span, texts))
     prefolded = _prefolded(texts)
     _spill(scratch, "text", span, prefolded)
-    return _Folded(*postings.first_pass(prefolded, _fold_array(), COMMON_SHARE, LONGEST))
+    return _Folded(*postings.first_pass(prefolded, _fold_array(), COMMON_SHARE, LONGEST), made=True)
 
 
 def _spill(scratch: str, kind: str, span: range, value: object) -> None:
@@ -283,7 +283,7 @@ class _Part:
         return pickle.loads(self.packed(g))
 
     def take(self, g: int) -> tuple[list[dict[str, postings.Encoded]], ...]:
-        """Group g, letting go of its bytes."""
+        """Group g, letting go of its bytes (those held in memory)."""
         group = self.group(g)
         if self.spilled is None:
             self.groups[g] = b""
@@ -540,9 +540,20 @@ def span_size(n_docs: int) -> int:
     return 1 << max(7, min(10, math.ceil(math.log2(max(2, n_docs) / 2))))
 
 
+def scratch_folder(cache: Cache) -> tempfile.TemporaryDirectory:
+    """A scratch folder for building an index (see `_spill`): in the site's cache folder,
+    on the disk the site is on (a system temporary folder may be memory), else in the
+    system's temporary folder."""
+    try:
+        cache.dir.mkdir(parents=True, exist_ok=True)
+        return tempfile.TemporaryDirectory(prefix="scratch-", dir=cache.dir)
+    except OSError:
+        return tempfile.TemporaryDirectory(prefix="site-builder-search-")
+
+
 def search_files(site: Site, parallel: bool = True, span: int | None = None,
-                 memo: Cache | None = None,
-                 last: Joined | None = None) -> Generator[tuple[str, bytes | None], None, Joined]:
+                 memo: Cache | None = None, last: Joined | None = None,
+                 scratch: str | None = None) -> Generator[tuple[str, bytes | None], None, Joined]:
     """Every file of the index, as (output path, bytes), made one after another so that
     they need not all be held at once; returns what they were made from. Documents
     are indexed in spans of `span` documents, in parallel, and joined: a term's
@@ -550,9 +561,13 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
     spans, though their bytes do. With `memo`, a span whose documents did not change
     since the last build is taken from it. With `last` (what the files in the output
     were made from, all of them there), a file none of whose inputs changed is given
-    as (path, None) instead of being made again."""
-    with tempfile.TemporaryDirectory(prefix="site-builder-search-") as scratch:
+    as (path, None) instead of being made again. Files for later steps are left in
+    `scratch`, a folder the caller removes (a process that may be stopped by a signal
+    cannot), or in a temporary folder of its own."""
+    if scratch is not None:
         return (yield from _search_files(site, parallel, span, memo, last, scratch))
+    with tempfile.TemporaryDirectory(prefix="site-builder-search-") as own:
+        return (yield from _search_files(site, parallel, span, memo, last, own))
 
 
 def _search_files(site: Site, parallel: bool, span: int | None, memo: Cache | None, last: Joined | None,

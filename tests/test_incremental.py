@@ -15,7 +15,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from site_builder.build import build as build_here
+from site_builder.errors import SiteError
 from site_builder.serve import _Edits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -230,6 +233,28 @@ def test_search_index_from_cached_spans_equals_cold(tmp_path, corpus_site):
     assert (cached / "part-1.pickle").stat().st_mtime_ns == second
     assert "触摸屏查询机已安装" in (out / "search" / "d" / "0.js").read_text(encoding="utf-16")
     assert_same_as_cold(site, out, tmp_path, "search-edit")
+
+
+def test_a_failed_rebuild_stops_its_search_and_leaves_no_scratch_folder(tmp_path, corpus_site):
+    """A rebuild makes the search index in a forked process while the pages render; when
+    a template mistake stops the build, that process is stopped and the index build's
+    scratch folder removed, as after a build that succeeds."""
+    site = tmp_path / "site"
+    shutil.copytree(corpus_site, site, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
+    out = tmp_path / "out"
+    build(site, out)
+    scratch = site / ".site-builder-cache"
+    assert not list(scratch.glob("*/scratch-*"))
+    entry = min(site.glob("content/*/*/*.md"), key=lambda p: p.as_posix())
+    entry.write_text(entry.read_text(encoding="utf-8") + "\n补充说明：触摸屏查询机已安装。\n", encoding="utf-8")
+    theme = site / "themes/default/templates"
+    theme.mkdir(parents=True)
+    (theme / "entry.html").write_text("{% extends 'base.html' %}{% block main %}{{ item.nope() }}{% endblock %}",
+                                      encoding="utf-8")
+    with pytest.raises(SiteError) as err:  # (here: at exit, a process removes its temporary folders anyway)
+        build_here(site, out, today=dt.date.fromisoformat(TODAY))
+    assert err.value.problems[0].path.endswith("entry.html")
+    assert not list(scratch.glob("*/scratch-*"))
 
 
 def test_an_edit_joins_again_only_the_chunks_of_the_terms_it_changed(tmp_path, corpus_site, monkeypatch):
