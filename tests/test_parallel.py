@@ -30,13 +30,27 @@ def _square(_: None, n: int) -> int:
     return n * n
 
 
-def _workers_forever(pid_file: str) -> None:
-    """Starts pool workers that write their pids, then runs until stopped."""
+def _parts_forever(pid_file: str, idle: bool) -> None:
+    """Runs a part itself, beside a pool worker that runs the other, both writing their
+    pids, until stopped. `idle`: the worker's part ends at once, and the worker waits,
+    idle, for more (holding the lock of the pool's task queue)."""
     def run(shared: None, k: int) -> None:
         with open(f"{pid_file}.{k}", "w") as f:
             f.write(str(os.getpid()))
-        time.sleep(120)
+        if k or not idle:
+            time.sleep(120)
     fork_map(run, [0, 1], None)
+
+
+def _started(pid_file: str, idle: bool) -> tuple[ForkedCall, list[int]]:
+    """A ForkedCall of _parts_forever, once both parts have started; their pids."""
+    call = ForkedCall(_parts_forever, pid_file, idle)
+    deadline = time.monotonic() + 30
+    while not all(os.path.exists(f"{pid_file}.{k}") for k in (0, 1)):
+        assert time.monotonic() < deadline, "the parts did not start"
+        time.sleep(0.05)
+    time.sleep(0.2)
+    return call, [int(open(f"{pid_file}.{k}").read()) for k in (0, 1)]
 
 
 def test_result_and_errors_come_back_as_from_a_plain_call():
@@ -69,47 +83,23 @@ def test_not_parallel_runs_in_this_process_when_asked():
     assert call.result() == os.getpid()
 
 
-def _idle_worker_forever(pid_file: str) -> None:
-    """Runs a part itself until stopped, beside a pool worker that has done its own part
-    and waits, idle, for more (holding the lock of the pool's task queue)."""
-    def run(shared: None, k: int) -> None:
-        with open(f"{pid_file}.{k}", "w") as f:
-            f.write(str(os.getpid()))
-        if k:
-            time.sleep(120)
-    fork_map(run, [0, 1], None)
+def test_cancel_stops_the_call_and_its_workers(tmp_path):
+    call, pids = _started(str(tmp_path / "worker"), idle=False)
+    call.cancel()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids):
+        assert time.monotonic() < deadline, f"workers {pids} outlived the cancelled call"
+        time.sleep(0.05)
 
 
 def test_cancel_returns_with_a_worker_idle(tmp_path):
-    pid_file = str(tmp_path / "worker")
-    call = ForkedCall(_idle_worker_forever, pid_file)
-    deadline = time.monotonic() + 30
-    while not all(os.path.exists(f"{pid_file}.{k}") for k in (0, 1)):
-        assert time.monotonic() < deadline, "the call did not start"
-        time.sleep(0.05)
-    time.sleep(0.2)
+    call, _ = _started(str(tmp_path / "worker"), idle=True)
     cancelling = threading.Thread(target=call.cancel, daemon=True)
     cancelling.start()
     cancelling.join(10)
     if cancelling.is_alive():  # (stopped for good, so that the test run can end)
         os.killpg(call._process.pid, signal.SIGKILL)
     assert not cancelling.is_alive(), "cancel() hung"
-
-
-def test_cancel_stops_the_call_and_its_workers(tmp_path):
-    pid_file = str(tmp_path / "worker")
-    call = ForkedCall(_workers_forever, pid_file)
-    deadline = time.monotonic() + 30
-    while not all(os.path.exists(f"{pid_file}.{k}") for k in (0, 1)):
-        assert time.monotonic() < deadline, "workers did not start"
-        time.sleep(0.05)
-    pids = [int(open(f"{pid_file}.{k}").read()) for k in (0, 1)]
-    time.sleep(0.2)
-    call.cancel()
-    deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in pids):
-        assert time.monotonic() < deadline, f"workers {pids} outlived the cancelled call"
-        time.sleep(0.05)
 
 
 def _alive(pid: int) -> bool:
