@@ -89,6 +89,11 @@ def compiled_package() -> None:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
+def spread(times: list[float]) -> str:
+    """How a median of several runs was found: "median of N: fastest–slowest"."""
+    return f"median of {len(times)}: {min(times):.2f}–{max(times):.2f}"
+
+
 def build_cmd(site: Path, out: Path, today: str = TODAY) -> list[str]:
     return [*site_builder_cmd(), "build", str(site), "--output", str(out), "--today", today]
 
@@ -210,9 +215,7 @@ class Measured:
         if self.returncode != 0:
             return f"failed (exit {self.returncode})"
         times = self.extra.get("times")
-        if times:
-            return f"{self.seconds:.2f} s (median of {len(times)}: {min(times):.2f}–{max(times):.2f})"
-        return f"{self.seconds:.2f} s"
+        return f"{self.seconds:.2f} s ({spread(times)})" if times else f"{self.seconds:.2f} s"
 
     def mem_text(self) -> str:
         if not self.maxrss:

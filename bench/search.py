@@ -52,7 +52,7 @@ from urllib.parse import unquote, urlsplit
 
 from benchlib import (TODAY, Measured, build_cmd, compiled_package, copy_site, corpus, disable_search,
                       end_run, ensure_peers, fmt_bytes, fresh_dir, machine_note, md_table, measure,
-                      source_fingerprint, stage_times, tree_size)
+                      source_fingerprint, spread, stage_times, tree_size)
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -537,7 +537,7 @@ def summary_table(r: SizeResult) -> str:
     index_s = stage if stage is not None else t.get("index_s")
     times = t.get("index_times") or []
     how = ("search stage" if stage is not None else
-           f"search_files in-process, median of {len(times)}: {min(times):.2f}–{max(times):.2f} s" if times
+           f"search_files in-process, {spread(times)} s" if times
            else "search_files in-process")
     pf = b.get("pagefind")
     rows.append(["index build time",

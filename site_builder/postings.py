@@ -151,7 +151,8 @@ class Span:
 
     def _named(self, key: np.ndarray, at: np.ndarray, n: int) -> tuple[np.ndarray, list[str]]:
         """Ids of the n-grams at `at` (one per distinct key, in key order) and their names."""
-        first, ids = _unique(key)
+        order, starts, ids = _unique(key)
+        first = order[starts]
         text = self.text
         return ids.astype(np.uint64), [text[p:p + n] for p in at[first].tolist()]
 
@@ -163,14 +164,15 @@ def ranked(found: list[str]) -> tuple[np.ndarray, list[str]]:
     return np.fromiter((rank[w] for w in found), dtype=np.uint64, count=len(found)) + _WORDS, distinct
 
 
-def _unique(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """np.unique's return_index and return_inverse, by `key_order`: where each distinct
-    key first occurs (keys ascending), and the number of each key among them."""
+def _unique(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """np.unique by `key_order` (np.unique hashes: far slower): the order that sorts
+    `key`, where each distinct key starts in that order (order[starts]: where it first
+    occurs), and the number of each key among the distinct ones."""
     order = key_order(key)
     starts = _distinct(key[order])
     ids = np.empty(len(key), dtype=np.int64)
     ids[order] = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(key))))
-    return order[starts], ids
+    return order, starts, ids
 
 
 def _distinct(sorted_values: np.ndarray) -> np.ndarray:
@@ -189,7 +191,7 @@ def first_pass(folded: list[tuple[str, str]], table: np.ndarray, share: float,
     all spans hold every common n-gram of the site."""
     span = Span.of(folded, table)
     at, key = span.bigrams()
-    keys, counts, ids = _documents(key, span.doc[at])
+    keys, counts, _, ids = _documents(key, span.doc[at])
     candidates: dict[int, list[str]] = {}
     size, limit = len(span.ch), share * len(folded)
     marked = np.zeros(size + 1, dtype=bool)
@@ -197,8 +199,8 @@ def first_pass(folded: list[tuple[str, str]], table: np.ndarray, share: float,
     at = np.flatnonzero(marked[:-2] & marked[1:-1])
     gram = (span.ch[at] << 32) | (span.ch[at + 1] << 16) | span.ch[at + 2]
     for n in range(3, longest):
-        first, ids = _unique(gram)
-        often = _documents(ids, span.doc[at])[1] > limit  # every id occurs: one count each
+        _, documents, first, ids = _documents(gram, span.doc[at])
+        often = documents > limit
         if not often.any():
             break
         candidates[n] = [span.text[p:p + n] for p in at[first[often]].tolist()]
@@ -213,19 +215,15 @@ def first_pass(folded: list[tuple[str, str]], table: np.ndarray, share: float,
     return keys, counts, candidates
 
 
-def _documents(keys: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct keys, ascending, how many documents each is in (`doc` ascending, as
-    in text order), and the number of each of `keys` among them. (np.unique hashes:
-    far slower.)"""
-    order = key_order(keys)
+def _documents(keys: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct keys, ascending; how many documents each is in (`doc` ascending, as
+    in text order); where each first occurs; and the number of each of `keys` among
+    them."""
+    order, starts, ids = _unique(keys)
     k = keys[order]
-    new = np.ones(len(k), dtype=bool)
-    new[1:] = k[1:] != k[:-1]
-    ids = np.empty(len(k), dtype=np.int64)
-    ids[order] = np.cumsum(new) - 1
-    k = k[_groups(k, doc[order])]  # a key once per document
-    starts = _distinct(k)
-    return k[starts], np.diff(np.append(starts, len(k))), ids
+    in_document = np.zeros(len(k), dtype=np.int64)
+    in_document[_groups(k, doc[order])] = 1  # a key's first place in each document
+    return k[starts], np.add.reduceat(in_document, starts) if len(k) else in_document, order[starts], ids
 
 
 def merge_df(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

@@ -127,6 +127,11 @@ def entry_text(item: Item) -> tuple[str, str]:
     return e.title, "\n".join(parts)
 
 
+def _texts(items: list[Item], span: range) -> list[tuple[str, str]]:
+    """entry_text of each document of the span."""
+    return [entry_text(item) for item in items[span.start:span.stop]]
+
+
 def searchable(site: Site) -> list[Item]:
     """Entries in the index, in doc-id order: published, not withdrawn, by (date, path)."""
     items = [i for i in site.items if not i.withdrawn and not i.body_withheld]
@@ -176,8 +181,11 @@ def chunk_count(n_docs: int) -> int:
     return 1 << max(5, min(12, math.ceil(math.log2(max(2, n_docs) / 2))))
 
 
-def chunk_of(term: str, chunks: int) -> int:
-    return zlib.crc32(term.encode("utf-8")) % chunks
+def chunks_of(terms: Iterable[str], chunks: int) -> np.ndarray:
+    """The chunk of each term: the CRC-32 of its UTF-8 (a character's, for its unigram
+    postings) modulo the number of chunks, as assets/search.js finds it."""
+    crc = zlib.crc32
+    return np.array([crc(t.lstrip(UNIGRAM).encode("utf-8")) for t in terms], dtype=np.int64) % chunks
 
 
 @dataclass(frozen=True)
@@ -215,7 +223,7 @@ def _doc_files(items: list[Item], span: range, texts: list[tuple[str, str]]) -> 
 
 def _fold_span(shared: tuple[list[Item], str], span: range) -> _Folded:
     items, scratch = shared
-    texts = [entry_text(item) for item in items[span.start:span.stop]]
+    texts = _texts(items, span)
     _spill(scratch, "docs", span, _doc_files(items, span, texts))
     prefolded = _prefolded(texts)
     _spill(scratch, "text", span, prefolded)
@@ -293,10 +301,7 @@ class _Part:
         """The part with its groups in memory (to be cached: the scratch folder goes)."""
         if self.spilled is None:
             return self
-        with open(self.spilled[0], "rb") as f:
-            data = f.read()
-        ends = self.spilled[1]
-        return dataclasses.replace(self, groups=[data[a:b] for a, b in zip([0, *ends], ends)], spilled=None)
+        return dataclasses.replace(self, groups=[self.packed(g) for g in range(len(self.spilled[1]))], spilled=None)
 
 
 @dataclass(frozen=True)
@@ -320,8 +325,7 @@ class _Groups:
 
 def _grouped(terms: dict[str, postings.Encoded], chunks: int) -> tuple[list[tuple[str, postings.Encoded]], list[int]]:
     """`terms`' items in the order of their chunks, and where each chunk starts (and ends)."""
-    crc = zlib.crc32  # (chunk_of, inlined: tens of thousands of terms a span)
-    chunk = np.array([crc(t.lstrip(UNIGRAM).encode("utf-8")) for t in terms], dtype=np.int64) % chunks
+    chunk = chunks_of(terms, chunks)
     order = np.argsort(chunk.astype(np.uint16), kind="stable")  # (chunks <= 4,096: a radix sort)
     items = list(terms.items())
     return [items[k] for k in order.tolist()], np.searchsorted(chunk[order], np.arange(chunks + 1)).tolist()
@@ -335,7 +339,7 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     if span.start in shared.folded:
         folded = _unspill(shared.scratch, "text", span)
     else:  # the first pass came from the cache
-        folded = _prefolded(map(entry_text, shared.items[span.start:span.stop]))
+        folded = _prefolded(_texts(shared.items, span))
     s = postings.Span.of(folded, _fold_array())
     # sorted once, for the postings and the positions: lone characters' keys are below
     # bigrams', words' above
@@ -424,8 +428,7 @@ def _chunks_to_join(last: Joined | None, now: Joined, parts: list[_Part],
                 pairs.extend(({t: e for d in x for t, e in d.items()}, {t: e for d in y for t, e in d.items()})
                              for x, y in zip(old.group(g), new.group(g)))
         for a, b in pairs:
-            out.update(chunk_of(term.lstrip(UNIGRAM), now.chunks) for term in a.keys() | b.keys()
-                       if a.get(term) != b.get(term))
+            out.update(chunks_of([t for t in a.keys() | b.keys() if a.get(t) != b.get(t)], now.chunks).tolist())
     return out
 
 
@@ -606,8 +609,7 @@ def _search_files(site: Site, parallel: bool, span: int | None, memo: Cache | No
         if docs is None and memo:
             docs = memo.load(f"docs-{k}", keys[k])
         if docs is None:
-            span_items = items[spans[k].start:spans[k].stop]
-            docs = _doc_files(items, spans[k], [entry_text(i) for i in span_items])
+            docs = _doc_files(items, spans[k], _texts(items, spans[k]))
         yield from docs.items()
     folded = frozenset(s.start for s, f in zip(spans, first) if f.made)
     del first
