@@ -8,7 +8,9 @@ For each size (1,000 / 10,000 / 50,000 entries with 20 / 100 / 400 units), in on
   folder, then Pagefind indexing Hugo's output (the full build of a Hugo site with search);
 - peak memory, output bytes and file count of each;
 - site_builder rebuilds into the same output: no change (five times, the median kept),
-  one entry's body edited, one entry added;
+  one entry's body edited, one entry added; then, in a copy of the site and its output
+  in the same place (every file with a new mtime and inode, as after a fresh clone on a
+  CI runner that restores the cache and the output), one entry's body edited;
 - `site-builder serve` on that output: one entry's body edited, the time until its page,
   fetched over HTTP, shows the edit, and until the whole build that follows is done.
 
@@ -24,6 +26,7 @@ import argparse
 import datetime as dt
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -78,6 +81,16 @@ def add_one_entry(site: Path, today: str) -> Path:
     dst = src.with_name(f"{day}-bench-added.md")
     dst.write_text(text, encoding="utf-8")
     return dst
+
+
+def fresh_copy(*folders: Path) -> None:
+    """Each folder replaced by a copy of itself in the same place, its files with new
+    mtimes and inodes: what a CI runner has after a fresh clone and a restored cache
+    (the site's .site-builder-cache/ and the output)."""
+    for folder in folders:
+        folder.rename(folder.with_name(folder.name + "-before-copy"))
+        shutil.copytree(folder.with_name(folder.name + "-before-copy"), folder, copy_function=shutil.copyfile)
+    os.sync()
 
 
 def serve_edit(site: Path, out: Path, today: str, timeout: float) -> tuple[float, float] | str:
@@ -181,6 +194,9 @@ def bench_size(n: int, units: int, run_dir: Path, peers, timeout: float, today: 
         step("sb_rebuild_edit", build_cmd(site, out_s, today))
         added = add_one_entry(site, today)
         step("sb_rebuild_add", build_cmd(site, out_s, today))
+        fresh_copy(site, out_s)
+        edit_one_entry(site, "（复本）")
+        step("sb_rebuild_copy", build_cmd(site, out_s, today))
         res.notes.append(f"edited {edited.relative_to(site)}; added {added.relative_to(site)}")
         print(f"  [{n}] serve, one entry edited ...", file=sys.stderr, flush=True)
         res.serve = serve_edit(site, out_s, today, timeout)
@@ -265,6 +281,8 @@ def main_table(results: list[SizeResult]) -> str:
     row("site_builder rebuild, no change", lambda r: _t(r, "sb_rebuild_none") + _written(r, "sb_rebuild_none"))
     row("site_builder rebuild, one entry edited", lambda r: _t(r, "sb_rebuild_edit") + _written(r, "sb_rebuild_edit"))
     row("site_builder rebuild, one entry added", lambda r: _t(r, "sb_rebuild_add") + _written(r, "sb_rebuild_add"))
+    row("site_builder rebuild in a fresh copy (new mtimes, cache kept), one entry edited",
+        lambda r: _t(r, "sb_rebuild_copy") + _written(r, "sb_rebuild_copy"))
     row("`serve`, one entry edited: its page shows the edit", lambda r: _serve(r, 0))
     row("`serve`, one entry edited: the whole build that follows is done", lambda r: _serve(r, 1))
     for key, label in (("sb_cold_search", "site_builder with search"),

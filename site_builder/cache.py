@@ -2,9 +2,9 @@
 
 Two things are kept between builds, each keyed so that a stale value is never used:
 the validated entries (keyed by each file's and attachment's size, mtime and inode,
-the config and the code that read them), and a fingerprint of every page written
-(a hash of the template set, config, code, `today` and the fingerprints of the entries
-the page shows). A page whose fingerprint is unchanged and whose file is still in the
+or failing those their bytes, the config and the code that read them), and a
+fingerprint of every page written (a hash of the template set, config, code, `today`
+and the fingerprints of the entries the page shows). A page whose fingerprint is unchanged and whose file is still in the
 output is not rendered again. Losing the cache only makes the next build a cold one.
 """
 from __future__ import annotations
@@ -35,15 +35,19 @@ _DEPENDENCIES = ("markdown", "nh3", "jinja2", "pyyaml", "opencc", "chinese-calen
 def code_fingerprint() -> str:
     """Changes whenever a file of the package or the version of a library it renders
     or checks with changes (a sanitizer fix must reach every cached page). Computed once
-    per process: the code a process runs cannot change under it."""
+    per process: the code a process runs cannot change under it. The files' bytes are
+    hashed, not their mtimes: `pip install .` on every CI run writes the same code anew,
+    and must not make every cached entry and page stale (a few milliseconds)."""
     h = hashlib.sha1(__version__.encode())
     versions = _installed_versions()
     for name in _DEPENDENCIES:
         h.update(f"{name}={versions.get(_normal(name), '')}".encode())
-    for path in sorted(Path(__file__).parent.rglob("*")):
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".yaml") and path.is_file():
-            st = path.stat()
-            h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+            data = path.read_bytes()
+            h.update(f"{path.relative_to(package).as_posix()}:{len(data)}:".encode())
+            h.update(data)
     return h.hexdigest()
 
 

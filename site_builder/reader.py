@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
@@ -309,9 +309,6 @@ class EntryReader:
             self._scan_privacy(body, body_line, attachments, rel, problems)
         if problems.errors or date is None or not title:
             return None
-        digest = hashlib.sha1(data)
-        for a in attachments:
-            digest.update(a.source.read_bytes())
         return Entry(
             rel=rel_path, stem=Path(rel_path).stem, unit=unit, category=category, title=title,
             date=date, time=time, period=period, formed=formed, notice_until=notice_until,
@@ -320,7 +317,7 @@ class EntryReader:
             attachments=attachments, totals=totals, corrects=_content_path(f.get("corrects")),
             draft=False, withdrawn=withdrawn, opening_note=_text(f.get("opening_note")),
             html=html, ledgers=tuple(found_ledgers), entry_links=tuple(entry_links),
-            digest=digest.hexdigest())
+            digest=content_digest(data, attachments))
 
     def _date(self, f: dict, key: str, rel: str, problems: Problems) -> dt.date | None:
         if f.get(key) in (None, ""):
@@ -571,9 +568,14 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
                  parallel: bool = True) -> tuple[list[Entry], Problems]:
     """Read and validate every entry; drafts are left out. Collects every problem.
 
-    With a cache, a file is read again only when it or one of its attachments changed
-    (size, mtime or inode), or when site.yaml or the code did. The cache is kept per
-    folder of content/ (a unit, usually), so an edit saves only its folder's part."""
+    With a cache, a file is read again only when it or one of its attachments changed,
+    or when site.yaml or the code did. A file whose size, mtime and inode are those
+    cached is taken as unchanged; one whose stat differs is hashed, and is read again
+    only when its bytes or its attachments' differ too: a fresh clone, a copy of the
+    site or a branch switched back and forth gives every file a new stat, but reading
+    10,000 entries again takes seconds where hashing them takes a tenth of one. The
+    cache is kept per folder of content/ (a unit, usually), so an edit saves only its
+    folder's part."""
     key = hexdigest(code_fingerprint(), config)
     paths = entry_files(config)
     shard_of = _shards(config, paths)
@@ -589,12 +591,17 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
         kept = keep[shard] = {}
         for path in shard_paths:
             hit = cached.get(name := os.fspath(path))
-            if hit is not None and hit[0] == _file_keys(path, hit[1][0]):
+            keys = _file_keys(path, hit[2][0]) if hit is not None else None
+            if hit is not None and keys == hit[0]:
                 kept[name] = hit
-                results[path] = hit[1]
+            elif hit is not None and keys and _same_content(path, hit, keys):
+                kept[name] = (keys, *hit[1:])  # the new stat, for the next build
+                stale.add(shard)
             else:
                 todo.append(path)
                 stale.add(shard)
+                continue
+            results[path] = hit[2]
         if len(kept) != len(cached):
             stale.add(shard)
     before = {path: _file_keys(path, None) for path in todo}  # stat before reading: an
@@ -609,7 +616,9 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
         if path in before:
             keys = _file_keys(path, entry)
             if not found.errors and before[path][:1] == keys[:1]:
-                keep[shard_of[path]][os.fspath(path)] = (keys, (entry, found))
+                digest = entry.digest if entry is not None else _digest_of(path, None)
+                if digest is not None:
+                    keep[shard_of[path]][os.fspath(path)] = (keys, digest, (entry, found))
     for shard in sorted(stale) if cache else ():
         cache.save(shard, key, keep[shard])
     return entries, problems
@@ -622,6 +631,32 @@ def _shards(config: SiteConfig, paths: list[Path]) -> dict[Path, str]:
     tops = {path: os.fspath(path)[skip:].split(os.sep, 1)[0] for path in paths}
     names = {top: "entries-" + hashlib.sha1(top.encode("utf-8")).hexdigest()[:12] for top in set(tops.values())}
     return {path: names[top] for path, top in tops.items()}
+
+
+def content_digest(data: bytes, attachments: Iterable[Attachment]) -> str:
+    """`Entry.digest`: a hash of the file's bytes and of its attachments'."""
+    digest = hashlib.sha1(data)
+    for a in attachments:
+        digest.update(a.source.read_bytes())
+    return digest.hexdigest()
+
+
+def _digest_of(path: Path, entry: Entry | None) -> str | None:
+    """content_digest of an entry file as it is now (of the file alone for a draft);
+    None when a file is gone."""
+    try:
+        return content_digest(path.read_bytes(), entry.attachments if entry is not None else ())
+    except OSError:
+        return None
+
+
+def _same_content(path: Path, hit: tuple, keys: tuple) -> bool:
+    """Whether a cached file whose stat changed (`keys`, taken before its bytes are
+    hashed: an edit made meanwhile changes the stat again) still holds what was read,
+    as do its attachments, and links to the same files, found or missing, as then."""
+    cached_keys, digest, (entry, _) = hit
+    stats = 1 + (len(entry.attachments) if entry is not None else 0)
+    return keys[stats:] == cached_keys[stats:] and _digest_of(path, entry) == digest
 
 
 def _file_keys(path: Path, entry: Entry | None) -> tuple:

@@ -139,6 +139,59 @@ def test_a_file_removed_from_settled_folders_is_written_again(tmp_path):
     assert written(build(site, out)) == 1 and lost.is_file()
 
 
+def test_a_fresh_copy_with_its_cache_reads_again_only_the_entries_that_changed(tmp_path, monkeypatch):
+    """A fresh clone with a restored cache, a copy of the site, a branch switched back
+    and forth: every file has a new mtime and inode. An entry whose bytes and whose
+    attachments' bytes are as cached comes from the cache all the same; an edited
+    entry, and one whose attachment changed, are read again."""
+    from site_builder.reader import EntryReader
+
+    today = dt.date.fromisoformat(TODAY)
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    build_here(site, site / "public", today=today, parallel=False)
+    site.rename(tmp_path / "built")  # then back where it was (as CI restores a cache),
+    shutil.copytree(tmp_path / "built", site, copy_function=shutil.copyfile)  # without mtimes
+    edited = site / "content/dongzhuang/projects/2026-04-14-daolu-zhaobiao-jieguo.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("中标", "中标（已核实）", 1), encoding="utf-8")
+    attachment = site / "content/dongzhuang/relief/dibao-q4.csv"
+    attachment.write_bytes(attachment.read_bytes() + "\n".encode())
+    read: list[str] = []
+    reading = EntryReader.read
+    monkeypatch.setattr(EntryReader, "read", lambda reader, path: read.append(
+        path.relative_to(site / "content").as_posix()) or reading(reader, path))
+    result = build_here(site, site / "public", today=today, parallel=False)
+    assert sorted(read) == ["dongzhuang/projects/2026-04-14-daolu-zhaobiao-jieguo.md",
+                            "dongzhuang/relief/2026-11-17-dibao-q4.md"]
+    assert 0 < result.written < result.unchanged / 10
+    assert_same_as_cold(site, site / "public", tmp_path, "copy")
+    read.clear()
+    build_here(site, site / "public", today=today, parallel=False)
+    assert read == []  # the new mtimes are cached: nothing is hashed or read again
+
+
+def test_the_code_fingerprint_follows_the_bytes_of_the_code_not_its_mtimes(tmp_path):
+    """`pip install .` on each CI run writes the same code anew: the cache must hold."""
+    def copy(name: str) -> Path:
+        shutil.copytree(ROOT / "site_builder", tmp_path / name / "site_builder", copy_function=shutil.copyfile,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        return tmp_path / name
+
+    def fingerprint(folder: Path) -> str:
+        done = subprocess.run([sys.executable, "-c", "import site_builder.cache as c; print(c.__file__, c.code_fingerprint())"],
+                              cwd=folder, capture_output=True, text=True, check=True)
+        where, value = done.stdout.split()
+        assert Path(where).is_relative_to(folder)
+        return value
+
+    first, again = copy("a"), copy("b")
+    assert fingerprint(first) == fingerprint(again)
+    strings = again / "site_builder/strings/zh-Hans.yaml"
+    strings.write_bytes(strings.read_bytes() + b"\n")
+    assert fingerprint(first) != fingerprint(again)
+
+
 def test_the_code_fingerprint_reads_the_version_of_each_library():
     """Cached pages are made again when a library that renders or checks them changes
     version; the versions are read off the metadata folders' names, as importlib.metadata
