@@ -2,8 +2,8 @@
 
 For each unit × category with a schedule (cadence monthly, quarterly or yearly) the
 expected periods run from the unit's `since` (its first whole period of that cadence;
-without `since`, the unit's first entry in that category) to the period holding
-`today`; a period is covered by an entry whose `period` (or, failing that, its date)
+without `since`, the unit's first entry in that category; with neither, it is
+"never published", owed since when unknown) to the period holding `today`; a period is covered by an entry whose `period` (or, failing that, its date)
 falls in it, and it is due `due_after` days after it ends. An uncovered period past
 its due date is missing: one, the latest, is shown as 逾期 N 天, more (or an older
 gap) as 缺 N 期. Entries with `formed` must be published
@@ -78,6 +78,9 @@ class Supervision:
     late_entries: tuple[LateEntry, ...]  # newest first
     stale_units: tuple[StaleUnit, ...]
     fallback_years: tuple[int, ...]      # years counted Monday to Friday
+    unstarted: tuple[tuple[str, str], ...] = ()  # (unit, category) scheduled but never
+                                                 # published, and owed since when unknown
+                                                 # (the unit has no `since`)
 
     @property
     def failing(self) -> tuple[CadenceRecord, ...]:
@@ -136,14 +139,16 @@ def _coverage(entries: list[Entry], cadence: str) -> dict[str, dt.date]:
 
 
 def cadence_records(config: SiteConfig, entries: list[Entry], today: dt.date,
-                    late: list[LateEntry]) -> list[CadenceRecord]:
+                    late: list[LateEntry]) -> tuple[list[CadenceRecord], list[tuple[str, str]]]:
+    """A record per unit × scheduled category; and the pairs with no record, as no
+    entry and no `since` tell when the unit's duty began."""
     by_uc: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for e in entries:
         by_uc[(e.unit, e.category)].append(e)
     late_by_uc: dict[tuple[str, str], list[str]] = defaultdict(list)
     for x in late:
         late_by_uc[(x.unit, x.category)].append(x.rel)
-    records = []
+    records, unstarted = [], []
     for unit in config.units:
         for cat in config.categories:
             due_after = cat.due_after
@@ -155,10 +160,11 @@ def cadence_records(config: SiteConfig, entries: list[Entry], today: dt.date,
             elif covered:
                 first = min(covered, key=periods.sort_key)
             else:
+                unstarted.append((unit.id, cat.id))
                 continue
             records.append(_record(unit.id, cat.id, cat.cadence, first, covered, due_after, today,
                                    tuple(sorted(late_by_uc.get((unit.id, cat.id), [])))))
-    return records
+    return records, unstarted
 
 
 def _record(unit: str, category: str, cadence: str, first: str, covered: dict[str, dt.date],
@@ -209,9 +215,9 @@ def supervise(config: SiteConfig, entries: list[Entry], today: dt.date,
               calendar: WorkCalendar) -> Supervision:
     """Every supervision figure of the published `entries` on `today`."""
     late = late_entries(config, entries, calendar)
-    return Supervision(today, tuple(cadence_records(config, entries, today, late)), tuple(late),
-                       tuple(stale_units(config, entries, today)),
-                       tuple(sorted(calendar.fallback_years)))
+    records, unstarted = cadence_records(config, entries, today, late)
+    return Supervision(today, tuple(records), tuple(late), tuple(stale_units(config, entries, today)),
+                       tuple(sorted(calendar.fallback_years)), tuple(unstarted))
 
 
 def annual_rows(config: SiteConfig, entries: list[Entry],

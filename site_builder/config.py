@@ -19,7 +19,7 @@ import yaml
 from .errors import Problems
 from .i18n import LANGUAGES
 from .workdays import parse_holidays
-from .yamlread import LineDict, error_line, error_text, load_yaml
+from .yamlread import LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
 
 CONFIG_FILE = "site.yaml"
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -127,6 +127,7 @@ _CATEGORY_KEYS = {"id": str, "name": str, "group": str, "cadence": str, "notice_
                   "due_days": int}
 _CONTACT_KEYS = {"phone": str, "email": str, "address": str}
 _PERSON_KEYS = {"name": str, "phone": str}
+_ALL_KEYS = {*_TOP_KEYS, *_UNIT_KEYS, *_CATEGORY_KEYS, *_CONTACT_KEYS, *_PERSON_KEYS}
 _EXPECT = {str: "expect_text", int: "expect_int", bool: "expect_bool", list: "expect_list",
            dict: "expect_mapping"}
 
@@ -181,12 +182,13 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Problems]:
         problems.add(CONFIG_FILE, None, "config_missing", root=str(root))
         return None, problems
     try:
-        data = load_yaml(path.read_text(encoding="utf-8-sig"))
+        text = fix_fullwidth_colons(path.read_text(encoding="utf-8-sig"), _ALL_KEYS, CONFIG_FILE, 0, problems)
+        data = load_yaml(text)
     except UnicodeDecodeError:
         problems.add(CONFIG_FILE, None, "config_encoding")
         return None, problems
     except yaml.YAMLError as exc:
-        problems.add(CONFIG_FILE, error_line(exc), "yaml_syntax", detail=error_text(exc))
+        syntax_problem(exc, text, CONFIG_FILE, 0, problems)
         return None, problems
     r = _Reader(problems, CONFIG_FILE)
     top = r.section(data, _TOP_KEYS, ("title", "units", "categories"), 1)
@@ -298,7 +300,8 @@ def _read_categories(r: _Reader, data: Any, line: int) -> list[tuple[Category, i
         if c["cadence"] not in CADENCES:
             r.problems.add(r.path, item.line_of("cadence"), "bad_choice", key="cadence",
                            value=c["cadence"], choices=", ".join(CADENCES))
-            continue
+            c["cadence"] = "as-needed"  # reported; kept so that its entries are not all
+                                        # reported too, as of an unknown category
         for key, least in (("notice_days", 0), ("due_days", 0), ("publish_within_workdays", 1)):
             if key in c and c[key] < least:
                 r.problems.add(r.path, item.line_of(key), "too_small", key=key, value=c[key], least=least)

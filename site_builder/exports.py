@@ -1,7 +1,8 @@
 """Open data files: the same figures the pages show, for the county office's own tools.
 
-`data/supervision.json` (one record per unit × scheduled category, the entries late
-against the working-day rule, stale units), `data/annual-YYYY.csv` (主动公开 counts per
+`data/supervision.json` (one record per unit × scheduled category, the pairs never
+published by a unit without `since`, the entries late against the working-day rule,
+stale units), `data/annual-YYYY.csv` (主动公开 counts per
 unit and category), `data/entries.json` (the catalogue of every published entry) and a
 CSV of each ledger beside its entry page. Pure functions of the site model returning
 (path, bytes); keys and rows are in a fixed order, so the same input gives the same
@@ -89,8 +90,10 @@ def supervision_json(site: Site) -> bytes:
              "limit_workdays": x.limit, "workdays_late": x.workdays_late} for x in sv.late_entries]
     stale = [{"unit": s.unit, "unit_name": cfg.units_by_id[s.unit].name,
               "last_update": _day(s.last_update), "days": s.days} for s in sv.stale_units]
+    never = [{"unit": u, "unit_name": cfg.units_by_id[u].name, "category": c,
+              "category_name": cfg.categories_by_id[c].name} for u, c in sv.unstarted]
     return _json({"today": _day(sv.today), "workdays_fallback_years": list(sv.fallback_years),
-                  "records": records, "late_entries": late, "stale_units": stale})
+                  "records": records, "never_published": never, "late_entries": late, "stale_units": stale})
 
 
 def annual_csv(site: Site, year: int) -> bytes:

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from .errors import Problems
 
 REQUIRED_HEADER = ("日期", "摘要", "收入", "支出")
-_BLOCK = re.compile(r"^(```|~~~)[ \t]*ledger[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
+_BLOCK = re.compile(r"^(```|~~~)[ \t]*(?i:ledger)[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
 _AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 # A transaction's date: 2024-07-01, 2024/7/1, 2024.7.1, 7-1, 7月1日 (a month and day must exist).
 _LEDGER_DATE = re.compile(r"^((19|20|21)\d\d[-/.])?(0?[1-9]|1[0-2])([-/.](0?[1-9]|[12]\d|3[01])|月(0?[1-9]|[12]\d|3[01])日)$")
@@ -50,17 +50,25 @@ class Ledger:
         return self.opening + self.income - self.expense
 
 
-def _is_ledger_date(text: str) -> bool:
+def _ledger_date(text: str) -> tuple[int | None, int, int] | None:
+    """(year or None, month, day) of a transaction's date; None when it is not a date."""
     m = _LEDGER_DATE.match(text)
     if not m:
-        return False
+        return None
     numbers = [int(n) for n in re.findall(r"\d+", text)]
-    year, month, day = numbers if len(numbers) == 3 else [2000, *numbers]  # 2000: a leap year
+    year, month, day = numbers if len(numbers) == 3 else [None, *numbers]
     try:
-        dt.date(year, month, day)
+        dt.date(year or 2000, month, day)  # 2000: a leap year
     except ValueError:
-        return False
-    return True
+        return None
+    return year, month, day
+
+
+def _within(date: tuple[int | None, int, int], span: tuple[dt.date, dt.date]) -> bool:
+    year, month, day = date
+    years = [year] if year else range(span[0].year, span[1].year + 1)
+    return any(span[0] <= dt.date(y, month, day) <= span[1] for y in years
+               if (month, day) != (2, 29) or y % 4 == 0)
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -76,14 +84,16 @@ def parse_amount(text: str) -> Decimal | None:
         return None
 
 
-def extract_ledgers(body: str, body_line: int, path: str,
-                    problems: Problems) -> tuple[str, list[Ledger]]:
-    """Replace each ledger block with a placeholder; parse and check each block."""
+def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
+                    span: tuple[dt.date, dt.date] | None = None) -> tuple[str, list[Ledger]]:
+    """Replace each ledger block with a placeholder; parse and check each block. With
+    the `span` of the entry's period, a transaction dated outside it gets a note (a
+    mistyped year or month)."""
     ledgers: list[Ledger] = []
 
     def replace(m: re.Match) -> str:
         line = body_line + body.count("\n", 0, m.start())
-        ledger = _parse_block(m.group(2), line + 1, path, problems)
+        ledger = _parse_block(m.group(2), line + 1, path, problems, span)
         if ledger is None:
             return ""
         ledgers.append(ledger)
@@ -92,7 +102,8 @@ def extract_ledgers(body: str, body_line: int, path: str,
     return _BLOCK.sub(replace, body), ledgers
 
 
-def _parse_block(text: str, first_line: int, path: str, problems: Problems) -> Ledger | None:
+def _parse_block(text: str, first_line: int, path: str, problems: Problems,
+                 span: tuple[dt.date, dt.date] | None) -> Ledger | None:
     lines = text.splitlines()
     opening, start = Decimal("0"), 0
     while start < len(lines) and not lines[start].strip():
@@ -130,10 +141,14 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems) -> L
             problems.add(path, line_no, "ledger_too_few_cells", count=len(cells))
             ok = False
             continue
-        if not _is_ledger_date(cells[0]):
+        date = _ledger_date(cells[0])
+        if date is None:
             problems.add(path, line_no, "ledger_bad_date", value=cells[0])
             ok = False
             continue
+        if span is not None and not _within(date, span):
+            problems.add(path, line_no, "ledger_date_outside_period", warning=True, value=cells[0],
+                         first=span[0].isoformat(), last=span[1].isoformat())
         cells = cells + ("",) * (len(header) - len(cells))
         amounts = []
         for cell, column in ((cells[2], header[2]), (cells[3], header[3])):

@@ -137,6 +137,9 @@ def edited_item(site: Site, entry: Entry) -> Item | None:
 
 def build_site(config: SiteConfig, entries: list[Entry], today: dt.date) -> tuple[Site, Problems]:
     problems = Problems()
+    for e in entries:
+        if e.date > today:  # on purpose, or a year mistyped: either way the clerk should know
+            problems.add(e.source, e.line, "dated_later", warning=True, date=e.date.isoformat())
     items = _newest_first([_item(config, e, today) for e in entries if is_published(e, today)])
     by_rel = {i.entry.rel: i for i in items}
     _check_index_numbers(items, problems)
@@ -181,12 +184,18 @@ def _attach_accountability(site: Site, published: list[Entry], problems: Problem
 
 
 def _check_index_numbers(items: list[Item], problems: Problems) -> None:
+    """An error for a 索引号 given twice; a note for an entry that repeats another's unit,
+    category, title and date (a file copied and forgotten, published twice)."""
     seen: dict[str, Item] = {}
+    same: dict[tuple, Item] = {}
     for i in sorted(items, key=lambda i: i.entry.rel):
         if i.index_no in seen:
             problems.add(i.entry.source, i.entry.line, "duplicate_index_no", index_no=i.index_no,
                          other=seen[i.index_no].entry.source)
         seen[i.index_no] = i
+        first = same.setdefault((i.unit.id, i.category.id, i.entry.title, i.entry.date), i)
+        if first is not i:
+            problems.add(i.entry.source, i.entry.line, "duplicate_entry", warning=True, other=first.entry.source)
 
 
 def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[str],
@@ -285,6 +294,7 @@ def _unit_pages(site: Site, u: Unit, items: list[Item], home: tuple[str, str]) -
         "years": sorted(years, reverse=True), "count": len(items),
         "updated": items[0].entry.date if items else None,
         "notices": notices.open_notices(items), "records": site.supervision.for_unit(u.id),
+        "unstarted": [cfg.categories_by_id[c] for unit, c in site.supervision.unstarted if unit == u.id],
         "stale": site.supervision.stale(u.id), "has_ledgers": u.id in site.ledger_series,
     }, _rels(items), (home,))]
     for c, its in cats:

@@ -25,13 +25,13 @@ import yaml
 
 from . import attachments as att
 from . import ledger as ledgers
-from . import privacy
+from . import periods, privacy
 from .cache import Cache, code_fingerprint, hexdigest, stat_key
 from .config import PERIOD_RE, SiteConfig
 from .errors import Problems
 from .markup import MarkdownRenderer, images_without_alt, local_refs, plain_text, replace_refs
 from .parallel import fork_map, workers
-from .yamlread import LineDict, error_line, error_text, load_yaml
+from .yamlread import LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
 
 KEY_ALIASES = {
     "标题": "title", "標題": "title", "日期": "date", "单位": "unit", "單位": "unit",
@@ -50,7 +50,6 @@ TOTAL_ALIASES = {"期初": "opening", "期初余额": "opening", "期初餘額":
 WITHDRAWN_ALIASES = {"日期": "date", "原因": "reason"}
 _KNOWN_KEYS = set(FIELDS) | set(KEY_ALIASES) | set(ledgers.TOTAL_KEYS) | set(TOTAL_ALIASES) \
     | {"date", "reason", "file", "title", "name", "文件", "名称", "名稱"}
-_FULLWIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([^\s:：#'\"]+?)\s*：[ \t　]*(.*)$")
 _DATE_FORMS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"),
     re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$"),
@@ -149,17 +148,6 @@ def _split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
-def _fix_fullwidth_colons(front: str, rel: str, problems: Problems) -> str:
-    out = []
-    for i, line in enumerate(front.split("\n")):
-        m = _FULLWIDTH_KEY.match(line)
-        if m and m.group(2) in _KNOWN_KEYS:
-            problems.add(rel, i + 2, "fullwidth_colon", warning=True, key=m.group(2))
-            line = f"{m.group(1)}{m.group(2)}: {m.group(3)}"
-        out.append(line)
-    return "\n".join(out)
-
-
 def _decode(data: bytes, rel: str, problems: Problems) -> str | None:
     try:
         text, encoding = att.decode(data)
@@ -197,18 +185,21 @@ class EntryReader:
             problems.add(rel, 1, "front_matter_unclosed" if starts else "no_front_matter")
             return None, problems
         front, body, body_line = split
-        front = _fix_fullwidth_colons(front, rel, problems)
+        front = fix_fullwidth_colons(front, _KNOWN_KEYS, rel, 1, problems)
         try:
             meta = load_yaml(front) if front.strip() else LineDict()
         except yaml.YAMLError as exc:
-            line = error_line(exc, 1)
-            problems.add(rel, line, _yaml_hint(error_text(exc), front, line), detail=error_text(exc))
+            syntax_problem(exc, front, rel, 1, problems)
             return None, problems
         if not isinstance(meta, LineDict):
             problems.add(rel, 2, "front_matter_not_mapping")
             return None, problems
         fields = self._fields(meta, rel, problems)
         draft = _flag(fields.get("draft", False))
+        if "draft" in fields and _text(fields["draft"]) is None:
+            # `draft:` left empty means something was meant: never publish on doubt
+            problems.add(rel, self._line("draft"), "empty_flag", key="draft")
+            return None, problems
         if draft is None:  # neither yes nor no: never publish on doubt
             problems.add(rel, self._line("draft"), "bad_flag", key="draft", value=fields["draft"])
             return None, problems
@@ -292,7 +283,8 @@ class EntryReader:
         attachments = self._attachments(f.get("attachments"), rel_path, rel, problems)
 
         # The body: ledgers out first, then Markdown, then local links checked.
-        body_md, found_ledgers = ledgers.extract_ledgers(body, body_line, rel, problems)
+        span = periods.span(period) if period and PERIOD_RE.match(period) else None
+        body_md, found_ledgers = ledgers.extract_ledgers(body, body_line, rel, problems, span)
         if totals is not None:
             ledgers.check_totals(totals, found_ledgers, rel, self._line("totals"), problems)
         html = self.markdown.convert(body_md)
@@ -494,17 +486,6 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _yaml_hint(detail: str, front: str, line: int | None) -> str:
-    """The message that best says what to do about a YAML error on this line."""
-    lines = front.split("\n")
-    text = lines[line - 2] if line and 0 <= line - 2 < len(lines) else ""
-    if "tab character" in detail:
-        return "yaml_tab"
-    if "mapping values" in detail and text[:1] not in (" ", "\t") and text.count(":") > 1:
-        return "yaml_colon"  # title: 关于: 第一次 -- a colon inside the value
-    return "yaml_syntax"
-
-
 def _content_path(value: Any) -> str | None:
     """A path inside content/ as clerks write it (with or without "content/")."""
     text = _text(value)
@@ -530,14 +511,17 @@ def _find_line(body: str, needle: str, body_line: int) -> int:
     return body_line + (body.count("\n", 0, at) if at >= 0 else 0)
 
 
-def entry_files(config: SiteConfig) -> list[Path]:
+def entry_files(config: SiteConfig) -> tuple[list[Path], list[Path]]:
     """Every Markdown file under content/, in a stable order: that of their folders and
-    names (as Path sorts), symlinked folders not followed (as rglob). os.scandir tells
-    files from folders without a stat of each, which pathlib's rglob does not."""
+    names (as Path sorts), symlinked folders not followed (as rglob); and the files
+    named as an entry but for the ending (`x.md.txt`, as Notepad saves, `x.MD`,
+    `x.markdown`), which are never published and so must be told about. os.scandir
+    tells files from folders without a stat of each, which pathlib's rglob does not."""
     root = os.fspath(config.content_dir)
     if not os.path.isdir(root):
-        return []
+        return [], []
     found: list[str] = []
+    misnamed: list[str] = []
     folders = [root]
     while folders:
         with os.scandir(folders.pop()) as listing:
@@ -546,7 +530,20 @@ def entry_files(config: SiteConfig) -> list[Path]:
                     folders.append(item.path)
                 elif item.name.endswith(".md") and item.is_file():
                     found.append(item.path)
-    return [Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]
+                elif _MISNAMED.search(item.name) and item.is_file():
+                    misnamed.append(item.path)
+    return [[Path(p) for p in sorted(paths, key=lambda p: p.split(os.sep))] for paths in (found, misnamed)]
+
+
+_MISNAMED = re.compile(r"\.(?:md|markdown)(?:\.txt)?$", re.I)
+
+
+def _misnamed_problems(config: SiteConfig, paths: list[Path]) -> Problems:
+    problems = Problems()
+    for path in paths:
+        rel = f"content/{path.relative_to(config.content_dir).as_posix()}"
+        problems.add(rel, None, "misnamed_entry", name=path.name, fixed=_MISNAMED.sub(".md", path.name))
+    return problems
 
 
 def _read_many(config: SiteConfig, paths: list[Path]) -> list[tuple[Entry | None, Problems]]:
@@ -577,7 +574,7 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
     cache is kept per folder of content/ (a unit, usually), so an edit saves only its
     folder's part."""
     key = hexdigest(code_fingerprint(), config)
-    paths = entry_files(config)
+    paths, misnamed = entry_files(config)
     shard_of = _shards(config, paths)
     shards: dict[str, list[Path]] = {}
     for path in paths:
@@ -607,7 +604,7 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
     before = {path: _file_keys(path, None) for path in todo}  # stat before reading: an
     for path, result in zip(todo, _read_parallel(config, todo, parallel)):  # edit during the build
         results[path] = result                                   # is then never cached
-    entries, problems = [], Problems()
+    entries, problems = [], _misnamed_problems(config, misnamed)
     for path in paths:
         entry, found = results[path]
         problems.extend(found)

@@ -25,28 +25,33 @@ contact:
   phone: 0000-0000000
   email: gongkai@example.org
   address: 示范镇便民服务中心
+# since：从哪个月起按期公开（每月、每季度、每年的栏目从这个月以后的第一期算起），
+# 监督页据此计算逾期和缺期；不写 since 的单位，要等它在某栏目第一次公开后才开始计算。
 units:
   - id: town
     name: 示范镇人民政府
     kind: town
+    since: "{since}"
   - id: dongcun
     name: 东村
     kind: village
     parent: town
-    supervisor: {name: 村务监督委员会主任, phone: "0000-0000001"}
+    supervisor: {{name: 村务监督委员会主任, phone: "0000-0000001"}}
+    since: "{since}"
   - id: xicun
     name: 西村
     kind: village
     parent: town
-    supervisor: {name: 村务监督委员会主任, phone: "0000-0000002"}
+    supervisor: {{name: 村务监督委员会主任, phone: "0000-0000002"}}
+    since: "{since}"
 categories:
-  - {id: party, name: 党务公开, group: 党务公开, cadence: quarterly}
-  - {id: affairs, name: 政务公开, group: 政务公开, cadence: quarterly}
-  - {id: decisions, name: 重大事项, group: 村务公开, cadence: as-needed, notice_days: 5}
-  - {id: projects, name: 工程项目, group: 村务公开, cadence: as-needed, notice_days: 7}
-  - {id: relief, name: 低保救助, group: 政务公开, cadence: quarterly, notice_days: 7, publish_within_workdays: 10}
-  - {id: finance, name: 财务收支, group: 财务公开, cadence: monthly}
-  - {id: services, name: 办事指南, group: 政务公开, cadence: permanent}
+  - {{id: party, name: 党务公开, group: 党务公开, cadence: quarterly}}
+  - {{id: affairs, name: 政务公开, group: 政务公开, cadence: quarterly}}
+  - {{id: decisions, name: 重大事项, group: 村务公开, cadence: as-needed, notice_days: 5}}
+  - {{id: projects, name: 工程项目, group: 村务公开, cadence: as-needed, notice_days: 7}}
+  - {{id: relief, name: 低保救助, group: 政务公开, cadence: quarterly, notice_days: 7, publish_within_workdays: 10}}
+  - {{id: finance, name: 财务收支, group: 财务公开, cadence: monthly}}
+  - {{id: services, name: 办事指南, group: 政务公开, cadence: permanent}}
 """
 
 EXAMPLE = """\
@@ -117,8 +122,8 @@ def init_site(root: Path) -> None:
         problems.add(str(root / "site.yaml"), None, "init_exists")
         raise SiteError(problems)
     root.mkdir(parents=True, exist_ok=True)
-    (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     today = dt.date.today()
+    (root / "site.yaml").write_text(SITE_YAML.format(since=f"{today.year}-{today.month:02d}"), encoding="utf-8")
     first = today.replace(day=1) - dt.timedelta(days=1)
     folder = root / "content" / "dongcun" / "finance"
     folder.mkdir(parents=True, exist_ok=True)

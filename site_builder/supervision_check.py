@@ -1,10 +1,11 @@
 """`site-builder check --supervision`: the overdue and missing list, for a scheduled CI job.
 
 Prints one line per unit × category that is overdue or missing periods on `today` (unit
-name, category name, status and the missing periods), then a summary, in the site's
-language; warnings (e.g. a year the working-day calendar does not know) come first.
-Returns the exit code: 1 when anything is overdue or missing (or the site has errors),
-0 otherwise.
+name, category name, status and the missing periods), then one per unit × scheduled
+category never published by a unit without `since` (how many periods are missing is
+unknown), then a summary, in the site's language; warnings (e.g. a year the
+working-day calendar does not know) come first. Returns the exit code: 1 when anything
+is overdue or missing (or the site has errors), 0 otherwise.
 """
 from __future__ import annotations
 
@@ -41,7 +42,15 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
                               category=cfg.categories_by_id[r.category].name,
                               status=status_text(r, strings),
                               detail=strings.message("supervision_detail", periods=periods)), file=out)
+    never = strings.ui["never_published"]
+    for unit, category in site.supervision.unstarted:
+        print(strings.message("supervision_line", unit=cfg.units_by_id[unit].name,
+                              category=cfg.categories_by_id[category].name, status=never,
+                              detail=strings.message("supervision_detail", periods=strings.ui["no_since"])), file=out)
     day = format_date(site.today, strings)
-    print(strings.message("supervision_failed", count=len(failing), date=day) if failing
-          else strings.message("supervision_ok", date=day), file=out)
+    summary = ("supervision_failed" if failing else "supervision_none_counted" if site.supervision.unstarted
+               else "supervision_ok")
+    print(strings.message(summary, count=len(failing), date=day), file=out)
+    if site.supervision.unstarted:
+        print(strings.message("supervision_unstarted", count=len(site.supervision.unstarted)), file=out)
     return 1 if failing else 0

@@ -7,9 +7,12 @@ a clerk must fix. A repeated key is reported instead of silently overwritten.
 """
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Collection
 
 import yaml
+
+from .errors import Problems
 
 
 class LineDict(dict):
@@ -69,6 +72,41 @@ def load_plain(text: str) -> Any:
     """Parse YAML into plain Python values, with the C parser when there is one (the
     pure-Python safe_load takes a tenth of a second over a large site.yaml)."""
     return yaml.load(text, Loader=_Base)  # noqa: S506 (SafeLoader or CSafeLoader)
+
+
+_FULLWIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([^\s:：#'\"]+?)\s*：[ \t　]*(.*)$")
+
+
+def fix_fullwidth_colons(text: str, keys: Collection[str], path: str, offset: int,
+                         problems: Problems) -> str:
+    """`text` with a full-width colon after a known key (`title：…`, as a Chinese input
+    method types it) read as ": ", each with a note; line 1 of `text` is line 1 + offset
+    of `path`."""
+    out = []
+    for i, line in enumerate(text.split("\n")):
+        m = _FULLWIDTH_KEY.match(line)
+        if m and m.group(2) in keys:
+            problems.add(path, i + 1 + offset, "fullwidth_colon", warning=True, key=m.group(2))
+            line = f"{m.group(1)}{m.group(2)}: {m.group(3)}"
+        out.append(line)
+    return "\n".join(out)
+
+
+def syntax_problem(exc: yaml.YAMLError, text: str, path: str, offset: int, problems: Problems) -> None:
+    """A YAML syntax error in `text` (line 1 is line 1 + offset of `path`) as the
+    message that best says what to do, with the parser's own words as detail."""
+    line, detail = error_line(exc, offset), error_text(exc)
+    lines = text.split("\n")
+    at = line - 1 - offset if line else -1
+    near = [lines[k] for k in (at - 1, at) if 0 <= k < len(lines)]
+    if "tab character" in detail or any("\t" in n[:len(n) - len(n.lstrip())] for n in near):
+        key = "yaml_tab"  # libyaml often says only "found character that cannot start any token"
+    elif "mapping values" in detail and 0 <= at < len(lines) and lines[at][:1] not in (" ", "\t") \
+            and lines[at].count(":") > 1:
+        key = "yaml_colon"  # title: 关于: 第一次 -- a colon inside the value
+    else:
+        key = "yaml_syntax"
+    problems.add(path, line, key, detail=detail)
 
 
 def error_line(exc: yaml.YAMLError, offset: int = 0) -> int | None:

@@ -174,7 +174,11 @@ def test_finance_stopped_three_months_ago_shows_three_missing(tmp_path):
     assert beicun.startswith(UI["status_missing"].format(count=3))
     assert "2026年8月、2026年9月、2026年10月" in beicun
     assert nancun.startswith(UI["status_ok"])
-    assert rows["测试镇人民政府"][1] == UI["not_scheduled"]  # no since, no finance entries
+    assert rows["测试镇人民政府"][1] == UI["never_published"] + " " + UI["no_since"]  # no since, no finance entries
+    assert UI["cadence_unstarted"].format(count=1) in page
+    assert UI["unit_unstarted"].format(categories="财务收支") in read(out, "town/index.html")
+    assert json.loads(read(out, "data/supervision.json"))["never_published"] == [
+        {"unit": "town", "unit_name": "测试镇人民政府", "category": "finance", "category_name": "财务收支"}]
 
     records = {(r["unit"], r["category"]): r for r in json.loads(read(out, "data/supervision.json"))["records"]}
     assert records[("beicun", "finance")]["missing_periods"] == ["2026-08", "2026-09", "2026-10"]
@@ -206,10 +210,19 @@ def test_one_late_period_is_overdue_and_all_on_time_exits_zero(tmp_path):
     assert MESSAGES["supervision_line"].format(
         unit="北村", category="财务收支", status=UI["status_overdue"].format(days=5),
         detail=MESSAGES["supervision_detail"].format(periods="2026年8月")) in result.stdout.splitlines()
-    # on the due day itself nothing is late yet
+    # on the due day itself nothing is late yet; the town (no `since`) has never published
+    # its finances, which is told, though how many periods it owes cannot be counted
     result = run("check", "--supervision", str(site), "--today", "2026-09-10")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip().endswith(MESSAGES["supervision_ok"].format(date=cn_date(dt.date(2026, 9, 10))))
+    assert result.stdout.strip().splitlines() == [
+        MESSAGES["supervision_line"].format(unit="测试镇人民政府", category="财务收支", status=UI["never_published"],
+                                            detail=MESSAGES["supervision_detail"].format(periods=UI["no_since"])),
+        MESSAGES["supervision_none_counted"].format(date=cn_date(dt.date(2026, 9, 10))),
+        MESSAGES["supervision_unstarted"].format(count=1)]
+    finance_entries(site, "town", range(3, 8))
+    result = run("check", "--supervision", str(site), "--today", "2026-09-10")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == MESSAGES["supervision_ok"].format(date=cn_date(dt.date(2026, 9, 10)))
 
 
 def test_category_due_days_moves_the_due_date(tmp_path):

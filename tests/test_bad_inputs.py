@@ -13,7 +13,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import (SITE_YAML, build_ok, describe, line, line_no, luhn_card,
+from conftest import (DECISION, LEDGER_OCT, SITE_YAML, build_ok, describe, line, line_no, luhn_card,
                       mask_card, mask_id, msg, parse_html, resident_id, run_build, run_check)
 
 UNITS = "town、dongcun、xicun"
@@ -109,6 +109,10 @@ P_XLSX_FILE = "content/dongcun/decisions/mingdan.xlsx"
 P_PDF = "content/dongcun/decisions/id-in-pdf.md"
 P_PDF_FILE = "content/dongcun/decisions/mingdan.pdf"
 P_MOBILE = "content/xicun/relief/dibao-mobile.md"
+P_EMPTY_DRAFT = "content/dongcun/decisions/empty-draft.md"
+P_MISNAMED = "content/dongcun/decisions/2026-11-02-jueyi.md.txt"  # as Notepad saves it
+P_LEDGER_CAPS = "content/dongcun/finance/ledger-caps.md"
+P_SAME_PERIOD = "content/dongcun/finance/2026-10-caiwu-copy.md"
 
 BAD_LEDGER_ROW = "2026-10-18,村部办公费,,32O.50,002"
 
@@ -138,6 +142,10 @@ ERROR_CASES = [
                             reserved=_reserved_top())],
          yaml_edit=lambda y: y.replace("categories:\n",
                                        "  - id: search\n    name: 搜索村\n    kind: village\ncategories:\n")),
+    Case("cadence-in-chinese", {},  # one mistake, one line: not one more for each finance entry
+         lambda f, y: [line("site.yaml", line_no(y, "cadence: 每月"), "bad_choice", key="cadence", value="每月",
+                            choices="monthly, quarterly, yearly, as-needed, permanent")],
+         yaml_edit=lambda y: y.replace("财务公开, cadence: monthly", "财务公开, cadence: 每月")),
     Case("unknown-site-key-with-suggestion", {},
          lambda f, y: [line("site.yaml", line_no(y, "langauge:"), "unknown_key_hint", key="langauge",
                             suggestion="language")],
@@ -157,6 +165,22 @@ ERROR_CASES = [
              "2026-10-05,上级转移支付,5000.00,\n2026-10-18,村部办公费,,320.50\n```")},
          _at(P_TOTALS, "totals_mismatch", "totals:", key="closing（期末余额）", stated="14,679.00",
              computed="14,679.50")),
+    Case("ledger-fence-capitalised",  # ```Ledger is a ledger too: checked to the fen
+         {P_LEDGER_CAPS: entry(
+             "title: 围栏大写\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
+             "totals: {opening: 10000.00, income: 5000.00, expense: 320.50, closing: 14679.00}",
+             "```Ledger\nopening: 10000.00\n日期,摘要,收入,支出\n"
+             "2026-10-05,上级转移支付,5000.00,\n2026-10-18,村部办公费,,320.50\n```")},
+         _at(P_LEDGER_CAPS, "totals_mismatch", "totals:", key="closing（期末余额）", stated="14,679.00",
+             computed="14,679.50")),
+    Case("ledger-twice-for-one-period",  # a copy of October's ledger, published a day later
+         {P_SAME_PERIOD: LEDGER_OCT.replace("date: 2026-11-06", "date: 2026-11-07")},
+         _at(P_SAME_PERIOD, "ledger_same_period", "```ledger", previous="content/dongcun/finance/2026-10-caiwu.md",
+             period="2026-10", corrects="dongcun/finance/2026-10-caiwu.md")),
+    Case("empty-draft-flag", {P_EMPTY_DRAFT: entry("title: 草稿没写值\ndate: 2026-11-01\ndraft:")},
+         _at(P_EMPTY_DRAFT, "empty_flag", "draft:", key="draft")),
+    Case("misnamed-entry", {P_MISNAMED: entry("title: 文件名多了.txt\ndate: 2026-11-02")},
+         _at(P_MISNAMED, "misnamed_entry", name="2026-11-02-jueyi.md.txt", fixed="2026-11-02-jueyi.md")),
     Case("ledger-bad-amount",
          {P_AMOUNT: entry("title: 金额写错\ndate: 2026-11-06\nperiod: \"2026-10\"",
                           "```ledger\nopening: 10000.00\n日期,摘要,收入,支出,凭证号\n"
@@ -329,6 +353,39 @@ def test_fullwidth_colon_is_accepted_with_a_warning(make_site, tmp_path):
     out = build_ok(site, tmp_path / "out")
     page = (out / "dongcun/decisions/fullwidth/index.html").read_text(encoding="utf-8")
     assert "<h1>全角冒号的决议</h1>" in page
+
+
+def test_an_entry_dated_later_is_held_back_with_a_note(make_site, tmp_path):
+    """Dated next year by a slip of the keyboard, or on purpose: the clerk is told when it
+    will appear; until then it is nowhere in the output."""
+    path = "content/dongcun/decisions/2027-11-04-later.md"
+    site = make_site({path: entry("title: 年份打错的决议\ndate: 2027-11-04")})
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    assert line(path, 1, "dated_later", warning=True, date="2027-11-04") in result.stdout.splitlines(), describe(result)
+    out = build_ok(site, tmp_path / "out")
+    assert not (out / "dongcun/decisions/2027-11-04-later").exists()
+
+
+def test_a_transaction_dated_outside_its_period_gets_a_note(make_site):
+    """October's ledger with a row typed 2025-10-18: the sums still add up, so only the
+    date can tell, and a mistyped year would otherwise go unnoticed."""
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = LEDGER_OCT.replace("东村", "西村").replace("2026-10-18,村部办公费", "2025-10-18,村部办公费")
+    site = make_site({path: text})
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "2025-10-18"), "ledger_date_outside_period", warning=True, value="2025-10-18",
+             first="2026-10-01", last="2026-10-31")], describe(result)
+
+
+def test_an_entry_copied_and_forgotten_gets_a_note(make_site):
+    site = make_site({"content/dongcun/decisions/2026-11-02-daolu-copy.md": DECISION})
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    assert line("content/dongcun/decisions/2026-11-02-daolu.md", 1, "duplicate_entry", warning=True,
+                other="content/dongcun/decisions/2026-11-02-daolu-copy.md") in result.stdout.splitlines(), describe(result)
 
 
 # ----------------------------------------------------------------------------- accepted silently

@@ -1,6 +1,8 @@
 """The `site-builder` command as a clerk runs it: exit codes, messages, init/new/serve."""
 from __future__ import annotations
 
+import datetime as dt
+
 import html
 import os
 import socket
@@ -58,6 +60,16 @@ def test_init_then_build_and_check(tmp_path):
     result = run_cli("check", site)
     assert result.returncode == 0, describe(result)
     assert msg("check_ok", warnings=0) in result.stdout
+    # every unit owes its scheduled categories from the month of `init`: nothing yet,
+    # and a village that then publishes nothing is missing periods, not "on time"
+    today = dt.date.today()
+    result = run_cli("check", "--supervision", site, "--today", today.isoformat())
+    assert result.returncode == 0, describe(result)
+    assert result.stdout.strip() == msg("supervision_ok", date=f"{today.year}年{today.month}月{today.day}日")
+    later = (dt.date.today() + dt.timedelta(days=130)).isoformat()
+    result = run_cli("check", "--supervision", site, "--today", later)
+    assert result.returncode == 1, describe(result)
+    assert any(line.startswith("西村　财务收支　缺 ") for line in result.stdout.splitlines()), describe(result)
 
 
 def test_init_does_not_overwrite(tmp_path):
