@@ -2,15 +2,16 @@
 
 For each unit × category with a schedule (cadence monthly, quarterly or yearly) the
 expected periods run from the unit's `since` (its first whole period of that cadence;
-without `since`, the unit's first entry in that category; with neither, it is
-"never published", owed since when unknown) to the period holding `today`; a period is covered by an entry whose `period` (or, failing that, its date)
-falls in it, and it is due `due_after` days after it ends. An uncovered period past
-its due date is missing: one, the latest, is shown as 逾期 N 天, more (or an older
-gap) as 缺 N 期. Entries with `formed` must be published
-within the category's `publish_within_workdays` working days (政府信息公开条例 art. 26,
-default 20); units with no entry for 14 days or more are stale. `annual_rows` gives the
-主动公开 counts per year. Every function is one pass over the entries and returns
-frozen dataclasses; nothing here renders or reads files.
+without `since`, the unit's first entry in that category; with neither, the pair is
+"never published", owed since when unknown) to the period holding `today`; a period
+is covered by an entry whose `period` (or, failing that, its date) falls in it, and
+it is due `due_after` days after it ends. An uncovered period past its due date is
+missing: one, the latest, is shown as 逾期 N 天, more (or an older gap) as 缺 N 期.
+Entries with `formed` must be published within the category's
+`publish_within_workdays` working days (政府信息公开条例 art. 26, default 20); units
+with no entry for 14 days or more are stale. `annual_rows` gives the 主动公开 counts per
+year. Every function is one pass over the entries and returns frozen dataclasses;
+nothing here renders or reads files.
 """
 from __future__ import annotations
 

@@ -4,8 +4,9 @@ Two things are kept between builds, each keyed so that a stale value is never us
 the validated entries (keyed by each file's and attachment's size, mtime and inode,
 or failing those their bytes, the config and the code that read them), and a
 fingerprint of every page written (a hash of the template set, config, code, `today`
-and the fingerprints of the entries the page shows). A page whose fingerprint is unchanged and whose file is still in the
-output is not rendered again. Losing the cache only makes the next build a cold one.
+and the fingerprints of the entries the page shows). A page whose fingerprint is
+unchanged and whose file is still in the output is not rendered again. Losing the
+cache only makes the next build a cold one.
 """
 from __future__ import annotations
 

@@ -1,14 +1,17 @@
 """The `site-builder` command: parse arguments, call one library function, report.
 
 Exit codes: 0 ok, 1 a content problem (shown as `path:line: message`, never a
-traceback), 2 a usage mistake (argparse's own). Messages are in the site's language.
+traceback), 2 a usage mistake (a mistyped command, option or date, told in words, with
+argparse's detail). Messages are in the site's language.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .errors import Problem, SiteError
@@ -16,15 +19,27 @@ from .i18n import Strings, load_strings
 from .yamlread import load_plain
 
 
+COMMANDS = ("build", "check", "serve", "new", "init", "archive")
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+        raise argparse.ArgumentTypeError(_strings_for(Path(".")).message("usage_bad_date", value=text)) from None
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake told in the site's language (exit 2) after the
+    usage line; the detail (which option, which value) stays argparse's."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, _strings_for(Path(".")).message("usage_error", detail=message) + "\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="site-builder", description=(
+    p = _Parser(prog="site-builder", description=(
         "Static transparency websites (党务/政务/村务/财务公开) for towns and villages."))
     p.add_argument("--version", action="version", version=f"site-builder {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -88,6 +103,13 @@ def _progress(strings: Strings):
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:  # a command mistyped
+        strings = _strings_for(Path("."))
+        close = difflib.get_close_matches(argv[0], COMMANDS, n=1)
+        print(strings.message("usage_unknown_command", command=argv[0], commands="、".join(COMMANDS),
+                              suggestion=close[0] if close else COMMANDS[0]), file=sys.stderr)
+        return 2
     parser = _parser()
     args = parser.parse_args(argv)
     root = Path(getattr(args, "site", None) or ".")

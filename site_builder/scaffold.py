@@ -93,11 +93,11 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     config, problems = load_config(root)
     if config is None or problems.errors:
         raise SiteError(problems)
-    problems = Problems()
+    problems = Problems()  # (the mistake is in the command, not in site.yaml: it is named)
     if unit not in config.units_by_id:
-        problems.add("site.yaml", None, "unknown_unit", unit=unit, known="、".join(config.units_by_id))
+        problems.add("site-builder new", None, "unknown_unit", unit=unit, known="、".join(config.units_by_id))
     if category not in config.categories_by_id:
-        problems.add("site.yaml", None, "unknown_category", category=category,
+        problems.add("site-builder new", None, "unknown_category", category=category,
                      known="、".join(config.categories_by_id))
     problems.raise_if_errors()
     today = today or site_today(config)

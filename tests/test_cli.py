@@ -36,16 +36,21 @@ def test_version():
 
 
 def test_unknown_command_is_a_usage_error():
-    result = run_cli("publish", ".")
+    result = run_cli("biuld", ".")
+    assert result.returncode == 2, describe(result)
+    assert result.stderr.strip() == msg("usage_unknown_command", command="biuld", suggestion="build",
+                                        commands="build、check、serve、new、init、archive")
+    result = run_cli("build", "--nope")
     assert result.returncode == 2, describe(result)
     assert "Traceback" not in result.stderr
-    assert "usage" in result.stderr.lower()
+    assert result.stderr.splitlines()[-1] == msg("usage_error", detail="unrecognized arguments: --nope")
 
 
 def test_bad_today_is_a_usage_error(make_site):
     result = run_cli("build", make_site(), "--today", "2026-13-01")
     assert result.returncode == 2, describe(result)
     assert "Traceback" not in result.stderr
+    assert msg("usage_bad_date", value="2026-13-01") in result.stderr.splitlines()[-1], describe(result)
 
 
 def test_init_then_build_and_check(tmp_path):
@@ -147,7 +152,7 @@ def test_new_with_unknown_unit(init_site):
     assert result.returncode == 1, describe(result)
     assert "Traceback" not in result.stdout + result.stderr
     known = "town、dongcun、xicun"
-    assert msg("unknown_unit", unit="nowhere", known=known) in result.stderr, describe(result)
+    assert f"site-builder new: {msg('unknown_unit', unit='nowhere', known=known)}" in result.stderr.splitlines(), describe(result)
     assert not (init_site / "content/nowhere").exists()
 
 
