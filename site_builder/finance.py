@@ -68,13 +68,12 @@ def ledger_series(entries: list[Entry], problems: Problems) -> list[LedgerSeries
         previous: Entry | None = None
         for e in group:
             totals = ledgers.combined(list(e.ledgers))
-            if rows and totals["opening"] != rows[-1].closing and not e.opening_note:
+            if previous is not None and totals["opening"] != rows[-1].closing and not e.opening_note:
                 # two ledgers of one period: not a break in the chain, but one too many
-                same = rows[-1].period == _period(e) and previous is not None
+                same = rows[-1].period == _period(e)
                 problems.add(e.source, e.ledgers[0].line, "ledger_same_period" if same else "ledger_chain_break",
                              opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",
-                             previous=previous.source if previous else "", period=_period(e),
-                             corrects=previous.rel if previous else "")
+                             previous=previous.source, period=_period(e), corrects=previous.rel)
             rows.append(LedgerPeriod(e.rel, _period(e), totals["opening"], totals["income"],
                                      totals["expense"], totals["closing"], e.opening_note))
             previous = e

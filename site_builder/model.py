@@ -139,7 +139,7 @@ def build_site(config: SiteConfig, entries: list[Entry], today: dt.date) -> tupl
     problems = Problems()
     for e in entries:
         if e.date > today:  # on purpose, or a year mistyped: either way the clerk should know
-            problems.add(e.source, e.line, "dated_later", warning=True, date=e.date.isoformat())
+            problems.add(e.source, e.date_line, "dated_later", warning=True, date=e.date.isoformat())
     items = _newest_first([_item(config, e, today) for e in entries if is_published(e, today)])
     by_rel = {i.entry.rel: i for i in items}
     _check_index_numbers(items, problems)
@@ -194,7 +194,7 @@ def _check_index_numbers(items: list[Item], problems: Problems) -> None:
                          other=seen[i.index_no].entry.source)
         seen[i.index_no] = i
         first = same.setdefault((i.unit.id, i.category.id, i.entry.title, i.entry.date), i)
-        if first is not i:
+        if first is not i and i.entry.rel != first.entry.corrects and first.entry.rel != i.entry.corrects:
             problems.add(i.entry.source, i.entry.line, "duplicate_entry", warning=True, other=first.entry.source)
 
 

@@ -106,6 +106,7 @@ class Entry:
     entry_links: tuple[str, ...]  # other entries linked from the body (content-relative .md)
     digest: str                  # hash of the file's bytes and its attachments' bytes
     line: int = 1                # first line of the front matter, for messages about the entry
+    date_line: int = 2           # the line of its date, for messages about the date
 
     @property
     def source(self) -> str:
@@ -309,7 +310,7 @@ class EntryReader:
             attachments=attachments, totals=totals, corrects=_content_path(f.get("corrects")),
             draft=False, withdrawn=withdrawn, opening_note=_text(f.get("opening_note")),
             html=html, ledgers=tuple(found_ledgers), entry_links=tuple(entry_links),
-            digest=content_digest(data, attachments))
+            digest=content_digest(data, attachments), date_line=self._line("date"))
 
     def _date(self, f: dict, key: str, rel: str, problems: Problems) -> dt.date | None:
         if f.get(key) in (None, ""):
@@ -575,6 +576,7 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
     folder's part."""
     key = hexdigest(code_fingerprint(), config)
     paths, misnamed = entry_files(config)
+    content = config.content_dir.resolve()
     shard_of = _shards(config, paths)
     shards: dict[str, list[Path]] = {}
     for path in paths:
@@ -591,7 +593,7 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
             keys = _file_keys(path, hit[2][0]) if hit is not None else None
             if hit is not None and keys == hit[0]:
                 kept[name] = hit
-            elif hit is not None and keys and _same_content(path, hit, keys):
+            elif hit is not None and keys and _same_content(path, hit, keys, content):
                 kept[name] = (keys, *hit[1:])  # the new stat, for the next build
                 stale.add(shard)
             else:
@@ -611,11 +613,12 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
         if entry is not None:
             entries.append(entry)
         if path in before:
+            # (a draft's bytes are hashed before the stat that vouches for them: an edit
+            # made after its read and before its hash changes that stat, and is not kept)
+            digest = entry.digest if entry is not None else _digest_of(path, None)
             keys = _file_keys(path, entry)
-            if not found.errors and before[path][:1] == keys[:1]:
-                digest = entry.digest if entry is not None else _digest_of(path, None)
-                if digest is not None:
-                    keep[shard_of[path]][os.fspath(path)] = (keys, digest, (entry, found))
+            if not found.errors and before[path][:1] == keys[:1] and digest is not None:
+                keep[shard_of[path]][os.fspath(path)] = (keys, digest, (entry, found))
     for shard in sorted(stale) if cache else ():
         cache.save(shard, key, keep[shard])
     return entries, problems
@@ -631,10 +634,12 @@ def _shards(config: SiteConfig, paths: list[Path]) -> dict[Path, str]:
 
 
 def content_digest(data: bytes, attachments: Iterable[Attachment]) -> str:
-    """`Entry.digest`: a hash of the file's bytes and of its attachments'."""
-    digest = hashlib.sha1(data)
-    for a in attachments:
-        digest.update(a.source.read_bytes())
+    """`Entry.digest`: a hash of the file's bytes and of its attachments', each after its
+    length (bytes moved from one attachment to the next must change it)."""
+    digest = hashlib.sha1()
+    for part in (data, *(a.source.read_bytes() for a in attachments)):
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
     return digest.hexdigest()
 
 
@@ -647,12 +652,17 @@ def _digest_of(path: Path, entry: Entry | None) -> str | None:
         return None
 
 
-def _same_content(path: Path, hit: tuple, keys: tuple) -> bool:
+def _same_content(path: Path, hit: tuple, keys: tuple, content: Path) -> bool:
     """Whether a cached file whose stat changed (`keys`, taken before its bytes are
     hashed: an edit made meanwhile changes the stat again) still holds what was read,
-    as do its attachments, and links to the same files, found or missing, as then."""
+    as do its attachments, and links to the same files, found or missing, as then.
+    Not if its attachments are not below `content` (the resolved content/ folder): the
+    cached entry publishes them from where they were, and the site has moved since."""
     cached_keys, digest, (entry, _) = hit
-    stats = 1 + (len(entry.attachments) if entry is not None else 0)
+    attachments = entry.attachments if entry is not None else ()
+    if not all(a.source.is_relative_to(content) for a in attachments):
+        return False
+    stats = 1 + len(attachments)
     return keys[stats:] == cached_keys[stats:] and _digest_of(path, entry) == digest
 
 

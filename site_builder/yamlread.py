@@ -99,8 +99,9 @@ def syntax_problem(exc: yaml.YAMLError, text: str, path: str, offset: int, probl
     lines = text.split("\n")
     at = line - 1 - offset if line else -1
     near = [lines[k] for k in (at - 1, at) if 0 <= k < len(lines)]
-    if "tab character" in detail or any("\t" in n[:len(n) - len(n.lstrip())] for n in near):
-        key = "yaml_tab"  # libyaml often says only "found character that cannot start any token"
+    tab_indented = any("\t" in n[:len(n) - len(n.lstrip())] for n in near)
+    if "tab character" in detail or ("cannot start any token" in detail and tab_indented):
+        key = "yaml_tab"  # (libyaml often says only the second)
     elif "mapping values" in detail and 0 <= at < len(lines) and lines[at][:1] not in (" ", "\t") \
             and lines[at].count(":") > 1:
         key = "yaml_colon"  # title: 关于: 第一次 -- a colon inside the value

@@ -362,7 +362,7 @@ def test_an_entry_dated_later_is_held_back_with_a_note(make_site, tmp_path):
     site = make_site({path: entry("title: 年份打错的决议\ndate: 2027-11-04")})
     result = run_check(site)
     assert result.returncode == 0, describe(result)
-    assert line(path, 1, "dated_later", warning=True, date="2027-11-04") in result.stdout.splitlines(), describe(result)
+    assert line(path, 3, "dated_later", warning=True, date="2027-11-04") in result.stdout.splitlines(), describe(result)
     out = build_ok(site, tmp_path / "out")
     assert not (out / "dongcun/decisions/2027-11-04-later").exists()
 
@@ -386,6 +386,21 @@ def test_an_entry_copied_and_forgotten_gets_a_note(make_site):
     assert result.returncode == 0, describe(result)
     assert line("content/dongcun/decisions/2026-11-02-daolu.md", 1, "duplicate_entry", warning=True,
                 other="content/dongcun/decisions/2026-11-02-daolu-copy.md") in result.stdout.splitlines(), describe(result)
+    # a correction repeats the title and date of what it corrects, and is no copy
+    correction = DECISION.replace("---\n\n", "corrects: dongcun/decisions/2026-11-02-daolu.md\n---\n\n", 1)
+    site = make_site({"content/dongcun/decisions/2026-11-02-daolu-copy.md": correction}, name="corrected")
+    result = run_check(site)
+    assert result.returncode == 0 and msg("warning_label") not in result.stdout, describe(result)
+
+
+def test_a_colon_in_a_value_after_a_block_with_a_tab_is_told_as_a_colon(make_site):
+    path = "content/dongcun/decisions/colon.md"
+    text = "---\nsummary: |\n  第一行\n  \t缩进的第二行\ntitle: 关于: 第一次\ndate: 2026-11-01\n---\n\n正文。\n"
+    site = make_site({path: text})
+    result = run_check(site)
+    assert result.returncode == 1, describe(result)
+    assert any(ln.startswith(f"{path}:{line_no(text, 'title:')}: ") and "引号" in ln
+               for ln in result.stdout.splitlines()), describe(result)
 
 
 # ----------------------------------------------------------------------------- accepted silently

@@ -171,6 +171,76 @@ def test_a_fresh_copy_with_its_cache_reads_again_only_the_entries_that_changed(t
     assert read == []  # the new mtimes are cached: nothing is hashed or read again
 
 
+def test_a_copy_built_from_inside_it_publishes_its_own_attachments(tmp_path):
+    """Built as `cd SITE && site-builder build`, a site's cache holds relative paths, but
+    its entries name their attachments by absolute path: in a copy made elsewhere, an
+    entry whose bytes are unchanged must still be read again, or it would publish the
+    original's attachments (and check them, not its own, for ID numbers)."""
+    first = tmp_path / "first"
+    shutil.copytree(ROOT / "content", first / "content")
+    shutil.copy(ROOT / "site.yaml", first / "site.yaml")
+
+    def build_inside(site: Path) -> None:
+        done = subprocess.run([sys.executable, "-m", "site_builder", "build", "--today", TODAY],
+                              cwd=site, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    build_inside(first)
+    copy = tmp_path / "copy"
+    shutil.copytree(first, copy, copy_function=shutil.copyfile)
+    attachment = copy / "content/dongzhuang/relief/dibao-q4.csv"
+    attachment.write_bytes(attachment.read_bytes() + "5,补录,1\n".encode())
+    build_inside(copy)
+    assert_same_as_cold(copy, copy / "public", tmp_path, "copy-elsewhere")
+
+
+def test_bytes_moved_between_two_attachments_are_seen(tmp_path):
+    """A row moved from one attachment to the next leaves their bytes, put end to end,
+    as they were: the entry must be read again all the same."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    folder = site / "content/nanguan/decisions"
+    (folder / "a.csv").write_text("序号,事项\n1,修路\n2,修桥\n", encoding="utf-8")
+    (folder / "b.csv").write_text("序号,事项\n", encoding="utf-8")
+    (folder / "2026-11-18-liang-biao.md").write_text(
+        "---\ntitle: 南关村两张表\ndate: 2026-11-18\nattachments: [a.csv, b.csv]\n---\n\n见附件。\n", encoding="utf-8")
+    today = dt.date.fromisoformat(TODAY)
+    build_here(site, site / "public", today=today, parallel=False)
+    (folder / "a.csv").write_text("序号,事项\n1,修路\n", encoding="utf-8")
+    (folder / "b.csv").write_text("2,修桥\n序号,事项\n", encoding="utf-8")
+    build_here(site, site / "public", today=today, parallel=False)
+    assert_same_as_cold(site, site / "public", tmp_path, "moved-bytes")
+
+
+def test_a_draft_saved_as_published_while_it_is_read_is_not_cached_as_a_draft(tmp_path, monkeypatch):
+    """The clerk saves `draft: false` just after the build read the file as a draft: that
+    build may leave it out, but must not cache the new bytes as a draft for good."""
+    from site_builder import reader
+
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    draft = site / "content/nanguan/decisions/2026-11-18-caogao.md"
+    draft.write_text("---\ntitle: 南关村草稿\ndate: 2026-11-18\ndraft: true\n---\n\n草稿。\n", encoding="utf-8")
+    hashing = reader._digest_of
+
+    def saved_meanwhile(path: Path, entry):  # the clerk's save, between the read and the hash
+        if path == draft and "draft: true" in draft.read_text(encoding="utf-8"):
+            time.sleep(0.01)
+            draft.write_text(draft.read_text(encoding="utf-8").replace("draft: true", "draft: false"),
+                             encoding="utf-8")
+        return hashing(path, entry)
+
+    monkeypatch.setattr(reader, "_digest_of", saved_meanwhile)
+    today = dt.date.fromisoformat(TODAY)
+    build_here(site, site / "public", today=today, parallel=False)
+    monkeypatch.undo()
+    build_here(site, site / "public", today=today, parallel=False)
+    assert (site / "public/nanguan/decisions/2026-11-18-caogao/index.html").is_file()
+    assert_same_as_cold(site, site / "public", tmp_path, "draft-saved")
+
+
 def test_the_code_fingerprint_follows_the_bytes_of_the_code_not_its_mtimes(tmp_path):
     """`pip install .` on each CI run writes the same code anew: the cache must hold."""
     def copy(name: str) -> Path:
