@@ -555,7 +555,7 @@ def summary_table(r: SizeResult) -> str:
     def fq(engine: str, unit: str | None) -> list[FirstQuery]:
         return [r.first[(engine, q, unit)] for q in QUERIES if (engine, q, unit) in r.first]
 
-    def spread(items: list[FirstQuery]) -> str:
+    def bytes_spread(items: list[FirstQuery]) -> str:
         if not items:
             return "n/a"
         vals = [x.in_all for x in items]
@@ -564,7 +564,7 @@ def summary_table(r: SizeResult) -> str:
 
     sb_all, pf_all, sb_v = fq("sb", None), fq("pf", None), fq("sb", VILLAGE)
     worst_sb = max((x.in_all for x in sb_all), default=None)
-    rows.append(["first query, whole site, gzip bytes in all", spread(sb_all), spread(pf_all),
+    rows.append(["first query, whole site, gzip bytes in all", bytes_spread(sb_all), bytes_spread(pf_all),
                  f"≤ {FIRST_QUERY_LIMIT // 1000} KB (each query)",
                  _verdict(worst_sb <= FIRST_QUERY_LIMIT if worst_sb is not None else None)])
     if sb_all and pf_all:
@@ -572,7 +572,7 @@ def summary_table(r: SizeResult) -> str:
         rows.append(["  … as a share of Pagefind's (per query)",
                      f"median {statistics.median(ratios):.2f}, max {max(ratios):.2f}", "1",
                      "(\"a third of Pagefind's\")", ""])
-    rows.append([f"first query, within one village ({VILLAGE})", spread(sb_v),
+    rows.append([f"first query, within one village ({VILLAGE})", bytes_spread(sb_v),
                  "n/a: the pages carry no Pagefind filters", "—", ""])
     exact = [q for q in QUERIES if ("sb", q, None) in r.first
              and r.first[("sb", q, None)].hits == t["truth"][q]["all"]]

@@ -9,6 +9,7 @@ front-matter totals with the computed ones.
 """
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import re
@@ -68,7 +69,7 @@ def _within(date: tuple[int | None, int, int], span: tuple[dt.date, dt.date]) ->
     year, month, day = date
     years = [year] if year else range(span[0].year, span[1].year + 1)
     return any(span[0] <= dt.date(y, month, day) <= span[1] for y in years
-               if (month, day) != (2, 29) or y % 4 == 0)
+               if (month, day) != (2, 29) or calendar.isleap(y))
 
 
 def parse_amount(text: str) -> Decimal | None:

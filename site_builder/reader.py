@@ -512,6 +512,9 @@ def _find_line(body: str, needle: str, body_line: int) -> int:
     return body_line + (body.count("\n", 0, at) if at >= 0 else 0)
 
 
+_MISNAMED = re.compile(r"\.(?:md|markdown)(?:\.txt)?$", re.I)  # an entry, but for its ending
+
+
 def entry_files(config: SiteConfig) -> tuple[list[Path], list[Path]]:
     """Every Markdown file under content/, in a stable order: that of their folders and
     names (as Path sorts), symlinked folders not followed (as rglob); and the files
@@ -534,9 +537,6 @@ def entry_files(config: SiteConfig) -> tuple[list[Path], list[Path]]:
                 elif _MISNAMED.search(item.name) and item.is_file():
                     misnamed.append(item.path)
     return [[Path(p) for p in sorted(paths, key=lambda p: p.split(os.sep))] for paths in (found, misnamed)]
-
-
-_MISNAMED = re.compile(r"\.(?:md|markdown)(?:\.txt)?$", re.I)
 
 
 def _misnamed_problems(config: SiteConfig, paths: list[Path]) -> Problems:

@@ -115,6 +115,15 @@ P_LEDGER_CAPS = "content/dongcun/finance/ledger-caps.md"
 P_SAME_PERIOD = "content/dongcun/finance/2026-10-caiwu-copy.md"
 
 BAD_LEDGER_ROW = "2026-10-18,村部办公费,,32O.50,002"
+HALF_A_YUAN_SHORT = {"key": "closing（期末余额）", "stated": "14,679.00", "computed": "14,679.50"}
+
+
+def _half_a_yuan_short(title: str, fence: str = "ledger") -> str:
+    """An October ledger whose stated closing balance is half a yuan short of its rows'."""
+    return entry(f"title: {title}\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
+                 "totals: {opening: 10000.00, income: 5000.00, expense: 320.50, closing: 14679.00}",
+                 f"```{fence}\nopening: 10000.00\n日期,摘要,收入,支出\n"
+                 "2026-10-05,上级转移支付,5000.00,\n2026-10-18,村部办公费,,320.50\n```")
 
 ERROR_CASES = [
     # The detail in brackets is the YAML parser's own wording, which differs between
@@ -157,22 +166,11 @@ ERROR_CASES = [
          {P_ATT_OUTSIDE: entry('title: 附件在外面\ndate: 2026-11-01\nattachments: ["../../../secret.csv"]'),
           "secret.csv": "姓名,号码\n张三,1\n"},
          _at(P_ATT_OUTSIDE, "attachment_outside", "attachments:", file="../../../secret.csv")),
-    Case("ledger-totals-mismatch",
-         {P_TOTALS: entry(
-             "title: 合计对不上\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
-             "totals: {opening: 10000.00, income: 5000.00, expense: 320.50, closing: 14679.00}",
-             "```ledger\nopening: 10000.00\n日期,摘要,收入,支出\n"
-             "2026-10-05,上级转移支付,5000.00,\n2026-10-18,村部办公费,,320.50\n```")},
-         _at(P_TOTALS, "totals_mismatch", "totals:", key="closing（期末余额）", stated="14,679.00",
-             computed="14,679.50")),
+    Case("ledger-totals-mismatch", {P_TOTALS: _half_a_yuan_short("合计对不上")},
+         _at(P_TOTALS, "totals_mismatch", "totals:", **HALF_A_YUAN_SHORT)),
     Case("ledger-fence-capitalised",  # ```Ledger is a ledger too: checked to the fen
-         {P_LEDGER_CAPS: entry(
-             "title: 围栏大写\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
-             "totals: {opening: 10000.00, income: 5000.00, expense: 320.50, closing: 14679.00}",
-             "```Ledger\nopening: 10000.00\n日期,摘要,收入,支出\n"
-             "2026-10-05,上级转移支付,5000.00,\n2026-10-18,村部办公费,,320.50\n```")},
-         _at(P_LEDGER_CAPS, "totals_mismatch", "totals:", key="closing（期末余额）", stated="14,679.00",
-             computed="14,679.50")),
+         {P_LEDGER_CAPS: _half_a_yuan_short("围栏大写", fence="Ledger")},
+         _at(P_LEDGER_CAPS, "totals_mismatch", "totals:", **HALF_A_YUAN_SHORT)),
     Case("ledger-twice-for-one-period",  # a copy of October's ledger, published a day later
          {P_SAME_PERIOD: LEDGER_OCT.replace("date: 2026-11-06", "date: 2026-11-07")},
          _at(P_SAME_PERIOD, "ledger_same_period", "```ledger", previous="content/dongcun/finance/2026-10-caiwu.md",
