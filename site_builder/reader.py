@@ -30,7 +30,7 @@ from .cache import Cache, code_fingerprint, hexdigest, stat_key
 from .config import PERIOD_RE, SiteConfig
 from .errors import Problems
 from .markup import MarkdownRenderer, images_without_alt, local_refs, plain_text, replace_refs
-from .parallel import fork_map, workers
+from .parallel import ForkedCall, fork_map, workers
 from .yamlread import LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
 
 KEY_ALIASES = {
@@ -619,9 +619,22 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
             keys = _file_keys(path, entry)
             if not found.errors and before[path][:1] == keys[:1] and digest is not None:
                 keep[shard_of[path]][os.fspath(path)] = (keys, digest, (entry, found))
-    for shard in sorted(stale) if cache else ():
-        cache.save(shard, key, keep[shard])
+    if cache is not None and stale:
+        saving = {shard: keep[shard] for shard in sorted(stale)}
+        # Pickling a str keeps its UTF-8 bytes in it for as long as it lives (CPython
+        # caches them for every non-ASCII str it encodes): saving every entry from this
+        # process would add their text again to the memory every later worker inherits
+        # (185 MB at 50,000 entries). A forked process saves them, but for one folder.
+        if len(saving) > 1:
+            ForkedCall(_save_shards, cache, key, saving, parallel=parallel).result()
+        else:
+            _save_shards(cache, key, saving)
     return entries, problems
+
+
+def _save_shards(cache: Cache, key: str, shards: dict[str, dict[str, tuple]]) -> None:
+    for shard, value in shards.items():
+        cache.save(shard, key, value)
 
 
 def _shards(config: SiteConfig, paths: list[Path]) -> dict[Path, str]:
