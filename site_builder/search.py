@@ -422,14 +422,20 @@ def _chunks_to_join(last: Joined | None, now: Joined, parts: list[_Part],
         if old is None or hexdigest(last.parts[k], old.candidates) != before:
             return None  # what the last build used is gone
         new = parts[k]
-        pairs = [(dict(old.phrases), dict(new.phrases))]
+        out.update(_differing(dict(old.phrases), dict(new.phrases), now.chunks))
+        # A group at a time (unpickled, a part takes twice its bytes), term by term (the
+        # same terms may pickle differently).
         for g in range(len(_Groups(now.chunks).bounds)):
-            if old.packed(g) != new.packed(g):  # (the same terms may pickle differently: compared term by term)
-                pairs.extend(({t: e for d in x for t, e in d.items()}, {t: e for d in y for t, e in d.items()})
-                             for x, y in zip(old.group(g), new.group(g)))
-        for a, b in pairs:
-            out.update(chunks_of([t for t in a.keys() | b.keys() if a.get(t) != b.get(t)], now.chunks).tolist())
+            if old.packed(g) != new.packed(g):
+                for x, y in zip(old.group(g), new.group(g)):
+                    out.update(_differing({t: e for d in x for t, e in d.items()},
+                                          {t: e for d in y for t, e in d.items()}, now.chunks))
     return out
+
+
+def _differing(a: dict[str, postings.Encoded], b: dict[str, postings.Encoded], chunks: int) -> list[int]:
+    """The chunks of the terms whose encodings differ between `a` and `b`."""
+    return chunks_of([t for t in a.keys() | b.keys() if a.get(t) != b.get(t)], chunks).tolist()
 
 
 def _join(parts: list[tuple[range, dict[str, postings.Encoded]]], numbers: list[bytes]) -> dict[str, bytes]:
