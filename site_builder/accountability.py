@@ -90,6 +90,10 @@ class Supervision:
     def for_unit(self, unit_id: str) -> tuple[CadenceRecord, ...]:
         return tuple(r for r in self.records if r.unit == unit_id)
 
+    def unstarted_in(self, unit_id: str) -> tuple[str, ...]:
+        """The unit's scheduled categories never published, with no `since` to count from."""
+        return tuple(c for u, c in self.unstarted if u == unit_id)
+
     def stale(self, unit_id: str) -> StaleUnit | None:
         return next((s for s in self.stale_units if s.unit == unit_id), None)
 

@@ -294,7 +294,7 @@ def _unit_pages(site: Site, u: Unit, items: list[Item], home: tuple[str, str]) -
         "years": sorted(years, reverse=True), "count": len(items),
         "updated": items[0].entry.date if items else None,
         "notices": notices.open_notices(items), "records": site.supervision.for_unit(u.id),
-        "unstarted": [cfg.categories_by_id[c] for unit, c in site.supervision.unstarted if unit == u.id],
+        "unstarted": [cfg.categories_by_id[c] for c in site.supervision.unstarted_in(u.id)],
         "stale": site.supervision.stale(u.id), "has_ledgers": u.id in site.ledger_series,
     }, _rels(items), (home,))]
     for c, its in cats:

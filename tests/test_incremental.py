@@ -25,6 +25,13 @@ ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-20"
 
 
+def demo_copy(folder: Path) -> Path:
+    """A copy of the demo's content/ and site.yaml in `folder`, without cache or output."""
+    shutil.copytree(ROOT / "content", folder / "content")
+    shutil.copy(ROOT / "site.yaml", folder / "site.yaml")
+    return folder
+
+
 def build(site: Path, out: Path) -> str:
     result = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--output", str(out),
                              "--today", TODAY], capture_output=True, text=True)
@@ -53,9 +60,7 @@ def written(summary: str) -> int:
 
 
 def test_rebuilds_equal_cold_builds(tmp_path):
-    site = tmp_path / "site"
-    shutil.copytree(ROOT / "content", site / "content")
-    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    site = demo_copy(tmp_path / "site")
     out = tmp_path / "out"
     first = build(site, out)
     total = written(first)
@@ -107,9 +112,7 @@ def test_rebuilds_equal_cold_builds(tmp_path):
 def test_a_file_removed_from_settled_folders_is_written_again(tmp_path):
     """An up-to-date output is recognised by its folders' mtimes once they are older
     than the clock and disk can blur; a file removed from such a folder is still noticed."""
-    site = tmp_path / "site"
-    shutil.copytree(ROOT / "content", site / "content")
-    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    site = demo_copy(tmp_path / "site")
     out = tmp_path / "out"
     build(site, out)
     an_hour_ago = time.time() - 3600
@@ -147,9 +150,7 @@ def test_a_fresh_copy_with_its_cache_reads_again_only_the_entries_that_changed(t
     from site_builder.reader import EntryReader
 
     today = dt.date.fromisoformat(TODAY)
-    site = tmp_path / "site"
-    shutil.copytree(ROOT / "content", site / "content")
-    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    site = demo_copy(tmp_path / "site")
     build_here(site, site / "public", today=today, parallel=False)
     site.rename(tmp_path / "built")  # then back where it was (as CI restores a cache),
     shutil.copytree(tmp_path / "built", site, copy_function=shutil.copyfile)  # without mtimes
@@ -176,9 +177,7 @@ def test_a_copy_built_from_inside_it_publishes_its_own_attachments(tmp_path):
     its entries name their attachments by absolute path: in a copy made elsewhere, an
     entry whose bytes are unchanged must still be read again, or it would publish the
     original's attachments (and check them, not its own, for ID numbers)."""
-    first = tmp_path / "first"
-    shutil.copytree(ROOT / "content", first / "content")
-    shutil.copy(ROOT / "site.yaml", first / "site.yaml")
+    first = demo_copy(tmp_path / "first")
 
     def build_inside(site: Path) -> None:
         done = subprocess.run([sys.executable, "-m", "site_builder", "build", "--today", TODAY],
@@ -197,9 +196,7 @@ def test_a_copy_built_from_inside_it_publishes_its_own_attachments(tmp_path):
 def test_bytes_moved_between_two_attachments_are_seen(tmp_path):
     """A row moved from one attachment to the next leaves their bytes, put end to end,
     as they were: the entry must be read again all the same."""
-    site = tmp_path / "site"
-    shutil.copytree(ROOT / "content", site / "content")
-    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    site = demo_copy(tmp_path / "site")
     folder = site / "content/nanguan/decisions"
     (folder / "a.csv").write_text("序号,事项\n1,修路\n2,修桥\n", encoding="utf-8")
     (folder / "b.csv").write_text("序号,事项\n", encoding="utf-8")
@@ -218,9 +215,7 @@ def test_a_draft_saved_as_published_while_it_is_read_is_not_cached_as_a_draft(tm
     build may leave it out, but must not cache the new bytes as a draft for good."""
     from site_builder import reader
 
-    site = tmp_path / "site"
-    shutil.copytree(ROOT / "content", site / "content")
-    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    site = demo_copy(tmp_path / "site")
     draft = site / "content/nanguan/decisions/2026-11-18-caogao.md"
     draft.write_text("---\ntitle: 南关村草稿\ndate: 2026-11-18\ndraft: true\n---\n\n草稿。\n", encoding="utf-8")
     hashing = reader._digest_of
@@ -250,9 +245,7 @@ def test_saving_the_entries_cache_leaves_their_text_as_it_was_in_memory(tmp_path
     from site_builder.config import load_config
     from site_builder.reader import read_entries
 
-    site = tmp_path / "site"
-    shutil.copytree(ROOT / "content", site / "content")
-    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    site = demo_copy(tmp_path / "site")
     config, _ = load_config(site)
     entries, _ = read_entries(config, Cache(site), parallel=True)
     assert (site / ".site-builder-cache").is_dir()
@@ -296,9 +289,7 @@ def test_the_code_fingerprint_reads_the_version_of_each_library():
 def test_serve_shows_an_edited_entry_at_once_then_builds_the_rest(tmp_path):
     """`serve` renders an edited entry's own page from the last build's model before
     the whole build runs; after that build the output is a cold build's."""
-    site = tmp_path / "site"
-    shutil.copytree(ROOT / "content", site / "content")
-    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    site = demo_copy(tmp_path / "site")
     out = (tmp_path / "out").resolve()
     today = dt.date.fromisoformat(TODAY)
     edits = _Edits(site, out, today)
@@ -341,9 +332,7 @@ def test_serve_shows_an_edited_entry_at_once_then_builds_the_rest(tmp_path):
 def test_compiled_templates_kept_in_the_cache_follow_the_language(tmp_path):
     """A filter of a literal ("2026-03" | period) is not computed into the compiled
     template kept in the build cache: after a change of language, it is in the new one."""
-    site = tmp_path / "site"
-    shutil.copytree(ROOT / "content", site / "content")
-    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    site = demo_copy(tmp_path / "site")
     theme = site / "themes/default/templates"
     theme.mkdir(parents=True)
     (theme / "404.html").write_text('{% extends "base.html" %}{% block main %}<p id="p">{{ "2026-03" | period }}'
