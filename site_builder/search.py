@@ -29,6 +29,7 @@ were made from (`Joined`), it yields (output path, None) for those it would make
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -41,7 +42,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Generator, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Generator, Generic, Iterable, Iterator, TypeVar
 
 import numpy as np
 
@@ -257,16 +258,11 @@ class _Part:
     """The index of a span of documents: per term, its encoded postings (doc deltas
     counted from the span's start), the last doc id it is in and how many it is in.
     Every part is held until the last chunk is joined, so the bulk of it, the postings,
-    positions and extensions of its terms, is kept pickled by group of chunks (see
-    `_Groups`) and unpickled a group at a time: as dicts, the parts of 50,000 entries
-    took twice the memory. A part made in this build keeps them in the scratch folder
-    (`spilled`: the file and where each group ends in it), not in memory: they are
-    a fifth of the joining process's memory, which the join's workers inherit."""
-    groups: list[bytes]                        # per group of chunks, the group's postings,
-                                               # positions (of bigrams: positions only) and
-                                               # extensions (of longer n-grams: doc deltas,
-                                               # counts, positions), each a {term: encoded}
-                                               # per chunk; [] when spilled
+    positions and extensions of its terms, is pickled by group of chunks (see `_Groups`)
+    into a file (`path`: in the scratch folder, or the cache's for a cached part), and
+    read and unpickled a group at a time: as dicts, the parts of 50,000 entries took
+    twice the memory, and even as bytes they were a fifth of the joining process's,
+    which the join's workers inherit."""
     phrases: list[tuple[str, postings.Encoded]]  # postings of the candidates among the longer
                                                  # n-grams (the common ones ship), in chunk order
     lengths: list[tuple[int, int]]
@@ -275,33 +271,22 @@ class _Part:
     starts: tuple[list[int], ...]              # where each chunk starts (and the last ends)
                                                # in the postings, positions, extensions and
                                                # phrases, counted over all groups
-    spilled: tuple[str, list[int]] | None = None
+    path: str                                  # the file of its groups: per group of chunks,
+                                               # the group's postings, positions (of bigrams:
+                                               # positions only) and extensions (of longer
+                                               # n-grams: doc deltas, counts, positions), each
+                                               # a {term: encoded} per chunk, pickled
+    ends: list[int]                            # where each group ends in that file
 
     def packed(self, g: int) -> bytes:
         """Group g, pickled."""
-        if self.spilled is None:
-            return self.groups[g]
-        path, ends = self.spilled
-        start = ends[g - 1] if g else 0
-        with open(path, "rb") as f:
+        start = self.ends[g - 1] if g else 0
+        with open(self.path, "rb") as f:
             f.seek(start)
-            return f.read(ends[g] - start)
+            return f.read(self.ends[g] - start)
 
     def group(self, g: int) -> tuple[list[dict[str, postings.Encoded]], ...]:
         return pickle.loads(self.packed(g))
-
-    def take(self, g: int) -> tuple[list[dict[str, postings.Encoded]], ...]:
-        """Group g, letting go of its bytes (those held in memory)."""
-        group = self.group(g)
-        if self.spilled is None:
-            self.groups[g] = b""
-        return group
-
-    def held(self) -> _Part:
-        """The part with its groups in memory (to be cached: the scratch folder goes)."""
-        if self.spilled is None:
-            return self
-        return dataclasses.replace(self, groups=[self.packed(g) for g in range(len(self.spilled[1]))], spilled=None)
 
 
 @dataclass(frozen=True)
@@ -368,27 +353,84 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     with open(path, "wb") as f:
         f.write(b"".join(packed))
     ends = np.cumsum([len(b) for b in packed]).tolist()
-    return _Part([], grouped[3][0], [(t, b) for t, b in counts.tolist()], charset, shared.candidates, starts,
-                 (path, ends))
+    return _Part(grouped[3][0], [(t, b) for t, b in counts.tolist()], charset, shared.candidates, starts,
+                 path, ends)
 
 
-def _memoized(memo: Cache | None, name: str, keys: list[str], spans: list[range],
+class _Memo(Generic[T]):
+    """Values of one kind kept in the cache, one per span under the span's number."""
+
+    def __init__(self, cache: Cache, name: str):
+        self.cache, self.name = cache, name
+
+    def load(self, k: int, key: str) -> T | None:
+        return self.cache.load(f"{self.name}-{k}", key)
+
+    def save(self, k: int, key: str, value: T) -> None:
+        self.cache.save(f"{self.name}-{k}", key, value)
+
+
+class _FoldMemo(_Memo[_Folded]):
+    def save(self, k: int, key: str, value: _Folded) -> None:
+        super().save(k, key, dataclasses.replace(value, made=False))  # its files are not kept
+
+
+class _PartMemo(_Memo[_Part]):
+    """Parts, each with its groups in a file of its own (`part-K-KEY.bin`, beside the
+    part's pickle), read a group at a time as they are joined: a rebuild that loaded
+    every cached part whole held a fifth of a GiB more at 50,000 entries, in the
+    process that joins and in every worker it forks. The file of a part replaced by a
+    later build is kept until that build has compared the two (`prune`)."""
+
+    def _bin(self, k: int, key: str) -> str:
+        return f"{self.name}-{k}-{key}.bin"
+
+    def load(self, k: int, key: str) -> _Part | None:
+        part = super().load(k, key)
+        if part is None:
+            return None
+        path = os.path.join(self.cache.dir, self._bin(k, key))
+        try:
+            if os.stat(path).st_size != (part.ends[-1] if part.ends else 0):
+                return None  # not the file saved with it (a save that failed half-way)
+        except OSError:
+            return None
+        return dataclasses.replace(part, path=path)
+
+    def save(self, k: int, key: str, value: _Part) -> None:
+        with open(value.path, "rb") as f:
+            self.cache.write(self._bin(k, key), f.read())
+        super().save(k, key, dataclasses.replace(value, path=""))  # (the cache may move)
+
+    def prune(self, keys: list[str]) -> None:
+        """Remove the files of parts no longer cached under `keys`."""
+        keep = {self._bin(k, key) for k, key in enumerate(keys)}
+        try:
+            names = os.listdir(self.cache.dir)
+        except OSError:
+            return
+        for name in names:
+            if name.startswith(f"{self.name}-") and name.endswith(".bin") and name not in keep:
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(self.cache.dir, name))
+
+
+def _memoized(memo: _Memo[T] | None, keys: list[str], spans: list[range],
               func: Callable[[S, range], T], shared: S, parallel: bool,
-              keep: Callable[[T], T] = lambda value: value,
               serves: Callable[[T], bool] = lambda value: True,
               earlier: list[str] | None = None) -> tuple[list[T], dict[int, T | None]]:
     """func(shared, span) for every span, from `memo` where its key is stored under the
-    span's number and the value `serves`, the others computed in parallel and stored
-    (what `keep` keeps of them). With `earlier` keys (a key per span), also the value
-    each computed one replaced, if `memo` had it under its earlier key."""
-    results = [memo.load(f"{name}-{k}", key) if memo else None for k, key in enumerate(keys)]
+    span's number and the value `serves`, the others computed in parallel and stored.
+    With `earlier` keys (a key per span), also the value each computed one replaced,
+    if `memo` had it under its earlier key."""
+    results = [memo.load(k, key) if memo else None for k, key in enumerate(keys)]
     todo = [k for k, found in enumerate(results) if found is None or not serves(found)]
-    replaced = {k: results[k] if earlier[k] == keys[k] else memo.load(f"{name}-{k}", earlier[k])
+    replaced = {k: results[k] if earlier[k] == keys[k] else memo.load(k, earlier[k])
                 for k in todo} if memo and earlier else {}
     for k, value in zip(todo, fork_map(func, [spans[k] for k in todo], shared, parallel, keep_freed=True)):
         results[k] = value
         if memo:
-            memo.save(f"{name}-{k}", keys[k], keep(value))
+            memo.save(k, keys[k], value)
     return results, replaced
 
 
@@ -481,7 +523,7 @@ def _chunk_terms(parts: list[_Part], common_grams: set[str], g: int, lo: int, hi
     and positions. The group's pickles are let go."""
     out: dict[int, list[tuple[dict, dict]]] = {c: [] for c in range(lo, hi) if only is None or c in only}
     for part in parts if out else ():
-        post, pos, ext = part.take(g)
+        post, pos, ext = part.group(g)
         phr, h_at = part.phrases, part.starts[3]
         for c, terms in out.items():
             # the common n-grams' own postings ship; an extension keeps its positions
@@ -594,8 +636,8 @@ def _search_files(site: Site, parallel: bool, span: int | None, memo: Cache | No
     keys = [plain_digest(code_fingerprint(), s.start, [
         (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date)
         for i in items[s.start:s.stop]]) for s in spans]
-    first = _memoized(memo, "fold", keys, spans, _fold_span, (items, scratch),
-                      parallel, keep=lambda f: dataclasses.replace(f, made=False))[0]
+    first = _memoized(_FoldMemo(memo, "fold") if memo else None, keys, spans, _fold_span, (items, scratch),
+                      parallel)[0]
     starts = tuple(s.start for s in spans)
     last = last if last is not None and last.starts == starts else None  # (an entry added last
                                                                          # changes a stop)
@@ -622,9 +664,9 @@ def _search_files(site: Site, parallel: bool, span: int | None, memo: Cache | No
     # a part made with more candidates serves too: it holds what these need and more
     chunks = chunk_count(n)
     part_keys = [hexdigest(k, common_key, chunks) for k in keys]
-    parts, replaced = _memoized(memo, "part", part_keys, spans, _index_part,
+    part_memo = _PartMemo(memo, "part") if memo else None
+    parts, replaced = _memoized(part_memo, part_keys, spans, _index_part,
                                 _Shared(items, scratch, folded, common, candidates, chunks), parallel,
-                                keep=lambda part: part.held(),
                                 serves=lambda part: all(v <= part.candidates.get(k, set())
                                                         for k, v in candidates.items()),
                                 earlier=list(last.parts) if last else None)
@@ -641,6 +683,8 @@ def _search_files(site: Site, parallel: bool, span: int | None, memo: Cache | No
                     frozenset(common_grams), chunks)
     only = _chunks_to_join(last, joined, parts, replaced)
     del replaced
+    if part_memo:
+        part_memo.prune(part_keys)
     joining = _Joining(parts, common_grams, spans, _numbers(n + 1), only)
     for files in fork_imap(_join_group, list(enumerate(_Groups(chunks).bounds)), joining, parallel, keep_freed=True):
         yield from files

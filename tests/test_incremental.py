@@ -362,6 +362,8 @@ def test_search_index_from_cached_spans_equals_cold(tmp_path, corpus_site):
     oldest.write_text(text.replace("\n---\n", "\n---\n补充说明：触摸屏查询机已安装。\n\n", 1), encoding="utf-8")
     build(site, out)
     assert (cached / "part-1.pickle").stat().st_mtime_ns == second
+    # each part's groups in a file of its own, that of the part the edit replaced gone
+    assert sorted(p.name.split("-")[1] for p in cached.glob("part-*.bin")) == ["0", "1"]
     assert "触摸屏查询机已安装" in (out / "search" / "d" / "0.js").read_text(encoding="utf-16")
     assert_same_as_cold(site, out, tmp_path, "search-edit")
 
