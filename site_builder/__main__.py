@@ -1,6 +1,4 @@
 """`python -m site_builder` is the same as the `site-builder` command."""
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

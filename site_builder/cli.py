@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -186,5 +187,20 @@ def _run(args: argparse.Namespace, root: Path, strings: Strings) -> int:
     raise AssertionError(args.command)
 
 
+def run() -> NoReturn:
+    """The `site-builder` command: `main`, then an exit that skips tearing the interpreter
+    down. A built site's model is millions of objects in reference cycles, which Python
+    would collect one by one on the way out (0.4 s after a 10,000-entry build: a sixth of
+    a rebuild). Nothing is left to finish by then: every file is written and closed, every
+    worker has ended, and the output is flushed here."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`site-builder build | head`)
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
