@@ -71,6 +71,22 @@ class OutputWriter:
     def copy(self, rel: str, source: Path) -> None:
         self.write(rel, source.read_bytes())
 
+    def move(self, rel: str, source: str) -> None:
+        """Put the file `source`, known to differ from what is there, in place as `rel`:
+        renamed into place (a whole file at once), or copied when on another disk."""
+        target = os.fspath(self.root / rel)
+        os.chmod(source, 0o644)  # as write_atomic leaves a file, whatever the umask
+        try:
+            os.replace(source, target)
+        except FileNotFoundError:  # a folder not made yet
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.replace(source, target)
+        except OSError:  # another disk (the output on a USB stick, say)
+            with open(source, "rb") as f:
+                write_atomic(Path(target), f.read())
+        self.touched.add(os.path.dirname(rel))
+        self.record(rel, written=True)
+
     def finish(self) -> None:
         """Remove what the previous build wrote and this one did not; save the manifest."""
         for rel in sorted(self.previous - self.produced):

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -366,6 +367,35 @@ def test_search_index_from_cached_spans_equals_cold(tmp_path, corpus_site):
     assert sorted(p.name.split("-")[1] for p in cached.glob("part-*.bin")) == ["0", "1"]
     assert "触摸屏查询机已安装" in (out / "search" / "d" / "0.js").read_text(encoding="utf-16")
     assert_same_as_cold(site, out, tmp_path, "search-edit")
+
+
+@pytest.mark.parametrize("disk", ["same", "other"])
+def test_index_files_changed_by_a_rebuild_are_moved_into_the_output(tmp_path, corpus_site, disk):
+    """A rebuild's search process leaves the index files that changed in the scratch
+    folder, in the site's cache, and the build moves them into the output: renamed, or
+    copied when the output is on another disk (a USB stick; here /dev/shm). Either way,
+    as a cold build would write them, and readable by all, like every other file."""
+    if disk == "other" and not Path("/dev/shm").is_dir():
+        pytest.skip("no second file system (/dev/shm) here")
+    site = tmp_path / "site"
+    shutil.copytree(corpus_site, site, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
+    with tempfile.TemporaryDirectory(dir="/dev/shm" if disk == "other" else tmp_path) as folder:
+        out = Path(folder) / "out"
+        build(site, out)
+        newest = max(site.glob("content/*/*/*.md"), key=lambda p: (p.name, p.as_posix()))
+        text = newest.read_text(encoding="utf-8")
+        newest.write_text(text.replace("\n---\n", "\n---\n补充说明：查询机放在村委会大厅。\n\n", 1), encoding="utf-8")
+        old_umask = os.umask(0o077)
+        try:
+            summary = build(site, out)
+        finally:
+            os.umask(old_umask)
+        assert 0 < written(summary) < 200
+        docs = (out / "search" / "d").iterdir()
+        assert any("查询机放在村委会大厅" in p.read_text(encoding="utf-16") for p in docs)
+        assert {p.stat().st_mode & 0o777 for p in (out / "search").rglob("*.js")} == {0o644}
+        assert not list((site / ".site-builder-cache").rglob("scratch-*"))
+        assert_same_as_cold(site, out, tmp_path, "moved")
 
 
 def test_a_failed_rebuild_stops_its_search_and_leaves_no_scratch_folder(tmp_path, corpus_site):
