@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
 import math
 import os
@@ -376,35 +377,41 @@ class _FoldMemo(_Memo[_Folded]):
 
 
 class _PartMemo(_Memo[_Part]):
-    """Parts, each with its groups in a file of its own (`part-K-KEY.bin`, beside the
-    part's pickle), read a group at a time as they are joined: a rebuild that loaded
+    """Parts, each with its groups in a file of its own beside the part's pickle, named
+    by their hash, read a group at a time as they are joined: a rebuild that loaded
     every cached part whole held a fifth of a GiB more at 50,000 entries, in the
-    process that joins and in every worker it forks. The file of a part replaced by a
-    later build is kept until that build has compared the two (`prune`)."""
+    process that joins and in every worker it forks. The file of a part replaced in a
+    build is kept until that build has compared the two (`prune`)."""
 
-    def _bin(self, k: int, key: str) -> str:
-        return f"{self.name}-{k}-{key}.bin"
+    def __init__(self, cache: Cache, name: str):
+        super().__init__(cache, name)
+        self.files: dict[int, str] = {}  # k -> the file of the part last loaded or saved
 
     def load(self, k: int, key: str) -> _Part | None:
         part = super().load(k, key)
         if part is None:
             return None
-        path = os.path.join(self.cache.dir, self._bin(k, key))
+        path = os.path.join(self.cache.dir, part.path)
         try:
             if os.stat(path).st_size != (part.ends[-1] if part.ends else 0):
-                return None  # not the file saved with it (a save that failed half-way)
-        except OSError:
+                return None
+        except OSError:  # gone: a save that failed half-way
             return None
+        self.files[k] = part.path
         return dataclasses.replace(part, path=path)
 
     def save(self, k: int, key: str, value: _Part) -> None:
         with open(value.path, "rb") as f:
-            self.cache.write(self._bin(k, key), f.read())
-        super().save(k, key, dataclasses.replace(value, path=""))  # (the cache may move)
+            data = f.read()
+        name = f"{self.name}-{k}-{hashlib.sha1(data).hexdigest()[:24]}.bin"
+        self.cache.write(name, data)
+        super().save(k, key, dataclasses.replace(value, path=name))  # (the cache may move)
+        self.files[k] = name
 
-    def prune(self, keys: list[str]) -> None:
-        """Remove the files of parts no longer cached under `keys`."""
-        keep = {self._bin(k, key) for k, key in enumerate(keys)}
+    def prune(self) -> None:
+        """Remove the files of parts no longer cached: once a build has made and
+        compared its parts, every file but the one last loaded or saved for each."""
+        keep = set(self.files.values())
         try:
             names = os.listdir(self.cache.dir)
         except OSError:
@@ -684,7 +691,7 @@ def _search_files(site: Site, parallel: bool, span: int | None, memo: Cache | No
     only = _chunks_to_join(last, joined, parts, replaced)
     del replaced
     if part_memo:
-        part_memo.prune(part_keys)
+        part_memo.prune()
     joining = _Joining(parts, common_grams, spans, _numbers(n + 1), only)
     for files in fork_imap(_join_group, list(enumerate(_Groups(chunks).bounds)), joining, parallel, keep_freed=True):
         yield from files
