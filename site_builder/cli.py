@@ -197,8 +197,10 @@ def run() -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`site-builder build | head`)
+        except (BrokenPipeError, ValueError):  # a reader gone (`site-builder check | head -1`)
             pass
+        except OSError:  # a full disk, say: what was printed is lost, as Python's own exit says
+            code = code or 120
     os._exit(code)
 
 

@@ -278,10 +278,14 @@ class _Part:
                                                # n-grams: doc deltas, counts, positions), each
                                                # a {term: encoded} per chunk, pickled
     ends: list[int]                            # where each group ends in that file
+    fd: int = -1                               # that file, opened when a cached part was
+                                               # loaded (see `_PartMemo`)
 
     def packed(self, g: int) -> bytes:
         """Group g, pickled."""
         start = self.ends[g - 1] if g else 0
+        if self.fd >= 0:
+            return os.pread(self.fd, self.ends[g] - start, start)
         with open(self.path, "rb") as f:
             f.seek(start)
             return f.read(self.ends[g] - start)
@@ -380,12 +384,16 @@ class _PartMemo(_Memo[_Part]):
     """Parts, each with its groups in a file of its own beside the part's pickle, named
     by their hash, read a group at a time as they are joined: a rebuild that loaded
     every cached part whole held a fifth of a GiB more at 50,000 entries, in the
-    process that joins and in every worker it forks. The file of a part replaced in a
-    build is kept until that build has compared the two (`prune`)."""
+    process that joins and in every worker it forks. A loaded part's file is opened
+    at once and read through that descriptor (where the system can read at an offset
+    from one shared by processes): another build of the site pruning it meanwhile
+    cannot take it away. The file of a part replaced in a build is kept until that
+    build has compared the two (`prune`); `close` when the parts are joined."""
 
     def __init__(self, cache: Cache, name: str):
         super().__init__(cache, name)
         self.files: dict[int, str] = {}  # k -> the file of the part last loaded or saved
+        self.opened: list[int] = []
 
     def load(self, k: int, key: str) -> _Part | None:
         part = super().load(k, key)
@@ -393,12 +401,18 @@ class _PartMemo(_Memo[_Part]):
             return None
         path = os.path.join(self.cache.dir, part.path)
         try:
-            if os.stat(path).st_size != (part.ends[-1] if part.ends else 0):
-                return None
-        except OSError:  # gone: a save that failed half-way
+            fd = os.open(path, os.O_RDONLY) if hasattr(os, "pread") else -1
+            size = os.fstat(fd).st_size if fd >= 0 else os.stat(path).st_size
+        except OSError:  # removed: made again
             return None
+        if size != (part.ends[-1] if part.ends else 0):  # altered: made again
+            if fd >= 0:
+                os.close(fd)
+            return None
+        if fd >= 0:
+            self.opened.append(fd)
         self.files[k] = part.path
-        return dataclasses.replace(part, path=path)
+        return dataclasses.replace(part, path=path, fd=fd)
 
     def save(self, k: int, key: str, value: _Part) -> None:
         with open(value.path, "rb") as f:
@@ -410,16 +424,37 @@ class _PartMemo(_Memo[_Part]):
 
     def prune(self) -> None:
         """Remove the files of parts no longer cached: once a build has made and
-        compared its parts, every file but the one last loaded or saved for each."""
+        compared its parts, every file but the one last loaded or saved for each; and
+        what a build stopped while saving left half-written (`.tmp-PID-...`)."""
         keep = set(self.files.values())
         try:
             names = os.listdir(self.cache.dir)
         except OSError:
             return
         for name in names:
-            if name.startswith(f"{self.name}-") and name.endswith(".bin") and name not in keep:
+            stale = (name.startswith(f"{self.name}-") and name.endswith(".bin") and name not in keep
+                     or name.startswith(".tmp-") and not _running(name.split("-")[1]))
+            if stale:
                 with contextlib.suppress(OSError):
                     os.remove(os.path.join(self.cache.dir, name))
+
+    def close(self) -> None:
+        for fd in self.opened:
+            os.close(fd)
+        self.opened.clear()
+
+
+def _running(pid: str) -> bool:
+    """Whether process `pid` (a number as text) may still be running."""
+    try:
+        os.kill(int(pid), 0)
+    except ValueError:
+        return True  # not a name of ours: leave it
+    except ProcessLookupError:
+        return False
+    except OSError:  # there, another user's
+        return True
+    return True
 
 
 def _memoized(memo: _Memo[T] | None, keys: list[str], spans: list[range],
@@ -527,7 +562,7 @@ def _chunk_terms(parts: list[_Part], common_grams: set[str], g: int, lo: int, hi
                  only: set[int] | None) -> dict[int, list[tuple[dict, dict]]]:
     """The terms that ship of the chunks lo..hi - 1 of group `g` (those in `only`, if
     given; none unpickled when there are none of those): per chunk, each span's postings
-    and positions. The group's pickles are let go."""
+    and positions, each group read from its part's file."""
     out: dict[int, list[tuple[dict, dict]]] = {c: [] for c in range(lo, hi) if only is None or c in only}
     for part in parts if out else ():
         post, pos, ext = part.group(g)
@@ -557,8 +592,8 @@ class _Joining:
 def _join_group(joining: _Joining, group: tuple[int, tuple[int, int]]) -> list[tuple[str, bytes | None]]:
     """The postings and positions files of group g's chunks lo..hi - 1 (`group` is
     (g, (lo, hi))), as (path, bytes); (path, None) for the chunks not in `only`.
-    Groups are joined in parallel, each by a worker from its own (forked) copy of the
-    parts."""
+    Groups are joined in parallel, each by a worker that reads its group of every
+    part."""
     g, (lo, hi) = group
     terms = _chunk_terms(joining.parts, joining.common_grams, g, lo, hi, joining.only)
     out: list[tuple[str, bytes | None]] = []
@@ -672,30 +707,35 @@ def _search_files(site: Site, parallel: bool, span: int | None, memo: Cache | No
     chunks = chunk_count(n)
     part_keys = [hexdigest(k, common_key, chunks) for k in keys]
     part_memo = _PartMemo(memo, "part") if memo else None
-    parts, replaced = _memoized(part_memo, part_keys, spans, _index_part,
-                                _Shared(items, scratch, folded, common, candidates, chunks), parallel,
-                                serves=lambda part: all(v <= part.candidates.get(k, set())
-                                                        for k, v in candidates.items()),
-                                earlier=list(last.parts) if last else None)
-    docs: dict[str, int] = defaultdict(int)
-    for p in parts:
-        for term, encoded in p.phrases:
-            if term in candidates.get(len(term), ()):
-                docs[term] += encoded[3]
-    common_grams = _most_common(docs, often)  # longer than 2
-    lengths = [x for p in parts for x in p.lengths]
-    charset = set().union(*(p.charset for p in parts))
-    joined = Joined(starts, tuple(keys), tuple(part_keys),
-                    tuple(hexdigest(key, part.candidates) for key, part in zip(part_keys, parts)),
-                    frozenset(common_grams), chunks)
-    only = _chunks_to_join(last, joined, parts, replaced)
-    del replaced
-    if part_memo:
-        part_memo.prune()
-    joining = _Joining(parts, common_grams, spans, _numbers(n + 1), only)
-    for files in fork_imap(_join_group, list(enumerate(_Groups(chunks).bounds)), joining, parallel, keep_freed=True):
-        yield from files
-    del parts, joining
+    try:
+        parts, replaced = _memoized(part_memo, part_keys, spans, _index_part,
+                                    _Shared(items, scratch, folded, common, candidates, chunks), parallel,
+                                    serves=lambda part: all(v <= part.candidates.get(k, set())
+                                                            for k, v in candidates.items()),
+                                    earlier=list(last.parts) if last else None)
+        docs: dict[str, int] = defaultdict(int)
+        for p in parts:
+            for term, encoded in p.phrases:
+                if term in candidates.get(len(term), ()):
+                    docs[term] += encoded[3]
+        common_grams = _most_common(docs, often)  # longer than 2
+        lengths = [x for p in parts for x in p.lengths]
+        charset = set().union(*(p.charset for p in parts))
+        joined = Joined(starts, tuple(keys), tuple(part_keys),
+                        tuple(hexdigest(key, part.candidates) for key, part in zip(part_keys, parts)),
+                        frozenset(common_grams), chunks)
+        only = _chunks_to_join(last, joined, parts, replaced)
+        del replaced
+        if part_memo:
+            part_memo.prune()
+        joining = _Joining(parts, common_grams, spans, _numbers(n + 1), only)
+        for files in fork_imap(_join_group, list(enumerate(_Groups(chunks).bounds)), joining, parallel,
+                               keep_freed=True):
+            yield from files
+        del parts, joining
+    finally:
+        if part_memo:
+            part_memo.close()
     for start in range(0, max(n, 1), BLOCK):
         yield f"search/b/{start // BLOCK}.js", _js(
             "__sbBlock", start // BLOCK, _vlq([x for pair in lengths[start:start + BLOCK] for x in pair]))

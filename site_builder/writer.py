@@ -76,10 +76,8 @@ class OutputWriter:
         renamed into place (a whole file at once), or copied when on another disk."""
         target = os.fspath(self.root / rel)
         os.chmod(source, 0o644)  # as write_atomic leaves a file, whatever the umask
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         try:
-            os.replace(source, target)
-        except FileNotFoundError:  # a folder not made yet
-            os.makedirs(os.path.dirname(target), exist_ok=True)
             os.replace(source, target)
         except OSError:  # another disk (the output on a USB stick, say)
             with open(source, "rb") as f:

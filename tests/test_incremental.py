@@ -8,7 +8,9 @@ of the same input into a fresh folder from a copy of the site without any cache.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import pickle
 import shutil
 import subprocess
 import tempfile
@@ -21,6 +23,7 @@ import pytest
 from site_builder.build import build as build_here
 from site_builder.errors import SiteError
 from site_builder.serve import _Edits
+from site_builder.writer import OutputWriter
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-20"
@@ -369,6 +372,40 @@ def test_search_index_from_cached_spans_equals_cold(tmp_path, corpus_site):
     assert_same_as_cold(site, out, tmp_path, "search-edit")
 
 
+def test_a_cached_part_that_no_longer_serves_is_made_again_under_its_key(tmp_path, corpus_site):
+    """A three-character phrase made of two common bigrams, in a few entries of the
+    first span only, written into many of the second becomes a candidate n-gram: the
+    first span's cached part, its key unchanged, no longer holds all it needs and is
+    made again, different (the phrase's longer extensions), while the part it replaces
+    is compared with it. The index is still the cold build's."""
+    site = tmp_path / "site"
+    shutil.copytree(corpus_site, site, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
+    out = tmp_path / "out"
+    build(site, out)
+    raw = (out / "search" / "meta.js").read_text(encoding="utf-8")
+    common = [t for t in json.JSONDecoder().raw_decode(raw[len("__sbMeta("):])[0]["common"] if len(t) == 2]
+    entries = sorted(site.glob("content/*/*/*.md"), key=lambda p: p.name)  # by date
+    bodies = [p.read_text(encoding="utf-8") for p in entries]
+
+    def rare_and_old(phrase: str) -> bool:
+        found = [k for k, body in enumerate(bodies) if phrase in body]
+        return 1 <= len(found) <= 5 and max(found) < 100
+    phrase = next(a + b[1] for a in common for b in common if a[1] == b[0] and rare_and_old(a + b[1]))
+    cached = site / ".site-builder-cache" / "search"
+    key, _ = pickle.loads((cached / "part-0.pickle").read_bytes())
+    before = (cached / "part-0.pickle").stat().st_mtime_ns
+    # the newest 30: in the second span (200 entries, spans of 128), often there (a
+    # candidate) but not in a quarter of all entries (not common: the index keeps its
+    # positions, and the chunks to join again are found by comparing the parts)
+    for path in entries[-30:]:
+        path.write_text(path.read_text(encoding="utf-8") + f"\n\n{phrase}。\n", encoding="utf-8")
+    build(site, out)
+    assert pickle.loads((cached / "part-0.pickle").read_bytes())[0] == key
+    assert (cached / "part-0.pickle").stat().st_mtime_ns != before
+    assert sorted(p.name.split("-")[1] for p in cached.glob("part-*.bin")) == ["0", "1"]
+    assert_same_as_cold(site, out, tmp_path, "candidates")
+
+
 @pytest.mark.parametrize("disk", ["same", "other"])
 def test_index_files_changed_by_a_rebuild_are_moved_into_the_output(tmp_path, corpus_site, disk):
     """A rebuild's search process leaves the index files that changed in the scratch
@@ -396,6 +433,20 @@ def test_index_files_changed_by_a_rebuild_are_moved_into_the_output(tmp_path, co
         assert {p.stat().st_mode & 0o777 for p in (out / "search").rglob("*.js")} == {0o644}
         assert not list((site / ".site-builder-cache").rglob("scratch-*"))
         assert_same_as_cold(site, out, tmp_path, "moved")
+
+
+@pytest.mark.parametrize("disk", ["same", "other"])
+def test_a_file_is_moved_into_a_folder_not_made_yet(tmp_path, disk):
+    """An index folder removed by hand since the last build is made again."""
+    if disk == "other" and not Path("/dev/shm").is_dir():
+        pytest.skip("no second file system (/dev/shm) here")
+    with tempfile.TemporaryDirectory(dir="/dev/shm" if disk == "other" else tmp_path) as folder:
+        writer = OutputWriter(Path(folder) / "out")
+        staged = tmp_path / "staged"
+        staged.write_bytes(b"__sbChunk(7)")
+        writer.move("search/c/7.js", str(staged))
+        assert (Path(folder) / "out" / "search" / "c" / "7.js").read_bytes() == b"__sbChunk(7)"
+        assert writer.written == 1 and "search/c" in writer.touched
 
 
 def test_a_failed_rebuild_stops_its_search_and_leaves_no_scratch_folder(tmp_path, corpus_site):
