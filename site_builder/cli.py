@@ -10,9 +10,10 @@ import argparse
 import datetime as dt
 import difflib
 import os
+import signal
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TextIO
 
 from . import __version__
 from .errors import Problem, SiteError
@@ -133,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         print(strings.message("os_error", detail=f"{err.filename or ''} {err.strerror or err}".strip()),
               file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C, or a stop (SIGTERM) under `run`
+        print(strings.message("interrupted"), file=sys.stderr)
         return 130
 
 
@@ -192,16 +194,49 @@ def run() -> NoReturn:
     down. A built site's model is millions of objects in reference cycles, which Python
     would collect one by one on the way out (0.4 s after a 10,000-entry build: a sixth of
     a rebuild). Nothing is left to finish by then: every file is written and closed, every
-    worker has ended, and the output is flushed here."""
+    worker has ended, and the output is flushed here. A stop (SIGTERM, as from a CI
+    runner's timeout) is taken as Ctrl-C, so that the build stops its workers and cleans
+    up; output whose reader has gone (`site-builder check | head -1`) is dropped and
+    the command carries on."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    sys.stdout, sys.stderr = _ReaderMayLeave(sys.stdout), _ReaderMayLeave(sys.stderr)
     code = main()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (BrokenPipeError, ValueError):  # a reader gone (`site-builder check | head -1`)
-            pass
-        except OSError:  # a full disk, say: what was printed is lost, as Python's own exit says
-            code = code or 120
+        except (OSError, ValueError):  # a full disk, say: what was printed is lost,
+            code = code or 120          # as Python's own exit would say
     os._exit(code)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+class _ReaderMayLeave:
+    """A text stream whose reader may go away (a pipe into `head`): once it has, what
+    is written is dropped instead of raising BrokenPipeError into the build."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream, self._gone = stream, False
+
+    def write(self, text: str) -> int:
+        if not self._gone:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._gone = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._gone = True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ def workers() -> int:
 
 def _start(func: Callable[[Any, Any], Any], shared: Any, keep_freed: bool = False) -> None:
     global _SHARED
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a stop ends a worker (see cli.run)
     gc.enable()  # a build turns it off while it makes its model; a worker's garbage is its own
     if keep_freed:
         _keep_freed_memory()
@@ -58,6 +59,17 @@ def _hand_back_free_memory() -> None:
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+def _stop_with_parent(parent: int) -> None:
+    """Have this process sent SIGTERM when its parent ends (Linux), and end now if it
+    has already."""
+    pr_set_pdeathsig = 1
+    libc = _glibc()
+    if libc is not None:
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 @functools.lru_cache(maxsize=1)
@@ -125,7 +137,8 @@ class ForkedCall:
             ctx = mp.get_context("fork")
             self._receive, send = ctx.Pipe(duplex=False)
             _hand_back_free_memory()
-            self._process = ctx.Process(target=_send_result, args=(send, func, args, keep_freed))
+            self._process = ctx.Process(target=_send_result,
+                                        args=(send, self._receive, os.getpid(), func, args, keep_freed))
             self._process.start()
             send.close()
             try:  # also here, so that no cancel can come before the child's own call
@@ -158,8 +171,15 @@ class ForkedCall:
             self._process.join()
 
 
-def _send_result(send: Any, func: Callable[..., Any], args: tuple, keep_freed: bool) -> None:
+def _send_result(send: Any, receive: Any, parent: int, func: Callable[..., Any], args: tuple,
+                 keep_freed: bool) -> None:
     os.setpgid(0, 0)
+    # Should the parent die without cancelling this call (killed), this process must not
+    # outlive it: with the pipe's other end closed here, sending the result fails instead
+    # of waiting forever for a reader, and on Linux it is stopped at once.
+    receive.close()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _stop_with_parent(parent)
     if keep_freed:
         _keep_freed_memory()
     try:

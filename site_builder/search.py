@@ -37,6 +37,7 @@ import math
 import os
 import pickle
 import re
+import shutil
 import tempfile
 import unicodedata
 import zlib
@@ -636,10 +637,14 @@ def span_size(n_docs: int) -> int:
 def scratch_folder(cache: Cache) -> tempfile.TemporaryDirectory:
     """A scratch folder for building an index (see `_spill`): in the site's cache folder,
     on the disk the site is on (a system temporary folder may be memory), else in the
-    system's temporary folder."""
+    system's temporary folder. Its name holds this process's id: the folders of builds
+    that were killed (and so could not remove them) are removed here."""
     try:
         cache.dir.mkdir(parents=True, exist_ok=True)
-        return tempfile.TemporaryDirectory(prefix="scratch-", dir=cache.dir)
+        for name in os.listdir(cache.dir):
+            if name.startswith("scratch-") and not _running(name.split("-")[1]):
+                shutil.rmtree(os.path.join(cache.dir, name), ignore_errors=True)
+        return tempfile.TemporaryDirectory(prefix=f"scratch-{os.getpid()}-", dir=cache.dir)
     except OSError:
         return tempfile.TemporaryDirectory(prefix="site-builder-search-")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DECISION, REPO, build_ok, describe, msg, run_build, run_check, run_cli
+from conftest import CLI_TIMEOUT, DECISION, REPO, build_ok, describe, msg, run_build, run_check, run_cli
 
 
 def test_help():
@@ -33,6 +33,22 @@ def test_version():
     result = run_cli("--version")
     assert result.returncode == 0
     assert "site-builder" in result.stdout
+
+
+def test_output_whose_reader_has_gone_is_dropped_and_the_command_carries_on():
+    """`site-builder check | head -1`: once `head` has gone, what is left to print is
+    dropped; the command's exit code is its own, with no complaint of a broken pipe."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader, gone before the first line
+    try:
+        result = subprocess.run([sys.executable, "-m", "site_builder", "check", str(REPO), "--today", "2026-11-20"],
+                                stdout=write_end, stderr=subprocess.PIPE, timeout=CLI_TIMEOUT,
+                                env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    finally:
+        os.close(write_end)
+    stderr = result.stderr.decode("utf-8")
+    assert result.returncode == 0, stderr
+    assert "Broken pipe" not in stderr and "Traceback" not in stderr
 
 
 def test_unknown_command_is_a_usage_error():

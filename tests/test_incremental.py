@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import build as build_here
+from site_builder.cache import Cache
 from site_builder.errors import SiteError
+from site_builder.search import scratch_folder
 from site_builder.serve import _Edits
 from site_builder.writer import OutputWriter
 
@@ -447,6 +449,23 @@ def test_a_file_is_moved_into_a_folder_not_made_yet(tmp_path, disk):
         writer.move("search/c/7.js", str(staged))
         assert (Path(folder) / "out" / "search" / "c" / "7.js").read_bytes() == b"__sbChunk(7)"
         assert writer.written == 1 and "search/c" in writer.touched
+
+
+def test_the_scratch_folders_of_killed_builds_are_removed(tmp_path):
+    """A build killed outright cannot remove its scratch folder: the next one does, and
+    leaves alone that of a build still running."""
+    cache = Cache(tmp_path, "out-x")
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, alive = cache.dir / f"scratch-{int(ended.stdout)}-abc", cache.dir / f"scratch-{os.getpid()}-def"
+    for folder in (dead, alive):
+        (folder / "changed").mkdir(parents=True)
+        (folder / "changed" / "0").write_bytes(b"x" * 1000)
+    made = scratch_folder(cache)
+    try:
+        assert not dead.exists() and alive.exists()
+        assert Path(made.name).name.startswith(f"scratch-{os.getpid()}-")
+    finally:
+        made.cleanup()
 
 
 def test_a_failed_rebuild_stops_its_search_and_leaves_no_scratch_folder(tmp_path, corpus_site):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -109,3 +111,40 @@ def _alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as f:  # a zombie waiting for its parent is gone
         return f.read().split(")")[-1].split()[0] != "Z"
+
+
+_KILLED_PARENT = """
+import os, sys, time
+from site_builder.parallel import ForkedCall
+
+def call(pid_file):
+    with open(pid_file, "w") as f:
+        f.write(str(os.getpid()))
+    time.sleep(2)
+    return b"x" * (1 << 20)  # more than a pipe holds: sending waits for a reader
+
+started = ForkedCall(call, sys.argv[1])
+time.sleep(120)
+"""
+
+
+def test_a_forked_call_does_not_outlive_its_parent_killed(tmp_path):
+    """A build killed outright (kill -9, the out-of-memory killer) cannot cancel its
+    forked call: the call must end by itself, not wait forever to hand back its result."""
+    pid_file = tmp_path / "call.pid"
+    parent = subprocess.Popen([sys.executable, "-c", _KILLED_PARENT, str(pid_file)])
+    try:
+        deadline = time.monotonic() + 30
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline, "the call did not start"
+            time.sleep(0.05)
+        child = int(pid_file.read_text())
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while _alive(child):
+        if time.monotonic() > deadline:
+            os.kill(child, signal.SIGKILL)
+            pytest.fail("the forked call outlived its killed parent")
+        time.sleep(0.05)
