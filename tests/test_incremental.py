@@ -419,6 +419,8 @@ def test_index_files_changed_by_a_rebuild_are_moved_into_the_output(tmp_path, co
     site = tmp_path / "site"
     shutil.copytree(corpus_site, site, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
     with tempfile.TemporaryDirectory(dir="/dev/shm" if disk == "other" else tmp_path) as folder:
+        if disk == "other" and os.stat(folder).st_dev == os.stat(tmp_path).st_dev:
+            pytest.skip("/dev/shm is on the same file system as the test's folder here")
         out = Path(folder) / "out"
         build(site, out)
         newest = max(site.glob("content/*/*/*.md"), key=lambda p: (p.name, p.as_posix()))
@@ -443,6 +445,8 @@ def test_a_file_is_moved_into_a_folder_not_made_yet(tmp_path, disk):
     if disk == "other" and not Path("/dev/shm").is_dir():
         pytest.skip("no second file system (/dev/shm) here")
     with tempfile.TemporaryDirectory(dir="/dev/shm" if disk == "other" else tmp_path) as folder:
+        if disk == "other" and os.stat(folder).st_dev == os.stat(tmp_path).st_dev:
+            pytest.skip("/dev/shm is on the same file system as the test's folder here")
         writer = OutputWriter(Path(folder) / "out")
         staged = tmp_path / "staged"
         staged.write_bytes(b"__sbChunk(7)")
