@@ -389,8 +389,8 @@ def _search_changes(site: Site, root: Path, output: Path, last: tuple[dict[str, 
         joined = None  # a file is missing or altered: make every file
     changed: dict[str, str] = {}
     now: dict[str, tuple[bytes, int]] = {}
-    staged = os.path.join(scratch, "changed")
-    os.makedirs(staged, exist_ok=True)
+    if writer is None:
+        os.makedirs(os.path.join(scratch, "changed"), exist_ok=True)
     files = search_files(site, parallel, memo=Cache(root, "search"), last=joined, scratch=scratch)
     while True:
         try:

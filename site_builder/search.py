@@ -511,8 +511,9 @@ def _chunks_to_join(last: Joined | None, now: Joined, parts: list[_Part],
         # A group at a time (unpickled, a part takes twice its bytes), term by term (the
         # same terms may pickle differently).
         for g in range(len(_Groups(now.chunks).bounds)):
-            if old.packed(g) != new.packed(g):
-                for x, y in zip(old.group(g), new.group(g)):
+            a, b = old.packed(g), new.packed(g)  # (each read from its file once)
+            if a != b:
+                for x, y in zip(pickle.loads(a), pickle.loads(b)):
                     out.update(_differing({t: e for d in x for t, e in d.items()},
                                           {t: e for d in y for t, e in d.items()}, now.chunks))
     return out

@@ -82,7 +82,6 @@ class OutputWriter:
         except OSError:  # another disk (the output on a USB stick, say)
             with open(source, "rb") as f:
                 write_atomic(Path(target), f.read())
-        self.touched.add(os.path.dirname(rel))
         self.record(rel, written=True)
 
     def finish(self) -> None:

@@ -7,6 +7,7 @@ of the same input into a fresh folder from a copy of the site without any cache.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -17,6 +18,7 @@ import tempfile
 import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -36,6 +38,24 @@ def demo_copy(folder: Path) -> Path:
     shutil.copytree(ROOT / "content", folder / "content")
     shutil.copy(ROOT / "site.yaml", folder / "site.yaml")
     return folder
+
+
+def corpus_copy(corpus_site: Path, folder: Path) -> Path:
+    """A copy of the generated corpus site in `folder`, without cache or output."""
+    shutil.copytree(corpus_site, folder, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
+    return folder
+
+
+@contextlib.contextmanager
+def folder_on(disk: str, tmp_path: Path) -> Iterator[Path]:
+    """A temporary folder on the test's own file system ("same") or on another one
+    ("other": /dev/shm); skips the test where there is no other."""
+    if disk == "other" and not Path("/dev/shm").is_dir():
+        pytest.skip("no second file system (/dev/shm) here")
+    with tempfile.TemporaryDirectory(dir="/dev/shm" if disk == "other" else tmp_path) as folder:
+        if disk == "other" and os.stat(folder).st_dev == os.stat(tmp_path).st_dev:
+            pytest.skip("/dev/shm is on the same file system as the test's folder here")
+        yield Path(folder)
 
 
 def build(site: Path, out: Path) -> str:
@@ -357,8 +377,7 @@ def test_search_index_from_cached_spans_equals_cold(tmp_path, corpus_site):
     """The 200-entry corpus is indexed in two spans of documents; an edit in the first
     recomputes that span only (the second is taken from the cache) and the index is
     still byte-identical to a cold build's."""
-    site = tmp_path / "site"
-    shutil.copytree(corpus_site, site, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
+    site = corpus_copy(corpus_site, tmp_path / "site")
     out = tmp_path / "out"
     build(site, out)
     cached = site / ".site-builder-cache" / "search"
@@ -380,8 +399,7 @@ def test_a_cached_part_that_no_longer_serves_is_made_again_under_its_key(tmp_pat
     first span's cached part, its key unchanged, no longer holds all it needs and is
     made again, different (the phrase's longer extensions), while the part it replaces
     is compared with it. The index is still the cold build's."""
-    site = tmp_path / "site"
-    shutil.copytree(corpus_site, site, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
+    site = corpus_copy(corpus_site, tmp_path / "site")
     out = tmp_path / "out"
     build(site, out)
     raw = (out / "search" / "meta.js").read_text(encoding="utf-8")
@@ -414,14 +432,9 @@ def test_index_files_changed_by_a_rebuild_are_moved_into_the_output(tmp_path, co
     folder, in the site's cache, and the build moves them into the output: renamed, or
     copied when the output is on another disk (a USB stick; here /dev/shm). Either way,
     as a cold build would write them, and readable by all, like every other file."""
-    if disk == "other" and not Path("/dev/shm").is_dir():
-        pytest.skip("no second file system (/dev/shm) here")
-    site = tmp_path / "site"
-    shutil.copytree(corpus_site, site, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
-    with tempfile.TemporaryDirectory(dir="/dev/shm" if disk == "other" else tmp_path) as folder:
-        if disk == "other" and os.stat(folder).st_dev == os.stat(tmp_path).st_dev:
-            pytest.skip("/dev/shm is on the same file system as the test's folder here")
-        out = Path(folder) / "out"
+    site = corpus_copy(corpus_site, tmp_path / "site")
+    with folder_on(disk, tmp_path) as folder:
+        out = folder / "out"
         build(site, out)
         newest = max(site.glob("content/*/*/*.md"), key=lambda p: (p.name, p.as_posix()))
         text = newest.read_text(encoding="utf-8")
@@ -442,16 +455,12 @@ def test_index_files_changed_by_a_rebuild_are_moved_into_the_output(tmp_path, co
 @pytest.mark.parametrize("disk", ["same", "other"])
 def test_a_file_is_moved_into_a_folder_not_made_yet(tmp_path, disk):
     """An index folder removed by hand since the last build is made again."""
-    if disk == "other" and not Path("/dev/shm").is_dir():
-        pytest.skip("no second file system (/dev/shm) here")
-    with tempfile.TemporaryDirectory(dir="/dev/shm" if disk == "other" else tmp_path) as folder:
-        if disk == "other" and os.stat(folder).st_dev == os.stat(tmp_path).st_dev:
-            pytest.skip("/dev/shm is on the same file system as the test's folder here")
-        writer = OutputWriter(Path(folder) / "out")
+    with folder_on(disk, tmp_path) as folder:
+        writer = OutputWriter(folder / "out")
         staged = tmp_path / "staged"
         staged.write_bytes(b"__sbChunk(7)")
         writer.move("search/c/7.js", str(staged))
-        assert (Path(folder) / "out" / "search" / "c" / "7.js").read_bytes() == b"__sbChunk(7)"
+        assert (folder / "out" / "search" / "c" / "7.js").read_bytes() == b"__sbChunk(7)"
         assert writer.written == 1 and "search/c" in writer.touched
 
 
@@ -476,8 +485,7 @@ def test_a_failed_rebuild_stops_its_search_and_leaves_no_scratch_folder(tmp_path
     """A rebuild makes the search index in a forked process while the pages render; when
     a template mistake stops the build, that process is stopped and the index build's
     scratch folder removed, as after a build that succeeds."""
-    site = tmp_path / "site"
-    shutil.copytree(corpus_site, site, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
+    site = corpus_copy(corpus_site, tmp_path / "site")
     out = tmp_path / "out"
     build(site, out)
     scratch = site / ".site-builder-cache"
@@ -501,8 +509,7 @@ def test_an_edit_joins_again_only_the_chunks_of_the_terms_it_changed(tmp_path, c
     made again."""
     import site_builder.search as search
 
-    site = tmp_path / "site"
-    shutil.copytree(corpus_site, site, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
+    site = corpus_copy(corpus_site, tmp_path / "site")
     out = tmp_path / "out"
     today = dt.date.fromisoformat(TODAY)
     build_here(site, out, today=today, parallel=False)
