@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .build import load_site
 from .errors import Problems, SiteError
-from .exports import data_files
+from .exports import ledger_csvs
 from .i18n import load_strings
 from .model import Item, Page, Site
 from .render import Renderer
@@ -73,13 +73,11 @@ def build_archive(site: Site, year: int, unit: str | None = None) -> tuple[dict[
     renderer = Renderer(site)
     css = asset_files(site.config)["style.css"].read_text(encoding="utf-8")
     pages = {p.path: p for p in site.pages}
-    ledgers = {path: data for path, data in data_files(site) if path.endswith(".csv")}
     members: dict[str, bytes] = {}
     for i in items:
         for a in i.entry.attachments:
             members[f"{i.dir}/{a.name}"] = a.source.read_bytes()
-        for name in i.ledger_files:
-            members[f"{i.dir}/{name}"] = ledgers[f"{i.dir}/{name}"]
+        members.update(ledger_csvs(site, i))
     names = {i.url for i in items} | set(members) | {"index.html"}
     for i in items:
         members[i.url] = _offline(renderer.render(pages[i.url]).decode("utf-8"), i.url, css,

@@ -3,8 +3,8 @@
 `data/supervision.json` (one record per unit × scheduled category, the pairs never
 published by a unit without `since`, the entries late against the working-day rule,
 stale units), `data/annual-YYYY.csv` (主动公开 counts per
-unit and category), `data/entries.json` (the catalogue of every published entry) and a
-CSV of each ledger beside its entry page. Pure functions of the site model returning
+unit and category), `data/entries.json` (the catalogue of every published entry), and
+(`ledger_csvs`) a CSV of each ledger beside its entry page. Pure functions of the site model returning
 (path, bytes); keys and rows are in a fixed order, so the same input gives the same
 bytes. CSV files are UTF-8 with a byte-order mark, which Excel on Chinese Windows needs.
 """
@@ -127,13 +127,15 @@ def entries_json(site: Site) -> bytes:
 
 
 def data_files(site: Site) -> Iterator[tuple[str, bytes]]:
-    """Every open-data file of the site, as (output path, bytes)."""
-    t = load_strings(site.config.language).ui
+    """Every open-data file of the site but the ledger CSVs, as (output path, bytes)."""
     yield "data/supervision.json", supervision_json(site)
     yield "data/entries.json", entries_json(site)
     for year in site.annual:
         yield f"data/annual-{year}.csv", annual_csv(site, year)
-    for item in site.items:
-        for name, lg in zip(item.ledger_files, item.entry.ledgers):
-            yield f"{item.dir}/{name}", ledger_csv(lg, t["balance"], t["opening_balance"],
-                                                   t["closing_balance"])
+
+
+def ledger_csvs(site: Site, item: Item) -> Iterator[tuple[str, bytes]]:
+    """The CSV of each of an entry's ledgers, as (output path, bytes): beside its page."""
+    t = load_strings(site.config.language).ui
+    for name, lg in zip(item.ledger_files, item.entry.ledgers):
+        yield f"{item.dir}/{name}", ledger_csv(lg, t["balance"], t["opening_balance"], t["closing_balance"])

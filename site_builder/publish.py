@@ -19,7 +19,7 @@ from pathlib import Path
 import jinja2
 
 from . import traditional
-from .cache import PageFingerprints, code_fingerprint, files_fingerprint, for_output, hexdigest
+from .cache import Cache, PageFingerprints, PageRecord, code_fingerprint, files_fingerprint, for_output, hexdigest
 from .errors import Problem, SiteError
 from .model import Item, Page, Site
 from .parallel import fork_map, workers
@@ -72,12 +72,30 @@ def global_key(site: Site) -> str:
                      files_fingerprint(theme_files))
 
 
-def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = True) -> None:
+@dataclass(frozen=True)
+class RenderedPages:
+    """What `render_pages` did: the entries (their paths under content/) added, removed
+    or changed since the last build into this folder with the same config, theme, code
+    and `today` (None: there was none), and the record of this build's pages, to be
+    saved (`save`) once the files of those entries (attachments, ledger CSVs) are
+    written too, as the next build trusts it for them."""
+    changed: frozenset[str] | None
+    record: PageRecord
+    cache: Cache
+    key: str
+
+    def save(self) -> None:
+        self.cache.save("fingerprints", self.key, self.record)
+
+
+def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = True) -> RenderedPages:
     """Render and write every page that changed. Raises SiteError for a template error."""
     cache = for_output(root, writer.root)
     key = global_key(site)
-    fingerprints = PageFingerprints(site)
-    old = cache.load("fingerprints", key) or {}
+    last = cache.load("fingerprints", key)
+    last = last if isinstance(last, PageRecord) else None
+    fingerprints = PageFingerprints(site, last)
+    old = last.pages if last is not None else {}
     new: dict[str, str] = {}
     todo: list[Job] = []
     out = str(writer.root) + os.sep
@@ -95,6 +113,12 @@ def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = 
     known = frozenset(writer.previous)  # what an earlier build may have left to compare with
     tried = _preflight(renderers, todo)
     writer.plan([job.path for job in todo])
+    # Until this build is done, no record may vouch for what it is about to write: should
+    # it stop half-way, and the input be put back as it was, the next build must not take
+    # the files it wrote for those of the last one.
+    if last is None or todo or fingerprints.changed:
+        cache.save("fingerprints", key, last.without(fingerprints.changed or frozenset(), {j.path for j in todo})
+                   if last is not None else None)
     for job, data in tried.values():
         writer.write(job.path, data)
         new[job.path] = fingerprints.page(job.page, job.variant)
@@ -102,7 +126,7 @@ def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = 
     for path, written, fp in _run((renderers, fingerprints, known), writer.root, rest, parallel):
         writer.record(path, written)
         new[path] = fp
-    cache.save("fingerprints", key, new)
+    return RenderedPages(fingerprints.changed, fingerprints.record(site.pages, new), cache, key)
 
 
 class Preview:
@@ -125,11 +149,9 @@ class Preview:
         pages = [(job.path, _render_or_raise(self.renderers, job)) for job in jobs]
         # First forget what the last build wrote there: whatever becomes of the build that
         # follows (a mistake, Ctrl+C), the next one renders these pages again.
-        fingerprints = self.cache.load("fingerprints", self.key)
-        if fingerprints:
-            for path, _ in pages:
-                fingerprints.pop(path, None)
-            self.cache.save("fingerprints", self.key, fingerprints)
+        last = self.cache.load("fingerprints", self.key)
+        if isinstance(last, PageRecord):
+            self.cache.save("fingerprints", self.key, last.without(frozenset(), {path for path, _ in pages}))
         for path, data in pages:
             write_if_changed(self.output / path, data)
         return [path for path, _ in pages]

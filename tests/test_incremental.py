@@ -8,6 +8,7 @@ of the same input into a fresh folder from a copy of the site without any cache.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -22,9 +23,11 @@ from typing import Iterator
 
 import pytest
 
-from site_builder.build import build as build_here
-from site_builder.cache import Cache
+from site_builder.build import build as build_here, load_site
+from site_builder.cache import Cache, PageFingerprints
 from site_builder.errors import SiteError
+from site_builder.model import Item
+from site_builder.publish import jobs_of
 from site_builder.search import scratch_folder
 from site_builder.serve import _Edits
 from site_builder.writer import OutputWriter
@@ -133,6 +136,112 @@ def test_rebuilds_equal_cold_builds(tmp_path):
     build(site, out)
     assert "本站由镇政府维护" in (out / "index.html").read_text(encoding="utf-8")
     assert_same_as_cold(site, out, tmp_path, "theme")
+
+
+def _front(path: Path, key: str, value: str) -> None:
+    """Set a front-matter line of an entry (added when missing)."""
+    text = path.read_text(encoding="utf-8")
+    head, sep, body = text[4:].partition("\n---\n")
+    lines = [ln for ln in head.split("\n") if not ln.startswith(f"{key}:")] + [f"{key}: {value}"]
+    path.write_text("---\n" + "\n".join(lines) + sep + body, encoding="utf-8")
+
+
+def _items_and_rels_shown(value: object, rels: set[str]) -> Iterator[str]:
+    """The entries (their paths under content/) that a page's data holds: items, and
+    strings that are an entry's path (a supervision record names late entries so)."""
+    if isinstance(value, Item):
+        yield value.entry.rel  # (what an item shows of others is in its own fingerprint)
+    elif isinstance(value, str):
+        if value in rels:
+            yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _items_and_rels_shown(k, rels)
+            yield from _items_and_rels_shown(v, rels)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for v in value:
+            yield from _items_and_rels_shown(v, rels)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _items_and_rels_shown(getattr(value, f.name), rels)
+
+
+@pytest.mark.parametrize("which", ["demo", "corpus"])
+def test_every_page_declares_each_entry_it_shows_as_an_input(tmp_path, corpus_site, which):
+    """What a rebuild trusts to skip hashing a page (cache.PageFingerprints): a page
+    shows no entry it does not declare among its inputs, unless it declares them all."""
+    root = demo_copy(tmp_path / "site") if which == "demo" else corpus_copy(corpus_site, tmp_path / "site")
+    site, problems = load_site(root, dt.date.fromisoformat(TODAY), parallel=False)
+    assert site is not None and not problems.errors
+    rels = set(site.by_rel)
+    undeclared = {page.path: sorted(set(_items_and_rels_shown(page.data, rels)) - page.inputs)
+                  for page in site.pages if "*" not in page.inputs}
+    assert not {path: shown for path, shown in undeclared.items() if shown}
+    assert sum("*" not in page.inputs for page in site.pages) > len(site.pages) * 0.9
+
+
+def test_pages_kept_by_their_inputs_have_the_fingerprint_they_would_be_given(tmp_path):
+    """Edits of every kind, one after another: after each, every page's fingerprint from
+    the last build's record (kept when none of its inputs changed) is the one hashing
+    the page anew gives, and a body edit hashes few pages."""
+    root = demo_copy(tmp_path / "site")
+    content = root / "content"
+    finance = content / "dongzhuang/finance/2026-11-06-caiwu-2026-10.md"  # (the last of its series)
+    plain = content / "xizhuang/decisions/2026-04-24-yishiyiyi-yinshui.md"
+    others = sorted(p for p in content.glob("*/*/*.md") if p not in (finance, plain))
+    edits = [
+        ("body", lambda: plain.write_text(plain.read_text(encoding="utf-8") + "\n补充：已复核。\n", encoding="utf-8")),
+        ("title", lambda: _front(plain, "title", "西庄村饮水工程一事一议（修订）")),
+        ("date", lambda: _front(others[0], "date", "2026-03-16")),
+        ("added", lambda: (content / "nanguan/decisions/2026-11-18-xin.md").write_text(
+            "---\ntitle: 南关村新决议\ndate: 2026-11-18\n---\n\n同意修缮村部。\n", encoding="utf-8")),
+        ("deleted", lambda: others[1].unlink()),
+        ("withdrawn", lambda: _front(others[2], "withdrawn", "{date: 2026-11-10, reason: 信息有误}")),
+        ("ledger", lambda: finance.write_text(finance.read_text(encoding="utf-8").replace(
+            "```ledger", "```text", 1), encoding="utf-8")),
+        ("corrects", lambda: _front(others[4], "corrects", others[3].relative_to(content).as_posix())),
+        ("notice", lambda: _front(others[5], "notice_until", "2026-12-31")),
+        ("draft", lambda: _front(others[6], "draft", "true")),
+    ]
+    last = None
+    for name, edit in [("first", lambda: None), *edits]:
+        edit()
+        site, problems = load_site(root, dt.date.fromisoformat(TODAY), parallel=False)
+        assert site is not None and not problems.errors, (name, problems.errors)
+        anew = PageFingerprints(site)
+        fingerprints = {job.path: anew.page(job.page, job.variant) for job in jobs_of(site)}
+        if last is not None:
+            kept = PageFingerprints(site, last)
+            assert {job.path: kept.page(job.page, job.variant) for job in jobs_of(site)} == fingerprints, name
+            assert kept.changed, name
+            if name == "body":
+                assert kept.changed == {plain.relative_to(content).as_posix()}
+                assert len(kept._pages) < len(site.pages) / 4  # hashed anew
+        last = anew.record(site.pages, fingerprints)
+
+
+def test_a_build_stopped_before_its_end_leaves_no_record_vouching_for_what_it_wrote(tmp_path, monkeypatch):
+    """A build stopped after writing an edited ledger's page and CSV, the edit then
+    undone: the next build writes both back as they were, though the entry is as the
+    last finished build knew it."""
+    site = demo_copy(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    finance = site / "content/dongzhuang/finance/2026-06-05-caiwu-2026-05.md"
+    original = finance.read_text(encoding="utf-8")
+    finance.write_text(original.replace("收光伏电站4月发电收益", "收光伏电站发电收益STOPPEDMARK"), encoding="utf-8")
+
+    def stop(self):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(OutputWriter, "finish", stop)
+    with pytest.raises(KeyboardInterrupt):
+        build_here(site, out, today=dt.date.fromisoformat(TODAY), parallel=False)
+    monkeypatch.undo()
+    page = out / "dongzhuang/finance/2026-06-05-caiwu-2026-05"
+    assert all("STOPPEDMARK" in (page / name).read_text(encoding="utf-8-sig") for name in ("index.html", "ledger.csv"))
+    finance.write_text(original, encoding="utf-8")
+    build(site, out)
+    assert_same_as_cold(site, out, tmp_path, "stopped")
 
 
 def test_a_file_removed_from_settled_folders_is_written_again(tmp_path):
