@@ -29,7 +29,7 @@ from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
 from .parallel import ForkedCall
 from .theme import asset_files, builtin_theme
-from .writer import MANIFEST, OutputWriter
+from .writer import MANIFEST, OutputWriter, present
 
 if TYPE_CHECKING:
     from .model import Site
@@ -309,8 +309,8 @@ def _removal_changes_mtime(folder: str) -> bool:
 
 
 def _all_present(output: Path, paths: list[str]) -> bool:
-    folder = os.fspath(output)
-    return all(os.path.isfile(os.path.join(folder, path)) for path in paths)
+    folder = os.fspath(output) + os.sep
+    return all(present(folder + path) for path in paths)
 
 
 class _SearchIndex:
@@ -318,36 +318,26 @@ class _SearchIndex:
     pages are. Skipped when no searchable entry (nor the code) changed. After an earlier
     build into the same folder, only the spans of documents that changed are indexed
     again (the others come from the cache) and only files whose bytes changed are
-    written: that runs in a forked process while the pages are rendered, and leaves
-    just those files in the scratch folder, from which this process moves them into the
-    output once the pages are written (handing their bytes over a pipe to be written
-    here took a second when an entry was added to 10,000). A first build streams every
-    file from this process instead. The
-    index build's scratch folder is made and removed here: a forked process that is
-    stopped (a build that failed meanwhile, Ctrl-C) has no time to remove it."""
+    written: that runs in a forked process while the pages are rendered (the weighing
+    of what changed too: at 50,000 entries, a third of a second), and leaves just those
+    files in the scratch folder, from which this process moves them into the output
+    once the pages are written (handing their bytes over a pipe to be written here took
+    a second when an entry was added to 10,000). A first build streams every file from
+    this process instead. The index build's scratch folder is made and removed here: a
+    forked process that is stopped (a build that failed meanwhile, Ctrl-C) has no time
+    to remove it."""
 
     def __init__(self, site: Site, root: Path, output: Path, parallel: bool):
-        from .search import scratch_folder, searchable
+        from .search import scratch_folder
 
         self.site, self.root, self.output, self.parallel = site, root, output, parallel
         self.cache = for_output(root, output)
-        self.key = hexdigest(code_fingerprint(), site.config.units, site.config.categories, plain_digest(
-            [(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(site)]))
-        # What the last build wrote: the key of its searchable entries, the (hash, size)
-        # of every index file, and what those were made from.
-        last_key, self.before, self.joined = self.cache.load("search-files", code_fingerprint()) or (None, {}, None)
-        self.kept = list(self.before) if last_key == self.key and _all_present(output, list(self.before)) else None
-        self.scratch = scratch_folder(self.cache) if self.kept is None else None
-        self.changes = (ForkedCall(_search_changes, site, root, output, (self.before, self.joined), parallel,
-                                   self.scratch.name, parallel=parallel, keep_freed=True)
-                        if self.scratch is not None and self.before else None)
+        self.scratch = scratch_folder(self.cache)
+        self.changes = (ForkedCall(_search_changes, site, root, output, parallel, self.scratch.name,
+                                   parallel=parallel, keep_freed=True)
+                        if self.cache.has("search-files") else None)
 
     def write(self, writer: OutputWriter) -> None:
-        if self.kept is not None:
-            for path in self.kept:
-                writer.record(path, written=False)
-            return
-        assert self.scratch is not None
         try:
             self._write(writer, self.scratch.name)
         finally:
@@ -355,38 +345,57 @@ class _SearchIndex:
 
     def _write(self, writer: OutputWriter, scratch: str) -> None:
         if self.changes is None:
-            _, now, joined = _search_changes(self.site, self.root, self.output, (self.before, self.joined),
-                                             self.parallel, scratch, writer)
+            made = _search_changes(self.site, self.root, self.output, self.parallel, scratch, writer)
         else:
-            changed, now, joined = self.changes.result()
+            made = self.changes.result()
+            if made.kept:
+                for path in made.now:
+                    writer.record(path, written=False)
+                return
             # Until `now` is saved, no file is vouched for: a build stopped half-way
             # through these writes must not leave a record that trusts them.
             self.cache.save("search-files", code_fingerprint(), (None, {}, None))
-            for path in now:
-                if path in changed:
-                    writer.move(path, os.path.join(scratch, changed[path]))
+            for path in made.now:
+                if path in made.changed:
+                    writer.move(path, os.path.join(scratch, made.changed[path]))
                 else:
                     writer.record(path, written=False)
-        self.cache.save("search-files", code_fingerprint(), (self.key, now, joined))
+        self.cache.save("search-files", code_fingerprint(), (made.key, made.now, made.joined))
 
     def cancel(self) -> None:
         if self.changes is not None:
             self.changes.cancel()
-        if self.scratch is not None:
-            self.scratch.cleanup()
+        self.scratch.cleanup()
 
 
-def _search_changes(site: Site, root: Path, output: Path, last: tuple[dict[str, tuple[bytes, int]], Joined | None],
-                    parallel: bool, scratch: str, writer: OutputWriter | None = None,
-                    ) -> tuple[dict[str, str], dict[str, tuple[bytes, int]], Joined]:
-    """({path: name of the file in `scratch` that holds its bytes} of the index files
-    that differ from what the last build's record (hash and size of each file, what they
-    were made from) says the output holds, {path: (hash, size)} of every index file,
-    what they were made from). With `writer`, every file is written (or recorded as
+@dataclass(frozen=True)
+class _SearchFiles:
+    """What `_search_changes` found: the key of the searchable entries; {path: the name
+    of the file in the scratch folder that holds its bytes} of the index files that
+    differ from what the last build's record says the output holds; {path: (hash,
+    size)} of every index file; what they were made from; and whether every file is
+    the last build's (`kept`: no searchable entry changed, and all are there)."""
+    key: str
+    changed: dict[str, str]
+    now: dict[str, tuple[bytes, int]]
+    joined: Joined | None
+    kept: bool = False
+
+
+def _search_changes(site: Site, root: Path, output: Path, parallel: bool, scratch: str,
+                    writer: OutputWriter | None = None) -> _SearchFiles:
+    """The index files, compared with what the last build's record says the output
+    holds (its key, the (hash, size) of every file, what they were made from), those
+    that differ left in `scratch`; with `writer`, every file is written (or recorded as
     unchanged) as it comes instead."""
-    from .search import search_files
+    from .search import search_files, searchable
 
-    before, joined = last
+    key = hexdigest(code_fingerprint(), site.config.units, site.config.categories, plain_digest(
+        [(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(site)]))
+    cache = for_output(root, output)
+    last_key, before, joined = cache.load("search-files", code_fingerprint()) or (None, {}, None)
+    if writer is None and last_key == key and _all_present(output, list(before)):
+        return _SearchFiles(key, {}, before, joined, kept=True)
     out = os.fspath(output)
     if joined is not None and any(_size(os.path.join(out, path)) != size for path, (_, size) in before.items()):
         joined = None  # a file is missing or altered: make every file
@@ -399,7 +408,7 @@ def _search_changes(site: Site, root: Path, output: Path, last: tuple[dict[str, 
         try:
             path, data = next(files)
         except StopIteration as done:
-            return changed, now, done.value
+            return _SearchFiles(key, changed, now, done.value)
         if data is None:  # made from what the last build made it from: as it was
             now[path] = before[path]
             same = True
@@ -437,7 +446,7 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter,
     for item in site.items:
         attachments = [] if item.withdrawn else item.entry.attachments
         paths = [f"{item.dir}/{a.name}" for a in attachments] + [f"{item.dir}/{n}" for n in item.ledger_files]
-        if changed is not None and item.entry.rel not in changed and all(os.path.isfile(out + p) for p in paths):
+        if changed is not None and item.entry.rel not in changed and all(map(present, (out + p for p in paths))):
             for path in paths:
                 writer.record(path, written=False)
             continue

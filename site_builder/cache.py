@@ -109,6 +109,10 @@ class Cache:
             return None
         return key, value
 
+    def has(self, name: str) -> bool:
+        """Whether a value is stored under `name`, whatever its key."""
+        return os.path.isfile(self.dir / f"{name}.pickle")
+
     def save(self, name: str, key: str, value: Any) -> None:
         self.write(f"{name}.pickle", pickle.dumps((key, value), protocol=5))
 
@@ -202,7 +206,7 @@ class PageFingerprints:
         self._pages: dict[int, Any] = {}  # a page's hash so far, for each of its variants
         self._records: dict[int, tuple[Any, str]] = {}  # dataclass -> (it, the hash of its fields):
                                                          # a unit is in thousands of pages
-        self._ids = {rel: _input_id(rel) for rel in self._by_rel}
+        self._ids = _InputIds((rel, _input_id(rel)) for rel in self._by_rel)
         self._sums: dict[int, int] = {}
         self._last = last
         # entries added, removed or changed since the last build (None: no last build)
@@ -230,8 +234,7 @@ class PageFingerprints:
         """The set of a page's inputs as one number (the sum of a 64-bit hash of each)."""
         known = self._sums.get(id(page))
         if known is None:
-            ids = self._ids
-            known = self._sums[id(page)] = sum(ids[r] if r in ids else _input_id(r) for r in page.inputs) & _MASK
+            known = self._sums[id(page)] = sum(map(self._ids.__getitem__, page.inputs)) & _MASK
         return known
 
     def record(self, pages: list[Any], fingerprints: dict[str, str]) -> PageRecord:
@@ -272,13 +275,22 @@ def _input_id(rel: str) -> int:
     return int.from_bytes(hashlib.blake2b(rel.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+class _InputIds(dict):
+    """{entry path: _input_id}, made for other paths when asked (a link to an entry not
+    published is an input too)."""
+
+    def __missing__(self, rel: str) -> int:
+        made = self[rel] = _input_id(rel)
+        return made
+
+
 _PLAIN = (str, int, float, bool, type(None), Decimal, dt.date, dt.datetime)
 _PLAIN_TYPES = frozenset(_PLAIN)
 
 
 def _item_fingerprint(item: Any) -> str:
-    def url(other: Any) -> str:
-        return "" if other is None else f"{other.url}|{other.entry.title}|{other.entry.date}"
+    def url(other: Any) -> tuple | None:  # (a day's number: formatting dates costs)
+        return None if other is None else (other.url, other.entry.title, other.entry.date.toordinal())
     return plain_digest(item.entry.digest, item.url, item.index_no, item.notice, item.body_withheld,
                         item.late, item.history, item.ledger_files, item.entry.withdrawn,
                         url(item.prev), url(item.next), url(item.corrects), [url(c) for c in item.corrected_by])

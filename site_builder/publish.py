@@ -25,7 +25,7 @@ from .model import Item, Page, Site
 from .parallel import fork_map, workers
 from .render import Renderer
 from .theme import asset_files, template_dirs
-from .writer import OutputWriter, write_if_changed
+from .writer import OutputWriter, present, write_if_changed
 
 PARALLEL_FROM = 300  # below this many pages, forking costs more than it saves
 
@@ -86,14 +86,34 @@ class RenderedPages:
 
     def save(self) -> None:
         self.cache.save("fingerprints", self.key, self.record)
+        self.cache.save(UNSURE, self.key, None)
+
+
+UNSURE = "fingerprints-unsure"
+
+
+def _last_record(cache: Cache, key: str) -> PageRecord | None:
+    """The record of the last build into the folder with this key, but for the entries
+    and pages it no longer vouches for (see `_distrust`)."""
+    last = cache.load("fingerprints", key)
+    unsure = cache.load(UNSURE, key)
+    if not isinstance(last, PageRecord):
+        return None
+    return last.without(*unsure) if unsure else last
+
+
+def _distrust(cache: Cache, key: str, rels: frozenset[str], paths: set[str]) -> None:
+    """Have the record no longer vouch for these entries and pages: noted apart from it,
+    as writing the whole record again took a third of a second at 50,000 entries."""
+    before_rels, before_paths = cache.load(UNSURE, key) or (frozenset(), frozenset())
+    cache.save(UNSURE, key, (before_rels | rels, before_paths | paths))
 
 
 def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = True) -> RenderedPages:
     """Render and write every page that changed. Raises SiteError for a template error."""
     cache = for_output(root, writer.root)
     key = global_key(site)
-    last = cache.load("fingerprints", key)
-    last = last if isinstance(last, PageRecord) else None
+    last = _last_record(cache, key)
     fingerprints = PageFingerprints(site, last)
     old = last.pages if last is not None else {}
     new: dict[str, str] = {}
@@ -104,7 +124,7 @@ def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = 
             todo.append(job)
             continue
         fp = fingerprints.page(job.page, job.variant)
-        if old.get(job.path) == fp and os.path.isfile(out + job.path):
+        if old.get(job.path) == fp and present(out + job.path):
             new[job.path] = fp
             writer.record(job.path, written=False)
         else:
@@ -116,9 +136,10 @@ def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = 
     # Until this build is done, no record may vouch for what it is about to write: should
     # it stop half-way, and the input be put back as it was, the next build must not take
     # the files it wrote for those of the last one.
-    if last is None or todo or fingerprints.changed:
-        cache.save("fingerprints", key, last.without(fingerprints.changed or frozenset(), {j.path for j in todo})
-                   if last is not None else None)
+    if last is None:
+        cache.save("fingerprints", key, None)  # (what a build with other settings left)
+    elif todo or fingerprints.changed:
+        _distrust(cache, key, fingerprints.changed or frozenset(), {job.path for job in todo})
     for job, data in tried.values():
         writer.write(job.path, data)
         new[job.path] = fingerprints.page(job.page, job.variant)
@@ -149,9 +170,7 @@ class Preview:
         pages = [(job.path, _render_or_raise(self.renderers, job)) for job in jobs]
         # First forget what the last build wrote there: whatever becomes of the build that
         # follows (a mistake, Ctrl+C), the next one renders these pages again.
-        last = self.cache.load("fingerprints", self.key)
-        if isinstance(last, PageRecord):
-            self.cache.save("fingerprints", self.key, last.without(frozenset(), {path for path, _ in pages}))
+        _distrust(self.cache, self.key, frozenset(), {path for path, _ in pages})
         for path, data in pages:
             write_if_changed(self.output / path, data)
         return [path for path, _ in pages]
