@@ -40,42 +40,62 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, _strings_for(Path(".")).message("usage_error", detail=message) + "\n")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="site-builder", description=(
-        "Static transparency websites (党务/政务/村务/财务公开) for towns and villages."))
-    p.add_argument("--version", action="version", version=f"site-builder {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def _parser(strings: Strings) -> argparse.ArgumentParser:
+    """The command line, its help in the site's language (a clerk reads --help too)."""
+    say = strings.message
 
-    b = sub.add_parser("build", help="build the site into SITE/public (or --output)")
-    b.add_argument("site", nargs="?", default=".", type=Path)
-    b.add_argument("--output", "-o", type=Path)
-    b.add_argument("--today", type=_date, help="fix 'today' (YYYY-MM-DD) for a reproducible build")
+    class Formatter(argparse.HelpFormatter):
+        def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+            # (argparse asks for no prefix, "", when it makes a command's name)
+            super().add_usage(usage, actions, groups, say("help_usage") if prefix is None else prefix)
 
-    c = sub.add_parser("check", help="validate everything without writing; list every problem")
-    c.add_argument("site", nargs="?", default=".", type=Path)
-    c.add_argument("--today", type=_date)
-    c.add_argument("--supervision", action="store_true",
-                   help="list units and categories overdue or missing periods; exit 1 when any")
+    def command(parser: argparse.ArgumentParser, site: bool = True) -> tuple[Any, Any]:
+        """The groups of a parser's arguments and options, named in the site's language
+        (a group left empty is not shown), with -h among the options."""
+        arguments = parser.add_argument_group(say("help_arguments"))
+        options = parser.add_argument_group(say("help_options"))
+        options.add_argument("-h", "--help", action="help", help=say("help_help"))
+        if site:
+            arguments.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE", help=say("help_site"))
+        return arguments, options
 
-    a = sub.add_parser("archive", help="write one year's entry pages, attachments and catalogue as a zip")
-    a.add_argument("site", nargs="?", default=".", type=Path)
-    a.add_argument("--year", type=int, required=True)
-    a.add_argument("--unit", help="only this unit (its id)")
-    a.add_argument("--output", "-o", type=Path, help="zip file (default: archive-YEAR[-UNIT].zip)")
-    a.add_argument("--today", type=_date)
+    def sub_parser(name: str, usage: str | None = None) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=say(f"help_{name}"), description=say(f"help_{name}"),
+                              usage=usage, add_help=False, formatter_class=Formatter)
 
-    s = sub.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on change")
-    s.add_argument("site", nargs="?", default=".", type=Path)
-    s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--output", "-o", type=Path)
-    s.add_argument("--today", type=_date)
+    p = _Parser(prog="site-builder", description=say("help_description"), add_help=False,
+                formatter_class=Formatter)
+    _, options = command(p, site=False)
+    options.add_argument("--version", action="version", version=f"site-builder {__version__}",
+                         help=say("help_version"))
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", title=say("help_commands"))
+    today = {"type": _date, "metavar": "YYYY-MM-DD", "help": say("help_today")}
 
-    n = sub.add_parser("new", help='write a new entry: new [SITE] UNIT CATEGORY "标题"')
-    n.add_argument("args", nargs="+", metavar="[SITE] UNIT CATEGORY TITLE")
-    n.add_argument("--today", type=_date)
+    _, o = command(sub_parser("build"))
+    o.add_argument("--output", "-o", type=Path, metavar="FOLDER", help=say("help_output"))
+    o.add_argument("--today", **today)
 
-    i = sub.add_parser("init", help="create a new site skeleton in DIR")
-    i.add_argument("dir", type=Path)
+    _, o = command(sub_parser("check"))
+    o.add_argument("--today", **today)
+    o.add_argument("--supervision", action="store_true", help=say("help_supervision"))
+
+    _, o = command(sub_parser("archive"))
+    o.add_argument("--year", type=int, required=True, help=say("help_year"))
+    o.add_argument("--unit", help=say("help_unit"))
+    o.add_argument("--output", "-o", type=Path, metavar="ZIP", help=say("help_zip"))
+    o.add_argument("--today", **today)
+
+    _, o = command(sub_parser("serve"))
+    o.add_argument("--port", type=int, default=8000, help=say("help_port"))
+    o.add_argument("--output", "-o", type=Path, metavar="FOLDER", help=say("help_output"))
+    o.add_argument("--today", **today)
+
+    a, o = command(sub_parser("new", "%(prog)s [-h] [--today YYYY-MM-DD] [SITE] UNIT CATEGORY TITLE"), site=False)
+    a.add_argument("args", nargs="+", metavar="[SITE] UNIT CATEGORY TITLE", help=say("help_new_args"))
+    o.add_argument("--today", **today)
+
+    a, _ = command(sub_parser("init"), site=False)
+    a.add_argument("dir", type=Path, metavar="DIR", help=say("help_dir"))
     return p
 
 
@@ -112,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         print(strings.message("usage_unknown_command", command=argv[0], commands="、".join(COMMANDS),
                               suggestion=close[0] if close else COMMANDS[0]), file=sys.stderr)
         return 2
-    parser = _parser()
+    parser = _parser(_strings_for(Path(".")))
     args = parser.parse_args(argv)
     root = Path(getattr(args, "site", None) or ".")
     if args.command == "new":

@@ -19,14 +19,26 @@ import yaml
 from conftest import CLI_TIMEOUT, DECISION, REPO, build_ok, describe, msg, run_build, run_check, run_cli
 
 
-def test_help():
-    result = run_cli("--help")
+@pytest.mark.parametrize("language", ["zh-Hans", "en"])
+def test_help_is_in_the_language_of_the_site_in_this_folder(tmp_path, language):
+    """A clerk reads --help too: every command and option is told in the site's language."""
+    (tmp_path / "site.yaml").write_text(f"language: {language}\n", encoding="utf-8")
+    say = yaml.safe_load((REPO / f"site_builder/strings/{language}.yaml").read_text(encoding="utf-8"))["messages"]
+    result = run_cli("--help", cwd=tmp_path)
     assert result.returncode == 0, describe(result)
-    for command in ("build", "check", "serve", "new", "init"):
-        assert command in result.stdout
-    for command in ("build", "check", "serve", "new", "init"):
-        sub = run_cli(command, "--help")
+    assert result.stdout.startswith(say["help_usage"] + "site-builder [-h]")
+    for key in ("help_description", "help_commands", "help_options", "help_help", "help_version"):
+        assert say[key] in result.stdout, key
+    shown = " ".join(result.stdout.split())  # (argparse wraps long lines)
+    for command in ("build", "check", "archive", "serve", "new", "init"):
+        assert f" {command} {say[f'help_{command}']}" in shown, command
+        sub = run_cli(command, "--help", cwd=tmp_path)
         assert sub.returncode == 0, describe(sub)
+        assert sub.stdout.startswith(say["help_usage"] + f"site-builder {command} [-h]"), sub.stdout
+        assert say["help_arguments"] in sub.stdout and say["help_help"] in sub.stdout
+    build = " ".join(run_cli("build", "--help", cwd=tmp_path).stdout.split())
+    for key in ("help_site", "help_output", "help_today"):
+        assert " ".join(say[key].split()) in build, key
 
 
 def test_version():
