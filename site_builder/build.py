@@ -33,8 +33,9 @@ from .writer import MANIFEST, OutputWriter, present
 
 if TYPE_CHECKING:
     from .model import Site
+    from .reader import Entry
     from .render import Renderer
-    from .search import Joined
+    from .search import Documents, Joined
 
 
 @dataclass
@@ -80,21 +81,36 @@ def load_site(root: Path, today: dt.date | None = None, timer: _Timer | None = N
     """Read and validate everything. Returns the site model (None when it cannot be
     made) and every problem found, errors and warnings. `loaded` is site.yaml as
     `load_config` gave it, when the caller has read it already."""
-    from .model import build_site
+    timer = timer or _Timer()
+    config, entries, problems = _read(root, timer, parallel, loaded)
+    if config is None:
+        return None, problems
+    return _model(config, entries, today or site_today(config), timer, problems), problems
+
+
+def _read(root: Path, timer: _Timer, parallel: bool, loaded: tuple[SiteConfig | None, Problems] | None,
+          ) -> tuple[SiteConfig | None, list[Entry], Problems]:
+    """Stages 1 and 2: site.yaml, then every entry, read and validated."""
     from .reader import read_entries
 
-    timer = timer or _Timer()
     config, problems = loaded or load_config(root)
     timer.lap("config")
     if config is None:
-        return None, problems
+        return None, [], problems
     entries, found = read_entries(config, Cache(root), parallel)
     problems.extend(found)
     timer.lap("read")
-    site, found = build_site(config, entries, today or site_today(config))
+    return config, entries, problems
+
+
+def _model(config: SiteConfig, entries: list[Entry], today: dt.date, timer: _Timer, problems: Problems) -> Site:
+    """Stage 3: the site model (its problems added to `problems`)."""
+    from .model import build_site
+
+    site, found = build_site(config, entries, today)
     problems.extend(found)
     timer.lap("model")
-    return site, problems
+    return site
 
 
 def check(root: Path, today: dt.date | None = None) -> Problems:
@@ -124,20 +140,34 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     # model holds is frozen (left out of collections) until the build ends.
     # (Frozen before the collector is back: the first collection after it would walk
     # every object made meanwhile, a seventh of a second at 10,000 entries.)
+    # The search index needs the entries but not the model: it starts as soon as they are
+    # read (see _SearchIndex).
     collecting = gc.isenabled()
     gc.disable()
+    search: _SearchIndex | None = None
     try:
-        site, problems = load_site(root, today, timer, parallel, loaded)
-        gc.freeze()
-    finally:
-        if collecting:
-            gc.enable()
-    try:
-        if site is None or problems.errors:
-            raise SiteError(problems)
-        writer = _write_site(site, root, output, parallel, timer)
-    finally:
-        gc.unfreeze()
+        try:
+            config, entries, problems = _read(root, timer, parallel, loaded)
+            if config is None:
+                raise SiteError(problems)
+            today = today or site_today(config)
+            if config.search and not problems.errors:
+                search = _SearchIndex(config, entries, today, root, output, parallel)
+            site = _model(config, entries, today, timer, problems)
+            gc.freeze()
+        finally:
+            if collecting:
+                gc.enable()
+        try:
+            if problems.errors:
+                raise SiteError(problems)
+            writer = _write_site(site, root, output, parallel, timer, search)
+        finally:
+            gc.unfreeze()
+    except BaseException:
+        if search is not None:  # it may still run: stop it, whatever stopped this build
+            search.cancel()
+        raise
     if inputs is not None:
         # the last build's stamps are worth keeping when its inputs changed; not when they
         # did not and the output was found changed (by something else, between builds)
@@ -148,20 +178,22 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
                        writer.removed, time.perf_counter() - started, problems.warnings, timer.stages, site)
 
 
-def _write_site(site: Site, root: Path, output: Path, parallel: bool, timer: _Timer) -> OutputWriter:
+def _write_site(site: Site, root: Path, output: Path, parallel: bool, timer: _Timer,
+                search: _SearchIndex | None) -> OutputWriter:
     """Render, write and index the site; what was written."""
     from .publish import render_pages
     from .render import Renderer
 
     writer = OutputWriter(output)
-    search = _SearchIndex(site, root, output, parallel) if site.config.search else None
+    # The open data files are made meanwhile in another process: at 50,000 entries they
+    # take 0.9 s, when a rebuild's search index is long done and a core is free.
+    data = ForkedCall(_data_files, site, parallel=parallel)
     try:
         pages = render_pages(site, writer, root, parallel)
         timer.lap("render")
-        _write_extras(site, Renderer(site), writer, search, pages.changed)
+        _write_extras(site, Renderer(site), writer, search, pages.changed, data)
     except BaseException:
-        if search is not None:  # it may still run: stop it, whatever stopped this build
-            search.cancel()
+        data.cancel()
         raise
     writer.finish()
     pages.save()
@@ -314,38 +346,40 @@ def _all_present(output: Path, paths: list[str]) -> bool:
 
 
 class _SearchIndex:
-    """The search index, started as soon as the site model is built and written once the
+    """The search index, started as soon as the entries are read and written once the
     pages are. Skipped when no searchable entry (nor the code) changed. After an earlier
     build into the same folder, only the spans of documents that changed are indexed
     again (the others come from the cache) and only files whose bytes changed are
-    written: that runs in a forked process while the pages are rendered (the weighing
-    of what changed too: at 50,000 entries, a third of a second), and leaves just those
-    files in the scratch folder, from which this process moves them into the output
-    once the pages are written (handing their bytes over a pipe to be written here took
-    a second when an entry was added to 10,000). A first build streams every file from
-    this process instead. The index build's scratch folder is made and removed here: a
-    forked process that is stopped (a build that failed meanwhile, Ctrl-C) has no time
-    to remove it."""
+    written: that runs in a forked process while the model is made and the pages are
+    rendered (the index needs only the published entries as items, not the model, which
+    at 10,000 entries takes 0.4 s to make), and leaves just those files in the scratch
+    folder, from which this process moves them into the output once the pages are
+    written (handing their bytes over a pipe to be written here took a second when an
+    entry was added to 10,000). A first build streams every file from this process
+    instead, once the model is made. The index build's scratch folder is made and
+    removed here: a forked process that is stopped (a build that failed meanwhile,
+    Ctrl-C) has no time to remove it."""
 
-    def __init__(self, site: Site, root: Path, output: Path, parallel: bool):
+    def __init__(self, config: SiteConfig, entries: list[Entry], today: dt.date, root: Path, output: Path,
+                 parallel: bool):
         from .search import scratch_folder
 
-        self.site, self.root, self.output, self.parallel = site, root, output, parallel
+        self.root, self.output, self.parallel = root, output, parallel
         self.cache = for_output(root, output)
         self.scratch = scratch_folder(self.cache)
-        self.changes = (ForkedCall(_search_changes, site, root, output, parallel, self.scratch.name,
-                                   parallel=parallel, keep_freed=True)
+        self.changes = (ForkedCall(_search_in_child, config, entries, today, root, output, parallel,
+                                   self.scratch.name, parallel=parallel, keep_freed=True)
                         if self.cache.has("search-files") else None)
 
-    def write(self, writer: OutputWriter) -> None:
+    def write(self, site: Site, writer: OutputWriter) -> None:
         try:
-            self._write(writer, self.scratch.name)
+            self._write(site, writer, self.scratch.name)
         finally:
             self.scratch.cleanup()
 
-    def _write(self, writer: OutputWriter, scratch: str) -> None:
+    def _write(self, site: Site, writer: OutputWriter, scratch: str) -> None:
         if self.changes is None:
-            made = _search_changes(self.site, self.root, self.output, self.parallel, scratch, writer)
+            made = _search_changes(site, self.root, self.output, self.parallel, scratch, writer)
         else:
             made = self.changes.result()
             if made.kept:
@@ -368,6 +402,18 @@ class _SearchIndex:
         self.scratch.cleanup()
 
 
+def _search_in_child(config: SiteConfig, entries: list[Entry], today: dt.date, root: Path, output: Path,
+                     parallel: bool, scratch: str) -> _SearchFiles:
+    """_search_changes of the published entries, in the forked process."""
+    from .model import published_items
+    from .search import Documents
+
+    documents = Documents(config, published_items(config, entries, today))
+    gc.freeze()  # (forked while the collector was off: see build)
+    gc.enable()
+    return _search_changes(documents, root, output, parallel, scratch)
+
+
 @dataclass(frozen=True)
 class _SearchFiles:
     """What `_search_changes` found: the key of the searchable entries; {path: the name
@@ -382,16 +428,16 @@ class _SearchFiles:
     kept: bool = False
 
 
-def _search_changes(site: Site, root: Path, output: Path, parallel: bool, scratch: str,
+def _search_changes(source: Site | Documents, root: Path, output: Path, parallel: bool, scratch: str,
                     writer: OutputWriter | None = None) -> _SearchFiles:
-    """The index files, compared with what the last build's record says the output
-    holds (its key, the (hash, size) of every file, what they were made from), those
-    that differ left in `scratch`; with `writer`, every file is written (or recorded as
-    unchanged) as it comes instead."""
+    """The index files of `source` (a site, or its published entries), compared with
+    what the last build's record says the output holds (its key, the (hash, size) of
+    every file, what they were made from), those that differ left in `scratch`; with
+    `writer`, every file is written (or recorded as unchanged) as it comes instead."""
     from .search import search_files, searchable
 
-    key = hexdigest(code_fingerprint(), site.config.units, site.config.categories, plain_digest(
-        [(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(site)]))
+    key = hexdigest(code_fingerprint(), source.config.units, source.config.categories, plain_digest(
+        [(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(source)]))
     cache = for_output(root, output)
     last_key, before, joined = cache.load("search-files", code_fingerprint()) or (None, {}, None)
     if writer is None and last_key == key and _all_present(output, list(before)):
@@ -403,7 +449,7 @@ def _search_changes(site: Site, root: Path, output: Path, parallel: bool, scratc
     now: dict[str, tuple[bytes, int]] = {}
     if writer is None:
         os.makedirs(os.path.join(scratch, "changed"), exist_ok=True)
-    files = search_files(site, parallel, memo=Cache(root, "search"), last=joined, scratch=scratch)
+    files = search_files(source, parallel, memo=Cache(root, "search"), last=joined, scratch=scratch)
     while True:
         try:
             path, data = next(files)
@@ -430,13 +476,19 @@ def _size(path: str) -> int:
         return -1
 
 
-def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter,
-                  search: _SearchIndex | None, changed: frozenset[str] | None) -> None:
-    """Everything but the pages: assets, each entry's files, open data, feeds, the
-    search index. `changed`: the entries changed since the last build into this folder
-    (see `render_pages`); the files of the others are as that build left them, if still
-    there (neither read nor made again: at 10,000 entries, making and comparing the
-    ledger CSVs alone took a sixth of a second)."""
+def _data_files(site: Site) -> list[tuple[str, bytes]]:
+    from .exports import data_files
+
+    return list(data_files(site))
+
+
+def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: _SearchIndex | None,
+                  changed: frozenset[str] | None, data: ForkedCall) -> None:
+    """Everything but the pages: assets, each entry's files, open data (`data`, being
+    made meanwhile), feeds, the search index. `changed`: the entries changed since the
+    last build into this folder (see `render_pages`); the files of the others are as
+    that build left them, if still there (neither read nor made again: at 10,000
+    entries, making and comparing the ledger CSVs alone took a sixth of a second)."""
     from . import exports, feeds
     from .model import Page
 
@@ -452,10 +504,10 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter,
             continue
         for a in attachments:
             writer.copy(f"{item.dir}/{a.name}", a.source)
-        for path, data in exports.ledger_csvs(site, item):
-            writer.write(path, data)
-    for path, data in exports.data_files(site):
-        writer.write(path, data)
+        for path, made in exports.ledger_csvs(site, item):
+            writer.write(path, made)
+    for path, made in data.result():
+        writer.write(path, made)
     writer.write("404.html", renderer.render(Page("404.html", "404.html", "404", {}, frozenset())))
     if site.config.base_url:
         cfg = site.config
@@ -467,4 +519,4 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter,
         writer.write("sitemap.xml", feeds.sitemap(site, [p.path for p in site.pages]))
         writer.write("robots.txt", feeds.robots(site))
     if search is not None:  # last: on a rebuild it is being made meanwhile, in another process
-        search.write(writer)
+        search.write(site, writer)

@@ -135,12 +135,18 @@ def edited_item(site: Site, entry: Entry) -> Item | None:
     return dataclasses.replace(old, entry=new.entry, notice=new.notice, body_withheld=new.body_withheld)
 
 
+def published_items(config: SiteConfig, entries: list[Entry], today: dt.date) -> list[Item]:
+    """The entries published on `today` as items, newest first, not yet linked to one
+    another: all the search index needs of the model."""
+    return _newest_first([_item(config, e, today) for e in entries if is_published(e, today)])
+
+
 def build_site(config: SiteConfig, entries: list[Entry], today: dt.date) -> tuple[Site, Problems]:
     problems = Problems()
     for e in entries:
         if e.date > today:  # on purpose, or a year mistyped: either way the clerk should know
             problems.add(e.source, e.date_line, "dated_later", warning=True, date=e.date.isoformat())
-    items = _newest_first([_item(config, e, today) for e in entries if is_published(e, today)])
+    items = published_items(config, entries, today)
     by_rel = {i.entry.rel: i for i in items}
     _check_index_numbers(items, problems)
     _link_corrections(items, by_rel, {e.rel for e in entries}, problems)

@@ -135,7 +135,15 @@ def _texts(items: list[Item], span: range) -> list[tuple[str, str]]:
     return [entry_text(item) for item in items[span.start:span.stop]]
 
 
-def searchable(site: Site) -> list[Item]:
+@dataclass(frozen=True)
+class Documents:
+    """What the index is made of: a site's config and its published items (a `Site`
+    serves as well; a build's search process has these alone: see model.published_items)."""
+    config: SiteConfig
+    items: list[Item]
+
+
+def searchable(site: Site | Documents) -> list[Item]:
     """Entries in the index, in doc-id order: published, not withdrawn, by (date, path)."""
     items = [i for i in site.items if not i.withdrawn and not i.body_withheld]
     return sorted(items, key=lambda i: (i.entry.date, i.entry.rel))
@@ -650,7 +658,7 @@ def scratch_folder(cache: Cache) -> tempfile.TemporaryDirectory:
         return tempfile.TemporaryDirectory(prefix="site-builder-search-")
 
 
-def search_files(site: Site, parallel: bool = True, span: int | None = None,
+def search_files(site: Site | Documents, parallel: bool = True, span: int | None = None,
                  memo: Cache | None = None, last: Joined | None = None,
                  scratch: str | None = None) -> Generator[tuple[str, bytes | None], None, Joined]:
     """Every file of the index, as (output path, bytes), made one after another so that
@@ -669,7 +677,7 @@ def search_files(site: Site, parallel: bool = True, span: int | None = None,
         return (yield from _search_files(site, parallel, span, memo, last, own))
 
 
-def _search_files(site: Site, parallel: bool, span: int | None, memo: Cache | None, last: Joined | None,
+def _search_files(site: Site | Documents, parallel: bool, span: int | None, memo: Cache | None, last: Joined | None,
                   scratch: str) -> Generator[tuple[str, bytes | None], None, Joined]:
     items = searchable(site)
     cfg = site.config
