@@ -139,9 +139,8 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     # every page of memory they share. It is off while the model is made, and what the
     # model holds is frozen (left out of collections) until the build ends.
     # (Frozen before the collector is back: the first collection after it would walk
-    # every object made meanwhile, a seventh of a second at 10,000 entries.)
-    # The search index needs the entries but not the model: it starts as soon as they are
-    # read (see _SearchIndex).
+    # every object made meanwhile, a seventh of a second at 10,000 entries.) The search
+    # index needs the entries, not the model: it starts as soon as they are read.
     collecting = gc.isenabled()
     gc.disable()
     search: _SearchIndex | None = None
@@ -368,7 +367,7 @@ class _SearchIndex:
         self.cache = for_output(root, output)
         self.scratch = scratch_folder(self.cache)
         self.changes = (ForkedCall(_search_in_child, config, entries, today, root, output, parallel,
-                                   self.scratch.name, parallel=parallel, keep_freed=True)
+                                   self.scratch.name, os.getpid(), parallel=parallel, keep_freed=True)
                         if self.cache.has("search-files") else None)
 
     def write(self, site: Site, writer: OutputWriter) -> None:
@@ -403,14 +402,16 @@ class _SearchIndex:
 
 
 def _search_in_child(config: SiteConfig, entries: list[Entry], today: dt.date, root: Path, output: Path,
-                     parallel: bool, scratch: str) -> _SearchFiles:
-    """_search_changes of the published entries, in the forked process."""
+                     parallel: bool, scratch: str, parent: int) -> _SearchFiles:
+    """_search_changes of the published entries, in the forked process (or, not
+    parallel, in process `parent`, the build's own)."""
     from .model import published_items
     from .search import Documents
 
     documents = Documents(config, published_items(config, entries, today))
-    gc.freeze()  # (forked while the collector was off: see build)
-    gc.enable()
+    if os.getpid() != parent:  # forked while the build had the collector off (see build)
+        gc.freeze()
+        gc.enable()
     return _search_changes(documents, root, output, parallel, scratch)
 
 
@@ -477,6 +478,7 @@ def _size(path: str) -> int:
 
 
 def _data_files(site: Site) -> list[tuple[str, bytes]]:
+    """The open data files (exports.data_files), all made (to be sent back whole)."""
     from .exports import data_files
 
     return list(data_files(site))
