@@ -346,18 +346,18 @@ def _all_present(output: Path, paths: list[str]) -> bool:
 
 class _SearchIndex:
     """The search index, started as soon as the entries are read and written once the
-    pages are. Skipped when no searchable entry (nor the code) changed. After an earlier
-    build into the same folder, only the spans of documents that changed are indexed
-    again (the others come from the cache) and only files whose bytes changed are
-    written: that runs in a forked process while the model is made and the pages are
-    rendered (the index needs only the published entries as items, not the model, which
-    at 10,000 entries takes 0.4 s to make), and leaves just those files in the scratch
-    folder, from which this process moves them into the output once the pages are
-    written (handing their bytes over a pipe to be written here took a second when an
-    entry was added to 10,000). A first build streams every file from this process
-    instead, once the model is made. The index build's scratch folder is made and
-    removed here: a forked process that is stopped (a build that failed meanwhile,
-    Ctrl-C) has no time to remove it."""
+    pages are. When the output has a record of an earlier build's index, a forked
+    process weighs what changed while the model is made and the pages are rendered (the
+    index needs only the published entries as items, not the model, which at 10,000
+    entries takes 0.4 s to make): nothing, when no searchable entry (nor the code)
+    changed and every file is there; else only the spans of documents that changed are
+    indexed again (the others come from the cache), and only the files whose bytes
+    changed are left in the scratch folder, from which this process moves them into
+    the output once the pages are written (handing their bytes over a pipe to be
+    written here took a second when an entry was added to 10,000). Without a record (a
+    first build), every file is made and streamed from this process once the model is
+    made. The scratch folder is made and removed here: a forked process that is
+    stopped (a build that failed meanwhile, Ctrl-C) has no time to remove it."""
 
     def __init__(self, config: SiteConfig, entries: list[Entry], today: dt.date, root: Path, output: Path,
                  parallel: bool):
@@ -373,8 +373,10 @@ class _SearchIndex:
     def write(self, site: Site, writer: OutputWriter) -> None:
         try:
             self._write(site, writer, self.scratch.name)
-        finally:
-            self.scratch.cleanup()
+        except BaseException:  # (Ctrl-C while it runs, say): stop it before its folder goes
+            self.cancel()
+            raise
+        self.scratch.cleanup()
 
     def _write(self, site: Site, writer: OutputWriter, scratch: str) -> None:
         if self.changes is None:
@@ -387,7 +389,7 @@ class _SearchIndex:
                 return
             # Until `now` is saved, no file is vouched for: a build stopped half-way
             # through these writes must not leave a record that trusts them.
-            self.cache.save("search-files", code_fingerprint(), (None, {}, None))
+            self.cache.forget("search-files")
             for path in made.now:
                 if path in made.changed:
                     writer.move(path, os.path.join(scratch, made.changed[path]))
@@ -496,16 +498,15 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: 
 
     for name, source in asset_files(site.config).items():
         writer.copy(f"assets/{name}", source)
-    out = os.fspath(writer.root) + os.sep
     for item in site.items:
-        attachments = [] if item.withdrawn else item.entry.attachments
-        paths = [f"{item.dir}/{a.name}" for a in attachments] + [f"{item.dir}/{n}" for n in item.ledger_files]
-        if changed is not None and item.entry.rel not in changed and all(map(present, (out + p for p in paths))):
+        attached = [] if item.withdrawn else [(f"{item.dir}/{a.name}", a.source) for a in item.entry.attachments]
+        paths = [path for path, _ in attached] + exports.ledger_paths(item)
+        if changed is not None and item.entry.rel not in changed and _all_present(writer.root, paths):
             for path in paths:
                 writer.record(path, written=False)
             continue
-        for a in attachments:
-            writer.copy(f"{item.dir}/{a.name}", a.source)
+        for path, source in attached:
+            writer.copy(path, source)
         for path, made in exports.ledger_csvs(site, item):
             writer.write(path, made)
     for path, made in data.result():

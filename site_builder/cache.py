@@ -113,8 +113,17 @@ class Cache:
         """Whether a value is stored under `name`, whatever its key."""
         return os.path.isfile(self.dir / f"{name}.pickle")
 
-    def save(self, name: str, key: str, value: Any) -> None:
-        self.write(f"{name}.pickle", pickle.dumps((key, value), protocol=5))
+    def save(self, name: str, key: str, value: Any, must: bool = False) -> None:
+        """Store `value` under `name` and `key`; a failure (a full disk) is ignored, as
+        it only costs time, unless the value `must` be stored: then it raises OSError."""
+        self.write(f"{name}.pickle", pickle.dumps((key, value), protocol=5), must)
+
+    def forget(self, name: str) -> None:
+        """Remove what is stored under `name` (removing works on a full disk too)."""
+        try:
+            os.remove(self.dir / f"{name}.pickle")
+        except FileNotFoundError:
+            pass
 
     def read(self, file_name: str) -> bytes | None:
         try:
@@ -122,14 +131,16 @@ class Cache:
         except OSError:
             return None
 
-    def write(self, file_name: str, data: bytes) -> None:
+    def write(self, file_name: str, data: bytes, must: bool = False) -> None:
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             if not (self.dir.parent / ".gitignore").exists() and self.dir.parent.name == CACHE_DIR:
                 write_atomic(self.dir.parent / ".gitignore", b"*\n")
             write_atomic(self.dir / file_name, data)
         except OSError:
-            pass  # a cache that cannot be written only costs time
+            if must:
+                raise
+            # otherwise a cache that cannot be written only costs time
 
 
 def hexdigest(*parts: Any) -> str:

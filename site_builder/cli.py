@@ -99,6 +99,24 @@ def _parser(strings: Strings) -> argparse.ArgumentParser:
     return p
 
 
+_VALUED = ("--output", "-o", "--today", "--year", "--unit", "--port")  # options that take a value
+
+
+def _named_site(argv: list[str]) -> Path:
+    """The SITE a command line names, read before it is parsed (its help is told in that
+    site's language): the first word after the command that is neither an option nor an
+    option's value; this folder for a command without one, or none given."""
+    if not argv or argv[0] not in ("build", "check", "archive", "serve"):
+        return Path(".")
+    words = iter(argv[1:])
+    for word in words:
+        if word in _VALUED:
+            next(words, None)
+        elif not word.startswith("-"):
+            return Path(word)
+    return Path(".")
+
+
 def _strings_for(root: Path) -> Strings:
     """The site's language, read leniently: messages must show even for a broken site.yaml."""
     try:
@@ -132,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         print(strings.message("usage_unknown_command", command=argv[0], commands="、".join(COMMANDS),
                               suggestion=close[0] if close else COMMANDS[0]), file=sys.stderr)
         return 2
-    parser = _parser(_strings_for(Path(".")))
+    parser = _parser(_strings_for(_named_site(argv)))
     args = parser.parse_args(argv)
     root = Path(getattr(args, "site", None) or ".")
     if args.command == "new":

@@ -134,8 +134,13 @@ def data_files(site: Site) -> Iterator[tuple[str, bytes]]:
         yield f"data/annual-{year}.csv", annual_csv(site, year)
 
 
+def ledger_paths(item: Item) -> list[str]:
+    """The output path of the CSV of each of an entry's ledgers: beside its page."""
+    return [f"{item.dir}/{name}" for name in item.ledger_files]
+
+
 def ledger_csvs(site: Site, item: Item) -> Iterator[tuple[str, bytes]]:
-    """The CSV of each of an entry's ledgers, as (output path, bytes): beside its page."""
+    """The CSV of each of an entry's ledgers, as (output path, bytes)."""
     t = load_strings(site.config.language).ui
-    for name, lg in zip(item.ledger_files, item.entry.ledgers):
-        yield f"{item.dir}/{name}", ledger_csv(lg, t["balance"], t["opening_balance"], t["closing_balance"])
+    for path, lg in zip(ledger_paths(item), item.entry.ledgers):
+        yield path, ledger_csv(lg, t["balance"], t["opening_balance"], t["closing_balance"])

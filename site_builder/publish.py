@@ -7,7 +7,9 @@ build's and whose file is still there is skipped; the rest are rendered and writ
 built site model, so a cold build uses every core and a one-entry edit renders a
 handful of pages. The workers also fingerprint what they render: in a first build,
 with nothing to compare, that is every page, and no page is fingerprinted here.
-Fingerprints are saved only after every page is written.
+Before a page is written, the last build's record of fingerprints stops vouching for
+it; the new record is saved by the caller (`RenderedPages.save`) once every file of
+the build is written.
 """
 from __future__ import annotations
 
@@ -85,7 +87,10 @@ class RenderedPages:
     key: str
 
     def save(self) -> None:
-        self.cache.save("fingerprints", self.key, self.record)
+        try:
+            self.cache.save("fingerprints", self.key, self.record, must=True)
+        except OSError:  # (a full disk): the last record stays, and what it no longer vouches for
+            return
         self.cache.save(UNSURE, self.key, None)
 
 
@@ -104,13 +109,20 @@ def _last_record(cache: Cache, key: str) -> PageRecord | None:
 
 def _distrust(cache: Cache, key: str, rels: frozenset[str], paths: set[str]) -> None:
     """Have the record no longer vouch for these entries and pages: noted apart from it,
-    as writing the whole record again took a third of a second at 50,000 entries."""
+    as writing the whole record again took a third of a second at 50,000 entries; when
+    that note cannot be written (a full disk), the record goes (the next build renders
+    every page again) rather than vouch for what is about to change."""
     before_rels, before_paths = cache.load(UNSURE, key) or (frozenset(), frozenset())
-    cache.save(UNSURE, key, (before_rels | rels, before_paths | paths))
+    try:
+        cache.save(UNSURE, key, (before_rels | rels, before_paths | paths), must=True)
+    except OSError:
+        cache.forget("fingerprints")
 
 
 def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = True) -> RenderedPages:
-    """Render and write every page that changed. Raises SiteError for a template error."""
+    """Render and write every page that changed. Raises SiteError for a template error.
+    The caller saves the record it returns once every other file is written (until then
+    the pages it wrote are rendered again by the next build)."""
     cache = for_output(root, writer.root)
     key = global_key(site)
     last = _last_record(cache, key)
@@ -137,7 +149,7 @@ def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = 
     # it stop half-way, and the input be put back as it was, the next build must not take
     # the files it wrote for those of the last one.
     if last is None:
-        cache.save("fingerprints", key, None)  # (what a build with other settings left)
+        cache.forget("fingerprints")  # (what a build with other settings left)
     elif todo or fingerprints.changed:
         _distrust(cache, key, fingerprints.changed or frozenset(), {job.path for job in todo})
     for job, data in tried.values():

@@ -653,9 +653,11 @@ def scratch_folder(cache: Cache) -> tempfile.TemporaryDirectory:
         for name in os.listdir(cache.dir):
             if name.startswith("scratch-") and not _running(name.split("-")[1]):
                 shutil.rmtree(os.path.join(cache.dir, name), ignore_errors=True)
-        return tempfile.TemporaryDirectory(prefix=f"scratch-{os.getpid()}-", dir=cache.dir)
+        # (a stopped build's workers, stopped too, may still be leaving their last file)
+        return tempfile.TemporaryDirectory(prefix=f"scratch-{os.getpid()}-", dir=cache.dir,
+                                           ignore_cleanup_errors=True)
     except OSError:
-        return tempfile.TemporaryDirectory(prefix="site-builder-search-")
+        return tempfile.TemporaryDirectory(prefix="site-builder-search-", ignore_cleanup_errors=True)
 
 
 def search_files(site: Site | Documents, parallel: bool = True, span: int | None = None,

@@ -36,6 +36,8 @@ def test_help_is_in_the_language_of_the_site_in_this_folder(tmp_path, language):
         assert sub.returncode == 0, describe(sub)
         assert sub.stdout.startswith(say["help_usage"] + f"site-builder {command} [-h]"), sub.stdout
         assert say["help_arguments"] in sub.stdout and say["help_help"] in sub.stdout
+    elsewhere = run_cli("build", "--today", "2026-11-20", tmp_path, "--help", cwd=REPO)  # SITE named: its language
+    assert elsewhere.stdout.startswith(say["help_usage"] + "site-builder build [-h]"), elsewhere.stdout
     build = " ".join(run_cli("build", "--help", cwd=tmp_path).stdout.split())
     for key in ("help_site", "help_output", "help_today"):
         assert " ".join(say[key].split()) in build, key

@@ -23,6 +23,7 @@ from typing import Iterator
 
 import pytest
 
+from site_builder import build as build_module
 from site_builder.build import build as build_here, load_site
 from site_builder.cache import Cache, PageFingerprints
 from site_builder.errors import SiteError
@@ -242,6 +243,55 @@ def test_a_build_stopped_before_its_end_leaves_no_record_vouching_for_what_it_wr
     finance.write_text(original, encoding="utf-8")
     build(site, out)
     assert_same_as_cold(site, out, tmp_path, "stopped")
+
+
+def test_a_record_that_cannot_be_kept_apart_from_stops_vouching(tmp_path, monkeypatch):
+    """A full disk: the note of what the fingerprint record no longer vouches for cannot
+    be written, nor the new record; the record then goes, and the edit undone is
+    written back."""
+    site = demo_copy(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    entry = site / "content/xizhuang/decisions/2026-04-24-yishiyiyi-yinshui.md"
+    original = entry.read_text(encoding="utf-8")
+    entry.write_text(original.replace("\n---\n", "\n---\nFULLDISKMARK\n", 1), encoding="utf-8")
+    keep = Cache.write
+
+    def full(self, file_name, data, must=False):
+        if must:
+            raise OSError(28, "No space left on device")
+        keep(self, file_name, data, must)
+    monkeypatch.setattr(Cache, "write", full)
+    build_here(site, out, today=dt.date.fromisoformat(TODAY), parallel=False)
+    monkeypatch.undo()
+    assert "FULLDISKMARK" in (out / "xizhuang/decisions/2026-04-24-yishiyiyi-yinshui/index.html").read_text(encoding="utf-8")
+    entry.write_text(original, encoding="utf-8")
+    build(site, out)
+    assert_same_as_cold(site, out, tmp_path, "full-disk")
+
+
+def test_a_stop_while_the_search_process_writes_says_stopped(tmp_path, monkeypatch):
+    """Ctrl-C while the search process still writes into its scratch folder: that
+    process is stopped before its folder is removed, and the stop is what is told."""
+    site = demo_copy(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    entry = next((site / "content/town/plans").glob("*.md"))
+    entry.write_text(entry.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+
+    def busy(source, root, output, parallel, scratch, writer=None):  # (in the forked process)
+        for n in range(10**6):
+            (Path(scratch) / f"busy-{n}").write_bytes(b"x")
+
+    def stopped(self, site, writer, scratch):  # (waiting for its result, in this process)
+        time.sleep(0.3)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(build_module, "_search_changes", busy)
+    monkeypatch.setattr(build_module._SearchIndex, "_write", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        build_here(site, out, today=dt.date.fromisoformat(TODAY))
+    cache = site / ".site-builder-cache"
+    assert not [p for p in cache.rglob("scratch-*") if p.is_dir()]
 
 
 def test_a_file_removed_from_settled_folders_is_written_again(tmp_path):
