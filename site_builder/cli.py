@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import difflib
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -24,25 +25,51 @@ from .yamlread import load_plain
 COMMANDS = ("build", "check", "serve", "new", "init", "archive")
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(_strings_for(Path(".")).message("usage_bad_date", value=text)) from None
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse, with a usage mistake told in the site's language (exit 2) after the
-    usage line; the detail (which option, which value) stays argparse's."""
+    usage line."""
+
+    def __init__(self, *args: Any, strings: Strings, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.strings = strings
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, _strings_for(Path(".")).message("usage_error", detail=message) + "\n")
+        self.exit(2, self.strings.message("usage_error", detail=_told(message, self.strings)) + "\n")
 
 
-def _parser(strings: Strings) -> argparse.ArgumentParser:
+_ARGPARSE_WORDS = [  # argparse's words for a usage mistake, and ours
+    (re.compile(r"the following arguments are required: (?P<what>.+)"), "usage_missing"),
+    (re.compile(r"unrecognized arguments: (?P<what>.+)"), "usage_unrecognized"),
+    (re.compile(r"argument (?P<option>\S+): invalid int value: '(?P<value>.*)'"), "usage_not_a_number"),
+    (re.compile(r"argument (?P<option>\S+): expected one argument"), "usage_needs_value"),
+]
+
+
+def _told(message: str, strings: Strings) -> str:
+    """argparse's message in the site's language (the option or value it names kept)."""
+    for pattern, key in _ARGPARSE_WORDS:
+        m = pattern.fullmatch(message)
+        if m:
+            return strings.message(key, **m.groupdict())
+    m = re.fullmatch(r"argument (\S+): (.+)", message, re.S)  # our own checks (a date, a port)
+    return f"{m.group(1)}: {m.group(2)}" if m else message
+
+
+def _parser(strings: Strings) -> _Parser:
     """The command line, its help in the site's language (a clerk reads --help too)."""
     say = strings.message
+
+    def date(text: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(say("usage_bad_date", value=text)) from None
+
+    def port(text: str) -> int:
+        if not text.isdigit() or not 1 <= int(text) <= 65535:
+            raise argparse.ArgumentTypeError(say("usage_bad_port", value=text))
+        return int(text)
 
     class Formatter(argparse.HelpFormatter):
         def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
@@ -61,15 +88,15 @@ def _parser(strings: Strings) -> argparse.ArgumentParser:
 
     def sub_parser(name: str, usage: str | None = None) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=say(f"help_{name}"), description=say(f"help_{name}"),
-                              usage=usage, add_help=False, formatter_class=Formatter)
+                              usage=usage, add_help=False, formatter_class=Formatter, strings=strings)
 
     p = _Parser(prog="site-builder", description=say("help_description"), add_help=False,
-                formatter_class=Formatter)
+                formatter_class=Formatter, strings=strings)
     _, options = command(p, site=False)
     options.add_argument("--version", action="version", version=f"site-builder {__version__}",
                          help=say("help_version"))
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", title=say("help_commands"))
-    today = {"type": _date, "metavar": "YYYY-MM-DD", "help": say("help_today")}
+    today = {"type": date, "metavar": "YYYY-MM-DD", "help": say("help_today")}
 
     _, o = command(sub_parser("build"))
     o.add_argument("--output", "-o", type=Path, metavar="FOLDER", help=say("help_output"))
@@ -86,7 +113,7 @@ def _parser(strings: Strings) -> argparse.ArgumentParser:
     o.add_argument("--today", **today)
 
     _, o = command(sub_parser("serve"))
-    o.add_argument("--port", type=int, default=8000, help=say("help_port"))
+    o.add_argument("--port", type=port, default=8000, help=say("help_port"))
     o.add_argument("--output", "-o", type=Path, metavar="FOLDER", help=say("help_output"))
     o.add_argument("--today", **today)
 
@@ -155,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(getattr(args, "site", None) or ".")
     if args.command == "new":
         if len(args.args) not in (3, 4):
-            parser.error('new takes [SITE] UNIT CATEGORY "TITLE"')
+            parser.error(parser.strings.message("usage_new_words"))
         root = Path(args.args[0]) if len(args.args) == 4 else Path(".")
     if args.command == "init":
         root = args.dir

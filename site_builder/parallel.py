@@ -31,11 +31,19 @@ def workers() -> int:
 
 def _start(func: Callable[[Any, Any], Any], shared: Any, keep_freed: bool = False) -> None:
     global _SHARED
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a stop ends a worker (see cli.run)
+    _stopped_by_parent()
     gc.enable()  # a build turns it off while it makes its model; a worker's garbage is its own
     if keep_freed:
         _keep_freed_memory()
     _SHARED = (func, shared)
+
+
+def _stopped_by_parent() -> None:
+    """A forked process is stopped by the build that forked it (SIGTERM, at once: see
+    cli.run), not by Ctrl-C: a terminal sends that to the whole process group, and
+    multiprocessing would print the name of each process it interrupted."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _keep_freed_memory() -> None:
@@ -178,7 +186,7 @@ def _send_result(send: Any, receive: Any, parent: int, func: Callable[..., Any],
     # outlive it: with the pipe's other end closed here, sending the result fails instead
     # of waiting forever for a reader, and on Linux it is stopped at once.
     receive.close()
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _stopped_by_parent()
     _stop_with_parent(parent)
     if keep_freed:
         _keep_freed_memory()

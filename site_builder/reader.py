@@ -18,6 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -29,6 +30,7 @@ from . import periods, privacy
 from .cache import Cache, code_fingerprint, hexdigest, stat_key
 from .config import PERIOD_RE, SiteConfig
 from .errors import Problems
+from .i18n import LANGUAGES, load_strings
 from .markup import MarkdownRenderer, images_without_alt, local_refs, plain_text, replace_refs
 from .parallel import ForkedCall, fork_map, workers
 from .yamlread import LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
@@ -56,7 +58,10 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"),
 )
 _SUMMARY_CHARS = 120
-PLACEHOLDER_BODY = "（在这里写正文。）"  # what `new` writes; published as is, it is a mistake
+@lru_cache(maxsize=1)
+def _placeholder_bodies() -> tuple[str, ...]:
+    """What `new` writes as the body, in each language; published as is, it is a mistake."""
+    return tuple(load_strings(language).ui["new_entry_body"] for language in LANGUAGES)
 _UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
 
 
@@ -273,8 +278,10 @@ class EntryReader:
         if notice_until and date and notice_until < date:
             problems.add(rel, self._line("notice_until"), "notice_before_date",
                          until=notice_until.isoformat(), date=date.isoformat())
-        if PLACEHOLDER_BODY in body:
-            problems.add(rel, _find_line(body, PLACEHOLDER_BODY, body_line), "placeholder_body", warning=True)
+        for placeholder in _placeholder_bodies():
+            if placeholder in body:
+                problems.add(rel, _find_line(body, placeholder, body_line), "placeholder_body", warning=True,
+                             text=placeholder)
         withdrawn = self._withdrawn(f, rel, problems)
         tags = self._tags(f.get("tags"))
         totals = self._totals(f, rel, problems)

@@ -12,7 +12,7 @@ from pathlib import Path
 from .build import site_today
 from .config import load_config
 from .errors import Problems, SiteError
-from .reader import PLACEHOLDER_BODY
+from .i18n import load_strings
 
 SITE_YAML = """\
 # 网站设置：每一项的含义见 README。
@@ -111,7 +111,7 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     lines = ["---", f'title: "{quoted}"', f"date: {today.isoformat()}"]
     if period:
         lines.append(f'period: "{period}"')
-    lines += [f"formed: {today.isoformat()}", "---", "", PLACEHOLDER_BODY, ""]
+    lines += [f"formed: {today.isoformat()}", "---", "", load_strings(config.language).ui["new_entry_body"], ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 

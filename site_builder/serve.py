@@ -12,8 +12,10 @@ good build: the server never stops for a content mistake.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import html
 import http.server
+import sys
 import threading
 import time
 import traceback
@@ -205,11 +207,23 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
     state = _State()
     edits = _Edits(root, output, today)
 
+    handler = type("Handler", (_Handler,), {"state": state, "strings": strings})
+    try:  # the port first: a clerk told it is taken should not wait for a build to hear it
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(output)))
+    except OSError as err:
+        if err.errno != errno.EADDRINUSE:
+            raise
+        print(strings.message("serve_port_taken", port=port, other=port + 1 if port < 65535 else 8000),
+              file=sys.stderr)
+        return 1
+
     def rebuild() -> None:
         try:
             result = build(root, output, today, parallel=False)
             state.error = None
             edits.built(result.site)
+            for problem in result.warnings:  # (notes: a build that has them still succeeds)
+                print(problem.format(strings), flush=True)
             print(strings.message("build_done", entries=result.entries, pages=result.pages,
                                   written=result.written, unchanged=result.unchanged,
                                   removed=result.removed, seconds=f"{result.seconds:.2f}",
@@ -226,8 +240,6 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
 
     rebuild()
     output.mkdir(parents=True, exist_ok=True)
-    handler = type("Handler", (_Handler,), {"state": state, "strings": strings})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(output)))
     watcher = _Watcher(root, [output])
     watcher.start()
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -73,7 +73,31 @@ def test_unknown_command_is_a_usage_error():
     result = run_cli("build", "--nope")
     assert result.returncode == 2, describe(result)
     assert "Traceback" not in result.stderr
-    assert result.stderr.splitlines()[-1] == msg("usage_error", detail="unrecognized arguments: --nope")
+    assert result.stderr.splitlines()[-1] == msg("usage_error", detail=msg("usage_unrecognized", what="--nope"))
+
+
+@pytest.mark.parametrize("args, detail", [
+    ((), msg("usage_missing", what="COMMAND")),
+    (("archive", "--year", "abc"), msg("usage_not_a_number", option="--year", value="abc")),
+    (("check", "--today"), msg("usage_needs_value", option="--today")),
+    (("serve", "--port", "99999"), "--port: " + msg("usage_bad_port", value="99999")),
+    (("new", "dongzhuang"), msg("usage_new_words")),
+])
+def test_usage_mistakes_are_told_in_the_sites_language(args, detail):
+    result = run_cli(*args)
+    assert result.returncode == 2, describe(result)
+    assert result.stderr.splitlines()[-1] == msg("usage_error", detail=detail), describe(result)
+
+
+def test_serve_on_a_port_in_use_says_so_before_building(make_site):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", make_site(), "--port", port, timeout=30)
+    assert result.returncode == 1, describe(result)
+    assert result.stderr.strip() == msg("serve_port_taken", port=port, other=port + 1), describe(result)
+    assert "已生成" not in result.stdout
 
 
 def test_bad_today_is_a_usage_error(make_site):
@@ -148,6 +172,21 @@ def test_new_monthly_entry(init_site):
     assert page.is_file()
     assert "东村2026年10月财务收支公开" in page.read_text(encoding="utf-8")
     assert run_check(init_site, "2026-11-25").returncode == 0
+
+
+@pytest.mark.parametrize("language", ["zh-Hant", "en"])
+def test_new_writes_its_placeholder_in_the_sites_language(init_site, language):
+    config = init_site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: zh-Hans", f"language: {language}"),
+                      encoding="utf-8")
+    strings = yaml.safe_load((REPO / f"site_builder/strings/{language}.yaml").read_text(encoding="utf-8"))
+    placeholder = strings["ui"]["new_entry_body"]
+    result = run_cli("new", init_site, "dongcun", "decisions", "西村决议", "--today", "2026-11-25")
+    assert result.returncode == 0, describe(result)
+    path = Path(result.stdout.strip().splitlines()[-1])
+    assert placeholder in path.read_text(encoding="utf-8")
+    check = run_check(init_site, "2026-11-25")
+    assert strings["messages"]["placeholder_body"].format(text=placeholder) in check.stdout + check.stderr, describe(check)
 
 
 @pytest.mark.parametrize("category, period", [("party", "2026-Q3"), ("decisions", None)])
@@ -309,6 +348,14 @@ def test_serve_rebuilds_and_shows_errors(make_site, tmp_path):
             (theme / "base.html").write_text(base.replace("</footer>", "<p>本站由镇党政办维护</p></footer>"),
                                              encoding="utf-8")
             _poll(page, lambda s, b: s == 200 and "本站由镇党政办维护" in b, proc, log, 15)
+
+            # 5. A note (a build that has one still succeeds) is told as build tells it.
+            entry.write_text(DECISION.replace("date: 2026-11-02", "date: 2026-12-01"), encoding="utf-8")
+            note = msg("dated_later", date="2026-12-01")
+            deadline = time.monotonic() + 15
+            while note not in log.read_text(encoding="utf-8") and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert note in log.read_text(encoding="utf-8"), log.read_text(encoding="utf-8")
         finally:
             proc.terminate()
             try:
