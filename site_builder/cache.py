@@ -225,8 +225,8 @@ class PageFingerprints:
                         | (last.items.keys() - self._by_rel.keys())) if last is not None else None
 
     def page(self, page: Any, variant: str = "") -> str:
-        last, changed = self._last, self.changed
-        if last is not None and changed is not None and "*" not in page.inputs and page.inputs.isdisjoint(changed):
+        last = self._last
+        if last is not None and "*" not in page.inputs and page.inputs.isdisjoint(self.changed or ()):
             known = last.pages.get(variant + page.path)
             if known is not None and last.inputs.get(page.path) == self.inputs_sum(page):
                 return known

@@ -58,11 +58,13 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"),
 )
 _SUMMARY_CHARS = 120
+_UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
+
+
 @lru_cache(maxsize=1)
 def _placeholder_bodies() -> tuple[str, ...]:
     """What `new` writes as the body, in each language; published as is, it is a mistake."""
     return tuple(load_strings(language).ui["new_entry_body"] for language in LANGUAGES)
-_UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
 
 
 @dataclass(frozen=True)
