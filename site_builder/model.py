@@ -213,7 +213,7 @@ def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[
         old = by_rel.get(target)
         if old is None:
             key = "corrects_unpublished" if target in all_rels else "corrects_unknown"
-            problems.add(i.entry.source, i.entry.line, key, target=target)
+            problems.add(i.entry.source, i.entry.corrects_line, key, target=target)
             continue
         i.corrects = old
         old.corrected_by.append(i)

@@ -114,6 +114,7 @@ class Entry:
     digest: str                  # hash of the file's bytes and its attachments' bytes
     line: int = 1                # first line of the front matter, for messages about the entry
     date_line: int = 2           # the line of its date, for messages about the date
+    corrects_line: int = 1       # the line of `corrects`, for messages about the entry it corrects
 
     @property
     def source(self) -> str:
@@ -319,7 +320,8 @@ class EntryReader:
             attachments=attachments, totals=totals, corrects=_content_path(f.get("corrects")),
             draft=False, withdrawn=withdrawn, opening_note=_text(f.get("opening_note")),
             html=html, ledgers=tuple(found_ledgers), entry_links=tuple(entry_links),
-            digest=content_digest(data, attachments), date_line=self._line("date"))
+            digest=content_digest(data, attachments), date_line=self._line("date"),
+            corrects_line=self._line("corrects"))
 
     def _date(self, f: dict, key: str, rel: str, problems: Problems) -> dt.date | None:
         if f.get(key) in (None, ""):

@@ -98,6 +98,7 @@ P_UNIT_DIR = "content/nowhere/decisions/unit-dir.md"
 P_CAT_FM = "content/dongcun/decisions/category-fm.md"
 P_CAT_DIR = "content/dongcun/nosuch/category-dir.md"
 P_ATT_MISSING = "content/dongcun/decisions/att-missing.md"
+P_CORRECTS = "content/dongcun/decisions/corrects-missing.md"
 P_ATT_OUTSIDE = "content/dongcun/decisions/att-outside.md"
 P_TOTALS = "content/dongcun/finance/totals-mismatch.md"
 P_AMOUNT = "content/dongcun/finance/bad-amount.md"
@@ -159,6 +160,9 @@ ERROR_CASES = [
          lambda f, y: [line("site.yaml", line_no(y, "langauge:"), "unknown_key_hint", key="langauge",
                             suggestion="language")],
          yaml_edit=lambda y: y.replace("language: zh-Hans", "langauge: zh-Hans")),
+    Case("corrects-unknown",  # on the line of corrects:, not of the header
+         {P_CORRECTS: entry("title: 更正\ndate: 2026-11-01\ntags: [更正]\ncorrects: dongcun/decisions/nothere.md")},
+         _at(P_CORRECTS, "corrects_unknown", "corrects:", target="dongcun/decisions/nothere.md")),
     Case("attachment-missing",
          {P_ATT_MISSING: entry("title: 附件不存在\ndate: 2026-11-01\nattachments: [nothere.pdf]")},
          _at(P_ATT_MISSING, "attachment_missing", "attachments:", file="nothere.pdf")),
