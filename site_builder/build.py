@@ -374,11 +374,9 @@ class _SearchIndex:
                         if self.cache.has("search-files") else None)
 
     def write(self, site: Site, writer: OutputWriter) -> None:
-        try:
-            self._write(site, writer, self.scratch.name)
-        except BaseException:  # (Ctrl-C while it runs, say): stop it before its folder goes
-            self.cancel()
-            raise
+        self._write(site, writer, self.scratch.name)
+        # (Not on a failure, Ctrl-C say: build cancels the forked process, then removes
+        # the folder it may still be writing into.)
         self.scratch.cleanup()
 
     def _write(self, site: Site, writer: OutputWriter, scratch: str) -> None:
