@@ -208,9 +208,10 @@ def _inputs_key(root: Path, today: dt.date | None) -> tuple[str | None, tuple[Si
     theme, the code, git's refs (entry history) and `today` (None without a site.yaml);
     and site.yaml as `load_config` gives it, read after the stat, so that an edit made
     meanwhile is never taken for the state the key describes."""
-    git = os.path.join(root, ".git")
-    stats = [*_stats([os.path.join(root, "site.yaml")]), *_tree(os.path.join(root, "content")),
-             *_tree(os.path.join(root, "themes")), *_tree(os.fspath(builtin_theme())),
+    site = os.path.abspath(root)  # (as the config holds it: see SiteConfig.root)
+    git = os.path.join(site, ".git")
+    stats = [*_stats([os.path.join(site, "site.yaml")]), *_tree(os.path.join(site, "content")),
+             *_tree(os.path.join(site, "themes")), *_tree(os.fspath(builtin_theme())),
              *_stats([os.path.join(git, "HEAD"), os.path.join(git, "packed-refs")]),
              *_tree(os.path.join(git, "refs", "heads"))]
     loaded = load_config(root)

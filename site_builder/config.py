@@ -8,6 +8,7 @@ names of the folders the site itself writes (`RESERVED_TOP`, `RESERVED_IN_UNIT`)
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,7 +80,8 @@ class Category:
 
 @dataclass(frozen=True)
 class SiteConfig:
-    root: Path
+    root: Path  # absolute (not resolved): the caches hold paths below it, and a site built
+                # as `.` and then by its full path is the same site
     title: str
     units: tuple[Unit, ...]
     categories: tuple[Category, ...]
@@ -230,7 +232,7 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Problems]:
     # With problems, this config holds only the valid units and categories: good enough
     # to check the entries, never to build (the caller stops on any error).
     config = SiteConfig(
-        root=root, title=top["title"], language=language, base_url=base_url,
+        root=Path(os.path.abspath(root)), title=top["title"], language=language, base_url=base_url,
         organization=top.get("organization", ""), timezone=timezone,
         contact=Contact(**contact_map), units=tuple(u for u, _ in units),
         categories=tuple(c for c, _ in categories), search=top.get("search", True),

@@ -357,6 +357,26 @@ def test_a_fresh_copy_with_its_cache_reads_again_only_the_entries_that_changed(t
     assert read == []  # the new mtimes are cached: nothing is hashed or read again
 
 
+def test_a_site_named_another_way_is_the_same_site(tmp_path, monkeypatch):
+    """`site-builder build` in the site's folder, then `site-builder build /path/to/site`
+    (a script, a scheduled job) build the same site: the second finds it up to date,
+    and after an edit reads again only the entry edited."""
+    from site_builder.reader import EntryReader
+
+    today = dt.date.fromisoformat(TODAY)
+    site = demo_copy(tmp_path / "site")
+    monkeypatch.chdir(site)
+    build_here(Path("."), today=today, parallel=False)
+    assert build_here(site, site / "public", today=today, parallel=False).site is None  # up to date
+    edited = site / "content/dongzhuang/projects/2026-04-14-daolu-zhaobiao-jieguo.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("中标", "中标（已核实）", 1), encoding="utf-8")
+    read: list[Path] = []
+    reading = EntryReader.read
+    monkeypatch.setattr(EntryReader, "read", lambda reader, path: read.append(path) or reading(reader, path))
+    result = build_here(Path("./"), today=today, parallel=False)
+    assert read == [edited] and 0 < result.written < result.unchanged / 10
+
+
 def test_a_copy_built_from_inside_it_publishes_its_own_attachments(tmp_path):
     """Built as `cd SITE && site-builder build`, a site's cache holds relative paths, but
     its entries name their attachments by absolute path: in a copy made elsewhere, an
