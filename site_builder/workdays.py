@@ -11,6 +11,7 @@ per build; each question about a day is a set lookup.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -43,43 +44,71 @@ _HOLIDAYS, _WORKDAYS, _KNOWN_YEARS = _package_days()
 
 
 class WorkCalendar:
-    """Answers "is this a working day?" and counts working days; remembers fallbacks."""
+    """Answers "is this a working day?" and counts working days; remembers fallbacks.
+    Counting walks no days: each year's working days are counted once, day by day
+    (`_running`), and a count is then a lookup (a 10,000-entry site asks thousands of
+    deadlines, each walked day by day a tenth of its model's time)."""
 
     def __init__(self, extra: dict[int, HolidayYear] | None = None):
         self.extra = dict(extra or {})
         self.fallback_years: set[int] = set()
-        self._added: dict[tuple[dt.date, int], dt.date] = {}  # many entries share a date
+        self._years: dict[int, list[int]] = {}  # year -> working days from Jan 1 to each day
 
     def is_workday(self, day: dt.date) -> bool:
+        self._note(day, day)
+        return self._is_workday(day)
+
+    def add_workdays(self, start: dt.date, count: int) -> dt.date:
+        """The `count`-th working day after `start` (the day itself is not counted)."""
+        if count <= 0:
+            return start
+        year, left = start.year, self._so_far(start) + count  # counted from Jan 1 of `year`
+        while left > self._running(year)[-1]:
+            left -= self._running(year)[-1]
+            year += 1
+        day = dt.date(year, 1, 1) + dt.timedelta(days=bisect.bisect_left(self._running(year), left))
+        self._note(start + _DAY, day)
+        return day
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days d with start < d <= end (0 when end <= start)."""
+        if end <= start:
+            return 0
+        self._note(start + _DAY, end)
+        return (sum(self._running(y)[-1] for y in range(start.year, end.year))
+                + self._so_far(end) - self._so_far(start))
+
+    def _is_workday(self, day: dt.date) -> bool:
         weekday = day.weekday() < 5
         year = self.extra.get(day.year)
         if year is not None:
             return day in year.workdays or (weekday and day not in year.holidays)
         if day.year in _KNOWN_YEARS:
             return day in _WORKDAYS or (weekday and day not in _HOLIDAYS)
-        self.fallback_years.add(day.year)
         return weekday
 
-    def add_workdays(self, start: dt.date, count: int) -> dt.date:
-        """The `count`-th working day after `start` (the day itself is not counted)."""
-        found = self._added.get((start, count))
-        if found is not None:
-            return found
-        day, left = start, count
-        while left > 0:
-            day += dt.timedelta(days=1)
-            if self.is_workday(day):
-                left -= 1
-        self._added[(start, count)] = day
-        return day
+    def _note(self, first: dt.date, last: dt.date) -> None:
+        """Remember the years from `first` to `last` counted Monday to Friday."""
+        self.fallback_years.update(y for y in range(first.year, last.year + 1)
+                                   if y not in self.extra and y not in _KNOWN_YEARS)
 
-    def workdays_between(self, start: dt.date, end: dt.date) -> int:
-        """Working days d with start < d <= end (0 when end <= start)."""
-        count, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            count += self.is_workday(day)
-        return count
+    def _running(self, year: int) -> list[int]:
+        """The working days of `year` from Jan 1 up to each of its days, inclusive."""
+        known = self._years.get(year)
+        if known is None:
+            day, known, count = dt.date(year, 1, 1), [], 0
+            while day.year == year:
+                count += self._is_workday(day)
+                known.append(count)
+                day += _DAY
+            self._years[year] = known
+        return known
+
+    def _so_far(self, day: dt.date) -> int:
+        return self._running(day.year)[day.timetuple().tm_yday - 1]
+
+
+_DAY = dt.timedelta(days=1)
 
 
 def _date(value: Any) -> dt.date | None:
