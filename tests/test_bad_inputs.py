@@ -90,6 +90,8 @@ def _at(path: str, message: str, needle: str | None = None, /, warning: bool = F
 # ----------------------------------------------------------------------------- the cases
 
 P_YAML = "content/dongcun/decisions/bad-yaml.md"
+P_QUOTE = "content/dongcun/decisions/open-quote.md"
+P_BRACKET = "content/dongcun/decisions/open-bracket.md"
 P_NO_TITLE = "content/dongcun/decisions/no-title.md"
 P_NO_DATE = "content/dongcun/decisions/no-date.md"
 P_BAD_DATE = "content/dongcun/decisions/bad-date.md"
@@ -131,6 +133,11 @@ ERROR_CASES = [
     # PyYAML's pure-Python parser and libyaml; our words and the line are exact.
     Case("broken-yaml", {P_YAML: "---\ntitle: 测试决议\ndate: 2026-11-01\n  unit: dongcun\n---\n\n正文。\n"},
          lambda f, y: [OneOf(line(P_YAML, 4, "yaml_syntax", detail=d) for d in YAML_DETAILS)]),
+    # An unclosed quote or bracket is noticed lines later: the line it opens on is named.
+    Case("unclosed-quote", {P_QUOTE: entry('title: "关于村道硬化的决议\ndate: 2026-11-01\ntags: ["道路"]')},
+         lambda f, y: [line(P_QUOTE, 2, "yaml_unclosed", mark='"', closing='"')]),
+    Case("unclosed-bracket", {P_BRACKET: entry("title: 决议\ntags: [道路, 硬化\ndate: 2026-11-01")},
+         lambda f, y: [line(P_BRACKET, 3, "yaml_unclosed", mark="[", closing="]")]),
     Case("missing-title", {P_NO_TITLE: entry("date: 2026-11-01")},
          lambda f, y: [line(P_NO_TITLE, 2, "missing_title")]),
     Case("missing-date", {P_NO_DATE: entry("title: 没有日期的决议")},
