@@ -29,7 +29,7 @@ from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
 from .parallel import ForkedCall
 from .theme import asset_files, builtin_theme
-from .writer import MANIFEST, OutputWriter, present
+from .writer import MANIFEST, OutputWriter, holds, present
 
 if TYPE_CHECKING:
     from .model import Site
@@ -465,7 +465,12 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
             same = True
         else:
             now[path] = (hashlib.sha1(data).digest(), len(data))
-            same = before.get(path) == now[path] and _size(os.path.join(out, path)) == len(data)
+            if path in before:
+                same = before[path] == now[path] and _size(os.path.join(out, path)) == len(data)
+            else:  # no record of it (made by other code, say): compared with what is there,
+                # so that an upgrade of this tool does not rewrite the whole index (nor a
+                # deploy upload it); `writer` compares as it writes
+                same = writer is None and holds(os.path.join(out, path), data)
         if writer is not None:
             writer.record(path, written=False) if same else writer.write(path, data)
         elif not same:

@@ -110,17 +110,21 @@ def present(path: str) -> bool:
 def write_if_changed(target: Path, data: bytes, maybe_there: bool = True) -> bool:
     """Write `data` to `target` unless it already holds exactly these bytes. Not
     `maybe_there` (no build wrote it): written without looking first."""
-    path = os.fspath(target)
-    if maybe_there:
-        try:
-            if os.stat(path).st_size == len(data):
-                with open(path, "rb") as f:
-                    if f.read() == data:
-                        return False
-        except FileNotFoundError:
-            pass
+    if maybe_there and holds(os.fspath(target), data):
+        return False
     write_atomic(target, data)
     return True
+
+
+def holds(path: str, data: bytes) -> bool:
+    """Whether the file at `path` holds exactly `data` (False when there is none)."""
+    try:
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as f:
+            return f.read() == data
+    except FileNotFoundError:
+        return False
 
 
 def write_atomic(target: Path, data: bytes) -> None:

@@ -377,6 +377,21 @@ def test_a_site_named_another_way_is_the_same_site(tmp_path, monkeypatch):
     assert read == [edited] and 0 < result.written < result.unchanged / 10
 
 
+def test_index_files_of_other_code_are_compared_not_written_again(tmp_path, monkeypatch):
+    """After an upgrade of this tool the record of the index is another code's: each file
+    is compared with what the output holds, and only one that differs is written (a
+    deploy would otherwise upload the whole index again)."""
+    today = dt.date.fromisoformat(TODAY)
+    site = demo_copy(tmp_path / "site")
+    build_here(site, today=today, parallel=False)
+    index = sorted((site / "public/search").rglob("*.js"))
+    before = {p: p.stat().st_mtime_ns for p in index}
+    monkeypatch.setattr(build_module, "code_fingerprint", lambda: "an upgrade")
+    result = build_here(site, today=today, parallel=False)
+    assert result.site is not None and result.written == 0
+    assert {p: p.stat().st_mtime_ns for p in index} == before
+
+
 def test_a_copy_built_from_inside_it_publishes_its_own_attachments(tmp_path):
     """Built as `cd SITE && site-builder build`, a site's cache holds relative paths, but
     its entries name their attachments by absolute path: in a copy made elsewhere, an
