@@ -100,41 +100,43 @@ def syntax_problem(exc: yaml.YAMLError, text: str, path: str, offset: int, probl
     at = line - 1 - offset if line else -1
     near = [lines[k] for k in (at - 1, at) if 0 <= k < len(lines)]
     tab_indented = any("\t" in n[:len(n) - len(n.lstrip())] for n in near)
-    opened = _first_unclosed(lines[:at + 1] if at >= 0 else lines)
     if "tab character" in detail or ("cannot start any token" in detail and tab_indented):
         problems.add(path, line, "yaml_tab", detail=detail)  # (libyaml often says only the second)
     elif "mapping values" in detail and 0 <= at < len(lines) and lines[at][:1] not in (" ", "\t") \
             and lines[at].count(":") > 1:
         problems.add(path, line, "yaml_colon", detail=detail)  # title: 关于: 第一次 -- a colon in the value
-    elif opened is not None and ("expected" in detail or "end of stream" in detail):
-        # The parser notices an unclosed quote or bracket lines later, where the next
-        # one is ("did not find expected key"): the clerk must fix the line it opens on.
+    elif (opened := _unclosed(text)) is not None:
         k, mark = opened
-        problems.add(path, k + 1 + offset, "yaml_unclosed", mark=mark, closing=_CLOSING[mark])
+        problems.add(path, k + 1 + offset, "yaml_unclosed_quote" if mark in "\"'" else "yaml_unclosed_bracket",
+                     mark=mark, closing=_CLOSING[mark])
     else:
         problems.add(path, line, "yaml_syntax", detail=detail)
 
 
-_VALUE = re.compile(r"^\s*(?:-\s+)?(?:[^\s:#'\"\[{][^:#]*?:(?:\s+|$))?(.*?)\s*$")  # a key's or item's value
 _CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}
 
 
-def _first_unclosed(lines: list[str]) -> tuple[int, str] | None:
-    """(index, mark) of the first line whose value opens a quote or bracket that the
-    line does not close; None when every one is closed."""
-    for k, text in enumerate(lines):
-        value = _VALUE.match(text).group(1)
-        mark = value[:1]
-        if mark in ('"', "'"):
-            body = value[1:].replace("\\\\", "").replace('\\"', "") if mark == '"' else value[1:].replace("''", "")
-            if mark not in body:
-                return k, mark
-        elif mark in ("[", "{"):
-            depth = 0
-            for ch in value:
-                depth += (ch == mark) - (ch == _CLOSING[mark])
-            if depth > 0:
-                return k, mark
+def _unclosed(text: str) -> tuple[int, str] | None:
+    """(0-based line, mark) of the quote or bracket whose missing partner made `text`
+    invalid, as the pure-Python parser tells (libyaml's errors say less): the error
+    comes inside a quoted value or a [list] or {map} left open, or it comes right after
+    a quoted value that ran on over lines (closed by the next value's opening quote).
+    None for any other mistake: a value that legitimately spans lines is not blamed."""
+    scanned: list[yaml.Token] = []
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            scanned.append(token)
+        for _ in yaml.parse(text, Loader=yaml.SafeLoader):
+            pass
+    except yaml.YAMLError as exc:
+        context, mark = getattr(exc, "context", None) or "", getattr(exc, "context_mark", None)
+        if mark is not None and context.startswith(("while scanning a quoted scalar", "while parsing a flow")):
+            return mark.line, text[mark.index]
+        problem = getattr(exc, "problem_mark", None)
+        for token in reversed(scanned):
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'") and problem is not None \
+                    and token.start_mark.line < token.end_mark.line == problem.line:
+                return token.start_mark.line, token.style
     return None
 
 

@@ -135,9 +135,9 @@ ERROR_CASES = [
          lambda f, y: [OneOf(line(P_YAML, 4, "yaml_syntax", detail=d) for d in YAML_DETAILS)]),
     # An unclosed quote or bracket is noticed lines later: the line it opens on is named.
     Case("unclosed-quote", {P_QUOTE: entry('title: "关于村道硬化的决议\ndate: 2026-11-01\ntags: ["道路"]')},
-         lambda f, y: [line(P_QUOTE, 2, "yaml_unclosed", mark='"', closing='"')]),
+         lambda f, y: [line(P_QUOTE, 2, "yaml_unclosed_quote", mark='"', closing='"')]),
     Case("unclosed-bracket", {P_BRACKET: entry("title: 决议\ntags: [道路, 硬化\ndate: 2026-11-01")},
-         lambda f, y: [line(P_BRACKET, 3, "yaml_unclosed", mark="[", closing="]")]),
+         lambda f, y: [line(P_BRACKET, 3, "yaml_unclosed_bracket", mark="[", closing="]")]),
     Case("missing-title", {P_NO_TITLE: entry("date: 2026-11-01")},
          lambda f, y: [line(P_NO_TITLE, 2, "missing_title")]),
     Case("missing-date", {P_NO_DATE: entry("title: 没有日期的决议")},
