@@ -437,7 +437,8 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
                     writer: OutputWriter | None = None) -> _SearchFiles:
     """The index files of `source` (a site, or its published entries), compared with
     what the last build's record says the output holds (its key, the (hash, size) of
-    every file, what they were made from), those that differ left in `scratch`; with
+    every file, what they were made from; a file it has no record of, with the file
+    there), those that differ left in `scratch`; with
     `writer`, every file is written (or recorded as unchanged) as it comes instead."""
     from .search import search_files, searchable
 

@@ -76,11 +76,11 @@ def _normal(name: str) -> str:
     return name.lower().replace("-", "_").replace(".", "_")
 
 
-def files_fingerprint(paths: list[Path]) -> str:
-    """Content hash of a set of files (templates, assets, strings)."""
+def files_fingerprint(files: list[tuple[str, Path]]) -> str:
+    """Content hash of a set of files (templates, assets), each by a name and its bytes."""
     h = hashlib.sha1()
-    for path in sorted(paths):
-        h.update(str(path).encode())
+    for name, path in sorted(files):
+        h.update(name.encode() + b"\0")
         h.update(path.read_bytes())
     return h.hexdigest()
 
@@ -174,8 +174,12 @@ def canonical(value: Any) -> Any:
 
 
 def for_output(root: Path, output: Path) -> Cache:
-    """What was written into one output folder is cached apart from other folders."""
-    return Cache(root, "out-" + hashlib.sha1(os.path.abspath(output).encode()).hexdigest()[:12])
+    """What was written into one output folder is cached apart from other folders: one
+    inside the site's folder (`public/`) by its place there, so that it goes on serving
+    when the site is moved with its output."""
+    site, out = os.path.abspath(root), os.path.abspath(output)
+    name = os.path.relpath(out, site) if out.startswith(site + os.sep) else out
+    return Cache(root, "out-" + hashlib.sha1(name.encode()).hexdigest()[:12])
 
 
 @dataclasses.dataclass(frozen=True)

@@ -80,8 +80,10 @@ class Category:
 
 @dataclass(frozen=True)
 class SiteConfig:
-    root: Path  # absolute (not resolved): the caches hold paths below it, and a site built
-                # as `.` and then by its full path is the same site
+    # absolute (not resolved), so that a site named `.` and by its full path is the same
+    # site; not in its repr, so not in the keys of the caches, which a site moved to
+    # another folder keeps (see reader.read_entries)
+    root: Path = field(repr=False)
     title: str
     units: tuple[Unit, ...]
     categories: tuple[Category, ...]

@@ -67,11 +67,12 @@ def jobs_of(site: Site, pages: list[Page] | None = None) -> list[Job]:
 
 
 def global_key(site: Site) -> str:
-    """Everything every page depends on besides its own data."""
-    theme_files = [p for d in template_dirs(site.config) for p in d.rglob("*") if p.is_file()]
-    theme_files += list(asset_files(site.config).values())
-    return hexdigest(code_fingerprint(), site.config, site.today,
-                     files_fingerprint(theme_files))
+    """Everything every page depends on besides its own data. Theme files are known by
+    their place in their theme and their bytes, not by where the site is."""
+    theme_files = [(f"{k}/{p.relative_to(d).as_posix()}", p) for k, d in enumerate(template_dirs(site.config))
+                   for p in d.rglob("*") if p.is_file()]
+    theme_files += [(f"assets/{name}", p) for name, p in asset_files(site.config).items()]
+    return hexdigest(code_fingerprint(), site.config, site.today, files_fingerprint(theme_files))
 
 
 @dataclass(frozen=True)

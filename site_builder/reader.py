@@ -585,9 +585,10 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
     10,000 entries again takes seconds where hashing them takes a tenth of one. The
     cache is kept per folder of content/ (a unit, usually), so an edit saves only its
     folder's part."""
-    key = hexdigest(code_fingerprint(), config)
+    key = hexdigest(code_fingerprint(), config)  # (not where the site is: see SiteConfig.root)
     paths, misnamed = entry_files(config)
     content = config.content_dir.resolve()
+    skip = len(os.fspath(config.content_dir)) + 1  # files are cached by their path under content/
     shard_of = _shards(config, paths)
     shards: dict[str, list[Path]] = {}
     for path in paths:
@@ -600,7 +601,7 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
         cached: dict = (cache.load(shard, key) if cache else None) or {}
         kept = keep[shard] = {}
         for path in shard_paths:
-            hit = cached.get(name := os.fspath(path))
+            hit = cached.get(name := os.fspath(path)[skip:])
             keys = _file_keys(path, hit[2][0]) if hit is not None else None
             if hit is not None and keys == hit[0]:
                 kept[name] = hit
@@ -629,7 +630,7 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
             digest = entry.digest if entry is not None else _digest_of(path, None)
             keys = _file_keys(path, entry)
             if not found.errors and before[path][:1] == keys[:1] and digest is not None:
-                keep[shard_of[path]][os.fspath(path)] = (keys, digest, (entry, found))
+                keep[shard_of[path]][os.fspath(path)[skip:]] = (keys, digest, (entry, found))
     if cache is not None and stale:
         saving = {shard: keep[shard] for shard in sorted(stale)}
         # Pickling a str keeps its UTF-8 bytes in it for as long as it lives (CPython

@@ -101,7 +101,7 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
                      known="、".join(config.categories_by_id))
     problems.raise_if_errors()
     today = today or site_today(config)
-    folder = config.content_dir / unit / category
+    folder = root / "content" / unit / category  # (as the clerk named the site: the path is shown)
     folder.mkdir(parents=True, exist_ok=True)
     path, n = folder / f"{today.isoformat()}-{category}.md", 2
     while path.exists():

@@ -393,10 +393,10 @@ def test_index_files_of_other_code_are_compared_not_written_again(tmp_path, monk
 
 
 def test_a_copy_built_from_inside_it_publishes_its_own_attachments(tmp_path):
-    """Built as `cd SITE && site-builder build`, a site's cache holds relative paths, but
-    its entries name their attachments by absolute path: in a copy made elsewhere, an
-    entry whose bytes are unchanged must still be read again, or it would publish the
-    original's attachments (and check them, not its own, for ID numbers)."""
+    """A site's cache is not tied to its folder, but its entries name their attachments
+    by absolute path: in a copy made elsewhere, an entry whose bytes are unchanged must
+    still be read again, or it would publish the original's attachments (and check
+    them, not its own, for ID numbers)."""
     first = demo_copy(tmp_path / "first")
 
     def build_inside(site: Path) -> None:
@@ -411,6 +411,27 @@ def test_a_copy_built_from_inside_it_publishes_its_own_attachments(tmp_path):
     attachment.write_bytes(attachment.read_bytes() + "5,补录,1\n".encode())
     build_inside(copy)
     assert_same_as_cold(copy, copy / "public", tmp_path, "copy-elsewhere")
+
+
+def test_a_site_moved_to_another_folder_keeps_its_cache(tmp_path, monkeypatch):
+    """A site folder renamed or moved with its cache and output (to another disk, a
+    new PC): only the entries with attachments, which name them by absolute path, are
+    read again; no page or index file is written again."""
+    from site_builder.reader import EntryReader
+
+    today = dt.date.fromisoformat(TODAY)
+    site = demo_copy(tmp_path / "site")
+    build_here(site, today=today, parallel=False)
+    moved = site.rename(tmp_path / "moved")
+    read: list[str] = []
+    reading = EntryReader.read
+    monkeypatch.setattr(EntryReader, "read", lambda reader, path: read.append(
+        path.relative_to(moved / "content").as_posix()) or reading(reader, path))
+    result = build_here(moved, today=today, parallel=False)
+    with_attachments = {i.entry.rel for i in result.site.items if i.entry.attachments}
+    assert sorted(read) == sorted(with_attachments) and 0 < len(read) < len(result.site.items) / 5
+    assert result.written == 0
+    assert_same_as_cold(moved, moved / "public", tmp_path, "moved")
 
 
 def test_bytes_moved_between_two_attachments_are_seen(tmp_path):
