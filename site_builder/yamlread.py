@@ -131,7 +131,8 @@ def _unclosed(text: str) -> tuple[int, str] | None:
     except yaml.YAMLError as exc:
         context, mark = getattr(exc, "context", None) or "", getattr(exc, "context_mark", None)
         if mark is not None and context.startswith(("while scanning a quoted scalar", "while parsing a flow")):
-            return mark.line, text[mark.index]
+            opened = text[mark.index:mark.index + 1]
+            return (mark.line, opened) if opened in _CLOSING else None
         problem = getattr(exc, "problem_mark", None)
         for token in reversed(scanned):
             if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'") and problem is not None \
