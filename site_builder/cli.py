@@ -177,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         print(strings.message("usage_unknown_command", command=argv[0], commands="、".join(COMMANDS),
                               suggestion=close[0] if close else COMMANDS[0]), file=sys.stderr)
         return 2
-    parser = _parser(_strings_for(_named_site(argv)))
+    named = _named_site(argv)
+    parser = _parser(_strings_for(named))
     args = parser.parse_args(argv)
     root = Path(getattr(args, "site", None) or ".")
     if args.command == "new":
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(args.args[0]) if len(args.args) == 4 else Path(".")
     if args.command == "init":
         root = args.dir
-    strings = _strings_for(root)
+    strings = parser.strings if root == named else _strings_for(root)
     try:
         return _run(args, root, strings)
     except SiteError as err:

@@ -588,8 +588,9 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
     key = hexdigest(code_fingerprint(), config)  # (not where the site is: see SiteConfig.root)
     paths, misnamed = entry_files(config)
     content = config.content_dir.resolve()
-    skip = len(os.fspath(config.content_dir)) + 1  # files are cached by their path under content/
-    shard_of = _shards(config, paths)
+    skip = len(os.fspath(config.content_dir)) + 1
+    names = {path: os.fspath(path)[skip:] for path in paths}  # cached by their path under content/
+    shard_of = _shards(names)
     shards: dict[str, list[Path]] = {}
     for path in paths:
         shards.setdefault(shard_of[path], []).append(path)
@@ -601,7 +602,7 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
         cached: dict = (cache.load(shard, key) if cache else None) or {}
         kept = keep[shard] = {}
         for path in shard_paths:
-            hit = cached.get(name := os.fspath(path)[skip:])
+            hit = cached.get(name := names[path])
             keys = _file_keys(path, hit[2][0]) if hit is not None else None
             if hit is not None and keys == hit[0]:
                 kept[name] = hit
@@ -630,7 +631,7 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
             digest = entry.digest if entry is not None else _digest_of(path, None)
             keys = _file_keys(path, entry)
             if not found.errors and before[path][:1] == keys[:1] and digest is not None:
-                keep[shard_of[path]][os.fspath(path)[skip:]] = (keys, digest, (entry, found))
+                keep[shard_of[path]][names[path]] = (keys, digest, (entry, found))
     if cache is not None and stale:
         saving = {shard: keep[shard] for shard in sorted(stale)}
         # Pickling a str keeps its UTF-8 bytes in it for as long as it lives (CPython
@@ -649,13 +650,12 @@ def _save_shards(cache: Cache, key: str, shards: dict[str, dict[str, tuple]]) ->
         cache.save(shard, key, value)
 
 
-def _shards(config: SiteConfig, paths: list[Path]) -> dict[Path, str]:
-    """The name of the entries cache that holds each path: one per folder of content/
-    (paths are below content/, as entry_files gives them)."""
-    skip = len(os.fspath(config.content_dir)) + 1
-    tops = {path: os.fspath(path)[skip:].split(os.sep, 1)[0] for path in paths}
-    names = {top: "entries-" + hashlib.sha1(top.encode("utf-8")).hexdigest()[:12] for top in set(tops.values())}
-    return {path: names[top] for path, top in tops.items()}
+def _shards(names: dict[Path, str]) -> dict[Path, str]:
+    """The name of the entries cache that holds each path, given by its path under
+    content/: one per folder of content/."""
+    tops = {path: name.split(os.sep, 1)[0] for path, name in names.items()}
+    hashed = {top: "entries-" + hashlib.sha1(top.encode("utf-8")).hexdigest()[:12] for top in set(tops.values())}
+    return {path: hashed[top] for path, top in tops.items()}
 
 
 def content_digest(data: bytes, attachments: Iterable[Attachment]) -> str:

@@ -89,6 +89,27 @@ def written(summary: str) -> int:
     return int(summary.split("写入 ")[1].split(" ")[0])
 
 
+EDITED = "dongzhuang/projects/2026-04-14-daolu-zhaobiao-jieguo.md"  # under content/
+
+
+def edit_entry(site: Path) -> None:
+    """Edit one sentence of the demo entry EDITED."""
+    edited = site / "content" / EDITED
+    edited.write_text(edited.read_text(encoding="utf-8").replace("中标", "中标（已核实）", 1), encoding="utf-8")
+
+
+def entries_read(monkeypatch, site: Path) -> list[str]:
+    """The list that each entry file `site` reads from now on is added to (its path
+    under content/)."""
+    from site_builder.reader import EntryReader
+
+    read: list[str] = []
+    reading = EntryReader.read
+    monkeypatch.setattr(EntryReader, "read", lambda reader, path: read.append(
+        path.relative_to(site / "content").as_posix()) or reading(reader, path))
+    return read
+
+
 def test_rebuilds_equal_cold_builds(tmp_path):
     site = demo_copy(tmp_path / "site")
     out = tmp_path / "out"
@@ -99,8 +120,7 @@ def test_rebuilds_equal_cold_builds(tmp_path):
     (out / "index.html").unlink()  # a file lost from the output is written again
     assert written(build(site, out)) == 1 and (out / "index.html").is_file()
 
-    entry = site / "content/dongzhuang/projects/2026-04-14-daolu-zhaobiao-jieguo.md"
-    entry.write_text(entry.read_text(encoding="utf-8").replace("中标", "中标（已核实）", 1), encoding="utf-8")
+    edit_entry(site)
     added = site / "content/nanguan/decisions/2026-11-19-xin-jueyi.md"
     added.write_text("---\ntitle: 南关村关于修缮村级文化活动室的决议\ndate: 2026-11-19\n---\n\n"
                      "经村民代表会议讨论，同意修缮村级文化活动室，预算二万元。\n", encoding="utf-8")
@@ -332,24 +352,17 @@ def test_a_fresh_copy_with_its_cache_reads_again_only_the_entries_that_changed(t
     and forth: every file has a new mtime and inode. An entry whose bytes and whose
     attachments' bytes are as cached comes from the cache all the same; an edited
     entry, and one whose attachment changed, are read again."""
-    from site_builder.reader import EntryReader
-
     today = dt.date.fromisoformat(TODAY)
     site = demo_copy(tmp_path / "site")
     build_here(site, site / "public", today=today, parallel=False)
     site.rename(tmp_path / "built")  # then back where it was (as CI restores a cache),
     shutil.copytree(tmp_path / "built", site, copy_function=shutil.copyfile)  # without mtimes
-    edited = site / "content/dongzhuang/projects/2026-04-14-daolu-zhaobiao-jieguo.md"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("中标", "中标（已核实）", 1), encoding="utf-8")
+    edit_entry(site)
     attachment = site / "content/dongzhuang/relief/dibao-q4.csv"
     attachment.write_bytes(attachment.read_bytes() + "\n".encode())
-    read: list[str] = []
-    reading = EntryReader.read
-    monkeypatch.setattr(EntryReader, "read", lambda reader, path: read.append(
-        path.relative_to(site / "content").as_posix()) or reading(reader, path))
+    read = entries_read(monkeypatch, site)
     result = build_here(site, site / "public", today=today, parallel=False)
-    assert sorted(read) == ["dongzhuang/projects/2026-04-14-daolu-zhaobiao-jieguo.md",
-                            "dongzhuang/relief/2026-11-17-dibao-q4.md"]
+    assert sorted(read) == [EDITED, "dongzhuang/relief/2026-11-17-dibao-q4.md"]
     assert 0 < result.written < result.unchanged / 10
     assert_same_as_cold(site, site / "public", tmp_path, "copy")
     read.clear()
@@ -361,20 +374,15 @@ def test_a_site_named_another_way_is_the_same_site(tmp_path, monkeypatch):
     """`site-builder build` in the site's folder, then `site-builder build /path/to/site`
     (a script, a scheduled job) build the same site: the second finds it up to date,
     and after an edit reads again only the entry edited."""
-    from site_builder.reader import EntryReader
-
     today = dt.date.fromisoformat(TODAY)
     site = demo_copy(tmp_path / "site")
     monkeypatch.chdir(site)
     build_here(Path("."), today=today, parallel=False)
     assert build_here(site, site / "public", today=today, parallel=False).site is None  # up to date
-    edited = site / "content/dongzhuang/projects/2026-04-14-daolu-zhaobiao-jieguo.md"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("中标", "中标（已核实）", 1), encoding="utf-8")
-    read: list[Path] = []
-    reading = EntryReader.read
-    monkeypatch.setattr(EntryReader, "read", lambda reader, path: read.append(path) or reading(reader, path))
+    edit_entry(site)
+    read = entries_read(monkeypatch, site)
     result = build_here(Path("./"), today=today, parallel=False)
-    assert read == [edited] and 0 < result.written < result.unchanged / 10
+    assert read == [EDITED] and 0 < result.written < result.unchanged / 10
 
 
 def test_index_files_of_other_code_are_compared_not_written_again(tmp_path, monkeypatch):
@@ -417,16 +425,11 @@ def test_a_site_moved_to_another_folder_keeps_its_cache(tmp_path, monkeypatch):
     """A site folder renamed or moved with its cache and output (to another disk, a
     new PC): only the entries with attachments, which name them by absolute path, are
     read again; no page or index file is written again."""
-    from site_builder.reader import EntryReader
-
     today = dt.date.fromisoformat(TODAY)
     site = demo_copy(tmp_path / "site")
     build_here(site, today=today, parallel=False)
     moved = site.rename(tmp_path / "moved")
-    read: list[str] = []
-    reading = EntryReader.read
-    monkeypatch.setattr(EntryReader, "read", lambda reader, path: read.append(
-        path.relative_to(moved / "content").as_posix()) or reading(reader, path))
+    read = entries_read(monkeypatch, moved)
     result = build_here(moved, today=today, parallel=False)
     with_attachments = {i.entry.rel for i in result.site.items if i.entry.attachments}
     assert sorted(read) == sorted(with_attachments) and 0 < len(read) < len(result.site.items) / 5
