@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from zoneinfo import ZoneInfo
 
-from .cache import Cache, code_fingerprint, for_output, hexdigest, plain_digest
+from .cache import Cache, code_fingerprint, for_output, hexdigest, plain_digest, stat_fields
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
 from .parallel import ForkedCall
@@ -220,7 +220,7 @@ def _inputs_key(root: Path, today: dt.date | None) -> tuple[str | None, tuple[Si
     return hexdigest(code_fingerprint(), today or site_today(loaded[0]), plain_digest(stats)), loaded
 
 
-Stat = tuple[str, int, int, int]  # path, size, mtime, inode
+Stat = tuple[str, tuple[int, int, int, int]]  # path, stat_fields
 
 
 def _stats(paths: list[str]) -> list[Stat]:
@@ -230,7 +230,7 @@ def _stats(paths: list[str]) -> list[Stat]:
             st = os.stat(path)
         except OSError:
             continue
-        out.append((path, st.st_size, st.st_mtime_ns, st.st_ino))
+        out.append((path, stat_fields(st)))
     return out
 
 
@@ -253,7 +253,7 @@ def _tree(folder: str) -> list[Stat]:
             st = e.stat()
         except OSError:
             continue
-        out.append((e.path, st.st_size, st.st_mtime_ns, st.st_ino))
+        out.append((e.path, stat_fields(st)))
     return out
 
 

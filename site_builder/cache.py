@@ -85,9 +85,15 @@ def files_fingerprint(files: list[tuple[str, Path]]) -> str:
     return h.hexdigest()
 
 
-def stat_key(path: Path) -> tuple[int, int, int]:
-    st = path.stat()
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
+def stat_key(path: Path) -> tuple[int, int, int, int]:
+    return stat_fields(path.stat())
+
+
+def stat_fields(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells a file changed without reading it. The change time is in: no tool
+    sets it, so a file rewritten in place at the same size with its old mtime put back
+    (`cp -p` over it, `touch -r`) is still seen as changed."""
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 class Cache:

@@ -454,6 +454,24 @@ def test_bytes_moved_between_two_attachments_are_seen(tmp_path):
     assert_same_as_cold(site, site / "public", tmp_path, "moved-bytes")
 
 
+def test_an_attachment_rewritten_with_its_size_and_mtime_kept_is_seen(tmp_path):
+    """A file copied over an attachment keeping its time (`cp -p`), of the same size:
+    its size, mtime and inode are as before, its bytes are not."""
+    site = demo_copy(tmp_path / "site")
+    attachment = site / "content/dongzhuang/relief/dibao-q4.csv"
+    today = dt.date.fromisoformat(TODAY)
+    build_here(site, site / "public", today=today, parallel=False)
+    before = attachment.stat()
+    data = attachment.read_bytes()
+    with attachment.open("r+b") as f:  # in place: the inode stays
+        f.write(data.replace("1".encode(), "2".encode(), 1))
+    os.utime(attachment, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = attachment.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+    build_here(site, site / "public", today=today, parallel=False)
+    assert_same_as_cold(site, site / "public", tmp_path, "same-stat")
+
+
 def test_a_draft_saved_as_published_while_it_is_read_is_not_cached_as_a_draft(tmp_path, monkeypatch):
     """The clerk saves `draft: false` just after the build read the file as a draft: that
     build may leave it out, but must not cache the new bytes as a draft for good."""
