@@ -29,6 +29,7 @@ CADENCES = ("monthly", "quarterly", "yearly", "as-needed", "permanent")
 KINDS = ("town", "village", "community", "office")
 # Days after a period's end by which it is due, when a category sets no `due_days`.
 DEFAULT_DUE_DAYS = {"monthly": 10, "quarterly": 10, "yearly": 31}
+PER_PAGE = (5, 100)  # entries per archive page: a page a cheap phone scrolls and a printer prints
 # Folders the site writes at its top level and inside each unit: ids may not take them.
 RESERVED_TOP = frozenset({"search", "supervision", "data", "assets", "zh-hant", "board",
                           "category", "feeds", "page", "static", "404"})
@@ -204,8 +205,9 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Problems]:
     # still be checked in the same run: `check` lists every problem at once.
     language = top.get("language", "zh-Hans")
     if language not in LANGUAGES:
-        problems.add(CONFIG_FILE, lines("language"), "bad_choice", key="language", value=language,
-                     choices=", ".join(LANGUAGES))
+        meant = _language_meant(str(language))
+        problems.add(CONFIG_FILE, lines("language"), "bad_language" if meant else "bad_choice", key="language",
+                     value=language, choices=", ".join(LANGUAGES), suggestion=meant)
         language = "zh-Hans"
     timezone = top.get("timezone", "Asia/Shanghai")
     try:
@@ -218,6 +220,11 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Problems]:
         problems.add(CONFIG_FILE, lines("base_url"), "bad_base_url", value=base_url)
         base_url = ""
     base_url = base_url.rstrip("/") + "/" if base_url else ""
+    per_page = top.get("per_page", 30)
+    if not PER_PAGE[0] <= per_page <= PER_PAGE[1]:
+        problems.add(CONFIG_FILE, lines("per_page"), "bad_per_page", value=per_page, least=PER_PAGE[0],
+                     most=PER_PAGE[1])
+        per_page = 30
 
     contact_map = r.section(data["contact"], _CONTACT_KEYS, (), lines("contact")) if "contact" in top else {}
     units = _read_units(r, data.get("units"), lines("units"))
@@ -240,8 +247,19 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Problems]:
         categories=tuple(c for c, _ in categories), search=top.get("search", True),
         also_traditional=top.get("also_traditional", False), public_phones=phones,
         holidays=holidays, theme=top.get("theme", "default"),
-        per_page=max(5, top.get("per_page", 30)))
+        per_page=per_page)
     return config, problems
+
+
+def _language_meant(value: str) -> str | None:
+    """The language a tag or name most likely means (zh-CN, zh_TW, en-US, 繁体, ...)."""
+    v = value.strip().lower().replace("_", "-")
+    if v.startswith("zh") or v in ("cn", "chinese") or value.startswith(("中", "简", "簡", "繁")):
+        traditional = any(t in v for t in ("hant", "tw", "hk", "mo")) or value.startswith("繁")
+        return "zh-Hant" if traditional else "zh-Hans"
+    if v.startswith("en"):
+        return "en"
+    return None
 
 
 class _Ids:

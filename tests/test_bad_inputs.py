@@ -164,9 +164,16 @@ ERROR_CASES = [
                             choices="monthly, quarterly, yearly, as-needed, permanent")],
          yaml_edit=lambda y: y.replace("财务公开, cadence: monthly", "财务公开, cadence: 每月")),
     Case("unknown-site-key-with-suggestion", {},
-         lambda f, y: [line("site.yaml", line_no(y, "langauge:"), "unknown_key_hint", key="langauge",
-                            suggestion="language")],
-         yaml_edit=lambda y: y.replace("language: zh-Hans", "langauge: zh-Hans")),
+         lambda f, y: [line("site.yaml", line_no(y, "timezon:"), "unknown_key_hint", key="timezon",
+                            suggestion="timezone")],
+         yaml_edit=lambda y: y.replace("timezone: Asia/Shanghai", "timezon: Asia/Shanghai")),
+    Case("language-tag-of-a-region", {},  # the tag most web pages carry, not one of ours
+         lambda f, y: [line("site.yaml", line_no(y, "language: zh-CN"), "bad_language", key="language",
+                            value="zh-CN", choices="zh-Hans, zh-Hant, en", suggestion="zh-Hans")],
+         yaml_edit=lambda y: y.replace("language: zh-Hans", "language: zh-CN")),
+    Case("per-page-too-small", {},  # said, not quietly raised to the least that works
+         lambda f, y: [line("site.yaml", line_no(y, "per_page: 3"), "bad_per_page", value=3, least=5, most=100)],
+         yaml_edit=lambda y: y.replace("units:\n", "per_page: 3\nunits:\n", 1)),
     Case("corrects-unknown",  # on the line of corrects:, not of the header
          {P_CORRECTS: entry("title: 更正\ndate: 2026-11-01\ntags: [更正]\ncorrects: dongcun/decisions/nothere.md")},
          _at(P_CORRECTS, "corrects_unknown", "corrects:", target="dongcun/decisions/nothere.md")),
