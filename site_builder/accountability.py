@@ -132,14 +132,14 @@ def first_owed(since: str, cadence: str) -> str:
     return period if periods.span(period)[0] >= periods.span(since)[0] else periods.following(period)
 
 
-def _coverage(entries: list[Entry], cadence: str) -> dict[str, dt.date]:
-    """Period of `cadence` -> first publication date of an entry that falls in it."""
-    covered: dict[str, dt.date] = {}
+def coverage(entries: list[Entry], cadence: str) -> dict[str, Entry]:
+    """Period of `cadence` -> the first published of the entries that fall in it."""
+    covered: dict[str, Entry] = {}
     for e in entries:
         first, last = entry_span(e)
         key = periods.containing(first, cadence)
-        if periods.within((first, last), key) and (key not in covered or e.date < covered[key]):
-            covered[key] = e.date
+        if periods.within((first, last), key) and (key not in covered or e.date < covered[key].date):
+            covered[key] = e
     return covered
 
 
@@ -159,7 +159,7 @@ def cadence_records(config: SiteConfig, entries: list[Entry], today: dt.date,
             due_after = cat.due_after
             if due_after is None:
                 continue
-            covered = _coverage(by_uc.get((unit.id, cat.id), []), cat.cadence)
+            covered = {p: e.date for p, e in coverage(by_uc.get((unit.id, cat.id), []), cat.cadence).items()}
             if unit.since:
                 first = first_owed(unit.since, cat.cadence)
             elif covered:

@@ -243,8 +243,9 @@ def _run(args: argparse.Namespace, root: Path, strings: Strings) -> int:
         from .scaffold import new_entry
 
         unit, category, title = args.args[-3:]
-        path = new_entry(root, unit, category, title, args.today)
-        print(path)
+        made = new_entry(root, unit, category, title, args.today)
+        _report(made.notes, strings)
+        print(made.path)
         return 0
     if args.command == "init":
         from .scaffold import init_site

@@ -2,15 +2,23 @@
 
 `new` fills in today's date in the site's timezone and the period the entry most
 likely covers: for a monthly, quarterly or yearly category, the last period that has
-ended (a clerk publishes October's ledger in early November).
+ended (a clerk publishes October's ledger in early November). When the unit already
+has an entry for that period, it proposes the newest period before it that has none (a
+gap being filled after an inspection), else the period under way, and says so: the
+clerk is told which file holds that period, and how to make the new entry its
+correction instead.
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
+from . import periods
+from .accountability import coverage, first_owed
 from .build import site_today
-from .config import load_config
+from .cache import Cache
+from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
 from .i18n import load_strings
 
@@ -89,7 +97,37 @@ def last_period(cadence: str, today: dt.date) -> str | None:
     return None
 
 
-def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date | None = None) -> Path:
+@dataclass(frozen=True)
+class NewEntry:
+    path: Path             # as the clerk named the site
+    notes: Problems        # warnings for the clerk (a period proposed other than the last ended)
+
+
+def _proposed_period(config: SiteConfig, root: Path, unit: str, category: str,
+                     today: dt.date) -> tuple[str | None, str | None]:
+    """The period `new` proposes, and the file already holding the last ended period
+    when that is why another is proposed."""
+    cadence = config.categories_by_id[category].cadence
+    ended = last_period(cadence, today)
+    if ended is None:
+        return None, None
+    from .reader import read_entries  # (the build's cache makes this quick on a large site)
+
+    entries, _ = read_entries(config, Cache(root), parallel=False)
+    covered = coverage([e for e in entries if e.unit == unit and e.category == category], cadence)
+    if ended not in covered:
+        return ended, None
+    since = config.units_by_id[unit].since
+    period = first_owed(since, cadence) if since else min(covered, key=periods.sort_key)
+    gaps = []
+    while periods.sort_key(period) < periods.sort_key(ended):
+        if period not in covered:
+            gaps.append(period)
+        period = periods.following(period)
+    return (gaps[-1] if gaps else periods.following(ended)), covered[ended].rel
+
+
+def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date | None = None) -> NewEntry:
     config, problems = load_config(root)
     if config is None or problems.errors:
         raise SiteError(problems)
@@ -106,14 +144,19 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     path, n = folder / f"{today.isoformat()}-{category}.md", 2
     while path.exists():
         path, n = folder / f"{today.isoformat()}-{category}-{n}.md", n + 1
-    period = last_period(config.categories_by_id[category].cadence, today)
+    period, taken = _proposed_period(config, root, unit, category, today)
     quoted = title.replace("\\", "\\\\").replace('"', '\\"')
     lines = ["---", f'title: "{quoted}"', f"date: {today.isoformat()}"]
     if period:
         lines.append(f'period: "{period}"')
     lines += [f"formed: {today.isoformat()}", "---", "", load_strings(config.language).ui["new_entry_body"], ""]
     path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    notes = Problems()
+    if taken:
+        notes.add(path.relative_to(root).as_posix(), lines.index(f'period: "{period}"') + 1, "new_period_taken",
+                  warning=True, period=period, rel=taken,
+                  ended=last_period(config.categories_by_id[category].cadence, today))
+    return NewEntry(path, notes)
 
 
 def init_site(root: Path) -> None:

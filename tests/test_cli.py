@@ -5,6 +5,7 @@ import datetime as dt
 
 import html
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -157,20 +158,21 @@ def init_site(tmp_path):
 
 
 def test_new_monthly_entry(init_site):
-    result = run_cli("new", init_site, "dongcun", "finance", "东村2026年10月财务收支公开", "--today", "2026-11-25")
+    result = run_cli("new", init_site, "xicun", "finance", "西村2026年10月财务收支公开", "--today", "2026-11-25")
     assert result.returncode == 0, describe(result)
+    assert not result.stderr, describe(result)
     path = Path(result.stdout.strip().splitlines()[-1])
     assert path.is_file(), result.stdout
-    assert path.parent == init_site / "content/dongcun/finance"
+    assert path.parent == init_site / "content/xicun/finance"
     meta = _front_matter(path)
     assert str(meta["date"]) == "2026-11-25"
     assert str(meta["period"]) == "2026-10"
-    assert meta["title"] == "东村2026年10月财务收支公开"
+    assert meta["title"] == "西村2026年10月财务收支公开"
 
     out = build_ok(init_site, init_site / "public", today="2026-11-25")
-    page = out / "dongcun/finance" / path.stem / "index.html"
+    page = out / "xicun/finance" / path.stem / "index.html"
     assert page.is_file()
-    assert "东村2026年10月财务收支公开" in page.read_text(encoding="utf-8")
+    assert "西村2026年10月财务收支公开" in page.read_text(encoding="utf-8")
     assert run_check(init_site, "2026-11-25").returncode == 0
 
 
@@ -196,6 +198,32 @@ def test_new_period_follows_cadence(init_site, category, period):
     meta = _front_matter(Path(result.stdout.strip().splitlines()[-1]))
     assert meta["title"] == '带"引号"的标题'
     assert (str(meta["period"]) if "period" in meta else None) == period
+
+
+def test_new_proposes_a_period_not_yet_published_and_says_why(init_site):
+    """October is published: a new ledger is for the newest gap before it (September,
+    then August: gaps an inspection found), then, with none left, for the month under
+    way; each time the clerk is told which file holds October, and how to make the new
+    entry its correction instead."""
+    config = init_site / "site.yaml"
+    config.write_text(re.sub(r'since: "[0-9-]+"', 'since: "2026-06"', config.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    folder = init_site / "content/xicun/finance"
+    folder.mkdir(parents=True)
+    for period in ("2026-06", "2026-07", "2026-10"):
+        (folder / f"{period}-caiwu.md").write_text(
+            f'---\ntitle: 西村{period}财务公开\ndate: 2026-11-05\nperiod: "{period}"\n---\n\n正文。\n', encoding="utf-8")
+    proposed = []
+    for title in ("补九月", "补八月", "十一月"):
+        result = run_cli("new", init_site, "xicun", "finance", title, "--today", "2026-11-25")
+        assert result.returncode == 0, describe(result)
+        path = Path(result.stdout.strip().splitlines()[-1])
+        period = str(_front_matter(path)["period"])
+        proposed.append(period)
+        where = f"content/xicun/finance/{path.name}:4"
+        assert result.stderr.splitlines() == [f"{where}: {msg('warning_label')}" + msg(
+            "new_period_taken", ended="2026-10", rel="xicun/finance/2026-10-caiwu.md", period=period)], describe(result)
+    assert proposed == ["2026-09", "2026-08", "2026-11"]
 
 
 def test_new_twice_same_day_gives_two_files(init_site):
