@@ -2,10 +2,13 @@
 
 `strings/<language>.yaml` has two sections: `ui` (every word a page shows, used by
 templates as `t.key`) and `messages` (every problem text, `str.format` templates).
-Languages: zh-Hans, zh-Hant, en. A missing key is a bug and raises at once.
+Languages: zh-Hans, zh-Hant, en. A missing key is a bug and raises at once. A field
+written `{count:entry|entries}` gives the first word when the number is 1, else the
+second (Chinese needs none; English does); the search page's script reads it too.
 """
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +21,24 @@ HTML_LANG = {"zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "en": "en"}
 _DIR = Path(__file__).parent / "strings"
 
 
+class _Plurals(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if "|" in format_spec:
+            one, other = format_spec.split("|", 1)
+            return one if value in (1, "1") else other
+        return super().format_field(value, format_spec)
+
+
+_PLURALS = _Plurals()
+
+
+class Phrase(str):
+    """An interface string whose `format` knows `{n:one|other}` (templates call it)."""
+
+    def format(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
+        return _PLURALS.vformat(self, args, kwargs)
+
+
 @dataclass(frozen=True)
 class Strings:
     language: str
@@ -25,7 +46,7 @@ class Strings:
     messages: dict[str, str]
 
     def message(self, key: str, /, **params: Any) -> str:
-        return self.messages[key].format(**params)
+        return _PLURALS.vformat(self.messages[key], (), params)
 
     @property
     def html_lang(self) -> str:
@@ -37,4 +58,5 @@ def load_strings(language: str = "zh-Hans") -> Strings:
     if language not in LANGUAGES:
         language = "zh-Hans"
     data = load_plain((_DIR / f"{language}.yaml").read_text(encoding="utf-8"))
-    return Strings(language, data["ui"], data["messages"])
+    ui = {k: Phrase(v) if isinstance(v, str) else v for k, v in data["ui"].items()}
+    return Strings(language, ui, data["messages"])

@@ -193,6 +193,28 @@ def test_filters_highlight_one_char_doc_number_and_no_results(browser, demo, sit
     assert page.locator("#search-status a").count() == 1
 
 
+def test_english_words_agree_with_their_number(browser, tmp_path, site_model):
+    """Chinese has no plural; English has: "1 result", "2 results", "1 entry", on the
+    pages, in the search page's script and in the build's summary."""
+    site = tmp_path / "en"
+    shutil.copytree(ROOT / "content", site / "content")
+    (site / "site.yaml").write_text((ROOT / "site.yaml").read_text(encoding="utf-8").replace(
+        "language: zh-Hans", "language: en", 1), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--today", TODAY],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^built \d+ entries, \d+ pages; \d+ files written", done.stdout, re.M), done.stdout
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in (site / "public").rglob("*.html"))
+    assert "1 entry<" in pages or "1 entry " in pages
+    assert not re.search(r"\b1 (entries|results|days|working days)\b", pages)
+    singles = [i for i in site_model.items if i.entry.doc_no and len(truth(site_model, i.entry.doc_no)) == 1]
+    page = browser.new_page()
+    base = (site / "public").as_uri() + "/"
+    assert run_query(page, base, singles[0].entry.doc_no)["status"] == "1 result"
+    many = run_query(page, base, "财务")
+    assert many["status"] == f"{many['hits']} results" and many["hits"] > 1
+
+
 def test_box_on_entry_page_submits_to_search(browser, server, site_model):
     page = browser.new_page()
     item = next(i for i in site_model.items if i.unit.id == "dongzhuang" and i.category.id == "finance")

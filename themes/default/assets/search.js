@@ -348,6 +348,13 @@
     return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
   }
 
+  // "{count}", and "{count:one|other}": the word for one result or for more (see i18n.py)
+  function count(s, n) {
+    return s.replace(/\{count(?::([^|}]*)\|([^}]*))?\}/g, function (m, one, other) {
+      return one === undefined ? String(n) : n === 1 ? one : other;
+    });
+  }
+
   /* Highlight the query words in `text`, folding it char by char to find them. */
   function highlight(text, words, window_) {
     var folded = "", map = [];
@@ -405,7 +412,7 @@
           '<p class="snippet">' + highlight(d.x, words, 160) + "</p></li>";
       }).join("");
       var n = result.hits.length;
-      status.innerHTML = n ? esc(S.found.replace("{count}", n)) : result.partial.length ? esc(S.only_partial) :
+      status.innerHTML = n ? esc(count(S.found, n)) : result.partial.length ? esc(S.only_partial) :
         esc(S.none) + ' <a href="' + esc(siteRoot + "index.html") + '">' + esc(S.browse) + "</a>";
       more.hidden = all.length <= shown;
       list.setAttribute("data-hits", String(n));
