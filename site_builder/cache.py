@@ -1,8 +1,8 @@
 """The build cache in SITE/.site-builder-cache/: what a rebuild may skip.
 
 Two things are kept between builds, each keyed so that a stale value is never used:
-the validated entries (keyed by each file's and attachment's size, mtime and inode,
-or failing those their bytes, the config and the code that read them), and a
+the validated entries (keyed by each file's and attachment's stat, `stat_fields`,
+or failing that their bytes, the config and the code that read them), and a
 fingerprint of every page written (a hash of the template set, config, code, `today`
 and the fingerprints of the entries the page shows). A page whose fingerprint is
 unchanged and whose file is still in the output is not rendered again. Losing the
@@ -90,9 +90,11 @@ def stat_key(path: Path) -> tuple[int, int, int, int]:
 
 
 def stat_fields(st: os.stat_result) -> tuple[int, int, int, int]:
-    """What tells a file changed without reading it. The change time is in: no tool
-    sets it, so a file rewritten in place at the same size with its old mtime put back
-    (`cp -p` over it, `touch -r`) is still seen as changed."""
+    """What tells a file changed without reading it: size, mtime, inode and change
+    time. The change time is there because, on Linux and macOS, no tool sets it: a file
+    rewritten in place at the same size with its old mtime put back (`cp -p` over it,
+    `touch -r`) is still seen as changed. (On Windows it is the creation time: no help,
+    no harm. A chmod or chown changes it: the file is hashed again, not read.)"""
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 

@@ -29,7 +29,7 @@ CADENCES = ("monthly", "quarterly", "yearly", "as-needed", "permanent")
 KINDS = ("town", "village", "community", "office")
 # Days after a period's end by which it is due, when a category sets no `due_days`.
 DEFAULT_DUE_DAYS = {"monthly": 10, "quarterly": 10, "yearly": 31}
-PER_PAGE = (5, 100)  # entries per archive page: a page a cheap phone scrolls and a printer prints
+PER_PAGE = (5, 100)  # entries per archive page: fewer is an error; more, a page slow on a cheap phone
 # Folders the site writes at its top level and inside each unit: ids may not take them.
 RESERVED_TOP = frozenset({"search", "supervision", "data", "assets", "zh-hant", "board",
                           "category", "feeds", "page", "static", "404"})
@@ -221,10 +221,12 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Problems]:
         base_url = ""
     base_url = base_url.rstrip("/") + "/" if base_url else ""
     per_page = top.get("per_page", 30)
-    if not PER_PAGE[0] <= per_page <= PER_PAGE[1]:
-        problems.add(CONFIG_FILE, lines("per_page"), "bad_per_page", value=per_page, least=PER_PAGE[0],
-                     most=PER_PAGE[1])
+    if per_page < PER_PAGE[0]:
+        problems.add(CONFIG_FILE, lines("per_page"), "bad_per_page", value=per_page, least=PER_PAGE[0])
         per_page = 30
+    elif per_page > PER_PAGE[1]:  # the site's choice, but residents should not pay for it unknowingly
+        problems.add(CONFIG_FILE, lines("per_page"), "large_per_page", warning=True, value=per_page,
+                     most=PER_PAGE[1])
 
     contact_map = r.section(data["contact"], _CONTACT_KEYS, (), lines("contact")) if "contact" in top else {}
     units = _read_units(r, data.get("units"), lines("units"))
@@ -252,12 +254,17 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Problems]:
 
 
 def _language_meant(value: str) -> str | None:
-    """The language a tag or name most likely means (zh-CN, zh_TW, en-US, 繁体, ...)."""
+    """The language a tag or name most likely means (zh-CN, zh_TW, zh-Hans-HK, en-US,
+    中文（繁体）, 英文, ...)."""
     v = value.strip().lower().replace("_", "-")
-    if v.startswith("zh") or v in ("cn", "chinese") or value.startswith(("中", "简", "簡", "繁")):
-        traditional = any(t in v for t in ("hant", "tw", "hk", "mo")) or value.startswith("繁")
-        return "zh-Hant" if traditional else "zh-Hans"
-    if v.startswith("en"):
+    regions = v.split("-")[1:]
+    if "hans" in regions or "简" in value or "簡" in value:
+        return "zh-Hans"
+    if "hant" in regions or "繁" in value or (v.startswith("zh") and {"tw", "hk", "mo"} & set(regions)):
+        return "zh-Hant"
+    if v.startswith("zh") or v in ("cn", "chinese") or "中" in value or "汉" in value or "漢" in value:
+        return "zh-Hans"
+    if v.startswith("en") or "英" in value:
         return "en"
     return None
 

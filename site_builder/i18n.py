@@ -8,6 +8,7 @@ second (Chinese needs none; English does); the search page's script reads it too
 """
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,10 +31,14 @@ class _Plurals(string.Formatter):
 
 
 _PLURALS = _Plurals()
+_PLURAL_FIELD = re.compile(r"\{[^{}:]*:[^{}|]*\|[^{}]*\}")
 
 
 class Phrase(str):
-    """An interface string whose `format` knows `{n:one|other}` (templates call it)."""
+    """An interface string with a `{n:one|other}` field, whose `format` fills it in
+    (templates call `t.key.format(...)`). Only such strings are made Phrases: the
+    formatter written in Python costs six times str.format, and dates on every page
+    are formatted with strings of their own."""
 
     def format(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
         return _PLURALS.vformat(self, args, kwargs)
@@ -46,7 +51,8 @@ class Strings:
     messages: dict[str, str]
 
     def message(self, key: str, /, **params: Any) -> str:
-        return _PLURALS.vformat(self.messages[key], (), params)
+        text = self.messages[key]
+        return _PLURALS.vformat(text, (), params) if _PLURAL_FIELD.search(text) else text.format(**params)
 
     @property
     def html_lang(self) -> str:
@@ -58,5 +64,5 @@ def load_strings(language: str = "zh-Hans") -> Strings:
     if language not in LANGUAGES:
         language = "zh-Hans"
     data = load_plain((_DIR / f"{language}.yaml").read_text(encoding="utf-8"))
-    ui = {k: Phrase(v) if isinstance(v, str) else v for k, v in data["ui"].items()}
+    ui = {k: Phrase(v) if isinstance(v, str) and _PLURAL_FIELD.search(v) else v for k, v in data["ui"].items()}
     return Strings(language, ui, data["messages"])

@@ -171,11 +171,14 @@ def _decode(data: bytes, rel: str, problems: Problems) -> str | None:
 class EntryReader:
     """Reads entries of one site; holds the Markdown converter to reuse it."""
 
-    def __init__(self, config: SiteConfig):
+    def __init__(self, config: SiteConfig, attachments_scanned: bool = True):
         self.config = config
         self.content = config.content_dir.resolve()
         self.phones = config.published_phones()
         self.markdown = MarkdownRenderer()
+        # (off only where the entries are looked at, never published: reading PDFs,
+        # spreadsheets and documents for ID numbers is most of the time an entry takes)
+        self.attachments_scanned = attachments_scanned
 
     def read(self, path: Path) -> tuple[Entry | None, Problems]:
         problems = Problems()
@@ -460,7 +463,7 @@ class EntryReader:
     def _scan_privacy(self, body: str, body_line: int, attachments: tuple[Attachment, ...], rel: str,
                       problems: Problems) -> None:
         self._scan_text(body, rel, body_line, problems)
-        for a in attachments:
+        for a in attachments if self.attachments_scanned else ():
             where = f"content/{a.rel}"
             try:
                 text = att.extract_text(a.source)
@@ -578,7 +581,7 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
     """Read and validate every entry; drafts are left out. Collects every problem.
 
     With a cache, a file is read again only when it or one of its attachments changed,
-    or when site.yaml or the code did. A file whose size, mtime and inode are those
+    or when site.yaml or the code did. A file whose stat (`cache.stat_fields`) is that
     cached is taken as unchanged; one whose stat differs is hashed, and is read again
     only when its bytes or its attachments' differ too: a fresh clone, a copy of the
     site or a branch switched back and forth gives every file a new stat, but reading

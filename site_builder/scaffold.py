@@ -2,11 +2,13 @@
 
 `new` fills in today's date in the site's timezone and the period the entry most
 likely covers: for a monthly, quarterly or yearly category, the last period that has
-ended (a clerk publishes October's ledger in early November). When the unit already
-has an entry for that period, it proposes the newest period before it that has none (a
-gap being filled after an inspection), else the period under way, and says so: the
-clerk is told which file holds that period, and how to make the new entry its
-correction instead.
+ended (a clerk publishes October's ledger in early November). A period holds one
+ledger (a second is an error the build reports): when the last ended period already
+has an entry with a ledger, `new` proposes the newest earlier period without an entry
+(a gap being filled after an inspection), else the period under way if it has none,
+and says so, naming the file that holds the last ended period and how to make the new
+entry its correction instead. Other categories may hold several entries a period (a
+budget and its final accounts): the last ended period is proposed as ever.
 """
 from __future__ import annotations
 
@@ -102,24 +104,34 @@ class NewEntry:
     notes: Problems        # warnings for the clerk (a period proposed other than the last ended)
 
 
-def _proposed_period(config: SiteConfig, root: Path, unit: str, category: str,
-                     today: dt.date) -> tuple[str | None, str | None]:
-    """The period `new` proposes, and the file already holding the last ended period
-    when that is why another is proposed."""
+@dataclass(frozen=True)
+class _Proposal:
+    period: str | None     # for the new entry's front matter
+    ended: str | None      # the last period that has ended
+    taken: str | None      # the entry with a ledger that holds `ended`, when another period is proposed
+
+
+def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.date) -> _Proposal:
     cadence = config.categories_by_id[category].cadence
     ended = last_period(cadence, today)
     if ended is None:
-        return None, None
+        return _Proposal(None, None, None)
     from .reader import EntryReader
 
     # The entries in the folder `new` writes into (not the whole site: seconds at 10,000
     # entries without the build's cache); one filed elsewhere by its front matter is missed.
-    reader = EntryReader(config)
-    entries = [e for path in sorted((config.content_dir / unit / category).rglob("*.md"))
-               if (e := reader.read(path)[0]) is not None]
-    covered = coverage([e for e in entries if e.unit == unit and e.category == category], cadence)
-    if ended not in covered:
-        return ended, None
+    reader = EntryReader(config, attachments_scanned=False)
+    entries = []
+    for path in sorted((config.content_dir / unit / category).rglob("*.md")):
+        try:
+            entry = reader.read(path)[0] if path.is_file() else None
+        except OSError:  # (unreadable: the build will say so)
+            entry = None
+        if entry is not None and entry.unit == unit and entry.category == category:
+            entries.append(entry)
+    covered = coverage(entries, cadence)
+    if ended not in covered or not covered[ended].ledgers:
+        return _Proposal(ended, ended, None)
     since = config.units_by_id[unit].since
     period = first_owed(since, cadence) if since else min(covered, key=periods.sort_key)
     gaps = []
@@ -127,7 +139,10 @@ def _proposed_period(config: SiteConfig, root: Path, unit: str, category: str,
         if period not in covered:
             gaps.append(period)
         period = periods.following(period)
-    return (gaps[-1] if gaps else periods.following(ended)), covered[ended].rel
+    under_way = periods.following(ended)
+    if gaps or under_way not in covered:
+        return _Proposal(gaps[-1] if gaps else under_way, ended, covered[ended].rel)
+    return _Proposal(ended, ended, None)  # no period is free: a second ledger, which the build explains
 
 
 def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date | None = None) -> NewEntry:
@@ -147,18 +162,18 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     path, n = folder / f"{today.isoformat()}-{category}.md", 2
     while path.exists():
         path, n = folder / f"{today.isoformat()}-{category}-{n}.md", n + 1
-    period, taken = _proposed_period(config, root, unit, category, today)
+    proposal = _proposed_period(config, unit, category, today)
     quoted = title.replace("\\", "\\\\").replace('"', '\\"')
     lines = ["---", f'title: "{quoted}"', f"date: {today.isoformat()}"]
-    if period:
-        lines.append(f'period: "{period}"')
+    period_line = len(lines) + 1
+    if proposal.period:
+        lines.append(f'period: "{proposal.period}"')
     lines += [f"formed: {today.isoformat()}", "---", "", load_strings(config.language).ui["new_entry_body"], ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     notes = Problems()
-    if taken:
-        notes.add(path.relative_to(root).as_posix(), lines.index(f'period: "{period}"') + 1, "new_period_taken",
-                  warning=True, period=period, rel=taken,
-                  ended=last_period(config.categories_by_id[category].cadence, today))
+    if proposal.taken:
+        notes.add(path.relative_to(root).as_posix(), period_line, "new_period_taken", warning=True,
+                  period=proposal.period, ended=proposal.ended, rel=proposal.taken)
     return NewEntry(path, notes)
 
 

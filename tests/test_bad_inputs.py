@@ -15,6 +15,7 @@ import pytest
 
 from conftest import (DECISION, LEDGER_OCT, SITE_YAML, build_ok, describe, line, line_no, luhn_card,
                       mask_card, mask_id, msg, parse_html, resident_id, run_build, run_check)
+from site_builder.config import _language_meant
 
 UNITS = "town、dongcun、xicun"
 CATEGORIES = "finance、decisions、relief、services"
@@ -93,6 +94,7 @@ P_YAML = "content/dongcun/decisions/bad-yaml.md"
 P_QUOTE = "content/dongcun/decisions/open-quote.md"
 P_BRACKET = "content/dongcun/decisions/open-bracket.md"
 P_NO_TITLE = "content/dongcun/decisions/no-title.md"
+P_TITLE_YES = "content/dongcun/decisions/title-yes.md"
 P_NO_DATE = "content/dongcun/decisions/no-date.md"
 P_BAD_DATE = "content/dongcun/decisions/bad-date.md"
 P_UNIT_FM = "content/dongcun/decisions/unit-fm.md"
@@ -140,6 +142,8 @@ ERROR_CASES = [
          lambda f, y: [line(P_BRACKET, 3, "yaml_unclosed_bracket", mark="[", closing="]")]),
     Case("missing-title", {P_NO_TITLE: entry("date: 2026-11-01")},
          lambda f, y: [line(P_NO_TITLE, 2, "missing_title")]),
+    Case("title-not-text", {P_TITLE_YES: entry("title: yes\ndate: 2026-11-01")},  # YAML reads it as true
+         lambda f, y: [line(P_TITLE_YES, 2, "title_not_text")]),
     Case("missing-date", {P_NO_DATE: entry("title: 没有日期的决议")},
          lambda f, y: [line(P_NO_DATE, 2, "missing_date")]),
     Case("impossible-date", {P_BAD_DATE: entry("title: 日期不存在\ndate: 2024-02-30")},
@@ -172,7 +176,7 @@ ERROR_CASES = [
                             value="zh-CN", choices="zh-Hans, zh-Hant, en", suggestion="zh-Hans")],
          yaml_edit=lambda y: y.replace("language: zh-Hans", "language: zh-CN")),
     Case("per-page-too-small", {},  # said, not quietly raised to the least that works
-         lambda f, y: [line("site.yaml", line_no(y, "per_page: 3"), "bad_per_page", value=3, least=5, most=100)],
+         lambda f, y: [line("site.yaml", line_no(y, "per_page: 3"), "bad_per_page", value=3, least=5)],
          yaml_edit=lambda y: y.replace("units:\n", "per_page: 3\nunits:\n", 1)),
     Case("corrects-unknown",  # on the line of corrects:, not of the header
          {P_CORRECTS: entry("title: 更正\ndate: 2026-11-01\ntags: [更正]\ncorrects: dongcun/decisions/nothere.md")},
@@ -383,6 +387,18 @@ def test_an_entry_dated_later_is_held_back_with_a_note(make_site, tmp_path):
     assert not (out / "dongcun/decisions/2027-11-04-later").exists()
 
 
+def test_a_long_page_of_entries_is_built_with_a_note(make_site):
+    """per_page: 500 is the site's choice: built as asked, with a word on what it costs."""
+    site = make_site({})
+    config = site / "site.yaml"
+    text = config.read_text(encoding="utf-8").replace("units:\n", "per_page: 500\nunits:\n", 1)
+    config.write_text(text, encoding="utf-8")
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    assert line("site.yaml", line_no(text, "per_page: 500"), "large_per_page", warning=True, value=500,
+                most=100) in result.stdout.splitlines(), describe(result)
+
+
 def test_a_transaction_dated_outside_its_period_gets_a_note(make_site):
     """October's ledger with a row typed 2025-10-18: the sums still add up, so only the
     date can tell, and a mistyped year would otherwise go unnoticed."""
@@ -474,3 +490,11 @@ def test_chinese_date_is_accepted(make_site, tmp_path):
     times = [a.get("datetime") for tag, a in page.tags if tag == "time"]
     assert "2024-07-01" in times
     assert "2024年7月1日" in "".join(page.text)
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("zh-CN", "zh-Hans"), ("zh_cn", "zh-Hans"), ("zh-Hans-HK", "zh-Hans"), ("中文", "zh-Hans"), ("简体中文", "zh-Hans"),
+    ("zh-TW", "zh-Hant"), ("zh_HK", "zh-Hant"), ("zh-Hant-TW", "zh-Hant"), ("中文（繁體）", "zh-Hant"), ("繁体", "zh-Hant"),
+    ("en-US", "en"), ("English", "en"), ("英文", "en"), ("fr", None), ("", None)])
+def test_a_language_written_another_way_is_told_which_one_it_means(written, meant):
+    assert _language_meant(written) == meant

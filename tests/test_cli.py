@@ -200,11 +200,12 @@ def test_new_period_follows_cadence(init_site, category, period):
     assert (str(meta["period"]) if "period" in meta else None) == period
 
 
-def test_new_proposes_a_period_not_yet_published_and_says_why(init_site):
-    """October is published: a new ledger is for the newest gap before it (September,
-    then August: gaps an inspection found), then, with none left, for the month under
-    way; each time the clerk is told which file holds October, and how to make the new
-    entry its correction instead."""
+def test_new_proposes_a_period_whose_ledger_is_not_yet_published_and_says_why(init_site):
+    """October's ledger is published: a new ledger is for the newest gap before it
+    (September, then August: gaps an inspection found), then for the month under way;
+    each time the clerk is told which file holds October, and how to make the new entry
+    its correction instead. With every period taken, October again, and the build will
+    tell of two ledgers for one month."""
     config = init_site / "site.yaml"
     config.write_text(re.sub(r'since: "[0-9-]+"', 'since: "2026-06"', config.read_text(encoding="utf-8")),
                       encoding="utf-8")
@@ -212,18 +213,32 @@ def test_new_proposes_a_period_not_yet_published_and_says_why(init_site):
     folder.mkdir(parents=True)
     for period in ("2026-06", "2026-07", "2026-10"):
         (folder / f"{period}-caiwu.md").write_text(
-            f'---\ntitle: 西村{period}财务公开\ndate: 2026-11-05\nperiod: "{period}"\n---\n\n正文。\n', encoding="utf-8")
+            f'---\ntitle: 西村{period}财务公开\ndate: 2026-11-05\nperiod: "{period}"\n---\n\n'
+            f"```ledger\nopening: 100.00\n日期,摘要,收入,支出\n{period}-05,上级转移支付,50.00,\n```\n", encoding="utf-8")
     proposed = []
-    for title in ("补九月", "补八月", "十一月"):
+    for title in ("补九月", "补八月", "十一月", "又一份"):
         result = run_cli("new", init_site, "xicun", "finance", title, "--today", "2026-11-25")
         assert result.returncode == 0, describe(result)
         path = Path(result.stdout.strip().splitlines()[-1])
         period = str(_front_matter(path)["period"])
         proposed.append(period)
         where = f"content/xicun/finance/{path.name}:4"
-        assert result.stderr.splitlines() == [f"{where}: {msg('warning_label')}" + msg(
-            "new_period_taken", ended="2026-10", rel="xicun/finance/2026-10-caiwu.md", period=period)], describe(result)
-    assert proposed == ["2026-09", "2026-08", "2026-11"]
+        note = [f"{where}: {msg('warning_label')}" + msg(
+            "new_period_taken", ended="2026-10", rel="xicun/finance/2026-10-caiwu.md", period=period)]
+        assert result.stderr.splitlines() == (note if period != "2026-10" else []), describe(result)
+    assert proposed == ["2026-09", "2026-08", "2026-11", "2026-10"]
+
+
+def test_new_proposes_the_last_ended_period_where_a_period_holds_several_entries(init_site):
+    """Two disclosures of government affairs for one quarter (a plan, then how it went):
+    outside ledgers a period often holds several entries, and nothing is said of the first."""
+    folder = init_site / "content/town/affairs"
+    folder.mkdir(parents=True)
+    (folder / "2026-10-12-jihua.md").write_text(
+        '---\ntitle: 三季度工作计划\ndate: 2026-10-12\nperiod: "2026-Q3"\n---\n\n正文。\n', encoding="utf-8")
+    result = run_cli("new", init_site, "town", "affairs", "三季度工作完成情况", "--today", "2026-11-25")
+    assert result.returncode == 0 and not result.stderr, describe(result)
+    assert str(_front_matter(Path(result.stdout.strip().splitlines()[-1]))["period"]) == "2026-Q3"
 
 
 def test_new_twice_same_day_gives_two_files(init_site):

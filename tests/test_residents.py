@@ -22,6 +22,7 @@ import gzip
 import io
 import posixpath
 import re
+import string
 import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -489,6 +490,19 @@ def test_zh_hant_strings_are_traditional_and_stable():
     assert not changed, changed
     assert HANS["script_traditional"] == HANT["script_traditional"] == "繁體"
     assert HANS["script_simplified"] == HANT["script_simplified"] == "简体"
+
+
+def test_every_string_formats_and_takes_the_same_fields_in_every_language():
+    """A brace the formatter cannot read is a traceback for whoever meets that message
+    (a clerk's `title: yes` once was); a field missing from one language is another."""
+    fields = {}
+    for language in ("zh-Hans", "zh-Hant", "en"):
+        data = yaml.safe_load((STRINGS / f"{language}.yaml").read_text(encoding="utf-8"))
+        fields[language] = {(section, key): {name.split(".")[0].split("[")[0]
+                                             for _, name, _, _ in string.Formatter().parse(value) if name}
+                            for section in ("ui", "messages") for key, value in data[section].items()
+                            if isinstance(value, str)}
+    assert fields["zh-Hans"] == fields["zh-Hant"] == fields["en"]
 
 
 def _links_resolve(root: Path, folder: Path) -> list:

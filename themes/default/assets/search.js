@@ -297,7 +297,7 @@
         idf[t] = Math.log(1 + Math.abs((n - df + 0.5) / (df + 0.5)));
       });
       var boosts = [meta.boost, 1];
-      present.forEach(function (count, doc) {
+      present.forEach(function (matched, doc) {
         var row = lengths(doc);
         var score = 0;
         for (var f = 0; f < 2; f++) {
@@ -317,7 +317,7 @@
           });
         });
         if (hit) hits.push([score, doc]);
-        else if (count * 2 >= scoreTerms.length) partial.push([score, doc]);
+        else if (matched * 2 >= scoreTerms.length) partial.push([score, doc]);
       });
       var order = function (a, b) { return b[0] - a[0] || a[1] - b[1]; };
       hits.sort(order);
@@ -351,7 +351,7 @@
   // "{count}", and "{count:one|other}": the word for one result or for more (see i18n.py)
   function count(s, n) {
     return s.replace(/\{count(?::([^|}]*)\|([^}]*))?\}/g, function (m, one, other) {
-      return one === undefined ? String(n) : n === 1 ? one : other;
+      return m === "{count}" ? String(n) : n === 1 ? one : other;
     });
   }
 
