@@ -529,27 +529,34 @@ def _find_line(body: str, needle: str, body_line: int) -> int:
 _MISNAMED = re.compile(r"\.(?:md|markdown)(?:\.txt)?$", re.I)  # an entry, but for its ending
 
 
-def entry_files(config: SiteConfig) -> tuple[list[Path], list[Path]]:
+def entry_files(config: SiteConfig, files: Iterable[str] | None = None) -> tuple[list[Path], list[Path]]:
     """Every Markdown file under content/, in a stable order: that of their folders and
     names (as Path sorts), symlinked folders not followed (as rglob); and the files
     named as an entry but for the ending (`x.md.txt`, as Notepad saves, `x.MD`,
     `x.markdown`), which are never published and so must be told about. os.scandir
-    tells files from folders without a stat of each, which pathlib's rglob does not."""
+    tells files from folders without a stat of each, which pathlib's rglob does not.
+    `files`: the paths of every regular file under content/, found so already."""
     root = os.fspath(config.content_dir)
-    if not os.path.isdir(root):
-        return [], []
     found: list[str] = []
     misnamed: list[str] = []
-    folders = [root]
-    while folders:
-        with os.scandir(folders.pop()) as listing:
-            for item in listing:
-                if item.is_dir(follow_symlinks=False):
-                    folders.append(item.path)
-                elif item.name.endswith(".md") and item.is_file():
-                    found.append(item.path)
-                elif _MISNAMED.search(item.name) and item.is_file():
-                    misnamed.append(item.path)
+    if files is not None:
+        for path in files:
+            name = os.path.basename(path)
+            if name.endswith(".md"):
+                found.append(path)
+            elif _MISNAMED.search(name):
+                misnamed.append(path)
+    elif os.path.isdir(root):
+        folders = [root]
+        while folders:
+            with os.scandir(folders.pop()) as listing:
+                for item in listing:
+                    if item.is_dir(follow_symlinks=False):
+                        folders.append(item.path)
+                    elif item.name.endswith(".md") and item.is_file():
+                        found.append(item.path)
+                    elif _MISNAMED.search(item.name) and item.is_file():
+                        misnamed.append(item.path)
     return [[Path(p) for p in sorted(paths, key=lambda p: p.split(os.sep))] for paths in (found, misnamed)]
 
 
@@ -576,8 +583,8 @@ def _read_parallel(config: SiteConfig, paths: list[Path],
     return [by_path[p] for p in paths]
 
 
-def read_entries(config: SiteConfig, cache: Cache | None = None,
-                 parallel: bool = True) -> tuple[list[Entry], Problems]:
+def read_entries(config: SiteConfig, cache: Cache | None = None, parallel: bool = True,
+                 files: dict[str, tuple] | None = None) -> tuple[list[Entry], Problems]:
     """Read and validate every entry; drafts are left out. Collects every problem.
 
     With a cache, a file is read again only when it or one of its attachments changed,
@@ -587,9 +594,11 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
     site or a branch switched back and forth gives every file a new stat, but reading
     10,000 entries again takes seconds where hashing them takes a tenth of one. The
     cache is kept per folder of content/ (a unit, usually), so an edit saves only its
-    folder's part."""
+    folder's part. `files`: the stat (`cache.stat_fields`) of every file under content/
+    by path, when the caller has taken them already (the build's up-to-date check):
+    content/ is then neither walked nor stat'ed again, but for the files read now."""
     key = hexdigest(code_fingerprint(), config)  # (not where the site is: see SiteConfig.root)
-    paths, misnamed = entry_files(config)
+    paths, misnamed = entry_files(config, files)
     content = config.content_dir.resolve()
     skip = len(os.fspath(config.content_dir)) + 1
     names = {path: os.fspath(path)[skip:] for path in paths}  # cached by their path under content/
@@ -606,7 +615,7 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
         kept = keep[shard] = {}
         for path in shard_paths:
             hit = cached.get(name := names[path])
-            keys = _file_keys(path, hit[2][0]) if hit is not None else None
+            keys = _file_keys(path, hit[2][0], files) if hit is not None else None
             if hit is not None and keys == hit[0]:
                 kept[name] = hit
             elif hit is not None and keys and _same_content(path, hit, keys, content):
@@ -619,7 +628,7 @@ def read_entries(config: SiteConfig, cache: Cache | None = None,
             results[path] = hit[2]
         if len(kept) != len(cached):
             stale.add(shard)
-    before = {path: _file_keys(path, None) for path in todo}  # stat before reading: an
+    before = {path: _file_keys(path, None, files) for path in todo}  # stat before reading: an
     for path, result in zip(todo, _read_parallel(config, todo, parallel)):  # edit during the build
         results[path] = result                                   # is then never cached
     entries, problems = [], _misnamed_problems(config, misnamed)
@@ -694,15 +703,23 @@ def _same_content(path: Path, hit: tuple, keys: tuple, content: Path) -> bool:
     return keys[stats:] == cached_keys[stats:] and _digest_of(path, entry) == digest
 
 
-def _file_keys(path: Path, entry: Entry | None) -> tuple:
-    """Stat keys of an entry file and of every file it publishes."""
+def _file_keys(path: Path, entry: Entry | None, files: dict[str, tuple] | None = None) -> tuple:
+    """Stat keys of an entry file and of every file it publishes (and whether each entry
+    it links to is there), from `files` where it has them."""
+    def stat(p: Path) -> tuple:
+        known = files.get(os.fspath(p)) if files is not None else None
+        return known if known is not None else stat_key(p)
+
+    def there(p: Path) -> bool:
+        return (files is not None and os.fspath(p) in files) or p.is_file()
+
     try:
-        keys: list = [stat_key(path)]
+        keys: list = [stat(path)]
         if entry is not None:
-            keys += [stat_key(a.source) for a in entry.attachments]
+            keys += [stat(a.source) for a in entry.attachments]
             if entry.entry_links:
                 content = path.parents[len(Path(entry.rel).parts) - 1]
-                keys += [(link, (content / link).is_file()) for link in entry.entry_links]
+                keys += [(link, there(content / link)) for link in entry.entry_links]
         return tuple(keys)
     except OSError:
         return ()

@@ -472,6 +472,26 @@ def test_an_attachment_rewritten_with_its_size_and_mtime_kept_is_seen(tmp_path):
     assert_same_as_cold(site, site / "public", tmp_path, "same-stat")
 
 
+def test_the_entries_found_from_the_up_to_date_checks_stats_are_those_a_walk_finds(tmp_path):
+    """A build walks content/ once, for the up-to-date check, and finds the entries in
+    what that walk saw: the same files, in the same order, as a walk of their own."""
+    from site_builder.config import load_config
+    from site_builder.reader import entry_files
+
+    site = demo_copy(tmp_path / "site")
+    content = site / "content"
+    (content / "nanguan/decisions/2026-11-02-jueyi.md.txt").write_text("---\ntitle: 记事本存的\n---\n", encoding="utf-8")
+    os.symlink(content / "dongzhuang", content / "linked")  # a linked folder is not followed
+    os.symlink(content / EDITED, content / "nanguan/decisions/linked.md")  # a linked file is read
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(content / "nanguan/decisions/pipe.md")  # never opened: reading it would hang
+    config, _ = load_config(site)
+    _, _, files = build_module._inputs_key(site, dt.date.fromisoformat(TODAY))
+    found = entry_files(config, files)
+    assert found == entry_files(config)
+    assert content / "nanguan/decisions/linked.md" in found[0] and found[1]
+
+
 def test_a_draft_saved_as_published_while_it_is_read_is_not_cached_as_a_draft(tmp_path, monkeypatch):
     """The clerk saves `draft: false` just after the build read the file as a draft: that
     build may leave it out, but must not cache the new bytes as a draft for good."""
