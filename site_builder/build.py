@@ -206,7 +206,7 @@ def _write_site(site: Site, root: Path, output: Path, parallel: bool, timer: _Ti
 
 
 def _inputs_key(root: Path, today: dt.date | None,
-                ) -> tuple[str | None, tuple[SiteConfig | None, Problems], dict[str, tuple]]:
+                ) -> tuple[str | None, tuple[SiteConfig | None, Problems], dict[str, tuple] | None]:
     """Everything a build reads, by stat: site.yaml, content/, themes/, the built-in
     theme, the code, git's refs (entry history) and `today` (None without a site.yaml);
     site.yaml as `load_config` gives it, read after the stat, so that an edit made
@@ -215,15 +215,19 @@ def _inputs_key(root: Path, today: dt.date | None,
     10,000 entries, walking content/ and stat'ing its files again took 0.2 s)."""
     site = os.path.abspath(root)  # (as the config holds it: see SiteConfig.root)
     git = os.path.join(site, ".git")
-    content = _tree(os.path.join(site, "content"))
+    unreadable: list[OSError] = []
+    content = _tree(os.path.join(site, "content"), unreadable)
     stats = [*_stats([os.path.join(site, "site.yaml")]), *content,
              *_tree(os.path.join(site, "themes")), *_tree(os.fspath(builtin_theme())),
              *_stats([os.path.join(git, "HEAD"), os.path.join(git, "packed-refs")]),
              *_tree(os.path.join(git, "refs", "heads"))]
     loaded = load_config(root)
     if loaded[0] is None:
-        return None, loaded, {}
-    return hexdigest(code_fingerprint(), today or site_today(loaded[0]), plain_digest(stats)), loaded, dict(content)
+        return None, loaded, None
+    # (a folder or file it could not look at: the entries are found by a walk of their
+    # own, which stops the build with the error rather than leave those entries out)
+    files = dict(content) if not unreadable else None
+    return hexdigest(code_fingerprint(), today or site_today(loaded[0]), plain_digest(stats)), loaded, files
 
 
 Stat = tuple[str, tuple[int, int, int, int]]  # path, stat_fields
@@ -240,24 +244,29 @@ def _stats(paths: list[str]) -> list[Stat]:
     return out
 
 
-def _tree(folder: str) -> list[Stat]:
+def _tree(folder: str, unreadable: list[OSError] | None = None) -> list[Stat]:
     """The stat of every regular file below `folder` (a link to one too), folder by
     folder, in name order (as os.walk would find them, not following links to folders;
-    os.scandir's entries cost less than os.walk's paths stat'ed again)."""
+    os.scandir's entries cost less than os.walk's paths stat'ed again); what could not
+    be looked at is added to `unreadable`."""
     out: list[Stat] = []
     try:
         with os.scandir(folder) as found:
             found_entries = sorted(found, key=lambda e: e.name)
-    except OSError:
+    except OSError as exc:
+        if unreadable is not None:
+            unreadable.append(exc)
         return out
     for e in found_entries:
         try:
             if e.is_dir():
                 if not e.is_symlink():
-                    out.extend(_tree(e.path))
+                    out.extend(_tree(e.path, unreadable))
                 continue
             st = e.stat()
-        except OSError:
+        except OSError as exc:
+            if unreadable is not None and not e.is_symlink():  # (a broken link is no input)
+                unreadable.append(exc)
             continue
         if stat.S_ISREG(st.st_mode):  # (never a pipe or a device: reading one would hang)
             out.append((e.path, stat_fields(st)))

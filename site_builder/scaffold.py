@@ -116,12 +116,12 @@ def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.dat
     ended = last_period(cadence, today)
     if ended is None:
         return _Proposal(None, None, None)
-    from .reader import EntryReader
+    from .reader import Entry, EntryReader
 
     # The entries in the folder `new` writes into (not the whole site: seconds at 10,000
     # entries without the build's cache); one filed elsewhere by its front matter is missed.
     reader = EntryReader(config, attachments_scanned=False)
-    entries = []
+    entries: list[Entry] = []
     for path in sorted((config.content_dir / unit / category).rglob("*.md")):
         try:
             entry = reader.read(path)[0] if path.is_file() else None
@@ -129,8 +129,8 @@ def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.dat
             entry = None
         if entry is not None and entry.unit == unit and entry.category == category:
             entries.append(entry)
-    covered = coverage(entries, cadence)
-    if ended not in covered or not covered[ended].ledgers:
+    covered = coverage([e for e in entries if e.ledgers], cadence)  # the periods whose ledger is out
+    if ended not in covered:
         return _Proposal(ended, ended, None)
     since = config.units_by_id[unit].since
     period = first_owed(since, cadence) if since else min(covered, key=periods.sort_key)

@@ -201,20 +201,25 @@ def test_new_period_follows_cadence(init_site, category, period):
 
 
 def test_new_proposes_a_period_whose_ledger_is_not_yet_published_and_says_why(init_site):
-    """October's ledger is published: a new ledger is for the newest gap before it
-    (September, then August: gaps an inspection found), then for the month under way;
-    each time the clerk is told which file holds October, and how to make the new entry
-    its correction instead. With every period taken, October again, and the build will
-    tell of two ledgers for one month."""
+    """October's ledger is published (after a notice for October without one): a new
+    ledger is for the newest month before it without one (September, then August: gaps
+    an inspection found), then for the month under way; each time the clerk is told
+    which file holds October's, and how to make the new entry its correction instead.
+    With every month taken, October again, and the build will tell of two ledgers."""
     config = init_site / "site.yaml"
     config.write_text(re.sub(r'since: "[0-9-]+"', 'since: "2026-06"', config.read_text(encoding="utf-8")),
                       encoding="utf-8")
     folder = init_site / "content/xicun/finance"
     folder.mkdir(parents=True)
+    def ledger(period: str) -> str:
+        return f"```ledger\nopening: 100.00\n日期,摘要,收入,支出\n{period}-05,上级转移支付,50.00,\n```\n"
+
     for period in ("2026-06", "2026-07", "2026-10"):
         (folder / f"{period}-caiwu.md").write_text(
-            f'---\ntitle: 西村{period}财务公开\ndate: 2026-11-05\nperiod: "{period}"\n---\n\n'
-            f"```ledger\nopening: 100.00\n日期,摘要,收入,支出\n{period}-05,上级转移支付,50.00,\n```\n", encoding="utf-8")
+            f'---\ntitle: 西村{period}财务公开\ndate: 2026-11-05\nperiod: "{period}"\n---\n\n{ledger(period)}',
+            encoding="utf-8")
+    (folder / "2026-10-tongzhi.md").write_text(  # a notice for October, without a ledger, out first
+        '---\ntitle: 西村十月财务公开延期通知\ndate: 2026-11-02\nperiod: "2026-10"\n---\n\n正文。\n', encoding="utf-8")
     proposed = []
     for title in ("补九月", "补八月", "十一月", "又一份"):
         result = run_cli("new", init_site, "xicun", "finance", title, "--today", "2026-11-25")
@@ -222,6 +227,7 @@ def test_new_proposes_a_period_whose_ledger_is_not_yet_published_and_says_why(in
         path = Path(result.stdout.strip().splitlines()[-1])
         period = str(_front_matter(path)["period"])
         proposed.append(period)
+        path.write_text(path.read_text(encoding="utf-8") + ledger(period), encoding="utf-8")  # the clerk's ledger
         where = f"content/xicun/finance/{path.name}:4"
         note = [f"{where}: {msg('warning_label')}" + msg(
             "new_period_taken", ended="2026-10", rel="xicun/finance/2026-10-caiwu.md", period=period)]

@@ -489,7 +489,28 @@ def test_the_entries_found_from_the_up_to_date_checks_stats_are_those_a_walk_fin
     _, _, files = build_module._inputs_key(site, dt.date.fromisoformat(TODAY))
     found = entry_files(config, files)
     assert found == entry_files(config)
-    assert content / "nanguan/decisions/linked.md" in found[0] and found[1]
+    assert content / "nanguan/decisions/linked.md" in found[0]
+    assert found[1] == [content / "nanguan/decisions/2026-11-02-jueyi.md.txt"]
+
+
+def test_a_folder_that_cannot_be_looked_into_stops_the_build(tmp_path, monkeypatch):
+    """A unit's folder the build may not list (permissions, a network share gone for a
+    moment): the build stops with the error and leaves the output as it was, rather
+    than publish the site without that unit's entries."""
+    today = dt.date.fromisoformat(TODAY)
+    site = demo_copy(tmp_path / "site")
+    build_here(site, today=today, parallel=False)
+    scandir = os.scandir
+
+    def refuse(path=".", *args):
+        if os.fspath(path).endswith(os.sep + "nanguan"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    with pytest.raises(PermissionError):
+        build_here(site, today=today, parallel=False)
+    assert (site / "public/nanguan/index.html").is_file()
 
 
 def test_a_draft_saved_as_published_while_it_is_read_is_not_cached_as_a_draft(tmp_path, monkeypatch):
