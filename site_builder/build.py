@@ -215,7 +215,7 @@ def _inputs_key(root: Path, today: dt.date | None,
     10,000 entries, walking content/ and stat'ing its files again took 0.2 s)."""
     site = os.path.abspath(root)  # (as the config holds it: see SiteConfig.root)
     git = os.path.join(site, ".git")
-    unreadable: list[OSError] = []
+    unreadable: list[str] = []
     content = _tree(os.path.join(site, "content"), unreadable)
     stats = [*_stats([os.path.join(site, "site.yaml")]), *content,
              *_tree(os.path.join(site, "themes")), *_tree(os.fspath(builtin_theme())),
@@ -244,18 +244,21 @@ def _stats(paths: list[str]) -> list[Stat]:
     return out
 
 
-def _tree(folder: str, unreadable: list[OSError] | None = None) -> list[Stat]:
+def _tree(folder: str, unreadable: list[str] | None = None) -> list[Stat]:
     """The stat of every regular file below `folder` (a link to one too), folder by
     folder, in name order (as os.walk would find them, not following links to folders;
-    os.scandir's entries cost less than os.walk's paths stat'ed again); what could not
-    be looked at is added to `unreadable`."""
+    os.scandir's entries cost less than os.walk's paths stat'ed again); what is there
+    but could not be looked at (not what is gone: a broken link, a file an editor just
+    renamed over) is added, by path, to `unreadable`."""
     out: list[Stat] = []
     try:
         with os.scandir(folder) as found:
             found_entries = sorted(found, key=lambda e: e.name)
-    except OSError as exc:
+    except FileNotFoundError:
+        return out
+    except OSError:
         if unreadable is not None:
-            unreadable.append(exc)
+            unreadable.append(folder)
         return out
     for e in found_entries:
         try:
@@ -264,9 +267,11 @@ def _tree(folder: str, unreadable: list[OSError] | None = None) -> list[Stat]:
                     out.extend(_tree(e.path, unreadable))
                 continue
             st = e.stat()
-        except OSError as exc:
-            if unreadable is not None and not e.is_symlink():  # (a broken link is no input)
-                unreadable.append(exc)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            if unreadable is not None:
+                unreadable.append(e.path)
             continue
         if stat.S_ISREG(st.st_mode):  # (never a pipe or a device: reading one would hang)
             out.append((e.path, stat_fields(st)))

@@ -94,10 +94,13 @@ def stat_fields(st: os.stat_result) -> tuple[int, int, int, int]:
     time. The change time is there because, on Linux and macOS, no tool sets it: a file
     rewritten in place at the same size with its old mtime put back (`cp -p` over it,
     `touch -r`) is still seen as changed. (On Windows it is the creation time: no help,
-    no harm. A chmod or chown changes it: the file is hashed again, not read.) No inode
-    on Windows, where os.scandir gives none and os.stat one: the same file must have
-    the same fields whichever way it was stat'ed."""
-    return (st.st_size, st.st_mtime_ns, st.st_ino if os.name != "nt" else 0, st.st_ctime_ns)
+    no harm. A chmod or chown changes it: the file is hashed again, not read.) Neither
+    on Windows, where os.scandir gives no inode and, before Python 3.12.3, no change
+    time, and os.stat both: the same file must have the same fields whichever way it
+    was stat'ed."""
+    if os.name == "nt":
+        return (st.st_size, st.st_mtime_ns, 0, 0)
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 class Cache:

@@ -129,7 +129,8 @@ def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.dat
             entry = None
         if entry is not None and entry.unit == unit and entry.category == category:
             entries.append(entry)
-    covered = coverage([e for e in entries if e.ledgers], cadence)  # the periods whose ledger is out
+    # the periods whose ledger is out (a withdrawn one is not, for the build either)
+    covered = coverage([e for e in entries if e.ledgers and e.withdrawn is None], cadence)
     if ended not in covered:
         return _Proposal(ended, ended, None)
     since = config.units_by_id[unit].since

@@ -238,10 +238,12 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
             print(state.error, flush=True)
             edits.failed()
         state.bump()
-        # The model kept for the next edit is millions of objects: collected once now,
-        # the last one's with it, then frozen, so that no collection walks them again
-        # until the next build (a full one took 0.15 s at 10,000 entries; one that fell
-        # while an edit was shown, or its page served, doubled the wait for the page).
+        # The model kept for the next edit is millions of objects: the last one's, left
+        # frozen (a build that failed before its model was made thaws nothing), thawed
+        # and collected now, this one's frozen, so that no collection walks them until
+        # the next build (a full one took 0.15 s at 10,000 entries; one that fell while
+        # an edit was shown, or its page served, doubled the wait for the page).
+        gc.unfreeze()
         gc.collect()
         gc.freeze()
 
