@@ -4,7 +4,7 @@
 likely covers: for a monthly, quarterly or yearly category, the last period that has
 ended (a clerk publishes October's ledger in early November). A period holds one
 ledger (a second is an error the build reports): when the last ended period already
-has an entry with a ledger, `new` proposes the newest earlier period without an entry
+has an entry with a ledger, `new` proposes the newest earlier period without a ledger
 (a gap being filled after an inspection), else the period under way if it has none,
 and says so, naming the file that holds the last ended period and how to make the new
 entry its correction instead. Other categories may hold several entries a period (a
