@@ -5,10 +5,12 @@ likely covers: for a monthly, quarterly or yearly category, the last period that
 ended (a clerk publishes October's ledger in early November). A period holds one
 ledger (a second is an error the build reports): when the last ended period already
 has an entry with a ledger, `new` proposes the newest earlier period without a ledger
-(a gap being filled after an inspection), else the period under way if it has none,
-and says so, naming the file that holds the last ended period and how to make the new
-entry its correction instead. Other categories may hold several entries a period (a
-budget and its final accounts): the last ended period is proposed as ever.
+(a gap being filled after an inspection) and says so, naming the file that holds the
+last ended period and how to make the new entry its correction instead; with no gap,
+the last ended period again, with a note on how to make it a correction, and that the
+period under way is published once it has ended (never proposed: its ledger is not
+whole). Other categories may hold several entries a period (a budget and its final
+accounts): the last ended period is proposed as ever.
 """
 from __future__ import annotations
 
@@ -108,7 +110,7 @@ class NewEntry:
 class _Proposal:
     period: str | None     # for the new entry's front matter
     ended: str | None      # the last period that has ended
-    taken: str | None      # the entry with a ledger that holds `ended`, when another period is proposed
+    taken: str | None      # the entry with a ledger that holds `ended`, if any
 
 
 def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.date) -> _Proposal:
@@ -140,10 +142,11 @@ def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.dat
         if period not in covered:
             gaps.append(period)
         period = periods.following(period)
-    under_way = periods.following(ended)
-    if gaps or under_way not in covered:
-        return _Proposal(gaps[-1] if gaps else under_way, ended, covered[ended].rel)
-    return _Proposal(ended, ended, None)  # no period is free: a second ledger, which the build explains
+    if gaps:
+        return _Proposal(gaps[-1], ended, covered[ended].rel)
+    # Every ended period has its ledger: the period under way is never proposed (its
+    # ledger is not whole until it ends); most likely this corrects the last one.
+    return _Proposal(ended, ended, covered[ended].rel)
 
 
 def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date | None = None) -> NewEntry:
@@ -173,8 +176,10 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     path.write_text("\n".join(lines), encoding="utf-8")
     notes = Problems()
     if proposal.taken:
-        notes.add(path.relative_to(root).as_posix(), period_line, "new_period_taken", warning=True,
-                  period=proposal.period, ended=proposal.ended, rel=proposal.taken)
+        notes.add(path.relative_to(root).as_posix(), period_line,
+                  "new_period_taken" if proposal.period != proposal.ended else "new_period_all_taken", warning=True,
+                  period=proposal.period, ended=proposal.ended, rel=proposal.taken,
+                  under_way=periods.following(proposal.ended))
     return NewEntry(path, notes)
 
 

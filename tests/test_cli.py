@@ -203,9 +203,10 @@ def test_new_period_follows_cadence(init_site, category, period):
 def test_new_proposes_a_period_whose_ledger_is_not_yet_published_and_says_why(init_site):
     """October's ledger is published (after a notice for October without one): a new
     ledger is for the newest month before it without one (September, then August: gaps
-    an inspection found), then for the month under way; each time the clerk is told
-    which file holds October's, and how to make the new entry its correction instead.
-    With every month taken, October again, and the build will tell of two ledgers."""
+    an inspection found); each time the clerk is told which file holds October's, and
+    how to make the new entry its correction instead. With no gap left, October again,
+    most likely a correction, never November, which has not ended: its ledger would
+    not be whole."""
     config = init_site / "site.yaml"
     config.write_text(re.sub(r'since: "[0-9-]+"', 'since: "2026-06"', config.read_text(encoding="utf-8")),
                       encoding="utf-8")
@@ -221,7 +222,7 @@ def test_new_proposes_a_period_whose_ledger_is_not_yet_published_and_says_why(in
     (folder / "2026-10-tongzhi.md").write_text(  # a notice for October, without a ledger, out first
         '---\ntitle: 西村十月财务公开延期通知\ndate: 2026-11-02\nperiod: "2026-10"\n---\n\n正文。\n', encoding="utf-8")
     proposed = []
-    for title in ("补九月", "补八月", "十一月", "又一份"):
+    for title in ("补九月", "补八月", "十月更正"):
         result = run_cli("new", init_site, "xicun", "finance", title, "--today", "2026-11-25")
         assert result.returncode == 0, describe(result)
         path = Path(result.stdout.strip().splitlines()[-1])
@@ -229,10 +230,11 @@ def test_new_proposes_a_period_whose_ledger_is_not_yet_published_and_says_why(in
         proposed.append(period)
         path.write_text(path.read_text(encoding="utf-8") + ledger(period), encoding="utf-8")  # the clerk's ledger
         where = f"content/xicun/finance/{path.name}:4"
-        note = [f"{where}: {msg('warning_label')}" + msg(
-            "new_period_taken", ended="2026-10", rel="xicun/finance/2026-10-caiwu.md", period=period)]
-        assert result.stderr.splitlines() == (note if period != "2026-10" else []), describe(result)
-    assert proposed == ["2026-09", "2026-08", "2026-11", "2026-10"]
+        note = f"{where}: {msg('warning_label')}" + msg(
+            "new_period_taken" if period != "2026-10" else "new_period_all_taken", ended="2026-10",
+            rel="xicun/finance/2026-10-caiwu.md", period=period, under_way="2026-11")
+        assert result.stderr.splitlines() == [note], describe(result)
+    assert proposed == ["2026-09", "2026-08", "2026-10"]
 
 
 def test_new_proposes_the_last_ended_period_where_a_period_holds_several_entries(init_site):
