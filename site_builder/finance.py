@@ -2,15 +2,17 @@
 
 For each unit × category whose entries hold ledgers, the entries are ordered by period
 (or date); a withdrawn entry, and one a later entry `corrects`, leave the series. Each
-entry's opening balance must equal the closing balance of the entry before it (months
-without a ledger are the cadence check's business, not this one): a break is a build
-error naming both files, unless the later entry explains it with `opening_note` (e.g.
-年初调账), which the page shows. `bar_chart` draws income and expense by period as a
+entry's opening balance must equal the closing balance of the entry before it: a break
+is a build error naming both files, unless the later entry explains it with
+`opening_note` (e.g. 年初调账), which the page shows. After months without a ledger
+(missing, or withdrawn: the cadence check shows them) the opening cannot be checked,
+and a difference is a note naming the months, not a stop to the whole site. `bar_chart` draws income and expense by period as a
 small inline SVG (no JavaScript) with a title and a text description; the overview
 table beside it is the full text alternative.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -69,11 +71,19 @@ def ledger_series(entries: list[Entry], problems: Problems) -> list[LedgerSeries
         for e in group:
             totals = ledgers.combined(list(e.ledgers))
             if previous is not None and totals["opening"] != rows[-1].closing and not e.opening_note:
-                # two ledgers of one period: not a break in the chain, but one too many
-                same = rows[-1].period == _period(e)
-                problems.add(e.source, e.ledgers[0].line, "ledger_same_period" if same else "ledger_chain_break",
-                             opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",
-                             previous=previous.source, period=_period(e), corrects=previous.rel)
+                before, now = periods.span(rows[-1].period), periods.span(_period(e))
+                if now[0] > before[1] + dt.timedelta(days=1):
+                    # months without a ledger between (missing, or withdrawn): this one's
+                    # opening cannot be checked against the last ledger, and the cadence
+                    # check shows the gap; a note, not a stop to the whole site
+                    problems.add(e.source, e.ledgers[0].line, "ledger_chain_gap", warning=True,
+                                 previous=previous.source, first=(before[1] + dt.timedelta(days=1)).isoformat(),
+                                 last=(now[0] - dt.timedelta(days=1)).isoformat())
+                else:  # two ledgers of one period: not a break in the chain, but one too many
+                    same = rows[-1].period == _period(e)
+                    problems.add(e.source, e.ledgers[0].line, "ledger_same_period" if same else "ledger_chain_break",
+                                 opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",
+                                 previous=previous.source, period=_period(e), corrects=previous.rel)
             rows.append(LedgerPeriod(e.rel, _period(e), totals["opening"], totals["income"],
                                      totals["expense"], totals["closing"], e.opening_note))
             previous = e

@@ -414,6 +414,27 @@ def test_broken_ledger_chain_is_refused_naming_both_files(tmp_path):
 NAMES = ("欧阳春花", "司马秋实", "诸葛冬青")
 
 
+def test_a_ledger_after_months_without_one_is_built_with_a_note_naming_them(tmp_path):
+    """February's ledger missing, then withdrawn: March's opening cannot be checked
+    against January's closing. The site is built (the cadence check shows the gap), with
+    a note on March's ledger naming the months; it was a stop to the whole site, naming
+    January as 上一期."""
+    site = write_site(tmp_path / "site")
+    january = ledger_entry(site, 1, "1000.00", "500.00", "200.00")  # closes at 1300.00
+    march = ledger_entry(site, 3, "1250.00", "100.00", "50.00")     # February spent 50.00
+    text = (site / march).read_text(encoding="utf-8")
+    fence = text.splitlines().index("```ledger") + 1
+    note = f"{march}:{fence}: " + MESSAGES["warning_label"] + MESSAGES["ledger_chain_gap"].format(
+        previous=january, first="2026-02-01", last="2026-02-28")
+    for withdrawn in (False, True):
+        if withdrawn:
+            ledger_entry(site, 2, "1300.00", "0.00", "50.00",
+                         withdrawn={"date": "2026-04-01", "reason": "金额有误"})
+        result = run("build", str(site), "--today", "2026-11-20", "--output", str(tmp_path / f"out-{withdrawn}"))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert note in (result.stdout + result.stderr).splitlines(), result.stdout + result.stderr
+
+
 def test_withdrawn_list_keeps_no_names_after_the_notice(tmp_path):
     cats = [dict(CATEGORIES[2], withdraw_after_notice=True)]
     site = write_site(tmp_path / "site", categories=cats, search=True)
