@@ -207,6 +207,7 @@ class EntryReader:
             problems.add(rel, 2, "front_matter_not_mapping")
             return None, problems
         fields = self._fields(meta, rel, problems)
+        self._title_cut(front, fields.get("title"), rel, problems)
         draft = _flag(fields.get("draft", False))
         if "draft" in fields and _text(fields["draft"]) is None:
             # `draft:` left empty means something was meant: never publish on doubt
@@ -240,6 +241,16 @@ class EntryReader:
     def _line(self, name: str) -> int:
         return self.lines.get(name, 2)
 
+    def _title_cut(self, front: str, title: Any, rel: str, problems: Problems) -> None:
+        """A title written unquoted with " #" in it (`title: 东村公示 #1`) loses all from
+        the # on, which YAML reads as a comment: the clerk is told."""
+        if not isinstance(title, str) or "title" not in self.lines or "#" in title:
+            return
+        value = front.split("\n")[self.lines["title"] - 2].split(":", 1)[-1].strip()  # (front: from line 2)
+        if " #" in value and not value.startswith(("'", '"')):
+            problems.add(rel, self.lines["title"], "title_cut_at_hash", warning=True, title=title,
+                         cut=value[value.index(" #") + 1:])
+
     def _entry(self, f: dict[str, Any], meta: LineDict, rel_path: str, rel: str, body: str,
                body_line: int, data: bytes, problems: Problems) -> Entry | None:
         parts = rel_path.split("/")
@@ -250,8 +261,10 @@ class EntryReader:
         if isinstance(f.get("title"), (bool, list, dict)):
             problems.add(rel, self._line("title"), "title_not_text")
             title = None
+        elif not title and "title" in f:  # written, but empty (`title: #1号公告` is a comment to YAML)
+            problems.add(rel, self._line("title"), "empty_title")
         elif not title:
-            problems.add(rel, self._line("title") if "title" in f else 2, "missing_title")
+            problems.add(rel, 2, "missing_title")
         date, time = None, None
         if f.get("date") in (None, ""):
             problems.add(rel, 2, "missing_date")

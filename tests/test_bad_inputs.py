@@ -95,6 +95,7 @@ P_QUOTE = "content/dongcun/decisions/open-quote.md"
 P_BRACKET = "content/dongcun/decisions/open-bracket.md"
 P_NO_TITLE = "content/dongcun/decisions/no-title.md"
 P_TITLE_YES = "content/dongcun/decisions/title-yes.md"
+P_TITLE_HASH = "content/dongcun/decisions/title-hash.md"
 P_NO_DATE = "content/dongcun/decisions/no-date.md"
 P_BAD_DATE = "content/dongcun/decisions/bad-date.md"
 P_UNIT_FM = "content/dongcun/decisions/unit-fm.md"
@@ -144,6 +145,8 @@ ERROR_CASES = [
          lambda f, y: [line(P_NO_TITLE, 2, "missing_title")]),
     Case("title-not-text", {P_TITLE_YES: entry("title: yes\ndate: 2026-11-01")},  # YAML reads it as true
          lambda f, y: [line(P_TITLE_YES, 2, "title_not_text")]),
+    Case("title-starting-with-a-hash", {P_TITLE_HASH: entry("title: #1号公告\ndate: 2026-11-01")},  # a comment to YAML
+         lambda f, y: [line(P_TITLE_HASH, 2, "empty_title")]),
     Case("missing-date", {P_NO_DATE: entry("title: 没有日期的决议")},
          lambda f, y: [line(P_NO_DATE, 2, "missing_date")]),
     Case("impossible-date", {P_BAD_DATE: entry("title: 日期不存在\ndate: 2024-02-30")},
@@ -397,6 +400,21 @@ def test_a_long_page_of_entries_is_built_with_a_note(make_site):
     assert result.returncode == 0, describe(result)
     assert line("site.yaml", line_no(text, "per_page: 500"), "large_per_page", warning=True, value=500,
                 most=100) in result.stdout.splitlines(), describe(result)
+
+
+def test_a_title_cut_at_a_hash_gets_a_note(make_site, tmp_path):
+    """`title: 东村公示 #1`: YAML takes " #1" for a comment; the entry is published as
+    东村公示, and the clerk is told why. Quoted, the whole title is kept, with no note."""
+    path = "content/dongcun/decisions/2026-11-02-gongshi.md"
+    text = entry("title: 东村公示 #1\ndate: 2026-11-02")
+    site = make_site({path: text})
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    assert line(path, 2, "title_cut_at_hash", warning=True, title="东村公示", cut="#1") in result.stdout.splitlines()
+    (site / path).write_text(text.replace("东村公示 #1", '"东村公示 #1" # 备注'), encoding="utf-8")
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    assert not [x for x in result.stdout.splitlines() if x.startswith(f"{path}:2:")], describe(result)
 
 
 def test_a_transaction_dated_outside_its_period_gets_a_note(make_site):
