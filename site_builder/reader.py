@@ -244,7 +244,7 @@ class EntryReader:
     def _title_cut(self, front: str, title: Any, rel: str, problems: Problems) -> None:
         """A title written unquoted with " #" in it (`title: 东村公示 #1`) loses all from
         the # on, which YAML reads as a comment: the clerk is told."""
-        if not isinstance(title, str) or "title" not in self.lines or "#" in title:
+        if " #" not in front or not isinstance(title, str) or "title" not in self.lines or "#" in title:
             return
         value = front.split("\n")[self.lines["title"] - 2].split(":", 1)[-1].strip()  # (front: from line 2)
         if " #" in value and not value.startswith(("'", '"')):
