@@ -164,8 +164,8 @@ class _Reader:
                 value = str(value)  # phone: 12345, code: 410526 are fine unquoted
             if value is None and want is not bool:
                 continue
-            if want is int and isinstance(value, str) and value.strip().isdecimal():
-                self.problems.add(self.path, at, "quoted_number", key=key, value=value.strip())
+            if want is int and isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+                self.problems.add(self.path, at, "quoted_number", key=key, value=int(value))
                 continue  # ("30" is a whole number to a clerk: the quotes are what is wrong)
             if want is int and isinstance(value, bool) or not isinstance(value, want):
                 self.problems.add(self.path, at, _EXPECT[want], key=key, value=_show(value))

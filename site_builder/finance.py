@@ -4,15 +4,15 @@ For each unit × category whose entries hold ledgers, the entries are ordered by
 (or date); a withdrawn entry, and one a later entry `corrects`, leave the series. Each
 entry's opening balance must equal the closing balance of the entry before it: a break
 is a build error naming both files, unless the later entry explains it with
-`opening_note` (e.g. 年初调账), which the page shows. After months without a ledger
-(missing, or withdrawn: the cadence check shows them) the opening cannot be checked,
-and a difference is a note naming the months, not a stop to the whole site. `bar_chart` draws income and expense by period as a
-small inline SVG (no JavaScript) with a title and a text description; the overview
-table beside it is the full text alternative.
+`opening_note` (e.g. 年初调账), which the page shows. In a monthly, quarterly or yearly
+category, after whole periods without a ledger (missing, or withdrawn: the cadence
+check shows them) the opening cannot be checked, and a difference is a note naming
+those periods, not a stop to the whole site. `bar_chart` draws income and expense by
+period as a small inline SVG (no JavaScript) with a title and a text description; the
+overview table beside it is the full text alternative.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -55,8 +55,9 @@ def _period(e: Entry) -> str:
     return e.period or f"{e.date.year}-{e.date.month:02d}"
 
 
-def ledger_series(entries: list[Entry], problems: Problems) -> list[LedgerSeries]:
-    """The series of every unit × category with ledgers; chain breaks become problems."""
+def ledger_series(entries: list[Entry], problems: Problems, cadences: dict[str, str]) -> list[LedgerSeries]:
+    """The series of every unit × category with ledgers; chain breaks become problems.
+    `cadences`: each category's, by id."""
     groups: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for e in entries:
         if e.ledgers and e.withdrawn is None:
@@ -71,14 +72,14 @@ def ledger_series(entries: list[Entry], problems: Problems) -> list[LedgerSeries
         for e in group:
             totals = ledgers.combined(list(e.ledgers))
             if previous is not None and totals["opening"] != rows[-1].closing and not e.opening_note:
-                before, now = periods.span(rows[-1].period), periods.span(_period(e))
-                if now[0] > before[1] + dt.timedelta(days=1):
-                    # months without a ledger between (missing, or withdrawn): this one's
+                gap = _gap(previous, e, cadences.get(category, ""))
+                if gap:
+                    # periods without a ledger between (missing, or withdrawn): this one's
                     # opening cannot be checked against the last ledger, and the cadence
                     # check shows the gap; a note, not a stop to the whole site
                     problems.add(e.source, e.ledgers[0].line, "ledger_chain_gap", warning=True,
-                                 previous=previous.source, first=(before[1] + dt.timedelta(days=1)).isoformat(),
-                                 last=(now[0] - dt.timedelta(days=1)).isoformat())
+                                 opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",
+                                 previous=previous.source, first=gap[0], last=gap[-1])
                 else:  # two ledgers of one period: not a break in the chain, but one too many
                     same = rows[-1].period == _period(e)
                     problems.add(e.source, e.ledgers[0].line, "ledger_same_period" if same else "ledger_chain_break",
@@ -88,6 +89,20 @@ def ledger_series(entries: list[Entry], problems: Problems) -> list[LedgerSeries
                                      totals["expense"], totals["closing"], e.opening_note))
             previous = e
         out.append(LedgerSeries(unit, category, tuple(rows)))
+    return out
+
+
+def _gap(before: Entry, after: Entry, cadence: str) -> list[str]:
+    """The whole periods of `cadence` between two ledgers (none for a category without
+    a schedule: no period is owed there)."""
+    if cadence not in ("monthly", "quarterly", "yearly"):
+        return []
+    period = periods.following(periods.containing(periods.span(_period(before))[1], cadence))
+    last = periods.containing(periods.span(_period(after))[0], cadence)
+    out = []
+    while periods.sort_key(period) < periods.sort_key(last):
+        out.append(period)
+        period = periods.following(period)
     return out
 
 

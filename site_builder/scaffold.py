@@ -7,9 +7,8 @@ ledger (a second is an error the build reports): when the last ended period alre
 has an entry with a ledger, `new` proposes the newest earlier period without a ledger
 (a gap being filled after an inspection) and says so, naming the file that holds the
 last ended period and how to make the new entry its correction instead; with no gap,
-the last ended period again, with a note on how to make it a correction, and that the
-period under way is published once it has ended (never proposed: its ledger is not
-whole). Other categories may hold several entries a period (a budget and its final
+the last ended period again, with a note on how to make it a correction (the period
+under way is never proposed: its ledger is not whole until it ends). Other categories may hold several entries a period (a budget and its final
 accounts): the last ended period is proposed as ever.
 """
 from __future__ import annotations
@@ -103,7 +102,7 @@ def last_period(cadence: str, today: dt.date) -> str | None:
 @dataclass(frozen=True)
 class NewEntry:
     path: Path             # as the clerk named the site
-    notes: Problems        # warnings for the clerk (a period proposed other than the last ended)
+    notes: Problems        # warnings for the clerk (the last ended period's ledger is out)
 
 
 @dataclass(frozen=True)
@@ -131,8 +130,11 @@ def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.dat
             entry = None
         if entry is not None and entry.unit == unit and entry.category == category:
             entries.append(entry)
-    # the periods whose ledger is out (a withdrawn one is not, for the build either)
-    covered = coverage([e for e in entries if e.ledgers and e.withdrawn is None], cadence)
+    # the periods whose ledger is out, each by the ledger that stands (as for the build,
+    # a withdrawn one is not out, nor one a later entry corrects)
+    corrected = {e.corrects for e in entries if e.corrects}
+    covered = coverage([e for e in entries if e.ledgers and e.withdrawn is None and e.rel not in corrected],
+                       cadence)
     if ended not in covered:
         return _Proposal(ended, ended, None)
     since = config.units_by_id[unit].since
@@ -178,8 +180,7 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     if proposal.taken:
         notes.add(path.relative_to(root).as_posix(), period_line,
                   "new_period_taken" if proposal.period != proposal.ended else "new_period_all_taken", warning=True,
-                  period=proposal.period, ended=proposal.ended, rel=proposal.taken,
-                  under_way=periods.following(proposal.ended))
+                  period=proposal.period, ended=proposal.ended, rel=proposal.taken)
     return NewEntry(path, notes)
 
 

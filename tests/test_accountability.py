@@ -418,14 +418,14 @@ def test_a_ledger_after_months_without_one_is_built_with_a_note_naming_them(tmp_
     """February's ledger missing, then withdrawn: March's opening cannot be checked
     against January's closing. The site is built (the cadence check shows the gap), with
     a note on March's ledger naming the months; it was a stop to the whole site, naming
-    January as 上一期."""
+    January as 上一期. In a category with no schedule a break is still a stop."""
     site = write_site(tmp_path / "site")
     january = ledger_entry(site, 1, "1000.00", "500.00", "200.00")  # closes at 1300.00
     march = ledger_entry(site, 3, "1250.00", "100.00", "50.00")     # February spent 50.00
     text = (site / march).read_text(encoding="utf-8")
     fence = text.splitlines().index("```ledger") + 1
     note = f"{march}:{fence}: " + MESSAGES["warning_label"] + MESSAGES["ledger_chain_gap"].format(
-        previous=january, first="2026-02-01", last="2026-02-28")
+        opening="1,250.00", closing="1,300.00", previous=january, first="2026-02", last="2026-02")
     for withdrawn in (False, True):
         if withdrawn:
             ledger_entry(site, 2, "1300.00", "0.00", "50.00",
@@ -433,6 +433,16 @@ def test_a_ledger_after_months_without_one_is_built_with_a_note_naming_them(tmp_
         result = run("build", str(site), "--today", "2026-11-20", "--output", str(tmp_path / f"out-{withdrawn}"))
         assert result.returncode == 0, result.stdout + result.stderr
         assert note in (result.stdout + result.stderr).splitlines(), result.stdout + result.stderr
+
+    # Where no period is owed (a category published as needed), months apart are no gap:
+    # the break stops the build, naming the ledger before.
+    for month, opening in ((5, "1000.00"), (9, "1200.00")):
+        write_entry(site, f"beicun/decisions/2026-{month:02d}-20-xiangmu.md", title=f"项目收支{month}",
+                    date=f"2026-{month:02d}-20", body=LEDGER.format(opening=opening, income="100.00",
+                                                                    expense="0.00", day=f"2026-{month:02d}-10"))
+    result = run("check", str(site), "--today", "2026-11-20")
+    assert result.returncode == 1, result.stdout
+    assert "content/beicun/decisions/2026-05-20-xiangmu.md" in result.stdout, result.stdout
 
 
 def test_withdrawn_list_keeps_no_names_after_the_notice(tmp_path):

@@ -179,8 +179,8 @@ ERROR_CASES = [
                             value="zh-CN", choices="zh-Hans, zh-Hant, en", suggestion="zh-Hans")],
          yaml_edit=lambda y: y.replace("language: zh-Hans", "language: zh-CN")),
     Case("number-in-quotes", {},  # "10" is a whole number to a clerk: the quotes are what is wrong
-         lambda f, y: [line("site.yaml", line_no(y, 'due_days: "10"'), "quoted_number", key="due_days", value="10")],
-         yaml_edit=lambda y: y.replace("cadence: permanent}", 'cadence: permanent, due_days: "10"}', 1)),
+         lambda f, y: [line("site.yaml", line_no(y, 'due_days: "010"'), "quoted_number", key="due_days", value=10)],
+         yaml_edit=lambda y: y.replace("cadence: permanent}", 'cadence: permanent, due_days: "010"}', 1)),
     Case("per-page-too-small", {},  # said, not quietly raised to the least that works
          lambda f, y: [line("site.yaml", line_no(y, "per_page: 3"), "bad_per_page", value=3, least=5)],
          yaml_edit=lambda y: y.replace("units:\n", "per_page: 3\nunits:\n", 1)),

@@ -232,9 +232,24 @@ def test_new_proposes_a_period_whose_ledger_is_not_yet_published_and_says_why(in
         where = f"content/xicun/finance/{path.name}:4"
         note = f"{where}: {msg('warning_label')}" + msg(
             "new_period_taken" if period != "2026-10" else "new_period_all_taken", ended="2026-10",
-            rel="xicun/finance/2026-10-caiwu.md", period=period, under_way="2026-11")
+            rel="xicun/finance/2026-10-caiwu.md", period=period)
         assert result.stderr.splitlines() == [note], describe(result)
     assert proposed == ["2026-09", "2026-08", "2026-10"]
+
+
+def test_new_names_the_ledger_that_stands_when_it_corrected_another(init_site):
+    """October's ledger was corrected: the note names the correction, the ledger to
+    correct now (naming the first would make two corrections of one)."""
+    folder = init_site / "content/xicun/finance"
+    folder.mkdir(parents=True)
+    ledger = "```ledger\nopening: 100.00\n日期,摘要,收入,支出\n2026-10-05,上级转移支付,50.00,\n```\n"
+    (folder / "a.md").write_text(f'---\ntitle: 十月\ndate: 2026-11-05\nperiod: "2026-10"\n---\n\n{ledger}',
+                                 encoding="utf-8")
+    (folder / "b.md").write_text(f'---\ntitle: 十月（更正）\ndate: 2026-11-09\nperiod: "2026-10"\n'
+                                 f'corrects: xicun/finance/a.md\n---\n\n{ledger}', encoding="utf-8")
+    result = run_cli("new", init_site, "xicun", "finance", "再更正", "--today", "2026-11-25")
+    assert result.returncode == 0, describe(result)
+    assert "corrects: xicun/finance/b.md" in result.stderr and "a.md" not in result.stderr, describe(result)
 
 
 def test_new_proposes_the_last_ended_period_where_a_period_holds_several_entries(init_site):
