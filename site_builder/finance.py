@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 
 from . import ledger as ledgers
 from . import periods
+from .config import Category
 from .errors import Problems
 from .reader import Entry
 
@@ -55,9 +56,10 @@ def _period(e: Entry) -> str:
     return e.period or f"{e.date.year}-{e.date.month:02d}"
 
 
-def ledger_series(entries: list[Entry], problems: Problems, cadences: dict[str, str]) -> list[LedgerSeries]:
+def ledger_series(entries: list[Entry], problems: Problems,
+                  categories: dict[str, Category]) -> list[LedgerSeries]:
     """The series of every unit × category with ledgers; chain breaks become problems.
-    `cadences`: each category's, by id."""
+    `categories`: the site's, by id (`SiteConfig.categories_by_id`)."""
     groups: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for e in entries:
         if e.ledgers and e.withdrawn is None:
@@ -72,7 +74,7 @@ def ledger_series(entries: list[Entry], problems: Problems, cadences: dict[str, 
         for e in group:
             totals = ledgers.combined(list(e.ledgers))
             if previous is not None and totals["opening"] != rows[-1].closing and not e.opening_note:
-                gap = _gap(previous, e, cadences.get(category, ""))
+                gap = _gap(previous, e, categories[category].cadence if category in categories else "")
                 if gap:
                     # periods without a ledger between (missing, or withdrawn): this one's
                     # opening cannot be checked against the last ledger, and the cadence
@@ -97,13 +99,8 @@ def _gap(before: Entry, after: Entry, cadence: str) -> list[str]:
     a schedule: no period is owed there)."""
     if cadence not in ("monthly", "quarterly", "yearly"):
         return []
-    period = periods.following(periods.containing(periods.span(_period(before))[1], cadence))
-    last = periods.containing(periods.span(_period(after))[0], cadence)
-    out = []
-    while periods.sort_key(period) < periods.sort_key(last):
-        out.append(period)
-        period = periods.following(period)
-    return out
+    return periods.up_to(periods.following(periods.containing(periods.span(_period(before))[1], cadence)),
+                         periods.containing(periods.span(_period(after))[0], cadence))
 
 
 def ledger_names(attachment_names: tuple[str, ...], count: int) -> tuple[str, ...]:

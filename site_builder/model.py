@@ -176,10 +176,9 @@ def _attach_accountability(site: Site, published: list[Entry], problems: Problem
     for late in site.supervision.late_entries:
         site.by_rel[late.rel].late = late
     site.annual = accountability.annual_rows(cfg, published, site.supervision.late_entries)
-    cadences = {c.id: c.cadence for c in cfg.categories}
-    finance.ledger_series(published, problems, cadences)  # the chain is checked over every ledger,
+    finance.ledger_series(published, problems, cfg.categories_by_id)  # the chain is checked over every ledger,
     shown = [i.entry for i in site.items if not i.withdrawn and not i.body_withheld]
-    for series in finance.ledger_series(shown, Problems(), cadences):  # only shown ledgers are charted
+    for series in finance.ledger_series(shown, Problems(), cfg.categories_by_id):  # only shown ledgers are charted
         site.ledger_series.setdefault(series.unit, []).append(series)
     dates = history.file_dates(cfg.root, cfg.timezone, today)
     for i in site.items:

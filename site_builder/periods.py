@@ -2,8 +2,9 @@
 
 Pure arithmetic used by the cadence check, the ledger chain and the finance overview:
 the first and last day of a period (`span`), the period of a cadence that holds a day
-or starts a coarser or finer period (`of_cadence`), the next period (`following`), and
-a sort key that orders periods of any granularity by their first day.
+or starts a coarser or finer period (`of_cadence`), the next period (`following`), the
+periods from one up to another (`up_to`), and a sort key that orders periods of any
+granularity by their first day.
 """
 from __future__ import annotations
 
@@ -56,6 +57,15 @@ def following(period: str) -> str:
     if "-" in period:
         return containing(end, "monthly")
     return str(end.year)
+
+
+def up_to(first: str, stop: str) -> list[str]:
+    """The periods of `first`'s granularity from `first` on that start before `stop`."""
+    out, period = [], first
+    while sort_key(period) < sort_key(stop):
+        out.append(period)
+        period = following(period)
+    return out
 
 
 def within(inner: tuple[dt.date, dt.date], outer: str) -> bool:

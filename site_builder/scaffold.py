@@ -8,8 +8,9 @@ has an entry with a ledger, `new` proposes the newest earlier period without a l
 (a gap being filled after an inspection) and says so, naming the file that holds the
 last ended period and how to make the new entry its correction instead; with no gap,
 the last ended period again, with a note on how to make it a correction (the period
-under way is never proposed: its ledger is not whole until it ends). Other categories may hold several entries a period (a budget and its final
-accounts): the last ended period is proposed as ever.
+under way is never proposed: its ledger is not whole until it ends). Other categories
+may hold several entries a period (a budget and its final accounts): the last ended
+period is proposed as ever.
 """
 from __future__ import annotations
 
@@ -139,11 +140,7 @@ def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.dat
         return _Proposal(ended, ended, None)
     since = config.units_by_id[unit].since
     period = first_owed(since, cadence) if since else min(covered, key=periods.sort_key)
-    gaps = []
-    while periods.sort_key(period) < periods.sort_key(ended):
-        if period not in covered:
-            gaps.append(period)
-        period = periods.following(period)
+    gaps = [p for p in periods.up_to(period, ended) if p not in covered]
     if gaps:
         return _Proposal(gaps[-1], ended, covered[ended].rel)
     # Every ended period has its ledger: the period under way is never proposed (its
