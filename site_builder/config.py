@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from . import periods
 from .errors import Problems
 from .i18n import LANGUAGES
 from .workdays import parse_holidays
@@ -24,7 +25,6 @@ from .yamlread import LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
 
 CONFIG_FILE = "site.yaml"
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
-PERIOD_RE = re.compile(r"^(19\d\d|2[01]\d\d)(-(0[1-9]|1[0-2])|-Q[1-4])?$")  # years 1900-2199
 CADENCES = ("monthly", "quarterly", "yearly", "as-needed", "permanent")
 KINDS = ("town", "village", "community", "office")
 # Days after a period's end by which it is due, when a category sets no `due_days`.
@@ -310,9 +310,14 @@ def _read_units(r: _Reader, data: Any, line: int) -> list[tuple[Unit, int]]:
         if u["kind"] not in KINDS:
             r.problems.add(r.path, item.line_of("kind"), "bad_choice", key="kind", value=u["kind"],
                            choices=", ".join(KINDS))
-        if "since" in u and not PERIOD_RE.match(u["since"]):
-            r.problems.add(r.path, item.line_of("since"), "bad_period", value=u["since"])
-            del u["since"]  # checked, not used: the rest of the site can still be checked
+        if "since" in u:
+            # (2026.10 unquoted is a number to YAML, the same as 2026.1: no period is read from it)
+            since = periods.parse(u["since"]) if not isinstance(item.get("since"), float) else None
+            if since is None:
+                r.problems.add(r.path, item.line_of("since"), "bad_period", value=u["since"])
+                del u["since"]  # checked, not used: the rest of the site can still be checked
+            else:
+                u["since"] = since
         sup = None
         if "supervisor" in u:
             s = r.section(u["supervisor"], _PERSON_KEYS, ("name",), item.line_of("supervisor"))

@@ -1,6 +1,7 @@
 """Disclosure periods: a year `2026`, a quarter `2026-Q3` or a month `2026-07`.
 
 Pure arithmetic used by the cadence check, the ledger chain and the finance overview:
+the period as a clerk writes it (`parse`: 2026年11月, 2026年第三季度, 2026年度 too),
 the first and last day of a period (`span`), the period of a cadence that holds a day
 or starts a coarser or finer period (`of_cadence`), the next period (`following`), the
 periods from one up to another (`up_to`), and a sort key that orders periods of any
@@ -9,9 +10,31 @@ granularity by their first day.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from functools import lru_cache
 
 GRANULARITY = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
+_YEAR = r"(19\d\d|2[01]\d\d)\s*"  # years 1900-2199: 0226 or 2o26 typed for 2026 is no period
+_FORMS = (  # (a pattern whose groups are the year and the month or quarter, the period it means)
+    (re.compile(_YEAR + r"(?:年|年度|年全年)?$"), "{0}"),
+    (re.compile(_YEAR + r"(?:-|/|\.|年)\s*(0?[1-9]|1[0-2])\s*(?:月|月份)?$"), "{0}-{1:0>2}"),
+    (re.compile(_YEAR + r"(?:-|年)?\s*q\s*([1-4])$"), "{0}-Q{1}"),
+    (re.compile(_YEAR + r"年?\s*第?\s*([1-4一二三四])\s*季度?$"), "{0}-Q{1}"),
+)
+_QUARTERS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+
+
+def parse(text: str) -> str | None:
+    """The period `text` means, written YYYY, YYYY-Qn or YYYY-MM (as periods are kept) or
+    as clerks also write them: 2026年, 2026年度, 2026年11月, 2026.11, 2026年第三季度,
+    2026年3季度, 2026Q3 (full-width digits too); None when it is none of these."""
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    for pattern, form in _FORMS:
+        m = pattern.match(text)
+        if m:
+            return form.format(*(_QUARTERS.get(x, x) for x in m.groups()))
+    return None
 
 
 @lru_cache(maxsize=4096)

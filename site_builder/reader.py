@@ -3,8 +3,8 @@
 An entry is YAML front matter between `---` lines, then Markdown. Keys may be written
 in English or Chinese (Simplified or Traditional). The reader is forgiving where a
 clerk's habits are harmless (UTF-8 BOM, a GBK-saved file, a full-width colon after a
-key, dates written 2024年7月1日: each read correctly with a warning saying how to tidy
-it) and strict where the site would be wrong (missing title or date, impossible dates,
+key, dates written 2024年7月1日, periods 2024年第三季度: each read correctly, the file's
+encoding and the colon with a note saying how to tidy them) and strict where the site would be wrong (missing title or date, impossible dates,
 unknown unit or category, missing attachments, ledgers that do not add up, personal
 numbers). `read_entry` is a pure function of one file, so files can be read in
 parallel; `read_entries` reads them all and collects every problem.
@@ -28,7 +28,7 @@ from . import attachments as att
 from . import ledger as ledgers
 from . import periods, privacy
 from .cache import Cache, code_fingerprint, hexdigest, stat_key
-from .config import PERIOD_RE, SiteConfig
+from .config import SiteConfig
 from .errors import Problems
 from .i18n import LANGUAGES, load_strings
 from .markup import MarkdownRenderer, images_without_alt, local_refs, plain_text, replace_refs
@@ -287,8 +287,18 @@ class EntryReader:
                              "unknown_category", category=category,
                              known="、".join(self.config.categories_by_id))
         period = _text(f.get("period"))
-        if period and not PERIOD_RE.match(period):
-            problems.add(rel, self._line("period"), "bad_period", value=period)
+        if period:
+            # (2026.10 unquoted is a number to YAML, the same as 2026.1: no period is read from it)
+            meant = periods.parse(period) if not isinstance(f["period"], float) else None
+            if meant is None:
+                problems.add(rel, self._line("period"), "bad_period", value=period)
+            period = meant
+        kind = self.config.categories_by_id.get(category) if category else None
+        if period and kind and kind.cadence in periods.GRANULARITY:
+            one = periods.of_cadence(period, kind.cadence)  # the period of the cadence it starts
+            if not periods.within(periods.span(period), one):  # (a quarter in a monthly category)
+                problems.add(rel, self._line("period"), "period_longer_than_cadence", warning=True,
+                             period=period, category=kind.name, example=one)
         formed = self._date(f, "formed", rel, problems)
         if formed and date and formed > date:
             problems.add(rel, self._line("formed"), "formed_after_date", formed=formed.isoformat(),
@@ -310,7 +320,7 @@ class EntryReader:
         attachments = self._attachments(f.get("attachments"), rel_path, rel, problems)
 
         # The body: ledgers out first, then Markdown, then local links checked.
-        span = periods.span(period) if period and PERIOD_RE.match(period) else None
+        span = periods.span(period) if period else None
         body_md, found_ledgers = ledgers.extract_ledgers(body, body_line, rel, problems, span)
         if totals is not None:
             ledgers.check_totals(totals, found_ledgers, rel, self._line("totals"), problems)

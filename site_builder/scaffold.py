@@ -48,7 +48,7 @@ units:
     kind: village
     parent: town
     supervisor: {{name: 村务监督委员会主任, phone: "0000-0000001"}}
-    since: "{since}"
+    since: "{example}"
   - id: xicun
     name: 西村
     kind: village
@@ -188,11 +188,14 @@ def init_site(root: Path) -> None:
         raise SiteError(problems)
     root.mkdir(parents=True, exist_ok=True)
     today = dt.date.today()
-    (root / "site.yaml").write_text(SITE_YAML.format(since=f"{today.year}-{today.month:02d}"), encoding="utf-8")
     first = today.replace(day=1) - dt.timedelta(days=1)
+    period = f"{first.year}-{first.month:02d}"
+    # Units owe their periods from this month on; 东村 from its example ledger's month,
+    # which its supervision row then counts (from this month, it would not show).
+    (root / "site.yaml").write_text(SITE_YAML.format(since=f"{today.year}-{today.month:02d}", example=period),
+                                    encoding="utf-8")
     folder = root / "content" / "dongcun" / "finance"
     folder.mkdir(parents=True, exist_ok=True)
-    period = f"{first.year}-{first.month:02d}"
     (folder / f"{period}-ledger.md").write_text(
         EXAMPLE.format(year=first.year, month=first.month, date=today.replace(day=1).isoformat(),
                        period=period), encoding="utf-8")

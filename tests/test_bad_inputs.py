@@ -6,6 +6,7 @@ their parameters filled in; line numbers are computed from the text written.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ import pytest
 
 from conftest import (DECISION, LEDGER_OCT, SITE_YAML, build_ok, describe, line, line_no, luhn_card,
                       mask_card, mask_id, msg, parse_html, resident_id, run_build, run_check)
+from site_builder import periods
+from site_builder.build import load_site
 from site_builder.config import _language_meant
 
 UNITS = "town、dongcun、xicun"
@@ -119,6 +122,8 @@ P_EMPTY_DRAFT = "content/dongcun/decisions/empty-draft.md"
 P_MISNAMED = "content/dongcun/decisions/2026-11-02-jueyi.md.txt"  # as Notepad saves it
 P_LEDGER_CAPS = "content/dongcun/finance/ledger-caps.md"
 P_SAME_PERIOD = "content/dongcun/finance/2026-10-caiwu-copy.md"
+P_PERIOD_NUMBER = "content/dongcun/decisions/period-number.md"
+P_PERIOD_Q5 = "content/dongcun/decisions/period-q5.md"
 
 BAD_LEDGER_ROW = "2026-10-18,村部办公费,,32O.50,002"
 HALF_A_YUAN_SHORT = {"key": "closing（期末余额）", "stated": "14,679.00", "computed": "14,679.50"}
@@ -203,6 +208,11 @@ ERROR_CASES = [
          {P_SAME_PERIOD: LEDGER_OCT.replace("date: 2026-11-06", "date: 2026-11-07")},
          _at(P_SAME_PERIOD, "ledger_same_period", "```ledger", previous="content/dongcun/finance/2026-10-caiwu.md",
              period="2026-10", corrects="dongcun/finance/2026-10-caiwu.md")),
+    Case("period-as-a-number",  # unquoted, YAML reads 2026.10 as 2026.1: which month was meant is lost
+         {P_PERIOD_NUMBER: entry("title: 十月工作小结\ndate: 2026-11-01\nperiod: 2026.10")},
+         _at(P_PERIOD_NUMBER, "bad_period", "period:", value="2026.1")),
+    Case("period-no-such-quarter", {P_PERIOD_Q5: entry("title: 工作小结\ndate: 2026-11-01\nperiod: 2026年第五季度")},
+         _at(P_PERIOD_Q5, "bad_period", "period:", value="2026年第五季度")),
     Case("empty-draft-flag", {P_EMPTY_DRAFT: entry("title: 草稿没写值\ndate: 2026-11-01\ndraft:")},
          _at(P_EMPTY_DRAFT, "empty_flag", "draft:", key="draft")),
     Case("misnamed-entry", {P_MISNAMED: entry("title: 文件名多了.txt\ndate: 2026-11-02")},
@@ -433,6 +443,40 @@ def test_a_transaction_dated_outside_its_period_gets_a_note(make_site):
              first="2026-10-01", last="2026-10-31")], describe(result)
 
 
+def test_periods_written_in_words_are_read_as_meant(make_site, tmp_path):
+    """2026年第三季度 is the quarter 2026-Q3 to a clerk, and so to the site: the
+    supervision page counts it, with no note."""
+    relief = "content/xicun/relief/2026-q3-dibao.md"
+    site = make_site({})
+    text = (site / relief).read_text(encoding="utf-8")
+    (site / relief).write_text(re.sub(r"(?m)^period: .*$", "period: 2026年第三季度", text), encoding="utf-8")
+    yaml_text = (site / "site.yaml").read_text(encoding="utf-8")
+    assert "since:" not in yaml_text
+    (site / "site.yaml").write_text(yaml_text.replace("    supervisor: {name: 陈玉梅", "    since: 2026年7月\n"
+                                                      "    supervisor: {name: 陈玉梅"), encoding="utf-8")
+    result = run_check(site)
+    assert result.returncode == 0 and msg("warning_label") not in result.stdout, describe(result)
+    model, _ = load_site(site, dt.date(2026, 11, 20))
+    assert model.config.units_by_id["xicun"].since == "2026-07"
+    relief_record = next(r for r in model.supervision.records if (r.unit, r.category) == ("xicun", "relief"))
+    assert relief_record.expected == 1 and relief_record.status == "ok", relief_record
+    out = build_ok(site, tmp_path / "out")
+    assert "2026年第三季度" in "".join(parse_html(out / "xicun/relief/2026-q3-dibao/index.html").text)
+
+
+def test_a_quarter_in_a_monthly_category_gets_a_note(make_site):
+    """A quarter's finance report where finances are owed monthly counts for none of
+    the months: the supervision page shows them missing, and the clerk is told why."""
+    path = "content/xicun/finance/2026-q3-caiwu.md"
+    text = entry("title: 三季度财务汇总\ndate: 2026-10-08\nperiod: 2026-Q3")
+    site = make_site({path: text})
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "period:"), "period_longer_than_cadence", warning=True, period="2026-Q3",
+             category="财务收支", example="2026-07")], describe(result)
+
+
 def test_an_entry_copied_and_forgotten_gets_a_note(make_site):
     site = make_site({"content/dongcun/decisions/2026-11-02-daolu-copy.md": DECISION})
     result = run_check(site)
@@ -519,3 +563,13 @@ def test_chinese_date_is_accepted(make_site, tmp_path):
     ("en-US", "en"), ("English", "en"), ("英文", "en"), ("fr", None), ("", None)])
 def test_a_language_written_another_way_is_told_which_one_it_means(written, meant):
     assert _language_meant(written) == meant
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("2026", "2026"), ("2026年", "2026"), ("2026年度", "2026"), ("2026-11", "2026-11"), ("2026年11月", "2026-11"),
+    ("2026年11月份", "2026-11"), ("２０２６年１１月", "2026-11"), ("2026.11", "2026-11"), ("2026/1", "2026-01"),
+    ("2026-Q3", "2026-Q3"), ("2026q3", "2026-Q3"), ("2026年第三季度", "2026-Q3"), ("2026年3季度", "2026-Q3"),
+    ("2026年第四季", "2026-Q4"), ("2026年13月", None), ("2026-Q5", None), ("0226", None), ("2026-11-01", None),
+    ("2026年上半年", None)])
+def test_a_period_written_in_words_is_read_as_meant(written, meant):
+    assert periods.parse(written) == meant

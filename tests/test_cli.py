@@ -18,6 +18,8 @@ import pytest
 import yaml
 
 from conftest import CLI_TIMEOUT, DECISION, REPO, build_ok, describe, msg, run_build, run_check, run_cli
+from site_builder import periods
+from site_builder.build import load_site
 
 
 @pytest.mark.parametrize("language", ["zh-Hans", "en"])
@@ -126,6 +128,11 @@ def test_init_then_build_and_check(tmp_path):
     result = run_cli("check", "--supervision", site, "--today", today.isoformat())
     assert result.returncode == 0, describe(result)
     assert result.stdout.strip() == msg("supervision_ok", date=f"{today.year}年{today.month}月{today.day}日")
+    # the example ledger (last month's) counts on 东村's row, its first period
+    model, _ = load_site(site, today)
+    example = next(r for r in model.supervision.records if (r.unit, r.category) == ("dongcun", "finance"))
+    assert example.first_period == example.last_period == periods.containing(today.replace(day=1) - dt.timedelta(days=1),
+                                                                             "monthly"), example
     later = (dt.date.today() + dt.timedelta(days=130)).isoformat()
     result = run_cli("check", "--supervision", site, "--today", later)
     assert result.returncode == 1, describe(result)

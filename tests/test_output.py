@@ -148,6 +148,17 @@ def test_url_layout(make_site, tmp_path):
     assert not missing, f"missing {missing}; have {sorted(snapshot(out))}"
 
 
+def test_a_unit_with_nothing_published_says_so_once(make_site, tmp_path):
+    site = make_site({"site.yaml": SITE_YAML.replace("categories:\n", "  - id: beicun\n    name: 北村\n"
+                                                     "    kind: village\n    parent: town\ncategories:\n", 1)})
+    out = build_ok(site, tmp_path / "out")
+    ui = yaml.safe_load((REPO / "site_builder/strings/zh-Hans.yaml").read_text(encoding="utf-8"))["ui"]
+    home = (out / "index.html").read_text(encoding="utf-8")
+    card = home[home.index(">北村</a>"):]
+    card = card[:card.index("</li>")]
+    assert ui["never_updated"] in card and ui["no_entries"] not in card, card
+
+
 def test_demo_url_layout(demo_site, demo_build):
     config = yaml.safe_load((demo_site / "site.yaml").read_text(encoding="utf-8"))
     assert (demo_build / "index.html").is_file()
