@@ -33,7 +33,7 @@ from .theme import asset_files, builtin_theme
 from .writer import MANIFEST, OutputWriter, holds, present
 
 if TYPE_CHECKING:
-    from .model import Site
+    from .model import Item, Site
     from .reader import Entry
     from .render import Renderer
     from .search import Documents, Joined
@@ -105,11 +105,13 @@ def _read(root: Path, timer: _Timer, parallel: bool, loaded: tuple[SiteConfig | 
     return config, entries, problems
 
 
-def _model(config: SiteConfig, entries: list[Entry], today: dt.date, timer: _Timer, problems: Problems) -> Site:
-    """Stage 3: the site model (its problems added to `problems`)."""
+def _model(config: SiteConfig, entries: list[Entry], today: dt.date, timer: _Timer, problems: Problems,
+           items: list[Item] | None = None) -> Site:
+    """Stage 3: the site model (its problems added to `problems`), of `items` when the
+    published items are made already."""
     from .model import build_site
 
-    site, found = build_site(config, entries, today)
+    site, found = build_site(config, entries, today, items)
     problems.extend(found)
     timer.lap("model")
     return site
@@ -142,7 +144,8 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     # model holds is frozen (left out of collections) until the build ends.
     # (Frozen before the collector is back: the first collection after it would walk
     # every object made meanwhile, a seventh of a second at 10,000 entries.) The search
-    # index needs the entries, not the model: it starts as soon as they are read.
+    # index needs the published items, not the model: it starts as soon as they are
+    # made, and shares them (made once, not again in its process).
     collecting = gc.isenabled()
     gc.disable()
     search: _SearchIndex | None = None
@@ -152,9 +155,12 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
             if config is None:
                 raise SiteError(problems)
             today = today or site_today(config)
+            from .model import published_items  # (here: see the module's docstring)
+
+            items = published_items(config, entries, today)
             if config.search and not problems.errors:
-                search = _SearchIndex(config, entries, today, root, output, parallel)
-            site = _model(config, entries, today, timer, problems)
+                search = _SearchIndex(config, items, root, output, parallel, _Stamps.of(last))
+            site = _model(config, entries, today, timer, problems, items)
             gc.freeze()
         finally:
             if collecting:
@@ -313,14 +319,15 @@ class _Stamps:
              touched: set[str] = frozenset()) -> _Stamps:
         root = os.fspath(output)
         trusted = _removal_changes_mtime(root)
-        folders = {os.path.dirname(path) for path in paths}
+        folders = {_folder_of(path) for path in paths}
         known = {folder: mtime for folder, mtime in (last.folders if last else {}).items()
                  if folder not in touched and folder}  # (the top: the probe has just changed it)
         stamps = {folder: known[folder] if folder in known else os.stat(os.path.join(root, folder)).st_mtime_ns
                   for folder in sorted(folders)}
         fine = any(mtime % 1_000_000_000 for mtime in stamps.values())
         settled = time.time_ns() - (cls.FINE_SETTLED_NS if fine else cls.SETTLED_NS)
-        recent = tuple(path for path in paths if not trusted or stamps[os.path.dirname(path)] >= settled)
+        fresh = {folder for folder, mtime in stamps.items() if not trusted or mtime >= settled}
+        recent = tuple(path for path in paths if _folder_of(path) in fresh) if fresh else ()
         return cls(stamps, recent, len(paths))
 
     @staticmethod
@@ -346,6 +353,30 @@ class _Stamps:
         except OSError:
             return False
         return not changed and _all_present(output, self.recent)
+
+    def present(self, output: Path, paths: list[str]) -> bool:
+        """Whether every file of `paths`, all written by the build that took these
+        stamps, is still there: asked of each file only in the folders whose mtime is
+        not the one stamped (a file removed changes its folder's), or was stamped too
+        soon to tell (`recent`); a stat per folder, not per file."""
+        by_folder: dict[str, list[str]] = {}
+        for path in paths:
+            by_folder.setdefault(_folder_of(path), []).append(path)
+        recent = set(self.recent)
+        for folder, files in by_folder.items():
+            try:
+                same = self.folders.get(folder) == os.stat(os.path.join(output, folder)).st_mtime_ns
+            except OSError:
+                return False
+            if not _all_present(output, files if not same else [f for f in files if f in recent]):
+                return False
+        return True
+
+
+def _folder_of(path: str) -> str:
+    """os.path.dirname of an output path ("/" between its parts), at a third of the cost
+    (a rebuild asks it of every file of the output)."""
+    return path.rpartition("/")[0]
 
 
 def _removal_changes_mtime(folder: str) -> bool:
@@ -385,15 +416,15 @@ class _SearchIndex:
     made. The scratch folder is made and removed here: a forked process that is
     stopped (a build that failed meanwhile, Ctrl-C) has no time to remove it."""
 
-    def __init__(self, config: SiteConfig, entries: list[Entry], today: dt.date, root: Path, output: Path,
-                 parallel: bool):
+    def __init__(self, config: SiteConfig, items: list[Item], root: Path, output: Path, parallel: bool,
+                 stamps: _Stamps | None):
         from .search import scratch_folder
 
         self.root, self.output, self.parallel = root, output, parallel
         self.cache = for_output(root, output)
         self.scratch = scratch_folder(self.cache)
-        self.changes = (ForkedCall(_search_in_child, config, entries, today, root, output, parallel,
-                                   self.scratch.name, os.getpid(), parallel=parallel, keep_freed=True)
+        self.changes = (ForkedCall(_search_in_child, config, items, root, output, parallel,
+                                   self.scratch.name, os.getpid(), stamps, parallel=parallel, keep_freed=True)
                         if self.cache.has("search-files") else None)
 
     def write(self, site: Site, writer: OutputWriter) -> None:
@@ -427,18 +458,18 @@ class _SearchIndex:
         self.scratch.cleanup()
 
 
-def _search_in_child(config: SiteConfig, entries: list[Entry], today: dt.date, root: Path, output: Path,
-                     parallel: bool, scratch: str, parent: int) -> _SearchFiles:
-    """_search_changes of the published entries, in the forked process (or, not
-    parallel, in process `parent`, the build's own)."""
-    from .model import published_items
+def _search_in_child(config: SiteConfig, items: list[Item], root: Path, output: Path,
+                     parallel: bool, scratch: str, parent: int, stamps: _Stamps | None) -> _SearchFiles:
+    """_search_changes of the published items, in the forked process (or, not parallel,
+    in process `parent`, the build's own, where the model has linked them meanwhile:
+    the index reads none of what linking sets)."""
     from .search import Documents
 
-    documents = Documents(config, published_items(config, entries, today))
+    documents = Documents(config, items)
     if os.getpid() != parent:  # forked while the build had the collector off (see build)
         gc.freeze()
         gc.enable()
-    return _search_changes(documents, root, output, parallel, scratch)
+    return _search_changes(documents, root, output, parallel, scratch, stamps=stamps)
 
 
 @dataclass(frozen=True)
@@ -456,23 +487,25 @@ class _SearchFiles:
 
 
 def _search_changes(source: Site | Documents, root: Path, output: Path, parallel: bool, scratch: str,
-                    writer: OutputWriter | None = None) -> _SearchFiles:
+                    writer: OutputWriter | None = None, stamps: _Stamps | None = None) -> _SearchFiles:
     """The index files of `source` (a site, or its published entries), compared with
     what the last build's record says the output holds (its key, the (hash, size) of
     every file, what they were made from; a file it has no record of, with the file
-    there), those that differ left in `scratch`; with
-    `writer`, every file is written (or recorded as unchanged) as it comes instead."""
+    there), those that differ left in `scratch`; with `writer`, every file is written
+    (or recorded as unchanged) as it comes instead. `stamps`, the last build's, tell
+    whether the files are all still there (else each is looked for)."""
     from .search import search_files, searchable
 
     key = hexdigest(code_fingerprint(), source.config.units, source.config.categories, plain_digest(
         [(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(source)]))
     cache = for_output(root, output)
     last_key, before, joined = cache.load("search-files", code_fingerprint()) or (None, {}, None)
-    if writer is None and last_key == key and _all_present(output, list(before)):
+    there = stamps.present(output, list(before)) if stamps is not None else _all_present(output, list(before))
+    if writer is None and last_key == key and there:
         return _SearchFiles(key, {}, before, joined, kept=True)
     out = os.fspath(output)
-    if joined is not None and any(_size(os.path.join(out, path)) != size for path, (_, size) in before.items()):
-        joined = None  # a file is missing or altered: make every file
+    if not there:
+        joined = None  # a file is missing: make every file
     changed: dict[str, str] = {}
     now: dict[str, tuple[bytes, int]] = {}
     if writer is None:

@@ -141,12 +141,15 @@ def published_items(config: SiteConfig, entries: list[Entry], today: dt.date) ->
     return _newest_first([_item(config, e, today) for e in entries if is_published(e, today)])
 
 
-def build_site(config: SiteConfig, entries: list[Entry], today: dt.date) -> tuple[Site, Problems]:
+def build_site(config: SiteConfig, entries: list[Entry], today: dt.date,
+               items: list[Item] | None = None) -> tuple[Site, Problems]:
+    """The site model of `entries` on `today`; `items`: their `published_items`, when
+    made already (they are linked here)."""
     problems = Problems()
     for e in entries:
         if e.date > today:  # on purpose, or a year mistyped: either way the clerk should know
             problems.add(e.source, e.date_line, "dated_later", warning=True, date=e.date.isoformat())
-    items = published_items(config, entries, today)
+    items = published_items(config, entries, today) if items is None else items
     by_rel = {i.entry.rel: i for i in items}
     _check_index_numbers(items, problems)
     _link_corrections(items, by_rel, {e.rel for e in entries}, problems)

@@ -347,6 +347,26 @@ def test_a_file_removed_from_settled_folders_is_written_again(tmp_path):
     assert written(build(site, out)) == 1 and lost.is_file()
 
 
+def test_index_files_removed_from_settled_folders_are_written_again(tmp_path):
+    """The search process trusts the last build's record of the index files by their
+    folders' mtimes: files removed from folders stamped long ago are still noticed, the
+    one an edit changes and those it does not."""
+    site = demo_copy(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    an_hour_ago = time.time() - 3600
+    for folder in [out, *(p for p in out.rglob("*") if p.is_dir())]:
+        os.utime(folder, (an_hour_ago, an_hour_ago))
+    build(site, out)  # stamps taken anew, of settled folders
+    lost = [out / "search/d/0.js", out / "search/meta.js", next((out / "search/c").iterdir())]
+    for path in lost:
+        path.unlink()
+    edit_entry(site)
+    build(site, out)
+    assert all(path.is_file() for path in lost)
+    assert_same_as_cold(site, out, tmp_path, "index-files")
+
+
 def test_a_fresh_copy_with_its_cache_reads_again_only_the_entries_that_changed(tmp_path, monkeypatch):
     """A fresh clone with a restored cache, a copy of the site, a branch switched back
     and forth: every file has a new mtime and inode. An entry whose bytes and whose
