@@ -102,7 +102,7 @@ def write_archive(root: Path, year: int, unit: str | None, output: Path | None,
     if unit is not None and unit not in site.config.units_by_id:
         found = Problems()
         found.add("site.yaml", None, "archive_unknown_unit", unit=unit,
-                  known="、".join(site.config.units_by_id))
+                  known=tuple(site.config.units_by_id))
         raise SiteError(found)
     members, count = build_archive(site, year, unit)
     if count == 0:

@@ -284,7 +284,7 @@ class _Ids:
             return False
         if ident in self.reserved:
             self.r.problems.add(self.r.path, line, "reserved_id", id=ident,
-                                reserved="、".join(sorted(self.reserved)))
+                                reserved=tuple(sorted(self.reserved)))
             return False
         if ident in self.seen:
             self.r.problems.add(self.r.path, line, "duplicate_id", id=ident, other=self.seen[ident])

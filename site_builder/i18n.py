@@ -51,7 +51,11 @@ class Strings:
     messages: dict[str, str]
 
     def message(self, key: str, /, **params: Any) -> str:
+        """The message `key` with its parameters filled in; a list or tuple of values is
+        joined as the language lists them (东村、西村; dongcun, xicun)."""
         text = self.messages[key]
+        params = {k: self.ui["list_sep"].join(map(str, v)) if isinstance(v, (list, tuple)) else v
+                  for k, v in params.items()}
         return _PLURALS.vformat(text, (), params) if _PLURAL_FIELD.search(text) else text.format(**params)
 
     @property

@@ -281,11 +281,11 @@ class EntryReader:
         else:
             if unit not in self.config.units_by_id:
                 problems.add(rel, self._line("unit") if "unit" in f else None, "unknown_unit",
-                             unit=unit, known="、".join(self.config.units_by_id))
+                             unit=unit, known=tuple(self.config.units_by_id))
             if category not in self.config.categories_by_id:
                 problems.add(rel, self._line("category") if "category" in f else None,
                              "unknown_category", category=category,
-                             known="、".join(self.config.categories_by_id))
+                             known=tuple(self.config.categories_by_id))
         period = _text(f.get("period"))
         if period:
             # (2026.10 unquoted is a number to YAML, the same as 2026.1: no period is read from it)

@@ -154,10 +154,10 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
         raise SiteError(problems)
     problems = Problems()  # (the mistake is in the command, not in site.yaml: it is named)
     if unit not in config.units_by_id:
-        problems.add("site-builder new", None, "unknown_unit", unit=unit, known="、".join(config.units_by_id))
+        problems.add("site-builder new", None, "unknown_unit", unit=unit, known=tuple(config.units_by_id))
     if category not in config.categories_by_id:
         problems.add("site-builder new", None, "unknown_category", category=category,
-                     known="、".join(config.categories_by_id))
+                     known=tuple(config.categories_by_id))
     problems.raise_if_errors()
     today = today or site_today(config)
     folder = root / "content" / unit / category  # (as the clerk named the site: the path is shown)

@@ -259,7 +259,7 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
             time.sleep(0.1)  # let an editor finish saving
             shown = edits.show(watcher.take())
             if shown:
-                print(strings.message("serve_shown", pages="、".join(shown)), flush=True)
+                print(strings.message("serve_shown", pages=shown), flush=True)
                 state.bump()
             rebuild()
     except KeyboardInterrupt:

@@ -3,8 +3,9 @@
 Prints one line per unit × category that is overdue or missing periods on `today` (unit
 name, category name, status and the missing periods), then one per unit × scheduled
 category never published by a unit without `since` (how many periods are missing is
-unknown), then a summary, in the site's language; warnings (e.g. a year the
-working-day calendar does not know) come first. Returns the exit code: 1 when anything
+unknown), then a summary, in the site's language; the notes that bear on these figures
+(e.g. a year the working-day calendar does not know) come first, and the others are
+counted in a last line. Returns the exit code: 1 when anything
 is overdue or missing (or the site has errors), 0 otherwise.
 """
 from __future__ import annotations
@@ -17,6 +18,12 @@ from .build import load_site
 from .errors import SiteError
 from .i18n import Strings
 from .render import format_date, format_period
+
+
+# The notes on what the figures listed stand on (a year the working-day calendar does
+# not know; an entry that covers no period, or that counts only from its later date):
+# printed before them. The others, on the content, are `check`'s: only counted here.
+BEARING = frozenset({"workdays_unknown_year", "period_longer_than_cadence", "dated_later"})
 
 
 def status_text(record, strings: Strings) -> str:
@@ -32,12 +39,13 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
     site, problems = load_site(root, today)
     if site is None or problems.errors:
         raise SiteError(problems)
-    for p in problems.warnings:
+    notes = [p for p in problems.warnings if p.key in BEARING]
+    for p in notes:
         print(p.format(strings), file=out)
     cfg = site.config
     failing = site.supervision.failing
     for r in failing:
-        periods = "、".join(format_period(p, strings) for p in r.missing_periods)
+        periods = [format_period(p, strings) for p in r.missing_periods]
         print(strings.message("supervision_line", unit=cfg.units_by_id[r.unit].name,
                               category=cfg.categories_by_id[r.category].name,
                               status=status_text(r, strings),
@@ -53,4 +61,6 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
     print(strings.message(summary, count=len(failing), date=day), file=out)
     if site.supervision.unstarted:
         print(strings.message("supervision_unstarted", count=len(site.supervision.unstarted)), file=out)
+    if len(problems.warnings) > len(notes):
+        print(strings.message("supervision_other_notes", count=len(problems.warnings) - len(notes)), file=out)
     return 1 if failing else 0

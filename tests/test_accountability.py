@@ -225,6 +225,25 @@ def test_one_late_period_is_overdue_and_all_on_time_exits_zero(tmp_path):
     assert result.stdout.strip() == MESSAGES["supervision_ok"].format(date=cn_date(dt.date(2026, 9, 10)))
 
 
+def test_supervision_list_tells_the_notes_on_its_figures_and_counts_the_others(tmp_path):
+    """A quarter's report in the monthly finance category explains why its months are
+    missing: that note is printed; a copied entry is `check`'s to tell, only counted."""
+    site = write_site(tmp_path / "site")
+    finance_entries(site, "beicun", range(1, 8))
+    finance_entries(site, "nancun", range(1, 7))
+    write_entry(site, "nancun/finance/2026-08-10-q3.md", title="三季度财务汇总", date="2026-08-10", period="2026-Q3")
+    for name in ("jueyi", "jueyi-copy"):
+        write_entry(site, f"beicun/decisions/2026-08-01-{name}.md", title="修路决议", date="2026-08-01")
+    result = run("check", "--supervision", str(site), "--today", "2026-09-15")
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("content/nancun/finance/2026-08-10-q3.md:4: " + MESSAGES["warning_label"]
+                        + MESSAGES["period_longer_than_cadence"].format(period="2026-Q3", category="财务收支",
+                                                                         example="2026-07"))
+    assert not any("duplicate" in line or "修路决议" in line or "jueyi" in line for line in lines), lines
+    assert lines[-1] == MESSAGES["supervision_other_notes"].format(count=1)
+
+
 def test_category_due_days_moves_the_due_date(tmp_path):
     cats = [dict(CATEGORIES[0], due_days=20)]
     site = write_site(tmp_path / "site", categories=cats)

@@ -159,6 +159,21 @@ def test_a_unit_with_nothing_published_says_so_once(make_site, tmp_path):
     assert ui["never_updated"] in card and ui["no_entries"] not in card, card
 
 
+def test_an_english_site_punctuates_in_english(make_site, tmp_path):
+    """Lists, asides and messages follow the site's language: no 、 or （） on English pages."""
+    site = make_site({"site.yaml": SITE_YAML.replace("language: zh-Hans", "language: en", 1),
+                      "content/dongcun/decisions/2026-11-03-tags.md":
+                          "---\ntitle: Road repair\ndate: 2026-11-03\ntags: [roads, repair]\n---\n\nAgreed.\n"})
+    out = build_ok(site, tmp_path / "out")
+    page = (out / "dongcun/decisions/2026-11-03-tags/index.html").read_text(encoding="utf-8")
+    assert "roads, repair" in page and " (村务公开)" in page, page
+    assert not re.search("[、（），]", re.sub("<[^>]*>", "", page).replace("村务公开", "")), page
+    bad = site / "content/dongcun/decisions/2026-11-04-unit.md"
+    bad.write_text("---\ntitle: Wrong unit\ndate: 2026-11-04\nunit: nowhere\n---\n\nText.\n", encoding="utf-8")
+    result = run_build(site, output=tmp_path / "out")
+    assert "use an existing unit id (town, dongcun, xicun)" in result.stdout + result.stderr, describe(result)
+
+
 def test_demo_url_layout(demo_site, demo_build):
     config = yaml.safe_load((demo_site / "site.yaml").read_text(encoding="utf-8"))
     assert (demo_build / "index.html").is_file()
