@@ -175,7 +175,6 @@ def cadence_records(config: SiteConfig, entries: list[Entry], today: dt.date,
 def _record(unit: str, category: str, cadence: str, first: str, covered: dict[str, dt.date],
             due_after: int, today: dt.date, late_rels: tuple[str, ...]) -> CadenceRecord:
     current = periods.containing(today, cadence)
-    first_day = periods.span(first)[0]
     expected, missing, late, next_due, last_due = 0, [], [], None, None
     period = first
     while periods.span(period)[0] <= periods.span(current)[0]:
@@ -192,8 +191,8 @@ def _record(unit: str, category: str, cadence: str, first: str, covered: dict[st
         period = periods.following(period)
     if next_due is None:
         next_due = periods.span(period)[1] + dt.timedelta(days=due_after)
-    shown = [p for p in covered if periods.span(p)[0] >= first_day]
-    last = max(shown, key=periods.sort_key) if shown else None
+    # (a period before `since` too: published, it is the latest, though none was owed then)
+    last = max(covered, key=periods.sort_key) if covered else None
     overdue = 0
     if missing:
         overdue = (today - periods.span(missing[0])[1] - dt.timedelta(days=due_after)).days

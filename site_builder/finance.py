@@ -4,7 +4,8 @@ For each unit × category whose entries hold ledgers, the entries are ordered by
 (or date); a withdrawn entry, and one a later entry `corrects`, leave the series. Each
 entry's opening balance must equal the closing balance of the entry before it: a break
 is a build error naming both files, unless the later entry explains it with
-`opening_note` (e.g. 年初调账), which the page shows. In a monthly, quarterly or yearly
+`opening_note` (e.g. 年初调账), which the page shows; in a monthly, quarterly or yearly
+category, two ledgers of one period are an error however their balances run. In a monthly, quarterly or yearly
 category, after whole periods without a ledger (missing, or withdrawn: the cadence
 check shows them) the opening cannot be checked, and a difference is a note naming
 those periods, not a stop to the whole site. `bar_chart` draws income and expense by
@@ -71,9 +72,15 @@ def ledger_series(entries: list[Entry], problems: Problems,
                        key=lambda e: (periods.sort_key(_period(e)), e.date, e.rel))
         rows: list[LedgerPeriod] = []
         previous: Entry | None = None
+        scheduled = category in categories and categories[category].cadence in periods.GRANULARITY
         for e in group:
             totals = ledgers.combined(list(e.ledgers))
-            if previous is not None and totals["opening"] != rows[-1].closing and not e.opening_note:
+            if previous is not None and scheduled and rows[-1].period == _period(e):
+                # one ledger a period, even one whose opening follows on (a month's ledger
+                # filed under the month before, say): both would be shown as that period
+                problems.add(e.source, e.ledgers[0].line, "ledger_same_period", previous=previous.source,
+                             period=_period(e), corrects=previous.rel)
+            elif previous is not None and totals["opening"] != rows[-1].closing and not e.opening_note:
                 gap = _gap(previous, e, categories[category].cadence if category in categories else "")
                 if gap:
                     # periods without a ledger between (missing, or withdrawn): this one's

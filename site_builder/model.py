@@ -164,22 +164,26 @@ def build_site(config: SiteConfig, entries: list[Entry], today: dt.date,
             older.next, newer.prev = newer, older
 
     site = Site(config, today, items, by_rel, dict(by_unit), dict(by_uc), [])
-    _attach_accountability(site, [e for e in entries if is_published(e, today)], problems)
+    _attach_accountability(site, entries, problems)
     site.pages.extend(_layout(site))
     _check_paths(site.pages, problems)
     return site, problems
 
 
-def _attach_accountability(site: Site, published: list[Entry], problems: Problems) -> None:
+def _attach_accountability(site: Site, entries: list[Entry], problems: Problems) -> None:
     """Supervision figures, ledger series, git history and board sheets, onto the model."""
     cfg, today = site.config, site.today
+    published = [e for e in entries if is_published(e, today)]
     site.supervision = accountability.supervise(cfg, published, today, WorkCalendar(cfg.holidays))
     for year in site.supervision.fallback_years:
         problems.add("site.yaml", None, "workdays_unknown_year", warning=True, year=year)
     for late in site.supervision.late_entries:
         site.by_rel[late.rel].late = late
     site.annual = accountability.annual_rows(cfg, published, site.supervision.late_entries)
-    finance.ledger_series(published, problems, cfg.categories_by_id)  # the chain is checked over every ledger,
+    # The chain is checked over every ledger, those dated later too (a correction of
+    # October that breaks November's opening is told now, not on November's day, when
+    # it would stop that day's build).
+    finance.ledger_series([e for e in entries if not e.draft], problems, cfg.categories_by_id)
     shown = [i.entry for i in site.items if not i.withdrawn and not i.body_withheld]
     for series in finance.ledger_series(shown, Problems(), cfg.categories_by_id):  # only shown ledgers are charted
         site.ledger_series.setdefault(series.unit, []).append(series)

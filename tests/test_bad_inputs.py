@@ -477,6 +477,38 @@ def test_a_quarter_in_a_monthly_category_gets_a_note(make_site):
              category="财务收支", example="2026-07")], describe(result)
 
 
+def test_a_ledger_filed_under_the_period_before_is_one_too_many(make_site):
+    """November's ledger written under period 2026-10 (as `new` proposes when October's
+    is out): its opening follows October's closing, so no break tells it; the period does."""
+    path = "content/dongcun/finance/2026-11-caiwu.md"
+    text = LEDGER_OCT.replace("date: 2026-11-06", "date: 2026-11-19").replace("opening: 10000.00", "opening: 14679.50")
+    text = re.sub(r"(?m)^totals:.*\n", "", text)
+    site = make_site({path: text})
+    result = run_check(site)
+    assert result.returncode == 1, describe(result)
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "```ledger"), "ledger_same_period", previous="content/dongcun/finance/2026-10-caiwu.md",
+             period="2026-10", corrects="dongcun/finance/2026-10-caiwu.md")], describe(result)
+
+
+def test_a_ledger_dated_later_that_breaks_the_chain_is_told_now(make_site):
+    """A ledger published on a later day is checked today: were its opening found wrong
+    only on its day, that day's unattended build would stop."""
+    path = "content/dongcun/finance/2026-11-caiwu.md"
+    text = (LEDGER_OCT.replace("2026年10月", "2026年11月").replace("date: 2026-11-06", "date: 2026-12-03")
+            .replace('period: "2026-10"', 'period: "2026-11"').replace("2026-10-", "2026-11-")
+            .replace("opening: 10000.00", "opening: 9000.00"))
+    text = re.sub(r"(?m)^totals:.*\n", "", text)
+    site = make_site({path: text})
+    result = run_check(site)
+    assert result.returncode == 1, describe(result)
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "date:"), "dated_later", warning=True, date="2026-12-03"),
+        line(path, line_no(text, "```ledger"), "ledger_chain_break", opening="9,000.00", closing="14,679.50",
+             previous="content/dongcun/finance/2026-10-caiwu.md", period="2026-11",
+             corrects="dongcun/finance/2026-10-caiwu.md")], describe(result)
+
+
 def test_an_entry_copied_and_forgotten_gets_a_note(make_site):
     site = make_site({"content/dongcun/decisions/2026-11-02-daolu-copy.md": DECISION})
     result = run_check(site)
