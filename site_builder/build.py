@@ -127,7 +127,7 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     """Build the site in `root` into `output` (default root/public). Raises SiteError.
     `parallel=False` keeps all work in this process (`serve` runs threads, and forking
     a process that runs threads is not safe)."""
-    started = time.perf_counter()
+    started, begun = time.perf_counter(), time.time_ns()
     output = output or root / "public"
     inputs, loaded, files = _inputs_key(root, today)
     cache = for_output(root, output)
@@ -179,7 +179,7 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
         # the last build's stamps are worth keeping when its inputs changed; not when they
         # did not and the output was found changed (by something else, between builds)
         earlier = _Stamps.of(last) if last is not None and last[0] != inputs else None
-        stamps = _Stamps.take(output, sorted(writer.produced), earlier, writer.touched)
+        stamps = _Stamps.take(output, sorted(writer.produced), earlier, writer.touched, begun)
         cache.save("last-build", inputs, (len(site.items), len(site.pages), problems.warnings, stamps))
     return BuildResult(output, len(site.items), len(site.pages), writer.written, writer.unchanged,
                        writer.removed, time.perf_counter() - started, problems.warnings, timer.stages, site)
@@ -305,18 +305,23 @@ class _Stamps:
     up to two seconds (FAT). Cheaper than a stat of every file: there are about half
     as many folders. A folder this build neither wrote into nor looked at keeps the
     stamp the last build took (had anything else changed it since, the next build
-    finds its mtime changed, and looks at everything)."""
+    finds its mtime changed, and looks at everything). `busy`: the folders this build
+    wrote into (stamped after it began): a file removed from one while it ran (by
+    another build into the folder, a sync) is in its stamp, so the next build's
+    `present` looks at their files one by one (and restores what it finds missing;
+    the build after it may trust them again, as anything since changes their mtime)."""
 
     folders: dict[str, int]
     recent: tuple[str, ...]
     files: int
+    busy: frozenset[str] = frozenset()
 
     SETTLED_NS = 3_000_000_000       # disks that keep whole seconds
     FINE_SETTLED_NS = 200_000_000    # disks that keep fractions of a second
 
     @classmethod
     def take(cls, output: Path, paths: list[str], last: _Stamps | None = None,
-             touched: set[str] = frozenset()) -> _Stamps:
+             touched: set[str] = frozenset(), begun: int = 0) -> _Stamps:
         root = os.fspath(output)
         trusted = _removal_changes_mtime(root)
         folders = {_folder_of(path) for path in paths}
@@ -328,7 +333,9 @@ class _Stamps:
         settled = time.time_ns() - (cls.FINE_SETTLED_NS if fine else cls.SETTLED_NS)
         fresh = {folder for folder, mtime in stamps.items() if not trusted or mtime >= settled}
         recent = tuple(path for path in paths if _folder_of(path) in fresh) if fresh else ()
-        return cls(stamps, recent, len(paths))
+        since = begun - cls.SETTLED_NS  # (a folder's mtime may lag the clock by a tick)
+        busy = {folder for folder, mtime in stamps.items() if folder not in known and mtime >= since}
+        return cls(stamps, recent, len(paths), frozenset(busy))
 
     @staticmethod
     def of(record: tuple[str, tuple] | None) -> _Stamps | None:
@@ -358,7 +365,8 @@ class _Stamps:
         """Whether every file of `paths`, all written by the build that took these
         stamps, is still there: asked of each file only in the folders whose mtime is
         not the one stamped (a file removed changes its folder's), or was stamped too
-        soon to tell (`recent`); a stat per folder, not per file."""
+        soon to tell (`recent`) or while the build ran (`busy`); a stat per folder,
+        not per file. (A file changed in place, as for pages, is not looked for.)"""
         by_folder: dict[str, list[str]] = {}
         for path in paths:
             by_folder.setdefault(_folder_of(path), []).append(path)
@@ -368,7 +376,8 @@ class _Stamps:
                 same = self.folders.get(folder) == os.stat(os.path.join(output, folder)).st_mtime_ns
             except OSError:
                 return False
-            if not _all_present(output, files if not same else [f for f in files if f in recent]):
+            if not _all_present(output, files if not same or folder in self.busy else
+                                [f for f in files if f in recent]):
                 return False
         return True
 

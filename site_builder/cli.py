@@ -18,7 +18,7 @@ from typing import Any, NoReturn, TextIO
 
 from . import __version__
 from .errors import Problem, SiteError
-from .i18n import Strings, load_strings
+from .i18n import Listed, Strings, load_strings
 from .yamlread import load_plain
 
 
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:  # a command mistyped
         strings = _strings_for(Path("."))
         close = difflib.get_close_matches(argv[0], COMMANDS, n=1)
-        print(strings.message("usage_unknown_command", command=argv[0], commands=COMMANDS,
+        print(strings.message("usage_unknown_command", command=argv[0], commands=Listed(COMMANDS),
                               suggestion=close[0] if close else COMMANDS[0]), file=sys.stderr)
         return 2
     named = _named_site(argv)

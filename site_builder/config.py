@@ -19,7 +19,7 @@ import yaml
 
 from . import periods
 from .errors import Problems
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, Listed
 from .workdays import parse_holidays
 from .yamlread import LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
 
@@ -284,7 +284,7 @@ class _Ids:
             return False
         if ident in self.reserved:
             self.r.problems.add(self.r.path, line, "reserved_id", id=ident,
-                                reserved=tuple(sorted(self.reserved)))
+                                reserved=Listed(sorted(self.reserved)))
             return False
         if ident in self.seen:
             self.r.problems.add(self.r.path, line, "duplicate_id", id=ident, other=self.seen[ident])
@@ -311,10 +311,10 @@ def _read_units(r: _Reader, data: Any, line: int) -> list[tuple[Unit, int]]:
             r.problems.add(r.path, item.line_of("kind"), "bad_choice", key="kind", value=u["kind"],
                            choices=", ".join(KINDS))
         if "since" in u:
-            # (2026.10 unquoted is a number to YAML, the same as 2026.1: no period is read from it)
-            since = periods.parse(u["since"]) if not isinstance(item.get("since"), float) else None
+            since = periods.of_yaml(item.get("since"))
             if since is None:
-                r.problems.add(r.path, item.line_of("since"), "bad_period", value=u["since"])
+                message, params = periods.refusal("since", item.get("since"), "bad_since")
+                r.problems.add(r.path, item.line_of("since"), message, **params)
                 del u["since"]  # checked, not used: the rest of the site can still be checked
             else:
                 u["since"] = since

@@ -44,6 +44,11 @@ class Phrase(str):
         return _PLURALS.vformat(self, args, kwargs)
 
 
+class Listed(tuple):
+    """Values a message lists, joined in the language it is shown in (a plain list or
+    tuple is a value as a clerk wrote it, shown as it is)."""
+
+
 @dataclass(frozen=True)
 class Strings:
     language: str
@@ -51,10 +56,10 @@ class Strings:
     messages: dict[str, str]
 
     def message(self, key: str, /, **params: Any) -> str:
-        """The message `key` with its parameters filled in; a list or tuple of values is
-        joined as the language lists them (东村、西村; dongcun, xicun)."""
+        """The message `key` with its parameters filled in; a `Listed` one is joined as
+        the language lists things (东村、西村; dongcun, xicun)."""
         text = self.messages[key]
-        params = {k: self.ui["list_sep"].join(map(str, v)) if isinstance(v, (list, tuple)) else v
+        params = {k: self.ui["list_sep"].join(map(str, v)) if isinstance(v, Listed) else v
                   for k, v in params.items()}
         return _PLURALS.vformat(text, (), params) if _PLURAL_FIELD.search(text) else text.format(**params)
 

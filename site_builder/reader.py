@@ -30,7 +30,7 @@ from . import periods, privacy
 from .cache import Cache, code_fingerprint, hexdigest, stat_key
 from .config import SiteConfig
 from .errors import Problems
-from .i18n import LANGUAGES, load_strings
+from .i18n import LANGUAGES, Listed, load_strings
 from .markup import MarkdownRenderer, images_without_alt, local_refs, plain_text, replace_refs
 from .parallel import ForkedCall, fork_map, workers
 from .yamlread import LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
@@ -281,17 +281,17 @@ class EntryReader:
         else:
             if unit not in self.config.units_by_id:
                 problems.add(rel, self._line("unit") if "unit" in f else None, "unknown_unit",
-                             unit=unit, known=tuple(self.config.units_by_id))
+                             unit=unit, known=Listed(self.config.units_by_id))
             if category not in self.config.categories_by_id:
                 problems.add(rel, self._line("category") if "category" in f else None,
                              "unknown_category", category=category,
-                             known=tuple(self.config.categories_by_id))
+                             known=Listed(self.config.categories_by_id))
         period = _text(f.get("period"))
         if period:
-            # (2026.10 unquoted is a number to YAML, the same as 2026.1: no period is read from it)
-            meant = periods.parse(period) if not isinstance(f["period"], float) else None
+            meant = periods.of_yaml(f["period"])
             if meant is None:
-                problems.add(rel, self._line("period"), "bad_period", value=period)
+                message, params = periods.refusal("period", f["period"], "bad_period")
+                problems.add(rel, self._line("period"), message, **params)
             period = meant
         kind = self.config.categories_by_id.get(category) if category else None
         if period and kind and kind.cadence in periods.GRANULARITY:

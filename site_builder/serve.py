@@ -31,7 +31,7 @@ from watchdog.observers import Observer
 from .build import build, load_site
 from .config import CONFIG_FILE
 from .errors import SiteError
-from .i18n import Strings
+from .i18n import Listed, Strings
 from .model import Site, edited_item
 from .publish import Preview
 from .reader import EntryReader
@@ -259,7 +259,7 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
             time.sleep(0.1)  # let an editor finish saving
             shown = edits.show(watcher.take())
             if shown:
-                print(strings.message("serve_shown", pages=shown), flush=True)
+                print(strings.message("serve_shown", pages=Listed(shown)), flush=True)
                 state.bump()
             rebuild()
     except KeyboardInterrupt:

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from .build import load_site
 from .errors import SiteError
-from .i18n import Strings
+from .i18n import Listed, Strings
 from .render import format_date, format_period
 
 
@@ -45,7 +45,7 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
     cfg = site.config
     failing = site.supervision.failing
     for r in failing:
-        periods = [format_period(p, strings) for p in r.missing_periods]
+        periods = Listed(format_period(p, strings) for p in r.missing_periods)
         print(strings.message("supervision_line", unit=cfg.units_by_id[r.unit].name,
                               category=cfg.categories_by_id[r.category].name,
                               status=status_text(r, strings),

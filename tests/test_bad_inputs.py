@@ -124,6 +124,7 @@ P_LEDGER_CAPS = "content/dongcun/finance/ledger-caps.md"
 P_SAME_PERIOD = "content/dongcun/finance/2026-10-caiwu-copy.md"
 P_PERIOD_NUMBER = "content/dongcun/decisions/period-number.md"
 P_PERIOD_Q5 = "content/dongcun/decisions/period-q5.md"
+P_DOC_NO_LIST = "content/dongcun/decisions/doc-no-list.md"
 
 BAD_LEDGER_ROW = "2026-10-18,村部办公费,,32O.50,002"
 HALF_A_YUAN_SHORT = {"key": "closing（期末余额）", "stated": "14,679.00", "computed": "14,679.50"}
@@ -210,9 +211,18 @@ ERROR_CASES = [
              period="2026-10", corrects="dongcun/finance/2026-10-caiwu.md")),
     Case("period-as-a-number",  # unquoted, YAML reads 2026.10 as 2026.1: which month was meant is lost
          {P_PERIOD_NUMBER: entry("title: 十月工作小结\ndate: 2026-11-01\nperiod: 2026.10")},
-         _at(P_PERIOD_NUMBER, "bad_period", "period:", value="2026.1")),
+         _at(P_PERIOD_NUMBER, "period_number", "period:", key="period")),
+    Case("since-as-a-number", {},
+         lambda f, y: [line("site.yaml", line_no(y, "since: 2026.10"), "period_number", key="since")],
+         yaml_edit=lambda y: y.replace("    supervisor: {name: 王建国", "    since: 2026.10\n    supervisor: {name: 王建国", 1)),
+    Case("since-no-such-month", {},
+         lambda f, y: [line("site.yaml", line_no(y, "since: 2026年13月"), "bad_since", value="2026年13月")],
+         yaml_edit=lambda y: y.replace("    supervisor: {name: 陈玉梅", "    since: 2026年13月\n    supervisor: {name: 陈玉梅", 1)),
     Case("period-no-such-quarter", {P_PERIOD_Q5: entry("title: 工作小结\ndate: 2026-11-01\nperiod: 2026年第五季度")},
          _at(P_PERIOD_Q5, "bad_period", "period:", value="2026年第五季度")),
+    Case("doc-no-as-a-list",  # shown as written: joined, it would look like the text it should be
+         {P_DOC_NO_LIST: entry("title: 文号写成了列表\ndate: 2026-11-01\ndoc_no: [东村〔2026〕7号, 附]")},
+         _at(P_DOC_NO_LIST, "expect_text", "doc_no:", key="doc_no", value=["东村〔2026〕7号", "附"])),
     Case("empty-draft-flag", {P_EMPTY_DRAFT: entry("title: 草稿没写值\ndate: 2026-11-01\ndraft:")},
          _at(P_EMPTY_DRAFT, "empty_flag", "draft:", key="draft")),
     Case("misnamed-entry", {P_MISNAMED: entry("title: 文件名多了.txt\ndate: 2026-11-02")},
@@ -461,7 +471,8 @@ def test_periods_written_in_words_are_read_as_meant(make_site, tmp_path):
     relief_record = next(r for r in model.supervision.records if (r.unit, r.category) == ("xicun", "relief"))
     assert relief_record.expected == 1 and relief_record.status == "ok", relief_record
     out = build_ok(site, tmp_path / "out")
-    assert "2026年第三季度" in "".join(parse_html(out / "xicun/relief/2026-q3-dibao/index.html").text)
+    page = (out / "xicun/relief/2026-q3-dibao/index.html").read_text(encoding="utf-8")
+    assert re.search(r"<th[^>]*>所属期</th>\s*<td>2026年第3季度</td>", page), page
 
 
 def test_a_quarter_in_a_monthly_category_gets_a_note(make_site):

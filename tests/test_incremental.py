@@ -367,6 +367,35 @@ def test_index_files_removed_from_settled_folders_are_written_again(tmp_path):
     assert_same_as_cold(site, out, tmp_path, "index-files")
 
 
+def test_an_index_file_removed_while_a_build_runs_is_written_again_by_the_next(tmp_path, monkeypatch):
+    """A file removed from a folder the build wrote into, after its last write there
+    and before its stamps are taken (another build into the folder, a sync), is in the
+    folder's stamp: the next build still looks for it, though no index file changes."""
+    site = demo_copy(tmp_path / "site")
+    out = tmp_path / "out"
+    today = dt.date.fromisoformat(TODAY)
+    build_here(site, out, today=today)
+    lost = out / "search/d/0.js"
+    taking = build_module._Stamps.take
+
+    def removing_first(*args, **kwargs):
+        lost.unlink()
+        time.sleep(0.3)  # (not in the last tick before the stamps, whose folders are looked into)
+        return taking(*args, **kwargs)
+
+    monkeypatch.setattr(build_module._Stamps, "take", removing_first)
+    edited = site / "content" / EDITED  # its title: its snippet file, in the folder of the lost one, is written
+    edited.write_text(edited.read_text(encoding="utf-8").replace("title: ", "title: （已核实）", 1), encoding="utf-8")
+    build_here(site, out, today=today)
+    monkeypatch.setattr(build_module._Stamps, "take", taking)
+    assert not lost.exists()
+    time.sleep(0.3)  # (past the tick in which the stamps were taken: see _Stamps.recent)
+    draft = site / "content/nanguan/decisions/2026-11-19-caogao.md"
+    draft.write_text("---\ntitle: 草稿\ndate: 2026-11-19\ndraft: true\n---\n\n未定。\n", encoding="utf-8")
+    build_here(site, out, today=today)  # (a draft: no index file changes)
+    assert lost.is_file()
+
+
 def test_a_fresh_copy_with_its_cache_reads_again_only_the_entries_that_changed(tmp_path, monkeypatch):
     """A fresh clone with a restored cache, a copy of the site, a branch switched back
     and forth: every file has a new mtime and inode. An entry whose bytes and whose
