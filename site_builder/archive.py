@@ -1,8 +1,8 @@
 """`site-builder archive`: one year's disclosures as a self-contained zip for filing (立卷归档).
 
 The zip holds the entry pages of the year (of one unit, or of all), rendered exactly as
-the site shows them on `today` but with the style sheet included in each page and links
-to pages outside the zip made inert, so every page opens offline from file://; beside
+the site shows them on `today` but with the style sheet included in each page, links
+to pages outside the zip made inert and no search box, so every page opens offline from file://; beside
 each page its attachments and ledger CSVs; an `index.html` listing them; and the
 catalogue (卷内目录) as a CSV: number, 索引号, title, 文号, publisher, dates, period,
 page file and attachments. Members are sorted and dated `today`, so the same input
@@ -11,6 +11,7 @@ gives the same bytes.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import posixpath
@@ -21,7 +22,7 @@ from pathlib import Path
 from .build import load_site
 from .errors import Problems, SiteError
 from .exports import ledger_csvs
-from .i18n import load_strings
+from .i18n import Listed, load_strings
 from .model import Item, Page, Site
 from .render import Renderer
 from .theme import asset_files
@@ -70,7 +71,8 @@ def build_archive(site: Site, year: int, unit: str | None = None) -> tuple[dict[
     """The zip's members (path -> bytes) and the number of entries in it."""
     items = _items(site, year, unit)
     strings = load_strings(site.config.language)
-    renderer = Renderer(site)
+    # (no search box: the zip holds no index, and a form is no link `_offline` could make inert)
+    renderer = Renderer(dataclasses.replace(site, config=dataclasses.replace(site.config, search=False)))
     css = asset_files(site.config)["style.css"].read_text(encoding="utf-8")
     pages = {p.path: p for p in site.pages}
     members: dict[str, bytes] = {}
@@ -102,7 +104,7 @@ def write_archive(root: Path, year: int, unit: str | None, output: Path | None,
     if unit is not None and unit not in site.config.units_by_id:
         found = Problems()
         found.add("site.yaml", None, "archive_unknown_unit", unit=unit,
-                  known=tuple(site.config.units_by_id))
+                  known=Listed(site.config.units_by_id))
         raise SiteError(found)
     members, count = build_archive(site, year, unit)
     if count == 0:

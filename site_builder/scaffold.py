@@ -23,7 +23,7 @@ from .accountability import coverage, first_owed
 from .build import site_today
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
-from .i18n import load_strings
+from .i18n import Listed, load_strings
 
 SITE_YAML = """\
 # 网站设置：每一项的含义见 README。
@@ -154,10 +154,10 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
         raise SiteError(problems)
     problems = Problems()  # (the mistake is in the command, not in site.yaml: it is named)
     if unit not in config.units_by_id:
-        problems.add("site-builder new", None, "unknown_unit", unit=unit, known=tuple(config.units_by_id))
+        problems.add("site-builder new", None, "unknown_unit", unit=unit, known=Listed(config.units_by_id))
     if category not in config.categories_by_id:
         problems.add("site-builder new", None, "unknown_category", category=category,
-                     known=tuple(config.categories_by_id))
+                     known=Listed(config.categories_by_id))
     problems.raise_if_errors()
     today = today or site_today(config)
     folder = root / "content" / unit / category  # (as the clerk named the site: the path is shown)
@@ -171,7 +171,11 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     period_line = len(lines) + 1
     if proposal.period:
         lines.append(f'period: "{proposal.period}"')
-    lines += [f"formed: {today.isoformat()}", "---", "", load_strings(config.language).ui["new_entry_body"], ""]
+    ui = load_strings(config.language).ui
+    # (left for the clerk: today would meet the working-day rule by itself, whenever
+    # the matter was decided)
+    days = config.categories_by_id[category].publish_within_workdays
+    lines += [f"formed:  # {ui['new_formed_hint'].format(days=days)}", "---", "", ui["new_entry_body"], ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     notes = Problems()
     if proposal.taken:

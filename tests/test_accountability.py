@@ -591,7 +591,7 @@ def test_git_history_on_entry_pages(tmp_path):
 # --------------------------------------------------------------------------- archive, board, determinism
 
 def test_archive_zip_opens_offline_and_lists_the_year(tmp_path):
-    site = write_site(tmp_path / "site")
+    site = write_site(tmp_path / "site", search=True)
     ledger_entry(site, 1, "1000.00", "500.00", "200.00")
     write_entry(site, "beicun/decisions/2026-02-01-a.md", title="决定甲", date="2026-02-01",
                 doc_no="北村〔2026〕1号", attachments=["fujian.txt"])
@@ -611,6 +611,7 @@ def test_archive_zip_opens_offline_and_lists_the_year(tmp_path):
         assert not any("old" in n or "nancun" in n for n in names)
         page = zf.read("beicun/decisions/2026-02-01-a/index.html").decode("utf-8")
         assert "<style>" in page and 'rel="stylesheet"' not in page
+        assert 'role="search"' not in page  # the zip holds no index to search
         assert 'href="fujian.txt"' in page
         catalogue = list(csv.reader(io.StringIO(zf.read(UI["archive_catalogue_file"]).decode("utf-8-sig"))))
     assert [r[2] for r in catalogue[1:]] == ["决定甲", "2026年1月财务收支公开"]  # by date

@@ -175,6 +175,8 @@ def test_new_monthly_entry(init_site):
     assert str(meta["date"]) == "2026-11-25"
     assert str(meta["period"]) == "2026-10"
     assert meta["title"] == "西村2026年10月财务收支公开"
+    # 生成日期 is the clerk's to give (today would meet the working-day rule by itself)
+    assert meta["formed"] is None and "formed:  # 生成日期" in path.read_text(encoding="utf-8")
 
     out = build_ok(init_site, init_site / "public", today="2026-11-25")
     page = out / "xicun/finance" / path.stem / "index.html"

@@ -16,6 +16,7 @@ from conftest import (REPO, SITE_YAML, build_ok, describe, msg, parse_html, run_
                       write_files)
 
 BASE_URL = "https://example.org/gov/"
+UI = yaml.safe_load((REPO / "site_builder/strings/zh-Hans.yaml").read_text(encoding="utf-8"))["ui"]
 EXTERNAL_SCHEMES = ("http:", "https:", "mailto:", "tel:", "data:", "//")
 
 
@@ -152,11 +153,10 @@ def test_a_unit_with_nothing_published_says_so_once(make_site, tmp_path):
     site = make_site({"site.yaml": SITE_YAML.replace("categories:\n", "  - id: beicun\n    name: 北村\n"
                                                      "    kind: village\n    parent: town\ncategories:\n", 1)})
     out = build_ok(site, tmp_path / "out")
-    ui = yaml.safe_load((REPO / "site_builder/strings/zh-Hans.yaml").read_text(encoding="utf-8"))["ui"]
     home = (out / "index.html").read_text(encoding="utf-8")
     card = home[home.index(">北村</a>"):]
     card = card[:card.index("</li>")]
-    assert ui["never_updated"] in card and ui["no_entries"] not in card, card
+    assert UI["never_updated"] in card and UI["no_entries"] not in card, card
 
 
 def test_an_english_site_punctuates_in_english(make_site, tmp_path):
@@ -360,6 +360,10 @@ def test_feeds_sitemap_robots_with_base_url(make_site, tmp_path):
             assert url.startswith(BASE_URL), (name, url)
     entries = ET.parse(out / "feed.xml").getroot().findall(f"{ATOM}entry")
     assert len(entries) == 5
+    # a printed page ends with its full address (without base_url, with none: a path
+    # under the site means nothing on a bulletin board)
+    page = (out / "dongcun/decisions/2026-11-02-daolu/index.html").read_text(encoding="utf-8")
+    assert f'<p class="print-only print-url">{UI["page_address"]}{BASE_URL}dongcun/decisions/2026-11-02-daolu/</p>' in page
     titles = {e.findtext(f"{ATOM}title") for e in entries}
     assert "东村2026年10月财务收支公开" in titles
     dongcun = ET.parse(out / "dongcun/feed.xml").getroot().findall(f"{ATOM}entry")
