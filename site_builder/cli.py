@@ -184,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "new":
         if len(args.args) not in (3, 4):
             parser.error(parser.strings.message("usage_new_words"))
+        if len(args.args) == 3 and not Path("site.yaml").is_file() and (Path(args.args[0]) / "site.yaml").is_file():
+            # (a site named first, then a unit and a category: the title was left out)
+            parser.error(parser.strings.message("usage_new_no_title", site=args.args[0], unit=args.args[1],
+                                                category=args.args[2]))
         root = Path(args.args[0]) if len(args.args) == 4 else Path(".")
     if args.command == "init":
         root = args.dir
@@ -230,7 +234,7 @@ def _run(args: argparse.Namespace, root: Path, strings: Strings) -> int:
         from .build import check
 
         problems = check(root, args.today)
-        _report(problems, strings, sys.stdout)
+        _report(sorted(problems, key=Problem.sort_key), strings, sys.stdout)  # (file by file, line by line, as build)
         errors = problems.errors
         print(strings.message("check_failed", count=len(errors)) if errors
               else strings.message("check_ok", warnings=len(problems.warnings)))

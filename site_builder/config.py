@@ -272,6 +272,18 @@ def _language_meant(value: str) -> str | None:
     return None
 
 
+# A cadence as a clerk may write it in Chinese (每月, 按季度, 年度, 不定期, 长期, ...), the
+# words looked for in this order (常年, all year round, is no yearly cadence)
+_CADENCE_WORDS = {"不定": "as-needed", "随时": "as-needed", "隨時": "as-needed", "及时": "as-needed",
+                  "及時": "as-needed", "长期": "permanent", "長期": "permanent", "常年": "permanent",
+                  "永久": "permanent", "月": "monthly", "季": "quarterly", "年": "yearly"}
+
+
+def _cadence_meant(value: str) -> str | None:
+    """The cadence a word most likely means (每月 monthly, 季度 quarterly, 长期 permanent)."""
+    return next((cadence for word, cadence in _CADENCE_WORDS.items() if word in value), None)
+
+
 class _Ids:
     """Checks that ids are slugs, unreserved and unique within their list."""
 
@@ -335,8 +347,9 @@ def _read_categories(r: _Reader, data: Any, line: int) -> list[tuple[Category, i
         if not {"id", "name", "cadence"} <= c.keys() or not ids.ok(c["id"], item.line_of("id")):
             continue
         if c["cadence"] not in CADENCES:
-            r.problems.add(r.path, item.line_of("cadence"), "bad_choice", key="cadence",
-                           value=c["cadence"], choices=", ".join(CADENCES))
+            meant = _cadence_meant(str(c["cadence"]))
+            r.problems.add(r.path, item.line_of("cadence"), "bad_cadence" if meant else "bad_choice", key="cadence",
+                           value=c["cadence"], choices=", ".join(CADENCES), suggestion=meant)
             c["cadence"] = "as-needed"  # reported; kept so that its entries are not all
                                         # reported too, as of an unknown category
         for key, least in (("notice_days", 0), ("due_days", 0), ("publish_within_workdays", 1)):

@@ -22,7 +22,9 @@ REQUIRED_HEADER = ("日期", "摘要", "收入", "支出")
 _BLOCK = re.compile(r"^(```|~~~)[ \t]*(?i:ledger)[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
 _AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 # A transaction's date: 2024-07-01, 2024/7/1, 2024.7.1, 7-1, 7月1日 (a month and day must exist).
-_LEDGER_DATE = re.compile(r"^((19|20|21)\d\d[-/.])?(0?[1-9]|1[0-2])([-/.](0?[1-9]|[12]\d|3[01])|月(0?[1-9]|[12]\d|3[01])日)$")
+_LEDGER_DATE = re.compile(  # 2026-10-09, 2026/10/9, 10-09; 2026年10月9日, 10月9日 (as in the front matter)
+    r"^((19|20|21)\d\d[-/.])?(0?[1-9]|1[0-2])[-/.](0?[1-9]|[12]\d|3[01])$"
+    r"|^((19|20|21)\d\d\s*年\s*)?(0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*日$")
 PLACEHOLDER = "SITEBUILDERLEDGER{}END"
 PLACEHOLDER_RE = re.compile(r"<p>SITEBUILDERLEDGER(\d+)END</p>")  # as Markdown renders it
 TOTAL_KEYS = ("opening", "income", "expense", "closing")

@@ -209,21 +209,22 @@ class EntryReader:
         fields = self._fields(meta, rel, problems)
         self._title_cut(front, fields.get("title"), rel, problems)
         draft = _flag(fields.get("draft", False))
-        if "draft" in fields and _text(fields["draft"]) is None:
-            # `draft:` left empty means something was meant: never publish on doubt
-            problems.add(rel, self._line("draft"), "empty_flag", key="draft")
-            return None, problems
-        if draft is None:  # neither yes nor no: never publish on doubt
-            problems.add(rel, self._line("draft"), "bad_flag", key="draft", value=fields["draft"])
-            return None, problems
+        empty = "draft" in fields and _text(fields["draft"]) is None
+        if empty:  # `draft:` left empty means something was meant: never publish on doubt
+            problems.add(rel, self._line("draft"), "empty_flag", key=self._written("draft"))
+        elif draft is None:  # neither yes nor no: never publish on doubt
+            problems.add(rel, self._line("draft"), "bad_flag", key=self._written("draft"), value=fields["draft"])
+        doubt = empty or draft is None
         if draft:
             return None, problems  # never published, so nothing else is checked
+        # (on doubt, checked all the same: every mistake of the file is told at once)
         entry = self._entry(fields, meta, rel_path, rel, body, body_line, data, problems)
-        return entry, problems
+        return (None if doubt else entry), problems
 
     def _fields(self, meta: LineDict, rel: str, problems: Problems) -> dict[str, Any]:
         fields: dict[str, Any] = {}
         self.lines: dict[str, int] = {}
+        self.written: dict[str, str] = {}  # each field's key as the clerk wrote it (日期 for date)
         for key, line in meta.duplicates:
             problems.add(rel, line + 1, "duplicate_key", key=key)
         for key, value in meta.items():
@@ -236,10 +237,14 @@ class EntryReader:
                 continue
             fields[name] = value
             self.lines[name] = line
+            self.written[name] = str(key)
         return fields
 
     def _line(self, name: str) -> int:
         return self.lines.get(name, 2)
+
+    def _written(self, name: str) -> str:
+        return self.written.get(name, name)
 
     def _title_cut(self, front: str, title: Any, rel: str, problems: Problems) -> None:
         """A title written unquoted with " #" in it (`title: 东村公示 #1`) loses all from
@@ -271,7 +276,7 @@ class EntryReader:
         else:
             parsed = parse_date(f["date"])
             if parsed is None:
-                problems.add(rel, self._line("date"), "bad_date", key="date", value=f["date"])
+                problems.add(rel, self._line("date"), "bad_date", key=self._written("date"), value=f["date"])
             else:
                 date, time = parsed
         unit = _text(f.get("unit")) or folder_unit
@@ -316,12 +321,15 @@ class EntryReader:
         totals = self._totals(f, rel, problems)
         for key in ("doc_no", "index_no", "publisher", "summary", "corrects", "opening_note"):
             if key in f and f[key] is not None and not isinstance(f[key], (str, int, float)):
-                problems.add(rel, self._line(key), "expect_text", key=key, value=f[key])
+                problems.add(rel, self._line(key), "expect_text", key=self._written(key), value=f[key])
         attachments = self._attachments(f.get("attachments"), rel_path, rel, problems)
 
         # The body: ledgers out first, then Markdown, then local links checked.
         span = periods.span(period) if period else None
         body_md, found_ledgers = ledgers.extract_ledgers(body, body_line, rel, problems, span)
+        if found_ledgers and span and date and span[1] > date:  # (12 typed for 10, say)
+            problems.add(rel, self._line("period"), "ledger_period_not_ended", warning=True, period=period,
+                         date=date.isoformat())
         if totals is not None:
             ledgers.check_totals(totals, found_ledgers, rel, self._line("totals"), problems)
         html = self.markdown.convert(body_md)
@@ -354,7 +362,7 @@ class EntryReader:
             return None
         parsed = parse_date(f[key])
         if parsed is None:
-            problems.add(rel, self._line(key), "bad_date", key=key, value=f[key])
+            problems.add(rel, self._line(key), "bad_date", key=self._written(key), value=f[key])
             return None
         return parsed[0]
 

@@ -18,7 +18,7 @@ from conftest import (DECISION, LEDGER_OCT, SITE_YAML, build_ok, describe, line,
                       mask_card, mask_id, msg, parse_html, resident_id, run_build, run_check)
 from site_builder import periods
 from site_builder.build import load_site
-from site_builder.config import _language_meant
+from site_builder.config import _cadence_meant, _language_meant
 
 UNITS = "town、dongcun、xicun"
 CATEGORIES = "finance、decisions、relief、services"
@@ -125,6 +125,8 @@ P_SAME_PERIOD = "content/dongcun/finance/2026-10-caiwu-copy.md"
 P_PERIOD_NUMBER = "content/dongcun/decisions/period-number.md"
 P_PERIOD_Q5 = "content/dongcun/decisions/period-q5.md"
 P_DOC_NO_LIST = "content/dongcun/decisions/doc-no-list.md"
+P_TITLE_BRACKET = "content/dongcun/decisions/title-bracket.md"
+P_BAD_DATE_CN = "content/dongcun/decisions/bad-date-cn.md"
 
 BAD_LEDGER_ROW = "2026-10-18,村部办公费,,32O.50,002"
 HALF_A_YUAN_SHORT = {"key": "closing（期末余额）", "stated": "14,679.00", "computed": "14,679.50"}
@@ -173,8 +175,8 @@ ERROR_CASES = [
          yaml_edit=lambda y: y.replace("categories:\n",
                                        "  - id: search\n    name: 搜索村\n    kind: village\ncategories:\n")),
     Case("cadence-in-chinese", {},  # one mistake, one line: not one more for each finance entry
-         lambda f, y: [line("site.yaml", line_no(y, "cadence: 每月"), "bad_choice", key="cadence", value="每月",
-                            choices="monthly, quarterly, yearly, as-needed, permanent")],
+         lambda f, y: [line("site.yaml", line_no(y, "cadence: 每月"), "bad_cadence", key="cadence", value="每月",
+                            choices="monthly, quarterly, yearly, as-needed, permanent", suggestion="monthly")],
          yaml_edit=lambda y: y.replace("财务公开, cadence: monthly", "财务公开, cadence: 每月")),
     Case("unknown-site-key-with-suggestion", {},
          lambda f, y: [line("site.yaml", line_no(y, "timezon:"), "unknown_key_hint", key="timezon",
@@ -223,6 +225,12 @@ ERROR_CASES = [
     Case("doc-no-as-a-list",  # shown as written: joined, it would look like the text it should be
          {P_DOC_NO_LIST: entry("title: 文号写成了列表\ndate: 2026-11-01\ndoc_no: [东村〔2026〕7号, 附]")},
          _at(P_DOC_NO_LIST, "expect_text", "doc_no:", key="doc_no", value=["东村〔2026〕7号", "附"])),
+    Case("title-starting-with-a-bracket",  # [草案] makes a list to YAML, and the text after it a mistake
+         {P_TITLE_BRACKET: entry("title: [草案]关于村规民约修订\ndate: 2026-11-01")},
+         _at(P_TITLE_BRACKET, "yaml_bracket_start", "title:", mark="[", closing="]", value="[草案]关于村规民约修订")),
+    Case("impossible-date-under-a-chinese-key",  # named as the clerk wrote it
+         {P_BAD_DATE_CN: entry("标题: 日期不存在\n日期: 2026年2月30日")},
+         _at(P_BAD_DATE_CN, "bad_date", "日期:", key="日期", value="2026年2月30日")),
     Case("empty-draft-flag", {P_EMPTY_DRAFT: entry("title: 草稿没写值\ndate: 2026-11-01\ndraft:")},
          _at(P_EMPTY_DRAFT, "empty_flag", "draft:", key="draft")),
     Case("misnamed-entry", {P_MISNAMED: entry("title: 文件名多了.txt\ndate: 2026-11-02")},
@@ -520,6 +528,40 @@ def test_a_ledger_dated_later_that_breaks_the_chain_is_told_now(make_site):
              corrects="dongcun/finance/2026-10-caiwu.md")], describe(result)
 
 
+def test_a_draft_flag_neither_yes_nor_no_is_told_with_the_files_other_mistakes(make_site):
+    """Never published on doubt, but checked all the same: one run tells every mistake."""
+    path = "content/dongcun/decisions/maybe.md"
+    text = entry("title: 也许是草稿\ndate: 2026-11-31\n草稿: 也许\nperiod: 2026年13月")
+    site = make_site({path: text})
+    result = run_check(site)
+    assert result.returncode == 1, describe(result)
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "date:"), "bad_date", key="date", value="2026-11-31"),
+        line(path, line_no(text, "草稿:"), "bad_flag", key="草稿", value="也许"),
+        line(path, line_no(text, "period:"), "bad_period", value="2026年13月")], describe(result)
+
+
+def test_ledger_dates_written_in_words_are_read(make_site):
+    """2026年10月18日 in a ledger's line, as in the front matter: read, and inside its period."""
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = LEDGER_OCT.replace("东村", "西村").replace("2026-10-18,", "2026年10月18日,").replace("2026-10-05,", "10月5日,")
+    site = make_site({path: text})
+    result = run_check(site)
+    assert result.returncode == 0 and msg("warning_label") not in result.stdout, describe(result)
+
+
+def test_a_ledger_of_a_period_not_ended_gets_a_note(make_site):
+    """December typed for October: counted as December's, and December not yet over."""
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = LEDGER_OCT.replace("东村", "西村").replace('period: "2026-10"', 'period: "2026-12"').replace("2026-10-", "2026-12-")
+    site = make_site({path: text})
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "period:"), "ledger_period_not_ended", warning=True, period="2026-12",
+             date="2026-11-06")], describe(result)
+
+
 def test_an_entry_copied_and_forgotten_gets_a_note(make_site):
     site = make_site({"content/dongcun/decisions/2026-11-02-daolu-copy.md": DECISION})
     result = run_check(site)
@@ -616,3 +658,10 @@ def test_a_language_written_another_way_is_told_which_one_it_means(written, mean
     ("2026年上半年", None)])
 def test_a_period_written_in_words_is_read_as_meant(written, meant):
     assert periods.parse(written) == meant
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("每月", "monthly"), ("按月", "monthly"), ("每季度", "quarterly"), ("年度", "yearly"), ("不定期", "as-needed"),
+    ("随时", "as-needed"), ("长期", "permanent"), ("常年", "permanent"), ("weekly", None)])
+def test_a_cadence_written_in_words_is_told_which_one_it_means(written, meant):
+    assert _cadence_meant(written) == meant

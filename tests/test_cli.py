@@ -92,6 +92,14 @@ def test_usage_mistakes_are_told_in_the_sites_language(args, detail):
     assert result.stderr.splitlines()[-1] == msg("usage_error", detail=detail), describe(result)
 
 
+def test_new_with_a_site_and_no_title_says_the_title_is_missing(make_site, tmp_path):
+    site = make_site()
+    result = run_cli("new", site.name, "dongcun", "finance", cwd=site.parent)
+    assert result.returncode == 2, describe(result)
+    assert result.stderr.splitlines()[-1] == msg("usage_error", detail=msg(
+        "usage_new_no_title", site=site.name, unit="dongcun", category="finance")), describe(result)
+
+
 def test_serve_on_a_port_in_use_says_so_before_building(make_site):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
