@@ -272,16 +272,21 @@ def _language_meant(value: str) -> str | None:
     return None
 
 
-# A cadence as a clerk may write it in Chinese (每月, 按季度, 年度, 不定期, 长期, ...), the
-# words looked for in this order (常年, all year round, is no yearly cadence)
+# A cadence as a clerk may write it in Chinese (每月, 按季度, 年度, 不定期, 长期, ...)
 _CADENCE_WORDS = {"不定": "as-needed", "随时": "as-needed", "隨時": "as-needed", "及时": "as-needed",
                   "及時": "as-needed", "长期": "permanent", "長期": "permanent", "常年": "permanent",
                   "永久": "permanent", "月": "monthly", "季": "quarterly", "年": "yearly"}
 
 
 def _cadence_meant(value: str) -> str | None:
-    """The cadence a word most likely means (每月 monthly, 季度 quarterly, 长期 permanent)."""
-    return next((cadence for word, cadence in _CADENCE_WORDS.items() if word in value), None)
+    """The cadence a word most likely means: the one of the word found first in it
+    (每季度首月 quarterly, 每年12月 yearly; at one place the longer word: 常年 is no
+    yearly cadence), or the English one it is close to (Monthly, quarter)."""
+    found = [(value.find(word), -len(word), cadence) for word, cadence in _CADENCE_WORDS.items() if word in value]
+    if found:
+        return min(found)[2]
+    close = difflib.get_close_matches(value.strip().lower(), CADENCES, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 class _Ids:

@@ -5,7 +5,7 @@ For each unit × category whose entries hold ledgers, the entries are ordered by
 entry's opening balance must equal the closing balance of the entry before it: a break
 is a build error naming both files, unless the later entry explains it with
 `opening_note` (e.g. 年初调账), which the page shows; in a monthly, quarterly or yearly
-category, two ledgers of one period are an error however their balances run. In a monthly, quarterly or yearly
+category, two ledgers that name one `period` are an error however their balances run. In a monthly, quarterly or yearly
 category, after whole periods without a ledger (missing, or withdrawn: the cadence
 check shows them) the opening cannot be checked, and a difference is a note naming
 those periods, not a stop to the whole site. `bar_chart` draws income and expense by
@@ -75,25 +75,26 @@ def ledger_series(entries: list[Entry], problems: Problems,
         scheduled = category in categories and categories[category].cadence in periods.GRANULARITY
         for e in group:
             totals = ledgers.combined(list(e.ledgers))
-            if previous is not None and scheduled and rows[-1].period == _period(e):
-                # one ledger a period, even one whose opening follows on (a month's ledger
-                # filed under the month before, say): both would be shown as that period
-                problems.add(e.source, e.ledgers[0].line, "ledger_same_period", previous=previous.source,
-                             period=_period(e), corrects=previous.rel)
-            elif previous is not None and totals["opening"] != rows[-1].closing and not e.opening_note:
-                gap = _gap(previous, e, categories[category].cadence if category in categories else "")
-                if gap:
-                    # periods without a ledger between (missing, or withdrawn): this one's
-                    # opening cannot be checked against the last ledger, and the cadence
-                    # check shows the gap; a note, not a stop to the whole site
-                    problems.add(e.source, e.ledgers[0].line, "ledger_chain_gap", warning=True,
-                                 opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",
-                                 previous=previous.source, first=gap[0], last=gap[-1])
-                else:  # two ledgers of one period: not a break in the chain, but one too many
-                    same = rows[-1].period == _period(e)
-                    problems.add(e.source, e.ledgers[0].line, "ledger_same_period" if same else "ledger_chain_break",
-                                 opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",
-                                 previous=previous.source, period=_period(e), corrects=previous.rel)
+            same = previous is not None and rows[-1].period == _period(e)
+            # One ledger a period where both name it (`period`), even one whose opening
+            # follows on (a month's ledger filed under the month before, say); without a
+            # `period` the month of the date stands in, and two months caught up in one
+            # are one too many only when the chain breaks.
+            named = same and scheduled and bool(e.period and previous.period)
+            broken = previous is not None and totals["opening"] != rows[-1].closing and not e.opening_note
+            gap = _gap(previous, e, categories[category].cadence if category in categories else "") \
+                if broken and not named else []
+            if gap:
+                # periods without a ledger between (missing, or withdrawn): this one's
+                # opening cannot be checked against the last ledger, and the cadence
+                # check shows the gap; a note, not a stop to the whole site
+                problems.add(e.source, e.ledgers[0].line, "ledger_chain_gap", warning=True,
+                             opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",
+                             previous=previous.source, first=gap[0], last=gap[-1])
+            elif named or broken:  # a break in the chain, or a second ledger for one period
+                problems.add(e.source, e.ledgers[0].line, "ledger_same_period" if same else "ledger_chain_break",
+                             opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",
+                             previous=previous.source, period=_period(e), corrects=previous.rel)
             rows.append(LedgerPeriod(e.rel, _period(e), totals["opening"], totals["income"],
                                      totals["expense"], totals["closing"], e.opening_note))
             previous = e

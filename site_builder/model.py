@@ -183,7 +183,7 @@ def _attach_accountability(site: Site, entries: list[Entry], problems: Problems)
     # The chain is checked over every ledger, those dated later too (a correction of
     # October that breaks November's opening is told now, not on November's day, when
     # it would stop that day's build).
-    finance.ledger_series([e for e in entries if not e.draft], problems, cfg.categories_by_id)
+    finance.ledger_series(entries, problems, cfg.categories_by_id)
     shown = [i.entry for i in site.items if not i.withdrawn and not i.body_withheld]
     for series in finance.ledger_series(shown, Problems(), cfg.categories_by_id):  # only shown ledgers are charted
         site.ledger_series.setdefault(series.unit, []).append(series)

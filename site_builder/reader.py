@@ -295,7 +295,7 @@ class EntryReader:
         if period:
             meant = periods.of_yaml(f["period"])
             if meant is None:
-                message, params = periods.refusal("period", f["period"], "bad_period")
+                message, params = periods.refusal(self._written("period"), f["period"], "bad_period")
                 problems.add(rel, self._line("period"), message, **params)
             period = meant
         kind = self.config.categories_by_id.get(category) if category else None
@@ -327,8 +327,10 @@ class EntryReader:
         # The body: ledgers out first, then Markdown, then local links checked.
         span = periods.span(period) if period else None
         body_md, found_ledgers = ledgers.extract_ledgers(body, body_line, rel, problems, span)
-        if found_ledgers and span and date and span[1] > date:  # (12 typed for 10, say)
-            problems.add(rel, self._line("period"), "ledger_period_not_ended", warning=True, period=period,
+        if found_ledgers and span and date and span[0] > date and kind and kind.cadence in periods.GRANULARITY:
+            # a ledger published before its period began: 12 typed for 10, say (not one
+            # published before its period ended: a month's may be put up on its last days)
+            problems.add(rel, self._line("period"), "ledger_period_not_begun", warning=True, period=period,
                          date=date.isoformat())
         if totals is not None:
             ledgers.check_totals(totals, found_ledgers, rel, self._line("totals"), problems)

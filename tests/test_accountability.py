@@ -234,9 +234,15 @@ def test_supervision_list_tells_the_notes_on_its_figures_and_counts_the_others(t
     write_entry(site, "nancun/finance/2026-08-10-q3.md", title="三季度财务汇总", date="2026-08-10", period="2026-Q3")
     for name in ("jueyi", "jueyi-copy"):
         write_entry(site, f"beicun/decisions/2026-08-01-{name}.md", title="修路决议", date="2026-08-01")
+    # December typed for August: counted as December's, which had not begun
+    write_entry(site, "nancun/finance/2026-09-05-aug.md", "```ledger\n日期,摘要,收入,支出\n2026-12-03,补录,1.00,\n```",
+                title="南村8月账目", date="2026-09-05", period="2026-12")
     result = run("check", "--supervision", str(site), "--today", "2026-09-15")
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
+    assert ("content/nancun/finance/2026-09-05-aug.md:4: " + MESSAGES["warning_label"] + MESSAGES[
+        "ledger_period_not_begun"].format(period="2026-12", date="2026-09-05")) in lines, lines
+    lines = [x for x in lines if "2026-09-05-aug" not in x]
     assert lines[0] == ("content/nancun/finance/2026-08-10-q3.md:4: " + MESSAGES["warning_label"]
                         + MESSAGES["period_longer_than_cadence"].format(period="2026-Q3", category="财务收支",
                                                                          example="2026-07"))

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pytest
+import yaml
 
 from conftest import (DECISION, LEDGER_OCT, SITE_YAML, build_ok, describe, line, line_no, luhn_card,
                       mask_card, mask_id, msg, parse_html, resident_id, run_build, run_check)
 from site_builder import periods
 from site_builder.build import load_site
 from site_builder.config import _cadence_meant, _language_meant
+from site_builder.errors import Problems
+from site_builder.yamlread import load_yaml, syntax_problem
 
 UNITS = "town、dongcun、xicun"
 CATEGORIES = "finance、decisions、relief、services"
@@ -227,7 +230,7 @@ ERROR_CASES = [
          _at(P_DOC_NO_LIST, "expect_text", "doc_no:", key="doc_no", value=["东村〔2026〕7号", "附"])),
     Case("title-starting-with-a-bracket",  # [草案] makes a list to YAML, and the text after it a mistake
          {P_TITLE_BRACKET: entry("title: [草案]关于村规民约修订\ndate: 2026-11-01")},
-         _at(P_TITLE_BRACKET, "yaml_bracket_start", "title:", mark="[", closing="]", value="[草案]关于村规民约修订")),
+         _at(P_TITLE_BRACKET, "yaml_bracket_start", "title:", mark="[", closing="]", quoted='"[草案]关于村规民约修订"')),
     Case("impossible-date-under-a-chinese-key",  # named as the clerk wrote it
          {P_BAD_DATE_CN: entry("标题: 日期不存在\n日期: 2026年2月30日")},
          _at(P_BAD_DATE_CN, "bad_date", "日期:", key="日期", value="2026年2月30日")),
@@ -510,6 +513,18 @@ def test_a_ledger_filed_under_the_period_before_is_one_too_many(make_site):
              period="2026-10", corrects="dongcun/finance/2026-10-caiwu.md")], describe(result)
 
 
+def test_two_months_caught_up_in_one_without_period_are_fine_while_they_chain(make_site):
+    """Without `period` the month of the date stands in for it: September's and
+    October's ledgers put up in November, in order, are no second ledger for November."""
+    def ledger(title: str, day: str, opening: str, income: str) -> str:
+        return entry(f"title: {title}\ndate: 2026-11-{day}",
+                     f"```ledger\nopening: {opening}\n日期,摘要,收入,支出\n11-{day},补录,{income},\n```")
+    site = make_site({"content/xicun/finance/2026-11-03-sep.md": ledger("西村9月账目", "03", "100.00", "10.00"),
+                      "content/xicun/finance/2026-11-20-oct.md": ledger("西村10月账目", "20", "110.00", "5.00")})
+    result = run_check(site)
+    assert result.returncode == 0 and msg("warning_label") not in result.stdout, describe(result)
+
+
 def test_a_ledger_dated_later_that_breaks_the_chain_is_told_now(make_site):
     """A ledger published on a later day is checked today: were its opening found wrong
     only on its day, that day's unattended build would stop."""
@@ -550,15 +565,15 @@ def test_ledger_dates_written_in_words_are_read(make_site):
     assert result.returncode == 0 and msg("warning_label") not in result.stdout, describe(result)
 
 
-def test_a_ledger_of_a_period_not_ended_gets_a_note(make_site):
-    """December typed for October: counted as December's, and December not yet over."""
+def test_a_ledger_of_a_period_not_begun_gets_a_note(make_site):
+    """December typed for October: counted as December's, which had not begun."""
     path = "content/xicun/finance/2026-10-caiwu.md"
     text = LEDGER_OCT.replace("东村", "西村").replace('period: "2026-10"', 'period: "2026-12"').replace("2026-10-", "2026-12-")
     site = make_site({path: text})
     result = run_check(site)
     assert result.returncode == 0, describe(result)
     assert result.stdout.splitlines()[:-1] == [
-        line(path, line_no(text, "period:"), "ledger_period_not_ended", warning=True, period="2026-12",
+        line(path, line_no(text, "period:"), "ledger_period_not_begun", warning=True, period="2026-12",
              date="2026-11-06")], describe(result)
 
 
@@ -662,6 +677,22 @@ def test_a_period_written_in_words_is_read_as_meant(written, meant):
 
 @pytest.mark.parametrize("written, meant", [
     ("每月", "monthly"), ("按月", "monthly"), ("每季度", "quarterly"), ("年度", "yearly"), ("不定期", "as-needed"),
-    ("随时", "as-needed"), ("长期", "permanent"), ("常年", "permanent"), ("weekly", None)])
+    ("随时", "as-needed"), ("长期", "permanent"), ("常年", "permanent"), ("每季度首月10日前", "quarterly"),
+    ("每年12月", "yearly"), ("Monthly", "monthly"), ("quarter", "quarterly"), ("weekly", None)])
 def test_a_cadence_written_in_words_is_told_which_one_it_means(written, meant):
     assert _cadence_meant(written) == meant
+
+
+@pytest.mark.parametrize("text, at, quoted", [
+    ("title: [草案] 关于修路\n", 2, '"[草案] 关于修路"'), ("title: [2026]3号文 # 备注\n", 2, '"[2026]3号文"'),
+    ('title: [草案]关于"道路"硬化\n', 2, "'[草案]关于\"道路\"硬化'"), ("tags:\n  - [重要]道路\n", 3, '"[重要]道路"'),
+    ("units:\n  - id: a\n    name: {试点}东村\n", 4, '"{试点}东村"')])
+def test_a_value_starting_with_a_closed_bracket_is_told_to_be_quoted(text, at, quoted):
+    """However the clerk goes on after the bracket, wherever the value is (a key, an
+    item of a list, indented): quoted as it can be (single quotes around double)."""
+    problems = Problems()
+    with pytest.raises(yaml.YAMLError) as exc:
+        load_yaml(text)
+    syntax_problem(exc.value, text, "x.md", 1, problems)
+    assert [(p.line, p.key, p.params["quoted"]) for p in problems] == [(at, "yaml_bracket_start", quoted)]
+    assert load_yaml(f"title: {quoted}\n")["title"] == quoted[1:-1].replace("''", "'")
