@@ -4,11 +4,11 @@ For each unit × category whose entries hold ledgers, the entries are ordered by
 (or date); a withdrawn entry, and one a later entry `corrects`, leave the series. Each
 entry's opening balance must equal the closing balance of the entry before it: a break
 is a build error naming both files, unless the later entry explains it with
-`opening_note` (e.g. 年初调账), which the page shows; in a monthly, quarterly or yearly
-category, two ledgers that name one `period` are an error however their balances run. In a monthly, quarterly or yearly
-category, after whole periods without a ledger (missing, or withdrawn: the cadence
-check shows them) the opening cannot be checked, and a difference is a note naming
-those periods, not a stop to the whole site. `bar_chart` draws income and expense by
+`opening_note` (e.g. 年初调账), which the page shows. In a monthly, quarterly or yearly
+category, two ledgers that name one `period` are an error however their balances run,
+and after whole periods without a ledger (missing, or withdrawn: the cadence check
+shows them) the opening cannot be checked, and a difference is a note naming those
+periods, not a stop to the whole site. `bar_chart` draws income and expense by
 period as a small inline SVG (no JavaScript) with a title and a text description; the
 overview table beside it is the full text alternative.
 """

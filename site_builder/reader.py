@@ -4,9 +4,9 @@ An entry is YAML front matter between `---` lines, then Markdown. Keys may be wr
 in English or Chinese (Simplified or Traditional). The reader is forgiving where a
 clerk's habits are harmless (UTF-8 BOM, a GBK-saved file, a full-width colon after a
 key, dates written 2024年7月1日, periods 2024年第三季度: each read correctly, the file's
-encoding and the colon with a note saying how to tidy them) and strict where the site would be wrong (missing title or date, impossible dates,
-unknown unit or category, missing attachments, ledgers that do not add up, personal
-numbers). `read_entry` is a pure function of one file, so files can be read in
+encoding and the colon with a note saying how to tidy them) and strict where the site
+would be wrong (missing title or date, impossible dates, unknown unit or category,
+missing attachments, ledgers that do not add up, personal numbers). `read_entry` is a pure function of one file, so files can be read in
 parallel; `read_entries` reads them all and collects every problem.
 """
 from __future__ import annotations
@@ -298,12 +298,13 @@ class EntryReader:
                 message, params = periods.refusal(self._written("period"), f["period"], "bad_period")
                 problems.add(rel, self._line("period"), message, **params)
             period = meant
-        kind = self.config.categories_by_id.get(category) if category else None
-        if period and kind and kind.cadence in periods.GRANULARITY:
-            one = periods.of_cadence(period, kind.cadence)  # the period of the cadence it starts
+        cat = self.config.categories_by_id.get(category) if category else None
+        scheduled = cat is not None and cat.cadence in periods.GRANULARITY
+        if period and scheduled:
+            one = periods.of_cadence(period, cat.cadence)  # the period of the cadence it starts
             if not periods.within(periods.span(period), one):  # (a quarter in a monthly category)
                 problems.add(rel, self._line("period"), "period_longer_than_cadence", warning=True,
-                             period=period, category=kind.name, example=one)
+                             period=period, category=cat.name, example=one)
         formed = self._date(f, "formed", rel, problems)
         if formed and date and formed > date:
             problems.add(rel, self._line("formed"), "formed_after_date", formed=formed.isoformat(),
@@ -327,7 +328,7 @@ class EntryReader:
         # The body: ledgers out first, then Markdown, then local links checked.
         span = periods.span(period) if period else None
         body_md, found_ledgers = ledgers.extract_ledgers(body, body_line, rel, problems, span)
-        if found_ledgers and span and date and span[0] > date and kind and kind.cadence in periods.GRANULARITY:
+        if found_ledgers and span and date and span[0] > date and scheduled:
             # a ledger published before its period began: 12 typed for 10, say (not one
             # published before its period ended: a month's may be put up on its last days)
             problems.add(rel, self._line("period"), "ledger_period_not_begun", warning=True, period=period,

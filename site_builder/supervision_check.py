@@ -21,9 +21,11 @@ from .render import format_date, format_period
 
 
 # The notes on what the figures listed stand on (a year the working-day calendar does
-# not know; an entry that covers no period, or that counts only from its later date):
-# printed before them. The others, on the content, are `check`'s: only counted here.
-BEARING = frozenset({"workdays_unknown_year", "period_longer_than_cadence", "ledger_period_not_begun", "dated_later"})
+# not know; an entry that covers no period, or one it should not, or that counts only
+# from its later date): printed before them. The others, on the content, are `check`'s:
+# only counted here.
+BEARING = frozenset({"workdays_unknown_year", "period_longer_than_cadence", "ledger_period_not_begun",
+                     "dated_later"})
 
 
 def status_text(record, strings: Strings) -> str:

@@ -314,15 +314,20 @@ def test_a_stop_while_the_search_process_writes_says_stopped(tmp_path, monkeypat
     assert not [p for p in cache.rglob("scratch-*") if p.is_dir()]
 
 
+def settle(out: Path) -> None:
+    """Date every folder of the output an hour back, far past any clock tick."""
+    an_hour_ago = time.time() - 3600
+    for folder in [out, *(p for p in out.rglob("*") if p.is_dir())]:
+        os.utime(folder, (an_hour_ago, an_hour_ago))
+
+
 def test_a_file_removed_from_settled_folders_is_written_again(tmp_path):
     """An up-to-date output is recognised by its folders' mtimes once they are older
     than the clock and disk can blur; a file removed from such a folder is still noticed."""
     site = demo_copy(tmp_path / "site")
     out = tmp_path / "out"
     build(site, out)
-    an_hour_ago = time.time() - 3600
-    for folder in [out, *(p for p in out.rglob("*") if p.is_dir())]:
-        os.utime(folder, (an_hour_ago, an_hour_ago))
+    settle(out)
     assert written(build(site, out)) == 0  # folders changed: looked at file by file, all there
     quick = build_here(site, out, today=dt.date.fromisoformat(TODAY))
     assert quick.stages == {} and quick.unchanged > 0  # up to date, by the folders alone
@@ -332,8 +337,7 @@ def test_a_file_removed_from_settled_folders_is_written_again(tmp_path):
 
     # An edit's build keeps the stamps of the folders it did not touch (the last build's):
     # a file removed from one of them before the edit, or after it, is still noticed.
-    for folder in [out, *(p for p in out.rglob("*") if p.is_dir())]:
-        os.utime(folder, (an_hour_ago, an_hour_ago))
+    settle(out)
     build(site, out)  # stamps taken anew (the folders had changed)
     lost = out / "xizhuang/2026/index.html"
     lost.unlink()
@@ -354,9 +358,7 @@ def test_index_files_removed_from_settled_folders_are_written_again(tmp_path):
     site = demo_copy(tmp_path / "site")
     out = tmp_path / "out"
     build(site, out)
-    an_hour_ago = time.time() - 3600
-    for folder in [out, *(p for p in out.rglob("*") if p.is_dir())]:
-        os.utime(folder, (an_hour_ago, an_hour_ago))
+    settle(out)
     build(site, out)  # stamps taken anew, of settled folders
     lost = [out / "search/d/0.js", out / "search/meta.js", next((out / "search/c").iterdir())]
     for path in lost:
