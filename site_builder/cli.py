@@ -184,8 +184,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "new":
         if len(args.args) not in (3, 4):
             parser.error(parser.strings.message("usage_new_words"))
-        if len(args.args) == 3 and not Path("site.yaml").is_file() and (Path(args.args[0]) / "site.yaml").is_file():
-            # (a site named first, then a unit and a category: the title was left out)
+        from .config import ID_RE  # (new reads the config anyway)
+
+        first = args.args[0]
+        if len(args.args) == 3 and (Path(first) / "site.yaml").is_file() and (
+                not Path("site.yaml").is_file() or not ID_RE.match(first)):
+            # (a site named first, then a unit and a category: the title was left out; a
+            # unit id is a slug, never "." or a path)
             parser.error(parser.strings.message("usage_new_no_title", site=args.args[0], unit=args.args[1],
                                                 category=args.args[2]))
         root = Path(args.args[0]) if len(args.args) == 4 else Path(".")

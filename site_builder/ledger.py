@@ -13,6 +13,7 @@ import calendar
 import csv
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -55,6 +56,7 @@ class Ledger:
 
 def _ledger_date(text: str) -> tuple[int | None, int, int] | None:
     """(year or None, month, day) of a transaction's date; None when it is not a date."""
+    text = unicodedata.normalize("NFKC", text)  # (１１月１４日 too)
     m = _LEDGER_DATE.match(text)
     if not m:
         return None
@@ -65,6 +67,23 @@ def _ledger_date(text: str) -> tuple[int | None, int, int] | None:
     except ValueError:
         return None
     return year, month, day
+
+
+def month_of_lines(found: list[Ledger], published: dt.date) -> str | None:
+    """The month ("2026-07") every line of the ledgers falls in, a line written without
+    its year taken in the last year that puts it on or before `published`; None when
+    they fall in more than one month, or a line's date cannot be read."""
+    months = set()
+    for lg in found:
+        for row in lg.rows:
+            date = _ledger_date(row.cells[0])
+            if date is None:
+                return None
+            year, month, day = date
+            if year is None:
+                year = published.year - ((month, day) > (published.month, published.day))
+            months.add(f"{year}-{month:02d}")
+    return months.pop() if len(months) == 1 else None
 
 
 def _within(date: tuple[int | None, int, int], span: tuple[dt.date, dt.date]) -> bool:

@@ -333,6 +333,13 @@ class EntryReader:
             # published before its period ended: a month's may be put up on its last days)
             problems.add(rel, self._line("period"), "ledger_period_not_begun", warning=True, period=period,
                          date=date.isoformat())
+        if found_ledgers and not period and date:
+            # without period, the month of the date counts: caught up months later, each
+            # ledger would count for the month it was put up, not for its own
+            month, counted = ledgers.month_of_lines(found_ledgers, date), f"{date.year}-{date.month:02d}"
+            if month is not None and month != counted:
+                problems.add(rel, found_ledgers[0].line, "ledger_period_from_lines", warning=True, month=month,
+                             counted=counted)
         if totals is not None:
             ledgers.check_totals(totals, found_ledgers, rel, self._line("totals"), problems)
         html = self.markdown.convert(body_md)

@@ -25,7 +25,7 @@ from .render import format_date, format_period
 # from its later date): printed before them. The others, on the content, are `check`'s:
 # only counted here.
 BEARING = frozenset({"workdays_unknown_year", "period_longer_than_cadence", "ledger_period_not_begun",
-                     "dated_later"})
+                     "ledger_period_from_lines", "dated_later"})
 
 
 def status_text(record, strings: Strings) -> str:

@@ -120,9 +120,11 @@ def syntax_problem(exc: yaml.YAMLError, text: str, path: str, offset: int, probl
 
 _CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}
 # a value (of a key, or an item of a list) that starts with a bracket closed before the
-# text goes on (title: [草案] 关于……, - [重要]道路): YAML's list or map, then a mistake
-_BRACKETED_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s:#-][^:#]*:\s+)?"
-                              r"(?P<value>(?P<mark>[\[{])[^\]}]*[\]}]\s*[^\s#][^#]*?)(?:\s+#.*)?$")
+# text goes on (title: [草案] 关于……, - [重要]道路): YAML's list or map, then a mistake;
+# not one inside a list or map written on the line ({id: a, name: [试点]东村}), whose
+# quoting the whole line would break
+_BRACKETED_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s:#{\[-][^:#{\[]*:\s+)?"
+                              r"(?P<value>(?P<mark>[\[{])[^\]}\[{,:]*[\]}]\s*[^\s#][^#]*?)(?:\s+#.*)?$")
 
 
 def _unclosed(text: str) -> tuple[int, str] | None:

@@ -556,10 +556,24 @@ def test_a_draft_flag_neither_yes_nor_no_is_told_with_the_files_other_mistakes(m
         line(path, line_no(text, "period:"), "bad_period", value="2026年13月")], describe(result)
 
 
+def test_a_ledger_without_period_whose_lines_are_of_another_month_gets_a_note(make_site):
+    """Without period it counts for the month of its date: caught up in November, July's
+    ledger would count for November. The note says which month its lines are in."""
+    path = "content/xicun/finance/2026-07-caiwu.md"
+    text = entry("title: 西村2026年7月财务收支公开\ndate: 2026-11-11",
+                 "```ledger\nopening: 100.00\n日期,摘要,收入,支出\n2026-07-05,补录,10.00,\n7月20日,补录,5.00,\n```")
+    site = make_site({path: text})
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "```ledger"), "ledger_period_from_lines", warning=True, month="2026-07",
+             counted="2026-11")], describe(result)
+
+
 def test_ledger_dates_written_in_words_are_read(make_site):
     """2026年10月18日 in a ledger's line, as in the front matter: read, and inside its period."""
     path = "content/xicun/finance/2026-10-caiwu.md"
-    text = LEDGER_OCT.replace("东村", "西村").replace("2026-10-18,", "2026年10月18日,").replace("2026-10-05,", "10月5日,")
+    text = LEDGER_OCT.replace("东村", "西村").replace("2026-10-18,", "2026年10月18日,").replace("2026-10-05,", "１０月５日,")
     site = make_site({path: text})
     result = run_check(site)
     assert result.returncode == 0 and msg("warning_label") not in result.stdout, describe(result)
@@ -696,3 +710,14 @@ def test_a_value_starting_with_a_closed_bracket_is_told_to_be_quoted(text, at, q
     syntax_problem(exc.value, text, "x.md", 1, problems)
     assert [(p.line, p.key, p.params["quoted"]) for p in problems] == [(at, "yaml_bracket_start", quoted)]
     assert load_yaml(f"title: {quoted}\n")["title"] == quoted[1:-1].replace("''", "'")
+
+
+@pytest.mark.parametrize("text", ["keywords: [村规, [草案]修订]\n",
+                                  "categories:\n  - {id: party, name: [试点]党务公开, cadence: monthly}\n"])
+def test_a_bracket_inside_a_list_written_on_the_line_is_not_told_to_quote_the_whole_line(text):
+    """Quoting the whole [..] or {..} would make the list or map one text (a category gone)."""
+    problems = Problems()
+    with pytest.raises(yaml.YAMLError) as exc:
+        load_yaml(text)
+    syntax_problem(exc.value, text, "site.yaml", 0, problems)
+    assert [p.key for p in problems] == ["yaml_unclosed_bracket"]

@@ -92,12 +92,15 @@ def test_usage_mistakes_are_told_in_the_sites_language(args, detail):
     assert result.stderr.splitlines()[-1] == msg("usage_error", detail=detail), describe(result)
 
 
-def test_new_with_a_site_and_no_title_says_the_title_is_missing(make_site, tmp_path):
+@pytest.mark.parametrize("inside", [False, True])
+def test_new_with_a_site_and_no_title_says_the_title_is_missing(make_site, inside):
+    """From beside the site (new site unit category) or inside it (new . unit category)."""
     site = make_site()
-    result = run_cli("new", site.name, "dongcun", "finance", cwd=site.parent)
+    named = "." if inside else site.name
+    result = run_cli("new", named, "dongcun", "finance", cwd=site if inside else site.parent)
     assert result.returncode == 2, describe(result)
     assert result.stderr.splitlines()[-1] == msg("usage_error", detail=msg(
-        "usage_new_no_title", site=site.name, unit="dongcun", category="finance")), describe(result)
+        "usage_new_no_title", site=named, unit="dongcun", category="finance")), describe(result)
 
 
 def test_serve_on_a_port_in_use_says_so_before_building(make_site):
