@@ -105,11 +105,12 @@ def syntax_problem(exc: yaml.YAMLError, text: str, path: str, offset: int, probl
     elif "mapping values" in detail and 0 <= at < len(lines) and lines[at][:1] not in (" ", "\t") \
             and lines[at].count(":") > 1:
         problems.add(path, line, "yaml_colon", detail=detail)  # title: 关于: 第一次 -- a colon in the value
-    elif 0 <= at < len(lines) and (m := _BRACKETED_START.match(lines[at])):  # title: [草案]关于…… -- no list
+    elif 0 <= at < len(lines) and (m := _CLOSED_START.match(lines[at])):  # title: [草案]关于……, "三资"办法
         value = m.group("value")
-        quoted = f"'{value}'".replace("'", "''")[1:-1] if '"' in value else f'"{value}"'
-        problems.add(path, line, "yaml_bracket_start", mark=m.group("mark"), closing=_CLOSING[m.group("mark")],
-                     quoted=quoted)
+        mark = value[0]
+        quoted = "'" + value.replace("'", "''") + "'" if '"' in value else f'"{value}"'
+        problems.add(path, line, "yaml_quote_start" if mark in "\"'" else "yaml_bracket_start", mark=mark,
+                     closing=_CLOSING[mark], quoted=quoted)
     elif (opened := _unclosed(text)) is not None:
         k, mark = opened
         problems.add(path, k + 1 + offset, "yaml_unclosed_quote" if mark in "\"'" else "yaml_unclosed_bracket",
@@ -119,12 +120,12 @@ def syntax_problem(exc: yaml.YAMLError, text: str, path: str, offset: int, probl
 
 
 _CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}
-# a value (of a key, or an item of a list) that starts with a bracket closed before the
-# text goes on (title: [草案] 关于……, - [重要]道路): YAML's list or map, then a mistake;
-# not one inside a list or map written on the line ({id: a, name: [试点]东村}), whose
-# quoting the whole line would break
-_BRACKETED_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s:#{\[-][^:#{\[]*:\s+)?"
-                              r"(?P<value>(?P<mark>[\[{])[^\]}\[{,:]*[\]}]\s*[^\s#][^#]*?)(?:\s+#.*)?$")
+# a value (of a key, or an item of a list) that starts with a bracket or a quote closed
+# before the text goes on (title: [草案] 关于……, - [重要]道路, title: "三资"管理办法):
+# YAML's list, map or quoted text, then a mistake; not one inside a list or map written
+# on the line ({id: a, name: [试点]东村}), whose quoting the whole line would break
+_CLOSED_START = re.compile(r"""^\s*(?:-\s+)?(?:[^\s:#{\["'-][^:#{\[]*:\s+)?"""
+                           r"""(?P<value>(?:[\[{][^\]}\[{,:]*[\]}]|"[^"]*"|'[^']*')\s*[^\s#][^#]*?)(?:\s+#.*)?$""")
 
 
 def _unclosed(text: str) -> tuple[int, str] | None:

@@ -721,3 +721,14 @@ def test_a_bracket_inside_a_list_written_on_the_line_is_not_told_to_quote_the_wh
         load_yaml(text)
     syntax_problem(exc.value, text, "site.yaml", 0, problems)
     assert [p.key for p in problems] == ["yaml_unclosed_bracket"]
+
+
+@pytest.mark.parametrize("text, quoted", [('title: "三资"管理办法\n', "'\"三资\"管理办法'"),
+                                          ("title: '三资' 管理办法 # 备注\n", "\"'三资' 管理办法\"")])
+def test_a_value_starting_with_a_quote_closed_too_soon_is_told_to_be_quoted_whole(text, quoted):
+    problems = Problems()
+    with pytest.raises(yaml.YAMLError) as exc:
+        load_yaml(text)
+    syntax_problem(exc.value, text, "x.md", 1, problems)
+    assert [(p.key, p.params["quoted"]) for p in problems] == [("yaml_quote_start", quoted)]
+    assert load_yaml(f"title: {quoted}\n")["title"] == text.split(": ", 1)[1].split(" #")[0].strip()
