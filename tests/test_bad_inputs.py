@@ -424,6 +424,13 @@ def test_an_entry_dated_later_is_held_back_with_a_note(make_site, tmp_path):
     assert not (out / "dongcun/decisions/2027-11-04-later").exists()
 
 
+def _notes_of(site) -> list[str]:
+    """What `check` prints of a site that passes, but its summary line."""
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    return result.stdout.splitlines()[:-1]
+
+
 def test_a_long_page_of_entries_is_built_with_a_note(make_site):
     """per_page: 500 is the site's choice: built as asked, with a word on what it costs."""
     site = make_site({})
@@ -456,12 +463,9 @@ def test_a_transaction_dated_outside_its_period_gets_a_note(make_site):
     date can tell, and a mistyped year would otherwise go unnoticed."""
     path = "content/xicun/finance/2026-10-caiwu.md"
     text = LEDGER_OCT.replace("东村", "西村").replace("2026-10-18,村部办公费", "2025-10-18,村部办公费")
-    site = make_site({path: text})
-    result = run_check(site)
-    assert result.returncode == 0, describe(result)
-    assert result.stdout.splitlines()[:-1] == [
+    assert _notes_of(make_site({path: text})) == [
         line(path, line_no(text, "2025-10-18"), "ledger_date_outside_period", warning=True, value="2025-10-18",
-             first="2026-10-01", last="2026-10-31")], describe(result)
+             first="2026-10-01", last="2026-10-31")]
 
 
 def test_periods_written_in_words_are_read_as_meant(make_site, tmp_path):
@@ -491,12 +495,9 @@ def test_a_quarter_in_a_monthly_category_gets_a_note(make_site):
     the months: the supervision page shows them missing, and the clerk is told why."""
     path = "content/xicun/finance/2026-q3-caiwu.md"
     text = entry("title: 三季度财务汇总\ndate: 2026-10-08\nperiod: 2026-Q3")
-    site = make_site({path: text})
-    result = run_check(site)
-    assert result.returncode == 0, describe(result)
-    assert result.stdout.splitlines()[:-1] == [
+    assert _notes_of(make_site({path: text})) == [
         line(path, line_no(text, "period:"), "period_longer_than_cadence", warning=True, period="2026-Q3",
-             category="财务收支", example="2026-07")], describe(result)
+             category="财务收支", example="2026-07")]
 
 
 def test_a_ledger_filed_under_the_period_before_is_one_too_many(make_site):
@@ -562,12 +563,9 @@ def test_a_ledger_without_period_whose_lines_are_of_another_month_gets_a_note(ma
     path = "content/xicun/finance/2026-07-caiwu.md"
     text = entry("title: 西村2026年7月财务收支公开\ndate: 2026-11-11",
                  "```ledger\nopening: 100.00\n日期,摘要,收入,支出\n2026-07-05,补录,10.00,\n7月20日,补录,5.00,\n```")
-    site = make_site({path: text})
-    result = run_check(site)
-    assert result.returncode == 0, describe(result)
-    assert result.stdout.splitlines()[:-1] == [
+    assert _notes_of(make_site({path: text})) == [
         line(path, line_no(text, "```ledger"), "ledger_period_from_lines", warning=True, month="2026-07",
-             counted="2026-11")], describe(result)
+             counted="2026-11")]
 
 
 def test_ledger_dates_written_in_words_are_read(make_site):
@@ -583,12 +581,9 @@ def test_a_ledger_of_a_period_not_begun_gets_a_note(make_site):
     """December typed for October: counted as December's, which had not begun."""
     path = "content/xicun/finance/2026-10-caiwu.md"
     text = LEDGER_OCT.replace("东村", "西村").replace('period: "2026-10"', 'period: "2026-12"').replace("2026-10-", "2026-12-")
-    site = make_site({path: text})
-    result = run_check(site)
-    assert result.returncode == 0, describe(result)
-    assert result.stdout.splitlines()[:-1] == [
+    assert _notes_of(make_site({path: text})) == [
         line(path, line_no(text, "period:"), "ledger_period_not_begun", warning=True, period="2026-12",
-             date="2026-11-06")], describe(result)
+             date="2026-11-06")]
 
 
 def test_an_entry_copied_and_forgotten_gets_a_note(make_site):
