@@ -30,7 +30,7 @@ from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
 from .parallel import ForkedCall
 from .theme import asset_files, builtin_theme
-from .writer import MANIFEST, OutputWriter, holds, present
+from .writer import MANIFEST, OutputWriter, folder_of, holds, present
 
 if TYPE_CHECKING:
     from .model import Item, Site
@@ -324,7 +324,7 @@ class _Stamps:
              touched: set[str] = frozenset(), begun: int = 0) -> _Stamps:
         root = os.fspath(output)
         trusted = _removal_changes_mtime(root)
-        folders = {_folder_of(path) for path in paths}
+        folders = {folder_of(path) for path in paths}
         known = {folder: mtime for folder, mtime in (last.folders if last else {}).items()
                  if folder not in touched and folder}  # (the top: the probe has just changed it)
         stamps = {folder: known[folder] if folder in known else os.stat(os.path.join(root, folder)).st_mtime_ns
@@ -332,7 +332,7 @@ class _Stamps:
         fine = any(mtime % 1_000_000_000 for mtime in stamps.values())
         settled = time.time_ns() - (cls.FINE_SETTLED_NS if fine else cls.SETTLED_NS)
         fresh = {folder for folder, mtime in stamps.items() if not trusted or mtime >= settled}
-        recent = tuple(path for path in paths if _folder_of(path) in fresh) if fresh else ()
+        recent = tuple(path for path in paths if folder_of(path) in fresh) if fresh else ()
         since = begun - cls.SETTLED_NS  # (a folder's mtime may lag the clock by a tick)
         busy = {folder for folder, mtime in stamps.items() if folder not in known and mtime >= since}
         return cls(stamps, recent, len(paths), frozenset(busy))
@@ -369,7 +369,7 @@ class _Stamps:
         not per file. (A file changed in place, as for pages, is not looked for.)"""
         by_folder: dict[str, list[str]] = {}
         for path in paths:
-            by_folder.setdefault(_folder_of(path), []).append(path)
+            by_folder.setdefault(folder_of(path), []).append(path)
         recent = set(self.recent)
         for folder, files in by_folder.items():
             try:
@@ -380,12 +380,6 @@ class _Stamps:
                                 [f for f in files if f in recent]):
                 return False
         return True
-
-
-def _folder_of(path: str) -> str:
-    """os.path.dirname of an output path ("/" between its parts), at a third of the cost
-    (a rebuild asks it of every file of the output)."""
-    return path.rpartition("/")[0]
 
 
 def _removal_changes_mtime(folder: str) -> bool:

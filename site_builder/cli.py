@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                 not Path("site.yaml").is_file() or not ID_RE.match(first)):
             # (a site named first, then a unit and a category: the title was left out; a
             # unit id is a slug, never "." or a path)
-            parser.error(parser.strings.message("usage_new_no_title", site=args.args[0], unit=args.args[1],
+            parser.error(parser.strings.message("usage_new_no_title", site=first, unit=args.args[1],
                                                 category=args.args[2]))
         root = Path(args.args[0]) if len(args.args) == 4 else Path(".")
     if args.command == "init":

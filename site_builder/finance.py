@@ -54,7 +54,7 @@ class LedgerSeries:
 
 
 def _period(e: Entry) -> str:
-    return e.period or f"{e.date.year}-{e.date.month:02d}"
+    return e.period or periods.containing(e.date, "monthly")
 
 
 def ledger_series(entries: list[Entry], problems: Problems,
@@ -72,7 +72,8 @@ def ledger_series(entries: list[Entry], problems: Problems,
                        key=lambda e: (periods.sort_key(_period(e)), e.date, e.rel))
         rows: list[LedgerPeriod] = []
         previous: Entry | None = None
-        scheduled = category in categories and categories[category].cadence in periods.GRANULARITY
+        cadence = categories[category].cadence if category in categories else None
+        scheduled = cadence in periods.GRANULARITY
         for e in group:
             totals = ledgers.combined(list(e.ledgers))
             same = previous is not None and rows[-1].period == _period(e)
@@ -82,8 +83,7 @@ def ledger_series(entries: list[Entry], problems: Problems,
             # are one too many only when the chain breaks.
             named = same and scheduled and bool(e.period and previous.period)
             broken = previous is not None and totals["opening"] != rows[-1].closing and not e.opening_note
-            gap = _gap(previous, e, categories[category].cadence if category in categories else "") \
-                if broken and not named else []
+            gap = _gap(previous, e, cadence) if broken and scheduled and not named else []
             if gap:
                 # periods without a ledger between (missing, or withdrawn): this one's
                 # opening cannot be checked against the last ledger, and the cadence
@@ -103,10 +103,8 @@ def ledger_series(entries: list[Entry], problems: Problems,
 
 
 def _gap(before: Entry, after: Entry, cadence: str) -> list[str]:
-    """The whole periods of `cadence` between two ledgers (none for a category without
-    a schedule: no period is owed there)."""
-    if cadence not in ("monthly", "quarterly", "yearly"):
-        return []
+    """The whole periods of `cadence` (monthly, quarterly or yearly: a category without
+    a schedule owes no period) between two ledgers."""
     return periods.up_to(periods.following(periods.containing(periods.span(_period(before))[1], cadence)),
                          periods.containing(periods.span(_period(after))[0], cadence))
 

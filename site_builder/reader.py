@@ -6,8 +6,9 @@ clerk's habits are harmless (UTF-8 BOM, a GBK-saved file, a full-width colon aft
 key, dates written 2024年7月1日, periods 2024年第三季度: each read correctly, the file's
 encoding and the colon with a note saying how to tidy them) and strict where the site
 would be wrong (missing title or date, impossible dates, unknown unit or category,
-missing attachments, ledgers that do not add up, personal numbers). `read_entry` is a pure function of one file, so files can be read in
-parallel; `read_entries` reads them all and collects every problem.
+missing attachments, ledgers that do not add up, personal numbers). `read_entry` is a
+pure function of one file, so files can be read in parallel; `read_entries` reads them
+all and collects every problem.
 """
 from __future__ import annotations
 
@@ -336,7 +337,7 @@ class EntryReader:
         if found_ledgers and not period and date:
             # without period, the month of the date counts: caught up months later, each
             # ledger would count for the month it was put up, not for its own
-            month, counted = ledgers.month_of_lines(found_ledgers, date), f"{date.year}-{date.month:02d}"
+            month, counted = ledgers.month_of_lines(found_ledgers, date), periods.containing(date, "monthly")
             if month is not None and month != counted:
                 problems.add(rel, found_ledgers[0].line, "ledger_period_from_lines", warning=True, month=month,
                              counted=counted)

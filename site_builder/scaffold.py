@@ -193,10 +193,10 @@ def init_site(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     today = dt.date.today()
     first = today.replace(day=1) - dt.timedelta(days=1)
-    period = f"{first.year}-{first.month:02d}"
+    period = last_period("monthly", today)
     # Units owe their periods from this month on; 东村 from its example ledger's month,
     # which its supervision row then counts (from this month, it would not show).
-    (root / "site.yaml").write_text(SITE_YAML.format(since=f"{today.year}-{today.month:02d}", example=period),
+    (root / "site.yaml").write_text(SITE_YAML.format(since=periods.containing(today, "monthly"), example=period),
                                     encoding="utf-8")
     folder = root / "content" / "dongcun" / "finance"
     folder.mkdir(parents=True, exist_ok=True)

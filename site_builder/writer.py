@@ -51,19 +51,19 @@ class OutputWriter:
         """Record the files about to be written before writing them: should the build
         stop half-way, the next one still knows every file it may have to remove."""
         self.previous |= set(paths)
-        self.touched.update(os.path.dirname(path) for path in paths)
+        self.touched.update(folder_of(path) for path in paths)
         write_atomic(self.root / MANIFEST, json.dumps(sorted(self.previous), ensure_ascii=False,
                                                       indent=0).encode("utf-8"))
 
     def write(self, rel: str, data: bytes) -> None:
-        self.touched.add(os.path.dirname(rel))
+        self.touched.add(folder_of(rel))
         self.record(rel, write_if_changed(self.root / rel, data))
 
     def record(self, rel: str, written: bool) -> None:
         """Count a file of this build (written here, by a worker, or kept as it was)."""
         self.produced.add(rel)
         if written:
-            self.touched.add(os.path.dirname(rel))
+            self.touched.add(folder_of(rel))
             self.written += 1
         else:
             self.unchanged += 1
@@ -93,12 +93,18 @@ class OutputWriter:
                 self.removed += 1
                 folder = rel
                 while folder:  # its folder, and those above, which may be removed if empty
-                    folder = os.path.dirname(folder)
+                    folder = folder_of(folder)
                     self.touched.add(folder)
                 _remove_empty_parents(path.parent, self.root)
         data = json.dumps(sorted(self.produced), ensure_ascii=False, indent=0).encode("utf-8")
         self.root.mkdir(parents=True, exist_ok=True)
         write_atomic(self.root / MANIFEST, data)
+
+
+def folder_of(rel: str) -> str:
+    """The folder of an output path ("/" between its parts), as os.path.dirname gives
+    it, at a third of the cost (a rebuild asks it of every file of the output)."""
+    return rel.rpartition("/")[0]
 
 
 def present(path: str) -> bool:
