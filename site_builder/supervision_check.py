@@ -5,8 +5,10 @@ name, category name, status and the missing periods), then one per unit × sched
 category never published by a unit without `since` (how many periods are missing is
 unknown), then a summary, in the site's language; the notes that bear on these figures
 (e.g. a year the working-day calendar does not know) come first, and the others are
-counted in a last line. Returns the exit code: 1 when anything
-is overdue or missing (or the site has errors), 0 otherwise.
+counted in a last line. An entry with a mistake does not hide the list: its errors
+come first, said to be left out of the figures (one village's broken file must not
+blind the town's supervisors to every other). Returns the exit code: 1 when anything
+is overdue or missing, or the site has errors; 0 otherwise.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .build import load_site
-from .errors import SiteError
+from .errors import Problem, SiteError
 from .i18n import Listed, Strings
 from .render import format_date, format_period
 
@@ -39,11 +41,14 @@ def status_text(record, strings: Strings) -> str:
 
 def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: TextIO) -> int:
     site, problems = load_site(root, today)
-    if site is None or problems.errors:
+    if site is None:  # (site.yaml itself is wrong: there are no figures to give)
         raise SiteError(problems)
+    errors = sorted(problems.errors, key=Problem.sort_key)
     notes = [p for p in problems.warnings if p.key in BEARING]
-    for p in notes:
+    for p in errors + notes:
         print(p.format(strings), file=out)
+    if errors:
+        print(strings.message("supervision_with_errors", count=len(errors)), file=out)
     cfg = site.config
     failing = site.supervision.failing
     for r in failing:
@@ -65,4 +70,4 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
         print(strings.message("supervision_unstarted", count=len(site.supervision.unstarted)), file=out)
     if len(problems.warnings) > len(notes):
         print(strings.message("supervision_other_notes", count=len(problems.warnings) - len(notes)), file=out)
-    return 1 if failing else 0
+    return 1 if failing or errors else 0

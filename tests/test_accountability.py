@@ -250,6 +250,28 @@ def test_supervision_list_tells_the_notes_on_its_figures_and_counts_the_others(t
     assert lines[-1] == MESSAGES["supervision_other_notes"].format(count=1)
 
 
+def test_supervision_list_is_given_when_an_entry_has_a_mistake(tmp_path):
+    """One village's broken file does not hide every other unit's figures: its error
+    comes first, said to be left out of them, and the command fails."""
+    site = write_site(tmp_path / "site")
+    finance_entries(site, "beicun", range(1, 8))
+    finance_entries(site, "nancun", range(1, 8))
+    write_entry(site, "nancun/finance/2026-07-05-caiwu-2026-06.md", title="2026年6月财务收支公开",
+                date="2026-07-35", period="2026-06")
+    result = run("check", "--supervision", str(site), "--today", "2026-09-15")
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("content/nancun/finance/2026-07-05-caiwu-2026-06.md:"), lines
+    assert lines[1] == MESSAGES["supervision_with_errors"].format(count=1)
+    assert MESSAGES["supervision_line"].format(
+        unit="北村", category="财务收支", status=UI["status_overdue"].format(days=5),
+        detail=MESSAGES["supervision_detail"].format(periods="2026年8月")) in lines
+    # the broken file's month is counted as missing, as it is left out
+    assert MESSAGES["supervision_line"].format(
+        unit="南村", category="财务收支", status=UI["status_missing"].format(count=2),
+        detail=MESSAGES["supervision_detail"].format(periods="2026年6月、2026年8月")) in lines, lines
+
+
 def test_category_due_days_moves_the_due_date(tmp_path):
     cats = [dict(CATEGORIES[0], due_days=20)]
     site = write_site(tmp_path / "site", categories=cats)
