@@ -107,27 +107,40 @@ def parse_amount(text: str) -> Decimal | None:
 
 
 def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
-                    span: tuple[dt.date, dt.date] | None = None) -> tuple[str, list[Ledger]]:
+                    span: tuple[dt.date, dt.date] | None = None,
+                    ) -> tuple[str, list[Ledger], list[Ledger] | None]:
     """Replace each ledger block with a placeholder; parse and check each block. With
     the `span` of the entry's period, a transaction dated outside it gets a note (a
-    mistyped year or month)."""
+    mistyped year or month). Returns the body, the ledgers without a mistake, and the
+    ledgers to check the stated totals against: every block, a mistaken one too, as
+    long as every amount of every block is known (None when one is not), so that a
+    wrong date or balance and totals that do not add up are told at once, not one
+    after the other."""
     ledgers: list[Ledger] = []
+    counted: list[Ledger] | None = []
 
     def replace(m: re.Match) -> str:
+        nonlocal counted
         line = body_line + body.count("\n", 0, m.start())
-        ledger = _parse_block(m.group(2), line + 1, path, problems, span)
+        ledger, ok = _parse_block(m.group(2), line + 1, path, problems, span)
         if ledger is None:
+            counted = None
+        elif counted is not None:
+            counted.append(ledger)
+        if not ok:
             return ""
         ledgers.append(ledger)
         return "\n" + PLACEHOLDER.format(len(ledgers) - 1) + "\n"
 
-    return _BLOCK.sub(replace, body), ledgers
+    return _BLOCK.sub(replace, body), ledgers, counted
 
 
 def _parse_block(text: str, first_line: int, path: str, problems: Problems,
-                 span: tuple[dt.date, dt.date] | None) -> Ledger | None:
+                 span: tuple[dt.date, dt.date] | None) -> tuple[Ledger | None, bool]:
+    """The block as a ledger (None: an amount in it is not known) and whether it is
+    without a mistake. Every line is checked, whatever mistakes come before it."""
     lines = text.splitlines()
-    opening, start = Decimal("0"), 0
+    opening, start, ok, known = Decimal("0"), 0, True, True
     while start < len(lines) and not lines[start].strip():
         start += 1
     if start < len(lines) and re.match(r"^\s*(opening|期初余额|期初)\s*[:：]", lines[start]):
@@ -135,40 +148,44 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems,
         amount = parse_amount(value)
         if amount is None:
             problems.add(path, first_line + start, "ledger_bad_opening", value=value.strip())
-            return None
-        opening, start = amount, start + 1
+            ok = known = False
+        opening, start = amount or Decimal("0"), start + 1
     rows_text = [(first_line + i, row) for i, row in enumerate(lines) if i >= start and row.strip()]
     if not rows_text:
         problems.add(path, first_line, "ledger_empty")
-        return None
+        return None, False
     header_line, header_text = rows_text[0]
     header = tuple(c.strip() for c in next(csv.reader([header_text])))
     if header[:4] != REQUIRED_HEADER:
         problems.add(path, header_line, "ledger_bad_header", header=",".join(header),
                      expected=",".join(REQUIRED_HEADER))
-        return None
-    rows, balance, income, expense, ok = [], opening, Decimal("0"), Decimal("0"), True
+        return None, False
+    rows, income, expense = [], Decimal("0"), Decimal("0")
+    # A stated balance is taken as right when it is the last balance taken as right, or
+    # the balance the line before states, plus the amounts since: one mistyped amount, or
+    # one mistyped balance, is then one message, not one for every line after it. Once
+    # an amount is not known, no balance after it can be checked.
+    balance = trusted = before = opening
     own_balance = next((k for k, h in enumerate(header) if h in ("余额", "餘額") and k >= 4), None)
     for line_no, row_text in rows_text[1:]:
         cells = tuple(c.strip() for c in next(csv.reader([row_text])))
         if "，" in row_text and len(cells) < 4:
             problems.add(path, line_no, "ledger_fullwidth_comma")
-            ok = False
+            ok = known = False
             continue
         if len(cells) > len(header):
             problems.add(path, line_no, "ledger_too_many_cells", count=len(cells), expected=len(header))
-            ok = False
+            ok = known = False
             continue
         if len(cells) < 4:
             problems.add(path, line_no, "ledger_too_few_cells", count=len(cells))
-            ok = False
+            ok = known = False
             continue
         date = _ledger_date(cells[0])
         if date is None:
             problems.add(path, line_no, "ledger_bad_date", value=cells[0])
             ok = False
-            continue
-        if span is not None and not _within(date, span):
+        elif span is not None and not _within(date, span):
             problems.add(path, line_no, "ledger_date_outside_period", warning=True, value=cells[0],
                          first=span[0].isoformat(), last=span[1].isoformat())
         cells = cells + ("",) * (len(header) - len(cells))
@@ -177,22 +194,26 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems,
             amount = parse_amount(cell)
             if amount is None or amount < 0:
                 problems.add(path, line_no, "ledger_bad_amount", value=cell, column=column)
-                ok = False
+                ok = known = False
                 amount = Decimal("0")
             amounts.append(amount)
-        balance += amounts[0] - amounts[1]
+        change = amounts[0] - amounts[1]
+        balance, trusted, before = balance + change, trusted + change, before + change
         income += amounts[0]
         expense += amounts[1]
-        if own_balance is not None and cells[own_balance]:
+        if known and own_balance is not None and cells[own_balance]:
             stated = parse_amount(cells[own_balance])
-            if stated != balance:
+            if stated in (trusted, before):
+                trusted = stated
+            else:
                 problems.add(path, line_no, "ledger_balance_mismatch", stated=cells[own_balance],
-                             computed=_yuan(balance))
+                             computed=_yuan(before))
                 ok = False
+            before = stated if stated is not None else before
         rows.append(LedgerRow(cells, amounts[0], amounts[1], balance))
-    if not ok:
-        return None
-    return Ledger(header, tuple(rows), opening, income, expense, first_line - 1)
+    if not known:
+        return None, False
+    return Ledger(header, tuple(rows), opening, income, expense, first_line - 1), ok
 
 
 def combined(ledgers: list[Ledger]) -> dict[str, Decimal]:
@@ -204,8 +225,9 @@ def combined(ledgers: list[Ledger]) -> dict[str, Decimal]:
 
 
 def check_totals(stated: dict[str, Decimal], ledgers: list[Ledger], path: str, line: int,
-                 problems: Problems) -> None:
-    """The front matter's `totals` must equal the computed ones to the fen."""
+                 problems: Problems, written: dict[str, str]) -> None:
+    """The front matter's `totals` must equal the computed ones to the fen. `written`:
+    each key as the clerk wrote it (收入 for income), to name it so."""
     if not ledgers:
         if "opening" in stated and "closing" in stated:
             computed = stated["opening"] + stated.get("income", 0) - stated.get("expense", 0)
@@ -216,7 +238,8 @@ def check_totals(stated: dict[str, Decimal], ledgers: list[Ledger], path: str, l
     computed = combined(ledgers)
     for key in TOTAL_KEYS:
         if key in stated and stated[key] != computed[key]:
-            problems.add(path, line, "totals_mismatch", key=f"{key}（{TOTAL_NAMES[key]}）", stated=_yuan(stated[key]),
+            name = written[key] if written[key] != key else f"{key}（{TOTAL_NAMES[key]}）"
+            problems.add(path, line, "totals_mismatch", key=name, stated=_yuan(stated[key]),
                          computed=_yuan(computed[key]))
 
 

@@ -328,7 +328,7 @@ class EntryReader:
 
         # The body: ledgers out first, then Markdown, then local links checked.
         span = periods.span(period) if period else None
-        body_md, found_ledgers = ledgers.extract_ledgers(body, body_line, rel, problems, span)
+        body_md, found_ledgers, counted = ledgers.extract_ledgers(body, body_line, rel, problems, span)
         if found_ledgers and span and date and span[0] > date and scheduled:
             # a ledger published before its period began: 12 typed for 10, say (not one
             # published before its period ended: a month's may be put up on its last days)
@@ -342,7 +342,8 @@ class EntryReader:
                 problems.add(rel, found_ledgers[0].line, "ledger_period_from_lines", warning=True, month=month,
                              counted=counted)
         if totals is not None:
-            ledgers.check_totals(totals, found_ledgers, rel, self._line("totals"), problems)
+            ledgers.check_totals(totals, counted or [], rel, self._line("totals"), problems,
+                                 {k: self._written(f"totals.{k}") for k in totals})
         html = self.markdown.convert(body_md)
         html, linked, entry_links = self._local_links(html, body, body_line, rel_path, rel, problems)
         for src in images_without_alt(html):
@@ -387,10 +388,12 @@ class EntryReader:
         if not isinstance(value, dict):
             problems.add(rel, self._line("withdrawn"), "bad_withdrawn")
             return None
+        written = {WITHDRAWN_ALIASES.get(k, k): k for k in value}  # (日期 for date: named as written)
         value = {WITHDRAWN_ALIASES.get(k, k): v for k, v in value.items()}
         date = parse_date(value["date"])[0] if value.get("date") and parse_date(value["date"]) else None
         if value.get("date") and date is None:
-            problems.add(rel, self._line("withdrawn"), "bad_date", key="withdrawn.date", value=value["date"])
+            problems.add(rel, self._line("withdrawn"), "bad_date", key=f"{self._written('withdrawn')}.{written['date']}",
+                         value=value["date"])
         return Withdrawal(date, _text(value.get("reason")) or "")
 
     @staticmethod
@@ -418,6 +421,7 @@ class EntryReader:
                 problems.add(rel, self._line("totals"), "bad_total_item", key=key, value=amount)
                 continue
             out[name] = parsed
+            self.written[f"totals.{name}"] = str(key)
         return out
 
     def _attachments(self, value: Any, rel_path: str, rel: str,

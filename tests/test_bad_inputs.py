@@ -557,6 +557,39 @@ def test_a_draft_flag_neither_yes_nor_no_is_told_with_the_files_other_mistakes(m
         line(path, line_no(text, "period:"), "bad_period", value="2026年13月")], describe(result)
 
 
+def test_one_mistyped_amount_or_balance_is_one_message_and_the_totals_are_told_with_it(make_site):
+    """A ledger copied from the paper book with its balance column: 1000.00 typed for
+    100.00 is told on its line only (the lines after it agree with the balance before
+    them), a mistyped balance on its line only (the line after it agrees with the
+    amounts), and in the same run the totals, named as written (收入), and a line's
+    wrong date: every mistake of the file in one round."""
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
+                 "合计: {期初: 1000.00, 收入: 120.00, 支出: 150.00, 期末: 970.00}",
+                 "```ledger\n期初余额: 1000.00\n日期,摘要,收入,支出,余额\n"
+                 "2026-10-01,租金,100.00,,1100.00\n"
+                 "2026-10-02,办公费,,1000.00,1000.00\n"
+                 "2026-10-03,电费,,50.00,950.00\n"
+                 "2026-10-04,补助,20.00,,9970.00\n"
+                 "2026-10-36,退款,,,970.00\n```")
+    result = run_check(make_site({path: text}))
+    assert result.returncode == 1, describe(result)
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "合计:"), "totals_mismatch", key="支出", stated="150.00", computed="1,050.00"),
+        line(path, line_no(text, "期末:"), "totals_mismatch", key="期末", stated="970.00", computed="70.00"),
+        line(path, line_no(text, "办公费"), "ledger_balance_mismatch", stated="1000.00", computed="100.00"),
+        line(path, line_no(text, "补助"), "ledger_balance_mismatch", stated="9970.00", computed="970.00"),
+        line(path, line_no(text, "退款"), "ledger_bad_date", value="2026-10-36")], describe(result)
+
+
+def test_a_withdrawal_date_is_named_as_written(make_site):
+    path = "content/dongcun/decisions/2026-11-02-chehui.md"
+    text = entry("title: 已撤回的决议\ndate: 2026-11-02\n撤回:\n  日期: 2026-11-31\n  原因: 重复发布")
+    result = run_check(make_site({path: text}))
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "撤回:"), "bad_date", key="撤回.日期", value="2026-11-31")], describe(result)
+
+
 def test_a_ledger_without_period_whose_lines_are_of_another_month_gets_a_note(make_site):
     """Without period it counts for the month of its date: caught up in November, July's
     ledger would count for November. The note says which month its lines are in."""
