@@ -328,7 +328,7 @@ class EntryReader:
 
         # The body: ledgers out first, then Markdown, then local links checked.
         span = periods.span(period) if period else None
-        body_md, found_ledgers, counted = ledgers.extract_ledgers(body, body_line, rel, problems, span)
+        body_md, found_ledgers, summed = ledgers.extract_ledgers(body, body_line, rel, problems, span)
         if found_ledgers and span and date and span[0] > date and scheduled:
             # a ledger published before its period began: 12 typed for 10, say (not one
             # published before its period ended: a month's may be put up on its last days)
@@ -342,7 +342,7 @@ class EntryReader:
                 problems.add(rel, found_ledgers[0].line, "ledger_period_from_lines", warning=True, month=month,
                              counted=counted)
         if totals is not None:
-            ledgers.check_totals(totals, counted or [], rel, self._line("totals"), problems,
+            ledgers.check_totals(totals, summed or [], rel, self._line("totals"), problems,
                                  {k: self._written(f"totals.{k}") for k in totals})
         html = self.markdown.convert(body_md)
         html, linked, entry_links = self._local_links(html, body, body_line, rel_path, rel, problems)

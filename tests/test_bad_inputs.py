@@ -592,9 +592,10 @@ def test_a_withdrawal_date_is_named_as_written(make_site):
 
 def test_a_ledger_without_period_whose_lines_are_of_another_month_gets_a_note(make_site):
     """Without period it counts for the month of its date: caught up in November, July's
-    ledger would count for November. The note says which month its lines are in."""
+    ledger would count for November. The note says which month its lines are in; its
+    totals are checked all the same."""
     path = "content/xicun/finance/2026-07-caiwu.md"
-    text = entry("title: 西村2026年7月财务收支公开\ndate: 2026-11-11",
+    text = entry("title: 西村2026年7月财务收支公开\ndate: 2026-11-11\ntotals: {opening: 100.00, closing: 115.00}",
                  "```ledger\nopening: 100.00\n日期,摘要,收入,支出\n2026-07-05,补录,10.00,\n7月20日,补录,5.00,\n```")
     assert _notes_of(make_site({path: text})) == [
         line(path, line_no(text, "```ledger"), "ledger_period_from_lines", warning=True, month="2026-07",
