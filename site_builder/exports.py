@@ -57,6 +57,7 @@ def ledger_csv(ledger: Ledger, balance: str, opening: str, closing: str) -> byte
                              [f"{ledger.opening:.2f}"]]
     for row in ledger.rows:
         cells = list(row.cells)
+        cells[0] = row.day.isoformat() if row.day else cells[0]
         cells[2] = f"{row.income:.2f}" if cells[2] else ""
         cells[3] = f"{row.expense:.2f}" if cells[3] else ""
         rows.append(cells + [f"{row.balance:.2f}"])

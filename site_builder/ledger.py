@@ -38,6 +38,7 @@ class LedgerRow:
     income: Decimal
     expense: Decimal
     balance: Decimal
+    day: dt.date | None = None  # its date (see `_day`); None when it cannot be told
 
 
 @dataclass(frozen=True)
@@ -69,21 +70,28 @@ def _ledger_date(text: str) -> tuple[int | None, int, int] | None:
     return year, month, day
 
 
-def month_of_lines(found: list[Ledger], published: dt.date) -> str | None:
-    """The month ("2026-07") every line of the ledgers falls in, a line written without
-    its year taken in the last year that puts it on or before `published`; None when
-    they fall in more than one month, or a line's date cannot be read."""
-    months = set()
-    for lg in found:
-        for row in lg.rows:
-            date = _ledger_date(row.cells[0])
-            if date is None:
-                return None
-            year, month, day = date
-            if year is None:
-                year = published.year - ((month, day) > (published.month, published.day))
-            months.add(f"{year}-{month:02d}")
+def month_of_lines(found: list[Ledger]) -> str | None:
+    """The month ("2026-07") every line of the ledgers falls in; None when they fall in
+    more than one month, or a line's date cannot be told."""
+    months = {f"{row.day.year}-{row.day.month:02d}" if row.day else None for lg in found for row in lg.rows}
     return months.pop() if len(months) == 1 else None
+
+
+def _day(date: tuple[int | None, int, int], span: tuple[dt.date, dt.date] | None,
+         published: dt.date | None) -> dt.date | None:
+    """A transaction's date, shown and exported in one form (2026-07-05, however it was
+    typed). A line written without its year takes the year that puts it inside the
+    entry's period, else the last year that puts it on or before the entry's date."""
+    year, month, day = date
+    if year is None and span is not None:
+        years = [y for y in range(span[0].year, span[1].year + 1) if _within((y, month, day), span)]
+        year = years[0] if len(years) == 1 else None
+    if year is None and published is not None:
+        year = published.year - ((month, day) > (published.month, published.day))
+    try:
+        return dt.date(year, month, day) if year else None
+    except ValueError:  # (2月29日 of a year that has none)
+        return None
 
 
 def _within(date: tuple[int | None, int, int], span: tuple[dt.date, dt.date]) -> bool:
@@ -107,11 +115,12 @@ def parse_amount(text: str) -> Decimal | None:
 
 
 def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
-                    span: tuple[dt.date, dt.date] | None = None,
+                    span: tuple[dt.date, dt.date] | None = None, published: dt.date | None = None,
                     ) -> tuple[str, list[Ledger], list[Ledger] | None]:
     """Replace each ledger block with a placeholder; parse and check each block. With
     the `span` of the entry's period, a transaction dated outside it gets a note (a
-    mistyped year or month). Returns the body, the ledgers without a mistake, and the
+    mistyped year or month); `published`, the entry's date, dates a line written
+    without its year when the period does not (see `_day`). Returns the body, the ledgers without a mistake, and the
     ledgers to check the stated totals against: every block, a mistaken one too, as
     long as every amount of every block is known (None when one is not), so that a
     wrong date or balance and totals that do not add up are told at once, not one
@@ -122,7 +131,7 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
     def replace(m: re.Match) -> str:
         nonlocal counted
         line = body_line + body.count("\n", 0, m.start())
-        ledger, ok = _parse_block(m.group(2), line + 1, path, problems, span)
+        ledger, ok = _parse_block(m.group(2), line + 1, path, problems, span, published)
         if ledger is None:
             counted = None
         elif counted is not None:
@@ -136,7 +145,7 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
 
 
 def _parse_block(text: str, first_line: int, path: str, problems: Problems,
-                 span: tuple[dt.date, dt.date] | None) -> tuple[Ledger | None, bool]:
+                 span: tuple[dt.date, dt.date] | None, published: dt.date | None) -> tuple[Ledger | None, bool]:
     """The block as a ledger (None: an amount in it is not known) and whether it is
     without a mistake. Every line is checked, whatever mistakes come before it."""
     lines = text.splitlines()
@@ -210,7 +219,7 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems,
                              computed=_yuan(before))
                 ok = False
             before = stated if stated is not None else before
-        rows.append(LedgerRow(cells, amounts[0], amounts[1], balance))
+        rows.append(LedgerRow(cells, amounts[0], amounts[1], balance, date and _day(date, span, published)))
     if not known:
         return None, False
     return Ledger(header, tuple(rows), opening, income, expense, first_line - 1), ok

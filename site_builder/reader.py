@@ -328,7 +328,7 @@ class EntryReader:
 
         # The body: ledgers out first, then Markdown, then local links checked.
         span = periods.span(period) if period else None
-        body_md, found_ledgers, summed = ledgers.extract_ledgers(body, body_line, rel, problems, span)
+        body_md, found_ledgers, summed = ledgers.extract_ledgers(body, body_line, rel, problems, span, date)
         if found_ledgers and span and date and span[0] > date and scheduled:
             # a ledger published before its period began: 12 typed for 10, say (not one
             # published before its period ended: a month's may be put up on its last days)
@@ -337,7 +337,7 @@ class EntryReader:
         if found_ledgers and not period and date:
             # without period, the month of the date counts: caught up months later, each
             # ledger would count for the month it was put up, not for its own
-            month, counted = ledgers.month_of_lines(found_ledgers, date), periods.containing(date, "monthly")
+            month, counted = ledgers.month_of_lines(found_ledgers), periods.containing(date, "monthly")
             if month is not None and month != counted:
                 problems.add(rel, found_ledgers[0].line, "ledger_period_from_lines", warning=True, month=month,
                              counted=counted)

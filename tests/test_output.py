@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from conftest import (REPO, SITE_YAML, build_ok, describe, msg, parse_html, run_build, snapshot,
+from conftest import (LEDGER_OCT, REPO, SITE_YAML, build_ok, describe, msg, parse_html, run_build, snapshot,
                       write_files)
 
 BASE_URL = "https://example.org/gov/"
@@ -468,6 +468,20 @@ def test_ledger_table_with_computed_balance(make_site, tmp_path):
     closing = [r for cls, r in rows if "closing" in cls]
     assert closing and closing[0][-1] == "14,679.50"
     assert "5,000.00" in cells and "320.50" in cells
+
+
+def test_ledger_dates_are_shown_and_exported_in_one_form(make_site, tmp_path):
+    """However a line's date was typed (2026/10/18, １０月５日, 10月20日), the table and
+    its CSV give 2026-10-18: a line without its year takes its period's."""
+    text = (LEDGER_OCT.replace("2026-10-05,", "１０月５日,").replace("2026-10-18,", "2026/10/18,")
+            .replace("```\n\n", "2026年10月20日,补记,,0.00,003\n```\n\n", 1))
+    out = build_ok(make_site({"content/dongcun/finance/2026-10-caiwu.md": text}), tmp_path / "out")
+    page = out / "dongcun/finance/2026-10-caiwu"
+    parser = TableParser()
+    parser.feed((page / "index.html").read_text(encoding="utf-8"))
+    assert [r[0] for _, r in parser.tables[0][2:-2]] == ["2026-10-05", "2026-10-18", "2026-10-20"]
+    exported = next(page.glob("*.csv")).read_text(encoding="utf-8-sig").splitlines()
+    assert [row.split(",")[0] for row in exported[2:-1]] == ["2026-10-05", "2026-10-18", "2026-10-20"]
 
 
 def test_prev_next_within_unit_and_category(make_site, tmp_path):
