@@ -53,15 +53,18 @@ def _link(site: Site, item: Item) -> str:
 
 
 def ledger_csv(ledger: Ledger, balance: str, opening: str, closing: str) -> bytes:
-    rows: list[list[Any]] = [[*ledger.header, balance], [opening] + [""] * len(ledger.header[1:]) +
-                             [f"{ledger.opening:.2f}"]]
+    """The ledger's table as its page shows it: the computed balance last, the date in
+    one form, amounts with two decimals."""
+    blank = [""] * (len(ledger.columns) - 1)
+    rows: list[list[Any]] = [[*(ledger.header[k] for k in ledger.columns), balance],
+                             [opening, *blank, f"{ledger.opening:.2f}"]]
     for row in ledger.rows:
         cells = list(row.cells)
         cells[0] = row.day.isoformat() if row.day else cells[0]
         cells[2] = f"{row.income:.2f}" if cells[2] else ""
         cells[3] = f"{row.expense:.2f}" if cells[3] else ""
-        rows.append(cells + [f"{row.balance:.2f}"])
-    rows.append([closing] + [""] * len(ledger.header[1:]) + [f"{ledger.closing:.2f}"])
+        rows.append([*(cells[k] for k in ledger.columns), f"{row.balance:.2f}"])
+    rows.append([closing, *blank, f"{ledger.closing:.2f}"])
     return _csv(rows)
 
 

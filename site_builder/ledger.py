@@ -22,10 +22,14 @@ from .errors import Problems
 REQUIRED_HEADER = ("日期", "摘要", "收入", "支出")
 _BLOCK = re.compile(r"^(```|~~~)[ \t]*(?i:ledger)[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
 _AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
+_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d{1,2})?$")
+# One amount cut in two at an unquoted thousands comma (1,500.00 read as 1 and 500.00)
+_HEAD, _TAIL = re.compile(r"^\d{1,3}$"), re.compile(r"^\d{3}(\.\d{1,2})?$")
 # A transaction's date: 2024-07-01, 2024/7/1, 2024.7.1, 7-1, 7月1日 (a month and day must exist).
 _LEDGER_DATE = re.compile(  # 2026-10-09, 2026/10/9, 10-09; 2026年10月9日, 10月9日 (as in the front matter)
     r"^((19|20|21)\d\d[-/.])?(0?[1-9]|1[0-2])[-/.](0?[1-9]|[12]\d|3[01])$"
     r"|^((19|20|21)\d\d\s*年\s*)?(0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*日$")
+_OPENING = re.compile(r"^\s*(opening|期初余额|期初餘額|期初)\s*[:：]")
 PLACEHOLDER = "SITEBUILDERLEDGER{}END"
 PLACEHOLDER_RE = re.compile(r"<p>SITEBUILDERLEDGER(\d+)END</p>")  # as Markdown renders it
 TOTAL_KEYS = ("opening", "income", "expense", "closing")
@@ -49,10 +53,17 @@ class Ledger:
     income: Decimal
     expense: Decimal
     line: int  # where the block starts in the entry file
+    balance_column: int | None = None  # the clerk's own 余额 column, if any
 
     @property
     def closing(self) -> Decimal:
         return self.opening + self.income - self.expense
+
+    @property
+    def columns(self) -> tuple[int, ...]:
+        """The columns shown and exported: all but the clerk's own balance, which (once
+        checked) says what the computed balance column beside them says."""
+        return tuple(k for k in range(len(self.header)) if k != self.balance_column)
 
 
 def _ledger_date(text: str) -> tuple[int | None, int, int] | None:
@@ -80,17 +91,20 @@ def month_of_lines(found: list[Ledger]) -> str | None:
 def _day(date: tuple[int | None, int, int], span: tuple[dt.date, dt.date] | None,
          published: dt.date | None) -> dt.date | None:
     """A transaction's date, shown and exported in one form (2026-07-05, however it was
-    typed). A line written without its year takes the year that puts it inside the
-    entry's period, else the last year that puts it on or before the entry's date."""
+    typed). A line written without its year takes the year of the entry's period (the
+    one that puts it inside the period), else the last year that puts it on or before
+    the entry's date; None when that cannot be told."""
     year, month, day = date
     if year is None and span is not None:
         years = [y for y in range(span[0].year, span[1].year + 1) if _within((y, month, day), span)]
-        year = years[0] if len(years) == 1 else None
-    if year is None and published is not None:
+        year = years[0] if len(years) == 1 else span[0].year if span[0].year == span[1].year else None
+    elif year is None and published is not None:
         year = published.year - ((month, day) > (published.month, published.day))
+        while (month, day) == (2, 29) and not calendar.isleap(year):
+            year -= 1
     try:
         return dt.date(year, month, day) if year else None
-    except ValueError:  # (2月29日 of a year that has none)
+    except ValueError:  # (2月29日 of a period's year that has none)
         return None
 
 
@@ -102,10 +116,16 @@ def _within(date: tuple[int | None, int, int], span: tuple[dt.date, dt.date]) ->
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """Yuan with at most two decimals; '' is zero; None when not an amount."""
-    text = text.strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+    """Yuan with at most two decimals, full-width digits too, commas only between
+    thousands (1,000.00; "320，14680.00" is no amount: two run together); '' is zero;
+    None when not an amount."""
+    text = unicodedata.normalize("NFKC", text).strip().lstrip("¥").strip()
     if not text:
         return Decimal("0")
+    if "," in text:
+        if not _GROUPED.match(text):
+            return None
+        text = text.replace(",", "")
     if not _AMOUNT.match(text):
         return None
     try:
@@ -152,11 +172,12 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems,
     opening, start, ok, known = Decimal("0"), 0, True, True
     while start < len(lines) and not lines[start].strip():
         start += 1
-    if start < len(lines) and re.match(r"^\s*(opening|期初余额|期初)\s*[:：]", lines[start]):
+    if start < len(lines) and _OPENING.match(lines[start]):
         value = re.split(r"[:：]", lines[start], maxsplit=1)[1]
         amount = parse_amount(value)
         if amount is None:
-            problems.add(path, first_line + start, "ledger_bad_opening", value=value.strip())
+            problems.add(path, first_line + start, "ledger_bad_opening", value=value.strip(),
+                         key=_OPENING.match(lines[start]).group(1))
             ok = known = False
         opening, start = amount or Decimal("0"), start + 1
     rows_text = [(first_line + i, row) for i, row in enumerate(lines) if i >= start and row.strip()]
@@ -169,26 +190,17 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems,
         problems.add(path, header_line, "ledger_bad_header", header=",".join(header),
                      expected=",".join(REQUIRED_HEADER))
         return None, False
-    rows, income, expense = [], Decimal("0"), Decimal("0")
-    # A stated balance is taken as right when it is the last balance taken as right, or
-    # the balance the line before states, plus the amounts since: one mistyped amount, or
-    # one mistyped balance, is then one message, not one for every line after it. Once
-    # an amount is not known, no balance after it can be checked.
-    balance = trusted = before = opening
+    rows, income, expense, balance = [], Decimal("0"), Decimal("0"), opening
     own_balance = next((k for k, h in enumerate(header) if h in ("余额", "餘額") and k >= 4), None)
+    stated = _StatedBalances(path, problems, opening if known else None,
+                             header[own_balance] if own_balance is not None else "")
     for line_no, row_text in rows_text[1:]:
         cells = tuple(c.strip() for c in next(csv.reader([row_text])))
-        if "，" in row_text and len(cells) < 4:
-            problems.add(path, line_no, "ledger_fullwidth_comma")
+        mistake = _cells_mistake(row_text, cells, header, own_balance)
+        if mistake is not None:
+            problems.add(path, line_no, mistake[0], **mistake[1])
             ok = known = False
-            continue
-        if len(cells) > len(header):
-            problems.add(path, line_no, "ledger_too_many_cells", count=len(cells), expected=len(header))
-            ok = known = False
-            continue
-        if len(cells) < 4:
-            problems.add(path, line_no, "ledger_too_few_cells", count=len(cells))
-            ok = known = False
+            stated.unknown()
             continue
         date = _ledger_date(cells[0])
         if date is None:
@@ -204,25 +216,120 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems,
             if amount is None or amount < 0:
                 problems.add(path, line_no, "ledger_bad_amount", value=cell, column=column)
                 ok = known = False
-                amount = Decimal("0")
+                amount = None
             amounts.append(amount)
-        change = amounts[0] - amounts[1]
-        balance, trusted, before = balance + change, trusted + change, before + change
+        if None in amounts:
+            stated.unknown()
+            continue
+        balance += amounts[0] - amounts[1]
         income += amounts[0]
         expense += amounts[1]
-        if known and own_balance is not None and cells[own_balance]:
-            stated = parse_amount(cells[own_balance])
-            if stated in (trusted, before):
-                trusted = stated
-            else:
-                problems.add(path, line_no, "ledger_balance_mismatch", stated=cells[own_balance],
-                             computed=_yuan(before))
-                ok = False
-            before = stated if stated is not None else before
+        if own_balance is not None:
+            stated.line(line_no, amounts[0] - amounts[1], cells[own_balance])
         rows.append(LedgerRow(cells, amounts[0], amounts[1], balance, date and _day(date, span, published)))
+    ok = stated.check() and ok
     if not known:
         return None, False
-    return Ledger(header, tuple(rows), opening, income, expense, first_line - 1), ok
+    return Ledger(header, tuple(rows), opening, income, expense, first_line - 1, own_balance), ok
+
+
+def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...],
+                   own_balance: int | None) -> tuple[str, dict] | None:
+    """What makes a line's cells unreadable (the message's key and words), if anything:
+    a full-width comma between cells, an amount cut in two at a thousands comma, too
+    many or too few cells. A line shorter than the header is padded (the columns after
+    支出 may be left off), so a full-width comma there is told when the line read with
+    it as a comma would have amounts where it has other text."""
+    if "，" in row_text and len(cells) < len(header):
+        wide = tuple(c.strip() for c in next(csv.reader([row_text.replace("，", ",")])))
+        if len(cells) < 4 or (len(wide) >= 4 and wide[2:4] != cells[2:4]
+                              and all(parse_amount(c) is not None for c in wide[2:4])):
+            return "ledger_fullwidth_comma", {}
+    for k in (2, 3):  # (1,500.00 -> 1 | 500.00; not an expense of 5 beside a balance of 970.00)
+        if (k + 1 < len(cells) and _HEAD.match(cells[k]) and _TAIL.match(cells[k + 1])
+                and (k == 2 or "." in cells[k + 1]) and (k + 1 != own_balance or len(cells) > len(header))):
+            return "ledger_split_amount", {"value": f"{cells[k]},{cells[k + 1]}", "joined": cells[k] + cells[k + 1]}
+    if len(cells) > len(header):
+        return "ledger_too_many_cells", {"count": len(cells), "expected": len(header)}
+    if len(cells) < 4:
+        return "ledger_too_few_cells", {"count": len(cells)}
+    return None
+
+
+class _StatedBalances:
+    """A 余额 column copied from the paper book, checked against the balance the amounts
+    give, once every line is read. A mistyped amount shifts every stated balance after
+    it from the computed one by the same sum, and so does a mistyped balance carried
+    down by the lines after it: either way it is one run of lines, told once, at its
+    first line (which of the two it is, only the clerk can tell), with the line it
+    ends on. A balance mistyped alone (the line after it goes on from the lines
+    before) is told alone, with the balance those lines give. A stated balance equal
+    to the computed one is right. After a line whose amounts are not known, the next
+    stated balance is taken as it stands, and the checking goes on from it."""
+
+    def __init__(self, path: str, problems: Problems, opening: Decimal | None, column: str):
+        self.path, self.problems, self.column = path, problems, column
+        self.balance = opening  # None: not known
+        self.stretches: list[list[tuple[int, Decimal, Decimal]]] = [[]]  # (line, stated, computed)
+        self.right = True
+
+    def line(self, line_no: int, change: Decimal, cell: str) -> None:
+        """A line's change of balance and its stated balance (`cell`, '' for none)."""
+        if self.balance is not None:
+            self.balance += change
+        if not cell:
+            return
+        stated = parse_amount(cell)
+        if stated is None:  # (a balance may be below zero)
+            self.right = False
+            self.problems.add(self.path, line_no, "ledger_bad_amount", value=cell, column=self.column)
+        elif self.balance is None:
+            self.balance = stated
+        else:
+            self.stretches[-1].append((line_no, stated, self.balance))
+
+    def unknown(self) -> None:
+        """A line whose amounts are not known."""
+        self.balance = None
+        if self.stretches[-1]:
+            self.stretches.append([])
+
+    def check(self) -> bool:
+        """Tell what is wrong; whether all is right."""
+        for lines in self.stretches:
+            self._check(lines)
+        return self.right
+
+    def _check(self, lines: list[tuple[int, Decimal, Decimal]]) -> None:
+        level: Decimal = Decimal("0")  # how far the lines before are off the computed balance
+        run: tuple[int, Decimal] | None = None  # the run of lines at `level`: its first, the level before
+        last = 0
+        for k, (line_no, stated, computed) in enumerate(lines):
+            off = stated - computed
+            if off == level or not off:
+                if off != level:  # back on the computed balance: the run has ended
+                    self._tell_run(lines, run, last)
+                    run, level = None, off
+                last = k
+                continue
+            after = lines[k + 1][1] - lines[k + 1][2] if k + 1 < len(lines) else None
+            self.right = False
+            if after != off:  # mistyped alone
+                self.problems.add(self.path, line_no, "ledger_balance_mismatch", stated=_yuan(stated),
+                                  computed=_yuan(computed + level))
+                continue
+            self._tell_run(lines, run, last)
+            run, level, last = (k, level), off, k
+        self._tell_run(lines, run, last)
+
+    def _tell_run(self, lines: list[tuple[int, Decimal, Decimal]], run: tuple[int, Decimal] | None,
+                  last: int) -> None:
+        if run is None:
+            return
+        line_no, stated, computed = lines[run[0]]
+        self.problems.add(self.path, line_no, "ledger_balance_shifted", stated=_yuan(stated),
+                          computed=_yuan(computed + run[1]), off=_yuan(abs(stated - computed - run[1])),
+                          last=lines[last][0])
 
 
 def combined(ledgers: list[Ledger]) -> dict[str, Decimal]:

@@ -5,9 +5,11 @@ name, category name, status and the missing periods), then one per unit × sched
 category never published by a unit without `since` (how many periods are missing is
 unknown), then a summary, in the site's language; the notes that bear on these figures
 (e.g. a year the working-day calendar does not know) come first, and the others are
-counted in a last line. An entry with a mistake does not hide the list: its errors
-come first, said to be left out of the figures (one village's broken file must not
-blind the town's supervisors to every other). Returns the exit code: 1 when anything
+counted in a last line. An entry with a mistake does not hide the list (one village's
+broken file must not blind the town's supervisors to every other): the errors come
+first, then a line saying that the figures leave out the files that could not be read
+(those the reader refused; a mistake between entries, a broken ledger chain say, leaves
+them in); a mistake in site.yaml gives no figures. Returns the exit code: 1 when anything
 is overdue or missing, or the site has errors; 0 otherwise.
 """
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .build import load_site
+from .config import CONFIG_FILE
 from .errors import Problem, SiteError
 from .i18n import Listed, Strings
 from .render import format_date, format_period
@@ -41,8 +44,8 @@ def status_text(record, strings: Strings) -> str:
 
 def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: TextIO) -> int:
     site, problems = load_site(root, today)
-    if site is None:  # (site.yaml itself is wrong: there are no figures to give)
-        raise SiteError(problems)
+    if site is None or any(p.path == CONFIG_FILE for p in problems.errors):
+        raise SiteError(problems)  # (a mistake in site.yaml: figures made of it would mislead)
     errors = sorted(problems.errors, key=Problem.sort_key)
     notes = [p for p in problems.warnings if p.key in BEARING]
     for p in errors + notes:

@@ -270,6 +270,10 @@ def test_supervision_list_is_given_when_an_entry_has_a_mistake(tmp_path):
     assert MESSAGES["supervision_line"].format(
         unit="南村", category="财务收支", status=UI["status_missing"].format(count=2),
         detail=MESSAGES["supervision_detail"].format(periods="2026年6月、2026年8月")) in lines, lines
+    # a mistake in site.yaml gives no figures: a category it leaves out would look on time
+    write_site(site, categories=[dict(CATEGORIES[0], cadence="montly")])
+    result = run("check", "--supervision", str(site), "--today", "2026-09-15")
+    assert result.returncode == 1 and result.stdout == "" and "montly" in result.stderr, result.stdout
 
 
 def test_category_due_days_moves_the_due_date(tmp_path):

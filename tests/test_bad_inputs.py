@@ -557,12 +557,12 @@ def test_a_draft_flag_neither_yes_nor_no_is_told_with_the_files_other_mistakes(m
         line(path, line_no(text, "period:"), "bad_period", value="2026年13月")], describe(result)
 
 
-def test_one_mistyped_amount_or_balance_is_one_message_and_the_totals_are_told_with_it(make_site):
+def test_one_mistyped_amount_and_the_totals_are_told_in_one_run(make_site):
     """A ledger copied from the paper book with its balance column: 1000.00 typed for
-    100.00 is told on its line only (the lines after it agree with the balance before
-    them), a mistyped balance on its line only (the line after it agrees with the
-    amounts), and in the same run the totals, named as written (收入), and a line's
-    wrong date: every mistake of the file in one round."""
+    100.00 shifts every balance after it, one message for them all (at its line, with
+    the line the run ends on); a balance mistyped alone inside that run is told alone,
+    with the balance the lines around it give; and in the same run the totals, named
+    as written (支出, 期末), and a line's wrong date."""
     path = "content/xicun/finance/2026-10-caiwu.md"
     text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
                  "合计: {期初: 1000.00, 收入: 120.00, 支出: 150.00, 期末: 970.00}",
@@ -577,9 +577,80 @@ def test_one_mistyped_amount_or_balance_is_one_message_and_the_totals_are_told_w
     assert result.stdout.splitlines()[:-1] == [
         line(path, line_no(text, "合计:"), "totals_mismatch", key="支出", stated="150.00", computed="1,050.00"),
         line(path, line_no(text, "期末:"), "totals_mismatch", key="期末", stated="970.00", computed="70.00"),
-        line(path, line_no(text, "办公费"), "ledger_balance_mismatch", stated="1000.00", computed="100.00"),
-        line(path, line_no(text, "补助"), "ledger_balance_mismatch", stated="9970.00", computed="970.00"),
+        line(path, line_no(text, "办公费"), "ledger_balance_shifted", stated="1,000.00", computed="100.00",
+             off="900.00", last=line_no(text, "退款")),
+        line(path, line_no(text, "补助"), "ledger_balance_mismatch", stated="9,970.00", computed="970.00"),
         line(path, line_no(text, "退款"), "ledger_bad_date", value="2026-10-36")], describe(result)
+
+
+BALANCES = [  # (balances stated after an opening of 1000.00 and lines of +100, -100, -50, +20, +10;
+              #  right: 1100, 1000, 950, 970, 980), [(line's balance, message, params)]
+    # one balance mistyped and carried down by every line after it: one message
+    (["1100", "1090", "1040", "1060", "1070"],
+     [("1090", "ledger_balance_shifted", {"stated": "1,090.00", "computed": "1,000.00", "off": "90.00",
+                                          "last": "1070"})]),
+    # the same slip, the clerk back on the right figures from 970: the right lines are fine
+    (["1100", "1090", "1040", "970", "980"],
+     [("1090", "ledger_balance_shifted", {"stated": "1,090.00", "computed": "1,000.00", "off": "90.00",
+                                          "last": "1040"})]),
+    # two balances mistyped alone, one after the other: each with its right figure
+    (["1100", "1090", "960", "970", ""],
+     [("1090", "ledger_balance_mismatch", {"stated": "1,090.00", "computed": "1,000.00"}),
+      ("960", "ledger_balance_mismatch", {"stated": "960.00", "computed": "950.00"})]),
+    # the first line wrong, then the rest right
+    (["1200", "1000", "950", "970", "980"],
+     [("1200", "ledger_balance_mismatch", {"stated": "1,200.00", "computed": "1,100.00"})]),
+    # a balance that is not an amount: told as such, and the lines after it still checked
+    (["1100", "1OOO", "950", "971", "980"],
+     [("1OOO", "ledger_bad_amount", {"value": "1OOO", "column": "余额"}),
+      ("971", "ledger_balance_mismatch", {"stated": "971.00", "computed": "970.00"})]),
+]
+
+
+@pytest.mark.parametrize("stated, expected", BALANCES, ids=["carried", "back", "two-alone", "first", "not-amount"])
+def test_a_balance_column_is_told_once_per_mistake(make_site, stated, expected):
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    rows = zip(["租金,100.00,", "办公费,,100.00", "电费,,50.00", "补助,20.00,", "利息,10.00,"], stated)
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                 "```ledger\n期初余额: 1000.00\n日期,摘要,收入,支出,余额\n"
+                 + "".join(f"2026-10-{k:02d},{row},{balance}\n" for k, (row, balance) in enumerate(rows, 1))
+                 + "```")
+    result = run_check(make_site({path: text}))
+    at = {balance: text.index(f",{balance}\n") for balance in stated if balance}
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, text.count("\n", 0, at[balance]) + 1, message,
+             **{k: text.count("\n", 0, at[v]) + 1 if k == "last" else v for k, v in params.items()})
+        for balance, message, params in expected], describe(result)
+
+
+def test_an_amount_that_cannot_be_read_leaves_the_balances_after_it_checked(make_site):
+    """The next stated balance is taken as it stands, and the checking goes on."""
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                 "```ledger\n期初余额: 1000.00\n日期,摘要,收入,支出,余额\n2026-10-01,租金,1OO,,1100\n"
+                 "2026-10-02,办公费,,100.00,1000\n2026-10-03,电费,,50.00,7777\n```")
+    assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "租金"), "ledger_bad_amount", value="1OO", column="收入"),
+        line(path, line_no(text, "电费"), "ledger_balance_mismatch", stated="7,777.00", computed="950.00")]
+
+
+def test_a_comma_that_moves_an_amount_into_another_column_is_told(make_site):
+    """A full-width comma in a line shorter than the header (5000.00 would be read as
+    no income, and the voucher number 001 as an expense), two amounts run together by
+    one, and 1,500.00 unquoted (1 and 500.00): each refused, never published as read.
+    A full-width comma inside a summary, with no amount behind it, is fine, and so are
+    full-width digits and a Traditional 期初餘額."""
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                 "```ledger\n期初餘額: 10000.00\n日期,摘要,收入,支出,凭证号,余额\n"
+                 "2026-10-05,上级转移支付，5000.00,,001\n"
+                 "2026-10-06,支付张三，李四工资,,５００.00\n"
+                 "2026-10-18,村部办公费,,320，14680.00\n"
+                 "2026-10-20,租金,1,500.00,,\n```")
+    assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "上级转移支付"), "ledger_fullwidth_comma"),
+        line(path, line_no(text, "村部办公费"), "ledger_fullwidth_comma"),
+        line(path, line_no(text, "租金"), "ledger_split_amount", value="1,500.00", joined="1500.00")]
 
 
 def test_a_withdrawal_date_is_named_as_written(make_site):

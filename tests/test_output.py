@@ -472,16 +472,34 @@ def test_ledger_table_with_computed_balance(make_site, tmp_path):
 
 def test_ledger_dates_are_shown_and_exported_in_one_form(make_site, tmp_path):
     """However a line's date was typed (2026/10/18, １０月５日, 10月20日), the table and
-    its CSV give 2026-10-18: a line without its year takes its period's."""
+    its CSV give 2026-10-18: a line without its year takes its period's, even a line
+    dated outside the period (12月5日 in October's ledger, published in November: of
+    2026, not of the year before, which the date of publication would give)."""
     text = (LEDGER_OCT.replace("2026-10-05,", "１０月５日,").replace("2026-10-18,", "2026/10/18,")
-            .replace("```\n\n", "2026年10月20日,补记,,0.00,003\n```\n\n", 1))
+            .replace("```\n\n", "2026年10月20日,补记,,0.00,003\n12月5日,补记,,0.00,004\n```\n\n", 1))
     out = build_ok(make_site({"content/dongcun/finance/2026-10-caiwu.md": text}), tmp_path / "out")
     page = out / "dongcun/finance/2026-10-caiwu"
     parser = TableParser()
     parser.feed((page / "index.html").read_text(encoding="utf-8"))
-    assert [r[0] for _, r in parser.tables[0][2:-2]] == ["2026-10-05", "2026-10-18", "2026-10-20"]
+    assert [r[0] for _, r in parser.tables[0][2:-2]] == ["2026-10-05", "2026-10-18", "2026-10-20", "2026-12-05"]
     exported = next(page.glob("*.csv")).read_text(encoding="utf-8-sig").splitlines()
-    assert [row.split(",")[0] for row in exported[2:-1]] == ["2026-10-05", "2026-10-18", "2026-10-20"]
+    assert [row.split(",")[0] for row in exported[2:-1]] == ["2026-10-05", "2026-10-18", "2026-10-20", "2026-12-05"]
+
+
+def test_a_clerks_own_balance_column_is_shown_once(make_site, tmp_path):
+    """A 余额 column copied from the paper book, checked, is the computed one: the
+    page and the CSV show one balance column, not the clerk's beside the site's."""
+    text = (LEDGER_OCT.replace("日期,摘要,收入,支出,凭证号", "日期,摘要,收入,支出,余额,凭证号")
+            .replace("5000.00,,001", "5000.00,,15000.00,001").replace(",320.50,002", ",320.50,14679.50,002"))
+    out = build_ok(make_site({"content/dongcun/finance/2026-10-caiwu.md": text}), tmp_path / "out")
+    page = out / "dongcun/finance/2026-10-caiwu"
+    parser = TableParser()
+    parser.feed((page / "index.html").read_text(encoding="utf-8"))
+    assert parser.tables[0][0][1] == ["日期", "摘要", "收入", "支出", "凭证号", "余额"]
+    assert parser.tables[0][3][1] == ["2026-10-18", "村部办公费", "", "320.50", "002", "14,679.50"]
+    exported = next(page.glob("*.csv")).read_text(encoding="utf-8-sig").splitlines()
+    assert exported[0] == "日期,摘要,收入,支出,凭证号,余额"
+    assert exported[3] == "2026-10-18,村部办公费,,320.50,002,14679.50"
 
 
 def test_prev_next_within_unit_and_category(make_site, tmp_path):
