@@ -37,7 +37,8 @@ from .parallel import ForkedCall, fork_map, workers
 from .yamlread import LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
 
 KEY_ALIASES = {
-    "标题": "title", "標題": "title", "日期": "date", "单位": "unit", "單位": "unit",
+    "标题": "title", "標題": "title", "日期": "date", "发布日期": "date", "發布日期": "date",
+    "發佈日期": "date", "单位": "unit", "單位": "unit",
     "栏目": "category", "欄目": "category", "所属期": "period", "所屬期": "period",
     "生成日期": "formed", "公示截止": "notice_until", "文号": "doc_no", "文號": "doc_no",
     "索引号": "index_no", "索引號": "index_no", "发布机构": "publisher", "發布機構": "publisher",
@@ -235,6 +236,9 @@ class EntryReader:
                 close = difflib.get_close_matches(str(key), list(FIELDS) + list(KEY_ALIASES), n=1)
                 problems.add(rel, line, "unknown_key_hint" if close else "unknown_key", key=key,
                              suggestion=close[0] if close else "")
+                continue
+            if name in fields:  # under two names (标题 and title): which one is meant?
+                problems.add(rel, line, "key_twice", key=key, first=self.written[name])
                 continue
             fields[name] = value
             self.lines[name] = line

@@ -153,6 +153,7 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     if config is None or problems.errors:
         raise SiteError(problems)
     problems = Problems()  # (the mistake is in the command, not in site.yaml: it is named)
+    unit, category = _id_of(config.units_by_id, unit), _id_of(config.categories_by_id, category)
     if unit not in config.units_by_id:
         problems.add("site-builder new", None, "unknown_unit", unit=unit, known=Listed(config.units_by_id))
     if category not in config.categories_by_id:
@@ -183,6 +184,13 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
                   "new_period_taken" if proposal.period != proposal.ended else "new_period_all_taken", warning=True,
                   period=proposal.period, ended=proposal.ended, rel=proposal.taken)
     return NewEntry(path, notes)
+
+
+def _id_of(things: dict, given: str) -> str:
+    """The id of the unit or category named `given` (东村 for dongcun: a clerk knows the
+    name), when it names exactly one; else `given` as it is."""
+    named = [thing_id for thing_id, thing in things.items() if thing.name == given]
+    return named[0] if given not in things and len(named) == 1 else given
 
 
 def init_site(root: Path) -> None:

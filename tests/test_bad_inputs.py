@@ -653,6 +653,16 @@ def test_a_comma_that_moves_an_amount_into_another_column_is_told(make_site):
         line(path, line_no(text, "租金"), "ledger_split_amount", value="1,500.00", joined="1500.00")]
 
 
+def test_a_key_written_under_two_names_is_refused_and_the_pages_word_for_date_is_read(make_site):
+    """标题 and title in one file: which one is meant? 发布日期, the word every entry page
+    uses for `date`, is read as it."""
+    path = "content/dongcun/decisions/2026-11-02-liangge.md"
+    text = entry("标题: 关于修路的决议\n发布日期: 2026-11-02\ntitle: 关于修桥的决议")
+    result = run_check(make_site({path: text}))
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "title:"), "key_twice", key="title", first="标题")], describe(result)
+
+
 def test_a_withdrawal_date_is_named_as_written(make_site):
     path = "content/dongcun/decisions/2026-11-02-chehui.md"
     text = entry("title: 已撤回的决议\ndate: 2026-11-02\n撤回:\n  日期: 2026-11-31\n  原因: 重复发布")

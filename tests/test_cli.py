@@ -196,6 +196,13 @@ def test_new_monthly_entry(init_site):
     assert run_check(init_site, "2026-11-25").returncode == 0
 
 
+def test_new_takes_the_names_a_clerk_knows(init_site):
+    """`new 西村 财务收支 …`: the unit and category named as on the site, not by id."""
+    result = run_cli("new", init_site, "西村", "财务收支", "西村2026年10月财务收支公开", "--today", "2026-11-25")
+    assert result.returncode == 0, describe(result)
+    assert Path(result.stdout.strip().splitlines()[-1]).parent == init_site / "content/xicun/finance"
+
+
 @pytest.mark.parametrize("language", ["zh-Hant", "en"])
 def test_new_writes_its_placeholder_in_the_sites_language(init_site, language):
     config = init_site / "site.yaml"
