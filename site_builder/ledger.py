@@ -29,6 +29,9 @@ _HEAD, _TAIL = re.compile(r"^\d{1,3}$"), re.compile(r"^\d{3}(\.\d{1,2})?$")
 _LEDGER_DATE = re.compile(  # 2026-10-09, 2026/10/9, 10-09; 2026年10月9日, 10月9日 (as in the front matter)
     r"^((19|20|21)\d\d[-/.])?(0?[1-9]|1[0-2])[-/.](0?[1-9]|[12]\d|3[01])$"
     r"|^((19|20|21)\d\d\s*年\s*)?(0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*日$")
+# Lines of the paper book that are no transaction: the balance brought forward, and sums
+_CARRIED = re.compile(r"^(上月|上期|上年|上季|本月|本期)?(结转|結轉|承前页|承前頁|期初余额|期初餘額|期初)")
+_SUMMED = re.compile(r"^(本月|本期|本年|本季|全年|上月|月)?(合计|合計|累计|累計|小计|小計|总计|總計)")
 _OPENING = re.compile(r"^\s*(opening|期初余额|期初餘額|期初)\s*[:：]")
 PLACEHOLDER = "SITEBUILDERLEDGER{}END"
 PLACEHOLDER_RE = re.compile(r"<p>SITEBUILDERLEDGER(\d+)END</p>")  # as Markdown renders it
@@ -172,7 +175,8 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems,
     opening, start, ok, known = Decimal("0"), 0, True, True
     while start < len(lines) and not lines[start].strip():
         start += 1
-    if start < len(lines) and _OPENING.match(lines[start]):
+    given = start < len(lines) and bool(_OPENING.match(lines[start]))  # (an opening line)
+    if given:
         value = re.split(r"[:：]", lines[start], maxsplit=1)[1]
         amount = parse_amount(value)
         if amount is None:
@@ -196,6 +200,17 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems,
                              header[own_balance] if own_balance is not None else "")
     for line_no, row_text in rows_text[1:]:
         cells = tuple(c.strip() for c in next(csv.reader([row_text])))
+        label = cells[0] or (cells[1] if len(cells) > 1 else "")
+        if _CARRIED.match(label) or _SUMMED.match(label):
+            # a line copied from the paper book that is no transaction: told, and left
+            # out of the sums and balances (as it will be once removed)
+            figures = [c for c in cells[2:] if c and parse_amount(c) is not None]
+            problems.add(path, line_no, "ledger_carried_line" if _CARRIED.match(label) else "ledger_total_line",
+                         value=label, amount=figures[-1] if figures else "0.00")
+            ok = False
+            if _CARRIED.match(label) and figures and not rows and not given:  # the opening, as the
+                opening = balance = stated.balance = parse_amount(figures[-1])  # message says to write it
+            continue
         mistake = _cells_mistake(row_text, cells, header, own_balance)
         if mistake is not None:
             problems.add(path, line_no, mistake[0], **mistake[1])

@@ -634,6 +634,19 @@ def test_an_amount_that_cannot_be_read_leaves_the_balances_after_it_checked(make
         line(path, line_no(text, "电费"), "ledger_balance_mismatch", stated="7,777.00", computed="950.00")]
 
 
+def test_the_paper_books_carried_and_total_lines_are_told_what_to_do(make_site):
+    """上月结转 and 本月合计, copied from the paper book: each told once, with what to
+    write instead; the lines between them are checked as the ledger will stand."""
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                 "```ledger\n日期,摘要,收入,支出,余额\n上月结转,,,,10000.00\n"
+                 "2026-10-05,上级转移支付,5000.00,,15000.00\n2026-10-18,村部办公费,,320.50,14679.50\n"
+                 "本月合计,,5000.00,320.50,14679.50\n```")
+    assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "上月结转"), "ledger_carried_line", value="上月结转", amount="10000.00"),
+        line(path, line_no(text, "本月合计"), "ledger_total_line", value="本月合计", amount="14679.50")]
+
+
 def test_a_comma_that_moves_an_amount_into_another_column_is_told(make_site):
     """A full-width comma in a line shorter than the header (5000.00 would be read as
     no income, and the voucher number 001 as an expense), two amounts run together by
