@@ -272,7 +272,7 @@ class EntryReader:
             problems.add(rel, self._line("title"), "title_not_text")
             title = None
         elif not title and "title" in f:  # written, but empty (`title: #1号公告` is a comment to YAML)
-            problems.add(rel, self._line("title"), "empty_title")
+            problems.add(rel, self._line("title"), "empty_title", key=self._written("title"))
         elif not title:
             problems.add(rel, 2, "missing_title")
         date, time = None, None
@@ -422,7 +422,8 @@ class EntryReader:
             name = TOTAL_ALIASES.get(str(key), str(key))
             parsed = ledgers.parse_amount(str(amount)) if name in ledgers.TOTAL_KEYS else None
             if parsed is None:
-                problems.add(rel, self._line("totals"), "bad_total_item", key=key, value=amount)
+                problems.add(rel, self._line("totals"), "bad_total_amount" if name in ledgers.TOTAL_KEYS
+                             else "bad_total_item", key=key, value=amount)
                 continue
             out[name] = parsed
             self.written[f"totals.{name}"] = str(key)

@@ -157,7 +157,7 @@ ERROR_CASES = [
     Case("title-not-text", {P_TITLE_YES: entry("title: yes\ndate: 2026-11-01")},  # YAML reads it as true
          lambda f, y: [line(P_TITLE_YES, 2, "title_not_text")]),
     Case("title-starting-with-a-hash", {P_TITLE_HASH: entry("title: #1号公告\ndate: 2026-11-01")},  # a comment to YAML
-         lambda f, y: [line(P_TITLE_HASH, 2, "empty_title")]),
+         lambda f, y: [line(P_TITLE_HASH, 2, "empty_title", key="title")]),
     Case("missing-date", {P_NO_DATE: entry("title: 没有日期的决议")},
          lambda f, y: [line(P_NO_DATE, 2, "missing_date")]),
     Case("impossible-date", {P_BAD_DATE: entry("title: 日期不存在\ndate: 2024-02-30")},
@@ -674,6 +674,14 @@ def test_a_key_written_under_two_names_is_refused_and_the_pages_word_for_date_is
     result = run_check(make_site({path: text}))
     assert result.stdout.splitlines()[:-1] == [
         line(path, line_no(text, "title:"), "key_twice", key="title", first="标题")], describe(result)
+
+
+def test_a_total_that_is_no_amount_is_told_apart_from_one_that_is_no_total(make_site):
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\n合计: {收入: 5O, 利息: 3.00}")
+    assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "合计:"), "bad_total_amount", key="收入", value="5O"),
+        line(path, line_no(text, "合计:"), "bad_total_item", key="利息", value=3.0)]
 
 
 def test_a_withdrawal_date_is_named_as_written(make_site):
