@@ -132,15 +132,16 @@ _ALT = re.compile(r'\salt="[^"]*"')
 _SRC = re.compile(r'\bsrc="([^"]*)"')
 
 
-def caption_tables(html: str, fallback: str) -> str:
+def caption_tables(html: str, fallback: str, hint: str) -> str:
     """Give every table a <caption> and a box of its own that scrolls sideways.
 
     A table without a caption is named after the nearest heading before it, or
     `fallback` (the interface word for "table", numbered: "表格 1"), so a screen reader
     can tell the tables of a page apart. A caption that only repeats the heading right
     above it is visually hidden. Each table is wrapped in a focusable region labelled by
-    its caption: a wide table scrolls inside that box, never the page. The words are
-    passed in: this module knows no language."""
+    its caption: a wide table scrolls inside that box, never the page, after a line
+    (`hint`, shown on narrow screens only) saying that it does. The words are passed
+    in: this module knows no language."""
     heading, gap_start, seen, n = "", 0, set(), 0
 
     def wrap(m: re.Match) -> str:
@@ -163,7 +164,8 @@ def caption_tables(html: str, fallback: str) -> str:
             hidden = ' class="visually-hidden"' if adjacent or not heading else ""
             inner = f"<caption{hidden}>{htmllib.escape(name, quote=False)}</caption>{inner}"
         seen.add(name)
-        return (f'<div class="table-scroll" role="region" aria-label="{htmllib.escape(name)}" '
+        return (f'<p class="swipe-hint" aria-hidden="true">{htmllib.escape(hint)}</p>'
+                f'<div class="table-scroll" role="region" aria-label="{htmllib.escape(name)}" '
                 f'tabindex="0">{table_open}{inner}</table></div>')
 
     out, last = [], 0
