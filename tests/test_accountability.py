@@ -391,8 +391,10 @@ def test_notice_days_left_then_over(tmp_path):
     out = build(site, "2026-11-20")
     notice = div_text(read(out, page), "notice notice-open")
     assert notice.startswith(UI["notice_open"])
-    assert UI["notice_days_left"].format(date=cn_date(until), days=4) in notice
-    assert UI["notice_days_left"].format(date=cn_date(dt.date(2026, 12, 1)), days=11) in \
+    # the page's banner gives the period, then the days left (its last day said once)
+    assert UI["notice_period"].format(start=cn_date(dt.date(2026, 11, 17)), until=cn_date(until)) in notice
+    assert UI["notice_days_left_short"].format(days=4) in notice and notice.count(cn_date(until)) == 1
+    assert UI["notice_days_left_short"].format(days=11) in \
         div_text(read(out, "beicun/decisions/2026-11-18-own-until/index.html"), "notice notice-open")
     home = read(out, "index.html")
     section = re.search(r'(?s)<section aria-labelledby="notices-heading".*?</section>', home).group(0)
@@ -403,7 +405,7 @@ def test_notice_days_left_then_over(tmp_path):
                                               read(out, "beicun/index.html")).group(0))
 
     out = build(site, "2026-11-24")
-    assert UI["notice_last_day"].format(date=cn_date(until)) in div_text(read(out, page), "notice notice-open")
+    assert UI["notice_last_day_short"] in div_text(read(out, page), "notice notice-open")
 
     out = build(site, "2026-11-25")
     ended = div_text(read(out, page), "notice notice-ended")
