@@ -204,9 +204,12 @@ class EntryReader:
             meta = load_yaml(front) if front.strip() else LineDict()
         except yaml.YAMLError as exc:
             syntax_problem(exc, front, rel, 1, problems)
-            return None, problems
+            meta = None
         if not isinstance(meta, LineDict):
-            problems.add(rel, 2, "front_matter_not_mapping")
+            if meta is not None:
+                problems.add(rel, 2, "front_matter_not_mapping")
+            # the body's ledgers are checked all the same: every mistake of the file at once
+            ledgers.extract_ledgers(body, body_line, rel, problems)
             return None, problems
         fields = self._fields(meta, rel, problems)
         self._title_cut(front, fields.get("title"), rel, problems)

@@ -647,6 +647,15 @@ def test_the_paper_books_carried_and_total_lines_are_told_what_to_do(make_site):
         line(path, line_no(text, "本月合计"), "ledger_total_line", value="本月合计", amount="14679.50")]
 
 
+def test_a_yaml_mistake_does_not_hide_the_ledgers_mistakes(make_site):
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\ntags: [财务, 三资",
+                 "```ledger\n日期,摘要,收入,支出\n2026-10-05,租金,1OO,\n```")
+    printed = run_check(make_site({path: text})).stdout.splitlines()[:-1]
+    assert len(printed) == 2 and line(path, line_no(text, "租金"), "ledger_bad_amount", value="1OO",
+                                      column="收入") == printed[1], printed
+
+
 def test_a_comma_that_moves_an_amount_into_another_column_is_told(make_site):
     """A full-width comma in a line shorter than the header (5000.00 would be read as
     no income, and the voucher number 001 as an expense), two amounts run together by
