@@ -363,8 +363,13 @@ class EntryReader:
         self._scan_fields(f, attachments, rel, problems)
         if withdrawn is None:
             self._scan_privacy(body, body_line, attachments, rel, problems)
-        if problems.errors or date is None or not title:
+        if date is None or not title or (problems.errors and (summed is None or any(
+                not p.key.startswith(_LEDGER_KEYS) for p in problems.errors))):
             return None
+        # An entry whose only mistakes are in its ledgers' lines (amounts all known) is
+        # kept, never to be published (its errors stop the build), so that what is
+        # checked between entries (the chain of openings, one ledger a period) is told
+        # in the same run, not after these are mended.
         return Entry(
             rel=rel_path, stem=Path(rel_path).stem, unit=unit, category=category, title=title,
             date=date, time=time, period=period, formed=formed, notice_until=notice_until,
@@ -372,7 +377,7 @@ class EntryReader:
             publisher=_text(f.get("publisher")), tags=tags, summary=summary,
             attachments=attachments, totals=totals, corrects=_content_path(f.get("corrects")),
             draft=False, withdrawn=withdrawn, opening_note=_text(f.get("opening_note")),
-            html=html, ledgers=tuple(found_ledgers), entry_links=tuple(entry_links),
+            html=html, ledgers=tuple(summed if problems.errors else found_ledgers), entry_links=tuple(entry_links),
             digest=content_digest(data, attachments), date_line=self._line("date"),
             corrects_line=self._line("corrects"))
 
@@ -580,6 +585,7 @@ def _find_line(body: str, needle: str, body_line: int) -> int:
     return body_line + (body.count("\n", 0, at) if at >= 0 else 0)
 
 
+_LEDGER_KEYS = ("ledger_", "totals_")  # the mistakes of a ledger's lines and totals
 _MISNAMED = re.compile(r"\.(?:md|markdown)(?:\.txt)?$", re.I)  # an entry, but for its ending
 
 

@@ -111,7 +111,7 @@ P_CAT_DIR = "content/dongcun/nosuch/category-dir.md"
 P_ATT_MISSING = "content/dongcun/decisions/att-missing.md"
 P_CORRECTS = "content/dongcun/decisions/corrects-missing.md"
 P_ATT_OUTSIDE = "content/dongcun/decisions/att-outside.md"
-P_TOTALS = "content/dongcun/finance/totals-mismatch.md"
+P_TOTALS = "content/xicun/finance/totals-mismatch.md"  # (of units whose October has no other ledger)
 P_AMOUNT = "content/dongcun/finance/bad-amount.md"
 P_ID_BODY = "content/dongcun/decisions/id-in-body.md"
 P_CARD = "content/dongcun/decisions/card-in-csv.md"
@@ -123,7 +123,7 @@ P_PDF_FILE = "content/dongcun/decisions/mingdan.pdf"
 P_MOBILE = "content/xicun/relief/dibao-mobile.md"
 P_EMPTY_DRAFT = "content/dongcun/decisions/empty-draft.md"
 P_MISNAMED = "content/dongcun/decisions/2026-11-02-jueyi.md.txt"  # as Notepad saves it
-P_LEDGER_CAPS = "content/dongcun/finance/ledger-caps.md"
+P_LEDGER_CAPS = "content/town/finance/ledger-caps.md"
 P_SAME_PERIOD = "content/dongcun/finance/2026-10-caiwu-copy.md"
 P_PERIOD_NUMBER = "content/dongcun/decisions/period-number.md"
 P_PERIOD_Q5 = "content/dongcun/decisions/period-q5.md"
@@ -542,6 +542,22 @@ def test_a_ledger_dated_later_that_breaks_the_chain_is_told_now(make_site):
         line(path, line_no(text, "```ledger"), "ledger_chain_break", opening="9,000.00", closing="14,679.50",
              previous="content/dongcun/finance/2026-10-caiwu.md", period="2026-11",
              corrects="dongcun/finance/2026-10-caiwu.md")], describe(result)
+
+
+def test_a_ledger_with_a_wrong_line_is_checked_against_the_months_around_it_in_the_same_run(make_site):
+    """A wrong date in one line and an opening that does not follow October's: both
+    told at once (the chain was checked only once the line was mended)."""
+    path = "content/dongcun/finance/2026-11-caiwu.md"
+    text = (LEDGER_OCT.replace("2026年10月", "2026年11月").replace("date: 2026-11-06", "date: 2026-11-12")
+            .replace('period: "2026-10"', 'period: "2026-11"').replace("2026-10-05", "2026-11-35")
+            .replace("2026-10-", "2026-11-").replace("opening: 10000.00", "opening: 9000.00"))
+    text = re.sub(r"(?m)^totals:.*\n", "", text)
+    result = run_check(make_site({path: text}), "2026-11-20")
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "```ledger"), "ledger_chain_break", opening="9,000.00", closing="14,679.50",
+             previous="content/dongcun/finance/2026-10-caiwu.md", period="2026-11",
+             corrects="dongcun/finance/2026-10-caiwu.md"),
+        line(path, line_no(text, "2026-11-35"), "ledger_bad_date", value="2026-11-35")], describe(result)
 
 
 def test_a_draft_flag_neither_yes_nor_no_is_told_with_the_files_other_mistakes(make_site):
