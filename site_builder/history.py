@@ -48,3 +48,13 @@ def file_dates(root: Path, timezone: str, today: dt.date) -> dict[str, tuple[dt.
         elif line and day is not None and day <= today and line.startswith(prefix):
             found[line[len(prefix):]].add(day)
     return {path: tuple(sorted(days)) for path, days in sorted(found.items())}
+
+
+def online_dates(days: tuple[dt.date, ...], published: dt.date) -> tuple[dt.date, ...]:
+    """The days an entry was put online and changed online, from the days its file was
+    committed: a file committed before its publication date went online on that date,
+    and its commits up to then are not changes a resident could have seen."""
+    if not days:
+        return ()
+    first = max(days[0], published)
+    return (first, *(d for d in days if d > first))

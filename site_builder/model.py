@@ -46,7 +46,7 @@ class Item:
     notice: NoticeStatus | None = None     # public notice (公示) on `today`
     body_withheld: bool = False            # notice ended, names taken down (entry is metadata only)
     late: LateEntry | None = None          # published after the working-day limit
-    history: tuple[dt.date, ...] = ()      # git commit days of its file, oldest first
+    history: tuple[dt.date, ...] = ()      # days it went online and was changed (history.online_dates)
     ledger_files: tuple[str, ...] = ()     # CSV of each ledger, beside the page
 
     @property
@@ -189,7 +189,7 @@ def _attach_accountability(site: Site, entries: list[Entry], problems: Problems)
         site.ledger_series.setdefault(series.unit, []).append(series)
     dates = history.file_dates(cfg.root, cfg.timezone, today)
     for i in site.items:
-        i.history = dates.get(i.entry.rel, ())
+        i.history = history.online_dates(dates.get(i.entry.rel, ()), i.entry.date)
         if i.entry.ledgers and not i.withdrawn:
             i.ledger_files = finance.ledger_names(tuple(a.name for a in i.entry.attachments),
                                                   len(i.entry.ledgers))

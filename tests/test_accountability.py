@@ -615,6 +615,19 @@ def test_git_history_on_entry_pages(tmp_path):
     out = build(site, "2026-03-20", tmp_path / "out-early", env=no_parent_repo)
     assert history_of(read(out, page)) == ([], [UI["history_first"] + cn_date(dt.date(2026, 3, 1))])
 
+    # committed ahead of its date: online on its date, the edits before it not shown
+    later = write_entry(site, "beicun/decisions/2026-04-20-gongshi.md", title="公示", date="2026-04-20")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-q", "-m", "ahead", when="2026-04-10T10:00:00+08:00")
+    for when in ("2026-04-12T10:00:00+08:00", "2026-04-25T10:00:00+08:00"):
+        later.write_text(later.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+        _git(site, "commit", "-q", "-am", "edit", when=when)
+    out = build(site, "2026-05-01", tmp_path / "out-ahead", env=no_parent_repo)
+    assert history_of(read(out, "beicun/decisions/2026-04-20-gongshi/index.html")) == (
+        [UI["modified_on"] + cn_date(dt.date(2026, 4, 25))],
+        [UI["history_first"] + cn_date(dt.date(2026, 4, 20)),
+         UI["history_changed"] + cn_date(dt.date(2026, 4, 25))])
+
     # a shallow clone shows nothing rather than a wrong first date
     shallow = tmp_path / "shallow"
     _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{site}", str(shallow))
