@@ -143,11 +143,11 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
     """Replace each ledger block with a placeholder; parse and check each block. With
     the `span` of the entry's period, a transaction dated outside it gets a note (a
     mistyped year or month); `published`, the entry's date, dates a line written
-    without its year when the period does not (see `_day`). Returns the body, the ledgers without a mistake, and the
-    ledgers to check the stated totals against: every block, a mistaken one too, as
-    long as every amount of every block is known (None when one is not), so that a
-    wrong date or balance and totals that do not add up are told at once, not one
-    after the other."""
+    without its year when the period does not (see `_day`). Returns the body, the
+    ledgers without a mistake, and the ledgers to check the stated totals against:
+    every block, a mistaken one too, as long as every amount of every block is known
+    (None when one is not), so that a wrong date or balance and totals that do not
+    add up are told at once, not one after the other."""
     ledgers: list[Ledger] = []
     counted: list[Ledger] | None = []
 
@@ -209,7 +209,8 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems,
                          value=label, amount=figures[-1] if figures else "0.00")
             ok = False
             if _CARRIED.match(label) and figures and not rows and not given:  # the opening, as the
-                opening = balance = stated.balance = parse_amount(figures[-1])  # message says to write it
+                opening = balance = parse_amount(figures[-1])                 # message says to write it
+                stated.begin_at(opening)
             continue
         mistake = _cells_mistake(row_text, cells, header, own_balance)
         if mistake is not None:
@@ -302,6 +303,10 @@ class _StatedBalances:
             self.balance = stated
         else:
             self.stretches[-1].append((line_no, stated, self.balance))
+
+    def begin_at(self, opening: Decimal) -> None:
+        """The opening, found in the first line rather than above the header."""
+        self.balance = opening
 
     def unknown(self) -> None:
         """A line whose amounts are not known."""

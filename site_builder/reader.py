@@ -367,9 +367,9 @@ class EntryReader:
                 not p.key.startswith(_LEDGER_KEYS) for p in problems.errors))):
             return None
         # An entry whose only mistakes are in its ledgers' lines (amounts all known) is
-        # kept, never to be published (its errors stop the build), so that what is
-        # checked between entries (the chain of openings, one ledger a period) is told
-        # in the same run, not after these are mended.
+        # kept, with every ledger, never to be rendered or published (its errors stop
+        # the build), so that what is checked between entries (the chain of openings,
+        # one ledger a period) is told in the same run, not after these are mended.
         return Entry(
             rel=rel_path, stem=Path(rel_path).stem, unit=unit, category=category, title=title,
             date=date, time=time, period=period, formed=formed, notice_until=notice_until,
@@ -404,8 +404,8 @@ class EntryReader:
         value = {WITHDRAWN_ALIASES.get(k, k): v for k, v in value.items()}
         date = parse_date(value["date"])[0] if value.get("date") and parse_date(value["date"]) else None
         if value.get("date") and date is None:
-            problems.add(rel, self._line("withdrawn"), "bad_date", key=f"{self._written('withdrawn')}.{written['date']}",
-                         value=value["date"])
+            problems.add(rel, self._line("withdrawn"), "bad_date",
+                         key=f"{self._written('withdrawn')}.{written['date']}", value=value["date"])
         return Withdrawal(date, _text(value.get("reason")) or "")
 
     @staticmethod
