@@ -153,8 +153,8 @@ class Renderer:
         if self.prefix:  # files beside the entry are shared: link them from the copy
             html = replace_refs(html, {ref: url(f"{item.dir}/{ref}") for ref in local_refs(html)})
         html = _ENTRY_LINK.sub(lambda m: self._entry_link(m, url), html)
-        html = fill_missing_alt(caption_tables(html, self.strings.ui["table_fallback"], self.strings.ui["swipe_hint_table"]),
-                                self.strings.ui["image_alt"])
+        ui = self.strings.ui
+        html = fill_missing_alt(caption_tables(html, ui["table_fallback"], ui["swipe_hint_table"]), ui["image_alt"])
         parts: list[tuple[str, Ledger | None]] = []
         last = 0
         for m in PLACEHOLDER_RE.finditer(html):
