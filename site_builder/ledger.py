@@ -30,8 +30,10 @@ _LEDGER_DATE = re.compile(  # 2026-10-09, 2026/10/9, 10-09; 2026年10月9日, 10
     r"^((19|20|21)\d\d[-/.])?(0?[1-9]|1[0-2])[-/.](0?[1-9]|[12]\d|3[01])$"
     r"|^((19|20|21)\d\d\s*年\s*)?(0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*日$")
 # Lines of the paper book that are no transaction: the balance brought forward, and sums
-_CARRIED = re.compile(r"^(上月|上期|上年|上季|本月|本期)?(结转|結轉|承前页|承前頁|期初余额|期初餘額|期初)")
-_SUMMED = re.compile(r"^(本月|本期|本年|本季|全年|上月|月)?(合计|合計|累计|累計|小计|小計|总计|總計)")
+# (the date cell or the summary, whole: a dated 10-31,本月合计 line is as common)
+_CARRIED = re.compile(r"^((上月|上期|上年|上季|本月|本期|年初)?(结转|結轉)(余额|餘額)?|承前页|承前頁|期初(余额|餘額)?)$")
+_SUMMED = re.compile(r"^((本月|本期|本年|本季|全年|上月|月)?(合计|合計|累计|累計|小计|小計|总计|總計)|过次页|過次頁)$")
+_BALANCE = re.compile(r"^(余额|餘額|结余|結餘)")  # a balance column: 余额, 余额（元）, 结余
 _OPENING = re.compile(r"^\s*(opening|期初余额|期初餘額|期初)\s*[:：]")
 PLACEHOLDER = "SITEBUILDERLEDGER{}END"
 PLACEHOLDER_RE = re.compile(r"<p>SITEBUILDERLEDGER(\d+)END</p>")  # as Markdown renders it
@@ -122,7 +124,9 @@ def parse_amount(text: str) -> Decimal | None:
     """Yuan with at most two decimals, full-width digits too, commas only between
     thousands (1,000.00; "320，14680.00" is no amount: two run together); '' is zero;
     None when not an amount."""
-    text = unicodedata.normalize("NFKC", text).strip().lstrip("¥").strip()
+    text = unicodedata.normalize("NFKC", text).strip()
+    sign, text = ("-", text[1:].strip()) if text.startswith("-") else ("", text)
+    text = sign + text.lstrip("¥").strip()
     if not text:
         return Decimal("0")
     if "," in text:
@@ -195,13 +199,13 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems,
                      expected=",".join(REQUIRED_HEADER))
         return None, False
     rows, income, expense, balance = [], Decimal("0"), Decimal("0"), opening
-    own_balance = next((k for k, h in enumerate(header) if h in ("余额", "餘額") and k >= 4), None)
+    own_balance = next((k for k, h in enumerate(header) if _BALANCE.match(h) and k >= 4), None)
     stated = _StatedBalances(path, problems, opening if known else None,
                              header[own_balance] if own_balance is not None else "")
     for line_no, row_text in rows_text[1:]:
         cells = tuple(c.strip() for c in next(csv.reader([row_text])))
-        label = cells[0] or (cells[1] if len(cells) > 1 else "")
-        if _CARRIED.match(label) or _SUMMED.match(label):
+        label = next((c for c in cells[:2] if _CARRIED.match(c) or _SUMMED.match(c)), None)
+        if label is not None:
             # a line copied from the paper book that is no transaction: told, and left
             # out of the sums and balances (as it will be once removed)
             figures = [c for c in cells[2:] if c and parse_amount(c) is not None]
@@ -256,15 +260,19 @@ def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...
     many or too few cells. A line shorter than the header is padded (the columns after
     支出 may be left off), so a full-width comma there is told when the line read with
     it as a comma would have amounts where it has other text."""
-    if "，" in row_text and len(cells) < len(header):
+    if any("，" in c and parse_amount(c) is None for c in cells) and len(cells) < len(header):
         wide = tuple(c.strip() for c in next(csv.reader([row_text.replace("，", ",")])))
         if len(cells) < 4 or (len(wide) >= 4 and wide[2:4] != cells[2:4]
                               and all(parse_amount(c) is not None for c in wide[2:4])):
             return "ledger_fullwidth_comma", {}
-    for k in (2, 3):  # (1,500.00 -> 1 | 500.00; not an expense of 5 beside a balance of 970.00)
+    # 1,500.00 unquoted, read as 1 and 500.00: told as a question where the line may be
+    # right (an income of 1 and an expense of 500.00), and only where nothing else would
+    # tell it (beside a column after 支出, a line too long is)
+    for k in (2, 3):
         if (k + 1 < len(cells) and _HEAD.match(cells[k]) and _TAIL.match(cells[k + 1])
-                and (k == 2 or "." in cells[k + 1]) and (k + 1 != own_balance or len(cells) > len(header))):
-            return "ledger_split_amount", {"value": f"{cells[k]},{cells[k + 1]}", "joined": cells[k] + cells[k + 1]}
+                and (k == 2 or len(cells) > len(header))):
+            return "ledger_split_amount", {"value": f"{cells[k]},{cells[k + 1]}", "joined": cells[k] + cells[k + 1],
+                                           "first": cells[k], "second": cells[k + 1]}
     if len(cells) > len(header):
         return "ledger_too_many_cells", {"count": len(cells), "expected": len(header)}
     if len(cells) < 4:
@@ -278,14 +286,15 @@ class _StatedBalances:
     it from the computed one by the same sum, and so does a mistyped balance carried
     down by the lines after it: either way it is one run of lines, told once, at its
     first line (which of the two it is, only the clerk can tell), with the line it
-    ends on. A balance mistyped alone (the line after it goes on from the lines
-    before) is told alone, with the balance those lines give. A stated balance equal
-    to the computed one is right. After a line whose amounts are not known, the next
-    stated balance is taken as it stands, and the checking goes on from it."""
+    ends on; a run from the first line on may be a wrong or missing opening, and is
+    told so. A balance mistyped alone (one of the next two lines goes on from the lines
+    before it) is told alone, with the balance those lines give. A stated balance
+    equal to the computed one is right. After a line whose amounts are not known, the
+    next stated balance is taken as it stands, and the checking goes on from it."""
 
     def __init__(self, path: str, problems: Problems, opening: Decimal | None, column: str):
         self.path, self.problems, self.column = path, problems, column
-        self.balance = opening  # None: not known
+        self.balance = self.opening = opening  # None: not known
         self.stretches: list[list[tuple[int, Decimal, Decimal]]] = [[]]  # (line, stated, computed)
         self.right = True
 
@@ -306,7 +315,7 @@ class _StatedBalances:
 
     def begin_at(self, opening: Decimal) -> None:
         """The opening, found in the first line rather than above the header."""
-        self.balance = opening
+        self.balance = self.opening = opening
 
     def unknown(self) -> None:
         """A line whose amounts are not known."""
@@ -316,11 +325,11 @@ class _StatedBalances:
 
     def check(self) -> bool:
         """Tell what is wrong; whether all is right."""
-        for lines in self.stretches:
-            self._check(lines)
+        for k, lines in enumerate(self.stretches):
+            self._check(lines, from_opening=k == 0 and self.opening is not None)
         return self.right
 
-    def _check(self, lines: list[tuple[int, Decimal, Decimal]]) -> None:
+    def _check(self, lines: list[tuple[int, Decimal, Decimal]], from_opening: bool) -> None:
         level: Decimal = Decimal("0")  # how far the lines before are off the computed balance
         run: tuple[int, Decimal] | None = None  # the run of lines at `level`: its first, the level before
         last = 0
@@ -328,28 +337,35 @@ class _StatedBalances:
             off = stated - computed
             if off == level or not off:
                 if off != level:  # back on the computed balance: the run has ended
-                    self._tell_run(lines, run, last)
+                    self._tell(lines, run, last, from_opening)
                     run, level = None, off
                 last = k
                 continue
-            after = lines[k + 1][1] - lines[k + 1][2] if k + 1 < len(lines) else None
             self.right = False
-            if after != off:  # mistyped alone
-                self.problems.add(self.path, line_no, "ledger_balance_mismatch", stated=_yuan(stated),
-                                  computed=_yuan(computed + level))
+            if off not in [s - c for _, s, c in lines[k + 1:k + 3]]:  # mistyped alone
+                self._tell(lines, (k, level), k, from_opening)
                 continue
-            self._tell_run(lines, run, last)
+            self._tell(lines, run, last, from_opening)
             run, level, last = (k, level), off, k
-        self._tell_run(lines, run, last)
+        self._tell(lines, run, last, from_opening)
 
-    def _tell_run(self, lines: list[tuple[int, Decimal, Decimal]], run: tuple[int, Decimal] | None,
-                  last: int) -> None:
+    def _tell(self, lines: list[tuple[int, Decimal, Decimal]], run: tuple[int, Decimal] | None,
+              last: int, from_opening: bool) -> None:
+        """Tell the run of lines from `run` (its first line, the level before it) to `last`."""
         if run is None:
             return
-        line_no, stated, computed = lines[run[0]]
-        self.problems.add(self.path, line_no, "ledger_balance_shifted", stated=_yuan(stated),
-                          computed=_yuan(computed + run[1]), off=_yuan(abs(stated - computed - run[1])),
-                          last=lines[last][0])
+        first, before = run
+        line_no, stated, computed = lines[first]
+        expected, off = computed + before, stated - computed - before
+        if last == first:
+            self.problems.add(self.path, line_no, "ledger_balance_mismatch", stated=_yuan(stated),
+                              computed=_yuan(expected))
+        elif first == 0 and from_opening:
+            self.problems.add(self.path, line_no, "ledger_opening_off", off=_yuan(abs(off)), last=lines[last][0],
+                              opening=_yuan(self.opening), suggested=f"{self.opening + off:.2f}")
+        else:
+            self.problems.add(self.path, line_no, "ledger_balance_shifted", stated=_yuan(stated),
+                              computed=_yuan(expected), off=_yuan(abs(off)), last=lines[last][0])
 
 
 def combined(ledgers: list[Ledger]) -> dict[str, Decimal]:

@@ -124,7 +124,7 @@ def entry_text(item: Item) -> tuple[str, str]:
     e = item.entry
     parts = [plain_text(PLACEHOLDER_RE.sub(" ", e.html))]
     for lg in e.ledgers:
-        parts.extend(" ".join(row.cells) for row in lg.rows)
+        parts.extend(" ".join(row.cells[k] for k in lg.columns) for row in lg.rows)  # (as shown)
     parts.extend(x for x in (e.doc_no, " ".join(e.tags), item.index_no,
                              " ".join(a.title for a in e.attachments)) if x)
     return e.title, "\n".join(parts)

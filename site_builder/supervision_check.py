@@ -7,9 +7,8 @@ unknown), then a summary, in the site's language; the notes that bear on these f
 (e.g. a year the working-day calendar does not know) come first, and the others are
 counted in a last line. An entry with a mistake does not hide the list (one village's
 broken file must not blind the town's supervisors to every other): the errors come
-first, then a line saying that the figures leave out the files that could not be read
-(those the reader refused; a mistake between entries, a broken ledger chain say, leaves
-them in); a mistake in site.yaml gives no figures. Returns the exit code: 1 when anything
+first, then a line saying that the figures leave out the files with them (none of
+which is online until they are mended); a mistake in site.yaml gives no figures. Returns the exit code: 1 when anything
 is overdue or missing, or the site has errors; 0 otherwise.
 """
 from __future__ import annotations
@@ -18,11 +17,13 @@ import datetime as dt
 from pathlib import Path
 from typing import TextIO
 
+from .accountability import supervise
 from .build import load_site
 from .config import CONFIG_FILE
 from .errors import Problem, SiteError
 from .i18n import Listed, Strings
 from .render import format_date, format_period
+from .workdays import WorkCalendar
 
 
 # The notes on what the figures listed stand on (a year the working-day calendar does
@@ -50,10 +51,15 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
     notes = [p for p in problems.warnings if p.key in BEARING]
     for p in errors + notes:
         print(p.format(strings), file=out)
+    cfg, supervision = site.config, site.supervision
     if errors:
         print(strings.message("supervision_with_errors", count=len(errors)), file=out)
-    cfg = site.config
-    failing = site.supervision.failing
+        # the figures without every file that has a mistake: one kept in the model (only
+        # its ledger lines are wrong, say) is not online either
+        wrong = {p.path for p in errors}
+        supervision = supervise(cfg, [i.entry for i in site.items if i.entry.source not in wrong], site.today,
+                                WorkCalendar(cfg.holidays))
+    failing = supervision.failing
     for r in failing:
         periods = Listed(format_period(p, strings) for p in r.missing_periods)
         print(strings.message("supervision_line", unit=cfg.units_by_id[r.unit].name,
@@ -61,16 +67,16 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
                               status=status_text(r, strings),
                               detail=strings.message("supervision_detail", periods=periods)), file=out)
     never = strings.ui["never_published"]
-    for unit, category in site.supervision.unstarted:
+    for unit, category in supervision.unstarted:
         print(strings.message("supervision_line", unit=cfg.units_by_id[unit].name,
                               category=cfg.categories_by_id[category].name, status=never,
                               detail=strings.message("supervision_detail", periods=strings.ui["no_since"])), file=out)
     day = format_date(site.today, strings)
-    summary = ("supervision_failed" if failing else "supervision_none_counted" if site.supervision.unstarted
+    summary = ("supervision_failed" if failing else "supervision_none_counted" if supervision.unstarted
                else "supervision_ok")
     print(strings.message(summary, count=len(failing), date=day), file=out)
-    if site.supervision.unstarted:
-        print(strings.message("supervision_unstarted", count=len(site.supervision.unstarted)), file=out)
+    if supervision.unstarted:
+        print(strings.message("supervision_unstarted", count=len(supervision.unstarted)), file=out)
     if len(problems.warnings) > len(notes):
         print(strings.message("supervision_other_notes", count=len(problems.warnings) - len(notes)), file=out)
     return 1 if failing or errors else 0

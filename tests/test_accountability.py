@@ -258,14 +258,19 @@ def test_supervision_list_is_given_when_an_entry_has_a_mistake(tmp_path):
     finance_entries(site, "nancun", range(1, 8))
     write_entry(site, "nancun/finance/2026-07-05-caiwu-2026-06.md", title="2026年6月财务收支公开",
                 date="2026-07-35", period="2026-06")
+    # a ledger whose only mistake is a line's date: kept for the checks between entries,
+    # but not online, so not counted either
+    write_entry(site, "beicun/finance/2026-08-05-caiwu-2026-07.md", "```ledger\n日期,摘要,收入,支出\n7月35日,租金,100,\n```",
+                title="2026年7月财务收支公开", date="2026-08-05", period="2026-07")
     result = run("check", "--supervision", str(site), "--today", "2026-09-15")
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("content/nancun/finance/2026-07-05-caiwu-2026-06.md:"), lines
-    assert lines[1] == MESSAGES["supervision_with_errors"].format(count=1)
+    assert lines[0].startswith("content/beicun/finance/2026-08-05-caiwu-2026-07.md:"), lines
+    assert lines[1].startswith("content/nancun/finance/2026-07-05-caiwu-2026-06.md:"), lines
+    assert lines[2] == MESSAGES["supervision_with_errors"].format(count=2)
     assert MESSAGES["supervision_line"].format(
-        unit="北村", category="财务收支", status=UI["status_overdue"].format(days=5),
-        detail=MESSAGES["supervision_detail"].format(periods="2026年8月")) in lines
+        unit="北村", category="财务收支", status=UI["status_missing"].format(count=2),
+        detail=MESSAGES["supervision_detail"].format(periods="2026年7月、2026年8月")) in lines, lines
     # the broken file's month is counted as missing, as it is left out
     assert MESSAGES["supervision_line"].format(
         unit="南村", category="财务收支", status=UI["status_missing"].format(count=2),

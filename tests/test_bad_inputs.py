@@ -620,10 +620,17 @@ BALANCES = [  # (balances stated after an opening of 1000.00 and lines of +100, 
     (["1100", "1OOO", "950", "971", "980"],
      [("1OOO", "ledger_bad_amount", {"value": "1OOO", "column": "余额"}),
       ("971", "ledger_balance_mismatch", {"stated": "971.00", "computed": "970.00"})]),
+    # a slip carried down, and inside its run the next line mistyped alone: the run is one
+    # message to its end, the lone line one, with the balance its neighbours give
+    (["1100", "1090", "1041", "1060", "1070"],
+     [("1090", "ledger_balance_shifted", {"stated": "1,090.00", "computed": "1,000.00", "off": "90.00",
+                                          "last": "1070"}),
+      ("1041", "ledger_balance_mismatch", {"stated": "1,041.00", "computed": "1,040.00"})]),
 ]
 
 
-@pytest.mark.parametrize("stated, expected", BALANCES, ids=["carried", "back", "two-alone", "first", "not-amount"])
+@pytest.mark.parametrize("stated, expected", BALANCES,
+                         ids=["carried", "back", "two-alone", "first", "not-amount", "alone-in-run"])
 def test_a_balance_column_is_told_once_per_mistake(make_site, stated, expected):
     path = "content/xicun/finance/2026-10-caiwu.md"
     rows = zip(["租金,100.00,", "办公费,,100.00", "电费,,50.00", "补助,20.00,", "利息,10.00,"], stated)
@@ -637,6 +644,28 @@ def test_a_balance_column_is_told_once_per_mistake(make_site, stated, expected):
         line(path, text.count("\n", 0, at[balance]) + 1, message,
              **{k: text.count("\n", 0, at[v]) + 1 if k == "last" else v for k, v in params.items()})
         for balance, message, params in expected], describe(result)
+
+
+def test_balances_off_from_the_first_line_on_suggest_the_opening(make_site):
+    """No opening written, the book's balances from 1,100.00 on: the opening it takes."""
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                 "```ledger\n日期,摘要,收入,支出,余额（元）\n2026-10-01,租金,100.00,,1100.00\n"
+                 "2026-10-02,办公费,,100.00,1000.00\n```")
+    assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "租金"), "ledger_opening_off", off="1,000.00", last=line_no(text, "办公费"),
+             opening="0.00", suggested="1000.00")]
+
+
+def test_a_right_ledger_is_not_taken_for_a_comma_mistake(make_site):
+    """An expense of 5 beside a balance (结余) of 995.00, a thousands comma in full width,
+    a full-width comma in a summary, a balance below zero with its yuan sign."""
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                 "```ledger\n期初余额: 1000.00\n日期,摘要,收入,支出,结余\n2026-10-01,电费,,5,995.00\n"
+                 "2026-10-02,收款，租金,\"1，500.00\",,2495.00\n2026-10-03,工程款,,2500.00,-¥5.00\n```")
+    result = run_check(make_site({path: text}))
+    assert result.returncode == 0 and msg("warning_label") not in result.stdout, describe(result)
 
 
 def test_an_amount_that_cannot_be_read_leaves_the_balances_after_it_checked(make_site):
@@ -657,7 +686,7 @@ def test_the_paper_books_carried_and_total_lines_are_told_what_to_do(make_site):
     text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
                  "```ledger\n日期,摘要,收入,支出,余额\n上月结转,,,,10000.00\n"
                  "2026-10-05,上级转移支付,5000.00,,15000.00\n2026-10-18,村部办公费,,320.50,14679.50\n"
-                 "本月合计,,5000.00,320.50,14679.50\n```")
+                 "2026-10-31,本月合计,5000.00,320.50,14679.50\n```")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "上月结转"), "ledger_carried_line", value="上月结转", amount="10000.00"),
         line(path, line_no(text, "本月合计"), "ledger_total_line", value="本月合计", amount="14679.50")]
@@ -688,7 +717,8 @@ def test_a_comma_that_moves_an_amount_into_another_column_is_told(make_site):
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "上级转移支付"), "ledger_fullwidth_comma"),
         line(path, line_no(text, "村部办公费"), "ledger_fullwidth_comma"),
-        line(path, line_no(text, "租金"), "ledger_split_amount", value="1,500.00", joined="1500.00")]
+        line(path, line_no(text, "租金"), "ledger_split_amount", value="1,500.00", joined="1500.00", first="1",
+             second="500.00")]
 
 
 def test_a_key_written_under_two_names_is_refused_and_the_pages_word_for_date_is_read(make_site):
