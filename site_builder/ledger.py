@@ -21,6 +21,7 @@ from .errors import Problems
 
 REQUIRED_HEADER = ("日期", "摘要", "收入", "支出")
 _BLOCK = re.compile(r"^(```|~~~)[ \t]*(?i:ledger)[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
+_FENCE = re.compile(r"^(```|~~~)[ \t]*(?i:ledger)[ \t]*$", re.M)  # a ledger's opening fence
 _AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 _GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d{1,2})?$")
 # One amount cut in two at an unquoted thousands comma (1,500.00 read as 1 and 500.00)
@@ -31,10 +32,13 @@ _LEDGER_DATE = re.compile(  # 2026-10-09, 2026/10/9, 10-09; 2026年10月9日, 10
     r"|^((19|20|21)\d\d\s*年\s*)?(0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*日$")
 # Lines of the paper book that are no transaction: the balance brought forward, and sums
 # (the date cell or the summary, whole: a dated 10-31,本月合计 line is as common)
-_CARRIED = re.compile(r"^((上月|上期|上年|上季|本月|本期|年初)?(结转|結轉)(余额|餘額)?|承前页|承前頁|期初(余额|餘額)?)$")
-_SUMMED = re.compile(r"^((本月|本期|本年|本季|全年|上月|月)?(合计|合計|累计|累計|小计|小計|总计|總計)|过次页|過次頁)$")
+_CARRIED = re.compile(r"^((上月|上期|上年|上季|本月|本期|年初)?(结转|結轉)(余额|餘額)?|承前页|承前頁|承上页|承上頁"
+                      r"|期初(余额|餘額)?)$")
+_SUMMED = re.compile(r"^((本月|本期|本年|本季|全年|上月|月)?(合计|合計|累计|累計|小计|小計|总计|總計|计|計)"
+                     r"|(本月|本期|本年)?(发生额|發生額)|过次页|過次頁|期末(余额|餘額)?|结余|結餘)$")
+_UNIT = re.compile(r"\s*[（(]\s*元\s*[)）]$")  # a column's unit after its name: 收入（元）
 _BALANCE = re.compile(r"^(余额|餘額|结余|結餘)")  # a balance column: 余额, 余额（元）, 结余
-_OPENING = re.compile(r"^\s*(opening|期初余额|期初餘額|期初)\s*[:：]")
+_OPENING = re.compile(r"^\s*(opening|期初余额|期初餘額|期初|期初结余|期初結餘|(?:上月|上期)(?:结余|結餘|结转|結轉))\s*[:：]")
 PLACEHOLDER = "SITEBUILDERLEDGER{}END"
 PLACEHOLDER_RE = re.compile(r"<p>SITEBUILDERLEDGER(\d+)END</p>")  # as Markdown renders it
 TOTAL_KEYS = ("opening", "income", "expense", "closing")
@@ -151,14 +155,25 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
     ledgers without a mistake, and the ledgers to check the stated totals against:
     every block, a mistaken one too, as long as every amount of every block is known
     (None when one is not), so that a wrong date or balance and totals that do not
-    add up are told at once, not one after the other."""
+    add up are told at once, not one after the other. The blocks of one entry are one
+    account: a block without an opening line goes on from the closing of the one
+    before, and one with an opening must too. A ledger fence never closed is told (its
+    lines would be published as they stand, unchecked)."""
     ledgers: list[Ledger] = []
     counted: list[Ledger] | None = []
+    before: Ledger | None = None  # the block before, when its amounts are known
+    blocks: list[tuple[int, int]] = []
 
     def replace(m: re.Match) -> str:
-        nonlocal counted
+        nonlocal counted, before
         line = body_line + body.count("\n", 0, m.start())
-        ledger, ok = _parse_block(m.group(2), line + 1, path, problems, span, published)
+        blocks.append(m.span())
+        ledger, ok = _parse_block(m.group(2), line + 1, path, problems, span, published,
+                                  before.closing if before is not None else None)
+        if ledger is not None and before is not None and ledger.opening != before.closing:
+            problems.add(path, line, "ledger_blocks_apart", opening=_yuan(ledger.opening), closing=_yuan(before.closing))
+            ok = False
+        before = ledger
         if ledger is None:
             counted = None
         elif counted is not None:
@@ -168,21 +183,27 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
         ledgers.append(ledger)
         return "\n" + PLACEHOLDER.format(len(ledgers) - 1) + "\n"
 
-    return _BLOCK.sub(replace, body), ledgers, counted
+    out = _BLOCK.sub(replace, body)
+    for m in _FENCE.finditer(body):
+        if not any(a <= m.start() < b for a, b in blocks):
+            problems.add(path, body_line + body.count("\n", 0, m.start()), "ledger_unclosed", fence=m.group(1))
+    return out, ledgers, counted
 
 
-def _parse_block(text: str, first_line: int, path: str, problems: Problems,
-                 span: tuple[dt.date, dt.date] | None, published: dt.date | None) -> tuple[Ledger | None, bool]:
+def _parse_block(text: str, first_line: int, path: str, problems: Problems, span: tuple[dt.date, dt.date] | None,
+                 published: dt.date | None, carried: Decimal | None = None) -> tuple[Ledger | None, bool]:
     """The block as a ledger (None: an amount in it is not known) and whether it is
-    without a mistake. Every line is checked, whatever mistakes come before it."""
+    without a mistake. Every line is checked, whatever mistakes come before it.
+    `carried`: the closing of the block before in the entry, the opening when the
+    block gives none."""
     lines = text.splitlines()
-    opening, start, ok, known = Decimal("0"), 0, True, True
+    opening, start, ok, known = carried or Decimal("0"), 0, True, True
     while start < len(lines) and not lines[start].strip():
         start += 1
     given = start < len(lines) and bool(_OPENING.match(lines[start]))  # (an opening line)
     if given:
         value = re.split(r"[:：]", lines[start], maxsplit=1)[1]
-        amount = parse_amount(value)
+        amount = parse_amount(value) if value.strip() else None  # (left empty: not a zero)
         if amount is None:
             problems.add(path, first_line + start, "ledger_bad_opening", value=value.strip(),
                          key=_OPENING.match(lines[start]).group(1))
@@ -194,7 +215,7 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems,
         return None, False
     header_line, header_text = rows_text[0]
     header = tuple(c.strip() for c in next(csv.reader([header_text])))
-    if header[:4] != REQUIRED_HEADER:
+    if tuple(_UNIT.sub("", h) for h in header[:4]) != REQUIRED_HEADER:  # (收入（元） is 收入)
         problems.add(path, header_line, "ledger_bad_header", header=",".join(header),
                      expected=",".join(REQUIRED_HEADER))
         return None, False
@@ -207,14 +228,18 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems,
         label = next((c for c in cells[:2] if _CARRIED.match(c) or _SUMMED.match(c)), None)
         if label is not None:
             # a line copied from the paper book that is no transaction: told, and left
-            # out of the sums and balances (as it will be once removed)
+            # out of the sums and balances (as it will be once removed); the balance
+            # brought forward on the first line, where no opening is written, is the
+            # opening, as the message says to write it
             figures = [c for c in cells[2:] if c and parse_amount(c) is not None]
-            problems.add(path, line_no, "ledger_carried_line" if _CARRIED.match(label) else "ledger_total_line",
-                         value=label, amount=figures[-1] if figures else "0.00")
-            ok = False
-            if _CARRIED.match(label) and figures and not rows and not given:  # the opening, as the
-                opening = balance = parse_amount(figures[-1])                 # message says to write it
+            first = bool(_CARRIED.match(label)) and not rows and not given and carried is None
+            problems.add(path, line_no, "ledger_carried_line" if first else "ledger_total_line"
+                         if _SUMMED.match(label) else "ledger_paper_line", value=label,
+                         amount=figures[-1] if figures else "0.00")
+            if first and figures:
+                opening = balance = parse_amount(figures[-1])
                 stated.begin_at(opening)
+            ok = False
             continue
         mistake = _cells_mistake(row_text, cells, header, own_balance)
         if mistake is not None:
@@ -238,8 +263,10 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems,
                 ok = known = False
                 amount = None
             amounts.append(amount)
-        if None in amounts:
+        if None in amounts:  # (the balance this line states, if any, is where checking goes on)
             stated.unknown()
+            if own_balance is not None:
+                stated.line(line_no, Decimal("0"), cells[own_balance])
             continue
         balance += amounts[0] - amounts[1]
         income += amounts[0]
@@ -357,9 +384,9 @@ class _StatedBalances:
         first, before = run
         line_no, stated, computed = lines[first]
         expected, off = computed + before, stated - computed - before
-        if last == first:
-            self.problems.add(self.path, line_no, "ledger_balance_mismatch", stated=_yuan(stated),
-                              computed=_yuan(expected))
+        if last == first:  # (inside a run, the balance the lines around it give: not the computed one)
+            self.problems.add(self.path, line_no, "ledger_balance_alone" if before else "ledger_balance_mismatch",
+                              stated=_yuan(stated), computed=_yuan(expected))
         elif first == 0 and from_opening:
             self.problems.add(self.path, line_no, "ledger_opening_off", off=_yuan(abs(off)), last=lines[last][0],
                               opening=_yuan(self.opening), suggested=f"{self.opening + off:.2f}")

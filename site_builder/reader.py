@@ -426,12 +426,19 @@ class EntryReader:
             problems.add(rel, self._line("totals"), "bad_totals")
             return None
         out = {}
+        if any(amount is None and re.fullmatch(r"\d+(\.\d*)?", str(key)) for key, amount in value.items()):
+            # {期初: 10,000.00}: YAML split the amount at its comma, into 10 and a key 000.00
+            problems.add(rel, self._line("totals"), "bad_total_comma")
+            return None
         for key, amount in value.items():
+            if amount is None and "：" in str(key):  # {期初：10000.00}: read as meant, with a note
+                key, amount = (part.strip() for part in str(key).split("：", 1))
+                problems.add(rel, self._line("totals"), "fullwidth_colon", warning=True, key=key)
             name = TOTAL_ALIASES.get(str(key), str(key))
             parsed = ledgers.parse_amount(str(amount)) if name in ledgers.TOTAL_KEYS else None
             if parsed is None:
                 problems.add(rel, self._line("totals"), "bad_total_amount" if name in ledgers.TOTAL_KEYS
-                             else "bad_total_item", key=key, value=amount)
+                             else "bad_total_item", key=key, value="" if amount is None else amount)
                 continue
             out[name] = parsed
             self.written[f"totals.{name}"] = str(key)

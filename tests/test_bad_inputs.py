@@ -595,7 +595,7 @@ def test_one_mistyped_amount_and_the_totals_are_told_in_one_run(make_site):
         line(path, line_no(text, "期末:"), "totals_mismatch", key="期末", stated="970.00", computed="70.00"),
         line(path, line_no(text, "办公费"), "ledger_balance_shifted", stated="1,000.00", computed="100.00",
              off="900.00", last=line_no(text, "退款")),
-        line(path, line_no(text, "补助"), "ledger_balance_mismatch", stated="9,970.00", computed="970.00"),
+        line(path, line_no(text, "补助"), "ledger_balance_alone", stated="9,970.00", computed="970.00"),
         line(path, line_no(text, "退款"), "ledger_bad_date", value="2026-10-36")], describe(result)
 
 
@@ -625,7 +625,7 @@ BALANCES = [  # (balances stated after an opening of 1000.00 and lines of +100, 
     (["1100", "1090", "1041", "1060", "1070"],
      [("1090", "ledger_balance_shifted", {"stated": "1,090.00", "computed": "1,000.00", "off": "90.00",
                                           "last": "1070"}),
-      ("1041", "ledger_balance_mismatch", {"stated": "1,041.00", "computed": "1,040.00"})]),
+      ("1041", "ledger_balance_alone", {"stated": "1,041.00", "computed": "1,040.00"})]),
 ]
 
 
@@ -686,9 +686,11 @@ def test_the_paper_books_carried_and_total_lines_are_told_what_to_do(make_site):
     text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
                  "```ledger\n日期,摘要,收入,支出,余额\n上月结转,,,,10000.00\n"
                  "2026-10-05,上级转移支付,5000.00,,15000.00\n2026-10-18,村部办公费,,320.50,14679.50\n"
+                 "2026-10-20,承前页,5000.00,320.50,14679.50\n"
                  "2026-10-31,本月合计,5000.00,320.50,14679.50\n```")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "上月结转"), "ledger_carried_line", value="上月结转", amount="10000.00"),
+        line(path, line_no(text, "承前页"), "ledger_paper_line", value="承前页", amount="14679.50"),
         line(path, line_no(text, "本月合计"), "ledger_total_line", value="本月合计", amount="14679.50")]
 
 
@@ -699,6 +701,35 @@ def test_a_yaml_mistake_does_not_hide_the_ledgers_mistakes(make_site):
     printed = run_check(make_site({path: text})).stdout.splitlines()[:-1]
     assert len(printed) == 2 and line(path, line_no(text, "租金"), "ledger_bad_amount", value="1OO",
                                       column="收入") == printed[1], printed
+
+
+def test_a_ledger_never_closed_and_two_that_do_not_follow_on_are_told(make_site):
+    """A ledger fence closed with two backticks is never closed: its lines would be
+    published as they stand, unchecked. The second ledger of an entry goes on from
+    the first (without an opening line it does); one that opens elsewhere is refused,
+    as the entry's totals would show money from nowhere."""
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                 "```ledger\nopening: 10000.00\n日期,摘要,收入（元）,支出（元）\n2026-10-05,租金,5000.00,\n```\n\n"
+                 "```ledger\n日期,摘要,收入,支出\n2026-10-06,电费,,100.00\n```\n\n"
+                 "```ledger\nopening: 15400.00\n日期,摘要,收入,支出\n2026-10-07,补助,200.00,\n```\n\n"
+                 "```ledger\n日期,摘要,收入,支出\n2026-10-08,水费,,abc\n``\n")
+    assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "opening: 15400") - 1, "ledger_blocks_apart", opening="15,400.00",
+             closing="14,900.00"),  # (at its fence)
+        line(path, text.count("\n", 0, text.rindex("```ledger")) + 1, "ledger_unclosed", fence="```")]
+
+
+def test_totals_with_a_thousands_comma_or_a_full_width_colon_are_told_plainly(make_site):
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    ledger = "```ledger\nopening: 10000.00\n日期,摘要,收入,支出\n2026-10-05,租金,5000.00,\n```"
+    comma = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"\n合计: {期初: 10,000.00, 期末: 15000.00}", ledger)
+    assert run_check(make_site({path: comma})).stdout.splitlines()[:-1] == [
+        line(path, line_no(comma, "合计:"), "bad_total_comma")]
+    colon = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"\n合计: {期初：10000.00, 期末: 15000.00}", ledger)
+    result = run_check(make_site({path: colon}, name="colon"))
+    assert result.returncode == 0 and result.stdout.splitlines()[:-1] == [
+        line(path, line_no(colon, "合计:"), "fullwidth_colon", warning=True, key="期初")], describe(result)
 
 
 def test_a_comma_that_moves_an_amount_into_another_column_is_told(make_site):
