@@ -82,6 +82,7 @@ def pages(site) -> dict[str, str]:
         "entry-attachments": attach.relative_to(site).as_posix(),
         "search": f"search/index.html?q={unit_name}",
         "supervision": "supervision/index.html",
+        "finance": f"{unit}/ledgers/index.html",
         "traditional-entry": "zh-hant/" + ledger.relative_to(site).as_posix(),
     }
     for name, rel in found.items():
@@ -106,7 +107,7 @@ def _page_or_skip(site: Path, rel: str) -> None:
 # --------------------------------------------------------------------------- axe-core
 
 PAGE_TYPES = ["home", "unit", "unit-category", "category", "entry-ledger", "entry-attachments",
-              "search", "supervision", "traditional-entry"]
+              "search", "supervision", "finance", "traditional-entry"]
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
@@ -426,7 +427,7 @@ def test_page_weight(site, pages):
 
 # --------------------------------------------------------------------------- small screens
 
-SCREENS = ["home", "unit", "entry-ledger", "search", "supervision"]
+SCREENS = ["home", "unit", "entry-ledger", "search", "supervision", "finance"]
 
 
 @pytest.mark.parametrize("kind", SCREENS)
