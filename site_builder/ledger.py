@@ -26,10 +26,11 @@ _AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 _GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d{1,2})?$")
 # One amount cut in two at an unquoted thousands comma (1,500.00 read as 1 and 500.00)
 _HEAD, _TAIL = re.compile(r"^\d{1,3}$"), re.compile(r"^\d{3}(\.\d{1,2})?$")
-# A transaction's date: 2024-07-01, 2024/7/1, 2024.7.1, 7-1, 7月1日 (a month and day must exist).
-_LEDGER_DATE = re.compile(  # 2026-10-09, 2026/10/9, 10-09; 2026年10月9日, 10月9日 (as in the front matter)
+# A transaction's date: 2024-07-01, 2024/7/1, 2024.7.1, 7-1, 7月1日, 7月1号 (a month and day
+# must exist), as in the front matter
+_LEDGER_DATE = re.compile(
     r"^((19|20|21)\d\d[-/.])?(0?[1-9]|1[0-2])[-/.](0?[1-9]|[12]\d|3[01])$"
-    r"|^((19|20|21)\d\d\s*年\s*)?(0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*日$")
+    r"|^((19|20|21)\d\d\s*年\s*)?(0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*[日号號]$")
 # Lines of the paper book that are no transaction: the balance brought forward, and sums
 # (the date cell or the summary, whole: a dated 10-31,本月合计 line is as common)
 _CARRIED = re.compile(r"^((上月|上期|上年|上季|本月|本期|年初)?(结转|結轉)(余额|餘額)?|承前页|承前頁|承上页|承上頁"
@@ -225,6 +226,11 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
                              header[own_balance] if own_balance is not None else "")
     for line_no, row_text in rows_text[1:]:
         cells = tuple(c.strip() for c in next(csv.reader([row_text])))
+        if _OPENING.match(row_text):  # (the opening, written under the header)
+            problems.add(path, line_no, "ledger_opening_below_header", key=_OPENING.match(row_text).group(1))
+            ok = known = False
+            stated.unknown()
+            continue
         label = next((c for c in cells[:2] if _CARRIED.match(c) or _SUMMED.match(c)), None)
         if label is not None:
             # a line copied from the paper book that is no transaction: told, and left
@@ -249,7 +255,7 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
             continue
         date = _ledger_date(cells[0])
         if date is None:
-            problems.add(path, line_no, "ledger_bad_date", value=cells[0])
+            problems.add(path, line_no, "ledger_bad_date" if cells[0] else "ledger_no_date", value=cells[0])
             ok = False
         elif span is not None and not _within(date, span):
             problems.add(path, line_no, "ledger_date_outside_period", warning=True, value=cells[0],

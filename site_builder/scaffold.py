@@ -154,11 +154,14 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
         raise SiteError(problems)
     problems = Problems()  # (the mistake is in the command, not in site.yaml: it is named)
     unit, category = _id_of(config.units_by_id, unit), _id_of(config.categories_by_id, category)
+    ui = load_strings(config.language).ui
+    named = lambda things: Listed(f"{k}{ui['paren_open']}{v.name}{ui['paren_close']}"  # noqa: E731
+                                  for k, v in things.items())
     if unit not in config.units_by_id:
-        problems.add("site-builder new", None, "unknown_unit", unit=unit, known=Listed(config.units_by_id))
+        problems.add("site-builder new", None, "unknown_unit", unit=unit, known=named(config.units_by_id))
     if category not in config.categories_by_id:
         problems.add("site-builder new", None, "unknown_category", category=category,
-                     known=Listed(config.categories_by_id))
+                     known=named(config.categories_by_id))
     problems.raise_if_errors()
     today = today or site_today(config)
     folder = root / "content" / unit / category  # (as the clerk named the site: the path is shown)
@@ -172,7 +175,6 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     period_line = len(lines) + 1
     if proposal.period:
         lines.append(f'period: "{proposal.period}"')
-    ui = load_strings(config.language).ui
     # (left for the clerk: today would meet the working-day rule by itself, whenever
     # the matter was decided)
     days = config.categories_by_id[category].publish_within_workdays

@@ -732,6 +732,15 @@ def test_totals_with_a_thousands_comma_or_a_full_width_colon_are_told_plainly(ma
         line(path, line_no(colon, "合计:"), "fullwidth_colon", warning=True, key="期初")], describe(result)
 
 
+def test_a_line_without_a_date_and_an_opening_under_the_header_are_told_what_to_do(make_site):
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                 "```ledger\n日期,摘要,收入,支出\n期初余额: 100.00\n10月5号,租金,50.00,\n,电费,,3.00\n```")
+    assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "期初余额"), "ledger_opening_below_header", key="期初余额"),
+        line(path, line_no(text, "电费"), "ledger_no_date", value="")]
+
+
 def test_a_comma_that_moves_an_amount_into_another_column_is_told(make_site):
     """A full-width comma in a line shorter than the header (5000.00 would be read as
     no income, and the voucher number 001 as an expense), two amounts run together by

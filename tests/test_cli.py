@@ -313,7 +313,7 @@ def test_new_with_unknown_unit(init_site):
     result = run_cli("new", init_site, "nowhere", "finance", "标题", "--today", "2026-11-25")
     assert result.returncode == 1, describe(result)
     assert "Traceback" not in result.stdout + result.stderr
-    known = "town、dongcun、xicun"
+    known = "town（示范镇人民政府）、dongcun（东村）、xicun（西村）"  # (by id or name, as the clerk may type either)
     assert f"site-builder new: {msg('unknown_unit', unit='nowhere', known=known)}" in result.stderr.splitlines(), describe(result)
     assert not (init_site / "content/nowhere").exists()
 
