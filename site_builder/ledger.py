@@ -163,14 +163,14 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
     ledgers: list[Ledger] = []
     counted: list[Ledger] | None = []
     before: Ledger | None = None  # the block before, when its amounts are known
-    blocks: list[tuple[int, int]] = []
+    blocks: list[tuple[int, int]] = []  # (where each block is in the body)
 
     def replace(m: re.Match) -> str:
         nonlocal counted, before
         line = body_line + body.count("\n", 0, m.start())
         blocks.append(m.span())
         ledger, ok = _parse_block(m.group(2), line + 1, path, problems, span, published,
-                                  before.closing if before is not None else None)
+                                  before.closing if before is not None else None, follows=len(blocks) > 1)
         if ledger is not None and before is not None and ledger.opening != before.closing:
             problems.add(path, line, "ledger_blocks_apart", opening=_yuan(ledger.opening), closing=_yuan(before.closing))
             ok = False
@@ -192,13 +192,15 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
 
 
 def _parse_block(text: str, first_line: int, path: str, problems: Problems, span: tuple[dt.date, dt.date] | None,
-                 published: dt.date | None, carried: Decimal | None = None) -> tuple[Ledger | None, bool]:
+                 published: dt.date | None, carried: Decimal | None = None,
+                 follows: bool = False) -> tuple[Ledger | None, bool]:
     """The block as a ledger (None: an amount in it is not known) and whether it is
     without a mistake. Every line is checked, whatever mistakes come before it.
-    `carried`: the closing of the block before in the entry, the opening when the
-    block gives none."""
+    `follows`: a block comes before it in the entry; `carried`: that block's closing
+    (None: not known), the opening when this block gives none."""
     lines = text.splitlines()
-    opening, start, ok, known = carried or Decimal("0"), 0, True, True
+    opening, start, ok = carried or Decimal("0"), 0, True
+    known = carried is not None or not follows
     while start < len(lines) and not lines[start].strip():
         start += 1
     given = start < len(lines) and bool(_OPENING.match(lines[start]))  # (an opening line)
@@ -208,7 +210,8 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
         if amount is None:
             problems.add(path, first_line + start, "ledger_bad_opening", value=value.strip(),
                          key=_OPENING.match(lines[start]).group(1))
-            ok = known = False
+            ok = False
+        known = amount is not None  # (its own: known, whatever the block before)
         opening, start = amount or Decimal("0"), start + 1
     rows_text = [(first_line + i, row) for i, row in enumerate(lines) if i >= start and row.strip()]
     if not rows_text:
@@ -238,7 +241,7 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
             # brought forward on the first line, where no opening is written, is the
             # opening, as the message says to write it
             figures = [c for c in cells[2:] if c and parse_amount(c) is not None]
-            first = bool(_CARRIED.match(label)) and not rows and not given and carried is None
+            first = bool(_CARRIED.match(label)) and not rows and not given and not follows
             problems.add(path, line_no, "ledger_carried_line" if first else "ledger_total_line"
                          if _SUMMED.match(label) else "ledger_paper_line", value=label,
                          amount=figures[-1] if figures else "0.00")
