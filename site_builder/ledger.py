@@ -21,7 +21,10 @@ from .errors import Problems
 
 REQUIRED_HEADER = ("日期", "摘要", "收入", "支出")
 _BLOCK = re.compile(r"^(```|~~~)[ \t]*(?i:ledger)[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
-_FENCE = re.compile(r"^(```|~~~)[ \t]*(?i:ledger)[ \t]*$", re.M)  # a ledger's opening fence
+# Any line that looks like a ledger's opening fence (```` ````ledger ````, ``` ```ledger csv ```,
+# one indented): outside a parsed block, its lines would be published unchecked
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[ \t]*(?i:ledger)\b.*$", re.M)
+_FENCE_IN = re.compile(r"^[ \t]*(```|~~~)", re.M)  # a fence inside a block: its own was never closed
 _AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 _GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d{1,2})?$")
 # One amount cut in two at an unquoted thousands comma (1,500.00 read as 1 and 500.00)
@@ -39,7 +42,8 @@ _SUMMED = re.compile(r"^((本月|本期|本年|本季|全年|上月|月)?(合计
                      r"|(本月|本期|本年)?(发生额|發生額)|过次页|過次頁|期末(余额|餘額)?|结余|結餘)$")
 _UNIT = re.compile(r"\s*[（(]\s*元\s*[)）]$")  # a column's unit after its name: 收入（元）
 _BALANCE = re.compile(r"^(余额|餘額|结余|結餘)")  # a balance column: 余额, 余额（元）, 结余
-_OPENING = re.compile(r"^\s*(opening|期初余额|期初餘額|期初|期初结余|期初結餘|(?:上月|上期)(?:结余|結餘|结转|結轉))\s*[:：]")
+_OPENING = re.compile(r"^\s*(opening|期初|(?:期初|上月|上期)(?:余额|餘額|结余|結餘|结转余额|結轉餘額|结转|結轉))"
+                      r"\s*(?:[（(]\s*元\s*[)）])?\s*[:：]")
 PLACEHOLDER = "SITEBUILDERLEDGER{}END"
 PLACEHOLDER_RE = re.compile(r"<p>SITEBUILDERLEDGER(\d+)END</p>")  # as Markdown renders it
 TOTAL_KEYS = ("opening", "income", "expense", "closing")
@@ -169,11 +173,18 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
         nonlocal counted, before
         line = body_line + body.count("\n", 0, m.start())
         blocks.append(m.span())
+        if _FENCE_IN.search(m.group(2)):  # (it ran on to the next fenced block's end)
+            problems.add(path, line, "ledger_unclosed", fence=m.group(1))
+            counted = before = None
+            return ""
         ledger, ok = _parse_block(m.group(2), line + 1, path, problems, span, published,
                                   before.closing if before is not None else None, follows=len(blocks) > 1)
         if ledger is not None and before is not None and ledger.opening != before.closing:
-            problems.add(path, line, "ledger_blocks_apart", opening=_yuan(ledger.opening), closing=_yuan(before.closing))
-            ok = False
+            # (at its opening line, the one to mend; an entry so made is no account: left
+            # out of the chain of the months around it too)
+            at = line + 1 + next(k for k, row in enumerate(m.group(2).split("\n")) if row.strip())
+            problems.add(path, at, "ledger_blocks_apart", opening=_yuan(ledger.opening), closing=_yuan(before.closing))
+            ok, counted = False, None
         before = ledger
         if ledger is None:
             counted = None
@@ -187,7 +198,11 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
     out = _BLOCK.sub(replace, body)
     for m in _FENCE.finditer(body):
         if not any(a <= m.start() < b for a, b in blocks):
-            problems.add(path, body_line + body.count("\n", 0, m.start()), "ledger_unclosed", fence=m.group(1))
+            proper = re.fullmatch(r"(```|~~~)[ \t]*(?i:ledger)[ \t]*", m.group(0))  # (opened, never closed)
+            problems.add(path, body_line + body.count("\n", 0, m.start()),
+                         "ledger_unclosed" if proper else "ledger_fence_odd", fence=m.group(1)[:3],
+                         line=m.group(0).rstrip())
+            counted = None
     return out, ledgers, counted
 
 
@@ -226,11 +241,12 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
     rows, income, expense, balance = [], Decimal("0"), Decimal("0"), opening
     own_balance = next((k for k, h in enumerate(header) if _BALANCE.match(h) and k >= 4), None)
     stated = _StatedBalances(path, problems, opening if known else None,
-                             header[own_balance] if own_balance is not None else "")
+                             header[own_balance] if own_balance is not None else "", own=given or not follows)
     for line_no, row_text in rows_text[1:]:
         cells = tuple(c.strip() for c in next(csv.reader([row_text])))
-        if _OPENING.match(row_text):  # (the opening, written under the header)
-            problems.add(path, line_no, "ledger_opening_below_header", key=_OPENING.match(row_text).group(1))
+        if _OPENING.match(row_text):  # (the opening, written under the header; or again)
+            problems.add(path, line_no, "ledger_opening_twice" if given else "ledger_opening_below_header",
+                         key=_OPENING.match(row_text).group(1))
             ok = known = False
             stated.unknown()
             continue
@@ -328,9 +344,10 @@ class _StatedBalances:
     equal to the computed one is right. After a line whose amounts are not known, the
     next stated balance is taken as it stands, and the checking goes on from it."""
 
-    def __init__(self, path: str, problems: Problems, opening: Decimal | None, column: str):
+    def __init__(self, path: str, problems: Problems, opening: Decimal | None, column: str, own: bool = True):
         self.path, self.problems, self.column = path, problems, column
         self.balance = self.opening = opening  # None: not known
+        self.own = own  # the block's own opening (not the closing of the block before: not to be told to change)
         self.stretches: list[list[tuple[int, Decimal, Decimal]]] = [[]]  # (line, stated, computed)
         self.right = True
 
@@ -362,7 +379,7 @@ class _StatedBalances:
     def check(self) -> bool:
         """Tell what is wrong; whether all is right."""
         for k, lines in enumerate(self.stretches):
-            self._check(lines, from_opening=k == 0 and self.opening is not None)
+            self._check(lines, from_opening=k == 0 and self.opening is not None and self.own)
         return self.right
 
     def _check(self, lines: list[tuple[int, Decimal, Decimal]], from_opening: bool) -> None:

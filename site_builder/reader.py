@@ -430,12 +430,20 @@ class EntryReader:
             # {期初: 10,000.00}: YAML split the amount at its comma, into 10 and a key 000.00
             problems.add(rel, self._line("totals"), "bad_total_comma")
             return None
+        items: list[tuple[Any, Any]] = []
         for key, amount in value.items():
-            if amount is None and "：" in str(key):  # {期初：10000.00}: read as meant, with a note
-                key, amount = (part.strip() for part in str(key).split("：", 1))
-                problems.add(rel, self._line("totals"), "fullwidth_colon", warning=True, key=key)
+            if amount is None and "：" in str(key):
+                # {期初：10000.00}, {期初：1.00，期末：2.00}: read as meant, with a note
+                for piece in re.split(r"[，,]", str(key)):
+                    written, _, given = (part.strip() for part in piece.partition("："))
+                    items.append((written, given))
+                    problems.add(rel, self._line("totals"), "fullwidth_colon", warning=True, key=written)
+            else:
+                items.append((key, amount))
+        for key, amount in items:
             name = TOTAL_ALIASES.get(str(key), str(key))
-            parsed = ledgers.parse_amount(str(amount)) if name in ledgers.TOTAL_KEYS else None
+            parsed = ledgers.parse_amount(str(amount)) if name in ledgers.TOTAL_KEYS and str(amount).strip() \
+                else None  # (left empty: not a zero)
             if parsed is None:
                 problems.add(rel, self._line("totals"), "bad_total_amount" if name in ledgers.TOTAL_KEYS
                              else "bad_total_item", key=key, value="" if amount is None else amount)

@@ -715,9 +715,39 @@ def test_a_ledger_never_closed_and_two_that_do_not_follow_on_are_told(make_site)
                  "```ledger\nopening: 15400.00\n日期,摘要,收入,支出\n2026-10-07,补助,200.00,\n```\n\n"
                  "```ledger\n日期,摘要,收入,支出\n2026-10-08,水费,,abc\n``\n")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
-        line(path, line_no(text, "opening: 15400") - 1, "ledger_blocks_apart", opening="15,400.00",
-             closing="14,900.00"),  # (at its fence)
+        line(path, line_no(text, "opening: 15400"), "ledger_blocks_apart", opening="15,400.00",
+             closing="14,900.00"),
         line(path, text.count("\n", 0, text.rindex("```ledger")) + 1, "ledger_unclosed", fence="```")]
+
+
+def test_a_ledger_fence_written_otherwise_or_running_into_another_block_is_told(make_site):
+    """```` ````ledger ````, ```` ```ledger csv ```` and an indented fence are no ledger to the
+    reader, and were published as code, unchecked; a fence never closed before another
+    fenced block ran on into it, and its prose was read as ledger lines."""
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    fenced = "\n日期,摘要,收入,支出\n2026-10-05,租金,abc,\n"
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                 f"````ledger{fenced}````\n\n```ledger csv{fenced}```\n\n ```ledger{fenced}```\n\n"
+                 f"```ledger{fenced}\n说明文字。\n\n```text\n附注\n```")
+    fences = [k + 1 for k, row in enumerate(text.split("\n")) if "ledger" in row]
+    assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
+        line(path, fences[0], "ledger_fence_odd", fence="```", line="````ledger"),
+        line(path, fences[1], "ledger_fence_odd", fence="```", line="```ledger csv"),
+        line(path, fences[2], "ledger_fence_odd", fence="```", line=" ```ledger"),
+        line(path, fences[3], "ledger_unclosed", fence="```")]
+
+
+def test_the_second_ledger_of_an_entry_is_never_told_to_change_an_opening_it_does_not_write(make_site):
+    """Its opening is the first one's closing: balances off from its first line are a
+    run (the amount or the balances), not a wrong opening the clerk would then write,
+    to be refused as not following on."""
+    path = "content/xicun/finance/2026-10-caiwu.md"
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                 "```ledger\nopening: 1000.00\n日期,摘要,收入,支出\n2026-10-01,租金,100.00,\n```\n\n"
+                 "```ledger\n日期,摘要,收入,支出,余额\n2026-10-02,电费,,10.00,1290.00\n2026-10-03,水费,,10.00,1280.00\n```")
+    assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "电费"), "ledger_balance_shifted", stated="1,290.00", computed="1,090.00",
+             off="200.00", last=line_no(text, "水费"))]
 
 
 def test_totals_with_a_thousands_comma_or_a_full_width_colon_are_told_plainly(make_site):
@@ -726,10 +756,17 @@ def test_totals_with_a_thousands_comma_or_a_full_width_colon_are_told_plainly(ma
     comma = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"\n合计: {期初: 10,000.00, 期末: 15000.00}", ledger)
     assert run_check(make_site({path: comma})).stdout.splitlines()[:-1] == [
         line(path, line_no(comma, "合计:"), "bad_total_comma")]
-    colon = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"\n合计: {期初：10000.00, 期末: 15000.00}", ledger)
+    colon = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
+                  "合计: {期初：10000.00，期末：15000.00}", ledger)
     result = run_check(make_site({path: colon}, name="colon"))
     assert result.returncode == 0 and result.stdout.splitlines()[:-1] == [
-        line(path, line_no(colon, "合计:"), "fullwidth_colon", warning=True, key="期初")], describe(result)
+        line(path, line_no(colon, "合计:"), "fullwidth_colon", warning=True, key=key) for key in ("期初", "期末")
+    ], describe(result)
+    empty = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
+                  "合计: {期初：, 期末: 15000.00}", ledger)  # (an amount left out: not a zero)
+    assert run_check(make_site({path: empty}, name="empty")).stdout.splitlines()[:-1] == [
+        line(path, line_no(empty, "合计:"), "bad_total_amount", key="期初", value=""),
+        line(path, line_no(empty, "合计:"), "fullwidth_colon", warning=True, key="期初")]
 
 
 def test_a_line_without_a_date_and_an_opening_under_the_header_are_told_what_to_do(make_site):
