@@ -588,6 +588,14 @@ def test_a_draft_flag_neither_yes_nor_no_is_told_with_the_files_other_mistakes(m
         line(path, line_no(text, "period:"), "bad_period", value="2026年13月")], describe(result)
 
 
+XICUN_OCT = "content/xicun/finance/2026-10-caiwu.md"
+
+
+def _october(ledger: str) -> str:
+    """西村's October finance entry, `ledger` its body."""
+    return entry('title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: "2026-10"', ledger)
+
+
 def test_one_mistyped_amount_and_the_totals_are_told_in_one_run(make_site):
     """A ledger copied from the paper book with its balance column: 1000.00 typed for
     100.00 shifts every balance after it, one message for them all (at its line, with
@@ -663,10 +671,9 @@ def test_a_balance_column_is_told_once_per_mistake(make_site, stated, expected):
 
 def test_balances_off_from_the_first_line_on_suggest_the_opening(make_site):
     """No opening written, the book's balances from 1,100.00 on: the opening it takes."""
-    path = "content/xicun/finance/2026-10-caiwu.md"
-    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
-                 "```ledger\n日期,摘要,收入,支出,余额（元）\n2026-10-01,租金,100.00,,1100.00\n"
-                 "2026-10-02,办公费,,100.00,1000.00\n```")
+    path = XICUN_OCT
+    text = _october("```ledger\n日期,摘要,收入,支出,余额（元）\n2026-10-01,租金,100.00,,1100.00\n"
+                    "2026-10-02,办公费,,100.00,1000.00\n```")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "租金"), "ledger_opening_off", off="1,000.00", last=line_no(text, "办公费"),
              opening="0.00", suggested="1000.00")]
@@ -675,20 +682,18 @@ def test_balances_off_from_the_first_line_on_suggest_the_opening(make_site):
 def test_a_right_ledger_is_not_taken_for_a_comma_mistake(make_site):
     """An expense of 5 beside a balance (结余) of 995.00, a thousands comma in full width,
     a full-width comma in a summary, a balance below zero with its yuan sign."""
-    path = "content/xicun/finance/2026-10-caiwu.md"
-    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
-                 "```ledger\n期初余额: 1000.00\n日期,摘要,收入,支出,结余\n2026-10-01,电费,,5,995.00\n"
-                 "2026-10-02,收款，租金,\"1，500.00\",,2495.00\n2026-10-03,工程款,,2500.00,-¥5.00\n```")
+    path = XICUN_OCT
+    text = _october("```ledger\n期初余额: 1000.00\n日期,摘要,收入,支出,结余\n2026-10-01,电费,,5,995.00\n"
+                    "2026-10-02,收款，租金,\"1，500.00\",,2495.00\n2026-10-03,工程款,,2500.00,-¥5.00\n```")
     result = run_check(make_site({path: text}))
     assert result.returncode == 0 and msg("warning_label") not in result.stdout, describe(result)
 
 
 def test_an_amount_that_cannot_be_read_leaves_the_balances_after_it_checked(make_site):
     """The next stated balance is taken as it stands, and the checking goes on."""
-    path = "content/xicun/finance/2026-10-caiwu.md"
-    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
-                 "```ledger\n期初余额: 1000.00\n日期,摘要,收入,支出,余额\n2026-10-01,租金,1OO,,1100\n"
-                 "2026-10-02,办公费,,100.00,1000\n2026-10-03,电费,,50.00,7777\n```")
+    path = XICUN_OCT
+    text = _october("```ledger\n期初余额: 1000.00\n日期,摘要,收入,支出,余额\n2026-10-01,租金,1OO,,1100\n"
+                    "2026-10-02,办公费,,100.00,1000\n2026-10-03,电费,,50.00,7777\n```")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "租金"), "ledger_bad_amount", value="1OO", column="收入"),
         line(path, line_no(text, "电费"), "ledger_balance_mismatch", stated="7,777.00", computed="950.00")]
@@ -697,12 +702,11 @@ def test_an_amount_that_cannot_be_read_leaves_the_balances_after_it_checked(make
 def test_the_paper_books_carried_and_total_lines_are_told_what_to_do(make_site):
     """上月结转 and 本月合计, copied from the paper book: each told once, with what to
     write instead; the lines between them are checked as the ledger will stand."""
-    path = "content/xicun/finance/2026-10-caiwu.md"
-    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
-                 "```ledger\n日期,摘要,收入,支出,余额\n上月结转,,,,10000.00\n"
-                 "2026-10-05,上级转移支付,5000.00,,15000.00\n2026-10-18,村部办公费,,320.50,14679.50\n"
-                 "2026-10-20,承前页,5000.00,320.50,14679.50\n"
-                 "2026-10-31,本月合计,5000.00,320.50,14679.50\n```")
+    path = XICUN_OCT
+    text = _october("```ledger\n日期,摘要,收入,支出,余额\n上月结转,,,,10000.00\n"
+                    "2026-10-05,上级转移支付,5000.00,,15000.00\n2026-10-18,村部办公费,,320.50,14679.50\n"
+                    "2026-10-20,承前页,5000.00,320.50,14679.50\n"
+                    "2026-10-31,本月合计,5000.00,320.50,14679.50\n```")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "上月结转"), "ledger_carried_line", value="上月结转", amount="10000.00"),
         line(path, line_no(text, "承前页"), "ledger_paper_line", value="承前页", amount="14679.50"),
@@ -723,12 +727,11 @@ def test_a_ledger_never_closed_and_two_that_do_not_follow_on_are_told(make_site)
     published as they stand, unchecked. The second ledger of an entry goes on from
     the first (without an opening line it does); one that opens elsewhere is refused,
     as the entry's totals would show money from nowhere."""
-    path = "content/xicun/finance/2026-10-caiwu.md"
-    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
-                 "```ledger\nopening: 10000.00\n日期,摘要,收入（元）,支出（元）\n2026-10-05,租金,5000.00,\n```\n\n"
-                 "```ledger\n日期,摘要,收入,支出\n2026-10-06,电费,,100.00\n```\n\n"
-                 "```ledger\nopening: 15400.00\n日期,摘要,收入,支出\n2026-10-07,补助,200.00,\n```\n\n"
-                 "```ledger\n日期,摘要,收入,支出\n2026-10-08,水费,,abc\n``\n")
+    path = XICUN_OCT
+    text = _october("```ledger\nopening: 10000.00\n日期,摘要,收入（元）,支出（元）\n2026-10-05,租金,5000.00,\n```\n\n"
+                    "```ledger\n日期,摘要,收入,支出\n2026-10-06,电费,,100.00\n```\n\n"
+                    "```ledger\nopening: 15400.00\n日期,摘要,收入,支出\n2026-10-07,补助,200.00,\n```\n\n"
+                    "```ledger\n日期,摘要,收入,支出\n2026-10-08,水费,,abc\n``\n")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "opening: 15400"), "ledger_blocks_apart", opening="15,400.00",
              closing="14,900.00"),
@@ -756,10 +759,9 @@ def test_the_second_ledger_of_an_entry_is_never_told_to_change_an_opening_it_doe
     """Its opening is the first one's closing: balances off from its first line are a
     run (the amount or the balances), not a wrong opening the clerk would then write,
     to be refused as not following on."""
-    path = "content/xicun/finance/2026-10-caiwu.md"
-    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
-                 "```ledger\nopening: 1000.00\n日期,摘要,收入,支出\n2026-10-01,租金,100.00,\n```\n\n"
-                 "```ledger\n日期,摘要,收入,支出,余额\n2026-10-02,电费,,10.00,1290.00\n2026-10-03,水费,,10.00,1280.00\n```")
+    path = XICUN_OCT
+    text = _october("```ledger\nopening: 1000.00\n日期,摘要,收入,支出\n2026-10-01,租金,100.00,\n```\n\n"
+                    "```ledger\n日期,摘要,收入,支出,余额\n2026-10-02,电费,,10.00,1290.00\n2026-10-03,水费,,10.00,1280.00\n```")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "电费"), "ledger_balance_shifted", stated="1,290.00", computed="1,090.00",
              off="200.00", last=line_no(text, "水费"))]
@@ -785,9 +787,8 @@ def test_totals_with_a_thousands_comma_or_a_full_width_colon_are_told_plainly(ma
 
 
 def test_a_line_without_a_date_and_an_opening_under_the_header_are_told_what_to_do(make_site):
-    path = "content/xicun/finance/2026-10-caiwu.md"
-    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
-                 "```ledger\n日期,摘要,收入,支出\n期初余额: 100.00\n10月5号,租金,50.00,\n,电费,,3.00\n```")
+    path = XICUN_OCT
+    text = _october("```ledger\n日期,摘要,收入,支出\n期初余额: 100.00\n10月5号,租金,50.00,\n,电费,,3.00\n```")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "期初余额"), "ledger_opening_below_header", key="期初余额"),
         line(path, line_no(text, "电费"), "ledger_no_date", value="")]
@@ -799,13 +800,12 @@ def test_a_comma_that_moves_an_amount_into_another_column_is_told(make_site):
     one, and 1,500.00 unquoted (1 and 500.00): each refused, never published as read.
     A full-width comma inside a summary, with no amount behind it, is fine, and so are
     full-width digits and a Traditional 期初餘額."""
-    path = "content/xicun/finance/2026-10-caiwu.md"
-    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"",
-                 "```ledger\n期初餘額: 10000.00\n日期,摘要,收入,支出,凭证号,余额\n"
-                 "2026-10-05,上级转移支付，5000.00,,001\n"
-                 "2026-10-06,支付张三，李四工资,,５００.00\n"
-                 "2026-10-18,村部办公费,,320，14680.00\n"
-                 "2026-10-20,租金,1,500.00,,\n```")
+    path = XICUN_OCT
+    text = _october("```ledger\n期初餘額: 10000.00\n日期,摘要,收入,支出,凭证号,余额\n"
+                    "2026-10-05,上级转移支付，5000.00,,001\n"
+                    "2026-10-06,支付张三，李四工资,,５００.00\n"
+                    "2026-10-18,村部办公费,,320，14680.00\n"
+                    "2026-10-20,租金,1,500.00,,\n```")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "上级转移支付"), "ledger_fullwidth_comma"),
         line(path, line_no(text, "村部办公费"), "ledger_fullwidth_comma"),
