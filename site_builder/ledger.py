@@ -20,11 +20,15 @@ from decimal import Decimal, InvalidOperation
 from .errors import Problems
 
 REQUIRED_HEADER = ("日期", "摘要", "收入", "支出")
-_BLOCK = re.compile(r"^(```|~~~)[ \t]*(?i:ledger)[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
+# (closed as Markdown closes it: by a fence of its mark, as long or longer, up to three spaces in)
+_BLOCK = re.compile(r"^(```|~~~)[ \t]*(?i:ledger)[ \t]*\n(.*?)^ {0,3}\1[`~]*[ \t]*$", re.M | re.S)
 # Any line that looks like a ledger's opening fence (```` ````ledger ````, ``` ```ledger csv ```,
-# one indented): outside a parsed block, its lines would be published unchecked
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[ \t]*(?i:ledger)\b.*$", re.M)
-_FENCE_IN = re.compile(r"^[ \t]*(```|~~~)", re.M)  # a fence inside a block: its own was never closed
+# indented, in a quote, the marks an input method types for backticks): outside a parsed
+# block, its lines would be published unchecked
+_FENCE = re.compile(r"^[ \t\u3000>]*(`{3,}|~{3,}|·{3,}|｀{3,})[ \t]*(?i:ledger)\b.*$", re.M)
+# A line inside a block that closes nothing: another block's opening fence (this one was
+# never closed and ran on to that one's end), or a closing line written otherwise
+_FENCE_IN = re.compile(r"^[ \t\u3000]*(`{2,}|~{2,}|·{3,}|｀{3,}).*$", re.M)
 _AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 _GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d{1,2})?$")
 # One amount cut in two at an unquoted thousands comma (1,500.00 read as 1 and 500.00)
@@ -35,15 +39,19 @@ _LEDGER_DATE = re.compile(
     r"^((19|20|21)\d\d[-/.])?(0?[1-9]|1[0-2])[-/.](0?[1-9]|[12]\d|3[01])$"
     r"|^((19|20|21)\d\d\s*年\s*)?(0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*[日号號]$")
 # Lines of the paper book that are no transaction: the balance brought forward, and sums
-# (the date cell or the summary, whole: a dated 10-31,本月合计 line is as common)
-_CARRIED = re.compile(r"^((上月|上期|上年|上季|本月|本期|年初)?(结转|結轉)(余额|餘額)?|承前页|承前頁|承上页|承上頁"
-                      r"|期初(余额|餘額)?)$")
-_SUMMED = re.compile(r"^((本月|本期|本年|本季|全年|上月|月)?(合计|合計|累计|累計|小计|小計|总计|總計|计|計)"
-                     r"|(本月|本期|本年)?(发生额|發生額)|过次页|過次頁|期末(余额|餘額)?|结余|結餘)$")
+# and balances (the date cell or the summary, whole, spaces left out: a dated 10-31,本月合计
+# line is as common as 合　计)
+_CARRIED = re.compile(r"^((上月|上期|上年|上季|年初|期初)(结转|結轉|余额|餘額|结余|結餘|结存|結存)?(余额|餘額)?"
+                      r"|(结转|結轉)(余额|餘額)?|承前页|承前頁|承上页|承上頁|承上月)$")
+_SUMMED = re.compile(r"^((本月|本期|本年|本季|全年|上月|月|[一二三四五六七八九十]+月|\d+月)?(发生额|發生額)?"
+                     r"(合计|合計|累计|累計|小计|小計|总计|總計|计|計)(发生额|發生額)?"
+                     r"|(本月|本期|本年)?(发生额|發生額)|过次页|過次頁|转下页|轉下頁"
+                     r"|(本月|本期|月末|期末)?(余额|餘額|结余|結餘|结存|結存))$")
+_SPACES = re.compile(r"[\s\u3000]+")
 _UNIT = re.compile(r"\s*[（(]\s*元\s*[)）]$")  # a column's unit after its name: 收入（元）
-_BALANCE = re.compile(r"^(余额|餘額|结余|結餘)")  # a balance column: 余额, 余额（元）, 结余
-_OPENING = re.compile(r"^\s*(opening|期初|(?:期初|上月|上期)(?:余额|餘額|结余|結餘|结转余额|結轉餘額|结转|結轉))"
-                      r"\s*(?:[（(]\s*元\s*[)）])?\s*[:：]")
+_BALANCE = re.compile(r"^(余额|餘額|结余|結餘|结存|結存)")  # a balance column: 余额, 余额（元）, 结余, 结存
+_OPENING = re.compile(r"^\s*(opening|期初|(?:期初|上月|上期|上年|年初)(?:余额|餘額|结余|結餘|结存|結存|结转余额|結轉餘額|结转|結轉))"
+                      r"\s*(?:[（(]\s*元\s*[)）])?\s*(?:[:：]|(?=\s+[-¥￥\d]))")
 PLACEHOLDER = "SITEBUILDERLEDGER{}END"
 PLACEHOLDER_RE = re.compile(r"<p>SITEBUILDERLEDGER(\d+)END</p>")  # as Markdown renders it
 TOTAL_KEYS = ("opening", "income", "expense", "closing")
@@ -173,8 +181,14 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
         nonlocal counted, before
         line = body_line + body.count("\n", 0, m.start())
         blocks.append(m.span())
-        if _FENCE_IN.search(m.group(2)):  # (it ran on to the next fenced block's end)
-            problems.add(path, line, "ledger_unclosed", fence=m.group(1))
+        inner = list(_FENCE_IN.finditer(m.group(2)))
+        if inner:
+            closes = [f for f in inner if re.fullmatch(r"[ \t\u3000]*(`{2,}|~{2,}|·{3,}|｀{3,})[ \t]*", f.group(0))]
+            for f in closes:  # a close written otherwise
+                problems.add(path, line + 1 + m.group(2).count("\n", 0, f.start()), "ledger_close_odd",
+                             fence=m.group(1), line=f.group(0).rstrip())
+            if not closes or inner[0] is not closes[0]:  # (it ran on to the next fenced block's end)
+                problems.add(path, line, "ledger_unclosed", fence=m.group(1))
             counted = before = None
             return ""
         ledger, ok = _parse_block(m.group(2), line + 1, path, problems, span, published,
@@ -220,7 +234,7 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
         start += 1
     given = start < len(lines) and bool(_OPENING.match(lines[start]))  # (an opening line)
     if given:
-        value = re.split(r"[:：]", lines[start], maxsplit=1)[1]
+        value = lines[start][_OPENING.match(lines[start]).end():]
         amount = parse_amount(value) if value.strip() else None  # (left empty: not a zero)
         if amount is None:
             problems.add(path, first_line + start, "ledger_bad_opening", value=value.strip(),
@@ -239,9 +253,10 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
                      expected=",".join(REQUIRED_HEADER))
         return None, False
     rows, income, expense, balance = [], Decimal("0"), Decimal("0"), opening
-    own_balance = next((k for k, h in enumerate(header) if _BALANCE.match(h) and k >= 4), None)
+    own_balance = next((k for k, h in enumerate(header) if _BALANCE.match(_SPACES.sub("", h)) and k >= 4), None)
     stated = _StatedBalances(path, problems, opening if known else None,
-                             header[own_balance] if own_balance is not None else "", own=given or not follows)
+                             header[own_balance] if own_balance is not None else "", own=given or not follows,
+                             written=given)
     for line_no, row_text in rows_text[1:]:
         cells = tuple(c.strip() for c in next(csv.reader([row_text])))
         if _OPENING.match(row_text):  # (the opening, written under the header; or again)
@@ -250,19 +265,22 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
             ok = known = False
             stated.unknown()
             continue
-        label = next((c for c in cells[:2] if _CARRIED.match(c) or _SUMMED.match(c)), None)
+        label = next((c for c in (_SPACES.sub("", c) for c in cells[:2]) if _CARRIED.match(c) or _SUMMED.match(c)),
+                     None)
         if label is not None:
             # a line copied from the paper book that is no transaction: told, and left
             # out of the sums and balances (as it will be once removed); the balance
             # brought forward on the first line, where no opening is written, is the
             # opening, as the message says to write it
-            figures = [c for c in cells[2:] if c and parse_amount(c) is not None]
+            # (the balance it brings: in the balance column, else the first amount)
+            figures = [c for c in ([cells[own_balance]] if own_balance is not None and own_balance < len(cells)
+                                   else []) + list(cells[2:4]) if c and parse_amount(c) is not None]
             first = bool(_CARRIED.match(label)) and not rows and not given and not follows
-            problems.add(path, line_no, "ledger_carried_line" if first else "ledger_total_line"
-                         if _SUMMED.match(label) else "ledger_paper_line", value=label,
-                         amount=figures[-1] if figures else "0.00")
+            key = ("ledger_carried_line" if figures else "ledger_carried_line_unread") if first else (
+                "ledger_total_line" if _SUMMED.match(label) else "ledger_paper_line")
+            problems.add(path, line_no, key, value=label, amount=f"{parse_amount(figures[0]):.2f}" if figures else "")
             if first and figures:
-                opening = balance = parse_amount(figures[-1])
+                opening = balance = parse_amount(figures[0])
                 stated.begin_at(opening)
             ok = False
             continue
@@ -284,7 +302,8 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
         for cell, column in ((cells[2], header[2]), (cells[3], header[3])):
             amount = parse_amount(cell)
             if amount is None or amount < 0:
-                problems.add(path, line_no, "ledger_bad_amount", value=cell, column=column)
+                problems.add(path, line_no, "ledger_bad_amount" if amount is None else "ledger_negative_amount",
+                             value=cell, column=column)
                 ok = known = False
                 amount = None
             amounts.append(amount)
@@ -321,10 +340,14 @@ def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...
     # right (an income of 1 and an expense of 500.00), and only where nothing else would
     # tell it (beside a column after 支出, a line too long is)
     for k in (2, 3):
-        if (k + 1 < len(cells) and _HEAD.match(cells[k]) and _TAIL.match(cells[k + 1])
-                and (k == 2 or len(cells) > len(header))):
-            return "ledger_split_amount", {"value": f"{cells[k]},{cells[k + 1]}", "joined": cells[k] + cells[k + 1],
-                                           "first": cells[k], "second": cells[k + 1]}
+        if k + 1 < len(cells) and _HEAD.match(cells[k]) and _TAIL.match(cells[k + 1]) and (
+                k == 2 or len(cells) > len(header) or ("." in cells[k + 1] and k + 1 != own_balance)):
+            end = k + 1  # (1,234,567.89: every group of three that follows)
+            while end + 1 < len(cells) and re.fullmatch(r"\d{3}", cells[end]) and _TAIL.match(cells[end + 1]):
+                end += 1
+            parts = cells[k:end + 1]
+            return "ledger_split_amount", {"value": ",".join(parts), "joined": "".join(parts),
+                                           "first": cells[k], "second": ",".join(parts[1:])}
     if len(cells) > len(header):
         return "ledger_too_many_cells", {"count": len(cells), "expected": len(header)}
     if len(cells) < 4:
@@ -344,10 +367,12 @@ class _StatedBalances:
     equal to the computed one is right. After a line whose amounts are not known, the
     next stated balance is taken as it stands, and the checking goes on from it."""
 
-    def __init__(self, path: str, problems: Problems, opening: Decimal | None, column: str, own: bool = True):
+    def __init__(self, path: str, problems: Problems, opening: Decimal | None, column: str, own: bool = True,
+                 written: bool = False):
         self.path, self.problems, self.column = path, problems, column
         self.balance = self.opening = opening  # None: not known
         self.own = own  # the block's own opening (not the closing of the block before: not to be told to change)
+        self.written = written  # on its line above the header (to be changed, not written)
         self.stretches: list[list[tuple[int, Decimal, Decimal]]] = [[]]  # (line, stated, computed)
         self.right = True
 
@@ -413,9 +438,10 @@ class _StatedBalances:
         if last == first:  # (inside a run, the balance the lines around it give: not the computed one)
             self.problems.add(self.path, line_no, "ledger_balance_alone" if before else "ledger_balance_mismatch",
                               stated=_yuan(stated), computed=_yuan(expected))
-        elif first == 0 and from_opening:
-            self.problems.add(self.path, line_no, "ledger_opening_off", off=_yuan(abs(off)), last=lines[last][0],
-                              opening=_yuan(self.opening), suggested=f"{self.opening + off:.2f}")
+        elif first == 0 and from_opening and last == len(lines) - 1:  # (to the end: else the opening is right)
+            self.problems.add(self.path, line_no, "ledger_opening_off" if self.written else "ledger_opening_missing",
+                              off=_yuan(abs(off)), last=lines[last][0], opening=_yuan(self.opening),
+                              suggested=f"{self.opening + off:.2f}")
         else:
             self.problems.add(self.path, line_no, "ledger_balance_shifted", stated=_yuan(stated),
                               computed=_yuan(expected), off=_yuan(abs(off)), last=lines[last][0])

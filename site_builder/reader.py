@@ -335,7 +335,9 @@ class EntryReader:
 
         # The body: ledgers out first, then Markdown, then local links checked.
         span = periods.span(period) if period else None
-        body_md, found_ledgers, summed = ledgers.extract_ledgers(body, body_line, rel, problems, span, date)
+        # (a ledger in an HTML comment is never shown: nor is it read, its lines kept for the count)
+        shown = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+        body_md, found_ledgers, summed = ledgers.extract_ledgers(shown, body_line, rel, problems, span, date)
         if found_ledgers and span and date and span[0] > date and scheduled:
             # a ledger published before its period began: 12 typed for 10, say (not one
             # published before its period ended: a month's may be put up on its last days)
@@ -601,6 +603,7 @@ def _find_line(body: str, needle: str, body_line: int) -> int:
 
 
 _LEDGER_KEYS = ("ledger_", "totals_")  # the mistakes of a ledger's lines and totals
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _MISNAMED = re.compile(r"\.(?:md|markdown)(?:\.txt)?$", re.I)  # an entry, but for its ending
 
 

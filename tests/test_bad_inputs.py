@@ -675,7 +675,7 @@ def test_balances_off_from_the_first_line_on_suggest_the_opening(make_site):
     text = _october("```ledger\n日期,摘要,收入,支出,余额（元）\n2026-10-01,租金,100.00,,1100.00\n"
                     "2026-10-02,办公费,,100.00,1000.00\n```")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
-        line(path, line_no(text, "租金"), "ledger_opening_off", off="1,000.00", last=line_no(text, "办公费"),
+        line(path, line_no(text, "租金"), "ledger_opening_missing", off="1,000.00", last=line_no(text, "办公费"),
              opening="0.00", suggested="1000.00")]
 
 
@@ -706,11 +706,15 @@ def test_the_paper_books_carried_and_total_lines_are_told_what_to_do(make_site):
     text = _october("```ledger\n日期,摘要,收入,支出,余额\n上月结转,,,,10000.00\n"
                     "2026-10-05,上级转移支付,5000.00,,15000.00\n2026-10-18,村部办公费,,320.50,14679.50\n"
                     "2026-10-20,承前页,5000.00,320.50,14679.50\n"
-                    "2026-10-31,本月合计,5000.00,320.50,14679.50\n```")
+                    "2026-10-31,本月合计,5000.00,320.50,14679.50\n"
+                    "2026-10-31,合　计,5000.00,320.50\n"
+                    "2026-10-31,本年累计发生额,5000.00,320.50\n```")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "上月结转"), "ledger_carried_line", value="上月结转", amount="10000.00"),
         line(path, line_no(text, "承前页"), "ledger_paper_line", value="承前页", amount="14679.50"),
-        line(path, line_no(text, "本月合计"), "ledger_total_line", value="本月合计", amount="14679.50")]
+        line(path, line_no(text, "本月合计"), "ledger_total_line", value="本月合计", amount="14679.50"),
+        line(path, line_no(text, "合　计"), "ledger_total_line", value="合计", amount="5000.00"),
+        line(path, line_no(text, "本年累计"), "ledger_total_line", value="本年累计发生额", amount="5000.00")]
 
 
 def test_a_yaml_mistake_does_not_hide_the_ledgers_mistakes(make_site):
@@ -753,6 +757,20 @@ def test_a_ledger_fence_written_otherwise_or_running_into_another_block_is_told(
         line(path, fences[1], "ledger_fence_odd", fence="```", line="```ledger csv"),
         line(path, fences[2], "ledger_fence_odd", fence="```", line=" ```ledger"),
         line(path, fences[3], "ledger_unclosed", fence="```")]
+    # in a list item, a quote, after a paragraph's full-width spaces, typed by an input
+    # method; closed with ~~~, or with two marks, and a fenced block after it
+    text = _october(f"    ```ledger{fenced}    ```\n\n> ```ledger\n> 日期,摘要,收入,支出\n> ```\n\n"
+                    f"　　```ledger{fenced}```\n\n···ledger{fenced}···\n\n"
+                    f"```ledger{fenced}~~~\n\n```ledger{fenced}``\n\n说明。\n\n```\n附注\n```")
+    rows = text.split("\n")
+    at = [k + 1 for k, row in enumerate(rows) if "ledger" in row or row in ("~~~", "``")]
+    assert run_check(make_site({path: text}, name="more")).stdout.splitlines()[:-1] == [
+        line(path, at[0], "ledger_fence_odd", fence="```", line="    ```ledger"),
+        line(path, at[1], "ledger_fence_odd", fence="```", line="> ```ledger"),
+        line(path, at[2], "ledger_fence_odd", fence="```", line="\u3000\u3000```ledger"),
+        line(path, at[3], "ledger_fence_odd", fence="···", line="···ledger"),
+        line(path, at[5], "ledger_close_odd", fence="```", line="~~~"),
+        line(path, at[7], "ledger_close_odd", fence="```", line="``")]
 
 
 def test_the_second_ledger_of_an_entry_is_never_told_to_change_an_opening_it_does_not_write(make_site):
@@ -805,12 +823,20 @@ def test_a_comma_that_moves_an_amount_into_another_column_is_told(make_site):
                     "2026-10-05,上级转移支付，5000.00,,001\n"
                     "2026-10-06,支付张三，李四工资,,５００.00\n"
                     "2026-10-18,村部办公费,,320，14680.00\n"
-                    "2026-10-20,租金,1,500.00,,\n```")
+                    "2026-10-20,租金,1,500.00,,\n"
+                    "2026-10-21,修路材料费,,1,320.50\n"  # (支出 1 and 凭证号 320.50: no voucher has cents)
+                    "2026-10-22,土地补偿款,1,234,567.89,\n"
+                    "2026-10-23,退款,,-50.00\n```")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "上级转移支付"), "ledger_fullwidth_comma"),
         line(path, line_no(text, "村部办公费"), "ledger_fullwidth_comma"),
         line(path, line_no(text, "租金"), "ledger_split_amount", value="1,500.00", joined="1500.00", first="1",
-             second="500.00")]
+             second="500.00"),
+        line(path, line_no(text, "修路材料费"), "ledger_split_amount", value="1,320.50", joined="1320.50",
+             first="1", second="320.50"),
+        line(path, line_no(text, "土地补偿款"), "ledger_split_amount", value="1,234,567.89",
+             joined="1234567.89", first="1", second="234,567.89"),
+        line(path, line_no(text, "退款"), "ledger_negative_amount", value="-50.00", column="支出")]
 
 
 def test_a_ledger_without_period_whose_lines_are_of_another_month_gets_a_note(make_site):

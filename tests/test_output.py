@@ -502,6 +502,20 @@ def test_a_clerks_own_balance_column_is_shown_once(make_site, tmp_path):
     assert exported[3] == "2026-10-18,村部办公费,,320.50,002,14679.50"
 
 
+def test_a_ledger_in_an_html_comment_is_neither_shown_nor_counted(make_site, tmp_path):
+    """September's ledger left in a comment: not read (its mistake is not told), and the
+    table shown, with its CSV, is October's."""
+    hidden = "<!--\n```ledger\nopening: 1.00\n日期,摘要,收入,支出\n2026-09-05,旧账,abc,\n```\n-->\n\n"
+    text = LEDGER_OCT.replace("## 收支明细\n\n", "## 收支明细\n\n" + hidden)
+    out = build_ok(make_site({"content/dongcun/finance/2026-10-caiwu.md": text}), tmp_path / "out")
+    page = out / "dongcun/finance/2026-10-caiwu"
+    parser = TableParser()
+    parser.feed((page / "index.html").read_text(encoding="utf-8"))
+    assert len(parser.tables) == 1 and parser.tables[0][2][1][1] == "上级转移支付"
+    assert [p.name for p in page.glob("*.csv")] == ["ledger.csv"]
+    assert "上级转移支付" in (page / "ledger.csv").read_text(encoding="utf-8-sig")
+
+
 def test_prev_next_within_unit_and_category(make_site, tmp_path):
     site = make_site({"content/dongcun/decisions/2026-11-05-gengzheng.md": CORRECTION})
     out = build_ok(site, tmp_path / "out")
