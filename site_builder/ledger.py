@@ -214,8 +214,8 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
         if not any(a <= m.start() < b for a, b in blocks):
             proper = re.fullmatch(r"(```|~~~)[ \t]*(?i:ledger)[ \t]*", m.group(0))  # (opened, never closed)
             problems.add(path, body_line + body.count("\n", 0, m.start()),
-                         "ledger_unclosed" if proper else "ledger_fence_odd", fence=m.group(1)[:3],
-                         line=m.group(0).rstrip())
+                         "ledger_unclosed" if proper else "ledger_fence_odd",
+                         fence="~~~" if m.group(1).startswith("~") else "```", line=m.group(0).rstrip())
             counted = None
     return out, ledgers, counted
 

@@ -768,7 +768,7 @@ def test_a_ledger_fence_written_otherwise_or_running_into_another_block_is_told(
         line(path, at[0], "ledger_fence_odd", fence="```", line="    ```ledger"),
         line(path, at[1], "ledger_fence_odd", fence="```", line="> ```ledger"),
         line(path, at[2], "ledger_fence_odd", fence="```", line="\u3000\u3000```ledger"),
-        line(path, at[3], "ledger_fence_odd", fence="···", line="···ledger"),
+        line(path, at[3], "ledger_fence_odd", fence="```", line="···ledger"),  # (told the marks to type)
         line(path, at[5], "ledger_close_odd", fence="```", line="~~~"),
         line(path, at[7], "ledger_close_odd", fence="```", line="``")]
 
