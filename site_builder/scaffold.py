@@ -10,12 +10,15 @@ last ended period and how to make the new entry its correction instead; with no 
 the last ended period again, with a note on how to make it a correction (the period
 under way is never proposed: its ledger is not whole until it ends). Other categories
 may hold several entries a period (a budget and its final accounts): the last ended
-period is proposed as ever.
+period is proposed as ever. Where ledgers of earlier periods are out, the new entry
+has a ledger to fill in, its opening the closing of the last one before its period
+(the chain of openings the build checks).
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from . import periods
@@ -24,6 +27,7 @@ from .build import site_today
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
 from .i18n import Listed, load_strings
+from .ledger import REQUIRED_HEADER, combined
 
 SITE_YAML = """\
 # 网站设置：每一项的含义见 README。
@@ -111,6 +115,7 @@ class _Proposal:
     period: str | None     # for the new entry's front matter
     ended: str | None      # the last period that has ended
     taken: str | None      # the entry with a ledger that holds `ended`, if any
+    opening: Decimal | None = None  # the closing of the last ledger before `period`, if any
 
 
 def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.date) -> _Proposal:
@@ -137,15 +142,24 @@ def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.dat
     covered = coverage([e for e in entries if e.ledgers and e.withdrawn is None and e.rel not in corrected],
                        cadence)
     if ended not in covered:
-        return _Proposal(ended, ended, None)
+        return _Proposal(ended, ended, None, _closing_before(covered, ended))
     since = config.units_by_id[unit].since
     period = first_owed(since, cadence) if since else min(covered, key=periods.sort_key)
     gaps = [p for p in periods.up_to(period, ended) if p not in covered]
     if gaps:
-        return _Proposal(gaps[-1], ended, covered[ended].rel)
+        return _Proposal(gaps[-1], ended, covered[ended].rel, _closing_before(covered, gaps[-1]))
     # Every ended period has its ledger: the period under way is never proposed (its
     # ledger is not whole until it ends); most likely this corrects the last one.
-    return _Proposal(ended, ended, covered[ended].rel)
+    return _Proposal(ended, ended, covered[ended].rel, _closing_before(covered, ended))
+
+
+def _closing_before(covered: dict, period: str) -> Decimal | None:
+    """The closing balance of the last ledger out before `period` (its opening, so that
+    the chain of openings holds), if there is one."""
+    before = [p for p in covered if periods.sort_key(p) < periods.sort_key(period)]
+    if not before:
+        return None
+    return combined(list(covered[max(before, key=periods.sort_key)].ledgers))["closing"]
 
 
 def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date | None = None) -> NewEntry:
@@ -179,6 +193,8 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     # the matter was decided)
     days = config.categories_by_id[category].publish_within_workdays
     lines += [f"formed:  # {ui['new_formed_hint'].format(days=days)}", "---", "", ui["new_entry_body"], ""]
+    if proposal.opening is not None:  # a ledger to fill in, opening where the last one closed
+        lines += ["```ledger", f"opening: {proposal.opening:.2f}", ",".join(REQUIRED_HEADER), "```", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     notes = Problems()
     if proposal.taken:

@@ -196,6 +196,21 @@ def test_new_monthly_entry(init_site):
     assert run_check(init_site, "2026-11-25").returncode == 0
 
 
+def test_new_gives_a_ledger_opening_where_the_last_one_closed(init_site):
+    """东村's example ledger is out (10,000.00 + 5,000.00 - 320.50): the next month's entry
+    comes with a ledger to fill in, opening at its closing, so the chain of openings
+    holds; it checks clean but for the body still to be written."""
+    example = next((init_site / "content/dongcun/finance").glob("*.md"))
+    year, month = map(int, re.search(r'period: "(\d{4})-(\d{2})"', example.read_text(encoding="utf-8")).groups())
+    today = dt.date(year + (month + 2 > 12), (month + 1) % 12 + 1, 5).isoformat()  # (the month after next)
+    result = run_cli("new", init_site, "dongcun", "finance", "东村财务收支公开", "--today", today)
+    assert result.returncode == 0, describe(result)
+    text = Path(result.stdout.strip().splitlines()[-1]).read_text(encoding="utf-8")
+    assert "```ledger\nopening: 14679.50\n日期,摘要,收入,支出\n```" in text, text
+    check = run_check(init_site, today)
+    assert check.returncode == 0, describe(check)
+
+
 def test_new_takes_the_names_a_clerk_knows(init_site):
     """`new 西村 财务收支 …`: the unit and category named as on the site, not by id."""
     result = run_cli("new", init_site, "西村", "财务收支", "西村2026年10月财务收支公开", "--today", "2026-11-25")
@@ -255,7 +270,8 @@ def test_new_proposes_a_period_whose_ledger_is_not_yet_published_and_says_why(in
         path = Path(result.stdout.strip().splitlines()[-1])
         period = str(_front_matter(path)["period"])
         proposed.append(period)
-        path.write_text(path.read_text(encoding="utf-8") + ledger(period), encoding="utf-8")  # the clerk's ledger
+        skeleton = re.sub(r"(?s)```ledger\n.*?```\n", "", path.read_text(encoding="utf-8"))  # (the one `new` gives)
+        path.write_text(skeleton + ledger(period), encoding="utf-8")  # the clerk's ledger, in its place
         where = f"content/xicun/finance/{path.name}:4"
         note = f"{where}: {msg('warning_label')}" + msg(
             "new_period_taken" if period != "2026-10" else "new_period_all_taken", ended="2026-10",
