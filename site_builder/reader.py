@@ -335,7 +335,8 @@ class EntryReader:
 
         # The body: ledgers out first, then Markdown, then local links checked.
         span = periods.span(period) if period else None
-        # (a ledger in an HTML comment is never shown: nor is it read, its lines kept for the count)
+        # (a ledger in an HTML comment is never shown: nor is it read; its lines are kept,
+        # for the line numbers, and other comments left alone: in a code block they show)
         shown = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), body)
         body_md, found_ledgers, summed = ledgers.extract_ledgers(shown, body_line, rel, problems, span, date)
         if found_ledgers and span and date and span[0] > date and scheduled:
@@ -603,7 +604,7 @@ def _find_line(body: str, needle: str, body_line: int) -> int:
 
 
 _LEDGER_KEYS = ("ledger_", "totals_")  # the mistakes of a ledger's lines and totals
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_COMMENT = re.compile(r"<!--(?:(?!-->).)*?(?:```|~~~)[ \t]*(?i:ledger).*?-->", re.S)  # (a comment holding a ledger)
 _MISNAMED = re.compile(r"\.(?:md|markdown)(?:\.txt)?$", re.I)  # an entry, but for its ending
 
 
