@@ -28,7 +28,7 @@ _BLOCK = re.compile(r"^(```|~~~)[ \t]*(?i:ledger)[ \t]*\n(.*?)^ {0,3}\1[`~]*[ \t
 _FENCE = re.compile(r"^[ \t\u3000>]*(`{3,}|~{3,}|·{3,}|｀{3,})[ \t]*(?i:ledger)\b.*$", re.M)
 # A line inside a block that closes nothing: another block's opening fence (this one was
 # never closed and ran on to that one's end), or a closing line written otherwise
-_FENCE_IN = re.compile(r"^[ \t\u3000]*(`{2,}|~{2,}|·{3,}|｀{3,}).*$", re.M)
+_FENCE_IN = re.compile(r"^[ \t\u3000]*(?:(`{2,}|~{2,}|·{3,}|｀{3,})[ \t]*|(?:`{3,}|~{3,})[ \t]*\w.*)$", re.M)
 _AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 _GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d{1,2})?$")
 # One amount cut in two at an unquoted thousands comma (1,500.00 read as 1 and 500.00)

@@ -69,6 +69,13 @@ def _placeholder_bodies() -> tuple[str, ...]:
     return tuple(load_strings(language).ui["new_entry_body"] for language in LANGUAGES)
 
 
+@lru_cache(maxsize=1)
+def _placeholder_ledger_lines() -> tuple[str, ...]:
+    """The line `new` writes in a ledger for its transactions, in each language: left as
+    is, the ledger would be published with none (an error, not a note: figures)."""
+    return tuple(load_strings(language).ui["new_ledger_line"] for language in LANGUAGES)
+
+
 @dataclass(frozen=True)
 class Attachment:
     source: Path  # absolute path of the file in content/
@@ -338,6 +345,10 @@ class EntryReader:
         # (a ledger in an HTML comment is never shown: nor is it read; its lines are kept,
         # for the line numbers, and other comments left alone: in a code block they show)
         shown = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+        for placeholder in _placeholder_ledger_lines():
+            if placeholder in shown:
+                problems.add(rel, _find_line(body, placeholder, body_line), "placeholder_ledger", text=placeholder)
+                shown = shown.replace(placeholder, "")
         body_md, found_ledgers, summed = ledgers.extract_ledgers(shown, body_line, rel, problems, span, date)
         if found_ledgers and span and date and span[0] > date and scheduled:
             # a ledger published before its period began: 12 typed for 10, say (not one

@@ -115,7 +115,7 @@ class _Proposal:
     period: str | None     # for the new entry's front matter
     ended: str | None      # the last period that has ended
     taken: str | None      # the entry with a ledger that holds `ended`, if any
-    opening: Decimal | None = None  # the closing of the last ledger before `period`, if any
+    opening: Decimal | str | None = None  # for a ledger to fill in (see `_closing_before`)
 
 
 def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.date) -> _Proposal:
@@ -138,7 +138,7 @@ def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.dat
             entries.append(entry)
     # the periods whose ledger is out, each by the ledger that stands (as for the build,
     # a withdrawn one is not out, nor one a later entry corrects)
-    corrected = {e.corrects for e in entries if e.corrects}
+    corrected = {e.corrects for e in entries if e.corrects and e.withdrawn is None}  # (as the build counts)
     covered = coverage([e for e in entries if e.ledgers and e.withdrawn is None and e.rel not in corrected],
                        cadence)
     if ended not in covered:
@@ -153,13 +153,18 @@ def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.dat
     return _Proposal(ended, ended, covered[ended].rel, _closing_before(covered, ended))
 
 
-def _closing_before(covered: dict, period: str) -> Decimal | None:
-    """The closing balance of the last ledger out before `period` (its opening, so that
-    the chain of openings holds), if there is one."""
+def _closing_before(covered: dict, period: str) -> Decimal | str | None:
+    """The opening of a ledger for `period`: the closing of the one for the period just
+    before it, so that the chain of openings holds; "" (to be filled in) when ledgers
+    are out but not that one (a gap: the closing before it is no opening); None when no
+    ledger is out before it."""
     before = [p for p in covered if periods.sort_key(p) < periods.sort_key(period)]
     if not before:
         return None
-    return combined(list(covered[max(before, key=periods.sort_key)].ledgers))["closing"]
+    last = max(before, key=periods.sort_key)
+    if periods.following(last) != period:
+        return ""
+    return combined(list(covered[last].ledgers))["closing"]
 
 
 def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date | None = None) -> NewEntry:
@@ -194,7 +199,8 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     days = config.categories_by_id[category].publish_within_workdays
     lines += [f"formed:  # {ui['new_formed_hint'].format(days=days)}", "---", "", ui["new_entry_body"], ""]
     if proposal.opening is not None:  # a ledger to fill in, opening where the last one closed
-        lines += ["```ledger", f"opening: {proposal.opening:.2f}", ",".join(REQUIRED_HEADER), "```", ""]
+        opening = f"{proposal.opening:.2f}" if proposal.opening != "" else ""
+        lines += ["```ledger", f"opening: {opening}".rstrip(), ",".join(REQUIRED_HEADER), ui["new_ledger_line"], "```", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     notes = Problems()
     if proposal.taken:

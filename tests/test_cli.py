@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CLI_TIMEOUT, DECISION, REPO, build_ok, describe, msg, run_build, run_check, run_cli
+from conftest import CLI_TIMEOUT, DECISION, REPO, build_ok, describe, line, msg, run_build, run_check, run_cli
 from site_builder import periods
 from site_builder.build import load_site
 
@@ -199,16 +199,32 @@ def test_new_monthly_entry(init_site):
 def test_new_gives_a_ledger_opening_where_the_last_one_closed(init_site):
     """东村's example ledger is out (10,000.00 + 5,000.00 - 320.50): the next month's entry
     comes with a ledger to fill in, opening at its closing, so the chain of openings
-    holds; it checks clean but for the body still to be written."""
+    holds. Its line for the transactions, left as it is, is an error (the month would be
+    published with none); filled in, the entry checks clean. A month later, with the one
+    between still missing, the opening is left for the clerk (the closing before a gap
+    is no opening)."""
     example = next((init_site / "content/dongcun/finance").glob("*.md"))
     year, month = map(int, re.search(r'period: "(\d{4})-(\d{2})"', example.read_text(encoding="utf-8")).groups())
-    today = dt.date(year + (month + 2 > 12), (month + 1) % 12 + 1, 5).isoformat()  # (the month after next)
-    result = run_cli("new", init_site, "dongcun", "finance", "东村财务收支公开", "--today", today)
+    after_next = dt.date(year + (month + 2 > 12), (month + 1) % 12 + 1, 5)
+    result = run_cli("new", init_site, "dongcun", "finance", "东村财务收支公开", "--today", after_next.isoformat())
     assert result.returncode == 0, describe(result)
-    text = Path(result.stdout.strip().splitlines()[-1]).read_text(encoding="utf-8")
-    assert "```ledger\nopening: 14679.50\n日期,摘要,收入,支出\n```" in text, text
-    check = run_check(init_site, today)
-    assert check.returncode == 0, describe(check)
+    path = Path(result.stdout.strip().splitlines()[-1])
+    text = path.read_text(encoding="utf-8")
+    line_text = yaml.safe_load((REPO / "site_builder/strings/zh-Hans.yaml").read_text(encoding="utf-8"))["ui"][
+        "new_ledger_line"]
+    assert f"```ledger\nopening: 14679.50\n日期,摘要,收入,支出\n{line_text}\n```" in text, text
+    check = run_check(init_site, after_next.isoformat())
+    expected = line(path.relative_to(init_site).as_posix(), text.split("\n").index(line_text) + 1,
+                    "placeholder_ledger", text=line_text)
+    assert check.returncode == 1 and expected in check.stdout.splitlines(), describe(check)
+    path.write_text(text.replace(line_text, f"{after_next.replace(day=1) - dt.timedelta(days=1)},租金,100.00,"),
+                    encoding="utf-8")
+    assert run_check(init_site, after_next.isoformat()).returncode == 0
+    path.unlink()  # the month between still missing: the opening is the clerk's to write
+    later = dt.date(after_next.year + (after_next.month == 12), after_next.month % 12 + 1, 5)
+    result = run_cli("new", init_site, "dongcun", "finance", "东村财务收支公开", "--today", later.isoformat())
+    gap = Path(result.stdout.strip().splitlines()[-1]).read_text(encoding="utf-8")
+    assert "```ledger\nopening:\n日期,摘要,收入,支出\n" in gap, gap
 
 
 def test_new_takes_the_names_a_clerk_knows(init_site):
