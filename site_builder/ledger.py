@@ -21,7 +21,8 @@ from .errors import Problems
 
 REQUIRED_HEADER = ("日期", "摘要", "收入", "支出")
 # (closed as Markdown closes it: by a fence of its mark, as long or longer, up to three spaces in)
-_BLOCK = re.compile(r"^(```|~~~)[ \t]*(?i:ledger)[ \t]*\n(.*?)^ {0,3}\1[`~]*[ \t]*$", re.M | re.S)
+OPEN_FENCE = r"(```|~~~)[ \t]*(?i:ledger)[ \t]*"  # a ledger's opening fence line, as the reader takes it
+_BLOCK = re.compile(rf"^{OPEN_FENCE}\n(.*?)^ {{0,3}}\1[`~]*[ \t]*$", re.M | re.S)
 # Any line that looks like a ledger's opening fence (```` ````ledger ````, ``` ```ledger csv ```,
 # indented, in a quote, the marks an input method types for backticks): outside a parsed
 # block, its lines would be published unchecked
@@ -212,7 +213,7 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
     out = _BLOCK.sub(replace, body)
     for m in _FENCE.finditer(body):
         if not any(a <= m.start() < b for a, b in blocks):
-            proper = re.fullmatch(r"(```|~~~)[ \t]*(?i:ledger)[ \t]*", m.group(0))  # (opened, never closed)
+            proper = re.fullmatch(OPEN_FENCE, m.group(0))  # (opened, never closed)
             problems.add(path, body_line + body.count("\n", 0, m.start()),
                          "ledger_unclosed" if proper else "ledger_fence_odd",
                          fence="~~~" if m.group(1).startswith("~") else "```", line=m.group(0).rstrip())
@@ -232,13 +233,13 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
     known = carried is not None or not follows
     while start < len(lines) and not lines[start].strip():
         start += 1
-    given = start < len(lines) and bool(_OPENING.match(lines[start]))  # (an opening line)
-    if given:
-        value = lines[start][_OPENING.match(lines[start]).end():]
+    written = _OPENING.match(lines[start]) if start < len(lines) else None  # (an opening line)
+    given = written is not None
+    if written:
+        value = lines[start][written.end():]
         amount = parse_amount(value) if value.strip() else None  # (left empty: not a zero)
         if amount is None:
-            problems.add(path, first_line + start, "ledger_bad_opening", value=value.strip(),
-                         key=_OPENING.match(lines[start]).group(1))
+            problems.add(path, first_line + start, "ledger_bad_opening", value=value.strip(), key=written.group(1))
             ok = False
         known = amount is not None  # (its own: known, whatever the block before)
         opening, start = amount or Decimal("0"), start + 1
@@ -259,9 +260,9 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
                              written=given)
     for line_no, row_text in rows_text[1:]:
         cells = tuple(c.strip() for c in next(csv.reader([row_text])))
-        if _OPENING.match(row_text):  # (the opening, written under the header; or again)
+        if again := _OPENING.match(row_text):  # (the opening, written under the header; or again)
             problems.add(path, line_no, "ledger_opening_twice" if given else "ledger_opening_below_header",
-                         key=_OPENING.match(row_text).group(1))
+                         key=again.group(1))
             ok = known = False
             stated.unknown()
             continue

@@ -63,17 +63,12 @@ _SUMMARY_CHARS = 120
 _UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
 
 
-@lru_cache(maxsize=1)
-def _placeholder_bodies() -> tuple[str, ...]:
-    """What `new` writes as the body, in each language; published as is, it is a mistake."""
-    return tuple(load_strings(language).ui["new_entry_body"] for language in LANGUAGES)
-
-
-@lru_cache(maxsize=1)
-def _placeholder_ledger_lines() -> tuple[str, ...]:
-    """The line `new` writes in a ledger for its transactions, in each language: left as
-    is, the ledger would be published with none (an error, not a note: figures)."""
-    return tuple(load_strings(language).ui["new_ledger_line"] for language in LANGUAGES)
+@lru_cache(maxsize=None)
+def _placeholders(key: str) -> tuple[str, ...]:
+    """What `new` writes to be replaced (its body, `new_entry_body`; the line for a
+    ledger's transactions, `new_ledger_line`), in each language: published as is, a
+    mistake."""
+    return tuple(load_strings(language).ui[key] for language in LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -328,7 +323,7 @@ class EntryReader:
         if notice_until and date and notice_until < date:
             problems.add(rel, self._line("notice_until"), "notice_before_date",
                          until=notice_until.isoformat(), date=date.isoformat())
-        for placeholder in _placeholder_bodies():
+        for placeholder in _placeholders("new_entry_body"):
             if placeholder in body:
                 problems.add(rel, _find_line(body, placeholder, body_line), "placeholder_body", warning=True,
                              text=placeholder)
@@ -345,7 +340,7 @@ class EntryReader:
         # (a ledger in an HTML comment is never shown: nor is it read; its lines are kept,
         # for the line numbers, and other comments left alone: in a code block they show)
         shown = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), body)
-        for placeholder in _placeholder_ledger_lines():
+        for placeholder in _placeholders("new_ledger_line"):  # (an error, not a note: figures)
             if placeholder in shown:
                 problems.add(rel, _find_line(body, placeholder, body_line), "placeholder_ledger", text=placeholder)
                 shown = shown.replace(placeholder, "")
@@ -615,7 +610,7 @@ def _find_line(body: str, needle: str, body_line: int) -> int:
 
 
 _LEDGER_KEYS = ("ledger_", "totals_")  # the mistakes of a ledger's lines and totals
-_COMMENT = re.compile(r"<!--(?:(?!-->).)*?(?:```|~~~)[ \t]*(?i:ledger).*?-->", re.S)  # (a comment holding a ledger)
+_COMMENT = re.compile(rf"<!--(?:(?!-->).)*?{ledgers.OPEN_FENCE}.*?-->", re.S)  # (a comment holding a ledger)
 _MISNAMED = re.compile(r"\.(?:md|markdown)(?:\.txt)?$", re.I)  # an entry, but for its ending
 
 

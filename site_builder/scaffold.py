@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from . import periods
@@ -115,7 +114,7 @@ class _Proposal:
     period: str | None     # for the new entry's front matter
     ended: str | None      # the last period that has ended
     taken: str | None      # the entry with a ledger that holds `ended`, if any
-    opening: Decimal | str | None = None  # for a ledger to fill in (see `_closing_before`)
+    opening: str | None = None  # the opening of a ledger to fill in (see `_closing_before`)
 
 
 def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.date) -> _Proposal:
@@ -153,18 +152,18 @@ def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.dat
     return _Proposal(ended, ended, covered[ended].rel, _closing_before(covered, ended))
 
 
-def _closing_before(covered: dict, period: str) -> Decimal | str | None:
-    """The opening of a ledger for `period`: the closing of the one for the period just
-    before it, so that the chain of openings holds; "" (to be filled in) when ledgers
-    are out but not that one (a gap: the closing before it is no opening); None when no
-    ledger is out before it."""
+def _closing_before(covered: dict, period: str) -> str | None:
+    """The opening of a ledger for `period`, as written: the closing of the one for the
+    period just before it, so that the chain of openings holds; "" (to be filled in)
+    when ledgers are out but not that one (a gap: the closing before it is no opening);
+    None when no ledger is out before it."""
     before = [p for p in covered if periods.sort_key(p) < periods.sort_key(period)]
     if not before:
         return None
     last = max(before, key=periods.sort_key)
     if periods.following(last) != period:
         return ""
-    return combined(list(covered[last].ledgers))["closing"]
+    return f"{combined(list(covered[last].ledgers))['closing']:.2f}"
 
 
 def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date | None = None) -> NewEntry:
@@ -199,8 +198,8 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     days = config.categories_by_id[category].publish_within_workdays
     lines += [f"formed:  # {ui['new_formed_hint'].format(days=days)}", "---", "", ui["new_entry_body"], ""]
     if proposal.opening is not None:  # a ledger to fill in, opening where the last one closed
-        opening = f"{proposal.opening:.2f}" if proposal.opening != "" else ""
-        lines += ["```ledger", f"opening: {opening}".rstrip(), ",".join(REQUIRED_HEADER), ui["new_ledger_line"], "```", ""]
+        lines += ["```ledger", f"opening: {proposal.opening}".rstrip(), ",".join(REQUIRED_HEADER),
+                  ui["new_ledger_line"], "```", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     notes = Problems()
     if proposal.taken:

@@ -8,8 +8,9 @@ unknown), then a summary, in the site's language; the notes that bear on these f
 counted in a last line. An entry with a mistake does not hide the list (one village's
 broken file must not blind the town's supervisors to every other): the errors come
 first, then a line saying that the figures leave out the files with them (none of
-which is online until they are mended); a mistake in site.yaml gives no figures. Returns the exit code: 1 when anything
-is overdue or missing, or the site has errors; 0 otherwise.
+which is online until they are mended); a mistake in site.yaml gives no figures.
+Returns the exit code: 1 when anything is overdue or missing, or the site has errors;
+0 otherwise.
 """
 from __future__ import annotations
 
