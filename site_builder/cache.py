@@ -203,32 +203,42 @@ class PageRecord:
     items: dict[str, str]
     pages: dict[str, str]
     inputs: dict[str, int]
+    faces: dict[str, str]
 
     def without(self, rels: frozenset[str], paths: set[str]) -> PageRecord:
         """This record but for the entries `rels` and the pages `paths`."""
         return PageRecord({r: fp for r, fp in self.items.items() if r not in rels},
-                          {p: fp for p, fp in self.pages.items() if p not in paths}, self.inputs)
+                          {p: fp for p, fp in self.pages.items() if p not in paths}, self.inputs,
+                          {r: fp for r, fp in self.faces.items() if r not in rels})
 
 
 class PageFingerprints:
     """What each page shows, hashed: a page whose fingerprint is unchanged needs no render.
 
-    An item's fingerprint covers its file's bytes and attachments (`Entry.digest`) and
-    everything the model derived for it (URL, 索引号, notice, history, neighbours). A
-    page's covers its template, title, crumbs, the data it is given (items by their
-    fingerprints) and the items it declares as inputs. Config, code, theme, strings and
-    `today` are in the key every fingerprint is stored under.
+    An item has two fingerprints. Its face covers what pages other than its own show
+    of it: every field of its entry but the body (`Entry.face`) and everything the model
+    derived for it (URL, 索引号, notice, history, neighbours). Its whole adds the bytes
+    of its file and attachments (`Entry.digest`), and so its body. A page's fingerprint
+    covers its template, title, crumbs, the data it is given (items by their faces),
+    the faces of the items it declares as inputs and the whole of those whose bodies it
+    declares it shows (an entry's own page). Config, code, theme, strings and `today`
+    are in the key every fingerprint is stored under. The built-in templates show a
+    body on its entry's page only; a site whose theme has templates of its own may show
+    them anywhere: there an item's face is its whole (`bodies_declared` False).
 
     Told the last build's record, most pages are not hashed at all: a page shows its
     inputs (the entries it declares) and what the config, code and `today` give, and
     nothing else (tests/test_incremental.py checks every page of a generated site for
-    this), so a page that shows no entry whose fingerprint changed, whose inputs are the
-    same set as before (their sum), and which does not show every entry ("*") keeps its
-    last fingerprint. At 10,000 entries that is 0.4 s of a one-entry rebuild saved."""
+    this), so a page that shows no entry whose face changed (nor the body of one whose
+    whole did), whose inputs are the same set as before (their sum), and which does not
+    show every entry ("*") keeps its last fingerprint; so does a page showing every
+    entry when no face changed. After an edit of one body at 10,000 entries, only the
+    pages showing that body are hashed and rendered again."""
 
-    def __init__(self, site: Any, last: PageRecord | None = None):
-        self._items = {id(i): _item_fingerprint(i) for i in site.items}
+    def __init__(self, site: Any, last: PageRecord | None = None, bodies_declared: bool = True):
+        self._items = {id(i): _item_fingerprint(i, bodies_declared) for i in site.items}
         self._by_rel = {i.entry.rel: self._items[id(i)] for i in site.items}
+        self._whole = {i.entry.rel: self._items[id(i)] + i.entry.digest for i in site.items}
         self._all = plain_digest(sorted(self._by_rel.items()))
         self._item_type = type(site.items[0]) if site.items else None
         self._pages: dict[int, Any] = {}  # a page's hash so far, for each of its variants
@@ -237,26 +247,34 @@ class PageFingerprints:
         self._ids = _InputIds((rel, _input_id(rel)) for rel in self._by_rel)
         self._sums: dict[int, int] = {}
         self._last = last
-        # entries added, removed or changed since the last build (None: no last build)
-        self.changed = (frozenset(rel for rel, fp in self._by_rel.items() if last.items.get(rel) != fp)
-                        | (last.items.keys() - self._by_rel.keys())) if last is not None else None
+        # entries added, removed or changed since the last build (None: no last build), and
+        # those of them whose faces changed (added and removed ones among them)
+        self.changed = _changed(self._whole, last.items) if last is not None else None
+        self.faces_changed = _changed(self._by_rel, last.faces) if last is not None else None
 
     def page(self, page: Any, variant: str = "") -> str:
         last = self._last
-        if last is not None and "*" not in page.inputs and page.inputs.isdisjoint(self.changed or ()):
+        if last is not None and self._kept(page):
             known = last.pages.get(variant + page.path)
             if known is not None and last.inputs.get(page.path) == self.inputs_sum(page):
                 return known
         shown = self._pages.get(id(page))
         if shown is None:
             inputs = self._all if "*" in page.inputs else [self._by_rel.get(r) for r in sorted(page.inputs)]
+            bodies = [self._whole.get(r) for r in sorted(page.bodies)]
             # _sig already gives plain, ordered values: hash their repr directly (hexdigest
             # would walk them all again, and there are as many pages as entries and more).
-            plain = (page.path, page.template, page.title, page.crumbs, inputs, self._sig(page.data))
+            plain = (page.path, page.template, page.title, page.crumbs, inputs, bodies, self._sig(page.data))
             shown = self._pages[id(page)] = hashlib.sha1(repr(plain).encode("utf-8"))
         done = shown.copy()
         done.update(b"\0" + variant.encode("utf-8"))
         return done.hexdigest()
+
+    def _kept(self, page: Any) -> bool:
+        """Whether nothing `page` shows changed since the last build, as far as entries go."""
+        if not page.bodies.isdisjoint(self.changed or ()):
+            return False
+        return not self.faces_changed if "*" in page.inputs else page.inputs.isdisjoint(self.faces_changed or ())
 
     def inputs_sum(self, page: Any) -> int:
         """The set of a page's inputs as one number (the sum of a 64-bit hash of each)."""
@@ -267,7 +285,7 @@ class PageFingerprints:
 
     def record(self, pages: list[Any], fingerprints: dict[str, str]) -> PageRecord:
         """The record of a build of `pages`, which gave these fingerprints."""
-        return PageRecord(self._by_rel, fingerprints, {p.path: self.inputs_sum(p) for p in pages})
+        return PageRecord(self._whole, fingerprints, {p.path: self.inputs_sum(p) for p in pages}, self._by_rel)
 
     def _sig(self, value: Any) -> Any:
         """A plain value that changes with what `value` shows: items by their fingerprint,
@@ -316,9 +334,15 @@ _PLAIN = (str, int, float, bool, type(None), Decimal, dt.date, dt.datetime)
 _PLAIN_TYPES = frozenset(_PLAIN)
 
 
-def _item_fingerprint(item: Any) -> str:
+def _changed(now: dict[str, str], before: dict[str, str]) -> frozenset[str]:
+    """The entries whose fingerprint differs from `before`, or that are in one only."""
+    return frozenset(rel for rel, fp in now.items() if before.get(rel) != fp) | (before.keys() - now.keys())
+
+
+def _item_fingerprint(item: Any, face: bool = True) -> str:
+    """The item's face (see PageFingerprints); its whole but for its digest if not `face`."""
     def url(other: Any) -> tuple | None:  # (a day's number: formatting dates costs)
         return None if other is None else (other.url, other.entry.title, other.entry.date.toordinal())
-    return plain_digest(item.entry.digest, item.url, item.index_no, item.notice, item.body_withheld,
+    return plain_digest(item.entry.face if face else item.entry.digest, item.url, item.index_no, item.notice, item.body_withheld,
                         item.late, item.history, item.ledger_files, item.entry.withdrawn,
                         url(item.prev), url(item.next), url(item.corrects), [url(c) for c in item.corrected_by])

@@ -70,6 +70,7 @@ class Page:
     data: dict[str, Any]
     inputs: frozenset[str]    # entry paths (content-relative) this page shows; "*" = every entry
     crumbs: tuple[tuple[str, str], ...] = ()  # (title, path) from home down to the parent
+    bodies: frozenset[str] = frozenset()  # entries (among the inputs) whose body it shows
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,7 @@ def _layout(site: Site) -> list[Page]:
         neighbours = [n for n in (i.prev, i.next, i.corrects, *i.corrected_by) if n]
         pages.append(Page(i.url, "entry.html", i.entry.title, {"item": i},
                           frozenset({i.entry.rel, *(n.entry.rel for n in neighbours), *i.entry.entry_links}),
-                          crumbs))
+                          crumbs, frozenset({i.entry.rel})))
     return pages
 
 

@@ -127,7 +127,8 @@ def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = 
     cache = for_output(root, writer.root)
     key = global_key(site)
     last = _last_record(cache, key)
-    fingerprints = PageFingerprints(site, last)
+    # (a site's own templates may show a body anywhere: see PageFingerprints)
+    fingerprints = PageFingerprints(site, last, bodies_declared=len(template_dirs(site.config)) == 1)
     old = last.pages if last is not None else {}
     new: dict[str, str] = {}
     todo: list[Job] = []

@@ -17,6 +17,7 @@ import difflib
 import hashlib
 import os
 import re
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -28,7 +29,7 @@ import yaml
 from . import attachments as att
 from . import ledger as ledgers
 from . import periods, privacy
-from .cache import Cache, code_fingerprint, hexdigest, stat_key
+from .cache import Cache, code_fingerprint, hexdigest, plain_digest, stat_key
 from .config import SiteConfig
 from .errors import Problems
 from .i18n import LANGUAGES, Listed, load_strings
@@ -116,6 +117,7 @@ class Entry:
     ledgers: tuple[ledgers.Ledger, ...]
     entry_links: tuple[str, ...]  # other entries linked from the body (content-relative .md)
     digest: str                  # hash of the file's bytes and its attachments' bytes
+    face: str = ""               # hash of what pages other than its own show of it (`face_of`)
     line: int = 1                # first line of the front matter, for messages about the entry
     date_line: int = 2           # the line of its date, for messages about the date
     corrects_line: int = 1       # the line of `corrects`, for messages about the entry it corrects
@@ -379,7 +381,7 @@ class EntryReader:
         # kept, with every ledger, never to be rendered or published (its errors stop
         # the build), so that what is checked between entries (the chain of openings,
         # one ledger a period) is told in the same run, not after these are mended.
-        return Entry(
+        return with_face(Entry(
             rel=rel_path, stem=Path(rel_path).stem, unit=unit, category=category, title=title,
             date=date, time=time, period=period, formed=formed, notice_until=notice_until,
             doc_no=_text(f.get("doc_no")), index_no=_text(f.get("index_no")),
@@ -388,7 +390,7 @@ class EntryReader:
             draft=False, withdrawn=withdrawn, opening_note=_text(f.get("opening_note")),
             html=html, ledgers=tuple(summed if problems.errors else found_ledgers), entry_links=tuple(entry_links),
             digest=content_digest(data, attachments), date_line=self._line("date"),
-            corrects_line=self._line("corrects"))
+            corrects_line=self._line("corrects")))
 
     def _date(self, f: dict, key: str, rel: str, problems: Problems) -> dt.date | None:
         if f.get(key) in (None, ""):
@@ -597,6 +599,20 @@ def _strings(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [s for v in value for s in _strings(v)]
     return [] if value is None or isinstance(value, bool) else [str(value)]
+
+
+_OWN_PAGE_ONLY = ("html", "digest", "face", "attachments")
+
+
+def with_face(entry: Entry) -> Entry:
+    """The entry with its `face`: a hash of every field but those only its own page
+    shows (its body HTML, and the bytes of its file and its attachments), so that an
+    edit of the body alone (not of its summary, ledgers or links) leaves the pages that
+    list the entry as they were (see cache.PageFingerprints). Attachments count by
+    their names, titles and sizes, not by where the site is."""
+    shown = [(f.name, getattr(entry, f.name)) for f in dataclasses.fields(entry) if f.name not in _OWN_PAGE_ONLY]
+    files = [(a.rel, a.name, a.title, a.size, a.kind, a.is_image) for a in entry.attachments]
+    return dataclasses.replace(entry, face=plain_digest(shown, files))
 
 
 def _summary(html: str) -> str:

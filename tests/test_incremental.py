@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import tempfile
@@ -28,7 +29,7 @@ from site_builder.build import build as build_here, load_site
 from site_builder.cache import Cache, PageFingerprints
 from site_builder.errors import SiteError
 from site_builder.model import Item
-from site_builder.publish import jobs_of
+from site_builder.publish import _Renderers, jobs_of
 from site_builder.search import scratch_folder
 from site_builder.serve import _Edits
 from site_builder.writer import OutputWriter
@@ -159,6 +160,25 @@ def test_rebuilds_equal_cold_builds(tmp_path):
     assert_same_as_cold(site, out, tmp_path, "theme")
 
 
+def test_a_site_template_showing_bodies_elsewhere_is_rebuilt_after_a_body_edit(tmp_path):
+    """The built-in templates show a body on its entry's page only; a site's own may
+    show it anywhere (here: the latest entries' bodies on the home page), and a body
+    edit then renders again every page that shows the entry."""
+    site = demo_copy(tmp_path / "site")
+    theme = site / "themes/default/templates"
+    theme.mkdir(parents=True)
+    home = (ROOT / "themes/default/templates/home.html").read_text(encoding="utf-8")
+    (theme / "home.html").write_text(home.replace("{{ entry_list(latest) }}", (
+        "{% for i in latest %}<div class=\"whole\">{{ i.entry.html | safe }}</div>{% endfor %}")), encoding="utf-8")
+    out = tmp_path / "out"
+    build(site, out)
+    newest = max((p for p in (site / "content").glob("*/*/*.md") if p.name[:10] <= TODAY), key=lambda p: p.name)
+    newest.write_text(newest.read_text(encoding="utf-8") + "\n补充：已复核。\n", encoding="utf-8")
+    build(site, out)
+    assert "补充：已复核。" in (out / "index.html").read_text(encoding="utf-8")
+    assert_same_as_cold(site, out, tmp_path, "own-template")
+
+
 def _front(path: Path, key: str, value: str) -> None:
     """Set a front-matter line of an entry (added when missing)."""
     text = path.read_text(encoding="utf-8")
@@ -201,6 +221,31 @@ def test_every_page_declares_each_entry_it_shows_as_an_input(tmp_path, corpus_si
     assert sum("*" not in page.inputs for page in site.pages) > len(site.pages) * 0.9
 
 
+@pytest.mark.parametrize("which", ["demo", "corpus"])
+def test_every_page_that_shows_a_body_declares_it(tmp_path, corpus_site, which):
+    """What a rebuild trusts to leave every other page alone after a body is edited
+    (cache.PageFingerprints): a page, in either script, shows the body of no entry it
+    does not declare in `bodies`. Each entry's body is given a mark of its own, and
+    every page is rendered."""
+    root = demo_copy(tmp_path / "site") if which == "demo" else corpus_copy(corpus_site, tmp_path / "site")
+    site, problems = load_site(root, dt.date.fromisoformat(TODAY), parallel=False)
+    assert site is not None and not problems.errors
+    marks = {}
+    for k, item in enumerate(site.items):
+        marks[f"bodymark{k}x"] = item.entry.rel
+        item.entry = dataclasses.replace(item.entry, html=item.entry.html + f"<p>bodymark{k}x</p>")
+    renderers = _Renderers(site)
+    undeclared, seen = {}, set()
+    for job in jobs_of(site):
+        html = renderers.render(job).decode("utf-8")
+        shown = {marks[m] for m in re.findall(r"bodymark\d+x", html)}
+        seen |= shown
+        if shown - job.page.bodies:
+            undeclared[job.path] = sorted(shown - job.page.bodies)
+    assert not undeclared
+    assert seen == {i.entry.rel for i in site.items if not i.withdrawn and not i.body_withheld}  # (marks are shown)
+
+
 def test_pages_kept_by_their_inputs_have_the_fingerprint_they_would_be_given(tmp_path):
     """Edits of every kind, one after another: after each, every page's fingerprint from
     the last build's record (kept when none of its inputs changed) is the one hashing
@@ -236,8 +281,9 @@ def test_pages_kept_by_their_inputs_have_the_fingerprint_they_would_be_given(tmp
             assert {job.path: kept.page(job.page, job.variant) for job in jobs_of(site)} == fingerprints, name
             assert kept.changed, name
             if name == "body":
-                assert kept.changed == {plain.relative_to(content).as_posix()}
-                assert len(kept._pages) < len(site.pages) / 4  # hashed anew
+                assert kept.changed == {plain.relative_to(content).as_posix()} and not kept.faces_changed
+                hashed = {page.path for page in site.pages if id(page) in kept._pages}
+                assert hashed == {site.by_rel[plain.relative_to(content).as_posix()].url}
         last = anew.record(site.pages, fingerprints)
 
 
