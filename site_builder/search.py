@@ -268,9 +268,9 @@ class _Part:
     """The index of a span of documents: per term, its encoded postings (doc deltas
     counted from the span's start), the last doc id it is in and how many it is in.
     Every part is held until the last chunk is joined, so the bulk of it, the postings,
-    positions and extensions of its terms, is pickled by group of chunks (see `_Groups`)
+    positions and extensions of its terms, is pickled chunk by chunk (see `_pack`)
     into a file (`path`: in the scratch folder, or the cache's for a cached part), and
-    read and unpickled a group at a time: as dicts, the parts of 50,000 entries took
+    read a group of chunks at a time (see `_Groups`): as dicts, the parts of 50,000 entries took
     twice the memory, and even as bytes they were a fifth of the joining process's,
     which the join's workers inherit."""
     phrases: list[tuple[str, postings.Encoded]]  # postings of the candidates among the longer
@@ -281,32 +281,31 @@ class _Part:
     starts: tuple[list[int], ...]              # where each chunk starts (and the last ends)
                                                # in the postings, positions, extensions and
                                                # phrases, counted over all groups
-    path: str                                  # the file of its groups: per group of chunks,
-                                               # the group's postings, positions (of bigrams:
-                                               # positions only) and extensions (of longer
-                                               # n-grams: doc deltas, counts, positions), each
-                                               # a {term: encoded} per chunk, pickled
-    ends: list[int]                            # where each group ends in that file
+    path: str                                  # the file of its chunks: per chunk, its
+                                               # postings, positions (of bigrams: positions
+                                               # only) and extensions (of longer n-grams: doc
+                                               # deltas, counts, positions), each a {term:
+                                               # encoded}, pickled
+    ends: list[int]                            # where each chunk ends in that file
     fd: int = -1                               # that file, opened when a cached part was
                                                # loaded (see `_PartMemo`)
 
-    def packed(self, g: int) -> bytes:
-        """Group g, pickled."""
-        start = self.ends[g - 1] if g else 0
+    def packed(self, lo: int, hi: int) -> list[bytes]:
+        """Chunks lo..hi - 1, each pickled (read at once)."""
+        start = self.ends[lo - 1] if lo else 0
         if self.fd >= 0:
-            return os.pread(self.fd, self.ends[g] - start, start)
-        with open(self.path, "rb") as f:
-            f.seek(start)
-            return f.read(self.ends[g] - start)
-
-    def group(self, g: int) -> tuple[list[dict[str, postings.Encoded]], ...]:
-        return pickle.loads(self.packed(g))
+            data = os.pread(self.fd, self.ends[hi - 1] - start, start)
+        else:
+            with open(self.path, "rb") as f:
+                f.seek(start)
+                data = f.read(self.ends[hi - 1] - start)
+        return [data[(self.ends[c - 1] if c else 0) - start:self.ends[c] - start] for c in range(lo, hi)]
 
 
 @dataclass(frozen=True)
 class _Groups:
     """The chunks, in groups of consecutive ones (64 groups, or one chunk each when
-    fewer chunks)."""
+    fewer chunks), each joined by one worker."""
     chunks: int
 
     @property
@@ -314,12 +313,14 @@ class _Groups:
         size = max(1, self.chunks // 64)
         return [(lo, min(lo + size, self.chunks)) for lo in range(0, self.chunks, size)]
 
-    def pack(self, terms: list[list[tuple[str, postings.Encoded]]], starts: list[list[int]]) -> list[bytes]:
-        """Each group's share of `terms` (lists in chunk order, chunks beginning at
-        `starts`), a dict per chunk, pickled (made here, in a worker: the process that
-        joins them has only to unpickle them)."""
-        return [pickle.dumps(tuple([dict(t[at[c]:at[c + 1]]) for c in range(lo, hi)] for t, at in zip(terms, starts)),
-                             protocol=5) for lo, hi in self.bounds]
+
+def _pack(terms: list[list[tuple[str, postings.Encoded]]], starts: list[list[int]], chunks: int) -> list[bytes]:
+    """Each chunk's share of `terms` (lists in chunk order, chunks beginning at
+    `starts`), a dict each, pickled apart (here, in a worker: the process that joins
+    them has only to unpickle them), so that a rebuild unpickles only the chunks it
+    joins again, and tells the chunks a changed span changed by their bytes."""
+    return [pickle.dumps(tuple(dict(t[at[c]:at[c + 1]]) for t, at in zip(terms, starts)), protocol=5)
+            for c in range(chunks)]
 
 
 def _grouped(terms: dict[str, postings.Encoded], chunks: int) -> tuple[list[tuple[str, postings.Encoded]], list[int]]:
@@ -362,7 +363,7 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     charset = set(chars)  # every Han character of the span
     grouped = [_grouped(terms, shared.chunks) for terms in (found, positions, extensions, phrases)]
     starts = tuple(at for _, at in grouped)
-    packed = _Groups(shared.chunks).pack([terms for terms, _ in grouped[:3]], list(starts[:3]))
+    packed = _pack([terms for terms, _ in grouped[:3]], list(starts[:3]), shared.chunks)
     path = os.path.join(shared.scratch, f"part-{span.start}.bin")
     with open(path, "wb") as f:
         f.write(b"".join(packed))
@@ -390,8 +391,8 @@ class _FoldMemo(_Memo[_Folded]):
 
 
 class _PartMemo(_Memo[_Part]):
-    """Parts, each with its groups in a file of its own beside the part's pickle, named
-    by their hash, read a group at a time as they are joined: a rebuild that loaded
+    """Parts, each with its chunks in a file of its own beside the part's pickle, named
+    by their hash, read a group of chunks at a time as they are joined: a rebuild that loaded
     every cached part whole held a fifth of a GiB more at 50,000 entries, in the
     process that joins and in every worker it forks. A loaded part's file is opened
     at once and read through that descriptor (where the system can read at an offset
@@ -516,14 +517,10 @@ def _chunks_to_join(last: Joined | None, now: Joined, parts: list[_Part],
             return None  # what the last build used is gone
         new = parts[k]
         out.update(_differing(dict(old.phrases), dict(new.phrases), now.chunks))
-        # A group at a time (unpickled, a part takes twice its bytes), term by term (the
-        # same terms may pickle differently).
-        for g in range(len(_Groups(now.chunks).bounds)):
-            a, b = old.packed(g), new.packed(g)  # (each read from its file once)
-            if a != b:
-                for x, y in zip(pickle.loads(a), pickle.loads(b)):
-                    out.update(_differing({t: e for d in x for t, e in d.items()},
-                                          {t: e for d in y for t, e in d.items()}, now.chunks))
+        # A group at a time, by their bytes: the same terms pickled otherwise (rarely)
+        # only cost a chunk joined again into the same file.
+        for lo, hi in _Groups(now.chunks).bounds:
+            out.update(c for c, a, b in zip(range(lo, hi), old.packed(lo, hi), new.packed(lo, hi)) if a != b)
     return out
 
 
@@ -568,22 +565,23 @@ def _most_common(docs: dict[str, int], often: float) -> set[str]:
     return {t for _, _, t in sorted(common)[:MOST_COMMON]}
 
 
-def _chunk_terms(parts: list[_Part], common_grams: set[str], g: int, lo: int, hi: int,
+def _chunk_terms(parts: list[_Part], common_grams: set[str], lo: int, hi: int,
                  only: set[int] | None) -> dict[int, list[tuple[dict, dict]]]:
-    """The terms that ship of the chunks lo..hi - 1 of group `g` (those in `only`, if
-    given; none unpickled when there are none of those): per chunk, each span's postings
-    and positions, each group read from its part's file."""
+    """The terms that ship of the chunks lo..hi - 1 (those in `only`, if given; the
+    others neither read nor unpickled): per chunk, each span's postings and positions,
+    read from its part's file."""
     out: dict[int, list[tuple[dict, dict]]] = {c: [] for c in range(lo, hi) if only is None or c in only}
+    first, last = min(out, default=lo), max(out, default=lo) + 1
     for part in parts if out else ():
-        post, pos, ext = part.group(g)
+        packed = part.packed(first, last)
         phr, h_at = part.phrases, part.starts[3]
         for c, terms in out.items():
+            shipped, placed, ext = pickle.loads(packed[c - first])
             # the common n-grams' own postings ship; an extension keeps its positions
             # unless common itself (the trigrams were made only around common bigrams,
             # the longer ones around candidates, which may not be)
-            shipped, placed = post[c - lo], pos[c - lo]
             shipped.update((t, e) for t, e in phr[h_at[c]:h_at[c + 1]] if t in common_grams)
-            placed.update((t, e) for t, e in ext[c - lo].items() if t not in common_grams and (
+            placed.update((t, e) for t, e in ext.items() if t not in common_grams and (
                 len(t) == 3 or t[1:] in common_grams or t[:-1] in common_grams))
             terms.append((shipped, placed))
     return out
@@ -599,13 +597,12 @@ class _Joining:
     only: set[int] | None       # the chunks to join (None: all)
 
 
-def _join_group(joining: _Joining, group: tuple[int, tuple[int, int]]) -> list[tuple[str, bytes | None]]:
-    """The postings and positions files of group g's chunks lo..hi - 1 (`group` is
-    (g, (lo, hi))), as (path, bytes); (path, None) for the chunks not in `only`.
-    Groups are joined in parallel, each by a worker that reads its group of every
-    part."""
-    g, (lo, hi) = group
-    terms = _chunk_terms(joining.parts, joining.common_grams, g, lo, hi, joining.only)
+def _join_group(joining: _Joining, group: tuple[int, int]) -> list[tuple[str, bytes | None]]:
+    """The postings and positions files of the group of chunks lo..hi - 1 (`group`),
+    as (path, bytes); (path, None) for the chunks not in `only`. Groups are joined in
+    parallel, each by a worker that reads its chunks of every part."""
+    lo, hi = group
+    terms = _chunk_terms(joining.parts, joining.common_grams, lo, hi, joining.only)
     out: list[tuple[str, bytes | None]] = []
     for c in range(lo, hi):
         by_span = terms.pop(c, None)
@@ -745,7 +742,7 @@ def _search_files(site: Site | Documents, parallel: bool, span: int | None, memo
         if part_memo:
             part_memo.prune()
         joining = _Joining(parts, common_grams, spans, _numbers(n + 1), only)
-        for files in fork_imap(_join_group, list(enumerate(_Groups(chunks).bounds)), joining, parallel,
+        for files in fork_imap(_join_group, _Groups(chunks).bounds, joining, parallel,
                                keep_freed=True):
             yield from files
         del parts, joining
