@@ -45,6 +45,25 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _construct_number(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A number as a clerk means it: 05000 is five thousand (YAML 1.1 reads a leading
+    zero as octal: 2,560) and 9:30 is text (YAML 1.1 reads it in base 60: 570)."""
+    text = loader.construct_scalar(node)
+    digits = text.replace("_", "")
+    if ":" in digits:
+        return text
+    if _LEADING_ZERO.fullmatch(digits):
+        return int(digits, 10)
+    if node.tag.endswith(":int"):
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    return yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
+
+
+_LEADING_ZERO = re.compile(r"[-+]?0[0-7]+")
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_number)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_number)
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     result = LineDict()

@@ -797,6 +797,10 @@ def test_totals_with_a_thousands_comma_or_a_full_width_colon_are_told_plainly(ma
     assert result.returncode == 0 and result.stdout.splitlines()[:-1] == [
         line(path, line_no(colon, "合计:"), "fullwidth_colon", warning=True, key=key) for key in ("期初", "期末")
     ], describe(result)
+    zeros = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
+                  "合计: {期初: 010000, 收入: 05000, 期末: 015000}", ledger)  # (not YAML 1.1's octal)
+    result = run_check(make_site({path: zeros}, name="zeros"))
+    assert result.returncode == 0 and result.stdout.splitlines()[:-1] == [], describe(result)
     empty = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
                   "合计: {期初：, 期末: 15000.00}", ledger)  # (an amount left out: not a zero)
     assert run_check(make_site({path: empty}, name="empty")).stdout.splitlines()[:-1] == [
@@ -1010,3 +1014,11 @@ def test_a_value_starting_with_a_quote_closed_too_soon_is_told_to_be_quoted_whol
     syntax_problem(exc.value, text, "x.md", 1, problems)
     assert [(p.key, p.params["quoted"]) for p in problems] == [("yaml_quote_start", quoted)]
     assert load_yaml(f"title: {quoted}\n")["title"] == text.split(": ", 1)[1].split(" #")[0].strip()
+
+
+def test_numbers_are_read_as_a_clerk_means_them():
+    """YAML 1.1 reads 05000 as the octal 2,560 and 9:30 as 570 (base 60): here 05000 is
+    five thousand and 9:30 stays text; other numbers are read as YAML reads them."""
+    read = load_yaml("a: 05000\nb: 9:30\nc: 1:30.5\nd: 0\ne: 5000\nf: 0.50\ng: 1_000\nh: -012\ni: 0x10\nj: 08000\n")
+    assert dict(read) == {"a": 5000, "b": "9:30", "c": "1:30.5", "d": 0, "e": 5000, "f": 0.5, "g": 1000,
+                          "h": -12, "i": 16, "j": "08000"}
