@@ -17,6 +17,7 @@ has a ledger to fill in, its opening the closing of the last one before its peri
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,9 +212,22 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
 
 def _id_of(things: dict, given: str) -> str:
     """The id of the unit or category named `given` (东村 for dongcun: a clerk knows the
-    name), when it names exactly one; else `given` as it is."""
-    named = [thing_id for thing_id, thing in things.items() if thing.name == given]
-    return named[0] if given not in things and len(named) == 1 else given
+    name, and may type it in the other script, 東村), when it names exactly one; else
+    `given` as it is."""
+    if given in things:
+        return given
+    for same in (str.strip, _simplified):
+        named = [thing_id for thing_id, thing in things.items() if same(thing.name) == same(given)]
+        if named:
+            return named[0] if len(named) == 1 else given
+    return given
+
+
+def _simplified(text: str) -> str:
+    """`text` in Simplified script, full-width letters and digits made plain."""
+    import opencc
+
+    return opencc.OpenCC("t2s").convert(unicodedata.normalize("NFKC", text).strip())
 
 
 def init_site(root: Path) -> None:

@@ -232,6 +232,10 @@ def test_new_takes_the_names_a_clerk_knows(init_site):
     result = run_cli("new", init_site, "西村", "财务收支", "西村2026年10月财务收支公开", "--today", "2026-11-25")
     assert result.returncode == 0, describe(result)
     assert Path(result.stdout.strip().splitlines()[-1]).parent == init_site / "content/xicun/finance"
+    # typed in Traditional script, as a clerk whose input method is set so may
+    result = run_cli("new", init_site, "東村", "財務收支", "東村2026年10月財務收支公開", "--today", "2026-11-25")
+    assert result.returncode == 0, describe(result)
+    assert Path(result.stdout.strip().splitlines()[-1]).parent == init_site / "content/dongcun/finance"
 
 
 @pytest.mark.parametrize("language", ["zh-Hant", "en"])
