@@ -363,17 +363,21 @@ def test_markdown_tables_get_captions_and_scroll_boxes(small_site):
 
 
 def test_swipe_hints_only_above_tables_that_do_not_fit(browser, site, small_site):
-    """At 360 px a wide table is told to scroll sideways; one that fits is not (the
-    hint is hidden once the page's script finds it fits; without scripts it shows)."""
+    """At 360 px a wide table is told to scroll sideways, and its box is a tab stop (to
+    scroll it from the keyboard); one that fits is neither (the hint is hidden and the
+    tab stop dropped once the page's script finds it fits; without scripts both stay)."""
     _, out = small_site
     for scripts in (True, False):
         context = browser.new_context(viewport={"width": 360, "height": 800}, java_script_enabled=scripts)
         page = context.new_page()
         shown = "Array.from(document.querySelectorAll('.swipe-hint')).map(h => h.offsetParent !== null)"
+        tabs = "Array.from(document.querySelectorAll('.swipe-hint')).map(h => h.nextElementSibling.tabIndex)"
         page.goto((site / "supervision/index.html").as_uri())
         assert page.evaluate(shown)[0] is True  # the cadence table: a column a category
+        assert page.evaluate(tabs)[0] == 0
         page.goto((out / "dongcun/decisions/2026-11-10-photo/index.html").as_uri())
         assert page.evaluate(shown) == [not scripts] * 2
+        assert page.evaluate(tabs) == [-1 if scripts else 0] * 2
         context.close()
 
 
