@@ -184,9 +184,11 @@ def _attach_accountability(site: Site, entries: list[Entry], problems: Problems)
     # The chain is checked over every ledger, those dated later too (a correction of
     # October that breaks November's opening is told now, not on November's day, when
     # it would stop that day's build).
-    finance.ledger_series(entries, problems, cfg.categories_by_id)
+    every = finance.ledger_series(entries, problems, cfg.categories_by_id)
     shown = [i.entry for i in site.items if not i.withdrawn and not i.body_withheld]
-    for series in finance.ledger_series(shown, Problems(), cfg.categories_by_id):  # only shown ledgers are charted
+    # only shown ledgers are charted: made again of those when some are not (dated later, say)
+    same = {e.rel for e in entries if e.ledgers and e.withdrawn is None} == {e.rel for e in shown if e.ledgers}
+    for series in every if same else finance.ledger_series(shown, Problems(), cfg.categories_by_id):
         site.ledger_series.setdefault(series.unit, []).append(series)
     dates = history.file_dates(cfg.root, cfg.timezone, today)
     for i in site.items:
