@@ -14,9 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-import segno
-
-
 QR_MONTHS = 12
 
 
@@ -51,5 +48,7 @@ def board_sheets(dated: list[tuple[str, str, dt.date]], today: dt.date) -> list[
 @lru_cache(maxsize=65536)
 def qr_svg(url: str) -> str:
     """A QR code for `url` as an inline <svg> element (error correction M)."""
+    import segno  # (here: a site without base_url makes no QR code, nor imports segno's writers)
+
     code = segno.make(url, error="m", micro=False)
     return code.svg_inline(scale=3, border=2, title=url)

@@ -18,6 +18,7 @@ import datetime as dt
 import gc
 import hashlib
 import os
+import pickle
 import stat
 import time
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from zoneinfo import ZoneInfo
 
-from .cache import Cache, code_fingerprint, for_output, hexdigest, plain_digest, stat_fields
+from .cache import Cache, code_fingerprint, for_output, hexdigest, plain_digest, scratch_folder, stat_fields
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
 from .parallel import ForkedCall
@@ -421,8 +422,6 @@ class _SearchIndex:
 
     def __init__(self, config: SiteConfig, items: list[Item], root: Path, output: Path, parallel: bool,
                  stamps: _Stamps | None):
-        from .search import scratch_folder
-
         self.root, self.output, self.parallel = root, output, parallel
         self.cache = for_output(root, output)
         self.scratch = scratch_folder(self.cache)
@@ -485,7 +484,8 @@ class _SearchFiles:
     key: str
     changed: dict[str, str]
     now: dict[str, tuple[bytes, int]]
-    joined: Joined | None
+    joined: bytes  # a search.Joined, pickled (b"": none): unpickled here, it would import
+                   # the search module and NumPy into the build's process, 70 ms of a rebuild
     kept: bool = False
 
 
@@ -502,13 +502,12 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
     key = hexdigest(code_fingerprint(), source.config.units, source.config.categories, plain_digest(
         [(i.entry.rel, i.entry.digest, i.url, i.index_no) for i in searchable(source)]))
     cache = for_output(root, output)
-    last_key, before, joined = cache.load("search-files", code_fingerprint()) or (None, {}, None)
+    last_key, before, packed = cache.load("search-files", code_fingerprint()) or (None, {}, b"")
     there = stamps.present(output, list(before)) if stamps is not None else _all_present(output, list(before))
     if writer is None and last_key == key and there:
-        return _SearchFiles(key, {}, before, joined, kept=True)
+        return _SearchFiles(key, {}, before, packed, kept=True)
     out = os.fspath(output)
-    if not there:
-        joined = None  # a file is missing: make every file
+    joined: Joined | None = pickle.loads(packed) if packed and there else None  # (else every file is made)
     changed: dict[str, str] = {}
     now: dict[str, tuple[bytes, int]] = {}
     if writer is None:
@@ -518,7 +517,7 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
         try:
             path, data = next(files)
         except StopIteration as done:
-            return _SearchFiles(key, changed, now, done.value)
+            return _SearchFiles(key, changed, now, pickle.dumps(done.value, protocol=5))
         if data is None:  # made from what the last build made it from: as it was
             now[path] = before[path]
             same = True

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -343,6 +345,36 @@ def _item_fingerprint(item: Any, face: bool = True) -> str:
     """The item's face (see PageFingerprints); its whole but for its digest if not `face`."""
     def url(other: Any) -> tuple | None:  # (a day's number: formatting dates costs)
         return None if other is None else (other.url, other.entry.title, other.entry.date.toordinal())
-    return plain_digest(item.entry.face if face else item.entry.digest, item.url, item.index_no, item.notice, item.body_withheld,
-                        item.late, item.history, item.ledger_files, item.entry.withdrawn,
+    return plain_digest(item.entry.face if face else item.entry.digest, item.url, item.index_no, item.notice,
+                        item.body_withheld, item.late, item.history, item.ledger_files, item.entry.withdrawn,
                         url(item.prev), url(item.next), url(item.corrects), [url(c) for c in item.corrected_by])
+
+
+def running(pid: str) -> bool:
+    """Whether process `pid` (a number as text) may still be running."""
+    try:
+        os.kill(int(pid), 0)
+    except ValueError:
+        return True  # not a name of ours: leave it
+    except ProcessLookupError:
+        return False
+    except OSError:  # there, another user's
+        return True
+    return True
+
+
+def scratch_folder(cache: Cache) -> tempfile.TemporaryDirectory:
+    """A scratch folder for building an index (see search._spill): in the site's cache folder,
+    on the disk the site is on (a system temporary folder may be memory), else in the
+    system's temporary folder. Its name holds this process's id: the folders of builds
+    that were killed (and so could not remove them) are removed here."""
+    try:
+        cache.dir.mkdir(parents=True, exist_ok=True)
+        for name in os.listdir(cache.dir):
+            if name.startswith("scratch-") and not running(name.split("-")[1]):
+                shutil.rmtree(os.path.join(cache.dir, name), ignore_errors=True)
+        # (a stopped build's workers, stopped too, may still be leaving their last file)
+        return tempfile.TemporaryDirectory(prefix=f"scratch-{os.getpid()}-", dir=cache.dir,
+                                           ignore_cleanup_errors=True)
+    except OSError:
+        return tempfile.TemporaryDirectory(prefix="site-builder-search-", ignore_cleanup_errors=True)

@@ -7,12 +7,18 @@ never from the clock, so the same input gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-from xml.sax.saxutils import escape, quoteattr
+from html import escape as _escape
 from zoneinfo import ZoneInfo
 
+from .markup import xml_text as escape
 from .model import Item, Site
 
 FEED_SIZE = 50
+
+
+def _attr(value: str) -> str:
+    """An XML attribute's value, quoted."""
+    return f'"{_escape(value)}"'
 
 
 def _stamp(site: Site, day: dt.date, time: str | None = None) -> str:
@@ -37,17 +43,17 @@ def atom(site: Site, items: list[Item], title: str, feed_path: str, home_path: s
            '<feed xmlns="http://www.w3.org/2005/Atom">',
            f"<title>{escape(title)}</title>",
            f"<id>{escape(page_url(site, feed_path))}</id>",
-           f'<link rel="self" href={quoteattr(page_url(site, feed_path))}/>',
-           f'<link rel="alternate" type="text/html" href={quoteattr(page_url(site, home_path))}/>',
+           f'<link rel="self" href={_attr(page_url(site, feed_path))}/>',
+           f'<link rel="alternate" type="text/html" href={_attr(page_url(site, home_path))}/>',
            f"<updated>{updated}</updated>",
            f"<author><name>{escape(site.config.publisher)}</name></author>"]
     for i in items:
         link = page_url(site, i.url)
         out += ["<entry>", f"<title>{escape(i.entry.title)}</title>", f"<id>{escape(link)}</id>",
-                f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
+                f'<link rel="alternate" type="text/html" href={_attr(link)}/>',
                 f"<updated>{_stamp(site, i.entry.date, i.entry.time)}</updated>",
                 f"<author><name>{escape(i.publisher)}</name></author>",
-                f"<category term={quoteattr(i.category.id)} label={quoteattr(i.category.name)}/>",
+                f"<category term={_attr(i.category.id)} label={_attr(i.category.name)}/>",
                 f"<summary>{escape(i.entry.summary if not i.withdrawn else '')}</summary>", "</entry>"]
     out.append("</feed>")
     return ("\n".join(out) + "\n").encode("utf-8")

@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 from . import ledger as ledgers
 from . import periods
 from .config import Category
 from .errors import Problems
+from .markup import xml_text as escape
 from .reader import Entry
 
 COLOURS = {"income": "#1f5fa8", "expense": "#c0600b"}  # blue and orange: distinct for most eyes

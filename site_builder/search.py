@@ -37,7 +37,6 @@ import math
 import os
 import pickle
 import re
-import shutil
 import tempfile
 import unicodedata
 import zlib
@@ -49,7 +48,7 @@ from typing import Any, Callable, Generator, Generic, Iterable, Iterator, TypeVa
 import numpy as np
 
 from . import postings
-from .cache import Cache, code_fingerprint, hexdigest, plain_digest
+from .cache import Cache, code_fingerprint, hexdigest, plain_digest, running
 from .config import SiteConfig
 from .ledger import PLACEHOLDER_RE
 from .markup import plain_text
@@ -443,7 +442,7 @@ class _PartMemo(_Memo[_Part]):
             return
         for name in names:
             stale = (name.startswith(f"{self.name}-") and name.endswith(".bin") and name not in keep
-                     or name.startswith(".tmp-") and not _running(name.split("-")[1]))
+                     or name.startswith(".tmp-") and not running(name.split("-")[1]))
             if stale:
                 with contextlib.suppress(OSError):
                     os.remove(os.path.join(self.cache.dir, name))
@@ -452,19 +451,6 @@ class _PartMemo(_Memo[_Part]):
         for fd in self.opened:
             os.close(fd)
         self.opened.clear()
-
-
-def _running(pid: str) -> bool:
-    """Whether process `pid` (a number as text) may still be running."""
-    try:
-        os.kill(int(pid), 0)
-    except ValueError:
-        return True  # not a name of ours: leave it
-    except ProcessLookupError:
-        return False
-    except OSError:  # there, another user's
-        return True
-    return True
 
 
 def _memoized(memo: _Memo[T] | None, keys: list[str], spans: list[range],
@@ -638,23 +624,6 @@ def span_size(n_docs: int) -> int:
     worker's arrays grow with its span (2,048 documents took 350 MB at their peak, and
     indexed 50,000 entries no faster)."""
     return 1 << max(7, min(10, math.ceil(math.log2(max(2, n_docs) / 2))))
-
-
-def scratch_folder(cache: Cache) -> tempfile.TemporaryDirectory:
-    """A scratch folder for building an index (see `_spill`): in the site's cache folder,
-    on the disk the site is on (a system temporary folder may be memory), else in the
-    system's temporary folder. Its name holds this process's id: the folders of builds
-    that were killed (and so could not remove them) are removed here."""
-    try:
-        cache.dir.mkdir(parents=True, exist_ok=True)
-        for name in os.listdir(cache.dir):
-            if name.startswith("scratch-") and not _running(name.split("-")[1]):
-                shutil.rmtree(os.path.join(cache.dir, name), ignore_errors=True)
-        # (a stopped build's workers, stopped too, may still be leaving their last file)
-        return tempfile.TemporaryDirectory(prefix=f"scratch-{os.getpid()}-", dir=cache.dir,
-                                           ignore_cleanup_errors=True)
-    except OSError:
-        return tempfile.TemporaryDirectory(prefix="site-builder-search-", ignore_cleanup_errors=True)
 
 
 def search_files(site: Site | Documents, parallel: bool = True, span: int | None = None,

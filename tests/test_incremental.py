@@ -26,11 +26,10 @@ import pytest
 
 from site_builder import build as build_module
 from site_builder.build import build as build_here, load_site
-from site_builder.cache import Cache, PageFingerprints
+from site_builder.cache import Cache, PageFingerprints, scratch_folder
 from site_builder.errors import SiteError
 from site_builder.model import Item
 from site_builder.publish import _Renderers, jobs_of
-from site_builder.search import scratch_folder
 from site_builder.serve import _Edits
 from site_builder.writer import OutputWriter
 
