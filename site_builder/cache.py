@@ -276,7 +276,9 @@ class PageFingerprints:
         """Whether nothing `page` shows changed since the last build, as far as entries go."""
         if not page.bodies.isdisjoint(self.changed or ()):
             return False
-        return not self.faces_changed if "*" in page.inputs else page.inputs.isdisjoint(self.faces_changed or ())
+        if "*" in page.inputs:
+            return not self.faces_changed
+        return page.inputs.isdisjoint(self.faces_changed or ())
 
     def inputs_sum(self, page: Any) -> int:
         """The set of a page's inputs as one number (the sum of a 64-bit hash of each)."""

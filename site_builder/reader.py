@@ -12,12 +12,12 @@ all and collects every problem.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import hashlib
 import os
 import re
-import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -117,7 +117,7 @@ class Entry:
     ledgers: tuple[ledgers.Ledger, ...]
     entry_links: tuple[str, ...]  # other entries linked from the body (content-relative .md)
     digest: str                  # hash of the file's bytes and its attachments' bytes
-    face: str = ""               # hash of what pages other than its own show of it (`face_of`)
+    face: str = ""               # hash of what pages other than its own show of it (`with_face`)
     line: int = 1                # first line of the front matter, for messages about the entry
     date_line: int = 2           # the line of its date, for messages about the date
     corrects_line: int = 1       # the line of `corrects`, for messages about the entry it corrects

@@ -269,9 +269,9 @@ class _Part:
     Every part is held until the last chunk is joined, so the bulk of it, the postings,
     positions and extensions of its terms, is pickled chunk by chunk (see `_pack`)
     into a file (`path`: in the scratch folder, or the cache's for a cached part), and
-    read a group of chunks at a time (see `_Groups`): as dicts, the parts of 50,000 entries took
-    twice the memory, and even as bytes they were a fifth of the joining process's,
-    which the join's workers inherit."""
+    read a group of chunks at a time (see `_Groups`): as dicts, the parts of 50,000
+    entries took twice the memory, and even as bytes they were a fifth of the joining
+    process's, which the join's workers inherit."""
     phrases: list[tuple[str, postings.Encoded]]  # postings of the candidates among the longer
                                                  # n-grams (the common ones ship), in chunk order
     lengths: list[tuple[int, int]]
@@ -279,7 +279,7 @@ class _Part:
     candidates: dict[int, set[str]]            # those it was made with (more serve as well)
     starts: tuple[list[int], ...]              # where each chunk starts (and the last ends)
                                                # in the postings, positions, extensions and
-                                               # phrases, counted over all groups
+                                               # phrases, counted over the whole part
     path: str                                  # the file of its chunks: per chunk, its
                                                # postings, positions (of bigrams: positions
                                                # only) and extensions (of longer n-grams: doc
@@ -391,8 +391,8 @@ class _FoldMemo(_Memo[_Folded]):
 
 class _PartMemo(_Memo[_Part]):
     """Parts, each with its chunks in a file of its own beside the part's pickle, named
-    by their hash, read a group of chunks at a time as they are joined: a rebuild that loaded
-    every cached part whole held a fifth of a GiB more at 50,000 entries, in the
+    by their hash, read a group of chunks at a time as they are joined: a rebuild that
+    loaded every cached part whole held a fifth of a GiB more at 50,000 entries, in the
     process that joins and in every worker it forks. A loaded part's file is opened
     at once and read through that descriptor (where the system can read at an offset
     from one shared by processes): another build of the site pruning it meanwhile
@@ -711,7 +711,10 @@ def _search_files(site: Site | Documents, parallel: bool, span: int | None, memo
         if part_memo:
             part_memo.prune()
         joining = _Joining(parts, common_grams, spans, _numbers(n + 1), only)
-        for files in fork_imap(_join_group, _Groups(chunks).bounds, joining, parallel,
+        # (a few chunks, as after an edit, are joined here: forking workers that inherit
+        # the parts would cost more, on cores the build's other processes are using)
+        many = only is None or len(only) * 8 > chunks
+        for files in fork_imap(_join_group, _Groups(chunks).bounds, joining, parallel and many,
                                keep_freed=True):
             yield from files
         del parts, joining
