@@ -21,7 +21,7 @@ from . import periods
 from .errors import Problems
 from .i18n import LANGUAGES, Listed
 from .workdays import parse_holidays
-from .yamlread import LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
+from .yamlread import LeadingZero, LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
 
 CONFIG_FILE = "site.yaml"
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -160,8 +160,10 @@ class _Reader:
                                   key=key, suggestion=close[0] if close else "")
                 continue
             want = spec[key]
-            if want is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-                value = str(value)  # phone: 12345, code: 410526 are fine unquoted
+            if want is str and isinstance(value, (int, float, LeadingZero)) and not isinstance(value, bool):
+                value = str(value)  # phone: 12345, code: 410526, code: 0101 are fine unquoted
+            if want is int and isinstance(value, LeadingZero):
+                value = int(value.replace("_", ""), 10)  # per_page: 030 is thirty
             if value is None and want is not bool:
                 continue
             if want is int and isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):

@@ -37,29 +37,35 @@ class _Loader(_Base):  # type: ignore[valid-type, misc]
     pass
 
 
+class LeadingZero(str):
+    """A whole number written with a leading zero (0101, 05000), kept as written: an
+    identifier (文号, a unit's code) keeps its zero, and where a number is wanted it is
+    that number in base ten (YAML 1.1 reads 05000 as the octal 2,560, and 08000 as text)."""
+
+
+_LEADING_ZERO_TAG = "tag:site-builder:leading-zero"
+
 # Dates stay strings: the reader parses them itself, so an impossible date such as
 # 2024-02-30 becomes a problem with its line instead of an exception from inside YAML.
+# A whole number with a leading zero is a LeadingZero, tried before YAML's numbers.
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: ([(_LEADING_ZERO_TAG, re.compile(r"^[-+]?0[0-9_]+$"))] if first in "-+0" else [])
+    + [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
 def _construct_number(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    """A number as a clerk means it: 05000 is five thousand (YAML 1.1 reads a leading
-    zero as octal: 2,560) and 9:30 is text (YAML 1.1 reads it in base 60: 570)."""
-    text = loader.construct_scalar(node)
-    digits = text.replace("_", "")
-    if ":" in digits:
-        return text
-    if _LEADING_ZERO.fullmatch(digits):
-        return int(digits, 10)
+    """A number, but text where a clerk means text: 9:30 (YAML 1.1 reads it in base 60,
+    as 570)."""
+    if ":" in node.value:
+        return loader.construct_scalar(node)
     if node.tag.endswith(":int"):
         return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
     return yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
 
 
-_LEADING_ZERO = re.compile(r"[-+]?0[0-7]+")
+_Loader.add_constructor(_LEADING_ZERO_TAG, lambda loader, node: LeadingZero(loader.construct_scalar(node)))
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_number)
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_number)
 

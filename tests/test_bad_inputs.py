@@ -19,9 +19,9 @@ from conftest import (DECISION, LEDGER_OCT, SITE_YAML, build_ok, describe, line,
                       mask_card, mask_id, msg, parse_html, resident_id, run_build, run_check)
 from site_builder import periods
 from site_builder.build import load_site
-from site_builder.config import _cadence_meant, _language_meant
+from site_builder.config import _cadence_meant, _language_meant, load_config
 from site_builder.errors import Problems
-from site_builder.yamlread import load_yaml, syntax_problem
+from site_builder.yamlread import LeadingZero, load_yaml, syntax_problem
 
 UNITS = "town、dongcun、xicun"
 CATEGORIES = "finance、decisions、relief、services"
@@ -1016,9 +1016,17 @@ def test_a_value_starting_with_a_quote_closed_too_soon_is_told_to_be_quoted_whol
     assert load_yaml(f"title: {quoted}\n")["title"] == text.split(": ", 1)[1].split(" #")[0].strip()
 
 
-def test_numbers_are_read_as_a_clerk_means_them():
-    """YAML 1.1 reads 05000 as the octal 2,560 and 9:30 as 570 (base 60): here 05000 is
-    five thousand and 9:30 stays text; other numbers are read as YAML reads them."""
+def test_numbers_are_read_as_a_clerk_means_them(make_site):
+    """YAML 1.1 reads 05000 as the octal 2,560 (and 08000 as text) and 9:30 as 570 (base
+    60): here a whole number with a leading zero is kept as written, 9:30 stays text,
+    other numbers are read as YAML reads them. In site.yaml such a number is that number
+    where one is wanted (per_page: 030) and keeps its zero where text is (code: 0101)."""
     read = load_yaml("a: 05000\nb: 9:30\nc: 1:30.5\nd: 0\ne: 5000\nf: 0.50\ng: 1_000\nh: -012\ni: 0x10\nj: 08000\n")
-    assert dict(read) == {"a": 5000, "b": "9:30", "c": "1:30.5", "d": 0, "e": 5000, "f": 0.5, "g": 1000,
-                          "h": -12, "i": 16, "j": "08000"}
+    assert dict(read) == {"a": "05000", "b": "9:30", "c": "1:30.5", "d": 0, "e": 5000, "f": 0.5, "g": 1000,
+                          "h": "-012", "i": 16, "j": "08000"}
+    assert [type(read[k]) for k in "aj"] == [LeadingZero] * 2
+    site = make_site({"site.yaml": SITE_YAML.replace("    name: 东村\n", "    name: 东村\n    code: 0101\n", 1)
+                      .replace("units:\n", "per_page: 030\nunits:\n", 1)})
+    config, problems = load_config(site)
+    assert not problems.errors, problems.errors
+    assert (config.per_page, config.units_by_id["dongcun"].code) == (30, "0101")
