@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Callable
 from zoneinfo import ZoneInfo
 
 from .cache import Cache, code_fingerprint, for_output, hexdigest, plain_digest, scratch_folder, stat_fields
+from . import history
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
 from .parallel import ForkedCall
@@ -222,13 +223,13 @@ def _inputs_key(root: Path, today: dt.date | None,
     content/ and stat'ing its files again was half of a one-entry edit's read stage at
     10,000 entries, 0.28 of 0.58 s)."""
     site = os.path.abspath(root)  # (as the config holds it: see SiteConfig.root)
-    git = os.path.join(site, ".git")
     unreadable: list[str] = []
     content = _tree(os.path.join(site, "content"), unreadable)
     stats = [*_stats([os.path.join(site, "site.yaml")]), *content,
-             *_tree(os.path.join(site, "themes")), *_tree(os.fspath(builtin_theme())),
-             *_stats([os.path.join(git, "HEAD"), os.path.join(git, "packed-refs")]),
-             *_tree(os.path.join(git, "refs", "heads"))]
+             *_tree(os.path.join(site, "themes")), *_tree(os.fspath(builtin_theme()))]
+    for git in history.git_dirs(site):  # (the site may be a subfolder of the repository)
+        stats += [*_stats([os.path.join(git, "HEAD"), os.path.join(git, "packed-refs")]),
+                  *_tree(os.path.join(git, "refs", "heads"))]
     loaded = load_config(root)
     if loaded[0] is None:
         return None, loaded, None

@@ -10,6 +10,7 @@ installed, or when the clone is shallow, because a shallow clone would show a wr
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 from collections import defaultdict
 from pathlib import Path
@@ -48,6 +49,38 @@ def file_dates(root: Path, timezone: str, today: dt.date) -> dict[str, tuple[dt.
         elif line and day is not None and day <= today and line.startswith(prefix):
             found[line[len(prefix):]].add(day)
     return {path: tuple(sorted(days)) for path, days in sorted(found.items())}
+
+
+def git_dirs(root: str) -> list[str]:
+    """The folders whose files say which commit the history of a site in `root` ends
+    at: the git folder of the repository the site is in (found upward from `root`, as
+    git finds it: the site may be a subfolder of a repository), and the repository's
+    common folder when that is a worktree's (a `.git` file, `gitdir:` and `commondir`);
+    none outside a repository. Stats only: no git process (a build with nothing to do
+    asks this)."""
+    folder = os.path.abspath(root)
+    while True:
+        dot = os.path.join(folder, ".git")
+        if os.path.isdir(dot):
+            return [dot]
+        if os.path.isfile(dot):
+            try:
+                with open(dot, encoding="utf-8") as f:
+                    named = f.read().strip()
+            except (OSError, UnicodeDecodeError):
+                return []
+            if not named.startswith("gitdir:"):
+                return []
+            own = os.path.normpath(os.path.join(folder, named[len("gitdir:"):].strip()))
+            try:
+                with open(os.path.join(own, "commondir"), encoding="utf-8") as f:
+                    return [own, os.path.normpath(os.path.join(own, f.read().strip()))]
+            except (OSError, UnicodeDecodeError):
+                return [own]
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return []
+        folder = parent
 
 
 def online_dates(days: tuple[dt.date, ...], published: dt.date) -> tuple[dt.date, ...]:

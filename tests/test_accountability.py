@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import chinese_calendar
+import pytest
 import yaml
 
 STRINGS = yaml.safe_load((Path(__file__).resolve().parents[1] / "site_builder" / "strings"
@@ -638,6 +639,34 @@ def test_git_history_on_entry_pages(tmp_path):
     _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{site}", str(shallow))
     out = build(shallow, "2026-05-01", tmp_path / "out-shallow", env=no_parent_repo)
     assert 'class="history"' not in read(out, page)
+
+
+@pytest.mark.parametrize("where", ["subfolder", "worktree"])
+def test_a_commit_reaches_the_history_of_a_site_in_a_subfolder_or_a_worktree(tmp_path, where):
+    """The site may be a folder of a larger repository, or a worktree (whose .git is a
+    file): a commit there is seen by a rebuild into the same output, which would else
+    take the site for unchanged and show the history as it was."""
+    no_parent_repo = {"GIT_CEILING_DIRECTORIES": str(tmp_path)}
+    repo = tmp_path / "repo"
+    site = write_site(repo / "gongkai")
+    entry = write_entry(site, "beicun/decisions/2026-03-01-jueyi.md", title="修路决议", date="2026-03-01")
+    page = "beicun/decisions/2026-03-01-jueyi/index.html"
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "first", when="2026-03-01T10:00:00+08:00")
+    if where == "worktree":
+        _git(repo, "worktree", "add", "-q", "-b", "clerk", str(tmp_path / "tree"))
+        repo, site = tmp_path / "tree", tmp_path / "tree/gongkai"
+        entry = site / entry.relative_to(repo.parent / "repo" / "gongkai")
+    out = tmp_path / "out"
+    build(site, "2026-05-01", out, env=no_parent_repo)
+    assert history_of(read(out, page))[1] == [UI["history_first"] + cn_date(dt.date(2026, 3, 1))]
+    entry.write_text(entry.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    build(site, "2026-05-01", out, env=no_parent_repo)  # (built before the commit: not yet a change)
+    _git(repo, "commit", "-q", "-am", "second", when="2026-04-15T10:00:00+08:00")
+    build(site, "2026-05-01", out, env=no_parent_repo)
+    assert history_of(read(out, page))[1] == [UI["history_first"] + cn_date(dt.date(2026, 3, 1)),
+                                              UI["history_changed"] + cn_date(dt.date(2026, 4, 15))]
 
 
 # --------------------------------------------------------------------------- archive, board, determinism
