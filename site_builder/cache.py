@@ -344,10 +344,14 @@ def _changed(now: dict[str, str], before: dict[str, str]) -> frozenset[str]:
 
 
 def _item_fingerprint(item: Any, face: bool = True) -> str:
-    """The item's face (see PageFingerprints); its whole but for its digest if not `face`."""
+    """The item's face (see PageFingerprints); if not `face`, a fingerprint that takes
+    the bytes of its files (`Entry.digest`) instead of its entry's face, and so changes
+    with its body too. (An entry without a face, made other than by the reader, counts
+    by its bytes: never stale.)"""
     def url(other: Any) -> tuple | None:  # (a day's number: formatting dates costs)
         return None if other is None else (other.url, other.entry.title, other.entry.date.toordinal())
-    return plain_digest(item.entry.face if face else item.entry.digest, item.url, item.index_no, item.notice,
+    return plain_digest(item.entry.face if face and item.entry.face else item.entry.digest, item.url,
+                        item.index_no, item.notice,
                         item.body_withheld, item.late, item.history, item.ledger_files, item.entry.withdrawn,
                         url(item.prev), url(item.next), url(item.corrects), [url(c) for c in item.corrected_by])
 

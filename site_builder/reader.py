@@ -117,7 +117,8 @@ class Entry:
     ledgers: tuple[ledgers.Ledger, ...]
     entry_links: tuple[str, ...]  # other entries linked from the body (content-relative .md)
     digest: str                  # hash of the file's bytes and its attachments' bytes
-    face: str = ""               # hash of what pages other than its own show of it (`with_face`)
+    face: str = ""               # hash of what pages other than its own show of it (`with_face`:
+                                 # made again whenever a field it covers is replaced)
     line: int = 1                # first line of the front matter, for messages about the entry
     date_line: int = 2           # the line of its date, for messages about the date
     corrects_line: int = 1       # the line of `corrects`, for messages about the entry it corrects

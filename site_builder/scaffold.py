@@ -19,7 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from . import periods
 from .accountability import coverage, first_owed
@@ -225,9 +227,14 @@ def _id_of(things: dict, given: str) -> str:
 
 def _simplified(text: str) -> str:
     """`text` in Simplified script, full-width letters and digits made plain."""
-    import opencc
+    return _t2s().convert(unicodedata.normalize("NFKC", text).strip())
 
-    return opencc.OpenCC("t2s").convert(unicodedata.normalize("NFKC", text).strip())
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc  # (made once: a converter takes 3 ms to make, and a site may have hundreds of units)
+
+    return opencc.OpenCC("t2s")
 
 
 def init_site(root: Path) -> None:

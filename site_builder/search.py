@@ -285,7 +285,9 @@ class _Part:
                                                # only) and extensions (of longer n-grams: doc
                                                # deltas, counts, positions), each a {term:
                                                # encoded}, pickled
-    ends: list[int]                            # where each chunk ends in that file
+    ends: list[int]                            # where each chunk ends in that file (a part
+                                               # laid out by other code, in groups, is never
+                                               # read: its key holds the code's fingerprint)
     fd: int = -1                               # that file, opened when a cached part was
                                                # loaded (see `_PartMemo`)
 
