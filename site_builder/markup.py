@@ -129,8 +129,8 @@ def images_without_alt(html: str) -> list[str]:
 
 
 def xml_text(text: str) -> str:
-    """Text for XML or SVG: &, < and > escaped (as xml.sax.saxutils.escape does, whose
-    import brings urllib.request's, a tenth of what a rebuild imports)."""
+    """Text for XML or SVG: &, < and > escaped, as xml.sax.saxutils.escape does (that
+    module imports urllib.request: a tenth of what a rebuild imported)."""
     return htmllib.escape(text, quote=False)
 
 
