@@ -174,13 +174,17 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     if config is None or problems.errors:
         raise SiteError(problems)
     problems = Problems()  # (the mistake is in the command, not in site.yaml: it is named)
-    unit, category = _id_of(config.units_by_id, unit), _id_of(config.categories_by_id, category)
+    (unit, units), (category, categories) = _id_of(config.units_by_id, unit), _id_of(config.categories_by_id, category)
     ui = load_strings(config.language).ui
     named = lambda things: Listed(f"{k}{ui['paren_open']}{v.name}{ui['paren_close']}"  # noqa: E731
                                   for k, v in things.items())
-    if unit not in config.units_by_id:
+    if len(units) > 1:
+        problems.add("site-builder new", None, "ambiguous_name", name=unit, ids=Listed(units))
+    elif unit not in config.units_by_id:
         problems.add("site-builder new", None, "unknown_unit", unit=unit, known=named(config.units_by_id))
-    if category not in config.categories_by_id:
+    if len(categories) > 1:
+        problems.add("site-builder new", None, "ambiguous_name", name=category, ids=Listed(categories))
+    elif category not in config.categories_by_id:
         problems.add("site-builder new", None, "unknown_category", category=category,
                      known=named(config.categories_by_id))
     problems.raise_if_errors()
@@ -212,17 +216,21 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     return NewEntry(path, notes)
 
 
-def _id_of(things: dict, given: str) -> str:
-    """The id of the unit or category named `given` (东村 for dongcun: a clerk knows the
-    name, and may type it in the other script, 東村), when it names exactly one; else
-    `given` as it is."""
-    if given in things:
-        return given
+def _id_of(things: dict, given: str) -> tuple[str, list[str]]:
+    """The id of the unit or category `given` names, with the ids it may name: an id,
+    typed in full-width letters or capitals too (ｄｏｎｇｃｕｎ), or a name (东村 for dongcun:
+    a clerk knows the name), in either script (東村). When it names no one thing,
+    `given` as it is, with the ids of the things of that name (more than one: the
+    clerk is to say which)."""
+    plain = unicodedata.normalize("NFKC", given).strip().lower()
+    for key in (given, plain):
+        if key in things:
+            return key, [key]
     for same in (str.strip, _simplified):
         named = [thing_id for thing_id, thing in things.items() if same(thing.name) == same(given)]
         if named:
-            return named[0] if len(named) == 1 else given
-    return given
+            return (named[0] if len(named) == 1 else given), named
+    return given, []
 
 
 def _simplified(text: str) -> str:

@@ -639,6 +639,10 @@ def test_git_history_on_entry_pages(tmp_path):
     _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{site}", str(shallow))
     out = build(shallow, "2026-05-01", tmp_path / "out-shallow", env=no_parent_repo)
     assert 'class="history"' not in read(out, page)
+    _git(shallow, "fetch", "-q", "--unshallow")  # the whole history fetched: shown by the next build
+    out = build(shallow, "2026-05-01", tmp_path / "out-shallow", env=no_parent_repo)
+    assert history_of(read(out, page))[1] == [UI["history_first"] + cn_date(dt.date(2026, 3, 1)),
+                                              UI["history_changed"] + cn_date(dt.date(2026, 4, 15))]
 
 
 @pytest.mark.parametrize("where", ["subfolder", "worktree"])

@@ -232,10 +232,19 @@ def test_new_takes_the_names_a_clerk_knows(init_site):
     result = run_cli("new", init_site, "西村", "财务收支", "西村2026年10月财务收支公开", "--today", "2026-11-25")
     assert result.returncode == 0, describe(result)
     assert Path(result.stdout.strip().splitlines()[-1]).parent == init_site / "content/xicun/finance"
-    # typed in Traditional script, as a clerk whose input method is set so may
-    result = run_cli("new", init_site, "東村", "財務收支", "東村2026年10月財務收支公開", "--today", "2026-11-25")
-    assert result.returncode == 0, describe(result)
-    assert Path(result.stdout.strip().splitlines()[-1]).parent == init_site / "content/dongcun/finance"
+    # typed in Traditional script, as a clerk whose input method is set so may, and an id
+    # typed in full-width letters or with a capital
+    for unit, category in (("東村", "財務收支"), ("ｄｏｎｇｃｕｎ", "Finance")):
+        result = run_cli("new", init_site, unit, category, "东村2026年10月财务收支公开", "--today", "2026-11-25")
+        assert result.returncode == 0, describe(result)
+        assert Path(result.stdout.strip().splitlines()[-1]).parent == init_site / "content/dongcun/finance"
+    # a name two units have: which one is asked, not said to be unknown
+    config = init_site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "categories:", "  - {id: xicun2, name: 西村, kind: village, parent: town}\ncategories:", 1), encoding="utf-8")
+    result = run_cli("new", init_site, "西村", "财务收支", "西村财务收支公开", "--today", "2026-11-25")
+    assert result.returncode == 1, describe(result)
+    assert result.stderr.splitlines()[0] == f"site-builder new: {msg('ambiguous_name', name='西村', ids='xicun、xicun2')}"
 
 
 @pytest.mark.parametrize("language", ["zh-Hant", "en"])
