@@ -219,9 +219,9 @@ def _inputs_key(root: Path, today: dt.date | None,
     theme, the code, git's refs and whether the clone is shallow (entry history) and
     `today` (None without a site.yaml); site.yaml as `load_config` gives it, read
     after the stat, so that an edit made meanwhile is never taken for the state the
-    key describes; and the stat of every file under content/ by path, for the reading of the entries (taken once: walking
-    content/ and stat'ing its files again was half of a one-entry edit's read stage at
-    10,000 entries, 0.28 of 0.58 s)."""
+    key describes; and the stat of every file under content/ by path, for the reading
+    of the entries (taken once: walking content/ and stat'ing its files again was half
+    of a one-entry edit's read stage at 10,000 entries, 0.28 of 0.58 s)."""
     site = os.path.abspath(root)  # (as the config holds it: see SiteConfig.root)
     unreadable: list[str] = []
     content = _tree(os.path.join(site, "content"), unreadable)

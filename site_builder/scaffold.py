@@ -174,7 +174,8 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     if config is None or problems.errors:
         raise SiteError(problems)
     problems = Problems()  # (the mistake is in the command, not in site.yaml: it is named)
-    (unit, units), (category, categories) = _id_of(config.units_by_id, unit), _id_of(config.categories_by_id, category)
+    unit, units = _id_of(config.units_by_id, unit)
+    category, categories = _id_of(config.categories_by_id, category)
     ui = load_strings(config.language).ui
     named = lambda things: Listed(f"{k}{ui['paren_open']}{v.name}{ui['paren_close']}"  # noqa: E731
                                   for k, v in things.items())
