@@ -330,10 +330,9 @@ def _read_units(r: _Reader, data: Any, line: int) -> list[tuple[Unit, int]]:
             r.problems.add(r.path, item.line_of("kind"), "bad_choice", key="kind", value=u["kind"],
                            choices=", ".join(KINDS))
         if "since" in u:
-            since = periods.of_yaml(item.get("since"))
+            since = periods.parse(str(item.get("since")))  # (2026.10 unquoted is kept as written)
             if since is None:
-                message, params = periods.refusal("since", item.get("since"), "bad_since")
-                r.problems.add(r.path, item.line_of("since"), message, **params)
+                r.problems.add(r.path, item.line_of("since"), "bad_since", value=item.get("since"))
                 del u["since"]  # checked, not used: the rest of the site can still be checked
             else:
                 u["since"] = since

@@ -37,18 +37,6 @@ def parse(text: str) -> str | None:
     return None
 
 
-def of_yaml(value: object) -> str | None:
-    """parse() of a value as YAML read it; None for a number with a fraction: 2026.10
-    written without quotes is 2026.1 to YAML, and which month was meant is lost."""
-    return None if isinstance(value, float) else parse(str(value))
-
-
-def refusal(key: str, value: object, message: str) -> tuple[str, dict[str, object]]:
-    """The message (`message`, or the one for an unquoted decimal number) and its
-    parameters for `key: value`, which `of_yaml` could not read."""
-    return ("period_number", {"key": key}) if isinstance(value, float) else (message, {"value": value})
-
-
 @lru_cache(maxsize=4096)
 def span(period: str) -> tuple[dt.date, dt.date]:
     """First and last day of a period (asked for often: remembered)."""

@@ -306,10 +306,9 @@ class EntryReader:
                              known=Listed(self.config.categories_by_id))
         period = _text(f.get("period"))
         if period:
-            meant = periods.of_yaml(f["period"])
+            meant = periods.parse(str(f["period"]))  # (2026.10 unquoted is kept as written)
             if meant is None:
-                message, params = periods.refusal(self._written("period"), f["period"], "bad_period")
-                problems.add(rel, self._line("period"), message, **params)
+                problems.add(rel, self._line("period"), "bad_period", value=f["period"])
             period = meant
         cat = self.config.categories_by_id.get(category) if category else None
         scheduled = cat is not None and cat.cadence in periods.GRANULARITY

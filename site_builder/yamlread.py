@@ -43,6 +43,11 @@ class LeadingZero(str):
     that number in base ten (YAML 1.1 reads 05000 as the octal 2,560, and 08000 as text)."""
 
 
+# No key of site.yaml or of an entry wants a number with a fraction: one is kept as it is
+# written, so that a 文号 2024.10 or a period 2026.10 is not YAML's 2024.1 (an amount is
+# read from its text, 14679.50 as written).
+
+
 _LEADING_ZERO_TAG = "tag:site-builder:leading-zero"
 
 # Dates stay strings: the reader parses them itself, so an impossible date such as
@@ -55,19 +60,17 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _construct_number(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    """A number, but text where a clerk means text: 9:30 (YAML 1.1 reads it in base 60,
-    as 570)."""
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A whole number, but text where a clerk means text: 9:30 (YAML 1.1 reads it in
+    base 60, as 570)."""
     if ":" in node.value:
         return loader.construct_scalar(node)
-    if node.tag.endswith(":int"):
-        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
-    return yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
+    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
 
 
 _Loader.add_constructor(_LEADING_ZERO_TAG, lambda loader, node: LeadingZero(loader.construct_scalar(node)))
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_number)
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_number)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: loader.construct_scalar(node))
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:

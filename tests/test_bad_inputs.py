@@ -125,7 +125,6 @@ P_EMPTY_DRAFT = "content/dongcun/decisions/empty-draft.md"
 P_MISNAMED = "content/dongcun/decisions/2026-11-02-jueyi.md.txt"  # as Notepad saves it
 P_LEDGER_CAPS = "content/town/finance/ledger-caps.md"
 P_SAME_PERIOD = "content/dongcun/finance/2026-10-caiwu-copy.md"
-P_PERIOD_NUMBER = "content/dongcun/decisions/period-number.md"
 P_PERIOD_Q5 = "content/dongcun/decisions/period-q5.md"
 P_DOC_NO_LIST = "content/dongcun/decisions/doc-no-list.md"
 P_TITLE_BRACKET = "content/dongcun/decisions/title-bracket.md"
@@ -217,12 +216,6 @@ ERROR_CASES = [
          {P_SAME_PERIOD: LEDGER_OCT.replace("date: 2026-11-06", "date: 2026-11-07")},
          _at(P_SAME_PERIOD, "ledger_same_period", "```ledger", previous="content/dongcun/finance/2026-10-caiwu.md",
              period="2026-10", corrects="dongcun/finance/2026-10-caiwu.md")),
-    Case("period-as-a-number",  # unquoted, YAML reads 2026.10 as 2026.1: which month was meant is lost
-         {P_PERIOD_NUMBER: entry("title: 十月工作小结\ndate: 2026-11-01\nperiod: 2026.10")},
-         _at(P_PERIOD_NUMBER, "period_number", "period:", key="period")),
-    Case("since-as-a-number", {},
-         lambda f, y: [line("site.yaml", line_no(y, "since: 2026.10"), "period_number", key="since")],
-         yaml_edit=lambda y: y.replace("    supervisor: {name: 王建国", "    since: 2026.10\n    supervisor: {name: 王建国", 1)),
     Case("since-no-such-month", {},
          lambda f, y: [line("site.yaml", line_no(y, "since: 2026年13月"), "bad_since", value="2026年13月")],
          yaml_edit=lambda y: y.replace("    supervisor: {name: 陈玉梅", "    since: 2026年13月\n    supervisor: {name: 陈玉梅", 1)),
@@ -278,7 +271,7 @@ ERROR_CASES = [
     Case("total-no-amount-and-no-total",
          {P_TOTAL_ITEMS: entry("title: 北村2026年10月财务收支公开\ndate: 2026-11-06\n合计: {收入: 5O, 利息: 3.00}")},
          lambda f, y: [line(P_TOTAL_ITEMS, line_no(f[P_TOTAL_ITEMS], "合计:"), "bad_total_amount", key="收入", value="5O"),
-                       line(P_TOTAL_ITEMS, line_no(f[P_TOTAL_ITEMS], "合计:"), "bad_total_item", key="利息", value=3.0)]),
+                       line(P_TOTAL_ITEMS, line_no(f[P_TOTAL_ITEMS], "合计:"), "bad_total_item", key="利息", value="3.00")]),
 ]
 
 
@@ -1021,12 +1014,20 @@ def test_numbers_are_read_as_a_clerk_means_them(make_site):
     60): here a whole number with a leading zero is kept as written, 9:30 stays text,
     other numbers are read as YAML reads them. In site.yaml such a number is that number
     where one is wanted (per_page: 030) and keeps its zero where text is (code: 0101)."""
-    read = load_yaml("a: 05000\nb: 9:30\nc: 1:30.5\nd: 0\ne: 5000\nf: 0.50\ng: 1_000\nh: -012\ni: 0x10\nj: 08000\n")
-    assert dict(read) == {"a": "05000", "b": "9:30", "c": "1:30.5", "d": 0, "e": 5000, "f": 0.5, "g": 1000,
-                          "h": "-012", "i": 16, "j": "08000"}
+    read = load_yaml("a: 05000\nb: 9:30\nc: 1:30.5\nd: 0\ne: 5000\nf: 0.50\ng: 1_000\nh: -012\ni: 0x10\nj: 08000\n"
+                     "k: 2024.10\n")
+    assert dict(read) == {"a": "05000", "b": "9:30", "c": "1:30.5", "d": 0, "e": 5000, "f": "0.50", "g": 1000,
+                          "h": "-012", "i": 16, "j": "08000", "k": "2024.10"}
     assert [type(read[k]) for k in "aj"] == [LeadingZero] * 2
-    site = make_site({"site.yaml": SITE_YAML.replace("    name: 东村\n", "    name: 东村\n    code: 0101\n", 1)
-                      .replace("units:\n", "per_page: 030\nunits:\n", 1)})
+    site = make_site({"site.yaml": SITE_YAML.replace("    name: 东村\n", "    name: 东村\n    code: 0101\n    since: 2026.10\n", 1)
+                      .replace("units:\n", "per_page: 030\nunits:\n", 1),
+                      "content/dongcun/decisions/2026-11-01-xiaojie.md":
+                      "---\ntitle: 十月工作小结\ndate: 2026-11-01\nperiod: 2026.10\n文号: 2024.10\n---\n\n正文。\n"})
     config, problems = load_config(site)
     assert not problems.errors, problems.errors
-    assert (config.per_page, config.units_by_id["dongcun"].code) == (30, "0101")
+    assert (config.per_page, config.units_by_id["dongcun"].code, config.units_by_id["dongcun"].since) == (
+        30, "0101", "2026-10")
+    loaded, problems = load_site(site, dt.date(2026, 11, 20), parallel=False)
+    assert not problems.errors, problems.errors
+    entry = loaded.by_rel["dongcun/decisions/2026-11-01-xiaojie.md"].entry
+    assert (entry.period, entry.doc_no) == ("2026-10", "2024.10")  # (not YAML's 2026.1 and 2024.1)
