@@ -109,6 +109,8 @@ P_UNIT_DIR = "content/nowhere/decisions/unit-dir.md"
 P_CAT_FM = "content/dongcun/decisions/category-fm.md"
 P_CAT_DIR = "content/dongcun/nosuch/category-dir.md"
 P_ATT_MISSING = "content/dongcun/decisions/att-missing.md"
+P_LINK_RENAMED = "content/dongcun/decisions/link-renamed.md"
+P_LINK_GONE = "content/dongcun/decisions/link-gone.md"
 P_CORRECTS = "content/dongcun/decisions/corrects-missing.md"
 P_ATT_OUTSIDE = "content/dongcun/decisions/att-outside.md"
 P_TOTALS = "content/xicun/finance/totals-mismatch.md"  # (of units whose October has no other ledger)
@@ -203,6 +205,14 @@ ERROR_CASES = [
     Case("attachment-missing",
          {P_ATT_MISSING: entry("title: 附件不存在\ndate: 2026-11-01\nattachments: [nothere.pdf]")},
          _at(P_ATT_MISSING, "attachment_missing", "attachments:", file="nothere.pdf")),
+    # a link to another entry that was renamed (the file nearest its name is offered) or is gone
+    Case("entry-link-renamed",
+         {P_LINK_RENAMED: entry("title: 关于十月账目的说明\ndate: 2026-11-08", "详见[十月账目](../finance/2026-10-caiwu-old.md)。")},
+         _at(P_LINK_RENAMED, "entry_link_missing_hint", "](../finance", file="../finance/2026-10-caiwu-old.md",
+             suggestion="2026-10-caiwu.md")),
+    Case("entry-link-gone",
+         {P_LINK_GONE: entry("title: 关于旧决议的说明\ndate: 2026-11-08", "详见[旧决议](../jueyi/2020-01-01.md)。")},
+         _at(P_LINK_GONE, "entry_link_missing", "](../jueyi", file="../jueyi/2020-01-01.md", suggestion="")),
     Case("attachment-outside-content",
          {P_ATT_OUTSIDE: entry('title: 附件在外面\ndate: 2026-11-01\nattachments: ["../../../secret.csv"]'),
           "secret.csv": "姓名,号码\n张三,1\n"},
