@@ -4,9 +4,9 @@ The zip holds the entry pages of the year (of one unit, or of all), rendered exa
 the site shows them on `today` but with the style sheet included in each page, links
 to pages outside the zip made inert and no search box, so every page opens offline
 from file://; beside each page its attachments and ledger CSVs; an `index.html`
-listing them; and the catalogue (卷内目录) as a CSV: number, 索引号, title, 文号, publisher, dates, period,
-page file and attachments. Members are sorted and dated `today`, so the same input
-gives the same bytes.
+listing them; and the catalogue (卷内目录) as a CSV: number, 索引号, title, 文号,
+publisher, dates, period, page file and attachments. Members are sorted and dated
+`today`, so the same input gives the same bytes.
 """
 from __future__ import annotations
 

@@ -184,7 +184,7 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
         blocks.append(m.span())
         inner = list(_FENCE_IN.finditer(m.group(2)))
         if inner:
-            closes = [f for f in inner if re.fullmatch(r"[ \t\u3000]*(`{2,}|~{2,}|·{3,}|｀{3,})[ \t]*", f.group(0))]
+            closes = [f for f in inner if f.group(1)]  # (a close alone on its line, not an opening)
             for f in closes:  # a close written otherwise
                 problems.add(path, line + 1 + m.group(2).count("\n", 0, f.start()), "ledger_close_odd",
                              fence=m.group(1), line=f.group(0).rstrip())

@@ -489,16 +489,16 @@ class EntryReader:
         if not path.is_relative_to(self.content):
             problems.add(rel, line, "attachment_outside", file=target)
             return None
-        if not path.is_file() and path.suffix == ".md":  # a link to another entry, renamed or gone
+        if path.is_file():
+            return path
+        if path.suffix == ".md":  # a link to another entry, renamed or gone
             near = difflib.get_close_matches(path.name, [p.name for p in path.parent.glob("*.md")], n=1) \
                 if path.parent.is_dir() else []
             problems.add(rel, line, "entry_link_missing_hint" if near else "entry_link_missing", file=target,
                          suggestion=near[0] if near else "")
-            return None
-        if not path.is_file():
+        else:
             problems.add(rel, line, "attachment_missing", file=target)
-            return None
-        return path
+        return None
 
     def _attachment(self, path: Path, title: str | None) -> Attachment:
         return Attachment(source=path, rel=path.relative_to(self.content).as_posix(), name=path.name,
