@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from .i18n import Strings
 
 
+class Term(str):
+    """A message key given as a parameter of another: its words, in the language the
+    problem is shown in, fill the field (a parser's English put in a clerk's words)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     path: str

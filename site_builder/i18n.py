@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .errors import Term
 from .yamlread import load_plain
 
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
@@ -57,10 +58,10 @@ class Strings:
 
     def message(self, key: str, /, **params: Any) -> str:
         """The message `key` with its parameters filled in; a `Listed` one is joined as
-        the language lists things (东村、西村; dongcun, xicun)."""
+        the language lists things (东村、西村; dongcun, xicun), a `Term` is its words."""
         text = self.messages[key]
-        params = {k: self.ui["list_sep"].join(map(str, v)) if isinstance(v, Listed) else v
-                  for k, v in params.items()}
+        params = {k: self.ui["list_sep"].join(map(str, v)) if isinstance(v, Listed)
+                  else self.messages[v] if isinstance(v, Term) else v for k, v in params.items()}
         return _PLURALS.vformat(text, (), params) if _PLURAL_FIELD.search(text) else text.format(**params)
 
     @property

@@ -12,7 +12,7 @@ from typing import Any, Collection
 
 import yaml
 
-from .errors import Problems
+from .errors import Problems, Term
 
 
 class LineDict(dict):
@@ -122,17 +122,26 @@ def fix_fullwidth_colons(text: str, keys: Collection[str], path: str, offset: in
 
 def syntax_problem(exc: yaml.YAMLError, text: str, path: str, offset: int, problems: Problems) -> None:
     """A YAML syntax error in `text` (line 1 is line 1 + offset of `path`) as the
-    message that best says what to do, with the parser's own words as detail."""
-    line, detail = error_line(exc, offset), error_text(exc)
+    message that best says what to do, with what the parser found as detail (in a
+    clerk's words where the messages have them: see error_words)."""
+    line, detail = error_line(exc, offset), error_words(exc)
     lines = text.split("\n")
     at = line - 1 - offset if line else -1
     near = [lines[k] for k in (at - 1, at) if 0 <= k < len(lines)]
     tab_indented = any("\t" in n[:len(n) - len(n.lstrip())] for n in near)
-    if "tab character" in detail or ("cannot start any token" in detail and tab_indented):
-        problems.add(path, line, "yaml_tab", detail=detail)  # (libyaml often says only the second)
-    elif "mapping values" in detail and 0 <= at < len(lines) and lines[at][:1] not in (" ", "\t") \
+    said = error_text(exc)
+    if line is None and isinstance(getattr(exc, "position", None), int):  # (a ReaderError: a bad character)
+        line = text.count("\n", 0, exc.position) + 1 + offset
+    before = lines[at - 1] if 0 < at < len(lines) else ""
+    if "mapping values" in said and before.strip() and not before.lstrip().startswith(("#", "-")) \
+            and not re.search("[:：]", before) and _indent(before) == _indent(lines[at]):
+        # title 关于……, with no colon, then date: …: the line before is the one to mend
+        problems.add(path, line - 1, "yaml_syntax", detail=Term("yaml_why_no_colon"))
+    elif "tab character" in said or ("cannot start any token" in said and tab_indented):
+        problems.add(path, line, "yaml_tab")  # (libyaml often says only the second)
+    elif "mapping values" in said and 0 <= at < len(lines) and lines[at][:1] not in (" ", "\t") \
             and lines[at].count(":") > 1:
-        problems.add(path, line, "yaml_colon", detail=detail)  # title: 关于: 第一次 -- a colon in the value
+        problems.add(path, line, "yaml_colon")  # title: 关于: 第一次 -- a colon in the value
     elif 0 <= at < len(lines) and (m := _CLOSED_START.match(lines[at])):  # title: [草案]关于……, "三资"办法
         value = m.group("value")
         mark = value[0]
@@ -189,3 +198,32 @@ def error_line(exc: yaml.YAMLError, offset: int = 0) -> int | None:
 
 def error_text(exc: yaml.YAMLError) -> str:
     return str(getattr(exc, "problem", None) or exc).strip()
+
+
+# The parsers' English for the mistakes clerks make, by a piece of its wording (the same
+# in libyaml and in PyYAML), and the message (`yaml_why_*`) that says it in their words.
+_WHY = (("mapping values are not allowed", "yaml_why_colon"),
+        ("did not find expected key", "yaml_why_indent"),
+        ("did not find expected '-' indicator", "yaml_why_list"),
+        ("cannot start any token", "yaml_why_mark"),
+        ("undefined alias", "yaml_why_star"),
+        ("expected alphabetic or numeric character", "yaml_why_star"),
+        ("duplicate anchor", "yaml_why_star"),
+        ("could not determine a constructor for the tag", "yaml_why_bang"),
+        ("unexpected end of stream", "yaml_why_unclosed"),
+        ("expected ',' or ']'", "yaml_why_bracket"),
+        ("expected ',' or '}'", "yaml_why_brace"),
+        ("unknown escape character", "yaml_why_escape"),
+        ("could not find expected ':'", "yaml_why_no_colon"),
+        ("control characters are not allowed", "yaml_why_control"))
+
+
+def error_words(exc: yaml.YAMLError) -> str:
+    """What the mistake is, in words of the messages where they have some (a `Term`),
+    else in the parser's own."""
+    said = f"{getattr(exc, 'context', None) or ''} {error_text(exc)}"
+    return next((Term(key) for wording, key in _WHY if wording in said), error_text(exc))
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
