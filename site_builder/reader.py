@@ -35,7 +35,7 @@ from .errors import Problems
 from .i18n import LANGUAGES, Listed, load_strings
 from .markup import MarkdownRenderer, images_without_alt, local_refs, plain_text, replace_refs
 from .parallel import ForkedCall, fork_map, workers
-from .yamlread import LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
+from .yamlread import LeadingZero, LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
 
 KEY_ALIASES = {
     "标题": "title", "標題": "title", "日期": "date", "发布日期": "date", "發布日期": "date",
@@ -581,7 +581,7 @@ def _flag(value: Any) -> bool | None:
     """A yes/no front-matter value (true/false, 是/否); None when it is neither."""
     if isinstance(value, bool) or value is None:
         return bool(value)
-    text = str(value).strip().lower()
+    text = str(int(value)) if isinstance(value, LeadingZero) else str(value).strip().lower()  # (01 is 1)
     return True if text in _YES else False if text in _NO else None
 
 

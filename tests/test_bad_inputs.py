@@ -932,6 +932,16 @@ def test_draft_with_bad_body_is_not_checked(make_site, tmp_path):
     assert not (out / "dongcun/finance/draft").exists()
 
 
+def test_a_draft_flag_written_with_a_leading_zero_is_a_number(make_site, tmp_path):
+    """草稿: 01 is 1 (yes), as 草稿: 1 is; draft: 00 is 0 (no)."""
+    site = make_site({"content/dongcun/decisions/zero-one.md": entry("title: 零一\ndate: 2026-11-01\n草稿: 01"),
+                      "content/dongcun/decisions/zero-zero.md": entry("title: 零零\ndate: 2026-11-01\ndraft: 00")})
+    _no_problem_lines(run_check(site), "content/dongcun/decisions/zero-")
+    out = build_ok(site, tmp_path / "out")
+    assert not (out / "dongcun/decisions/zero-one").exists()
+    assert (out / "dongcun/decisions/zero-zero/index.html").is_file()
+
+
 def test_chinese_date_is_accepted(make_site, tmp_path):
     path = "content/town/services/cn-date.md"
     site = make_site({path: entry("title: 中文日期的办事指南\ndate: 2024年7月1日")})
