@@ -66,7 +66,9 @@ categories:
   - {{id: affairs, name: 政务公开, group: 政务公开, cadence: quarterly}}
   - {{id: decisions, name: 重大事项, group: 村务公开, cadence: as-needed, notice_days: 5}}
   - {{id: projects, name: 工程项目, group: 村务公开, cadence: as-needed, notice_days: 7}}
-  - {{id: relief, name: 低保救助, group: 政务公开, cadence: quarterly, notice_days: 7, publish_within_workdays: 10}}
+# withdraw_after_notice：公示期满后，页面只留目录信息，撤下名单（保护低保对象的个人信息）。
+  - {{id: relief, name: 低保救助, group: 政务公开, cadence: quarterly, notice_days: 7, publish_within_workdays: 10,
+      withdraw_after_notice: true}}
   - {{id: finance, name: 财务收支, group: 财务公开, cadence: monthly}}
   - {{id: services, name: 办事指南, group: 政务公开, cadence: permanent}}
 """

@@ -175,6 +175,18 @@ def init_site(tmp_path):
     return site
 
 
+def test_a_new_site_takes_a_relief_list_down_when_its_notice_ends(init_site, tmp_path):
+    """The names of a 低保 list stay online for its notice only (withdraw_after_notice)."""
+    (init_site / "content/dongcun/relief").mkdir(parents=True)
+    (init_site / "content/dongcun/relief/2026-11-02-dibao.md").write_text(
+        "---\ntitle: 东村2026年第四季度低保对象公示\ndate: 2026-11-02\n---\n\n王桂兰，每月800元。\n", encoding="utf-8")
+    page = "dongcun/relief/2026-11-02-dibao/index.html"
+    during = build_ok(init_site, tmp_path / "during", today="2026-11-05")
+    assert "王桂兰" in (during / page).read_text(encoding="utf-8")
+    after = build_ok(init_site, tmp_path / "after", today="2026-12-30")
+    assert "王桂兰" not in (after / page).read_text(encoding="utf-8")
+
+
 def test_new_monthly_entry(init_site):
     result = run_cli("new", init_site, "xicun", "finance", "西村2026年10月财务收支公开", "--today", "2026-11-25")
     assert result.returncode == 0, describe(result)
