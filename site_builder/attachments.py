@@ -93,7 +93,12 @@ def _docx_text(path: Path) -> str:
 
 
 def _pdf_text(path: Path) -> str:
+    import logging
+
     from pypdf import PdfReader
 
+    # pypdf logs what it mends in a damaged file ("EOF marker not found") to stderr, in
+    # English, among a clerk's messages: a file it cannot read is told as ours
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = PdfReader(str(path))
     return "\n".join(page.extract_text() or "" for page in reader.pages)

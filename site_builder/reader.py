@@ -82,6 +82,11 @@ class Attachment:
     kind: str
     is_image: bool
 
+    @property
+    def href(self) -> str:
+        """The file name as a link: %, # and ? escaped (in a link they would end the path)."""
+        return self.name.replace("%", "%25").replace("#", "%23").replace("?", "%3F")
+
 
 @dataclass(frozen=True)
 class Withdrawal:
@@ -558,8 +563,8 @@ class EntryReader:
             where = f"content/{a.rel}"
             try:
                 text = att.extract_text(a.source)
-            except att.UnreadableAttachment as exc:
-                problems.add(where, None, "attachment_unreadable", detail=str(exc)[:80])
+            except att.UnreadableAttachment:
+                problems.add(where, None, "attachment_unreadable", entry=rel)
                 continue
             if text is None:  # images, old Office formats, archives: a person must look
                 problems.add(where, None, "image_check_by_hand" if a.is_image else "file_check_by_hand",

@@ -62,6 +62,11 @@ def format_money(value: Any) -> str:
     return f"{value:,.2f}"
 
 
+def format_size(size: int, strings: Strings) -> str:
+    """A file's size: bytes in the site's language, then kB, MB as Jinja gives them."""
+    return strings.ui["size_bytes"].format(n=size) if size < 1000 else jinja2.filters.do_filesizeformat(size)
+
+
 class _CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept in the build cache, so that neither a rebuild nor the
     Traditional copy's renderer compiles them again. Jinja checks each against its
@@ -120,6 +125,7 @@ class Renderer:
         self.env.filters["date"] = jinja2.pass_context(lambda _, d: format_date(d, self.strings))
         self.env.filters["period"] = jinja2.pass_context(lambda _, p: format_period(p, self.strings))
         self.env.filters["money"] = format_money
+        self.env.filters["size"] = jinja2.pass_context(lambda _, n: format_size(n, self.strings))
         self.env.filters["qr"] = qr_svg
         self.env.globals.update(site=site, config=site.config, t=_Words(self.strings.ui),
                                 html_lang=self.strings.html_lang, today=site.today,

@@ -205,6 +205,7 @@ def error_text(exc: yaml.YAMLError) -> str:
 _WHY = (("mapping values are not allowed", "yaml_why_colon"),
         ("did not find expected key", "yaml_why_indent"),
         ("did not find expected '-' indicator", "yaml_why_list"),
+        ("block sequence entries are not allowed", "yaml_why_dash"),
         ("cannot start any token", "yaml_why_mark"),
         ("undefined alias", "yaml_why_star"),
         ("expected alphabetic or numeric character", "yaml_why_star"),

@@ -932,6 +932,16 @@ def test_draft_with_bad_body_is_not_checked(make_site, tmp_path):
     assert not (out / "dongcun/finance/draft").exists()
 
 
+def test_a_damaged_pdf_is_told_with_its_entry_and_nothing_else(make_site):
+    """The PDF library's own English about the damage (on stderr) is not shown to a clerk."""
+    path, pdf = "content/dongcun/decisions/broken-pdf.md", "content/dongcun/decisions/huaile.pdf"
+    result = run_check(make_site({path: entry("title: 名单\ndate: 2026-11-01\nattachments: [huaile.pdf]"),
+                                  pdf: b"%PDF-1.4\n1 0 obj damaged"}))
+    assert result.returncode == 1, describe(result)
+    assert result.stdout.splitlines()[:-1] == [line(pdf, None, "attachment_unreadable", entry=path)], describe(result)
+    assert result.stderr == "", describe(result)
+
+
 def test_a_draft_flag_written_with_a_leading_zero_is_a_number(make_site, tmp_path):
     """草稿: 01 is 1 (yes), as 草稿: 1 is; draft: 00 is 0 (no)."""
     site = make_site({"content/dongcun/decisions/zero-one.md": entry("title: 零一\ndate: 2026-11-01\n草稿: 01"),

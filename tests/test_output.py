@@ -396,7 +396,7 @@ def _links(page: Path) -> list[tuple[str, dict]]:
 
 
 def _resolve(page_rel: str, href: str) -> str:
-    return posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), unquote(href.split("#")[0])))
+    return posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), unquote(urlsplit(href).path)))
 
 
 CORRECTION = """\
@@ -552,7 +552,7 @@ def test_attachment_copied_beside_page_with_size(make_site, tmp_path):
     assert item, "attachment list item not found"
     text = re.sub(r"<[^>]+>", "", item.group(1))
     assert "村民代表表决结果" in text                   # the title given in front matter
-    assert re.search(rf"\b{size}\s*(B|Bytes|字节)", text), f"size {size} not shown in {text!r}"
+    assert f"{size} 字节" in text, f"size {size} not shown in {text!r}"
     assert "CSV" in text
 
 
@@ -565,6 +565,19 @@ def test_big_attachment_size_is_human(make_site, tmp_path):
     out = build_ok(site, tmp_path / "out")
     html = (out / "dongcun/decisions/2026-11-02-daolu/index.html").read_text(encoding="utf-8")
     assert re.search(rf"{kb:.1f}\s*[kK]i?B", html) or re.search(rf"{len(data) / 1000:.1f}\s*[kK]B", html), html
+
+
+def test_an_attachment_named_with_a_hash_or_a_question_mark_is_linked(make_site, tmp_path):
+    """In a link, # would begin a fragment and ? a query: the names are escaped."""
+    names = ["名单(终稿)#1.csv", "what?.csv", "100%.csv"]
+    site = make_site({"content/dongcun/decisions/2026-11-04-mingdan.md":
+                      "---\ntitle: 名单\ndate: 2026-11-04\nattachments: [名单(终稿)#1.csv, what?.csv, 100%.csv]\n"
+                      "---\n\n见附件。\n", **{f"content/dongcun/decisions/{n}": b"a,b\n" for n in names}})
+    out = build_ok(site, tmp_path / "out")
+    page = "dongcun/decisions/2026-11-04-mingdan/index.html"
+    linked = {_resolve(page, h) for h, a in _links(out / page) if "download" in a}
+    assert linked == {f"dongcun/decisions/2026-11-04-mingdan/{n}" for n in names}
+    assert all((out / path).is_file() for path in linked)
 
 
 XSS = """\
