@@ -10,7 +10,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -366,3 +368,37 @@ def _read_categories(r: _Reader, data: Any, line: int) -> list[tuple[Category, i
                            id=c["id"])
         cats.append((Category(**c), at))
     return cats
+
+
+def id_of(things: dict, given: str) -> tuple[str, list[str]]:
+    """The id of the unit or category `given` names, with the ids it may name: an id,
+    typed in full-width letters or capitals too (ｄｏｎｇｃｕｎ), or a name (东村 for dongcun:
+    a clerk knows the name), in either script (東村). When it names no one thing,
+    `given` as it is, with the ids of the things of that name (more than one: the
+    clerk is to say which)."""
+    plain = unicodedata.normalize("NFKC", given).strip().lower()
+    for key in (given, plain):
+        if key in things:
+            return key, [key]
+    for same in (str.strip, _simplified):
+        named = [thing_id for thing_id, thing in things.items() if same(thing.name) == same(given)]
+        if named:
+            return (named[0] if len(named) == 1 else given), named
+    return given, []
+
+
+def _simplified(text: str) -> str:
+    """`text` in Simplified script, full-width letters and digits made plain."""
+    return _t2s().convert(unicodedata.normalize("NFKC", text).strip())
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc  # (made once: a converter takes 3 ms to make, and a site may have hundreds of units)
+
+    return opencc.OpenCC("t2s")
+
+
+def with_names(things: dict, ui: dict[str, str]) -> Listed:
+    """The ids of units or categories, each with its name: dongcun（东村）."""
+    return Listed(f"{k}{ui['paren_open']}{v.name}{ui['paren_close']}" for k, v in things.items())

@@ -30,7 +30,7 @@ from . import attachments as att
 from . import ledger as ledgers
 from . import periods, privacy
 from .cache import Cache, code_fingerprint, hexdigest, plain_digest, stat_key
-from .config import SiteConfig
+from .config import SiteConfig, id_of, with_names
 from .errors import Problems
 from .i18n import LANGUAGES, Listed, load_strings
 from .markup import MarkdownRenderer, images_without_alt, local_refs, plain_text, replace_refs
@@ -258,6 +258,21 @@ class EntryReader:
             self.written[name] = str(key)
         return fields
 
+    def _known(self, given: str, key: str, f: dict[str, Any], rel: str, problems: Problems) -> str:
+        """The unit or category (`key`) `given` is, by its id or, as `new` takes it, by its
+        name in either script (单位: 东村); when it is neither, it is told."""
+        things = self.config.units_by_id if key == "unit" else self.config.categories_by_id
+        if given in things:
+            return given
+        found, named = id_of(things, given)
+        line = self._line(key) if key in f else None
+        if len(named) > 1:
+            problems.add(rel, line, "ambiguous_name", name=given, ids=Listed(named))
+        elif found not in things:
+            problems.add(rel, line, f"unknown_{key}", **{key: given},
+                         known=with_names(things, load_strings(self.config.language).ui))
+        return found
+
     def _line(self, name: str) -> int:
         return self.lines.get(name, 2)
 
@@ -302,13 +317,8 @@ class EntryReader:
         if unit is None or category is None:
             problems.add(rel, 2, "no_unit_category")
         else:
-            if unit not in self.config.units_by_id:
-                problems.add(rel, self._line("unit") if "unit" in f else None, "unknown_unit",
-                             unit=unit, known=Listed(self.config.units_by_id))
-            if category not in self.config.categories_by_id:
-                problems.add(rel, self._line("category") if "category" in f else None,
-                             "unknown_category", category=category,
-                             known=Listed(self.config.categories_by_id))
+            unit = self._known(unit, "unit", f, rel, problems)
+            category = self._known(category, "category", f, rel, problems)
         period = _text(f.get("period"))
         if period:
             meant = periods.parse(str(f["period"]))  # (2026.10 unquoted is kept as written)

@@ -17,16 +17,13 @@ has a ledger to fill in, its opening the closing of the last one before its peri
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from . import periods
 from .accountability import coverage, first_owed
 from .build import site_today
-from .config import SiteConfig, load_config
+from .config import SiteConfig, id_of, load_config, with_names
 from .errors import Problems, SiteError
 from .i18n import Listed, load_strings
 from .ledger import REQUIRED_HEADER, combined
@@ -176,20 +173,18 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     if config is None or problems.errors:
         raise SiteError(problems)
     problems = Problems()  # (the mistake is in the command, not in site.yaml: it is named)
-    unit, units = _id_of(config.units_by_id, unit)
-    category, categories = _id_of(config.categories_by_id, category)
+    unit, units = id_of(config.units_by_id, unit)
+    category, categories = id_of(config.categories_by_id, category)
     ui = load_strings(config.language).ui
-    named = lambda things: Listed(f"{k}{ui['paren_open']}{v.name}{ui['paren_close']}"  # noqa: E731
-                                  for k, v in things.items())
     if len(units) > 1:
         problems.add("site-builder new", None, "ambiguous_name", name=unit, ids=Listed(units))
     elif unit not in config.units_by_id:
-        problems.add("site-builder new", None, "unknown_unit", unit=unit, known=named(config.units_by_id))
+        problems.add("site-builder new", None, "unknown_unit", unit=unit, known=with_names(config.units_by_id, ui))
     if len(categories) > 1:
         problems.add("site-builder new", None, "ambiguous_name", name=category, ids=Listed(categories))
     elif category not in config.categories_by_id:
         problems.add("site-builder new", None, "unknown_category", category=category,
-                     known=named(config.categories_by_id))
+                     known=with_names(config.categories_by_id, ui))
     problems.raise_if_errors()
     today = today or site_today(config)
     folder = root / "content" / unit / category  # (as the clerk named the site: the path is shown)
@@ -217,35 +212,6 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
                   "new_period_taken" if proposal.period != proposal.ended else "new_period_all_taken", warning=True,
                   period=proposal.period, ended=proposal.ended, rel=proposal.taken)
     return NewEntry(path, notes)
-
-
-def _id_of(things: dict, given: str) -> tuple[str, list[str]]:
-    """The id of the unit or category `given` names, with the ids it may name: an id,
-    typed in full-width letters or capitals too (ｄｏｎｇｃｕｎ), or a name (东村 for dongcun:
-    a clerk knows the name), in either script (東村). When it names no one thing,
-    `given` as it is, with the ids of the things of that name (more than one: the
-    clerk is to say which)."""
-    plain = unicodedata.normalize("NFKC", given).strip().lower()
-    for key in (given, plain):
-        if key in things:
-            return key, [key]
-    for same in (str.strip, _simplified):
-        named = [thing_id for thing_id, thing in things.items() if same(thing.name) == same(given)]
-        if named:
-            return (named[0] if len(named) == 1 else given), named
-    return given, []
-
-
-def _simplified(text: str) -> str:
-    """`text` in Simplified script, full-width letters and digits made plain."""
-    return _t2s().convert(unicodedata.normalize("NFKC", text).strip())
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc  # (made once: a converter takes 3 ms to make, and a site may have hundreds of units)
-
-    return opencc.OpenCC("t2s")
 
 
 def init_site(root: Path) -> None:

@@ -23,8 +23,8 @@ from site_builder.config import _cadence_meant, _language_meant, load_config
 from site_builder.errors import Problems
 from site_builder.yamlread import LeadingZero, load_yaml, syntax_problem
 
-UNITS = "town、dongcun、xicun"
-CATEGORIES = "finance、decisions、relief、services"
+UNITS = "town（测试镇人民政府）、dongcun（东村）、xicun（西村）"  # (by id or name: a clerk may write either)
+CATEGORIES = "finance（财务收支）、decisions（重大事项）、relief（低保救助）、services（办事指南）"
 
 ID_NUMBER = resident_id("41052619800101123")      # the check character is computed
 ID_NUMBER_2 = resident_id("41052619751231002")
@@ -940,6 +940,16 @@ def test_a_damaged_pdf_is_told_with_its_entry_and_nothing_else(make_site):
     assert result.returncode == 1, describe(result)
     assert result.stdout.splitlines()[:-1] == [line(pdf, None, "attachment_unreadable", entry=path)], describe(result)
     assert result.stderr == "", describe(result)
+
+
+def test_a_unit_or_category_may_be_named_as_a_clerk_knows_it(make_site, tmp_path):
+    """单位: 東村 (its name, in either script) is dongcun, as for `new`."""
+    path = "content/dongcun/decisions/2026-11-03-named.md"
+    site = make_site({path: entry("title: 按名称写的单位\ndate: 2026-11-03\n单位: 東村\n栏目: 重大事项")})
+    _no_problem_lines(run_check(site), path)
+    out = build_ok(site, tmp_path / "out")
+    html = (out / "dongcun/decisions/2026-11-03-named/index.html").read_text(encoding="utf-8")
+    assert "重大事项" in html and "东村" in html
 
 
 def test_a_draft_flag_written_with_a_leading_zero_is_a_number(make_site, tmp_path):
