@@ -240,15 +240,18 @@ class EntryReader:
         fields: dict[str, Any] = {}
         self.lines: dict[str, int] = {}
         self.written: dict[str, str] = {}  # each field's key as the clerk wrote it (日期 for date)
+        self.misspelt: set[str] = set()  # the fields an unknown key is told to be meant for
         for key, line in meta.duplicates:
             problems.add(rel, line + 1, "duplicate_key", key=key)
         for key, value in meta.items():
             name = KEY_ALIASES.get(str(key), str(key))
             line = meta.line_of(key) + 1
             if name not in FIELDS:
-                close = difflib.get_close_matches(str(key), list(FIELDS) + list(KEY_ALIASES), n=1)
+                close = _close_key(str(key))
                 problems.add(rel, line, "unknown_key_hint" if close else "unknown_key", key=key,
-                             suggestion=close[0] if close else "")
+                             suggestion=close or "")
+                if close:
+                    self.misspelt.add(KEY_ALIASES.get(close, close))
                 continue
             if name in fields:  # under two names (标题 and title): which one is meant?
                 problems.add(rel, line, "key_twice", key=key, first=self.written[name])
@@ -301,11 +304,12 @@ class EntryReader:
             title = None
         elif not title and "title" in f:  # written, but empty (`title: #1号公告` is a comment to YAML)
             problems.add(rel, self._line("title"), "empty_title", key=self._written("title"))
-        elif not title:
+        elif not title and "title" not in self.misspelt:  # (标提: told as 标题 misspelt, not also as missing)
             problems.add(rel, 2, "missing_title")
         date, time = None, None
         if f.get("date") in (None, ""):
-            problems.add(rel, 2, "missing_date")
+            if "date" not in self.misspelt:
+                problems.add(rel, 2, "missing_date")
         else:
             parsed = parse_date(f["date"])
             if parsed is None:
@@ -590,6 +594,17 @@ class EntryReader:
 
 _YES = {"true", "yes", "是", "1"}
 _NO = {"false", "no", "否", "0", ""}
+
+
+def _close_key(key: str) -> str | None:
+    """The key `key` may be a misspelling of: one letter of six wrong (sumary), or, of a
+    Chinese key as long, a character after the first (标提 for 标题, as an input method
+    offers the wrong one of two words that sound alike; 期间 is not 日期)."""
+    close = difflib.get_close_matches(key, list(FIELDS) + list(KEY_ALIASES), n=1)
+    if not close and not key.isascii():
+        alike = [k for k in KEY_ALIASES if len(k) == len(key) and k[0] == key[0] and not k.isascii()]
+        close = difflib.get_close_matches(key, alike, n=1, cutoff=0.5)
+    return close[0] if close else None
 
 
 def _flag(value: Any) -> bool | None:

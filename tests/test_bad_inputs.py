@@ -952,6 +952,17 @@ def test_a_unit_or_category_may_be_named_as_a_clerk_knows_it(make_site, tmp_path
     assert "重大事项" in html and "东村" in html
 
 
+def test_a_chinese_key_with_a_wrong_character_is_told_once_with_the_key_meant(make_site):
+    """标提 for 标题 (the input method's wrong word): told as misspelt, not also as a missing title."""
+    path = "content/dongcun/decisions/2026-11-03-typo.md"
+    text = entry("标提: 关于村道硬化的决议\n日其: 2026-11-03")
+    result = run_check(make_site({path: text}))
+    assert result.returncode == 1, describe(result)
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "标提"), "unknown_key_hint", key="标提", suggestion="标题"),
+        line(path, line_no(text, "日其"), "unknown_key_hint", key="日其", suggestion="日期")], describe(result)
+
+
 def test_a_draft_flag_written_with_a_leading_zero_is_a_number(make_site, tmp_path):
     """草稿: 01 is 1 (yes), as 草稿: 1 is; draft: 00 is 0 (no)."""
     site = make_site({"content/dongcun/decisions/zero-one.md": entry("title: 零一\ndate: 2026-11-01\n草稿: 01"),
