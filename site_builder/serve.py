@@ -80,6 +80,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 return self._send(body, "text/html; charset=utf-8", 200)
         return super().do_GET()
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A page not there is the site's own 404 page, as a host would show it, not
+        http.server's page in English."""
+        page = Path(self.directory) / "404.html"
+        if code == 404 and self.command == "GET" and page.is_file():
+            return self._send(page.read_bytes(), "text/html; charset=utf-8", 404)
+        super().send_error(code, message, explain)
+
     def _send(self, body: bytes, kind: str, status: int) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)

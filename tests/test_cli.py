@@ -463,6 +463,8 @@ def test_serve_rebuilds_and_shows_errors(make_site, tmp_path):
             status, body = _poll(f"{base}/", lambda s, b: s == 200, proc, log, 30)
             assert "/__site-builder/version" in body
             assert "关于东村道路硬化工程的决议" in body
+            status, body = _get(f"{base}/dongcun/no-such-page/")  # the site's own 404 page
+            assert status == 404 and body == (tmp_path / "out/404.html").read_text(encoding="utf-8"), body
 
             # 1. An edited title shows up.
             new_title = "关于东村道路硬化工程的决议（修订稿）"
