@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -222,11 +223,26 @@ def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[
             continue
         old = by_rel.get(target)
         if old is None:
-            key = "corrects_unpublished" if target in all_rels else "corrects_unknown"
-            problems.add(i.entry.source, i.entry.corrects_line, key, target=target)
+            if target in all_rels:
+                problems.add(i.entry.source, i.entry.corrects_line, "corrects_unpublished", target=target)
+                continue
+            near = _nearest(target, all_rels - {i.entry.rel})
+            problems.add(i.entry.source, i.entry.corrects_line, "corrects_unknown_hint" if near else
+                         "corrects_unknown", target=target, suggestion=near[0] if near else "", example=i.entry.rel)
             continue
         i.corrects = old
         old.corrected_by.append(i)
+
+
+def _nearest(target: str, rels: set[str]) -> list[str]:
+    """The entry a path to a missing one may mean (renamed, mistyped): by file name in
+    its folder (the folder's part of the path would make any two alike), else by the
+    whole path (its folder mistyped)."""
+    folder, _, name = target.rpartition("/")
+    beside = {rel.rpartition("/")[2]: rel for rel in rels if rel.rpartition("/")[0] == folder}
+    if beside:
+        return [beside[n] for n in difflib.get_close_matches(name, list(beside), n=1)]
+    return difflib.get_close_matches(target, rels, n=1)
 
 
 def _check_paths(pages: list[Page], problems: Problems) -> None:

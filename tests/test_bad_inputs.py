@@ -100,6 +100,7 @@ P_ATT_MISSING = "content/dongcun/decisions/att-missing.md"
 P_LINK_RENAMED = "content/dongcun/decisions/link-renamed.md"
 P_LINK_GONE = "content/dongcun/decisions/link-gone.md"
 P_CORRECTS = "content/dongcun/decisions/corrects-missing.md"
+P_CORRECTS_TYPO = "content/dongcun/decisions/corrects-typo.md"
 P_ATT_OUTSIDE = "content/dongcun/decisions/att-outside.md"
 P_TOTALS = "content/xicun/finance/totals-mismatch.md"  # (of units whose October has no other ledger)
 P_AMOUNT = "content/dongcun/finance/bad-amount.md"
@@ -193,7 +194,12 @@ ERROR_CASES = [
          yaml_edit=lambda y: y.replace("units:\n", "per_page: 3\nunits:\n", 1)),
     Case("corrects-unknown",  # on the line of corrects:, not of the header
          {P_CORRECTS: entry("title: 更正\ndate: 2026-11-01\ntags: [更正]\ncorrects: dongcun/decisions/nothere.md")},
-         _at(P_CORRECTS, "corrects_unknown", "corrects:", target="dongcun/decisions/nothere.md")),
+         _at(P_CORRECTS, "corrects_unknown", "corrects:", target="dongcun/decisions/nothere.md",
+             example=P_CORRECTS.removeprefix("content/"))),
+    Case("corrects-misspelt",  # the entry whose path is nearest is offered
+         {P_CORRECTS_TYPO: entry("title: 更正\ndate: 2026-11-03\ncorrects: dongcun/decisions/2026-11-02-dalu.md")},
+         _at(P_CORRECTS_TYPO, "corrects_unknown_hint", "corrects:", target="dongcun/decisions/2026-11-02-dalu.md",
+             suggestion="dongcun/decisions/2026-11-02-daolu.md")),
     Case("attachment-missing",
          {P_ATT_MISSING: entry("title: 附件不存在\ndate: 2026-11-01\nattachments: [nothere.pdf]")},
          _at(P_ATT_MISSING, "attachment_missing", "attachments:", file="nothere.pdf")),
