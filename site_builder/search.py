@@ -148,6 +148,12 @@ def searchable(site: Site | Documents) -> list[Item]:
     return sorted(items, key=lambda i: (i.entry.date, i.entry.rel))
 
 
+def corrected(site: Site | Documents) -> frozenset[str]:
+    """The published entries another published one corrects (as the model links them:
+    a search process has the items alone), marked so in the results as in the lists."""
+    return frozenset(i.entry.corrects for i in site.items if i.entry.corrects)
+
+
 def _vlq(numbers: list[int]) -> str:
     """Unsigned variable-length quantities, 5 bits per base64 character (postings.vlq)."""
     return postings.vlq(np.asarray(numbers, dtype=np.int64))
@@ -223,18 +229,20 @@ def _doc_file(doc_id: int) -> str:
     return f"search/d/{doc_id}.js"
 
 
-def _doc_files(items: list[Item], span: range, texts: list[tuple[str, str]]) -> dict[str, bytes]:
-    """The snippet file of each document of the span, from its (title, body)."""
+def _doc_files(items: list[Item], span: range, texts: list[tuple[str, str]],
+               corrected: frozenset[str]) -> dict[str, bytes]:
+    """The snippet file of each document of the span, from its (title, body); a 1 after
+    it when it was corrected."""
     return {_doc_file(doc_id): _js("__sbDoc", doc_id, [  # (a list: no keys to repeat)
         title, item.url, item.unit.name, item.category.name, item.entry.date.isoformat(),
-        body[:SNIPPET_CHARS]], wide=True)
+        body[:SNIPPET_CHARS], *([1] if item.entry.rel in corrected else [])], wide=True)
         for doc_id, item, (title, body) in zip(span, items[span.start:span.stop], texts)}
 
 
-def _fold_span(shared: tuple[list[Item], str], span: range) -> _Folded:
-    items, scratch = shared
+def _fold_span(shared: tuple[list[Item], str, frozenset[str]], span: range) -> _Folded:
+    items, scratch, corrected = shared
     texts = _texts(items, span)
-    _spill(scratch, "docs", span, _doc_files(items, span, texts))
+    _spill(scratch, "docs", span, _doc_files(items, span, texts, corrected))
     prefolded = _prefolded(texts)
     _spill(scratch, "text", span, prefolded)
     return _Folded(*postings.first_pass(prefolded, _fold_array(), COMMON_SHARE, LONGEST), made=True)
@@ -659,11 +667,12 @@ def _search_files(site: Site | Documents, parallel: bool, span: int | None, memo
         # with every entry added, and no cached span would serve
         spans[-2:] = [range(spans[-2].start, n)]
     _fold_array()  # made here, before workers fork, rather than in each of them
+    fixed = corrected(site)
     keys = [plain_digest(code_fingerprint(), s.start, [
-        (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date)
-        for i in items[s.start:s.stop]]) for s in spans]
-    first = _memoized(_FoldMemo(memo, "fold") if memo else None, keys, spans, _fold_span, (items, scratch),
-                      parallel)[0]
+        (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date,
+         i.entry.rel in fixed) for i in items[s.start:s.stop]]) for s in spans]
+    first = _memoized(_FoldMemo(memo, "fold") if memo else None, keys, spans, _fold_span,
+                      (items, scratch, fixed), parallel)[0]
     starts = tuple(s.start for s in spans)
     last = last if last is not None and last.starts == starts else None  # (an entry added last
                                                                          # changes a stop)
@@ -683,7 +692,7 @@ def _search_files(site: Site | Documents, parallel: bool, span: int | None, memo
         if docs is None and memo:
             docs = memo.load(f"docs-{k}", keys[k])
         if docs is None:
-            docs = _doc_files(items, spans[k], _texts(items, spans[k]))
+            docs = _doc_files(items, spans[k], _texts(items, spans[k]), fixed)
         yield from docs.items()
     folded = frozenset(s.start for s, f in zip(spans, first) if f.made)
     del first

@@ -134,11 +134,13 @@ def test_rebuilds_equal_cold_builds(tmp_path):
     assert (out / "nanguan/decisions/2026-11-19-xin-jueyi/index.html").exists()
     assert_same_as_cold(site, out, tmp_path, "entries")
 
-    # a link to another entry, whose target then becomes a draft: the link must go
+    # a link to another entry, whose target then becomes a draft: the link must go; and a
+    # correction of a third (marked so in its lists and among search results)
     linker = site / "content/nanguan/decisions/2026-11-19-xin-jueyi.md"
     target = next((site / "content/dongzhuang/party-dues").glob("*.md"))
-    linker.write_text(linker.read_text(encoding="utf-8") + f"\n参见[党费公开](../../dongzhuang/party-dues/{target.name})。\n",
-                      encoding="utf-8")
+    corrected = (site / "content/nanguan/decisions/2026-05-13-jidongdi-fabao.md").relative_to(site / "content")
+    linker.write_text(linker.read_text(encoding="utf-8").replace("---\n", f"---\ncorrects: {corrected.as_posix()}\n", 1)
+                      + f"\n参见[党费公开](../../dongzhuang/party-dues/{target.name})。\n", encoding="utf-8")
     build(site, out)
     assert "party-dues" in (out / "nanguan/decisions/2026-11-19-xin-jueyi/index.html").read_text(encoding="utf-8")
     target.write_text(target.read_text(encoding="utf-8").replace("---\n", "---\ndraft: true\n", 1), encoding="utf-8")

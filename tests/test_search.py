@@ -22,6 +22,7 @@ import pytest
 
 from conftest import http_server
 from site_builder.build import load_site
+from site_builder.i18n import load_strings
 from site_builder.search import COMMON_SHARE, LONGEST, MOST_COMMON, entry_text, fold, search_files, searchable, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -191,6 +192,18 @@ def test_filters_highlight_one_char_doc_number_and_no_results(browser, demo, sit
     assert none["hits"] == 0 and none["hrefs"] == []
     assert "没有找到结果" in none["status"]
     assert page.locator("#search-status a").count() == 1
+
+
+def test_a_corrected_entry_is_marked_so_among_the_results(browser, demo, site_model):
+    """As in the lists: a resident who finds the old figures is told they were corrected."""
+    page = browser.new_page()
+    found = run_query(page, demo.as_uri() + "/", "耕地地力保护补贴 第三村民小组")
+    items = {i.url: i for i in site_model.items}
+    marked = [h for h, li in zip(urls(found, hits_only=False), page.locator("#search-results > li").all())
+              if li.locator(".tag-corrected").count()]
+    assert marked == [u for u in urls(found, hits_only=False) if items[u].corrected_by]
+    assert "nanguan/subsidies/2026-07-15-gengdi/index.html" in marked
+    assert page.locator(".tag-corrected").first.inner_text() == load_strings().ui["corrected"]
 
 
 def test_english_words_agree_with_their_number(browser, tmp_path, site_model):

@@ -43,7 +43,7 @@
     vlq(s).forEach(function (gap, i) { doc = i ? doc + gap : gap; set.add(doc); });
     facets[id] = set;
   };
-  window.__sbDoc = function (id, d) { docs[id] = { t: d[0], u: d[1], n: d[2], c: d[3], d: d[4], x: d[5] }; };
+  window.__sbDoc = function (id, d) { docs[id] = { t: d[0], u: d[1], n: d[2], c: d[3], d: d[4], x: d[5], k: d[6] }; };
 
   function foldText(s) {
     s = s.normalize("NFKC").toLowerCase();
@@ -408,6 +408,7 @@
         return '<li' + (r[1] ? ' class="partial"' : "") + '><a href="' + esc(siteRoot + d.u) + '">' +
           highlight(d.t, words, 0) + "</a>" +
           '<span class="meta"><span>' + esc(d.n) + "</span><span>" + esc(d.c) + "</span><span>" + esc(d.d) + "</span>" +
+          (d.k ? '<strong class="tag tag-corrected">' + esc(S.corrected) + "</strong>" : "") +
           (r[1] ? '<strong class="tag">' + esc(S.partial) + "</strong>" : "") + "</span>" +
           '<p class="snippet">' + highlight(d.x, words, 160) + "</p></li>";
       }).join("");
