@@ -30,6 +30,11 @@ from .workdays import WorkCalendar
 LATEST_ON_HOME = 10
 LATEST_PER_UNIT = 5
 LATEST_PER_GROUP = 10
+# A county's portal holds hundreds of units: its home page lists them without their
+# latest entries, and a category's page gives each unit fewer (at 100 units they were
+# 164 and 194 KB, heavy on a slow rural network); each unit's own pages have them all.
+MANY_UNITS = 20
+LATEST_PER_GROUP_OF_MANY = 3
 
 
 @dataclass
@@ -270,9 +275,11 @@ def _layout(site: Site) -> list[Page]:
     home = (cfg.title, "index.html")
     pages: list[Page] = []
     units = [(u, site.by_unit.get(u.id, [])) for u in cfg.units]
+    many = len(units) > MANY_UNITS
     pages.append(Page("index.html", "home.html", cfg.title, {
-        "units": [(u, items[:LATEST_PER_UNIT], items[0].entry.date if items else None)
+        "units": [(u, [] if many else items[:LATEST_PER_UNIT], items[0].entry.date if items else None)
                   for u, items in units],
+        "many_units": many,
         "latest": site.items[:LATEST_ON_HOME],
         "notices": notices.open_notices(site.items),
     }, frozenset({"*"})))
@@ -290,7 +297,8 @@ def _layout(site: Site) -> list[Page]:
         per_unit = [(u, site.by_unit_category.get((u.id, c.id), [])) for u in cfg.units]
         per_unit = [(u, items) for u, items in per_unit if items]
         pages.append(Page(f"category/{c.id}/index.html", "category.html", c.name, {
-            "category": c, "per_unit": [(u, items[:LATEST_PER_GROUP], len(items)) for u, items in per_unit],
+            "category": c, "per_unit": [(u, items[:LATEST_PER_GROUP_OF_MANY if many else LATEST_PER_GROUP], len(items))
+                                        for u, items in per_unit],
         }, _rels([i for _, items in per_unit for i in items]), (home, ("", "category/index.html"))))
 
     for u, items in units:

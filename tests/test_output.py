@@ -4,7 +4,10 @@ page's parts (ledger, corrections, neighbours, attachments, sanitized body, them
 from __future__ import annotations
 
 import posixpath
+import gzip
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,8 +15,8 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from conftest import (LEDGER_OCT, REPO, SITE_YAML, build_ok, describe, msg, parse_html, run_build, snapshot,
-                      write_files)
+from conftest import (CLI_TIMEOUT, CORPUS_SCRIPT, LEDGER_OCT, REPO, SITE_YAML, build_ok, describe, msg, parse_html,
+                      run_build, snapshot, write_files)
 
 BASE_URL = "https://example.org/gov/"
 UI = yaml.safe_load((REPO / "site_builder/strings/zh-Hans.yaml").read_text(encoding="utf-8"))["ui"]
@@ -578,6 +581,26 @@ def test_an_attachment_named_with_a_hash_or_a_question_mark_is_linked(make_site,
     linked = {_resolve(page, h) for h, a in _links(out / page) if "download" in a}
     assert linked == {f"dongcun/decisions/2026-11-04-mingdan/{n}" for n in names}
     assert all((out / path).is_file() for path in linked)
+
+
+def test_a_portal_of_many_units_lists_them_on_its_home_page_without_their_entries(tmp_path):
+    """A county's home page links every unit with its last update (each unit's page has
+    its entries); a category's page gives each unit its latest three and a link to all."""
+    root = tmp_path / "county"
+    made = subprocess.run([sys.executable, str(CORPUS_SCRIPT), "--out", str(root), "--entries", "120",
+                           "--units", "30"], capture_output=True, text=True, timeout=CLI_TIMEOUT)
+    assert made.returncode == 0, made.stdout + made.stderr
+    out = build_ok(root, tmp_path / "out")
+    config = yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8"))
+    home = out / "index.html"
+    listed = [h for h, a in _links(home) if h.endswith("/index.html") and h.count("/") == 1]
+    assert {h.split("/")[0] for h in listed} >= {u["id"] for u in config["units"]}
+    assert 'class="unit-card"' not in home.read_text(encoding="utf-8"), "entry lists for each of 30 units"
+    assert len(gzip.compress(home.read_bytes())) < 12 * 1024
+    for page in (out / "category").glob("*/index.html"):
+        html = page.read_text(encoding="utf-8")
+        for section in re.findall(r"<section aria-labelledby=\"u-.*?</section>", html, re.S):
+            assert section.count('<ul class="entries">') == 1 and section.count("<li>") <= 3, section
 
 
 XSS = """\
