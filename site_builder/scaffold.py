@@ -17,6 +17,8 @@ has a ledger to fill in, its opening the closing of the last one before its peri
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,9 +119,24 @@ class _Proposal:
     ended: str | None      # the last period that has ended
     taken: str | None      # the entry with a ledger that holds `ended`, if any
     opening: str | None = None  # the opening of a ledger to fill in (see `_closing_before`)
+    stated: bool = False   # `period` is the one the title names
 
 
-def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.date) -> _Proposal:
+# a period named in a title: 东村2026年11月财务收支公开, 2026年第三季度, 2026年度
+_TITLE_PERIOD = re.compile(r"(19\d\d|2[01]\d\d)\s*年\s*(?:第?\s*([1-4一二三四])\s*季度|(1[0-2]|0?[1-9])\s*月|度)")
+
+
+def stated_period(title: str, cadence: str) -> str | None:
+    """The period of the category's cadence that the title names, if it names one."""
+    m = _TITLE_PERIOD.search(unicodedata.normalize("NFKC", title))
+    if m is None:
+        return None
+    year, quarter, month = m.groups()
+    period = periods.parse(f"{year}年第{quarter}季度" if quarter else f"{year}年{month}月" if month else year)
+    return period if period and periods.of_cadence(period, cadence) == period else None
+
+
+def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.date, title: str) -> _Proposal:
     cadence = config.categories_by_id[category].cadence
     ended = last_period(cadence, today)
     if ended is None:
@@ -142,6 +159,10 @@ def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.dat
     corrected = {e.corrects for e in entries if e.corrects and e.withdrawn is None}  # (as the build counts)
     covered = coverage([e for e in entries if e.ledgers and e.withdrawn is None and e.rel not in corrected],
                        cadence)
+    stated = stated_period(title, cadence)
+    if stated is not None:  # the clerk's own word (a ledger made before its month ends, say)
+        return _Proposal(stated, ended, covered[stated].rel if stated in covered else None,
+                         _closing_before(covered, stated), stated=True)
     if ended not in covered:
         return _Proposal(ended, ended, None, _closing_before(covered, ended))
     since = config.units_by_id[unit].since
@@ -192,7 +213,7 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     path, n = folder / f"{today.isoformat()}-{category}.md", 2
     while path.exists():
         path, n = folder / f"{today.isoformat()}-{category}-{n}.md", n + 1
-    proposal = _proposed_period(config, unit, category, today)
+    proposal = _proposed_period(config, unit, category, today, title)
     quoted = title.replace("\\", "\\\\").replace('"', '\\"')
     lines = ["---", f'title: "{quoted}"', f"date: {today.isoformat()}"]
     period_line = len(lines) + 1
@@ -208,7 +229,7 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     path.write_text("\n".join(lines), encoding="utf-8")
     notes = Problems()
     if proposal.taken:
-        notes.add(path.relative_to(root).as_posix(), period_line,
+        notes.add(path.relative_to(root).as_posix(), period_line, "new_period_stated_taken" if proposal.stated else
                   "new_period_taken" if proposal.period != proposal.ended else "new_period_all_taken", warning=True,
                   period=proposal.period, ended=proposal.ended, rel=proposal.taken)
     return NewEntry(path, notes)
