@@ -174,7 +174,8 @@ def test_an_english_site_punctuates_in_english(make_site, tmp_path):
     bad = site / "content/dongcun/decisions/2026-11-04-unit.md"
     bad.write_text("---\ntitle: Wrong unit\ndate: 2026-11-04\nunit: nowhere\n---\n\nText.\n", encoding="utf-8")
     result = run_build(site, output=tmp_path / "out")
-    assert "use an existing unit id (town, dongcun, xicun)" in result.stdout + result.stderr, describe(result)
+    assert "use an existing unit id (town (测试镇人民政府), dongcun (东村), xicun (西村))" in result.stdout + result.stderr, \
+        describe(result)
 
 
 def test_demo_url_layout(demo_site, demo_build):
