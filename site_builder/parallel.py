@@ -12,6 +12,7 @@ process while this one does other work.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import gc
@@ -41,9 +42,28 @@ def _start(func: Callable[[Any, Any], Any], shared: Any, keep_freed: bool = Fals
 def _stopped_by_parent() -> None:
     """A forked process is stopped by the build that forked it (SIGTERM, at once: see
     cli.run), not by Ctrl-C: a terminal sends that to the whole process group, and
-    multiprocessing would print the name of each process it interrupted."""
+    multiprocessing would print the name of each process it interrupted. Ctrl-C, held
+    back while the process was forked (`_forking`), is then let through, to be ignored."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextlib.contextmanager
+def _forking() -> Iterator[None]:
+    """Ctrl-C held back (blocked, not lost) while processes are forked: one that came
+    between a fork and the child's `_stopped_by_parent` would stop the child in
+    multiprocessing's own start-up, which prints a traceback. This process gets it
+    once they are forked."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _keep_freed_memory() -> None:
@@ -127,7 +147,8 @@ def fork_imap(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any
 def _pool(n: int, func: Callable[[Any, Any], Any], shared: Any, keep_freed: bool) -> Any:
     """n forked workers that call func(shared, part) for the parts they are given."""
     _hand_back_free_memory()
-    return mp.get_context("fork").Pool(n, initializer=_start, initargs=(func, shared, keep_freed))
+    with _forking():
+        return mp.get_context("fork").Pool(n, initializer=_start, initargs=(func, shared, keep_freed))
 
 
 class ForkedCall:
@@ -147,7 +168,8 @@ class ForkedCall:
             _hand_back_free_memory()
             self._process = ctx.Process(target=_send_result,
                                         args=(send, self._receive, os.getpid(), func, args, keep_freed))
-            self._process.start()
+            with _forking():
+                self._process.start()
             send.close()
             try:  # also here, so that no cancel can come before the child's own call
                 os.setpgid(self._process.pid, self._process.pid)
@@ -198,5 +220,8 @@ def _send_result(send: Any, receive: Any, parent: int, func: Callable[..., Any],
             pickle.loads(pickle.dumps(exc))
         except Exception:  # an exception that does not survive pickling: its words do
             outcome = (False, RuntimeError("".join(traceback.format_exception(exc))))
-    send.send(outcome)
-    send.close()
+    try:
+        send.send(outcome)
+        send.close()
+    except OSError:  # the build has stopped (Ctrl-C) and closed its end: no one to tell
+        pass
