@@ -25,7 +25,7 @@ from functools import lru_cache
 from decimal import Decimal
 
 from . import __version__
-from .writer import write_atomic
+from .writer import running, write_atomic
 
 CACHE_DIR = ".site-builder-cache"
 
@@ -354,19 +354,6 @@ def _item_fingerprint(item: Any, face: bool = True) -> str:
                         item.index_no, item.notice,
                         item.body_withheld, item.late, item.history, item.ledger_files, item.entry.withdrawn,
                         url(item.prev), url(item.next), url(item.corrects), [url(c) for c in item.corrected_by])
-
-
-def running(pid: str) -> bool:
-    """Whether process `pid` (a number as text) may still be running."""
-    try:
-        os.kill(int(pid), 0)
-    except ValueError:
-        return True  # not a name of ours: leave it
-    except ProcessLookupError:
-        return False
-    except OSError:  # there, another user's
-        return True
-    return True
 
 
 def scratch_folder(cache: Cache) -> tempfile.TemporaryDirectory:

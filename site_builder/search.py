@@ -48,12 +48,13 @@ from typing import Any, Callable, Generator, Generic, Iterable, Iterator, TypeVa
 import numpy as np
 
 from . import postings
-from .cache import Cache, code_fingerprint, hexdigest, plain_digest, running
+from .cache import Cache, code_fingerprint, hexdigest, plain_digest
 from .config import SiteConfig
 from .ledger import PLACEHOLDER_RE
 from .markup import plain_text
 from .model import Item, Site
 from .parallel import fork_imap, fork_map
+from .writer import left_half_written
 
 TITLE_BOOST = 10
 K1, B = 1.2, 0.75
@@ -452,7 +453,7 @@ class _PartMemo(_Memo[_Part]):
             return
         for name in names:
             stale = (name.startswith(f"{self.name}-") and name.endswith(".bin") and name not in keep
-                     or name.startswith(".tmp-") and not running(name.split("-")[1]))
+                     or left_half_written(name))
             if stale:
                 with contextlib.suppress(OSError):
                     os.remove(os.path.join(self.cache.dir, name))

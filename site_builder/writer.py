@@ -5,7 +5,8 @@ only when its bytes changed, so a reader never sees a torn page and a deploy upl
 little. The folder keeps a manifest of the files the last build wrote; files that a
 build no longer produces (a deleted or renamed entry's pages) are removed, and files
 the tool did not write are never touched. A non-empty folder without a manifest is
-refused rather than mixed with.
+refused rather than mixed with. A build that was stopped (Ctrl-C, killed) may have
+left a temporary file half-written: the next finds them, and removes them.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from .errors import Problems, SiteError
 
 MANIFEST = ".site-builder-manifest.json"
+UNFINISHED = ".site-builder-unfinished"  # there while a build writes: gone when it has finished
 
 
 class OutputWriter:
@@ -28,6 +30,9 @@ class OutputWriter:
         self.removed = 0
         self.touched: set[str] = {""}  # folders written into or looked at ("" for the top)
         self.previous = self._read_manifest()
+        if (root / UNFINISHED).is_file():
+            self._remove_half_written()
+        write_atomic(root / UNFINISHED, b"")
 
     def _read_manifest(self) -> set[str]:
         manifest = self.root / MANIFEST
@@ -46,6 +51,18 @@ class OutputWriter:
         self.root.mkdir(parents=True, exist_ok=True)
         write_atomic(manifest, b"[]")
         return set()
+
+    def _remove_half_written(self) -> None:
+        """The temporary files that a build stopped while writing left in the output
+        (killed, its files are not removed: see write_atomic), wherever they are: looked
+        for only after such a build, a walk of the whole folder."""
+        for folder, _, names in os.walk(self.root):
+            for name in names:
+                if left_half_written(name):
+                    try:
+                        os.remove(os.path.join(folder, name))
+                    except OSError:
+                        pass
 
     def plan(self, paths: list[str]) -> None:
         """Record the files about to be written before writing them: should the build
@@ -99,6 +116,7 @@ class OutputWriter:
         data = json.dumps(sorted(self.produced), ensure_ascii=False, indent=0).encode("utf-8")
         self.root.mkdir(parents=True, exist_ok=True)
         write_atomic(self.root / MANIFEST, data)
+        (self.root / UNFINISHED).unlink(missing_ok=True)
 
 
 def folder_of(rel: str) -> str:
@@ -163,6 +181,25 @@ def write_atomic(target: Path, data: bytes) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def left_half_written(name: str) -> bool:
+    """Whether the file `name` is one write_atomic began in a process that has ended
+    (stopped before the file was renamed into place)."""
+    return name.startswith(".tmp-") and not running(name.split("-")[1])
+
+
+def running(pid: str) -> bool:
+    """Whether process `pid` (a number as text) may still be running."""
+    try:
+        os.kill(int(pid), 0)
+    except ValueError:
+        return True  # not a name of ours: leave it
+    except ProcessLookupError:
+        return False
+    except OSError:  # there, another user's
+        return True
+    return True
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:
