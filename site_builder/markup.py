@@ -117,6 +117,24 @@ def replace_refs(html: str, mapping: dict[str, str]) -> str:
     return _REF.sub(sub, html)
 
 
+_LINK = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)
+
+
+def drop_refs(html: str, names: set[str]) -> str:
+    """`html` without its links to, and images of, the files `names` (as local_refs gives
+    them, a #fragment aside): a link keeps its words, an image its alt text."""
+    def named(url: str) -> bool:
+        return htmllib.unescape(url).partition("#")[0] in names
+
+    def link(m: re.Match) -> str:
+        return m.group(2) if named(m.group(1)) else m.group(0)
+
+    def image(m: re.Match) -> str:
+        src, alt = _SRC.search(m.group(0)), re.search(r'\balt="([^"]*)"', m.group(0))
+        return (alt.group(1) if alt else "") if src and named(src.group(1)) else m.group(0)
+    return _IMG.sub(image, _LINK.sub(link, html))
+
+
 def images_without_alt(html: str) -> list[str]:
     """The src of every <img> with no or empty alt text."""
     out = []

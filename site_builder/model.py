@@ -144,8 +144,15 @@ def edited_item(site: Site, entry: Entry) -> Item | None:
 
 def published_items(config: SiteConfig, entries: list[Entry], today: dt.date) -> list[Item]:
     """The entries published on `today` as items, newest first, not yet linked to one
-    another: all the search index needs of the model."""
-    return _newest_first([_item(config, e, today) for e in entries if is_published(e, today)])
+    another: all the search index needs of the model. The files of an entry taken down
+    (withdrawn, or its notice over) go down with it where another entry links them too."""
+    shown = [e for e in entries if is_published(e, today)]
+    items = [_item(config, e, today) for e in shown]
+    down = {a.source for e, i in zip(shown, items) if i.withdrawn or i.body_withheld for a in e.attachments}
+    for i in items if down else ():
+        if any(a.source in down for a in i.entry.attachments):
+            i.entry = notices.without_files(i.entry, down)
+    return _newest_first(items)
 
 
 def build_site(config: SiteConfig, entries: list[Entry], today: dt.date,

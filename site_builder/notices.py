@@ -15,7 +15,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .config import Category
-from .reader import Entry
+from .cache import plain_digest
+from .markup import drop_refs
+from .reader import Entry, with_face
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,16 @@ def withhold(entry: Entry) -> Entry:
     """The entry as published after its notice: title and metadata only."""
     return dataclasses.replace(entry, html="", summary="", attachments=(), ledgers=(),
                                entry_links=(), totals=None)
+
+
+def without_files(entry: Entry, sources: set) -> Entry:
+    """The entry without those of its files that another entry published and then took
+    down (`sources`: a 低保 list linked from a payment's ledger, say), its links to them
+    left as words. Its face and digest say so: the pages that show it change with it."""
+    gone = {a.name for a in entry.attachments if a.source in sources}
+    return with_face(dataclasses.replace(
+        entry, attachments=tuple(a for a in entry.attachments if a.source not in sources),
+        html=drop_refs(entry.html, gone), digest=plain_digest(entry.digest, sorted(gone))))
 
 
 def open_notices(items: list) -> list:

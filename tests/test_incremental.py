@@ -62,9 +62,9 @@ def folder_on(disk: str, tmp_path: Path) -> Iterator[Path]:
         yield Path(folder)
 
 
-def build(site: Path, out: Path) -> str:
+def build(site: Path, out: Path, today: str = TODAY) -> str:
     result = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--output", str(out),
-                             "--today", TODAY], capture_output=True, text=True)
+                             "--today", today], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -73,11 +73,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def assert_same_as_cold(site: Path, out: Path, tmp: Path, name: str) -> None:
+def assert_same_as_cold(site: Path, out: Path, tmp: Path, name: str, today: str = TODAY) -> None:
     fresh = tmp / f"fresh-{name}"
     shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(".site-builder-cache", "public"))
     cold = tmp / f"cold-{name}"
-    build(fresh, cold)
+    build(fresh, cold, today)
     a, b = snapshot(out), snapshot(cold)
     assert sorted(a) == sorted(b), (set(a) ^ set(b))
     different = [path for path in a if a[path] != b[path]]
@@ -159,6 +159,25 @@ def test_rebuilds_equal_cold_builds(tmp_path):
     build(site, out)
     assert "本站由镇政府维护" in (out / "index.html").read_text(encoding="utf-8")
     assert_same_as_cold(site, out, tmp_path, "theme")
+
+
+def test_a_list_taken_down_after_its_notice_is_taken_down_where_another_entry_links_it(tmp_path):
+    """A 低保 list's file, linked from the month's ledger too: when the list's notice ends
+    (withdraw_after_notice), the file leaves the ledger's folder as well, and the ledger's
+    link to it becomes words; a rebuild on that day equals a cold build."""
+    site = demo_copy(tmp_path / "site")
+    out = tmp_path / "out"
+    ledger = site / "content/dongzhuang/finance/2026-11-06-caiwu-2026-10.md"
+    ledger.write_text(ledger.read_text(encoding="utf-8") + "\n低保金按[低保名单](../relief/dibao-q4.csv)发放。\n",
+                      encoding="utf-8")
+    page = out / "dongzhuang/finance/2026-11-06-caiwu-2026-10"
+    build(site, out, "2026-11-20")  # under notice until 11-24
+    assert (page / "dibao-q4.csv").is_file() and 'href="dibao-q4.csv"' in (page / "index.html").read_text(encoding="utf-8")
+    build(site, out, "2026-11-25")
+    html = (page / "index.html").read_text(encoding="utf-8")
+    assert not (page / "dibao-q4.csv").exists() and "dibao-q4.csv" not in html and "按低保名单发放" in html
+    assert not (out / "dongzhuang/relief/2026-11-17-dibao-q4/dibao-q4.csv").exists()
+    assert_same_as_cold(site, out, tmp_path, "taken-down", "2026-11-25")
 
 
 def test_a_site_template_showing_bodies_elsewhere_is_rebuilt_after_a_body_edit(tmp_path):
@@ -309,6 +328,20 @@ def test_a_build_stopped_before_its_end_leaves_no_record_vouching_for_what_it_wr
     assert all("STOPPEDMARK" in (page / name).read_text(encoding="utf-8-sig") for name in ("index.html", "ledger.csv"))
     finance.write_text(original, encoding="utf-8")
     build(site, out)
+    assert_same_as_cold(site, out, tmp_path, "stopped")
+
+
+def test_a_file_half_written_by_a_stopped_build_is_removed_by_the_next(tmp_path):
+    """A build killed while writing a page leaves its temporary file (a worker stopped by
+    SIGTERM, or kill -9): the next build removes it, whatever else it has to do."""
+    site = demo_copy(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    left = next(out.glob("*/decisions/*/index.html")).parent / ".tmp-999999999-1.html"
+    left.write_bytes(b"<!doctype html><html><head>")
+    (out / ".site-builder-unfinished").write_bytes(b"")  # as the stopped build left it
+    build(site, out)
+    assert not left.exists() and not (out / ".site-builder-unfinished").exists()
     assert_same_as_cold(site, out, tmp_path, "stopped")
 
 
