@@ -135,6 +135,11 @@ def drop_refs(html: str, names: set[str]) -> str:
     return _IMG.sub(image, _LINK.sub(link, html))
 
 
+def image_sources(html: str) -> set[str]:
+    """The src of every <img>, as local_refs gives it."""
+    return {htmllib.unescape(m.group(1)) for tag in _IMG.findall(html) if (m := _SRC.search(tag))}
+
+
 def images_without_alt(html: str) -> list[str]:
     """The src of every <img> with no or empty alt text."""
     out = []

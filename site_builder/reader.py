@@ -33,7 +33,7 @@ from .cache import Cache, code_fingerprint, hexdigest, plain_digest, stat_key
 from .config import SiteConfig, id_of, with_names
 from .errors import Problems
 from .i18n import LANGUAGES, Listed, load_strings
-from .markup import MarkdownRenderer, images_without_alt, local_refs, plain_text, replace_refs
+from .markup import MarkdownRenderer, image_sources, images_without_alt, local_refs, plain_text, replace_refs
 from .parallel import ForkedCall, fork_map, workers
 from .yamlread import LeadingZero, LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
 
@@ -536,8 +536,11 @@ class EntryReader:
 
     def _local_links(self, html: str, body: str, body_line: int, rel_path: str, rel: str,
                      problems: Problems) -> tuple[str, list[Attachment], list[str]]:
-        """Check relative links and images; files are published beside the entry page."""
+        """Check relative links and images; files are published beside the entry page. An
+        image shown in the page that a phone on a slow network takes long to load (a
+        photo as the camera took it) is told, with what to do."""
         mapping, files, entries = {}, [], []
+        shown = image_sources(html)
         for url in local_refs(html):
             target, _, fragment = url.partition("#")
             target = re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), target.split("?")[0])
@@ -555,6 +558,9 @@ class EntryReader:
                 a = self._attachment(path, None)
                 files.append(a)
                 mapping[url] = a.name + (f"#{fragment}" if fragment else "")
+                if url in shown and a.size > HEAVY_IMAGE:
+                    problems.add(rel, line, "image_heavy", warning=True, name=a.name,
+                                 size=f"{a.size / 1e6:.1f} MB", most=f"{HEAVY_IMAGE // 1000} KB")
         return replace_refs(html, mapping), files, entries
 
     def _scan_fields(self, f: dict, attachments: tuple[Attachment, ...], rel: str,
@@ -591,6 +597,8 @@ class EntryReader:
             line = first_line + text.count("\n", 0, hit.offset)
             problems.add(rel, line, f"privacy_{hit.kind}", masked=hit.masked)
 
+
+HEAVY_IMAGE = 500_000  # bytes: an image shown in a page, larger than this, is told
 
 _YES = {"true", "yes", "是", "1"}
 _NO = {"false", "no", "否", "0", ""}

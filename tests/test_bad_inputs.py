@@ -969,6 +969,21 @@ def test_a_chinese_key_with_a_wrong_character_is_told_once_with_the_key_meant(ma
         line(path, line_no(text, "日其"), "unknown_key_hint", key="日其", suggestion="日期")], describe(result)
 
 
+def test_a_photo_shown_in_a_page_too_heavy_for_a_phone_is_told(make_site):
+    """A photo as the camera took it, shown in the page: told at its line, with what to do;
+    a small image, or a big one offered for download, is not."""
+    path = "content/dongcun/decisions/2026-11-03-photo.md"
+    text = entry("title: 村部修缮完工\ndate: 2026-11-03\nattachments: [scan.jpg]",
+                 "修缮前后对比：\n\n![修缮后的村部](after.jpg)\n\n![村部门牌](sign.png)\n")
+    folder = "content/dongcun/decisions/"
+    result = run_check(make_site({path: text, folder + "after.jpg": b"\xff" * 2_400_000,
+                                  folder + "sign.png": b"\x89PNG\r\n\x1a\n" * 100, folder + "scan.jpg": b"\xff" * 900_000}))
+    assert result.returncode == 0, describe(result)
+    heavy = [ln for ln in result.stdout.splitlines() if "很费流量" in ln]  # (of image_heavy's words)
+    assert heavy == [line(path, line_no(text, "after.jpg"), "image_heavy", warning=True, name="after.jpg",
+                          size="2.4 MB", most="500 KB")], describe(result)
+
+
 def test_a_draft_flag_written_with_a_leading_zero_is_a_number(make_site, tmp_path):
     """草稿: 01 is 1 (yes), as 草稿: 1 is; draft: 00 is 0 (no)."""
     site = make_site({"content/dongcun/decisions/zero-one.md": entry("title: 零一\ndate: 2026-11-01\n草稿: 01"),
