@@ -30,9 +30,7 @@ class OutputWriter:
         self.removed = 0
         self.touched: set[str] = {""}  # folders written into or looked at ("" for the top)
         self.previous = self._read_manifest()
-        if (root / UNFINISHED).is_file():
-            self._remove_half_written()
-        write_atomic(root / UNFINISHED, b"")
+        self._begun = False
 
     def _read_manifest(self) -> set[str]:
         manifest = self.root / MANIFEST
@@ -64,15 +62,28 @@ class OutputWriter:
                     except OSError:
                         pass
 
+    def _begin(self) -> None:
+        """Before the first file is written (not before: a build stopped by a mistake
+        found first leaves the output as it was), the mark that a build is writing; when
+        the last build left it there, it was stopped while writing."""
+        if self._begun:
+            return
+        self._begun = True
+        if (self.root / UNFINISHED).is_file():
+            self._remove_half_written()
+        write_atomic(self.root / UNFINISHED, b"")
+
     def plan(self, paths: list[str]) -> None:
         """Record the files about to be written before writing them: should the build
         stop half-way, the next one still knows every file it may have to remove."""
+        self._begin()
         self.previous |= set(paths)
         self.touched.update(folder_of(path) for path in paths)
         write_atomic(self.root / MANIFEST, json.dumps(sorted(self.previous), ensure_ascii=False,
                                                       indent=0).encode("utf-8"))
 
     def write(self, rel: str, data: bytes) -> None:
+        self._begin()
         self.touched.add(folder_of(rel))
         self.record(rel, write_if_changed(self.root / rel, data))
 
@@ -91,6 +102,7 @@ class OutputWriter:
     def move(self, rel: str, source: str) -> None:
         """Put the file `source`, known to differ from what is there, in place as `rel`:
         renamed into place (a whole file at once), or copied when on another disk."""
+        self._begin()
         target = os.fspath(self.root / rel)
         os.chmod(source, 0o644)  # as write_atomic leaves a file, whatever the umask
         os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -103,6 +115,7 @@ class OutputWriter:
 
     def finish(self) -> None:
         """Remove what the previous build wrote and this one did not; save the manifest."""
+        self._begin()  # (whatever a build stopped while writing left, even if this one wrote nothing)
         for rel in sorted(self.previous - self.produced):
             path = self.root / rel
             if path.is_file():
