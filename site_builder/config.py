@@ -165,7 +165,7 @@ class _Reader:
             if want is str and isinstance(value, (int, float, LeadingZero)) and not isinstance(value, bool):
                 value = str(value)  # phone: 12345, code: 410526, code: 0101 are fine unquoted
             if want is int and isinstance(value, LeadingZero):
-                value = int(value.replace("_", ""), 10)  # per_page: 030 is thirty
+                value = value.number  # per_page: 030 is thirty
             if value is None and want is not bool:
                 continue
             if want is int and isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):

@@ -121,8 +121,8 @@ _LINK = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)
 
 
 def drop_refs(html: str, names: set[str]) -> str:
-    """`html` without its links to, and images of, the files `names` (as local_refs gives
-    them, a #fragment aside): a link keeps its words, an image its alt text."""
+    """`html` without its links to, and images of, the files `names` (as they are linked:
+    Attachment.href, a #fragment aside): a link keeps its words, an image its alt text."""
     def named(url: str) -> bool:
         return htmllib.unescape(url).partition("#")[0] in names
 

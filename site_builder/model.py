@@ -144,11 +144,13 @@ def edited_item(site: Site, entry: Entry) -> Item | None:
 
 def published_items(config: SiteConfig, entries: list[Entry], today: dt.date) -> list[Item]:
     """The entries published on `today` as items, newest first, not yet linked to one
-    another: all the search index needs of the model. The files of an entry taken down
-    (withdrawn, or its notice over) go down with it where another entry links them too."""
+    another: all the search index needs of the model. The files of a list taken down when
+    its notice ended (withdraw_after_notice: names) go down with it where another entry
+    links them too. (Not those of a withdrawn entry: a file it shares with others, a
+    policy all cite, stays theirs.)"""
     shown = [e for e in entries if is_published(e, today)]
     items = [_item(config, e, today) for e in shown]
-    down = {a.source for e, i in zip(shown, items) if i.withdrawn or i.body_withheld for a in e.attachments}
+    down = {a.source for e, i in zip(shown, items) if i.body_withheld for a in e.attachments}
     for i in items if down else ():
         if any(a.source in down for a in i.entry.attachments):
             i.entry = notices.without_files(i.entry, down)
@@ -233,6 +235,9 @@ def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[
         target = i.entry.corrects
         if not target:
             continue
+        if target == i.entry.rel:
+            problems.add(i.entry.source, i.entry.corrects_line, "corrects_self", target=target)
+            continue
         old = by_rel.get(target)
         if old is None:
             if target in all_rels:
@@ -240,7 +245,8 @@ def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[
                 continue
             near = _nearest(target, all_rels - {i.entry.rel})
             problems.add(i.entry.source, i.entry.corrects_line, "corrects_unknown_hint" if near else
-                         "corrects_unknown", target=target, suggestion=near[0] if near else "", example=i.entry.rel)
+                         "corrects_unknown", target=target, suggestion=near[0] if near else "",
+                         example=f"{i.entry.rel.rpartition('/')[0]}/2026-10-05-caiwu.md")  # (its folder, not its own path)
             continue
         i.corrects = old
         old.corrected_by.append(i)

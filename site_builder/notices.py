@@ -54,7 +54,7 @@ def without_files(entry: Entry, sources: set) -> Entry:
     """The entry without those of its files that another entry published and then took
     down (`sources`: a 低保 list linked from a payment's ledger, say), its links to them
     left as words. Its face and digest say so: the pages that show it change with it."""
-    gone = {a.name for a in entry.attachments if a.source in sources}
+    gone = {a.href for a in entry.attachments if a.source in sources}
     return with_face(dataclasses.replace(
         entry, attachments=tuple(a for a in entry.attachments if a.source not in sources),
         html=drop_refs(entry.html, gone), digest=plain_digest(entry.digest, sorted(gone))))

@@ -168,13 +168,17 @@ class ForkedCall:
             _hand_back_free_memory()
             self._process = ctx.Process(target=_send_result,
                                         args=(send, self._receive, os.getpid(), func, args, keep_freed))
-            with _forking():
-                self._process.start()
-            send.close()
-            try:  # also here, so that no cancel can come before the child's own call
-                os.setpgid(self._process.pid, self._process.pid)
-            except OSError:  # it has made its group, or ended, already
-                pass
+            try:
+                with _forking():  # (a Ctrl-C held back meanwhile comes when it ends)
+                    self._process.start()
+                    send.close()
+                    try:  # also here, so that no cancel can come before the child's own call
+                        os.setpgid(self._process.pid, self._process.pid)
+                    except OSError:  # it has made its group, or ended, already
+                        pass
+            except BaseException:  # the caller never gets this call to cancel: cancelled here
+                self.cancel()
+                raise
 
     def result(self) -> Any:
         if self._process is None:

@@ -240,18 +240,16 @@ class EntryReader:
         fields: dict[str, Any] = {}
         self.lines: dict[str, int] = {}
         self.written: dict[str, str] = {}  # each field's key as the clerk wrote it (日期 for date)
-        self.misspelt: set[str] = set()  # the fields an unknown key is told to be meant for
+        given = {KEY_ALIASES.get(str(key), str(key)) for key in meta}
         for key, line in meta.duplicates:
             problems.add(rel, line + 1, "duplicate_key", key=key)
         for key, value in meta.items():
             name = KEY_ALIASES.get(str(key), str(key))
             line = meta.line_of(key) + 1
             if name not in FIELDS:
-                close = _close_key(str(key))
+                close = _close_key(str(key), given)
                 problems.add(rel, line, "unknown_key_hint" if close else "unknown_key", key=key,
                              suggestion=close or "")
-                if close:
-                    self.misspelt.add(KEY_ALIASES.get(close, close))
                 continue
             if name in fields:  # under two names (标题 and title): which one is meant?
                 problems.add(rel, line, "key_twice", key=key, first=self.written[name])
@@ -304,12 +302,11 @@ class EntryReader:
             title = None
         elif not title and "title" in f:  # written, but empty (`title: #1号公告` is a comment to YAML)
             problems.add(rel, self._line("title"), "empty_title", key=self._written("title"))
-        elif not title and "title" not in self.misspelt:  # (标提: told as 标题 misspelt, not also as missing)
+        elif not title:
             problems.add(rel, 2, "missing_title")
         date, time = None, None
         if f.get("date") in (None, ""):
-            if "date" not in self.misspelt:
-                problems.add(rel, 2, "missing_date")
+            problems.add(rel, 2, "missing_date")
         else:
             parsed = parse_date(f["date"])
             if parsed is None:
@@ -557,7 +554,7 @@ class EntryReader:
             else:
                 a = self._attachment(path, None)
                 files.append(a)
-                mapping[url] = a.name + (f"#{fragment}" if fragment else "")
+                mapping[url] = a.href + (f"#{fragment}" if fragment else "")
                 if url in shown and a.size > HEAVY_IMAGE:
                     problems.add(rel, line, "image_heavy", warning=True, name=a.name,
                                  size=f"{a.size / 1e6:.1f} MB", most=f"{HEAVY_IMAGE // 1000} KB")
@@ -604,13 +601,15 @@ _YES = {"true", "yes", "是", "1"}
 _NO = {"false", "no", "否", "0", ""}
 
 
-def _close_key(key: str) -> str | None:
+def _close_key(key: str, given: set[str]) -> str | None:
     """The key `key` may be a misspelling of: one letter of six wrong (sumary), or, of a
-    Chinese key as long, a character after the first (标提 for 标题, as an input method
-    offers the wrong one of two words that sound alike; 期间 is not 日期)."""
+    Chinese key as long whose field is not `given` already, a character after the first
+    (标提 for 标题, as an input method offers the wrong one of two words that sound
+    alike; 期间 is not 日期, nor 标注 标题 when the title is there)."""
     close = difflib.get_close_matches(key, list(FIELDS) + list(KEY_ALIASES), n=1)
     if not close and not key.isascii():
-        alike = [k for k in KEY_ALIASES if len(k) == len(key) and k[0] == key[0] and not k.isascii()]
+        alike = [k for k in KEY_ALIASES if len(k) == len(key) and k[0] == key[0] and not k.isascii()
+                 and KEY_ALIASES[k] not in given]
         close = difflib.get_close_matches(key, alike, n=1, cutoff=0.5)
     return close[0] if close else None
 
@@ -619,7 +618,7 @@ def _flag(value: Any) -> bool | None:
     """A yes/no front-matter value (true/false, 是/否); None when it is neither."""
     if isinstance(value, bool) or value is None:
         return bool(value)
-    text = str(int(value)) if isinstance(value, LeadingZero) else str(value).strip().lower()  # (01 is 1)
+    text = str(value.number) if isinstance(value, LeadingZero) else str(value).strip().lower()  # (01 is 1)
     return True if text in _YES else False if text in _NO else None
 
 

@@ -42,6 +42,10 @@ class LeadingZero(str):
     identifier (文号, a unit's code) keeps its zero, and where a number is wanted it is
     that number in base ten (YAML 1.1 reads 05000 as the octal 2,560, and 08000 as text)."""
 
+    @property
+    def number(self) -> int:
+        return int(self.replace("_", ""), 10)  # (YAML lets _ part digits: 0_1, 01_)
+
 
 # No key of site.yaml or of an entry wants a number with a fraction: one is kept as it is
 # written, so that a 文号 2024.10 or a period 2026.10 is not YAML's 2024.1 (an amount is
@@ -124,19 +128,21 @@ def syntax_problem(exc: yaml.YAMLError, text: str, path: str, offset: int, probl
     """A YAML syntax error in `text` (line 1 is line 1 + offset of `path`) as the
     message that best says what to do, with what the parser found as detail (in a
     clerk's words where the messages have them: see error_words)."""
-    line, detail = error_line(exc, offset), error_words(exc)
+    line, detail, said = error_line(exc, offset), error_words(exc), error_text(exc)
     lines = text.split("\n")
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses (its position is
+        bad = yaml.reader.Reader.NON_PRINTABLE.search(text)  # in bytes for libyaml): its line
+        line = text.count("\n", 0, bad.start()) + 1 + offset if bad else None
+    elif "could not find expected ':'" in said and getattr(exc, "context_mark", None) is not None:
+        line = exc.context_mark.line + 1 + offset  # (the line without its colon, not the next one)
     at = line - 1 - offset if line else -1
     near = [lines[k] for k in (at - 1, at) if 0 <= k < len(lines)]
     tab_indented = any("\t" in n[:len(n) - len(n.lstrip())] for n in near)
-    said = error_text(exc)
-    if line is None and isinstance(getattr(exc, "position", None), int):  # (a ReaderError: a bad character)
-        line = text.count("\n", 0, exc.position) + 1 + offset
     before = lines[at - 1] if 0 < at < len(lines) else ""
     if "mapping values" in said and before.strip() and not before.lstrip().startswith(("#", "-")) \
             and not re.search("[:：]", before) and _indent(before) == _indent(lines[at]):
         # title 关于……, with no colon, then date: …: the line before is the one to mend
-        problems.add(path, line - 1, "yaml_syntax", detail=Term("yaml_why_no_colon"))
+        problems.add(path, line - 1, "yaml_syntax_why", detail=Term("yaml_why_no_colon"))
     elif "tab character" in said or ("cannot start any token" in said and tab_indented):
         problems.add(path, line, "yaml_tab")  # (libyaml often says only the second)
     elif "mapping values" in said and 0 <= at < len(lines) and lines[at][:1] not in (" ", "\t") \
@@ -152,8 +158,8 @@ def syntax_problem(exc: yaml.YAMLError, text: str, path: str, offset: int, probl
         k, mark = opened
         problems.add(path, k + 1 + offset, "yaml_unclosed_quote" if mark in "\"'" else "yaml_unclosed_bracket",
                      mark=mark, closing=_CLOSING[mark])
-    else:
-        problems.add(path, line, "yaml_syntax", detail=detail)
+    else:  # in our words, or, for a mistake they do not name, the parser's and our advice
+        problems.add(path, line, "yaml_syntax_why" if isinstance(detail, Term) else "yaml_syntax", detail=detail)
 
 
 _CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}

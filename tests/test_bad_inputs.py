@@ -85,6 +85,8 @@ def _at(path: str, message: str, needle: str | None = None, /, warning: bool = F
 P_YAML = "content/dongcun/decisions/bad-yaml.md"
 P_YAML_AT = "content/dongcun/decisions/yaml-at.md"
 P_YAML_NO_COLON = "content/dongcun/decisions/yaml-no-colon.md"
+P_YAML_NO_COLON_2 = "content/dongcun/decisions/yaml-no-colon-2.md"
+P_YAML_CONTROL = "content/dongcun/decisions/yaml-control.md"
 P_QUOTE = "content/dongcun/decisions/open-quote.md"
 P_BRACKET = "content/dongcun/decisions/open-bracket.md"
 P_NO_TITLE = "content/dongcun/decisions/no-title.md"
@@ -101,6 +103,7 @@ P_LINK_RENAMED = "content/dongcun/decisions/link-renamed.md"
 P_LINK_GONE = "content/dongcun/decisions/link-gone.md"
 P_CORRECTS = "content/dongcun/decisions/corrects-missing.md"
 P_CORRECTS_TYPO = "content/dongcun/decisions/corrects-typo.md"
+P_CORRECTS_SELF = "content/dongcun/decisions/corrects-self.md"
 P_ATT_OUTSIDE = "content/dongcun/decisions/att-outside.md"
 P_TOTALS = "content/xicun/finance/totals-mismatch.md"  # (of units whose October has no other ledger)
 P_AMOUNT = "content/dongcun/finance/bad-amount.md"
@@ -138,12 +141,19 @@ def _half_a_yuan_short(title: str, fence: str = "ledger") -> str:
 ERROR_CASES = [
     # What the YAML parser found, in a clerk's words (libyaml and PyYAML word it differently).
     Case("broken-yaml", {P_YAML: "---\ntitle: 测试决议\ndate: 2026-11-01\n  unit: dongcun\n---\n\n正文。\n"},
-         lambda f, y: [line(P_YAML, 4, "yaml_syntax", detail=msg("yaml_why_colon"))]),
+         lambda f, y: [line(P_YAML, 4, "yaml_syntax_why", detail=msg("yaml_why_colon"))]),
     Case("yaml-at-sign", {P_YAML_AT: entry("title: @全体村民 关于村道硬化的通知\ndate: 2026-11-01")},
-         _at(P_YAML_AT, "yaml_syntax", "title:", detail=msg("yaml_why_mark"))),
+         _at(P_YAML_AT, "yaml_syntax_why", "title:", detail=msg("yaml_why_mark"))),
     # A line without its colon is told as such, not as a colon too many on the next one.
     Case("yaml-no-colon", {P_YAML_NO_COLON: entry("title 关于村道硬化的决议\ndate: 2026-11-01")},
-         _at(P_YAML_NO_COLON, "yaml_syntax", "title", detail=msg("yaml_why_no_colon"))),
+         _at(P_YAML_NO_COLON, "yaml_syntax_why", "title", detail=msg("yaml_why_no_colon"))),
+    Case("yaml-no-colon-after-a-key",  # YAML blames the next line; the one without its colon is named
+         {P_YAML_NO_COLON_2: entry("title: 关于村道硬化的决议\n附件 名单.pdf\ndate: 2026-11-01")},
+         _at(P_YAML_NO_COLON_2, "yaml_syntax_why", "附件", detail=msg("yaml_why_no_colon"))),
+    Case("yaml-control-character",  # its line counted in characters (libyaml counts bytes)
+         {P_YAML_CONTROL: entry("title: 关于村道硬化工程的决议关于村道硬化工程的决议\ndate: 2026-11-01\n"
+                                "publisher: 村委\x01会")},
+         _at(P_YAML_CONTROL, "yaml_syntax_why", "publisher", detail=msg("yaml_why_control"))),
     # An unclosed quote or bracket is noticed lines later: the line it opens on is named.
     Case("unclosed-quote", {P_QUOTE: entry('title: "关于村道硬化的决议\ndate: 2026-11-01\ntags: ["道路"]')},
          lambda f, y: [line(P_QUOTE, 2, "yaml_unclosed_quote", mark='"', closing='"')]),
@@ -195,7 +205,10 @@ ERROR_CASES = [
     Case("corrects-unknown",  # on the line of corrects:, not of the header
          {P_CORRECTS: entry("title: 更正\ndate: 2026-11-01\ntags: [更正]\ncorrects: dongcun/decisions/nothere.md")},
          _at(P_CORRECTS, "corrects_unknown", "corrects:", target="dongcun/decisions/nothere.md",
-             example=P_CORRECTS.removeprefix("content/"))),
+             example="dongcun/decisions/2026-10-05-caiwu.md")),
+    Case("corrects-itself",
+         {P_CORRECTS_SELF: entry("title: 更正\ndate: 2026-11-03\ncorrects: dongcun/decisions/corrects-self.md")},
+         _at(P_CORRECTS_SELF, "corrects_self", "corrects:", target="dongcun/decisions/corrects-self.md")),
     Case("corrects-misspelt",  # the entry whose path is nearest is offered
          {P_CORRECTS_TYPO: entry("title: 更正\ndate: 2026-11-03\ncorrects: dongcun/decisions/2026-11-02-dalu.md")},
          _at(P_CORRECTS_TYPO, "corrects_unknown_hint", "corrects:", target="dongcun/decisions/2026-11-02-dalu.md",
@@ -958,15 +971,20 @@ def test_a_unit_or_category_may_be_named_as_a_clerk_knows_it(make_site, tmp_path
     assert "重大事项" in html and "东村" in html
 
 
-def test_a_chinese_key_with_a_wrong_character_is_told_once_with_the_key_meant(make_site):
-    """标提 for 标题 (the input method's wrong word): told as misspelt, not also as a missing title."""
+def test_a_chinese_key_with_a_wrong_character_is_told_with_the_key_meant(make_site):
+    """标提 for 标题 (the input method's wrong word) is asked about, when there is no title;
+    the title is told as missing all the same (标注 may be a note, not a title)."""
     path = "content/dongcun/decisions/2026-11-03-typo.md"
     text = entry("标提: 关于村道硬化的决议\n日其: 2026-11-03")
     result = run_check(make_site({path: text}))
     assert result.returncode == 1, describe(result)
     assert result.stdout.splitlines()[:-1] == [
+        line(path, 2, "missing_date"), line(path, 2, "missing_title"),
         line(path, line_no(text, "标提"), "unknown_key_hint", key="标提", suggestion="标题"),
         line(path, line_no(text, "日其"), "unknown_key_hint", key="日其", suggestion="日期")], describe(result)
+    noted = entry("标题: 关于村道硬化的决议\n日期: 2026-11-03\n标注: 重要")  # a title there: no guess
+    result = run_check(make_site({path: noted}, name="noted"))
+    assert line(path, line_no(noted, "标注"), "unknown_key", key="标注") in result.stdout.splitlines(), describe(result)
 
 
 def test_a_photo_shown_in_a_page_too_heavy_for_a_phone_is_told(make_site):

@@ -174,7 +174,8 @@ def test_an_english_site_punctuates_in_english(make_site, tmp_path):
     bad = site / "content/dongcun/decisions/2026-11-04-unit.md"
     bad.write_text("---\ntitle: Wrong unit\ndate: 2026-11-04\nunit: nowhere\n---\n\nText.\n", encoding="utf-8")
     result = run_build(site, output=tmp_path / "out")
-    assert "use an existing unit id (town (测试镇人民政府), dongcun (东村), xicun (西村))" in result.stdout + result.stderr, \
+    assert "use the id or name of an existing unit (town (测试镇人民政府), dongcun (东村), xicun (西村))" in \
+        result.stdout + result.stderr, \
         describe(result)
 
 
@@ -576,12 +577,15 @@ def test_an_attachment_named_with_a_hash_or_a_question_mark_is_linked(make_site,
     names = ["名单(终稿)#1.csv", "what?.csv", "100%.csv"]
     site = make_site({"content/dongcun/decisions/2026-11-04-mingdan.md":
                       "---\ntitle: 名单\ndate: 2026-11-04\nattachments: [名单(终稿)#1.csv, what?.csv, 100%.csv]\n"
-                      "---\n\n见附件。\n", **{f"content/dongcun/decisions/{n}": b"a,b\n" for n in names}})
+                      "---\n\n见附件，及[问号表](what%3F.csv)、[名单](名单(终稿)%231.csv)。\n",
+                      **{f"content/dongcun/decisions/{n}": b"a,b\n" for n in names}})
     out = build_ok(site, tmp_path / "out")
     page = "dongcun/decisions/2026-11-04-mingdan/index.html"
-    linked = {_resolve(page, h) for h, a in _links(out / page) if "download" in a}
-    assert linked == {f"dongcun/decisions/2026-11-04-mingdan/{n}" for n in names}
-    assert all((out / path).is_file() for path in linked)
+    expected = {f"dongcun/decisions/2026-11-04-mingdan/{n}" for n in names}
+    assert {_resolve(page, h) for h, a in _links(out / page) if "download" in a} == expected
+    in_body = {_resolve(page, h) for h, a in _links(out / page) if "download" not in a} & expected
+    assert in_body == {f"dongcun/decisions/2026-11-04-mingdan/{n}" for n in names[:2]}  # (the body's too)
+    assert all((out / path).is_file() for path in expected)
 
 
 def test_a_portal_of_many_units_lists_them_on_its_home_page_without_their_entries(tmp_path):
