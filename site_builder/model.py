@@ -243,10 +243,12 @@ def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[
             if target in all_rels:
                 problems.add(i.entry.source, i.entry.corrects_line, "corrects_unpublished", target=target)
                 continue
-            near = _nearest(target, all_rels - {i.entry.rel})
-            problems.add(i.entry.source, i.entry.corrects_line, "corrects_unknown_hint" if near else
-                         "corrects_unknown", target=target, suggestion=near[0] if near else "",
-                         example=f"{i.entry.rel.rpartition('/')[0]}/2026-10-05-caiwu.md")  # (its folder, not its own path)
+            others = all_rels - {i.entry.rel}
+            near = _nearest(target, others)
+            folder = i.entry.rel.rpartition("/")[0]  # (an example from its folder, not its own path)
+            example = min((r for r in others if r.rpartition("/")[0] == folder), default=f"{folder}/2024-07-05-ledger.md")
+            problems.add(i.entry.source, i.entry.corrects_line, "corrects_unknown_hint" if near else "corrects_unknown",
+                         target=target, suggestion=near[0] if near else "", example=example)
             continue
         i.corrects = old
         old.corrected_by.append(i)

@@ -205,7 +205,7 @@ ERROR_CASES = [
     Case("corrects-unknown",  # on the line of corrects:, not of the header
          {P_CORRECTS: entry("title: 更正\ndate: 2026-11-01\ntags: [更正]\ncorrects: dongcun/decisions/nothere.md")},
          _at(P_CORRECTS, "corrects_unknown", "corrects:", target="dongcun/decisions/nothere.md",
-             example="dongcun/decisions/2026-10-05-caiwu.md")),
+             example="dongcun/decisions/2026-11-02-daolu.md")),  # (another entry of its folder)
     Case("corrects-itself",
          {P_CORRECTS_SELF: entry("title: 更正\ndate: 2026-11-03\ncorrects: dongcun/decisions/corrects-self.md")},
          _at(P_CORRECTS_SELF, "corrects_self", "corrects:", target="dongcun/decisions/corrects-self.md")),
