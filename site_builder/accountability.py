@@ -146,10 +146,12 @@ def coverage(entries: list[Entry], cadence: str) -> dict[str, Entry]:
 def cadence_records(config: SiteConfig, entries: list[Entry], today: dt.date,
                     late: list[LateEntry]) -> tuple[list[CadenceRecord], list[tuple[str, str]]]:
     """A record per unit × scheduled category; and the pairs with no record, as no
-    entry and no `since` tell when the unit's duty began."""
+    entry and no `since` tell when the unit's duty began. A withdrawn entry discloses
+    its period no more (its page keeps only why it was withdrawn)."""
     by_uc: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for e in entries:
-        by_uc[(e.unit, e.category)].append(e)
+        if e.withdrawn is None:
+            by_uc[(e.unit, e.category)].append(e)
     late_by_uc: dict[tuple[str, str], list[str]] = defaultdict(list)
     for x in late:
         late_by_uc[(x.unit, x.category)].append(x.rel)

@@ -201,6 +201,19 @@ def test_finance_stopped_three_months_ago_shows_three_missing(tmp_path):
     assert not any(line.startswith("南村") for line in lines)
 
 
+def test_a_withdrawn_ledger_leaves_its_month_missing(tmp_path):
+    """Its page keeps only why it was withdrawn: the month is not disclosed, as check
+    and new count it too."""
+    site = write_site(tmp_path / "site")
+    finance_entries(site, "beicun", range(1, 11))
+    june = site / "content/beicun/finance/2026-07-05-caiwu-2026-06.md"
+    june.write_text(june.read_text(encoding="utf-8").replace(
+        "---\n", "---\nwithdrawn: {date: 2026-07-20, reason: 数据录入错误，待核实后重新公开}\n", 1), encoding="utf-8")
+    out = build(site, "2026-11-20")
+    records = {(r["unit"], r["category"]): r for r in json.loads(read(out, "data/supervision.json"))["records"]}
+    assert records[("beicun", "finance")]["missing_periods"] == ["2026-06"]
+
+
 def test_one_late_period_is_overdue_and_all_on_time_exits_zero(tmp_path):
     site = write_site(tmp_path / "site")
     finance_entries(site, "beicun", range(1, 8))
