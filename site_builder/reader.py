@@ -341,10 +341,9 @@ class EntryReader:
         if notice_until and date and notice_until < date:
             problems.add(rel, self._line("notice_until"), "notice_before_date",
                          until=notice_until.isoformat(), date=date.isoformat())
-        for placeholder in _placeholders("new_entry_body"):
-            if placeholder in body:
-                problems.add(rel, _find_line(body, placeholder, body_line), "placeholder_body", warning=True,
-                             text=placeholder)
+        for placeholder in _placeholders("new_entry_body"):  # (an error: published, a notice would
+            if placeholder in body:                            # run its days with no text)
+                problems.add(rel, _find_line(body, placeholder, body_line), "placeholder_body", text=placeholder)
         withdrawn = self._withdrawn(f, rel, problems)
         tags = self._tags(f.get("tags"))
         totals = self._totals(f, rel, problems)

@@ -161,6 +161,10 @@ def test_init_does_not_overwrite(tmp_path):
     assert (site / "site.yaml").read_bytes() == before
 
 
+# the text `new` writes for the body, an error if left in (a notice would run its days with none)
+NEW_BODY = yaml.safe_load((REPO / "site_builder/strings/zh-Hans.yaml").read_text(encoding="utf-8"))["ui"]["new_entry_body"]
+
+
 def _front_matter(path: Path) -> dict:
     text = path.read_text(encoding="utf-8")
     assert text.startswith("---\n")
@@ -201,6 +205,8 @@ def test_new_monthly_entry(init_site):
     # 生成日期 is the clerk's to give (today would meet the working-day rule by itself)
     assert meta["formed"] is None and "formed:  # 生成日期" in path.read_text(encoding="utf-8")
 
+    # the clerk writes the text (the placeholder left in is an error: see the test after the next)
+    path.write_text(path.read_text(encoding="utf-8").replace(NEW_BODY, "西村10月收支情况如下。"), encoding="utf-8")
     out = build_ok(init_site, init_site / "public", today="2026-11-25")
     page = out / "xicun/finance" / path.stem / "index.html"
     assert page.is_file()
@@ -229,8 +235,8 @@ def test_new_gives_a_ledger_opening_where_the_last_one_closed(init_site):
     expected = line(path.relative_to(init_site).as_posix(), text.split("\n").index(line_text) + 1,
                     "placeholder_ledger", text=line_text)
     assert check.returncode == 1 and expected in check.stdout.splitlines(), describe(check)
-    path.write_text(text.replace(line_text, f"{after_next.replace(day=1) - dt.timedelta(days=1)},租金,100.00,"),
-                    encoding="utf-8")
+    path.write_text(text.replace(line_text, f"{after_next.replace(day=1) - dt.timedelta(days=1)},租金,100.00,")
+                    .replace(NEW_BODY, "本月收支如下。"), encoding="utf-8")
     assert run_check(init_site, after_next.isoformat()).returncode == 0
     path.unlink()  # the month between still missing: the opening is the clerk's to write
     later = dt.date(after_next.year + (after_next.month == 12), after_next.month % 12 + 1, 5)
@@ -270,7 +276,8 @@ def test_new_writes_its_placeholder_in_the_sites_language(init_site, language):
     assert result.returncode == 0, describe(result)
     path = Path(result.stdout.strip().splitlines()[-1])
     assert placeholder in path.read_text(encoding="utf-8")
-    check = run_check(init_site, "2026-11-25")
+    check = run_check(init_site, "2026-11-25")  # an error: it would go online as it is (a notice with no text)
+    assert check.returncode == 1, describe(check)
     assert strings["messages"]["placeholder_body"].format(text=placeholder) in check.stdout + check.stderr, describe(check)
 
 
@@ -312,7 +319,7 @@ def test_new_proposes_a_period_whose_ledger_is_not_yet_published_and_says_why(in
         period = str(_front_matter(path)["period"])
         proposed.append(period)
         skeleton = re.sub(r"(?s)```ledger\n.*?```\n", "", path.read_text(encoding="utf-8"))  # (the one `new` gives)
-        path.write_text(skeleton + ledger(period), encoding="utf-8")  # the clerk's ledger, in its place
+        path.write_text(skeleton.replace(NEW_BODY, "正文。") + ledger(period), encoding="utf-8")  # the clerk's text
         where = f"content/xicun/finance/{path.name}:4"
         note = f"{where}: {msg('warning_label')}" + msg(
             "new_period_taken" if period != "2026-10" else "new_period_all_taken", ended="2026-10",
