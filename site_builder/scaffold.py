@@ -228,6 +228,9 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
                   ui["new_ledger_line"], "```", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     notes = Problems()
+    if proposal.stated and periods.span(proposal.period)[0] > today:  # (a month mistyped in the title)
+        notes.add(path.relative_to(root).as_posix(), period_line, "ledger_period_not_begun", warning=True,
+                  period=proposal.period, date=today.isoformat())
     if proposal.taken:
         notes.add(path.relative_to(root).as_posix(), period_line, "new_period_stated_taken" if proposal.stated else
                   "new_period_taken" if proposal.period != proposal.ended else "new_period_all_taken", warning=True,

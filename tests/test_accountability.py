@@ -214,6 +214,17 @@ def test_a_withdrawn_ledger_leaves_its_month_missing(tmp_path):
     assert records[("beicun", "finance")]["missing_periods"] == ["2026-06"]
 
 
+def test_supervision_on_a_day_gone_by_counts_the_later_entries_in_one_line(tmp_path):
+    """Asked about 2026-06-20, the ledgers published after it are not yet out that day:
+    one line says so, not a line each advising to mend a date that is right."""
+    site = write_site(tmp_path / "site")
+    finance_entries(site, "beicun", range(1, 11))  # June to October's published 07-05 .. 11-05
+    result = run("check", "--supervision", str(site), "--today", "2026-06-20")
+    lines = result.stdout.splitlines()
+    assert MESSAGES["supervision_dated_later"].format(count=5, date=cn_date(dt.date(2026, 6, 20))) in lines, result.stdout
+    assert not [ln for ln in lines if "2026-07-05" in ln], result.stdout
+
+
 def test_one_late_period_is_overdue_and_all_on_time_exits_zero(tmp_path):
     site = write_site(tmp_path / "site")
     finance_entries(site, "beicun", range(1, 8))

@@ -347,6 +347,10 @@ def test_new_takes_the_period_its_title_names(init_site):
     assert str(_front_matter(path)["period"]) == "2026-10"
     assert result.stderr.splitlines() == [f"content/xicun/finance/{path.name}:4: {msg('warning_label')}" + msg(
         "new_period_stated_taken", period="2026-10", rel="xicun/finance/2026-10-caiwu.md")], describe(result)
+    result = run_cli("new", init_site, "xicun", "finance", "西村2026年12月财务收支公开", "--today", "2026-11-25")
+    path = Path(result.stdout.strip().splitlines()[-1])  # December has not begun: a month mistyped, likely
+    assert result.stderr.splitlines() == [f"content/xicun/finance/{path.name}:4: {msg('warning_label')}" + msg(
+        "ledger_period_not_begun", period="2026-12", date="2026-11-25")], describe(result)
 
 
 def test_new_names_the_ledger_that_stands_when_it_corrected_another(init_site):
