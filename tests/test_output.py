@@ -373,6 +373,11 @@ def test_feeds_sitemap_robots_with_base_url(make_site, tmp_path):
     assert "东村2026年10月财务收支公开" in titles
     dongcun = ET.parse(out / "dongcun/feed.xml").getroot().findall(f"{ATOM}entry")
     assert len(dongcun) == 3
+    # a unit's pages offer its own feed besides the site's (in the head and at the foot)
+    for page in ("dongcun/index.html", "dongcun/finance/index.html"):
+        feeds = [h for tag, attr, h, a in parse_html(out / page).links if a.get("type") == "application/atom+xml"
+                 or h.endswith("feed.xml")]
+        assert {_resolve(page, h) for h in feeds} == {"feed.xml", "dongcun/feed.xml"}, (page, feeds)
 
     locs = [el.text for el in ET.parse(out / "sitemap.xml").getroot().iter(f"{SITEMAP}loc")]
     assert BASE_URL in locs
