@@ -23,7 +23,7 @@ from . import periods
 from .errors import Problems
 from .i18n import LANGUAGES, Listed
 from .workdays import parse_holidays
-from .yamlread import LeadingZero, LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
+from .yamlread import LeadingZero, LineDict, YesNo, fix_fullwidth_colons, load_yaml, syntax_problem
 
 CONFIG_FILE = "site.yaml"
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -166,6 +166,8 @@ class _Reader:
                 value = str(value)  # phone: 12345, code: 410526, code: 0101 are fine unquoted
             if want is int and isinstance(value, LeadingZero):
                 value = value.number  # per_page: 030 is thirty
+            if want is bool and isinstance(value, YesNo):
+                value = value.meaning  # search: no
             if value is None and want is not bool:
                 continue
             if want is int and isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):

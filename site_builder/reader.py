@@ -596,8 +596,8 @@ class EntryReader:
 
 HEAVY_IMAGE = 500_000  # bytes: an image shown in a page, larger than this, is told
 
-_YES = {"true", "yes", "是", "1"}
-_NO = {"false", "no", "否", "0", ""}
+_YES = {"true", "yes", "on", "是", "1"}
+_NO = {"false", "no", "off", "否", "0", ""}
 
 
 def _close_key(key: str, given: set[str]) -> str | None:

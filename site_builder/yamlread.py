@@ -47,6 +47,16 @@ class LeadingZero(str):
         return int(self.replace("_", ""), 10)  # (YAML lets _ part digits: 0_1, 01_)
 
 
+class YesNo(str):
+    """yes, no, on or off as written (YAML 1.1 reads them as true and false): a summary
+    `no`, keywords [on, off] are those words, not True and False; where a yes or no is
+    wanted, `meaning` is it. (true and false stay what they say.)"""
+
+    @property
+    def meaning(self) -> bool:
+        return self.lower() in ("yes", "on")
+
+
 # No key of site.yaml or of an entry wants a number with a fraction: one is kept as it is
 # written, so that a 文号 2024.10 or a period 2026.10 is not YAML's 2024.1 (an amount is
 # read from its text, 14679.50 as written).
@@ -75,6 +85,8 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
 _Loader.add_constructor(_LEADING_ZERO_TAG, lambda loader, node: LeadingZero(loader.construct_scalar(node)))
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: loader.construct_scalar(node))
+_Loader.add_constructor("tag:yaml.org,2002:bool", lambda loader, node: node.value.lower() == "true"
+                        if node.value.lower() in ("true", "false") else YesNo(node.value))
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:

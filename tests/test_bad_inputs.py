@@ -161,7 +161,7 @@ ERROR_CASES = [
          lambda f, y: [line(P_BRACKET, 3, "yaml_unclosed_bracket", mark="[", closing="]")]),
     Case("missing-title", {P_NO_TITLE: entry("date: 2026-11-01")},
          lambda f, y: [line(P_NO_TITLE, 2, "missing_title")]),
-    Case("title-not-text", {P_TITLE_YES: entry("title: yes\ndate: 2026-11-01")},  # YAML reads it as true
+    Case("title-not-text", {P_TITLE_YES: entry("title: true\ndate: 2026-11-01")},  # YAML reads it as true
          lambda f, y: [line(P_TITLE_YES, 2, "title_not_text")]),
     Case("title-starting-with-a-hash", {P_TITLE_HASH: entry("title: #1号公告\ndate: 2026-11-01")},  # a comment to YAML
          lambda f, y: [line(P_TITLE_HASH, 2, "empty_title", key="title")]),
@@ -1000,6 +1000,20 @@ def test_a_photo_shown_in_a_page_too_heavy_for_a_phone_is_told(make_site):
     heavy = [ln for ln in result.stdout.splitlines() if "很费流量" in ln]  # (of image_heavy's words)
     assert heavy == [line(path, line_no(text, "after.jpg"), "image_heavy", warning=True, name="after.jpg",
                           size="2.4 MB", most="500 KB")], describe(result)
+
+
+def test_yes_and_no_words_are_kept_as_written_where_text_is_wanted(make_site, tmp_path):
+    """YAML 1.1 reads yes, no, on, off as true and false: a summary no, keywords on and off
+    are those words on the page (not False, True); draft: on, search: no still mean yes and no."""
+    site = make_site({"content/dongcun/decisions/2026-11-03-words.md":
+                      entry("title: 投票结果\ndate: 2026-11-03\nsummary: no\n关键词: [on, off, 是]"),
+                      "content/dongcun/decisions/2026-11-03-draft.md": entry("title: 草稿\ndate: 2026-11-03\n草稿: on"),
+                      "site.yaml": SITE_YAML.replace("\nunits:", "\nsearch: no\nunits:", 1)})
+    out = build_ok(site, tmp_path / "out")
+    html = (out / "dongcun/decisions/2026-11-03-words/index.html").read_text(encoding="utf-8")
+    assert '<meta name="description" content="no">' in html and "on、off、是" in html, html
+    assert "True" not in html and "False" not in html
+    assert not (out / "dongcun/decisions/2026-11-03-draft").exists() and not (out / "search").exists()
 
 
 def test_a_draft_flag_written_with_a_leading_zero_is_a_number(make_site, tmp_path):
