@@ -23,7 +23,7 @@ from . import periods
 from .errors import Problems
 from .i18n import LANGUAGES, Listed
 from .workdays import parse_holidays
-from .yamlread import LeadingZero, LineDict, YesNo, fix_fullwidth_colons, load_yaml, syntax_problem
+from .yamlread import LeadingZero, LineDict, YesNo, mend_typing, load_yaml, syntax_problem
 
 CONFIG_FILE = "site.yaml"
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -196,7 +196,7 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Problems]:
         problems.add(CONFIG_FILE, None, "config_missing", root=str(root))
         return None, problems
     try:
-        text = fix_fullwidth_colons(path.read_text(encoding="utf-8-sig"), _ALL_KEYS, CONFIG_FILE, 0, problems)
+        text = mend_typing(path.read_text(encoding="utf-8-sig"), _ALL_KEYS, CONFIG_FILE, 0, problems)
         data = load_yaml(text)
     except UnicodeDecodeError:
         problems.add(CONFIG_FILE, None, "config_encoding")

@@ -35,7 +35,7 @@ from .errors import Problems
 from .i18n import LANGUAGES, Listed, load_strings
 from .markup import MarkdownRenderer, image_sources, images_without_alt, local_refs, plain_text, replace_refs
 from .parallel import ForkedCall, fork_map, workers
-from .yamlread import LeadingZero, LineDict, fix_fullwidth_colons, load_yaml, syntax_problem
+from .yamlread import LeadingZero, LineDict, mend_typing, load_yaml, syntax_problem
 
 KEY_ALIASES = {
     "标题": "title", "標題": "title", "日期": "date", "发布日期": "date", "發布日期": "date",
@@ -209,7 +209,7 @@ class EntryReader:
             problems.add(rel, 1, "front_matter_unclosed" if starts else "no_front_matter")
             return None, problems
         front, body, body_line = split
-        front = fix_fullwidth_colons(front, _KNOWN_KEYS, rel, 1, problems)
+        front = mend_typing(front, _KNOWN_KEYS, rel, 1, problems)
         try:
             meta = load_yaml(front) if front.strip() else LineDict()
         except yaml.YAMLError as exc:

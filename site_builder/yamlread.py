@@ -121,13 +121,18 @@ def load_plain(text: str) -> Any:
 _FULLWIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([^\s:：#'\"]+?)\s*：[ \t　]*(.*)$")
 
 
-def fix_fullwidth_colons(text: str, keys: Collection[str], path: str, offset: int,
-                         problems: Problems) -> str:
-    """`text` with a full-width colon after a known key (`title：…`, as a Chinese input
-    method types it) read as ": ", each with a note; line 1 of `text` is line 1 + offset
-    of `path`."""
+# zero-width spaces and joiners, word joiner, byte-order mark: invisible, copied in with
+# text from a web page or a chat, and no part of any value
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def mend_typing(text: str, keys: Collection[str], path: str, offset: int, problems: Problems) -> str:
+    """`text` as a clerk meant it where an input method typed what YAML misreads: a
+    full-width colon after a known key (`title：…`) read as ": ", each with a note; an
+    invisible character (a date 2026-11-10 followed by a zero-width space would be no
+    date) left out. Line 1 of `text` is line 1 + offset of `path`."""
     out = []
-    for i, line in enumerate(text.split("\n")):
+    for i, line in enumerate(text.translate(_INVISIBLE).split("\n")):
         m = _FULLWIDTH_KEY.match(line)
         if m and m.group(2) in keys:
             problems.add(path, i + 1 + offset, "fullwidth_colon", warning=True, key=m.group(2))
@@ -150,11 +155,17 @@ def syntax_problem(exc: yaml.YAMLError, text: str, path: str, offset: int, probl
     at = line - 1 - offset if line else -1
     near = [lines[k] for k in (at - 1, at) if 0 <= k < len(lines)]
     tab_indented = any("\t" in n[:len(n) - len(n.lstrip())] for n in near)
+    wide_indented = [k for k in (at - 1, at) if 0 <= k < len(lines) and "\u3000" in lines[k][:_indent(lines[k])]]
+    glued = _GLUED_COLON.match(lines[at]) if "could not find expected ':'" in said and 0 <= at < len(lines) else None
     before = lines[at - 1] if 0 < at < len(lines) else ""
     if "mapping values" in said and before.strip() and not before.lstrip().startswith(("#", "-")) \
             and not re.search("[:：]", before) and _indent(before) == _indent(lines[at]):
         # title 关于……, with no colon, then date: …: the line before is the one to mend
         problems.add(path, line - 1, "yaml_syntax_why", detail=Term("yaml_why_no_colon"))
+    elif wide_indented:  # (str.strip and so _indent count the full-width space as white space)
+        problems.add(path, wide_indented[-1] + 1 + offset, "yaml_fullwidth_space")
+    elif glued:  # date:2026-11-10, its colon not followed by a space
+        problems.add(path, line, "yaml_colon_space", key=glued.group(1), value=glued.group(2))
     elif "tab character" in said or ("cannot start any token" in said and tab_indented):
         problems.add(path, line, "yaml_tab")  # (libyaml often says only the second)
     elif "mapping values" in said and 0 <= at < len(lines) and lines[at][:1] not in (" ", "\t") \
@@ -242,6 +253,9 @@ def error_words(exc: yaml.YAMLError) -> str:
     else in the parser's own."""
     said = f"{getattr(exc, 'context', None) or ''} {error_text(exc)}"
     return next((Term(key) for wording, key in _WHY if wording in said), error_text(exc))
+
+
+_GLUED_COLON = re.compile(r"^\s*(?:-\s+)?([^\s:：#'\"\[{]+):(\S.*?)\s*$")
 
 
 def _indent(line: str) -> int:

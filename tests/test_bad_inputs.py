@@ -87,6 +87,8 @@ P_YAML_AT = "content/dongcun/decisions/yaml-at.md"
 P_YAML_NO_COLON = "content/dongcun/decisions/yaml-no-colon.md"
 P_YAML_NO_COLON_2 = "content/dongcun/decisions/yaml-no-colon-2.md"
 P_YAML_CONTROL = "content/dongcun/decisions/yaml-control.md"
+P_YAML_GLUED = "content/dongcun/decisions/yaml-glued.md"
+P_YAML_WIDE = "content/dongcun/decisions/yaml-wide.md"
 P_QUOTE = "content/dongcun/decisions/open-quote.md"
 P_BRACKET = "content/dongcun/decisions/open-bracket.md"
 P_NO_TITLE = "content/dongcun/decisions/no-title.md"
@@ -150,6 +152,10 @@ ERROR_CASES = [
     Case("yaml-no-colon-after-a-key",  # YAML blames the next line; the one without its colon is named
          {P_YAML_NO_COLON_2: entry("title: 关于村道硬化的决议\n附件 名单.pdf\ndate: 2026-11-01")},
          _at(P_YAML_NO_COLON_2, "yaml_syntax_why", "附件", detail=msg("yaml_why_no_colon"))),
+    Case("yaml-colon-without-a-space", {P_YAML_GLUED: entry("title: 关于村道硬化的决议\ndate:2026-11-01")},
+         _at(P_YAML_GLUED, "yaml_colon_space", "date:", key="date", value="2026-11-01")),
+    Case("yaml-full-width-indent", {P_YAML_WIDE: entry("title: 关于村道硬化的决议\ndate: 2026-11-01\ntags:\n\u3000- 修路")},
+         _at(P_YAML_WIDE, "yaml_fullwidth_space", "- 修路")),
     Case("yaml-control-character",  # its line counted in characters (libyaml counts bytes)
          {P_YAML_CONTROL: entry("title: 关于村道硬化工程的决议关于村道硬化工程的决议\ndate: 2026-11-01\n"
                                 "publisher: 村委\x01会")},
@@ -1014,6 +1020,15 @@ def test_yes_and_no_words_are_kept_as_written_where_text_is_wanted(make_site, tm
     assert '<meta name="description" content="no">' in html and "on、off、是" in html, html
     assert "True" not in html and "False" not in html
     assert not (out / "dongcun/decisions/2026-11-03-draft").exists() and not (out / "search").exists()
+
+
+def test_an_invisible_character_copied_into_front_matter_is_left_out(make_site, tmp_path):
+    """A date copied from a chat with a zero-width space after it is the date."""
+    path = "content/dongcun/decisions/2026-11-03-copied.md"
+    site = make_site({path: entry("title: 关于修路的决议\u200b\ndate: 2026-11-03\u200b")})
+    _no_problem_lines(run_check(site), path)
+    html = (build_ok(site, tmp_path / "out") / "dongcun/decisions/2026-11-03-copied/index.html").read_text(encoding="utf-8")
+    assert "<h1>关于修路的决议</h1>" in html
 
 
 def test_a_draft_flag_written_with_a_leading_zero_is_a_number(make_site, tmp_path):
