@@ -73,6 +73,15 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
                               category=cfg.categories_by_id[r.category].name,
                               status=status_text(r, strings),
                               detail=strings.message("supervision_detail", periods=periods)), file=out)
+    for r in supervision.records:  # published, but after the due date: told, though not failing
+        if r.late_periods:
+            late = Listed(strings.ui["late_period"].format(period=format_period(p.period, strings), days=p.days_late)
+                          for p in r.late_periods)
+            print(strings.message("supervision_line", unit=cfg.units_by_id[r.unit].name,
+                                  category=cfg.categories_by_id[r.category].name, detail="",
+                                  status=strings.ui["late_periods_note"].format(
+                                      count=len(r.late_periods), periods=strings.ui["list_sep"].join(late))),
+                  file=out)
     never = strings.ui["never_published"]
     for unit, category in supervision.unstarted:
         print(strings.message("supervision_line", unit=cfg.units_by_id[unit].name,

@@ -225,6 +225,22 @@ def test_supervision_on_a_day_gone_by_counts_the_later_entries_in_one_line(tmp_p
     assert not [ln for ln in lines if "2026-07-05" in ln], result.stdout
 
 
+def test_a_period_published_late_is_named_with_how_late(tmp_path):
+    """August's ledger, due 09-10, out on 09-25: the supervision page, the unit's and
+    check --supervision say which period and by how many days, not a count alone."""
+    site = write_site(tmp_path / "site")
+    finance_entries(site, "beicun", range(1, 11))
+    august = site / "content/beicun/finance/2026-09-05-caiwu-2026-08.md"
+    august.write_text(august.read_text(encoding="utf-8").replace("date: '2026-09-05'", "date: '2026-09-25'"),
+                      encoding="utf-8")
+    out = build(site, "2026-11-20")
+    said = UI["late_periods_note"].format(count=1, periods=UI["late_period"].format(period="2026年8月", days=15))
+    assert said in text_of(read(out, "supervision/index.html")) and said in text_of(read(out, "beicun/index.html"))
+    result = run("check", "--supervision", str(site), "--today", "2026-11-20")
+    assert MESSAGES["supervision_line"].format(unit="北村", category="财务收支", status=said, detail="") in \
+        result.stdout.splitlines(), result.stdout
+
+
 def test_one_late_period_is_overdue_and_all_on_time_exits_zero(tmp_path):
     site = write_site(tmp_path / "site")
     finance_entries(site, "beicun", range(1, 8))
