@@ -22,6 +22,7 @@ from . import ledger as ledgers
 from . import periods
 from .config import Category
 from .errors import Problems
+from .i18n import Listed
 from .markup import xml_text as escape
 from .reader import Entry
 
@@ -90,7 +91,7 @@ def ledger_series(entries: list[Entry], problems: Problems,
                 # check shows the gap; a note, not a stop to the whole site
                 problems.add(e.source, e.ledgers[0].line, "ledger_chain_gap", warning=True,
                              opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",
-                             previous=previous.source, first=gap[0], last=gap[-1])
+                             previous=previous.source, periods=Listed(gap))
             elif named or broken:  # a break in the chain, or a second ledger for one period
                 problems.add(e.source, e.ledgers[0].line, "ledger_same_period" if same else "ledger_chain_break",
                              opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",

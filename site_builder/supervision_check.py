@@ -37,8 +37,8 @@ BEARING = frozenset({"workdays_unknown_year", "period_longer_than_cadence", "led
 
 def status_text(record, strings: Strings) -> str:
     t = strings.ui
-    if record.status == "ok":
-        return t["status_ok"]
+    if record.status == "ok":  # (nothing due yet: none was late, but none was on time either)
+        return t["status_ok"] if record.expected else t["status_not_due"]
     if record.status == "overdue":
         return t["status_overdue"].format(days=record.overdue_days)
     return t["status_missing"].format(count=len(record.missing_periods))

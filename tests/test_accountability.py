@@ -241,6 +241,16 @@ def test_a_period_published_late_is_named_with_how_late(tmp_path):
         result.stdout.splitlines(), result.stdout
 
 
+def test_a_unit_that_owes_nothing_yet_is_not_said_to_be_on_time(tmp_path):
+    """南村 owes its finances from November: on 11-20 its first month is not due (12-10)."""
+    units = [UNITS[0], UNITS[1], {**UNITS[2], "since": "2026-11"}]
+    site = write_site(tmp_path / "site", units=units)
+    finance_entries(site, "beicun", range(1, 11))
+    out = build(site, "2026-11-20")
+    rows = {r[0]: r for r in tables(read(out, "supervision/index.html"))[UI["cadence_caption"]][1:]}
+    assert rows["南村"][1].startswith(UI["status_not_due"]) and rows["北村"][1].startswith(UI["status_ok"])
+
+
 def test_one_late_period_is_overdue_and_all_on_time_exits_zero(tmp_path):
     site = write_site(tmp_path / "site")
     finance_entries(site, "beicun", range(1, 8))
@@ -524,7 +534,7 @@ def test_a_ledger_after_months_without_one_is_built_with_a_note_naming_them(tmp_
     text = (site / march).read_text(encoding="utf-8")
     fence = text.splitlines().index("```ledger") + 1
     note = f"{march}:{fence}: " + MESSAGES["warning_label"] + MESSAGES["ledger_chain_gap"].format(
-        opening="1,250.00", closing="1,300.00", previous=january, first="2026-02", last="2026-02")
+        opening="1,250.00", closing="1,300.00", previous=january, periods="2026-02")  # (one period: not "02 to 02")
     for withdrawn in (False, True):
         if withdrawn:
             ledger_entry(site, 2, "1300.00", "0.00", "50.00",
