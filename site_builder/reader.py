@@ -320,6 +320,11 @@ class EntryReader:
         else:
             unit = self._known(unit, "unit", f, rel, problems)
             category = self._known(category, "category", f, rel, problems)
+            filed = (folder_unit, folder_cat)
+            if (unit, category) != filed and folder_unit in self.config.units_by_id \
+                    and folder_cat in self.config.categories_by_id:  # (misfiled? its address follows the header)
+                problems.add(rel, self._line("unit" if unit != folder_unit else "category"), "filed_elsewhere",
+                             warning=True, folder="/".join(filed), meant=f"{unit}/{category}")
         period = _text(f.get("period"))
         if period:
             meant = periods.parse(str(f["period"]))  # (2026.10 unquoted is kept as written)

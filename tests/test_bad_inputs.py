@@ -975,6 +975,13 @@ def test_a_unit_or_category_may_be_named_as_a_clerk_knows_it(make_site, tmp_path
     out = build_ok(site, tmp_path / "out")
     html = (out / "dongcun/decisions/2026-11-03-named/index.html").read_text(encoding="utf-8")
     assert "重大事项" in html and "东村" in html
+    # in another unit's folder: published as the header says, with a note (misfiled?)
+    elsewhere = "content/xicun/decisions/2026-11-04-named.md"
+    text = entry("title: 放错文件夹的决议\ndate: 2026-11-04\n单位: 東村")
+    result = run_check(make_site({elsewhere: text}, name="elsewhere"))
+    assert result.returncode == 0 and line(elsewhere, line_no(text, "单位"), "filed_elsewhere", warning=True,
+                                           folder="xicun/decisions", meant="dongcun/decisions") \
+        in result.stdout.splitlines(), describe(result)
 
 
 def test_a_chinese_key_with_a_wrong_character_is_told_with_the_key_meant(make_site):
