@@ -23,7 +23,7 @@ from . import periods
 from .errors import Problems
 from .i18n import LANGUAGES, Listed
 from .workdays import parse_holidays
-from .yamlread import LeadingZero, LineDict, YesNo, mend_typing, load_yaml, syntax_problem
+from .yamlread import LeadingZero, LineDict, YesNo, load_yaml, mend_typing, syntax_problem
 
 CONFIG_FILE = "site.yaml"
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")

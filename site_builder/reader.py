@@ -35,7 +35,7 @@ from .errors import Problems
 from .i18n import LANGUAGES, Listed, load_strings
 from .markup import MarkdownRenderer, image_sources, images_without_alt, local_refs, plain_text, replace_refs
 from .parallel import ForkedCall, fork_map, workers
-from .yamlread import LeadingZero, LineDict, mend_typing, load_yaml, syntax_problem
+from .yamlread import LeadingZero, LineDict, load_yaml, mend_typing, syntax_problem, without_invisible
 
 KEY_ALIASES = {
     "标题": "title", "標題": "title", "日期": "date", "发布日期": "date", "發布日期": "date",
@@ -203,7 +203,7 @@ class EntryReader:
         text = _decode(data, rel, problems)
         if text is None:
             return None, problems
-        split = _split_front_matter(text)
+        split = _split_front_matter(without_invisible(text))
         if split is None:
             starts = text.split("\n", 1)[0].strip() == "---"
             problems.add(rel, 1, "front_matter_unclosed" if starts else "no_front_matter")

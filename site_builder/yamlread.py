@@ -121,9 +121,15 @@ def load_plain(text: str) -> Any:
 _FULLWIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([^\s:：#'\"]+?)\s*：[ \t　]*(.*)$")
 
 
-# zero-width spaces and joiners, word joiner, byte-order mark: invisible, copied in with
-# text from a web page or a chat, and no part of any value
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# zero-width spaces and joiners, word joiner, byte-order mark, control characters but
+# tab and line ends: invisible, copied in with text from a web page, a chat or a
+# spreadsheet, and no part of any value (nor of a body: they would split words a
+# resident searches for)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
+def without_invisible(text: str) -> str:
+    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
 
 
 def mend_typing(text: str, keys: Collection[str], path: str, offset: int, problems: Problems) -> str:
@@ -132,7 +138,7 @@ def mend_typing(text: str, keys: Collection[str], path: str, offset: int, proble
     invisible character (a date 2026-11-10 followed by a zero-width space would be no
     date) left out. Line 1 of `text` is line 1 + offset of `path`."""
     out = []
-    for i, line in enumerate(text.translate(_INVISIBLE).split("\n")):
+    for i, line in enumerate(without_invisible(text).split("\n")):
         m = _FULLWIDTH_KEY.match(line)
         if m and m.group(2) in keys:
             problems.add(path, i + 1 + offset, "fullwidth_colon", warning=True, key=m.group(2))

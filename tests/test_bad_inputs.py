@@ -158,7 +158,7 @@ ERROR_CASES = [
          _at(P_YAML_WIDE, "yaml_fullwidth_space", "- 修路")),
     Case("yaml-control-character",  # its line counted in characters (libyaml counts bytes)
          {P_YAML_CONTROL: entry("title: 关于村道硬化工程的决议关于村道硬化工程的决议\ndate: 2026-11-01\n"
-                                "publisher: 村委\x01会")},
+                                "publisher: 村委\ufffe会")},  # (a control character, \x01 say, is left out)
          _at(P_YAML_CONTROL, "yaml_syntax_why", "publisher", detail=msg("yaml_why_control"))),
     # An unclosed quote or bracket is noticed lines later: the line it opens on is named.
     Case("unclosed-quote", {P_QUOTE: entry('title: "关于村道硬化的决议\ndate: 2026-11-01\ntags: ["道路"]')},
@@ -1030,12 +1030,14 @@ def test_yes_and_no_words_are_kept_as_written_where_text_is_wanted(make_site, tm
 
 
 def test_an_invisible_character_copied_into_front_matter_is_left_out(make_site, tmp_path):
-    """A date copied from a chat with a zero-width space after it is the date."""
+    """A date copied from a chat with a zero-width space after it is the date; a control
+    character from a spreadsheet is left out of the header and of the text."""
     path = "content/dongcun/decisions/2026-11-03-copied.md"
-    site = make_site({path: entry("title: 关于修路的决议\u200b\ndate: 2026-11-03\u200b")})
+    site = make_site({path: entry("title: 关于修路的决议\u200b\ndate: 2026-11-03\u200b\npublisher: 村委\x01会",
+                                  "经村民代表会议\x07讨论通过。")})
     _no_problem_lines(run_check(site), path)
     html = (build_ok(site, tmp_path / "out") / "dongcun/decisions/2026-11-03-copied/index.html").read_text(encoding="utf-8")
-    assert "<h1>关于修路的决议</h1>" in html
+    assert "<h1>关于修路的决议</h1>" in html and "村委会" in html and "经村民代表会议讨论通过" in html
 
 
 def test_a_draft_flag_written_with_a_leading_zero_is_a_number(make_site, tmp_path):
