@@ -57,14 +57,30 @@ def _catalogue(site: Site, items: list[Item]) -> bytes:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow([t["archive_no"], t["index_no"], t["col_title"], t["doc_no"], t["publisher"],
-                t["date_formed"], t["date_published"], t["period"], t["archive_page"], t["archive_files"]])
+                t["date_formed"], t["date_published"], t["period"], t["archive_page"], t["archive_files"],
+                t["archive_remarks"]])
     for n, i in enumerate(items, 1):
         e = i.entry
         files = [a.name for a in e.attachments] + list(i.ledger_files)
         w.writerow([n, i.index_no, e.title, e.doc_no or "", i.publisher,
                     e.formed.isoformat() if e.formed else "", e.date.isoformat(), e.period or "",
-                    i.url, "；".join(files)])
+                    i.url, "；".join(files), t["list_sep"].join(_remarks(i, t))])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _remarks(i: Item, t: dict[str, str]) -> list[str]:
+    """What a filing clerk must know of an entry besides its catalogue data: withdrawn
+    (when, why), its body taken down after its notice, what it corrects or is corrected by."""
+    out = []
+    if i.withdrawn:
+        w = i.entry.withdrawn
+        out.append(t["remark_withdrawn"].format(date=w.date.isoformat() if w.date else "", reason=w.reason))
+    if i.body_withheld:
+        out.append(t["remark_withheld"])
+    if i.corrects:
+        out.append(t["remark_corrects"].format(index_no=i.corrects.index_no))
+    out += [t["remark_corrected"].format(index_no=c.index_no) for c in i.corrected_by]
+    return out
 
 
 def build_archive(site: Site, year: int, unit: str | None = None) -> tuple[dict[str, bytes], int]:

@@ -733,6 +733,10 @@ def test_archive_zip_opens_offline_and_lists_the_year(tmp_path):
     (site / "content/beicun/decisions/fujian.txt").write_text("附件内容\n", encoding="utf-8")
     write_entry(site, "beicun/decisions/2025-12-01-old.md", title="去年的决定", date="2025-12-01")
     write_entry(site, "nancun/decisions/2026-03-01-n.md", title="南村的决定", date="2026-03-01")
+    write_entry(site, "beicun/decisions/2026-03-02-w.md", title="撤回的决定", date="2026-03-02",
+                withdrawn={"date": "2026-03-10", "reason": "内容有误"})
+    write_entry(site, "beicun/decisions/2026-04-01-fix.md", title="更正决定甲", date="2026-04-01",
+                corrects="beicun/decisions/2026-02-01-a.md")
     target = tmp_path / "beicun-2026.zip"
     result = run("archive", str(site), "--year", "2026", "--unit", "beicun", "--output", str(target),
                  "--today", "2026-11-20")
@@ -749,8 +753,13 @@ def test_archive_zip_opens_offline_and_lists_the_year(tmp_path):
         assert 'role="search"' not in page  # the zip holds no index to search
         assert 'href="fujian.txt"' in page
         catalogue = list(csv.reader(io.StringIO(zf.read(UI["archive_catalogue_file"]).decode("utf-8-sig"))))
-    assert [r[2] for r in catalogue[1:]] == ["决定甲", "2026年1月财务收支公开"]  # by date
+    assert [r[2] for r in catalogue[1:]] == ["决定甲", "2026年1月财务收支公开", "撤回的决定", "更正决定甲"]  # by date
     assert catalogue[1][3] == "北村〔2026〕1号" and catalogue[1][6] == "2026-02-01"
+    # what a filing clerk must know besides: withdrawn (when, why), corrected, correcting
+    first, fix = catalogue[1][1], catalogue[4][1]
+    assert [r[-1] for r in catalogue[1:]] == [UI["remark_corrected"].format(index_no=fix), "",
+                                              UI["remark_withdrawn"].format(date="2026-03-10", reason="内容有误"),
+                                              UI["remark_corrects"].format(index_no=first)]
     again = tmp_path / "again.zip"
     run("archive", str(site), "--year", "2026", "--unit", "beicun", "--output", str(again), "--today", "2026-11-20")
     assert again.read_bytes() == target.read_bytes()
