@@ -321,8 +321,9 @@ class EntryReader:
             unit = self._known(unit, "unit", f, rel, problems)
             category = self._known(category, "category", f, rel, problems)
             filed = (folder_unit, folder_cat)
-            if (unit, category) != filed and folder_unit in self.config.units_by_id \
-                    and folder_cat in self.config.categories_by_id:  # (misfiled? its address follows the header)
+            units, cats = self.config.units_by_id.keys(), self.config.categories_by_id.keys()
+            if (unit, category) != filed and {folder_unit, unit} <= units and {folder_cat, category} <= cats:
+                # misfiled? its address follows the header (an unknown unit or category is told already)
                 problems.add(rel, self._line("unit" if unit != folder_unit else "category"), "filed_elsewhere",
                              warning=True, folder="/".join(filed), meant=f"{unit}/{category}")
         period = _text(f.get("period"))

@@ -29,8 +29,8 @@ from .workdays import WorkCalendar
 
 # The notes on what the figures listed stand on (a year the working-day calendar does
 # not know; an entry that covers no period, or one it should not, or that counts only
-# from its later date): printed before them. The others, on the content, are `check`'s:
-# only counted here.
+# from its later date): printed before them, those dated after `today` as one line. The
+# others, on the content, are `check`'s: only counted here.
 BEARING = frozenset({"workdays_unknown_year", "period_longer_than_cadence", "ledger_period_not_begun",
                      "ledger_period_from_lines"})
 
@@ -75,12 +75,11 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
                               detail=strings.message("supervision_detail", periods=periods)), file=out)
     for r in supervision.records:  # published, but after the due date: told, though not failing
         if r.late_periods:
-            late = Listed(strings.ui["late_period"].format(period=format_period(p.period, strings), days=p.days_late)
-                          for p in r.late_periods)
+            late = strings.ui["list_sep"].join(strings.ui["late_period"].format(
+                period=format_period(p.period, strings), days=p.days_late) for p in r.late_periods)
             print(strings.message("supervision_line", unit=cfg.units_by_id[r.unit].name,
                                   category=cfg.categories_by_id[r.category].name, detail="",
-                                  status=strings.ui["late_periods_note"].format(
-                                      count=len(r.late_periods), periods=strings.ui["list_sep"].join(late))),
+                                  status=strings.ui["late_periods_note"].format(count=len(r.late_periods), periods=late)),
                   file=out)
     never = strings.ui["never_published"]
     for unit, category in supervision.unstarted:
