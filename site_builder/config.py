@@ -21,7 +21,7 @@ import yaml
 
 from . import periods
 from .errors import Problems
-from .i18n import LANGUAGES, Listed
+from .i18n import LANGUAGES, Listed, load_strings
 from .workdays import parse_holidays
 from .yamlread import LeadingZero, LineDict, YesNo, load_yaml, mend_typing, syntax_problem
 
@@ -372,12 +372,29 @@ def _read_categories(r: _Reader, data: Any, line: int) -> list[tuple[Category, i
     return cats
 
 
-def id_of(things: dict, given: str) -> tuple[str, list[str]]:
+def named_id(config: SiteConfig, key: str, given: str, problems: Problems, path: str, line: int | None) -> str:
+    """The id of the unit or category (`key`) that `given` names (see _id_of), for an
+    entry's header and for `new` alike; when it names none, or several, that is told
+    (at `path`, `line`), with the ids and names there are."""
+    things = config.units_by_id if key == "unit" else config.categories_by_id
+    found, ids = _id_of(things, given)
+    if len(ids) > 1:
+        problems.add(path, line, "ambiguous_name", name=given, ids=Listed(ids))
+    elif found not in things:
+        ui = load_strings(config.language).ui
+        problems.add(path, line, f"unknown_{key}", **{key: given},
+                     known=Listed(f"{k}{ui['paren_open']}{v.name}{ui['paren_close']}" for k, v in things.items()))
+    return found
+
+
+def _id_of(things: dict, given: str) -> tuple[str, list[str]]:
     """The id of the unit or category `given` names, with the ids it may name: an id,
     typed in full-width letters or capitals too (ｄｏｎｇｃｕｎ), or a name (东村 for dongcun:
     a clerk knows the name), in either script (東村). When it names no one thing,
     `given` as it is, with the ids of the things of that name (more than one: the
     clerk is to say which)."""
+    if given in things:  # (as nearly every entry writes it: no more asked)
+        return given, [given]
     plain = unicodedata.normalize("NFKC", given).strip().lower()
     for key in (given, plain):
         if key in things:
@@ -400,7 +417,3 @@ def _t2s() -> Any:
 
     return opencc.OpenCC("t2s")
 
-
-def with_names(things: dict, ui: dict[str, str]) -> Listed:
-    """The ids of units or categories, each with its name: dongcun（东村）."""
-    return Listed(f"{k}{ui['paren_open']}{v.name}{ui['paren_close']}" for k, v in things.items())

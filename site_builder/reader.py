@@ -30,9 +30,9 @@ from . import attachments as att
 from . import ledger as ledgers
 from . import periods, privacy
 from .cache import Cache, code_fingerprint, hexdigest, plain_digest, stat_key
-from .config import SiteConfig, id_of, with_names
+from .config import SiteConfig, named_id
 from .errors import Problems
-from .i18n import LANGUAGES, Listed, load_strings
+from .i18n import LANGUAGES, load_strings
 from .markup import MarkdownRenderer, image_sources, images_without_alt, local_refs, plain_text, replace_refs
 from .parallel import ForkedCall, fork_map, workers
 from .yamlread import LeadingZero, LineDict, load_yaml, mend_typing, syntax_problem, without_invisible
@@ -259,21 +259,6 @@ class EntryReader:
             self.written[name] = str(key)
         return fields
 
-    def _known(self, given: str, key: str, f: dict[str, Any], rel: str, problems: Problems) -> str:
-        """The unit or category (`key`) `given` is, by its id or, as `new` takes it, by its
-        name in either script (单位: 东村); when it is neither, it is told."""
-        things = self.config.units_by_id if key == "unit" else self.config.categories_by_id
-        if given in things:
-            return given
-        found, named = id_of(things, given)
-        line = self._line(key) if key in f else None
-        if len(named) > 1:
-            problems.add(rel, line, "ambiguous_name", name=given, ids=Listed(named))
-        elif found not in things:
-            problems.add(rel, line, f"unknown_{key}", **{key: given},
-                         known=with_names(things, load_strings(self.config.language).ui))
-        return found
-
     def _line(self, name: str) -> int:
         return self.lines.get(name, 2)
 
@@ -318,8 +303,9 @@ class EntryReader:
         if unit is None or category is None:
             problems.add(rel, 2, "no_unit_category")
         else:
-            unit = self._known(unit, "unit", f, rel, problems)
-            category = self._known(category, "category", f, rel, problems)
+            # by id or, as `new` takes them, by name in either script (单位: 东村)
+            unit, category = (named_id(self.config, key, given, problems, rel, self._line(key) if key in f else None)
+                              for key, given in (("unit", unit), ("category", category)))
             filed = (folder_unit, folder_cat)
             units, cats = self.config.units_by_id.keys(), self.config.categories_by_id.keys()
             if (unit, category) != filed and {folder_unit, unit} <= units and {folder_cat, category} <= cats:

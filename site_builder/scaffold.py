@@ -25,9 +25,9 @@ from pathlib import Path
 from . import periods
 from .accountability import coverage, first_owed
 from .build import site_today
-from .config import SiteConfig, id_of, load_config, with_names
+from .config import SiteConfig, load_config, named_id
 from .errors import Problems, SiteError
-from .i18n import Listed, load_strings
+from .i18n import load_strings
 from .ledger import REQUIRED_HEADER, combined
 
 SITE_YAML = """\
@@ -194,19 +194,10 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     if config is None or problems.errors:
         raise SiteError(problems)
     problems = Problems()  # (the mistake is in the command, not in site.yaml: it is named)
-    unit, units = id_of(config.units_by_id, unit)
-    category, categories = id_of(config.categories_by_id, category)
-    ui = load_strings(config.language).ui
-    if len(units) > 1:
-        problems.add("site-builder new", None, "ambiguous_name", name=unit, ids=Listed(units))
-    elif unit not in config.units_by_id:
-        problems.add("site-builder new", None, "unknown_unit", unit=unit, known=with_names(config.units_by_id, ui))
-    if len(categories) > 1:
-        problems.add("site-builder new", None, "ambiguous_name", name=category, ids=Listed(categories))
-    elif category not in config.categories_by_id:
-        problems.add("site-builder new", None, "unknown_category", category=category,
-                     known=with_names(config.categories_by_id, ui))
+    unit = named_id(config, "unit", unit, problems, "site-builder new", None)
+    category = named_id(config, "category", category, problems, "site-builder new", None)
     problems.raise_if_errors()
+    ui = load_strings(config.language).ui
     today = today or site_today(config)
     folder = root / "content" / unit / category  # (as the clerk named the site: the path is shown)
     folder.mkdir(parents=True, exist_ok=True)
