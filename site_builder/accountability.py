@@ -10,7 +10,8 @@ missing: one, the latest, is shown as 逾期 N 天, more (or an older gap) as �
 Entries with `formed` must be published within the category's
 `publish_within_workdays` working days (政府信息公开条例 art. 26, default 20); units
 with no entry for 14 days or more are stale. `annual_rows` gives the 主动公开 counts per
-year. Every function is one pass over the entries and returns frozen dataclasses;
+year, late by either rule (past the working-day limit, or covering a period after its
+due date) counted once. Every function is one pass over the entries and returns frozen dataclasses;
 nothing here renders or reads files.
 """
 from __future__ import annotations
@@ -29,7 +30,9 @@ STALE_DAYS = 14
 
 @dataclass(frozen=True)
 class LatePeriod:
+    """A scheduled period covered by an entry published after the period's due date."""
     period: str
+    rel: str          # the entry that covers it
     due: dt.date
     published: dt.date
     days_late: int
@@ -82,6 +85,13 @@ class Supervision:
     unstarted: tuple[tuple[str, str], ...] = ()  # (unit, category) scheduled but never
                                                  # published, and owed since when unknown
                                                  # (the unit has no `since`)
+
+    @property
+    def late_rels(self) -> frozenset[str]:
+        """Entries published late by either rule: past the working-day limit after
+        `formed`, or covering a scheduled period after its due date."""
+        return frozenset({x.rel for x in self.late_entries}
+                         | {p.rel for r in self.records for p in r.late_periods})
 
     @property
     def failing(self) -> tuple[CadenceRecord, ...]:
@@ -161,7 +171,7 @@ def cadence_records(config: SiteConfig, entries: list[Entry], today: dt.date,
             due_after = cat.due_after
             if due_after is None:
                 continue
-            covered = {p: e.date for p, e in coverage(by_uc.get((unit.id, cat.id), []), cat.cadence).items()}
+            covered = coverage(by_uc.get((unit.id, cat.id), []), cat.cadence)
             if unit.since:
                 first = first_owed(unit.since, cat.cadence)
             elif covered:
@@ -174,21 +184,21 @@ def cadence_records(config: SiteConfig, entries: list[Entry], today: dt.date,
     return records, unstarted
 
 
-def _record(unit: str, category: str, cadence: str, first: str, covered: dict[str, dt.date],
+def _record(unit: str, category: str, cadence: str, first: str, covered: dict[str, Entry],
             due_after: int, today: dt.date, late_rels: tuple[str, ...]) -> CadenceRecord:
     current = periods.containing(today, cadence)
     expected, missing, late, next_due, last_due = 0, [], [], None, None
     period = first
     while periods.span(period)[0] <= periods.span(current)[0]:
         due = periods.span(period)[1] + dt.timedelta(days=due_after)
-        published = covered.get(period)
+        entry = covered.get(period)
         if due < today:
             expected, last_due = expected + 1, period
-            if published is None:
+            if entry is None:
                 missing.append(period)
-            elif published > due:
-                late.append(LatePeriod(period, due, published, (published - due).days))
-        elif published is None and next_due is None:
+            elif entry.date > due:
+                late.append(LatePeriod(period, entry.rel, due, entry.date, (entry.date - due).days))
+        elif entry is None and next_due is None:
             next_due = due
         period = periods.following(period)
     if next_due is None:
@@ -227,9 +237,9 @@ def supervise(config: SiteConfig, entries: list[Entry], today: dt.date,
 
 
 def annual_rows(config: SiteConfig, entries: list[Entry],
-                late: tuple[LateEntry, ...]) -> dict[int, tuple[AnnualRow, ...]]:
-    """Per year with entries: per unit × category, entries published, late ones, corrections."""
-    late_rels = {x.rel for x in late}
+                late_rels: frozenset[str]) -> dict[int, tuple[AnnualRow, ...]]:
+    """Per year with entries: per unit × category, entries published, those of them
+    published late (`Supervision.late_rels`), corrections."""
     counts: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for e in entries:
         row = counts[(e.date.year, e.unit, e.category)]

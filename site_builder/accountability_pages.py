@@ -52,8 +52,9 @@ def accountability_pages(site: Site, home: tuple[str, str]) -> list[Page]:
         by_year[i.entry.date.year].append(i.entry.rel)
     for year, rows in site.annual.items():
         totals = [sum(getattr(r, k) for r in rows) for k in ("published", "late", "corrections")]
+        data = {"year": year, "rows": rows, "totals": totals, "so_far": year == site.today.year}
         pages.append(Page(f"supervision/annual-{year}/index.html", "annual.html",
-                          t["annual_title"].format(y=year), {"year": year, "rows": rows, "totals": totals},
+                          t["annual_title"].format(y=year), data,
                           frozenset(by_year[year]),
                           (home, (t["supervision_title"], sup_path))))
 

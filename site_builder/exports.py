@@ -2,15 +2,16 @@
 
 `data/supervision.json` (one record per unit × scheduled category, the pairs never
 published by a unit without `since`, the entries late against the working-day rule,
-stale units), `data/annual-YYYY.csv` (主动公开 counts per unit and category),
-`data/entries.json` (the catalogue of every published entry), and (`ledger_csvs`) a
-CSV of each ledger beside its entry page. Pure functions of the site model returning
+stale units), `data/annual-YYYY.csv` (主动公开 counts per unit and category, with the
+day they are counted to), `data/entries.json` (the catalogue of every published entry),
+and (`ledger_csvs`) a CSV of each ledger beside its entry page. Pure functions of the site model returning
 (path, bytes); keys and rows are in a fixed order, so the same input gives the same
 bytes. CSV files are UTF-8 with a byte-order mark, which Excel on Chinese Windows needs.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from typing import Any, Iterator
@@ -86,7 +87,8 @@ def supervision_json(site: Site) -> bytes:
             "missing_periods": list(r.missing_periods), "overdue_days": r.overdue_days,
             "next_due": _day(r.next_due),
             "late_periods": [{"period": p.period, "due": _day(p.due), "published": _day(p.published),
-                              "days_late": p.days_late} for p in r.late_periods],
+                              "days_late": p.days_late, "entry": _entry_ref(site, p.rel)}
+                             for p in r.late_periods],
             "late_entries": [_entry_ref(site, rel) for rel in r.late_entries],
         })
     late = [{**_entry_ref(site, x.rel), "unit": x.unit, "category": x.category,
@@ -105,10 +107,12 @@ def annual_csv(site: Site, year: int) -> bytes:
     cfg = site.config
     rows: list[list[Any]] = [[t["col_year"], t["col_unit_id"], t["col_unit"], t["col_category_id"],
                               t["category"], t["col_count_published"], t["col_count_late"],
-                              t["col_count_corrections"]]]
+                              t["col_count_corrections"], t["col_as_of"]]]
+    # the counts of a year under way are those of today, not of the whole year
+    as_of = _day(min(site.today, dt.date(year, 12, 31)))
     for r in site.annual[year]:
         rows.append([r.year, r.unit, cfg.units_by_id[r.unit].name, r.category,
-                     cfg.categories_by_id[r.category].name, r.published, r.late, r.corrections])
+                     cfg.categories_by_id[r.category].name, r.published, r.late, r.corrections, as_of])
     return _csv(rows)
 
 

@@ -589,6 +589,8 @@ def test_withdrawn_list_keeps_no_names_after_the_notice(tmp_path):
 # --------------------------------------------------------------------------- annual report
 
 def test_annual_csv_counts_match_the_entries(tmp_path):
+    """Late by either rule counts, once: past the working-day limit after `formed`, or
+    covering a scheduled period after its due date. A year under way says to when."""
     site = write_site(tmp_path / "site")
     entries = [  # (rel, date, formed, corrects)
         ("beicun/decisions/a.md", "2025-03-02", None, None),
@@ -606,25 +608,38 @@ def test_annual_csv_counts_match_the_entries(tmp_path):
         if corrects:
             front["corrects"] = corrects
         write_entry(site, rel, **front)
+    finance_entries(site, "nancun", range(1, 11))
+    august = site / "content/nancun/finance/2026-09-05-caiwu-2026-08.md"  # due 09-10
+    august.write_text(august.read_text(encoding="utf-8").replace("2026-09-05", "2026-09-25"), encoding="utf-8")
+    september = site / "content/nancun/finance/2026-10-05-caiwu-2026-09.md"  # due 10-10, and 20 working days
+    september.write_text(september.read_text(encoding="utf-8").replace(
+        "date: '2026-10-05'", "date: '2026-11-12'\nformed: '2026-09-30'"), encoding="utf-8")
     out = build(site, "2026-11-20")
 
     def counts(year: str) -> list[list[str]]:
         rows = list(csv.reader(io.StringIO(read(out, f"data/annual-{year}.csv").lstrip("\ufeff"))))
         assert rows[0] == [UI["col_year"], UI["col_unit_id"], UI["col_unit"], UI["col_category_id"],
                            UI["category"], UI["col_count_published"], UI["col_count_late"],
-                           UI["col_count_corrections"]]
-        return [[r[0], r[1], r[3], r[5], r[6], r[7]] for r in rows[1:]]
+                           UI["col_count_corrections"], UI["col_as_of"]]
+        return [[r[0], r[1], r[3], r[5], r[6], r[7], r[8]] for r in rows[1:]]
 
-    assert counts("2025") == [["2025", "beicun", "decisions", "2", "1", "0"]]
-    assert counts("2026") == [["2026", "town", "relief", "2", "1", "0"],
-                              ["2026", "beicun", "decisions", "2", "0", "1"],
-                              ["2026", "nancun", "decisions", "1", "0", "0"]]
-    for year in ("2025", "2026"):
-        published = sum(1 for _, day, _, _ in entries if day.startswith(year))
-        total = tables(read(out, f"supervision/annual-{year}/index.html"))[
-            UI["annual_caption"].format(y=year)][-1]
-        assert total == [UI["total_row"], str(published), "1", "1" if year == "2026" else "0"]
+    assert counts("2025") == [["2025", "beicun", "decisions", "2", "1", "0", "2025-12-31"]]
+    assert counts("2026") == [["2026", "town", "relief", "2", "1", "0", "2026-11-20"],
+                              ["2026", "beicun", "decisions", "2", "0", "1", "2026-11-20"],
+                              ["2026", "nancun", "finance", "10", "2", "0", "2026-11-20"],
+                              ["2026", "nancun", "decisions", "1", "0", "0", "2026-11-20"]]
+    captions = {"2025": UI["annual_caption"].format(y=2025),
+                "2026": UI["annual_caption_so_far"].format(y=2026, date="2026年11月20日")}
+    for year, (published, late, fixes) in {"2025": (2, 1, 0), "2026": (15, 3, 1)}.items():
+        page = read(out, f"supervision/annual-{year}/index.html")
+        assert tables(page)[captions[year]][-1] == [UI["total_row"], str(published), str(late), str(fixes)]
+        so_far = UI["annual_so_far"].format(y=2026, date="2026年11月20日")
+        assert (so_far in text_of(page)) == (year == "2026")
     assert not (out / "data/annual-2024.csv").exists()
+    late = json.loads(read(out, "data/supervision.json"))["records"]
+    late = next(r["late_periods"] for r in late if r["unit"] == "nancun" and r["category"] == "finance")
+    assert [(p["period"], p["days_late"], p["entry"]["title"]) for p in late] == [
+        ("2026-08", 15, "2026年8月财务收支公开"), ("2026-09", 33, "2026年9月财务收支公开")]
 
 
 # --------------------------------------------------------------------------- git history
