@@ -5,7 +5,8 @@ Text is folded character by character (NFKC, lowercase, Traditional and variant 
 to Simplified with OpenCC's t2s table); the browser receives the same fold table for
 every character the index holds, so both sides fold identically. Han text becomes
 overlapping bigrams (single characters are indexed too, for one-character queries);
-ASCII words and numbers are words. No stemmer, stop words or trimmer.
+ASCII words and numbers are words, a number grouped by thousands one word without its
+commas (386,500 as 386500). No stemmer, stop words or trimmer.
 
 The index is split by term into many small chunk files, loaded as <script> files
 (works from file://) written in UTF-16: postings are delta-encoded doc ids with term
@@ -67,6 +68,10 @@ SNIPPET_CHARS = 1500         # text kept per document for snippets
 UNIGRAM = "'"                # key prefix of single-character postings (never in a token)
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 _TOKEN_RE = re.compile(f"([{_HAN}]+)|([a-z0-9]+)")
+# A number grouped by thousands (386,500 or 1,234,567.00), not a decimal's tail
+# (2400.00,031) nor part of a list (1,234,567,8) nor of a word: search.js finds the same
+_GROUPED = re.compile(r"(?<![a-z0-9.])[0-9]{1,3}(?:,[0-9]{3})+(?![a-z0-9]|,[0-9])")
+_GROUP_HINT = re.compile(r"[0-9],[0-9]{3}")  # cheap test first: most texts have none
 T = TypeVar("T")
 S = TypeVar("S")
 
@@ -94,7 +99,15 @@ def fold(text: str) -> str:
 
 def _prefold(text: str) -> str:
     """fold() but the script: the index applies the fold table to whole arrays."""
-    return unicodedata.normalize("NFKC", text).lower()
+    return _ungroup(unicodedata.normalize("NFKC", text).lower())
+
+
+def _ungroup(text: str) -> str:
+    """Numbers without their thousands commas, so 386500 finds 386,500.00 (and 386,500
+    finds 386500): one token either way."""
+    if not _GROUP_HINT.search(text):
+        return text
+    return _GROUPED.sub(lambda m: m.group(0).replace(",", ""), text)
 
 
 @lru_cache(maxsize=1)

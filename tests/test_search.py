@@ -228,6 +228,36 @@ def test_english_words_agree_with_their_number(browser, tmp_path, site_model):
     assert many["status"] == f"{many['hits']} results" and many["hits"] > 1
 
 
+def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_path):
+    """Residents type 386500 for 386,500.00 (and the other way): one number either way,
+    highlighted as written; a decimal's tail before a comma (2400.00,031) and a list
+    (1,234,567,8) are not taken for grouped numbers."""
+    site = tmp_path / "amounts"
+    shutil.copytree(ROOT / "content", site / "content")
+    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    bodies = {"a": "道路硬化工程款386,500.00元，已于11月支付。", "b": "光伏电站收益386500元。",
+              "c": "凭证记录：2400.00,031，经手人签字。", "d": "名单编号1,234,567,8。"}
+    for key, body in bodies.items():
+        (site / f"content/dongzhuang/plans/2026-03-0{ord(key) - 96}-amount-{key}.md").write_text(
+            f"---\ntitle: 金额测试{key}\ndate: 2026-03-0{ord(key) - 96}\n---\n\n{body}\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--today", TODAY],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = browser.new_page()
+    base = (site / "public").as_uri() + "/"
+
+    def found(query: str) -> list[str]:
+        return sorted(h.rsplit("amount-", 1)[1][0] for h in urls(run_query(page, base, query)) if "amount-" in h)
+
+    assert found("386500") == found("386,500") == found("３８６，５００") == ["a", "b"]
+    assert found("386500.00") == found("386,500.00") == ["a"]
+    assert "<mark>386,500</mark>" in run_query(page, base, "386500")["html"]
+    assert found("031") == ["c"] and found("00031") == []
+    assert found("8") == ["d"] and found("1234567") == []
+    assert [t for t, _ in tokens(fold("工程款386,500.00元 2400.00,031 1,234,567,8 a1,234"))] == [
+        "工程", "程款", "386500", "00", "元", "2400", "00", "031", "1", "234", "567", "8", "a1", "234"]
+
+
 def test_box_on_entry_page_submits_to_search(browser, server, site_model):
     page = browser.new_page()
     item = next(i for i in site_model.items if i.unit.id == "dongzhuang" and i.category.id == "finance")

@@ -45,6 +45,28 @@
   };
   window.__sbDoc = function (id, d) { docs[id] = { t: d[0], u: d[1], n: d[2], c: d[3], d: d[4], x: d[5], k: d[6] }; };
 
+  /* Where the commas of numbers grouped by thousands are (386,500; not 2400.00,031 nor
+     1,234,567,8): the index leaves them out, so 386500 and 386,500 are one word. */
+  var GROUPED = /[0-9]{1,3}(?:,[0-9]{3})+/g;
+  function groupCommas(s) {
+    var out = [], m;
+    GROUPED.lastIndex = 0;
+    while ((m = GROUPED.exec(s))) {
+      var end = m.index + m[0].length;
+      if (/[a-z0-9.]/.test(s.charAt(m.index - 1)) || /^(?:[a-z0-9]|,[0-9])/.test(s.slice(end, end + 2))) {
+        GROUPED.lastIndex = m.index + 1;
+        continue;
+      }
+      for (var i = m.index; i < end; i++) if (s.charAt(i) === ",") out.push(i);
+    }
+    return out;
+  }
+  function ungroup(s) {
+    var drop = groupCommas(s), out = "", at = 0;
+    drop.forEach(function (i) { out += s.slice(at, i); at = i + 1; });
+    return out + s.slice(at);
+  }
+
   function foldText(s) {
     s = s.normalize("NFKC").toLowerCase();
     var out = "";
@@ -137,7 +159,7 @@
      of terms that cover it (see cover). Its bigrams score it. */
   function parse(q) {
     var words = [];
-    foldText(q).split(/\s+/).forEach(function (w) {
+    ungroup(foldText(q)).split(/\s+/).forEach(function (w) {
       if (!w) return;
       var segs = [], m;
       TOKEN.lastIndex = 0;
@@ -367,6 +389,10 @@
       offset += ch.length;
     });
     map.push(text.length);
+    groupCommas(folded).reverse().forEach(function (i) {  // as the index: 386,500 is 386500
+      folded = folded.slice(0, i) + folded.slice(i + 1);
+      map.splice(i, 1);
+    });
     var ranges = [];
     words.forEach(function (w) {
       var at = folded.indexOf(w.text);
