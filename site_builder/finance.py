@@ -127,13 +127,16 @@ def bar_chart(series: LedgerSeries, title: str, description: str, labels: list[t
 
     `labels` holds, per row, the text under its bars and a second line (the year) or "".
     """
-    bar, gap, height, top, bottom, left = 14, 12, 160, 24, 40, 8
+    # Labels as large as the page's text (16 of the chart's units: 16 px, 24 px in 大字版)
+    # with room for 4季度 under each pair of bars; sized in rem so that 大字版 scales it.
+    bar, gap, height, top, bottom, left, font = 18, 24, 160, 32, 48, 8, 16
     rows = series.rows
     width = max(240, left * 2 + len(rows) * (2 * bar + gap))
+    tall = top + height + bottom
     peak = max([r.income for r in rows] + [r.expense for r in rows] + [Decimal("1")])
     out = [f'<svg class="chart" role="img" aria-labelledby="{ident}-t {ident}-d" '
-           f'viewBox="0 0 {width} {top + height + bottom}" width="{width}" '
-           f'height="{top + height + bottom}" xmlns="http://www.w3.org/2000/svg">',
+           f'viewBox="0 0 {width} {tall}" width="{width}" height="{tall}" '
+           f'style="width:{width / 16:g}rem;height:{tall / 16:g}rem" xmlns="http://www.w3.org/2000/svg">',
            f'<title id="{ident}-t">{escape(title)}</title>',
            f'<desc id="{ident}-d">{escape(description)}</desc>',
            f'<line x1="{left}" y1="{top + height}" x2="{width - left}" y2="{top + height}" '
@@ -144,15 +147,15 @@ def bar_chart(series: LedgerSeries, title: str, description: str, labels: list[t
             h = int((amount * height / peak).to_integral_value())
             out.append(f'<rect class="bar-{cls}" fill="{COLOURS[cls]}" x="{x + k * bar}" '
                        f'y="{top + height - h}" width="{bar - 1}" height="{h}"/>')
-        out.append(f'<text x="{x + bar}" y="{top + height + 16}" text-anchor="middle" '
-                   f'font-size="11">{escape(label)}</text>')
+        out.append(f'<text x="{x + bar}" y="{top + height + 20}" text-anchor="middle" '
+                   f'font-size="{font}">{escape(label)}</text>')
         if sub:
-            out.append(f'<text x="{x + bar}" y="{top + height + 30}" text-anchor="middle" '
-                       f'font-size="11">{escape(sub)}</text>')
+            out.append(f'<text x="{x + bar}" y="{top + height + 40}" text-anchor="middle" '
+                       f'font-size="{font}">{escape(sub)}</text>')
     legend_y = top - 10
-    out.append(f'<rect fill="{COLOURS["income"]}" x="{left}" y="{legend_y - 9}" width="10" height="10"/>'
-               f'<text x="{left + 14}" y="{legend_y}" font-size="12">{escape(income_label)}</text>'
-               f'<rect fill="{COLOURS["expense"]}" x="{left + 80}" y="{legend_y - 9}" width="10" height="10"/>'
-               f'<text x="{left + 94}" y="{legend_y}" font-size="12">{escape(expense_label)}</text>')
+    out.append(f'<rect fill="{COLOURS["income"]}" x="{left}" y="{legend_y - 12}" width="12" height="12"/>'
+               f'<text x="{left + 16}" y="{legend_y}" font-size="{font}">{escape(income_label)}</text>'
+               f'<rect fill="{COLOURS["expense"]}" x="{left + 100}" y="{legend_y - 12}" width="12" height="12"/>'
+               f'<text x="{left + 116}" y="{legend_y}" font-size="{font}">{escape(expense_label)}</text>')
     out.append("</svg>")
     return "\n".join(out)

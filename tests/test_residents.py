@@ -236,10 +236,12 @@ _LARGE_JS = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const el = walker.currentNode.parentElement;
-    if (!walker.currentNode.textContent.trim() || el.closest('svg, script, style, .visually-hidden')) continue;
+    if (!walker.currentNode.textContent.trim() || el.closest('script, style, .visually-hidden')) continue;
     const r = el.getBoundingClientRect();
     if (!r.width || !r.height) continue;
-    const size = parseFloat(getComputedStyle(el).fontSize);
+    const svg = el.closest('svg');  // a chart's labels as drawn: its units scaled to its size
+    const scale = svg && svg.viewBox.baseVal ? svg.getBoundingClientRect().width / svg.viewBox.baseVal.width : 1;
+    const size = parseFloat(getComputedStyle(el).fontSize) * scale;
     if (size < 24) small.push(`${el.tagName}.${el.className} ${size}px "${walker.currentNode.textContent.trim().slice(0, 12)}"`);
   }
   const b = document.getElementById('large-toggle');
@@ -271,7 +273,7 @@ def test_large_type_switch_persists(browser, site, pages, served, tmp_path):
         assert after["pressed"] == "true" and after["body"] >= 24, after
         assert not after["small"], after["small"][:10]
         # Remembered on other pages, before first paint (the class is set in <head>).
-        for kind in ("unit", "entry-ledger", "search", "supervision"):
+        for kind in ("unit", "entry-ledger", "search", "supervision", "finance"):
             if not (site / pages[kind].partition("?")[0]).is_file():
                 continue
             _open(page, site, pages[kind], served)
