@@ -587,6 +587,6 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: 
                 site, site.by_unit.get(unit.id, []), f"{unit.name} - {cfg.title}",
                 f"{unit.id}/feed.xml", site.unit_url(unit.id)))
         writer.write("sitemap.xml", feeds.sitemap(site, [p.path for p in site.pages]))
-        writer.write("robots.txt", feeds.robots(site))
+        writer.write("robots.txt", feeds.robots(site, renderer.strings.ui["robots_subpath"]))
     if search is not None:  # last: on a rebuild it is being made meanwhile, in another process
         search.write(site, writer)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape as _escape
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from .markup import xml_text as escape
@@ -68,5 +69,11 @@ def sitemap(site: Site, paths: list[str]) -> bytes:
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def robots(site: Site) -> bytes:
-    return f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n".encode("utf-8")
+def robots(site: Site, note: str) -> bytes:
+    """Crawlers read robots.txt at the host's root only: a site under a sub-path gets
+    lines for the host's file (`note`, a comment, says so) that allow its own path."""
+    base = site.config.base_url
+    path = urlsplit(base).path or "/"
+    head = "".join(f"# {line}\n" for line in note.format(path=path, root=urljoin(base, "/robots.txt")).splitlines()) \
+        if path != "/" else ""
+    return f"{head}User-agent: *\nAllow: {path}\nSitemap: {base}sitemap.xml\n".encode("utf-8")

@@ -388,8 +388,11 @@ def test_feeds_sitemap_robots_with_base_url(make_site, tmp_path):
         path = path + "index.html" if path == "" or path.endswith("/") else path
         assert (out / unquote(path)).is_file(), loc
 
-    robots = (out / "robots.txt").read_text(encoding="utf-8")
-    assert f"Sitemap: {BASE_URL}sitemap.xml" in robots.splitlines()
+    # under a sub-path: lines for the host's robots.txt, the only one crawlers read
+    robots = (out / "robots.txt").read_text(encoding="utf-8").splitlines()
+    assert robots[-3:] == ["User-agent: *", "Allow: /gov/", f"Sitemap: {BASE_URL}sitemap.xml"]
+    assert robots[:-3] == ["# " + x for x in UI["robots_subpath"].format(
+        path="/gov/", root="https://example.org/robots.txt").splitlines()]
 
 
 def test_no_feeds_without_base_url(make_site, tmp_path):
