@@ -11,8 +11,8 @@ Entries with `formed` must be published within the category's
 `publish_within_workdays` working days (政府信息公开条例 art. 26, default 20); units
 with no entry for 14 days or more are stale. `annual_rows` gives the 主动公开 counts per
 year, late by either rule (past the working-day limit, or covering a period after its
-due date) counted once. Every function is one pass over the entries and returns frozen dataclasses;
-nothing here renders or reads files.
+due date) counted once. Every function is one pass over the entries and returns frozen
+dataclasses; nothing here renders or reads files.
 """
 from __future__ import annotations
 

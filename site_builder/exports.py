@@ -4,9 +4,10 @@
 published by a unit without `since`, the entries late against the working-day rule,
 stale units), `data/annual-YYYY.csv` (主动公开 counts per unit and category, with the
 day they are counted to), `data/entries.json` (the catalogue of every published entry),
-and (`ledger_csvs`) a CSV of each ledger beside its entry page. Pure functions of the site model returning
-(path, bytes); keys and rows are in a fixed order, so the same input gives the same
-bytes. CSV files are UTF-8 with a byte-order mark, which Excel on Chinese Windows needs.
+and (`ledger_csvs`) a CSV of each ledger beside its entry page. Pure functions of the
+site model returning (path, bytes); keys and rows are in a fixed order, so the same
+input gives the same bytes. CSV files are UTF-8 with a byte-order mark, which Excel on
+Chinese Windows needs.
 """
 from __future__ import annotations
 

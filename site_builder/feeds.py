@@ -74,6 +74,6 @@ def robots(site: Site, note: str) -> bytes:
     lines for the host's file (`note`, a comment, says so) that allow its own path."""
     base = site.config.base_url
     path = urlsplit(base).path or "/"
-    head = "".join(f"# {line}\n" for line in note.format(path=path, root=urljoin(base, "/robots.txt")).splitlines()) \
-        if path != "/" else ""
+    note = note.format(path=path, root=urljoin(base, "/robots.txt")) if path != "/" else ""
+    head = "".join(f"# {line}\n" for line in note.splitlines())
     return f"{head}User-agent: *\nAllow: {path}\nSitemap: {base}sitemap.xml\n".encode("utf-8")
