@@ -199,9 +199,9 @@ def _write_site(site: Site, root: Path, output: Path, parallel: bool, timer: _Ti
     # on a first build, whose workers keep both cores busy: walking the model there would
     # only copy the memory pages it shares (a quarter of a GiB more at 50,000 entries).
     rebuild = for_output(root, output).has("fingerprints")
-    data = ForkedCall(_data_files, site, parallel=parallel and rebuild)
+    data = _OpenData(site, output, parallel and rebuild)
     try:
-        pages = render_pages(site, writer, root, parallel)
+        pages = render_pages(site, writer, root, parallel, data.start)
         timer.lap("render")
         _write_extras(site, Renderer(site), writer, search, pages.changed, data)
     except BaseException:
@@ -553,10 +553,43 @@ def _data_files(site: Site) -> list[tuple[str, bytes]]:
     return list(data_files(site))
 
 
+class _OpenData:
+    """The open data files (exports.data_files), started once the pages' fingerprints
+    tell which entries' faces changed since the last build into the output (with the
+    same config, code and `today`). They show of an entry only its face: when no face
+    changed and every one of them is there, they are the files that build wrote, and
+    are neither made nor compared again (at 10,000 entries, making them took a sixth of
+    a second of a core the search index was waiting for, after a body was edited)."""
+
+    def __init__(self, site: Site, output: Path, parallel: bool):
+        self.site, self.output, self.parallel = site, output, parallel
+        self.kept: list[str] = []  # paths of the files kept as they are
+        self.call: ForkedCall | None = None
+
+    def start(self, faces_changed: frozenset[str] | None) -> None:
+        from .exports import data_paths
+
+        paths = data_paths(self.site)
+        if faces_changed is not None and not faces_changed and _all_present(self.output, paths):
+            self.kept = paths
+        else:
+            self.call = ForkedCall(_data_files, self.site, parallel=self.parallel)
+
+    def files(self) -> list[tuple[str, bytes]]:
+        """The files made (none when kept; made here when never started)."""
+        if self.kept:
+            return []
+        return self.call.result() if self.call is not None else _data_files(self.site)
+
+    def cancel(self) -> None:
+        if self.call is not None:
+            self.call.cancel()
+
+
 def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: _SearchIndex | None,
-                  changed: frozenset[str] | None, data: ForkedCall) -> None:
-    """Everything but the pages: assets, each entry's files, open data (`data`, being
-    made meanwhile), feeds, the search index. `changed`: the entries changed since the
+                  changed: frozenset[str] | None, data: _OpenData) -> None:
+    """Everything but the pages: assets, each entry's files, open data (`data`: being
+    made meanwhile, or kept as the last build wrote it), feeds, the search index. `changed`: the entries changed since the
     last build into this folder (see `render_pages`); the files of the others are as
     that build left them, if still there (neither read nor made again: at 10,000
     entries, making and comparing the ledger CSVs alone took a sixth of a second)."""
@@ -576,7 +609,9 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: 
             writer.copy(path, source)
         for path, made in exports.ledger_csvs(site, item):
             writer.write(path, made)
-    for path, made in data.result():
+    for path in data.kept:
+        writer.record(path, written=False)
+    for path, made in data.files():
         writer.write(path, made)
     writer.write("404.html", renderer.render(Page("404.html", "404.html", "404", {}, frozenset())))
     if site.config.base_url:

@@ -8,6 +8,9 @@ and (`ledger_csvs`) a CSV of each ledger beside its entry page. Pure functions o
 site model returning (path, bytes); keys and rows are in a fixed order, so the same
 input gives the same bytes. CSV files are UTF-8 with a byte-order mark, which Excel on
 Chinese Windows needs.
+They show of an entry only what its face covers (see `cache.PageFingerprints`: nothing
+of its body or attachments), so a rebuild after which no entry's face changed keeps
+the files but the ledger CSVs as the last build wrote them (see `build._OpenData`).
 """
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ import csv
 import datetime as dt
 import io
 import json
-from typing import Any, Iterator
+from functools import partial
+from typing import Any, Callable, Iterator
 
 from .feeds import page_url
 from .i18n import load_strings
@@ -135,12 +139,23 @@ def entries_json(site: Site) -> bytes:
     return (_json_lines(out) + "\n").encode("utf-8")
 
 
+def _data_makers(site: Site) -> list[tuple[str, Callable[[], bytes]]]:
+    """(output path, what makes its bytes) of every open-data file but the ledger CSVs:
+    one list, so that their paths are known without making them (`data_paths`)."""
+    return [("data/supervision.json", partial(supervision_json, site)),
+            ("data/entries.json", partial(entries_json, site)),
+            *((f"data/annual-{year}.csv", partial(annual_csv, site, year)) for year in site.annual)]
+
+
+def data_paths(site: Site) -> list[str]:
+    """The output path of every file `data_files` gives, in its order."""
+    return [path for path, _ in _data_makers(site)]
+
+
 def data_files(site: Site) -> Iterator[tuple[str, bytes]]:
     """Every open-data file of the site but the ledger CSVs, as (output path, bytes)."""
-    yield "data/supervision.json", supervision_json(site)
-    yield "data/entries.json", entries_json(site)
-    for year in site.annual:
-        yield f"data/annual-{year}.csv", annual_csv(site, year)
+    for path, make in _data_makers(site):
+        yield path, make()
 
 
 def ledger_paths(item: Item) -> list[str]:

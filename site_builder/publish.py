@@ -17,6 +17,7 @@ import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
@@ -120,15 +121,21 @@ def _distrust(cache: Cache, key: str, rels: frozenset[str], paths: set[str]) -> 
         cache.forget("fingerprints")
 
 
-def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = True) -> RenderedPages:
+def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = True,
+                 faces_known: Callable[[frozenset[str] | None], None] | None = None) -> RenderedPages:
     """Render and write every page that changed. Raises SiteError for a template error.
     The caller saves the record it returns once every other file is written (until then
-    the pages it wrote are rendered again by the next build)."""
+    the pages it wrote are rendered again by the next build). `faces_known` is told,
+    before any page is rendered, the entries whose faces changed since the last build
+    into this folder (None: there was none; see PageFingerprints.faces_changed), so
+    that the caller may start meanwhile what depends on those alone."""
     cache = for_output(root, writer.root)
     key = global_key(site)
     last = _last_record(cache, key)
     # (a site's own templates may show a body anywhere: see PageFingerprints)
     fingerprints = PageFingerprints(site, last, bodies_declared=len(template_dirs(site.config)) == 1)
+    if faces_known is not None:
+        faces_known(fingerprints.faces_changed)
     old = last.pages if last is not None else {}
     new: dict[str, str] = {}
     todo: list[Job] = []

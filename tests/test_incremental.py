@@ -161,6 +161,36 @@ def test_rebuilds_equal_cold_builds(tmp_path):
     assert_same_as_cold(site, out, tmp_path, "theme")
 
 
+def test_open_data_files_are_made_again_only_when_an_entry_s_face_changed(tmp_path, monkeypatch):
+    """They show no body: a body edited leaves them as they were, neither made nor
+    written; a title edited, or one of them lost, makes them again."""
+    site = demo_copy(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    made: list[int] = []
+    making = build_module._data_files
+    monkeypatch.setattr(build_module, "_data_files", lambda s: made.append(1) or making(s))
+    today = dt.date.fromisoformat(TODAY)
+    entries = out / "data/entries.json"
+    stamp = entries.stat().st_mtime_ns
+    edited = site / "content" / EDITED
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充说明：经复核无误。\n", encoding="utf-8")
+    build_here(site, out, today, parallel=False)
+    assert not made and entries.stat().st_mtime_ns == stamp
+    assert_same_as_cold(site, out, tmp_path, "body")
+
+    edited.write_text(edited.read_text(encoding="utf-8").replace("招标结果公示\"", "招标结果公示（更正）\"", 1),
+                      encoding="utf-8")
+    build_here(site, out, today, parallel=False)
+    assert made and "（更正）" in entries.read_text(encoding="utf-8")
+    assert_same_as_cold(site, out, tmp_path, "title")
+
+    made.clear()
+    entries.unlink()
+    build_here(site, out, today, parallel=False)
+    assert made and entries.is_file()
+
+
 def test_a_list_taken_down_after_its_notice_is_taken_down_where_another_entry_links_it(tmp_path):
     """A 低保 list's file, linked from the month's ledger too: when the list's notice ends
     (withdraw_after_notice), the file leaves the ledger's folder as well, and the ledger's
