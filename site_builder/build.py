@@ -589,10 +589,11 @@ class _OpenData:
 def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: _SearchIndex | None,
                   changed: frozenset[str] | None, data: _OpenData) -> None:
     """Everything but the pages: assets, each entry's files, open data (`data`: being
-    made meanwhile, or kept as the last build wrote it), feeds, the search index. `changed`: the entries changed since the
-    last build into this folder (see `render_pages`); the files of the others are as
-    that build left them, if still there (neither read nor made again: at 10,000
-    entries, making and comparing the ledger CSVs alone took a sixth of a second)."""
+    made meanwhile, or kept as the last build wrote it), feeds, the search index.
+    `changed`: the entries changed since the last build into this folder (see
+    `render_pages`); the files of the others are as that build left them, if still
+    there (neither read nor made again: at 10,000 entries, making and comparing the
+    ledger CSVs alone took a sixth of a second)."""
     from . import exports, feeds
     from .model import Page
 

@@ -7,10 +7,10 @@ day they are counted to), `data/entries.json` (the catalogue of every published 
 and (`ledger_csvs`) a CSV of each ledger beside its entry page. Pure functions of the
 site model returning (path, bytes); keys and rows are in a fixed order, so the same
 input gives the same bytes. CSV files are UTF-8 with a byte-order mark, which Excel on
-Chinese Windows needs.
-They show of an entry only what its face covers (see `cache.PageFingerprints`: nothing
-of its body or attachments), so a rebuild after which no entry's face changed keeps
-the files but the ledger CSVs as the last build wrote them (see `build._OpenData`).
+Chinese Windows needs. They show of an entry only what its face covers (see
+`cache.PageFingerprints`: nothing of its body or attachments), so a rebuild after which
+no entry's face changed keeps the files but the ledger CSVs as the last build wrote them
+(see `build._OpenData`).
 """
 from __future__ import annotations
 
