@@ -39,27 +39,33 @@ def _start(func: Callable[[Any, Any], Any], shared: Any, keep_freed: bool = Fals
     _SHARED = (func, shared)
 
 
+_HELD = {signal.SIGINT, signal.SIGTERM}  # signals blocked while processes are forked
+
+
 def _stopped_by_parent() -> None:
     """A forked process is stopped by the build that forked it (SIGTERM, at once: see
     cli.run), not by Ctrl-C: a terminal sends that to the whole process group, and
-    multiprocessing would print the name of each process it interrupted. Ctrl-C, held
-    back while the process was forked (`_forking`), is then let through, to be ignored."""
+    multiprocessing would print the name of each process it interrupted. Ctrl-C and
+    SIGTERM, held back while the process was forked (`_forking`), are then let through:
+    the one ignored, the other ending it at once."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
 
 
 @contextlib.contextmanager
 def _forking() -> Iterator[None]:
-    """Ctrl-C held back (blocked, not lost) while processes are forked: one that came
-    between a fork and the child's `_stopped_by_parent` would stop the child in
-    multiprocessing's own start-up, which prints a traceback. This process gets it
-    once they are forked."""
+    """Ctrl-C and SIGTERM held back (blocked, not lost) while processes are forked: one
+    that came between a fork and the child's `_stopped_by_parent` would stop the child
+    in multiprocessing's own start-up with the build's handler (cli.run's, which raises
+    KeyboardInterrupt), which prints a traceback; a call cancelled at once (a template
+    error as rendering begins) sends it just then. This process gets them once they
+    are forked."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     try:
         yield
     finally:
