@@ -228,23 +228,36 @@ def test_english_words_agree_with_their_number(browser, tmp_path, site_model):
     assert many["status"] == f"{many['hits']} results" and many["hits"] > 1
 
 
-def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_path):
-    """Residents type 386500 for 386,500.00 (and the other way): one number either way,
-    highlighted as written; a decimal's tail before a comma (2400.00,031) and a list
-    (1,234,567,8) are not taken for grouped numbers."""
-    site = tmp_path / "amounts"
-    shutil.copytree(ROOT / "content", site / "content")
+def _site_of(tmp_path: Path, bodies: dict[str, tuple[str, str]], demo: bool = True) -> str:
+    """The demo site (or its site.yaml alone) with more entries in 东庄村's plans, each
+    {name: (title, body)}, built; the base URL of its output."""
+    site = tmp_path / "site"
+    if demo:
+        shutil.copytree(ROOT / "content", site / "content")
+    site.mkdir(exist_ok=True)
     shutil.copy(ROOT / "site.yaml", site / "site.yaml")
-    bodies = {"a": "道路硬化工程款386,500.00元，已于11月支付。", "b": "光伏电站收益386500元。",
-              "c": "凭证记录：2400.00,031，经手人签字。", "d": "名单编号1,234,567,8。"}
-    for key, body in bodies.items():
-        (site / f"content/dongzhuang/plans/2026-03-0{ord(key) - 96}-amount-{key}.md").write_text(
-            f"---\ntitle: 金额测试{key}\ndate: 2026-03-0{ord(key) - 96}\n---\n\n{body}\n", encoding="utf-8")
+    folder = site / "content/dongzhuang/plans"
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, (name, (title, body)) in enumerate(bodies.items()):
+        day = dt.date(2026, 3, 1) + dt.timedelta(days=n)
+        (folder / f"{day}-{name}.md").write_text(f"---\ntitle: {title}\ndate: {day}\n---\n\n{body}\n",
+                                                 encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--today", TODAY],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+    return (site / "public").as_uri() + "/"
+
+
+def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_path):
+    """Residents type 386500 for 386,500.00 (and the other way): one number either way,
+    highlighted as written; a decimal's tail before a comma (2400.00,031) and a list
+    (1,234,567,8) are not taken for grouped numbers. And two of the search fuzzer's
+    findings: the word constructor, a snippet's window cutting a mark."""
+    bodies = {"a": "道路硬化工程款386,500.00元，已于11月支付。", "b": "光伏电站收益386500元。",
+              "c": "凭证记录：2400.00,031，经手人签字。", "d": "名单编号1,234,567,8。",
+              "e": "项目承包方 constructor 张三", "f": "甲" * 100 + "抽检" + "乙" * 104 + "抽检" + "丙" * 50}
+    base = _site_of(tmp_path, {f"amount-{k}": (f"金额测试{k}", body) for k, body in bodies.items()})
     page = browser.new_page()
-    base = (site / "public").as_uri() + "/"
 
     def found(query: str) -> list[str]:
         return sorted(h.rsplit("amount-", 1)[1][0] for h in urls(run_query(page, base, query)) if "amount-" in h)
@@ -254,8 +267,41 @@ def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_pa
     assert "<mark>386,500</mark>" in run_query(page, base, "386500")["html"]
     assert found("031") == ["c"] and found("00031") == []
     assert found("8") == ["d"] and found("1234567") == []
+    # a word that names a property of every JavaScript object is a word like any other
+    assert found("constructor") == ["e"]
+    # a snippet's window never cuts a mark short nor leaves one empty
+    marks = re.findall(r"<mark>(.*?)</mark>", run_query(page, base, "抽检")["html"])
+    assert marks and set(marks) == {"抽检"}, marks
     assert [t for t, _ in tokens(fold("工程款386,500.00元 2400.00,031 1,234,567,8 a1,234"))] == [
         "工程", "程款", "386500", "00", "元", "2400", "00", "031", "1", "234", "567", "8", "a1", "234"]
+
+
+def test_a_term_found_in_no_title_weighs_as_lunr_weighs_it(browser, tmp_path):
+    """lunr's query vector holds every query term the index knows in each field: a term
+    that is in no title still counts in the title's norm (the browser left it out, and
+    boosted a long title holding the other term above the entry holding both)."""
+    from lunr.builder import Builder
+
+    entries = {"t1": ("关于二〇二六年度村内道路及农田水利设施维修养护工作的情况说明", "请村民注意出行安全。"),
+               "t2": ("工程公开", "道路安全，道路安全，"),
+               **{f"f{n}": ("公示", "名单如下，公示七天。") for n in range(30)}}
+    base = _site_of(tmp_path, entries, demo=False)
+    builder = Builder()
+    builder.pipeline.reset()
+    builder.search_pipeline.reset()
+    builder.ref("id")
+    builder.field("title", 10)
+    builder.field("body")
+    for name, (title, body) in entries.items():
+        builder.add({"id": name, "title": [t for t, _ in tokens(fold(title))],
+                     "body": [t for t, _ in tokens(fold(body))]})
+    index = builder.build()
+    query = index.create_query()
+    for t, _ in tokens(fold("道路 安全")):
+        query.term(t, use_pipeline=False)
+    assert [r["ref"] for r in index.query(query)][:2] == ["t2", "t1"]
+    hits = urls(run_query(browser.new_page(), base, "道路 安全"))
+    assert [h.rsplit("-", 1)[1].split("/")[0] for h in hits] == ["t2", "t1"]
 
 
 def test_box_on_entry_page_submits_to_search(browser, server, site_model):

@@ -202,8 +202,10 @@
     return out;
   }
 
+  // a term of the query as a key of a chunk's object: "constructor" is not Object's
+  function own(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined; }
   function postings(term) {
-    var c = chunks[chunkOf(term)], s = c && c[term];
+    var c = chunks[chunkOf(term)], s = c && own(c, term);
     var out = new Map();
     if (!s) return out;
     var r = new Units(s), doc = -1, j;
@@ -226,7 +228,7 @@
      common one) also has doc deltas and counts. Columns: [doc deltas, counts,] first
      positions, the gaps - 1 of each document's other positions. */
   function positions(term, docs) {
-    var c = positionChunks[chunkOf(term)], s = c && c[term];
+    var c = positionChunks[chunkOf(term)], s = c && own(c, term);
     var out = new Map();
     if (!s) return out;
     var r = new Units(s), doc = -1, held = term.length === 2 ? Array.from(docs) : null, at = 0, j;
@@ -291,7 +293,7 @@
   }
 
   function search(words, filters) {
-    var post = {}, pos = {}, scoreTerms = [];
+    var post = Object.create(null), pos = Object.create(null), idf = Object.create(null), scoreTerms = [];
     words.forEach(function (w) {
       w.segs.forEach(function (s) {
         s.need.forEach(function (t) { if (!post[t]) post[t] = postings(t); });
@@ -309,12 +311,13 @@
       return loadBlocks(present);
     }).then(function () {
       var hits = [], partial = [], n = meta.n;
-      var qf = [0, 0], idf = {};
+      var qf = [0, 0];
       scoreTerms.forEach(function (t) {
         var dft = 0, dfb = 0;
         post[t].forEach(function (tf) { if (tf[0]) dft++; if (tf[1]) dfb++; });
-        if (dft) qf[0]++;
-        if (dfb) qf[1]++;
+        // lunr's query vector holds every query term the index knows, in each field
+        // (its magnitude does not depend on the field the term was found in)
+        if (dft || dfb) { qf[0]++; qf[1]++; }
         var df = dft + dfb;
         idf[t] = Math.log(1 + Math.abs((n - df + 0.5) / (df + 0.5)));
       });
@@ -379,25 +382,25 @@
 
   /* Highlight the query words in `text`, folding it char by char to find them. */
   function highlight(text, words, window_) {
-    var folded = "", map = [];
+    var folded = "", map = [], ends = [];  // where each folded unit's character starts and ends
     var chars = Array.from(text);
     var offset = 0;
     chars.forEach(function (ch) {
       var f = foldText(ch);
-      for (var k = 0; k < f.length; k++) map.push(offset);
+      for (var k = 0; k < f.length; k++) { map.push(offset); ends.push(offset + ch.length); }
       folded += f;
       offset += ch.length;
     });
-    map.push(text.length);
     groupCommas(folded).reverse().forEach(function (i) {  // as the index: 386,500 is 386500
       folded = folded.slice(0, i) + folded.slice(i + 1);
       map.splice(i, 1);
+      ends.splice(i, 1);
     });
     var ranges = [];
     words.forEach(function (w) {
       var at = folded.indexOf(w.text);
       while (at >= 0) {
-        ranges.push([map[at], map[at + w.text.length]]);
+        ranges.push([map[at], ends[at + w.text.length - 1]]);  // (not the comma after 386 in 386,500)
         at = folded.indexOf(w.text, at + w.text.length);
       }
     });
@@ -405,14 +408,15 @@
     var start = 0, end = text.length;
     if (window_) {
       var center = ranges.length ? ranges[0][0] : 0;
-      start = Math.max(0, center - window_ / 3);
+      start = Math.max(0, Math.floor(center - window_ / 3));
       end = Math.min(text.length, start + window_);
     }
     var out = start > 0 ? "…" : "", i = start;
     ranges.forEach(function (r) {
       if (r[0] < i || r[0] >= end) return;
-      out += esc(text.slice(i, r[0])) + "<mark>" + esc(text.slice(r[0], Math.min(r[1], end))) + "</mark>";
-      i = Math.min(r[1], end);
+      if (r[1] > end) end = Math.min(text.length, r[1]);  // a word is never cut by the window
+      out += esc(text.slice(i, r[0])) + "<mark>" + esc(text.slice(r[0], r[1])) + "</mark>";
+      i = r[1];
     });
     out += esc(text.slice(i, end)) + (end < text.length ? "…" : "");
     return out;
