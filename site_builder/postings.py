@@ -2,10 +2,9 @@
 
 At 10,000 entries the index holds about eleven million postings; handled one by one in
 Python they took most of a build. Here a span of documents becomes one array of code
-points: the bigrams, lone characters and single characters of every run of text
-between spaces (Han, digits, letters and punctuation alike) become integer keys, and so
-do the longer n-grams around common ones (named by the id of their first n-1
-characters and their last character); a stable sort by term (numpy's radix
+points: Han bigrams, lone Han characters, single characters and ASCII words become
+integer keys, and so do the longer n-grams around common ones (named by the id of their
+first n-1 characters and their last character); a stable sort by term (numpy's radix
 sort, 16 bits at a time) orders them by (term, document, position), and the
 variable-length encoding runs on whole arrays (numpy), a piece of the terms at a time.
 The encoding is the one `assets/search.js` reads: per term and span a segment of 15-bit
@@ -18,28 +17,14 @@ Exp-Golomb codes of an order chosen per column, bit by bit. At 10,000 entries th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _DIGITS = np.frombuffer(B64.encode("ascii"), dtype=np.uint8)
-# A character's key is its code point, those from U+F900 moved down over the surrogates
-# and private use (never indexed) to U+D800: every key fits in 16 bits below 0xDF00, so a
-# bigram's stays below the named n-grams'.
-_MOVED, _MOVED_TO = 0xF900, 0xD800
-_NAMED = 0xF000_0000             # keys of n-grams named by rank: this plus the rank (< 2**32)
-
-
-@lru_cache(maxsize=1)
-def _breaks() -> np.ndarray:
-    """Per code point of the BMP, whether it ends a run of indexed text: spaces, controls,
-    surrogates, private use and the byte-order mark (search._RUN_RE says the same)."""
-    out = np.zeros(0x10000, dtype=bool)
-    out[:0x20] = out[0xD800:0xF900] = True
-    out[[0x85, 0xFEFF] + [c for c in range(0x10000) if chr(c).isspace()]] = True
-    return out
+HAN_BASE = 0x3000                # Han code points minus this fit in 16 bits (0x3007-0xFAFF)
+_WORDS = 0xF000_0000             # keys of ASCII words: this plus the word's rank (all < 2**32)
 
 
 @dataclass
@@ -47,11 +32,12 @@ class Span:
     """A span of folded documents as arrays, one element per code point. Document k is
     its title, a newline, its body and a newline; positions count from its title."""
     text: str             # the documents folded
-    ch: np.ndarray        # the key of each indexed character, 0 for the others
+    ch: np.ndarray        # Han characters as code point - HAN_BASE, others as 0
     doc: np.ndarray       # document (counted from the span's first) of each code point
     pos: np.ndarray       # position inside its document
     body: np.ndarray      # True in the body, False in the title
-    indexed: np.ndarray   # True for a character of a run (not a space, say)
+    han: np.ndarray       # True for a Han character
+    alnum: np.ndarray     # True for a-z and 0-9
 
     @classmethod
     def of(cls, folded: list[tuple[str, str]], table: np.ndarray) -> "Span":
@@ -66,44 +52,57 @@ class Span:
         doc = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
         pos = np.arange(len(cp), dtype=np.int64) - np.repeat(starts, lens)
         title_len = np.fromiter((len(t) for t, _ in folded), dtype=np.int64, count=len(folded))
-        indexed = (cp < 0x10000) & ~_breaks()[cp & 0xFFFF]
-        ch = np.where(indexed, np.where(cp >= _MOVED, cp - (_MOVED - _MOVED_TO), cp), 0).astype(np.uint64)
-        return cls(text, ch, doc, pos, pos > np.repeat(title_len, lens), indexed)
+        han = (((cp >= 0x3400) & (cp <= 0x4DBF)) | ((cp >= 0x4E00) & (cp <= 0x9FFF))
+               | ((cp >= 0xF900) & (cp <= 0xFAFF)) | (cp == 0x3007))
+        alnum = ((cp >= 0x61) & (cp <= 0x7A)) | ((cp >= 0x30) & (cp <= 0x39))
+        ch = np.where(han, cp - HAN_BASE, 0).astype(np.uint64)
+        return cls(text, ch, doc, pos, pos > np.repeat(title_len, lens), han, alnum)
 
     def bigrams(self) -> tuple[np.ndarray, np.ndarray]:
-        """(where, key) of every bigram: first character << 16 | second."""
-        at = np.flatnonzero(self.indexed[:-1] & self.indexed[1:])
+        """(where, key) of every Han bigram: first character << 16 | second."""
+        at = np.flatnonzero(self.han[:-1] & self.han[1:])
         return at, (self.ch[at] << 16) | self.ch[at + 1]
 
     def trigrams(self, around: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(where, key) of the trigrams that start at or one before a bigram in `around`."""
+        """(where, key) of the Han trigrams that start at or one before a bigram in `around`."""
         if len(self.ch) < 3:
             return np.zeros(0, np.int64), np.zeros(0, np.uint64)
         marked = np.zeros(len(self.ch), dtype=bool)
         marked[around] = True
         near = marked[:-2] | marked[1:-1]
-        at = np.flatnonzero(near & self.indexed[:-2] & self.indexed[1:-1] & self.indexed[2:])
+        at = np.flatnonzero(near & self.han[:-2] & self.han[1:-1] & self.han[2:])
         return at, (self.ch[at] << 32) | (self.ch[at + 1] << 16) | self.ch[at + 2]
 
     def lone(self) -> tuple[np.ndarray, np.ndarray]:
-        """(where, key) of every character that stands alone (a one-character token)."""
-        h = self.indexed
+        """(where, key) of every Han character that stands alone (a one-character token)."""
+        h = self.han
         before = np.concatenate(([False], h[:-1]))
         after = np.concatenate((h[1:], [False]))
         at = np.flatnonzero(h & ~before & ~after)
         return at, self.ch[at]
 
     def chars(self) -> tuple[np.ndarray, np.ndarray]:
-        """(where, key) of every indexed character."""
-        at = np.flatnonzero(self.indexed)
+        """(where, key) of every Han character."""
+        at = np.flatnonzero(self.han)
         return at, self.ch[at]
+
+    def words(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """(where, key, words): every ASCII word or number, keyed by its rank among the
+        span's distinct words."""
+        a = self.alnum
+        before = np.concatenate(([False], a[:-1]))
+        after = np.concatenate((a[1:], [False]))
+        starts = np.flatnonzero(a & ~before)
+        ends = np.flatnonzero(a & ~after) + 1
+        text = self.text
+        return (starts, *ranked([text[x:y] for x, y in zip(starts.tolist(), ends.tolist())]))
 
     def grams(self, around: np.ndarray, candidates: dict[int, set[str]],
               longest: int) -> list[tuple[np.ndarray, np.ndarray, list[str], np.ndarray]]:
-        """Per length n from 3 up: (where, key, names, candidate) of the n-grams that
+        """Per length n from 3 up: (where, key, names, candidate) of the Han n-grams that
         extend a shorter one: for n = 3 the trigrams next to a bigram in `around`, then
         the n-grams that start or end with an (n-1)-gram of `candidates`. `candidate`
-        marks those in candidates[n] themselves; keys are named (names[key - _NAMED])."""
+        marks those in candidates[n] themselves; keys are word keys (names[key - _WORDS])."""
         size = len(self.ch)
         at, key = self.trigrams(around)
         out = []
@@ -111,7 +110,7 @@ class Span:
             ids, names = self._named(key, at, n)
             wanted = candidates.get(n, ())
             candidate = np.fromiter((w in wanted for w in names), dtype=bool, count=len(names))[ids]
-            out.append((at, ids + _NAMED, names, candidate))
+            out.append((at, ids + _WORDS, names, candidate))
             if not candidate.any() or n == min(longest, size):
                 break
             # the n+1-grams around the candidates, named by their first n characters and
@@ -121,24 +120,24 @@ class Span:
             marked[at[candidate]] = True
             id_at = np.zeros(size + 1, dtype=np.uint64)
             id_at[at] = ids
-            right = marked[:size - n] & self.indexed[n:]
-            at = np.flatnonzero(right | (marked[1:size - n + 1] & self.indexed[:size - n]))
+            right = marked[:size - n] & self.han[n:]
+            at = np.flatnonzero(right | (marked[1:size - n + 1] & self.han[:size - n]))
             key = np.where(right[at], (1 << 47) | (id_at[at] << 16) | self.ch[at + n],
                            (id_at[at + 1] << 16) | self.ch[at])
         return out
 
-    def postings(self, at: np.ndarray, key: np.ndarray, names: Sequence[str], base: int,
+    def postings(self, at: np.ndarray, key: np.ndarray, words: Sequence[str], base: int,
                  ordered: bool = False) -> dict[str, Encoded]:
         """encode_postings of the occurrences `at` of `key` (`ordered`: sorted by key
         already, each key's in text order), a piece at a time (`pieces`)."""
         return self._by_piece(at, key, ordered, lambda a, k: encode_postings(
-            k, self.doc[a], self.body[a], names, base))
+            k, self.doc[a], self.body[a], words, base))
 
     def positions(self, at: np.ndarray, key: np.ndarray, base: int, headers: bool = True,
-                  names: Sequence[str] = (), ordered: bool = False) -> dict[str, Encoded]:
+                  words: Sequence[str] = (), ordered: bool = False) -> dict[str, Encoded]:
         """encode_positions of the occurrences `at` of `key`, as `postings`."""
         return self._by_piece(at, key, ordered, lambda a, k: encode_positions(
-            k, self.doc[a], self.pos[a], base, headers, names))
+            k, self.doc[a], self.pos[a], base, headers, words))
 
     @staticmethod
     def _by_piece(at: np.ndarray, key: np.ndarray, ordered: bool,
@@ -156,6 +155,13 @@ class Span:
         first = order[starts]
         text = self.text
         return ids.astype(np.uint64), [text[p:p + n] for p in at[first].tolist()]
+
+
+def ranked(found: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Strings as word keys: _WORDS plus the rank of each among the distinct ones."""
+    distinct = sorted(set(found))
+    rank = {w: k for k, w in enumerate(distinct)}
+    return np.fromiter((rank[w] for w in found), dtype=np.uint64, count=len(found)) + _WORDS, distinct
 
 
 def _unique(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -238,12 +244,12 @@ def contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return sorted_keys[at] == keys
 
 
-def key_strings(keys: np.ndarray, names: Sequence[str]) -> list[str]:
+def key_strings(keys: np.ndarray, words: Sequence[str]) -> list[str]:
     """The term each key stands for."""
     out: list[str] = [""] * len(keys)
-    word = (keys >= _NAMED) & (keys < (1 << 32))
+    word = (keys >= _WORDS) & (keys < (1 << 32))
     for k in np.flatnonzero(word).tolist():
-        out[k] = names[int(keys[k]) - _NAMED]
+        out[k] = words[int(keys[k]) - _WORDS]
     for width in (1, 2, 3):
         low, high = (0, 1 << 16) if width == 1 else (1 << (16 * (width - 1)), 1 << (16 * width))
         sel = np.flatnonzero(~word & (keys >= low) & (keys < high))
@@ -251,8 +257,7 @@ def key_strings(keys: np.ndarray, names: Sequence[str]) -> list[str]:
             continue
         cps = np.empty((len(sel), width), dtype=np.uint32)
         for w in range(width):
-            x = (keys[sel] >> (16 * (width - 1 - w))) & 0xFFFF
-            cps[:, w] = np.where(x >= _MOVED_TO, x + (_MOVED - _MOVED_TO), x)
+            cps[:, w] = ((keys[sel] >> (16 * (width - 1 - w))) & 0xFFFF) + HAN_BASE
         for k, s in zip(sel.tolist(), cps.view(f"<U{width}").ravel().tolist()):
             out[k] = s
     return out
@@ -454,7 +459,7 @@ def _per_term(text: bytes, start: np.ndarray, head_end: np.ndarray, heads: np.nd
             for name, head, a, b, doc, n in zip(names, heads.tolist(), head_end.tolist(), bounds[1:], last, docs)}
 
 
-def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, names: Sequence[str],
+def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, words: Sequence[str],
                     base: int) -> dict[str, Encoded]:
     """Per term, a segment (see `segments`): headers (first doc delta, documents);
     columns: per document holding it but the first, 2 x doc delta + [coded]; for the
@@ -477,11 +482,11 @@ def encode_postings(key: np.ndarray, doc: np.ndarray, body: np.ndarray, names: S
     text, start, head_end = segments([((delta * 2 + coded)[later], term[later]),
                                       ((n_body * 2 + titled - 1)[coded], term[coded]),
                                       ((n_title - 1)[titled], term[titled])], [heads, docs])
-    return _per_term(text, start, head_end, heads, key_strings(gkey[terms], names), gdoc, terms, docs, base)
+    return _per_term(text, start, head_end, heads, key_strings(gkey[terms], words), gdoc, terms, docs, base)
 
 
 def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: int,
-                     headers: bool = True, names: Sequence[str] = ()) -> dict[str, Encoded]:
+                     headers: bool = True, words: Sequence[str] = ()) -> dict[str, Encoded]:
     """Per term, a segment (see `segments`): headers (first doc delta, documents);
     columns: the doc deltas (but the first), the counts - 1, the first positions, the
     gaps - 1 between each document's other positions. Without `headers` the headers
@@ -496,7 +501,7 @@ def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: in
     later_places = np.ones(len(p), dtype=bool)
     later_places[groups] = False
     gdoc = doc[groups].astype(np.int64)
-    strings = key_strings(key[groups][terms], names)
+    names = key_strings(key[groups][terms], words)
     size = np.diff(np.append(groups, len(p)))
     delta, later, docs, term = _doc_deltas(gdoc, terms)
     places = [(p[groups], term), ((p[1:] - p[:-1] - 1)[later_places[1:]], np.repeat(term, size - 1))]
@@ -505,4 +510,4 @@ def encode_positions(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, base: in
         text, start, head_end = segments([(delta[later], term[later]), (size - 1, term), *places], [heads, docs])
     else:
         text, start, head_end = segments(places, [docs])
-    return _per_term(text, start, head_end, heads, strings, gdoc, terms, docs, base)
+    return _per_term(text, start, head_end, heads, names, gdoc, terms, docs, base)

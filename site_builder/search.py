@@ -3,12 +3,10 @@
 Residents search in Simplified or Traditional script, from any host or from file://.
 Text is folded character by character (NFKC, lowercase, Traditional and variant forms
 to Simplified with OpenCC's t2s table); the browser receives the same fold table for
-every character the index holds, so both sides fold identically. Each run of text
-between spaces, Han, digits, letters and punctuation alike, becomes overlapping bigrams
-(single characters are indexed too, for one-character queries), so a query is found as
-typed: 高政〔2022〕12号 only where it stands so, 386 inside 386500 (a number grouped by
-thousands is indexed without its commas: 386,500 as 386500). No stemmer, stop words or
-trimmer.
+every character the index holds, so both sides fold identically. Han text becomes
+overlapping bigrams (single characters are indexed too, for one-character queries);
+ASCII words and numbers are words, a number grouped by thousands one word without its
+commas (386,500 as 386500). No stemmer, stop words or trimmer.
 
 The index is split by term into many small chunk files, loaded as <script> files
 (works from file://) written in UTF-16: postings are delta-encoded doc ids with term
@@ -67,10 +65,9 @@ MOST_COMMON = 256            # common n-grams longer than 2 treated so (meta.js 
 SMALLEST_SPAN = 4            # a last span shorter than 1/this of a span joins the one before
 BLOCK = 1024                 # documents per block of field lengths
 SNIPPET_CHARS = 1500         # text kept per document for snippets
-UNIGRAM = " "                # key prefix of single-character postings (never in a token)
-# A run of indexed text: anything but spaces, controls, surrogates, private use, the
-# byte-order mark and what lies outside the BMP (postings._breaks, search.js's TOKEN)
-_RUN_RE = re.compile("[^\\s\x00-\x1f\x85\ud800-\uf8ff\ufeff\U00010000-\U0010ffff]+")
+UNIGRAM = "'"                # key prefix of single-character postings (never in a token)
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
+_TOKEN_RE = re.compile(f"([{_HAN}]+)|([a-z0-9]+)")
 # A number grouped by thousands (386,500 or 1,234,567.00), not a decimal's tail
 # (2400.00,031) nor part of a list (1,234,567,8) nor of a word: search.js finds the same
 _GROUPED = re.compile(r"(?<![a-z0-9.])[0-9]{1,3}(?:,[0-9]{3})+(?![a-z0-9]|,[0-9])")
@@ -124,11 +121,11 @@ def _fold_array() -> np.ndarray:
 
 def tokens(folded: str) -> list[tuple[str, int]]:
     """lunr-compatible tokens of folded text with the position of their first char:
-    each run between spaces as overlapping bigrams (a lone character as itself)."""
+    Han runs as overlapping bigrams (a lone character as itself), ASCII words whole."""
     out: list[tuple[str, int]] = []
-    for m in _RUN_RE.finditer(folded):
+    for m in _TOKEN_RE.finditer(folded):
         run, start = m.group(0), m.start()
-        if len(run) > 1:
+        if m.group(1) and len(run) > 1:
             out.extend((run[i:i + 2], start + i) for i in range(len(run) - 1))
         else:
             out.append((run, start))
@@ -196,17 +193,12 @@ def _script(text: str, wide: bool) -> bytes:
     return b"\xff\xfe" + text.encode("utf-16-le") if wide else text.encode("utf-8")
 
 
-def _escaped(term: str) -> str:
-    """A term inside a JavaScript string literal in double quotes."""
-    return term.replace("\\", "\\\\").replace('"', '\\"') if '"' in term or "\\" in term else term
-
-
 def _js_terms(call: str, chunk: int, terms: dict[str, bytes]) -> bytes:
-    """_js(call, chunk, terms, wide=True), written directly: terms are up to LONGEST
-    characters of text (never a line break), postings 15-bit units in UTF-16 (never a
-    quote, backslash or line break), so only a term's quote or backslash needs escaping
-    (and json.dumps of thousands of chunks costs)."""
-    body = _COMMA.join(b"".join((_QUOTE, _escaped(term).encode("utf-16-le"), _BETWEEN, terms[term], _QUOTE))
+    """_js(call, chunk, terms, wide=True), written directly: terms are Han characters,
+    a-z0-9 words and the unigram mark, postings 15-bit units in UTF-16 (never a quote,
+    backslash or line break), so nothing needs escaping (and json.dumps of thousands of
+    chunks costs)."""
+    body = _COMMA.join(b"".join((_QUOTE, term.encode("utf-16-le"), _BETWEEN, terms[term], _QUOTE))
                        for term in sorted(terms))
     return b"".join((_script(f"{call}({chunk},{{", True), body, "});\n".encode("utf-16-le")))
 
@@ -373,11 +365,13 @@ def _index_part(shared: _Shared, span: range) -> _Part:
         folded = _prefolded(_texts(shared.items, span))
     s = postings.Span.of(folded, _fold_array())
     # sorted once, for the postings and the positions: lone characters' keys are below
-    # bigrams'
+    # bigrams', words' above
     at_lone, lone = postings.in_key_order(*s.lone())
     at_bigram, bigram = postings.in_key_order(*s.bigrams())
-    at = np.concatenate((at_lone, at_bigram))
-    found = s.postings(at, np.concatenate((lone, bigram)), [], span.start, ordered=True)
+    at_word, word, words = s.words()
+    at_word, word = postings.in_key_order(at_word, word)
+    at = np.concatenate((at_lone, at_bigram, at_word))
+    found = s.postings(at, np.concatenate((lone, bigram, word)), words, span.start, ordered=True)
     chars = s.postings(*s.chars(), [], span.start)
     found.update({UNIGRAM + term: value for term, value in chars.items()})
     common = postings.contains(shared.common, bigram)
@@ -386,7 +380,7 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     extensions: dict[str, postings.Encoded] = {}
     phrases: dict[str, postings.Encoded] = {}
     for at_gram, gram, names, candidate in s.grams(at_bigram[common], shared.candidates, LONGEST):
-        extensions.update(s.positions(at_gram, gram, span.start, names=names))
+        extensions.update(s.positions(at_gram, gram, span.start, words=names))
         phrases.update(s.postings(at_gram[candidate], gram[candidate], names, span.start))
     counts = np.bincount(s.doc[at] * 2 + s.body[at], minlength=2 * len(folded)).reshape(-1, 2)
     charset = set(chars)  # every Han character of the span

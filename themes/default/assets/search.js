@@ -9,13 +9,12 @@
   var base = root.getAttribute("data-index");      // relative URL of the search/ folder
   var siteRoot = root.getAttribute("data-root");   // relative URL of the site root
   var S = JSON.parse(document.getElementById("search-strings").textContent);
-  // a run of indexed text: anything but spaces, controls, surrogates (what lies outside
-  // the BMP), private use and the byte-order mark, as search._RUN_RE
-  var TOKEN = /[^\s\x00-\x1f\x85\ud800-\uf8ff\ufeff]+/g;
-  var UNI = " ";
+  var HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007";
+  var TOKEN = new RegExp("([" + HAN + "]+)|([a-z0-9]+)", "g");
+  var UNI = "'";
   var PER_PAGE = 10;
 
-  var meta = null, fold = Object.create(null), common = Object.create(null);
+  var meta = null, fold = {}, common = {};
   var chunks = {}, positionChunks = {}, blocks = {}, facets = {}, docs = {}, waiting = {};
 
   function once(key, src) {
@@ -155,9 +154,9 @@
     return out;
   }
 
-  /* A query: words (split on spaces), each a run of text (or more, where a control
-     character splits it). A run is proven by its own postings when it is a common
-     n-gram, else by positions of terms that cover it (see cover). Its bigrams score it. */
+  /* A query: words (split on spaces), each made of segments: a Han run or an ASCII word.
+     A run is proven by its own postings when it is a common n-gram, else by positions
+     of terms that cover it (see cover). Its bigrams score it. */
   function parse(q) {
     var words = [];
     ungroup(foldText(q)).split(/\s+/).forEach(function (w) {
@@ -166,13 +165,13 @@
       TOKEN.lastIndex = 0;
       while ((m = TOKEN.exec(w))) {
         var run = m[0];
-        if (run.length === 1) segs.push({ need: [UNI + run], score: [UNI + run], phrase: [] });
-        else {
+        if (m[1] && run.length === 1) segs.push({ need: [UNI + run], score: [UNI + run], phrase: [] });
+        else if (m[1]) {
           var bi = [];
           for (var i = 0; i + 1 < run.length; i++) bi.push(run.substr(i, 2));
           if (common[run]) segs.push({ need: bi.indexOf(run) < 0 ? bi.concat([run]) : bi, score: bi, phrase: [] });
           else segs.push({ need: bi, score: bi, phrase: cover(run) });
-        }
+        } else segs.push({ need: [run], score: [run], phrase: [] });
       }
       if (segs.length) words.push({ text: w, segs: segs });
     });
