@@ -236,6 +236,11 @@ def supervise(config: SiteConfig, entries: list[Entry], today: dt.date,
                        tuple(sorted(calendar.fallback_years)), tuple(unstarted))
 
 
+def counted_to(year: int, today: dt.date) -> dt.date:
+    """The last day a year's annual counts cover: today in a year under way."""
+    return min(today, dt.date(year, 12, 31))
+
+
 def annual_rows(config: SiteConfig, entries: list[Entry],
                 late_rels: frozenset[str]) -> dict[int, tuple[AnnualRow, ...]]:
     """Per year with entries: per unit × category, entries published, those of them

@@ -10,8 +10,10 @@ come from the site language's strings file.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
+from .accountability import counted_to
 from .feeds import page_url
 from .finance import bar_chart
 from .i18n import load_strings
@@ -52,7 +54,8 @@ def accountability_pages(site: Site, home: tuple[str, str]) -> list[Page]:
         by_year[i.entry.date.year].append(i.entry.rel)
     for year, rows in site.annual.items():
         totals = [sum(getattr(r, k) for r in rows) for k in ("published", "late", "corrections")]
-        data = {"year": year, "rows": rows, "totals": totals, "so_far": year == site.today.year}
+        so_far = counted_to(year, site.today) < dt.date(year, 12, 31)
+        data = {"year": year, "rows": rows, "totals": totals, "so_far": so_far}
         pages.append(Page(f"supervision/annual-{year}/index.html", "annual.html",
                           t["annual_title"].format(y=year), data,
                           frozenset(by_year[year]),

@@ -8,19 +8,19 @@ and (`ledger_csvs`) a CSV of each ledger beside its entry page. Pure functions o
 site model returning (path, bytes); keys and rows are in a fixed order, so the same
 input gives the same bytes. CSV files are UTF-8 with a byte-order mark, which Excel on
 Chinese Windows needs. They show of an entry only what its face covers (see
-`cache.PageFingerprints`: nothing of its body or attachments), so a rebuild after which
-no entry's face changed keeps the files but the ledger CSVs as the last build wrote them
-(see `build._OpenData`).
+`cache.PageFingerprints`: nothing of its body or its files' bytes), so a rebuild after
+which no entry's face changed keeps the files but the ledger CSVs as the last build
+wrote them (see `build._OpenData`).
 """
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from functools import partial
 from typing import Any, Callable, Iterator
 
+from .accountability import counted_to
 from .feeds import page_url
 from .i18n import load_strings
 from .ledger import Ledger
@@ -113,8 +113,7 @@ def annual_csv(site: Site, year: int) -> bytes:
     rows: list[list[Any]] = [[t["col_year"], t["col_unit_id"], t["col_unit"], t["col_category_id"],
                               t["category"], t["col_count_published"], t["col_count_late"],
                               t["col_count_corrections"], t["col_as_of"]]]
-    # the counts of a year under way are those of today, not of the whole year
-    as_of = _day(min(site.today, dt.date(year, 12, 31)))
+    as_of = _day(counted_to(year, site.today))
     for r in site.annual[year]:
         rows.append([r.year, r.unit, cfg.units_by_id[r.unit].name, r.category,
                      cfg.categories_by_id[r.category].name, r.published, r.late, r.corrections, as_of])

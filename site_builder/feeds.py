@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape as _escape
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from .markup import xml_text as escape
@@ -73,7 +73,7 @@ def robots(site: Site, note: str) -> bytes:
     """Crawlers read robots.txt at the host's root only: a site under a sub-path gets
     lines for the host's file (`note`, a comment, says so) that allow its own path."""
     base = site.config.base_url
-    path = urlsplit(base).path or "/"
+    path = quote(urlsplit(base).path or "/", safe="/%")  # (as crawlers compare it)
     note = note.format(path=path, root=urljoin(base, "/robots.txt")) if path != "/" else ""
     head = "".join(f"# {line}\n" for line in note.splitlines())
     return f"{head}User-agent: *\nAllow: {path}\nSitemap: {base}sitemap.xml\n".encode("utf-8")

@@ -5,8 +5,8 @@ Text is folded character by character (NFKC, lowercase, Traditional and variant 
 to Simplified with OpenCC's t2s table); the browser receives the same fold table for
 every character the index holds, so both sides fold identically. Han text becomes
 overlapping bigrams (single characters are indexed too, for one-character queries);
-ASCII words and numbers are words, a number grouped by thousands one word without its
-commas (386,500 as 386500). No stemmer, stop words or trimmer.
+ASCII words and numbers are words, a number grouped by thousands also one word without
+its commas (386,500 as 386, 500 and 386500). No stemmer, stop words or trimmer.
 
 The index is split by term into many small chunk files, loaded as <script> files
 (works from file://) written in UTF-16: postings are delta-encoded doc ids with term
@@ -99,15 +99,16 @@ def fold(text: str) -> str:
 
 def _prefold(text: str) -> str:
     """fold() but the script: the index applies the fold table to whole arrays."""
-    return _ungroup(unicodedata.normalize("NFKC", text).lower())
+    return _with_joined(unicodedata.normalize("NFKC", text).lower())
 
 
-def _ungroup(text: str) -> str:
-    """Numbers without their thousands commas, so 386500 finds 386,500.00 (and 386,500
-    finds 386500): one token either way."""
+def _with_joined(text: str) -> str:
+    """Numbers grouped by thousands followed by themselves without their commas, so
+    386500 finds 386,500.00 (and 386,500, which search.js joins, finds 386500), while 500
+    still finds it, and 102 a list that only looks grouped (101，102，103)."""
     if not _GROUP_HINT.search(text):
         return text
-    return _GROUPED.sub(lambda m: m.group(0).replace(",", ""), text)
+    return _GROUPED.sub(lambda m: f"{m.group(0)} {m.group(0).replace(',', '')}", text)
 
 
 @lru_cache(maxsize=1)

@@ -393,6 +393,14 @@ def test_feeds_sitemap_robots_with_base_url(make_site, tmp_path):
     assert robots[-3:] == ["User-agent: *", "Allow: /gov/", f"Sitemap: {BASE_URL}sitemap.xml"]
     assert robots[:-3] == ["# " + x for x in UI["robots_subpath"].format(
         path="/gov/", root="https://example.org/robots.txt").splitlines()]
+    # at a host's root: its own robots.txt, plainly; under a sub-path named in Chinese,
+    # the path as crawlers compare it (percent-encoded)
+    for base, allow in (("https://example.org/", "/"), ("https://example.org:8080/公开/", "/%E5%85%AC%E5%BC%80/")):
+        other = make_site({"site.yaml": SITE_YAML.replace('base_url: ""', f'base_url: "{base}"')},
+                          name=f"site-{len(allow)}")
+        lines = (build_ok(other, tmp_path / f"out-{len(allow)}") / "robots.txt").read_text(encoding="utf-8")
+        assert lines.splitlines()[-3:-1] == ["User-agent: *", f"Allow: {allow}"], lines
+        assert lines.startswith("#") == (allow != "/"), lines
 
 
 def test_no_feeds_without_base_url(make_site, tmp_path):

@@ -249,13 +249,14 @@ def _site_of(tmp_path: Path, bodies: dict[str, tuple[str, str]], demo: bool = Tr
 
 
 def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_path):
-    """Residents type 386500 for 386,500.00 (and the other way): one number either way,
-    highlighted as written; a decimal's tail before a comma (2400.00,031) and a list
+    """Residents type 386500 for 386,500.00 (and the other way): found either way, and by
+    its parts as before, highlighted as written; a decimal's tail before a comma (2400.00,031) and a list
     (1,234,567,8) are not taken for grouped numbers. And two of the search fuzzer's
     findings: the word constructor, a snippet's window cutting a mark."""
     bodies = {"a": "道路硬化工程款386,500.00元，已于11月支付。", "b": "光伏电站收益386500元。",
               "c": "凭证记录：2400.00,031，经手人签字。", "d": "名单编号1,234,567,8。",
-              "e": "项目承包方 constructor 张三", "f": "甲" * 100 + "抽检" + "乙" * 104 + "抽检" + "丙" * 50}
+              "e": "项目承包方 constructor 张三", "f": "甲" * 100 + "抽检" + "乙" * 104 + "抽检" + "丙" * 50,
+              "g": "房号101，102，103，凭证号001,002,003。"}
     base = _site_of(tmp_path, {f"amount-{k}": (f"金额测试{k}", body) for k, body in bodies.items()})
     page = browser.new_page()
 
@@ -264,6 +265,8 @@ def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_pa
 
     assert found("386500") == found("386,500") == found("３８６，５００") == ["a", "b"]
     assert found("386500.00") == found("386,500.00") == ["a"]
+    assert found("386") == found("500") == ["a"]  # its parts still find it
+    assert found("102") == found("002") == ["g"]  # a list that only looks like one number
     assert "<mark>386,500</mark>" in run_query(page, base, "386500")["html"]
     assert found("031") == ["c"] and found("00031") == []
     assert found("8") == ["d"] and found("1234567") == []
@@ -273,7 +276,7 @@ def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_pa
     marks = re.findall(r"<mark>(.*?)</mark>", run_query(page, base, "抽检")["html"])
     assert marks and set(marks) == {"抽检"}, marks
     assert [t for t, _ in tokens(fold("工程款386,500.00元 2400.00,031 1,234,567,8 a1,234"))] == [
-        "工程", "程款", "386500", "00", "元", "2400", "00", "031", "1", "234", "567", "8", "a1", "234"]
+        "工程", "程款", "386", "500", "386500", "00", "元", "2400", "00", "031", "1", "234", "567", "8", "a1", "234"]
 
 
 def test_a_term_found_in_no_title_weighs_as_lunr_weighs_it(browser, tmp_path):

@@ -46,7 +46,8 @@
   window.__sbDoc = function (id, d) { docs[id] = { t: d[0], u: d[1], n: d[2], c: d[3], d: d[4], x: d[5], k: d[6] }; };
 
   /* Where the commas of numbers grouped by thousands are (386,500; not 2400.00,031 nor
-     1,234,567,8): the index leaves them out, so 386500 and 386,500 are one word. */
+     1,234,567,8): the index holds such a number without them too, so a query's is
+     joined (386,500 finds 386500) and a text's left out where it is highlighted. */
   var GROUPED = /[0-9]{1,3}(?:,[0-9]{3})+/g;
   function groupCommas(s) {
     var out = [], m;
@@ -391,7 +392,7 @@
       folded += f;
       offset += ch.length;
     });
-    groupCommas(folded).reverse().forEach(function (i) {  // as the index: 386,500 is 386500
+    groupCommas(folded).reverse().forEach(function (i) {  // 386500 is marked in 386,500
       folded = folded.slice(0, i) + folded.slice(i + 1);
       map.splice(i, 1);
       ends.splice(i, 1);
