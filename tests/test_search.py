@@ -283,22 +283,11 @@ def test_a_term_found_in_no_title_weighs_as_lunr_weighs_it(browser, tmp_path):
     """lunr's query vector holds every query term the index knows in each field: a term
     that is in no title still counts in the title's norm (the browser left it out, and
     boosted a long title holding the other term above the entry holding both)."""
-    from lunr.builder import Builder
-
     entries = {"t1": ("关于二〇二六年度村内道路及农田水利设施维修养护工作的情况说明", "请村民注意出行安全。"),
                "t2": ("工程公开", "道路安全，道路安全，"),
                **{f"f{n}": ("公示", "名单如下，公示七天。") for n in range(30)}}
     base = _site_of(tmp_path, entries, demo=False)
-    builder = Builder()
-    builder.pipeline.reset()
-    builder.search_pipeline.reset()
-    builder.ref("id")
-    builder.field("title", 10)
-    builder.field("body")
-    for name, (title, body) in entries.items():
-        builder.add({"id": name, "title": [t for t, _ in tokens(fold(title))],
-                     "body": [t for t, _ in tokens(fold(body))]})
-    index = builder.build()
+    index = _lunr_index(entries)
     query = index.create_query()
     for t, _ in tokens(fold("道路 安全")):
         query.term(t, use_pipeline=False)
@@ -330,21 +319,24 @@ def test_without_javascript_the_page_links_the_archives(browser, demo):
     context.close()
 
 
-def test_ranking_follows_lunr(browser, demo, site_model):
+def _lunr_index(docs: dict[str, tuple[str, str]]):
+    """lunr.py's index of {id: (title, body)} over the same tokens as ours, title boosted."""
     from lunr.builder import Builder
 
-    items = searchable(site_model)
     builder = Builder()
     builder.pipeline.reset()
     builder.search_pipeline.reset()
     builder.ref("id")
     builder.field("title", 10)
     builder.field("body")
-    for item in items:
-        title, body = entry_text(item)
-        builder.add({"id": item.url, "title": [t for t, _ in tokens(fold(title))],
+    for ref, (title, body) in docs.items():
+        builder.add({"id": ref, "title": [t for t, _ in tokens(fold(title))],
                      "body": [t for t, _ in tokens(fold(body))]})
-    index = builder.build()
+    return builder.build()
+
+
+def test_ranking_follows_lunr(browser, demo, site_model):
+    index = _lunr_index({item.url: entry_text(item) for item in searchable(site_model)})
 
     page = browser.new_page()
     base = demo.as_uri() + "/"
