@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import jinja2
 
@@ -56,6 +56,24 @@ def format_period(period: str | None, strings: Strings) -> str:
         y, m = period.split("-")
         return strings.ui["period_month"].format(y=y, m=int(m))
     return strings.ui["period_year"].format(y=period)
+
+
+def format_status(record: Any, strings: Strings) -> str:
+    """A unit × category's standing (accountability.CadenceRecord): 按时, 未到期, 逾期 N 天
+    or 缺 N 期, on the pages and in check --supervision."""
+    t = strings.ui
+    if record.status == "ok":  # (nothing due yet: none was late, but none was on time either)
+        return t["status_ok"] if record.expected else t["status_not_due"]
+    if record.status == "overdue":
+        return t["status_overdue"].format(days=record.overdue_days)
+    return t["status_missing"].format(count=len(record.missing_periods))
+
+
+def format_late_periods(late: Iterable[Any], strings: Strings) -> str:
+    """Scheduled periods published after their due date (accountability.LatePeriod),
+    each with how late: 2025年9月晚 15 天、…, on the pages and in check --supervision."""
+    return strings.ui["list_sep"].join(strings.ui["late_period"].format(
+        period=format_period(p.period, strings), days=p.days_late) for p in late)
 
 
 def format_money(value: Any) -> str:
@@ -124,6 +142,8 @@ class Renderer:
         # result would be kept with the compiled template, in one language)
         self.env.filters["date"] = jinja2.pass_context(lambda _, d: format_date(d, self.strings))
         self.env.filters["period"] = jinja2.pass_context(lambda _, p: format_period(p, self.strings))
+        self.env.filters["status"] = jinja2.pass_context(lambda _, r: format_status(r, self.strings))
+        self.env.filters["late_periods"] = jinja2.pass_context(lambda _, x: format_late_periods(x, self.strings))
         self.env.filters["money"] = format_money
         self.env.filters["size"] = jinja2.pass_context(lambda _, n: format_size(n, self.strings))
         self.env.filters["qr"] = qr_svg

@@ -23,7 +23,7 @@ from .build import load_site
 from .config import CONFIG_FILE
 from .errors import Problem, SiteError
 from .i18n import Listed, Strings
-from .render import format_date, format_period
+from .render import format_date, format_late_periods, format_period, format_status
 from .workdays import WorkCalendar
 
 
@@ -33,15 +33,6 @@ from .workdays import WorkCalendar
 # others, on the content, are `check`'s: only counted here.
 BEARING = frozenset({"workdays_unknown_year", "period_longer_than_cadence", "ledger_period_not_begun",
                      "ledger_period_from_lines"})
-
-
-def status_text(record, strings: Strings) -> str:
-    t = strings.ui
-    if record.status == "ok":  # (nothing due yet: none was late, but none was on time either)
-        return t["status_ok"] if record.expected else t["status_not_due"]
-    if record.status == "overdue":
-        return t["status_overdue"].format(days=record.overdue_days)
-    return t["status_missing"].format(count=len(record.missing_periods))
 
 
 def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: TextIO) -> int:
@@ -71,12 +62,11 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
         periods = Listed(format_period(p, strings) for p in r.missing_periods)
         print(strings.message("supervision_line", unit=cfg.units_by_id[r.unit].name,
                               category=cfg.categories_by_id[r.category].name,
-                              status=status_text(r, strings),
+                              status=format_status(r, strings),
                               detail=strings.message("supervision_detail", periods=periods)), file=out)
     for r in supervision.records:  # published, but after the due date: told, though not failing
         if r.late_periods:
-            late = strings.ui["list_sep"].join(strings.ui["late_period"].format(
-                period=format_period(p.period, strings), days=p.days_late) for p in r.late_periods)
+            late = format_late_periods(r.late_periods, strings)
             print(strings.message("supervision_line", unit=cfg.units_by_id[r.unit].name,
                                   category=cfg.categories_by_id[r.category].name, detail="",
                                   status=strings.ui["late_periods_note"].format(count=len(r.late_periods), periods=late)),
