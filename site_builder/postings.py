@@ -16,7 +16,9 @@ Exp-Golomb codes of an order chosen per column, bit by bit. At 10,000 entries th
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Sequence
 
 import numpy as np
@@ -25,6 +27,31 @@ B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _DIGITS = np.frombuffer(B64.encode("ascii"), dtype=np.uint8)
 HAN_BASE = 0x3000                # Han code points minus this fit in 16 bits (0x3007-0xFAFF)
 _WORDS = 0xF000_0000             # keys of ASCII words: this plus the word's rank (all < 2**32)
+JOINT = "_"                      # between a joint's two sides (never in a token)
+JOINT_GAP = 2                    # a joint's sides stand at most this many characters apart
+JOINT_WORD = 4                   # a word longer than this makes none (alone it is rare enough)
+# JavaScript's \s, on which search.js splits a query: two ASCII words with one of these
+# between them are two words of a query, not one, and make no joint
+SPACES = "\t\n\v\f\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+_SPACE_CODES = np.array(sorted(map(ord, SPACES)), dtype=np.uint32)
+# A number grouped by thousands (386,500 or 1,234,567.00), not a decimal's tail
+# (2400.00,031) nor part of a list (1,234,567,8) nor of a word: search.js finds the same
+GROUPED = re.compile(r"(?<![a-z0-9.])[0-9]{1,3}(?:,[0-9]{3})+(?![a-z0-9]|,[0-9])")
+GROUP_HINT = re.compile(r"[0-9],[0-9]{3}")  # cheap test first: most texts have none
+
+
+def joined(grouped: re.Match) -> str:
+    """A number grouped by thousands without its commas."""
+    return grouped.group(0).replace(",", "")
+
+
+@dataclass(frozen=True)
+class _Runs:
+    """A span's ASCII words: where each starts and ends, the word; its grouped numbers."""
+    starts: np.ndarray
+    ends: np.ndarray
+    found: list[str]
+    grouped: list[re.Match]
 
 
 @dataclass
@@ -87,15 +114,105 @@ class Span:
         return at, self.ch[at]
 
     def words(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """(where, key, words): every ASCII word or number, keyed by its rank among the
-        span's distinct words."""
+        """(where, key, words): every ASCII word or number, and every number grouped by
+        thousands joined (386,500: 386, 500 and 386500), keyed by its rank among the
+        span's distinct words, in text order."""
+        runs = self._runs
+        at = np.concatenate((runs.starts, np.array([m.start() for m in runs.grouped], dtype=np.int64)))
+        found = runs.found + [joined(m) for m in runs.grouped]
+        order = np.argsort(at, kind="stable")  # (each word's places in text order)
+        return (at[order], *ranked([found[k] for k in order.tolist()]))
+
+    def joints(self, base: int) -> dict[str, Encoded]:
+        """encode_positions of every joint (`search.joints` finds the same plainly): a
+        short ASCII word and the token next to it, with at most JOINT_GAP characters
+        between them (no line break, nor, between two words, a space), as one term,
+        a Han run's side by its nearest character (高政〔2022〕12号: 政_2022, 2022_12 and
+        12_号); its position is the right side's, times 4, plus the gap, so that the
+        browser finds where both sides stand and proves a query's word made of
+        several tokens (2022年12月) by a chain of joints, not by parts found anywhere.
+        A number joined (1234 of 1,234) stands where its last digit does, and has the
+        joints its first and last parts have outside it."""
+        runs, text, n = self._runs, self.text, len(self.han)
+        starts, ends, found = runs.starts, runs.ends, runs.found
+        cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        free = ~(self.han | self.alnum) & (cp != 10)  # may stand between a joint's sides
+
+        def flag(flags: np.ndarray, p: np.ndarray) -> np.ndarray:  # flags[p], False outside
+            inside = (p >= 0) & (p < n)
+            out = np.zeros(len(p), dtype=bool)
+            out[inside] = flags[p[inside]]
+            return out
+
+        # the token after each word (its first character, and whether a space is between)
+        # and the Han character before it, past at most JOINT_GAP free characters
+        right = np.full(len(ends), -1, dtype=np.int64)
+        spaced = np.zeros(len(ends), dtype=bool)
+        left = np.full(len(starts), -1, dtype=np.int64)
+        open_right, open_left = np.ones(len(ends), dtype=bool), np.ones(len(starts), dtype=bool)
+        crossed = np.zeros(len(ends), dtype=bool)
+        for g in range(JOINT_GAP + 1):
+            p = ends + g
+            hit = open_right & flag(self.han | self.alnum, p)
+            right[hit], spaced[hit] = p[hit], crossed[hit]
+            open_right &= flag(free, p)
+            crossed[p < n] |= np.isin(cp[p[p < n]], _SPACE_CODES)
+            p = starts - 1 - g
+            hit = open_left & flag(self.han, p)
+            left[hit] = p[hit]
+            open_left &= flag(free, p)
+        word_after = np.where(flag(self.alnum, right) & ~spaced, np.searchsorted(starts, right), -1)
+        han_after = flag(self.han, right)
+
+        # each word's joint with a Han character before it or with the word before it (a
+        # word after a word: the joint is the later one's), and with a Han character after
+        short = (ends - starts) <= JOINT_WORD
+        k = np.arange(len(starts))
+        after_word = (k > 0) & (np.roll(word_after, 1) == k)
+        han_left = np.flatnonzero((left >= 0) & short)
+        word_left = np.flatnonzero(after_word & short & np.roll(short, 1))
+        han_right = np.flatnonzero(han_after & short)
+        terms = ([text[a] + JOINT + found[b] for a, b in zip(left[han_left].tolist(), han_left.tolist())]
+                 + [found[b - 1] + JOINT + found[b] for b in word_left.tolist()]
+                 + [found[a] + JOINT + text[b] for a, b in zip(han_right.tolist(), right[han_right].tolist())])
+        places = np.concatenate((starts[han_left], starts[word_left], right[han_right])).tolist()
+        gaps = np.concatenate((starts[han_left] - left[han_left] - 1, starts[word_left] - ends[word_left - 1],
+                               right[han_right] - ends[han_right])).tolist()
+        for m in runs.grouped:  # (few)
+            number = joined(m)
+            if len(number) > JOINT_WORD:
+                continue
+            at = m.end() - len(number)  # (JOINT_WORD digits hold one comma: a gap up to 3)
+            first, last = int(np.searchsorted(starts, m.start())), int(np.searchsorted(ends, m.end()))
+            side = (text[left[first]], int(left[first]) + 1) if left[first] >= 0 else (
+                (found[first - 1], int(ends[first - 1])) if after_word[first] else None)
+            if side is not None and len(side[0]) <= JOINT_WORD:
+                terms.append(side[0] + JOINT + number)
+                places.append(at)
+                gaps.append(at - side[1])
+            side = (text[right[last]], int(right[last])) if han_after[last] else (
+                (found[word_after[last]], int(right[last])) if word_after[last] >= 0 else None)
+            if side is not None and len(side[0]) <= JOINT_WORD:
+                terms.append(number + JOINT + side[0])
+                places.append(side[1])
+                gaps.append(side[1] - m.end())
+        at = np.asarray(places, dtype=np.int64)
+        value = self.pos[at] * 4 + np.asarray(gaps, dtype=np.int64)
+        key, names = ranked(terms)
+        order = np.lexsort((at, key))  # by key, then in text order
+        return self._by_piece(order, key[order], True, lambda o, k: encode_positions(
+            k, self.doc[at[o]], value[o], base, True, names))
+
+    @cached_property
+    def _runs(self) -> _Runs:
         a = self.alnum
         before = np.concatenate(([False], a[:-1]))
         after = np.concatenate((a[1:], [False]))
         starts = np.flatnonzero(a & ~before)
         ends = np.flatnonzero(a & ~after) + 1
         text = self.text
-        return (starts, *ranked([text[x:y] for x, y in zip(starts.tolist(), ends.tolist())]))
+        grouped = list(GROUPED.finditer(text)) if GROUP_HINT.search(text) else []
+        return _Runs(starts, ends, [text[x:y] for x, y in zip(starts.tolist(), ends.tolist())], grouped)
 
     def grams(self, around: np.ndarray, candidates: dict[int, set[str]],
               longest: int) -> list[tuple[np.ndarray, np.ndarray, list[str], np.ndarray]]:

@@ -6,7 +6,10 @@ to Simplified with OpenCC's t2s table); the browser receives the same fold table
 every character the index holds, so both sides fold identically. Han text becomes
 overlapping bigrams (single characters are indexed too, for one-character queries);
 ASCII words and numbers are words, a number grouped by thousands also one word without
-its commas (386,500 as 386, 500 and 386500). No stemmer, stop words or trimmer.
+its commas (386,500 as 386, 500 and 386500). No stemmer, stop words or trimmer. A short
+word and the token next to it are also a joint (政_2024 in 高政〔2024〕12号), with
+positions, so that a query's word made of several tokens is found only where they stand
+one after the other (`postings.Span.joints`).
 
 The index is split by term into many small chunk files, loaded as <script> files
 (works from file://) written in UTF-16: postings are delta-encoded doc ids with term
@@ -68,10 +71,6 @@ SNIPPET_CHARS = 1500         # text kept per document for snippets
 UNIGRAM = "'"                # key prefix of single-character postings (never in a token)
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 _TOKEN_RE = re.compile(f"([{_HAN}]+)|([a-z0-9]+)")
-# A number grouped by thousands (386,500 or 1,234,567.00), not a decimal's tail
-# (2400.00,031) nor part of a list (1,234,567,8) nor of a word: search.js finds the same
-_GROUPED = re.compile(r"(?<![a-z0-9.])[0-9]{1,3}(?:,[0-9]{3})+(?![a-z0-9]|,[0-9])")
-_GROUP_HINT = re.compile(r"[0-9],[0-9]{3}")  # cheap test first: most texts have none
 T = TypeVar("T")
 S = TypeVar("S")
 
@@ -99,16 +98,7 @@ def fold(text: str) -> str:
 
 def _prefold(text: str) -> str:
     """fold() but the script: the index applies the fold table to whole arrays."""
-    return _with_joined(unicodedata.normalize("NFKC", text).lower())
-
-
-def _with_joined(text: str) -> str:
-    """Numbers grouped by thousands followed by themselves without their commas, so
-    386500 finds 386,500.00 (and 386,500, which search.js joins, finds 386500), while 500
-    still finds it, and 102 a list that only looks grouped (101，102，103)."""
-    if not _GROUP_HINT.search(text):
-        return text
-    return _GROUPED.sub(lambda m: f"{m.group(0)} {m.group(0).replace(',', '')}", text)
+    return unicodedata.normalize("NFKC", text).lower()
 
 
 @lru_cache(maxsize=1)
@@ -122,15 +112,61 @@ def _fold_array() -> np.ndarray:
 
 def tokens(folded: str) -> list[tuple[str, int]]:
     """lunr-compatible tokens of folded text with the position of their first char:
-    Han runs as overlapping bigrams (a lone character as itself), ASCII words whole."""
+    Han runs as overlapping bigrams (a lone character as itself), ASCII words whole; a
+    number grouped by thousands also joined (386,500: 386, 500 and 386500, so that
+    386500 finds 386,500, and 500 or 102 still find 386,500 and 101,102,103)."""
     out: list[tuple[str, int]] = []
-    for m in _TOKEN_RE.finditer(folded):
-        run, start = m.group(0), m.start()
-        if m.group(1) and len(run) > 1:
-            out.extend((run[i:i + 2], start + i) for i in range(len(run) - 1))
+    for t in _tokens(folded):
+        if not t.word and len(t.text) > 1:
+            out.extend((t.text[i:i + 2], t.start + i) for i in range(len(t.text) - 1))
         else:
-            out.append((run, start))
+            out.append((t.text, t.start))
+    out.extend((postings.joined(m), m.start()) for m in _numbers_grouped(folded))
     return out
+
+
+def joints(folded: str) -> list[tuple[str, int]]:
+    """The joints of folded text and their values (postings.Span.joints finds the same
+    in whole arrays, and says what they are for): a short word and the token next to
+    it as a term, valued 4 x where its right side stands + the gap between them."""
+    found = _tokens(folded)
+    pairs = list(zip(found, found[1:]))
+    for m in _numbers_grouped(folded):  # the number joined, in place of its parts
+        number = postings.joined(m)
+        whole = _Token(m.start(), m.end(), number, True, m.end() - len(number))
+        pairs += [(t, whole) for t in found if t.end <= m.start()][-1:]
+        pairs += [(whole, t) for t in found if t.start >= m.end()][:1]
+    out = []
+    for a, b in pairs:
+        gap = folded[a.end:b.start]
+        if ((a.word or b.word) and len(gap) <= postings.JOINT_GAP and "\n" not in gap
+                and not (a.word and b.word and any(c in postings.SPACES for c in gap))
+                and all(len(t.text) <= postings.JOINT_WORD for t in (a, b) if t.word)):
+            out.append(((a.text if a.word else a.text[-1]) + postings.JOINT + (b.text if b.word else b.text[0]),
+                        4 * b.at + b.at - a.end))
+    return out
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+    word: bool                # an ASCII word (else a Han run)
+    stands: int | None = None  # where a joint takes it to start (a number joined: where
+                               # it would, without its comma)
+
+    @property
+    def at(self) -> int:
+        return self.start if self.stands is None else self.stands
+
+
+def _tokens(folded: str) -> list[_Token]:
+    return [_Token(m.start(), m.end(), m.group(0), not m.group(1)) for m in _TOKEN_RE.finditer(folded)]
+
+
+def _numbers_grouped(folded: str) -> list[re.Match]:
+    return list(postings.GROUPED.finditer(folded)) if postings.GROUP_HINT.search(folded) else []
 
 
 def entry_text(item: Item) -> tuple[str, str]:
@@ -196,7 +232,7 @@ def _script(text: str, wide: bool) -> bytes:
 
 def _js_terms(call: str, chunk: int, terms: dict[str, bytes]) -> bytes:
     """_js(call, chunk, terms, wide=True), written directly: terms are Han characters,
-    a-z0-9 words and the unigram mark, postings 15-bit units in UTF-16 (never a quote,
+    a-z0-9 words, the unigram and joint marks, postings 15-bit units in UTF-16 (never a quote,
     backslash or line break), so nothing needs escaping (and json.dumps of thousands of
     chunks costs)."""
     body = _COMMA.join(b"".join((_QUOTE, term.encode("utf-16-le"), _BETWEEN, terms[term], _QUOTE))
@@ -305,8 +341,9 @@ class _Part:
                                                # phrases, counted over the whole part
     path: str                                  # the file of its chunks: per chunk, its
                                                # postings, positions (of bigrams: positions
-                                               # only) and extensions (of longer n-grams: doc
-                                               # deltas, counts, positions), each a {term:
+                                               # only) and extensions (of longer n-grams and
+                                               # of joints: doc deltas, counts, positions),
+                                               # each a {term:
                                                # encoded}, pickled
     ends: list[int]                            # where each chunk ends in that file (a part
                                                # laid out by other code, in groups, is never
@@ -383,6 +420,7 @@ def _index_part(shared: _Shared, span: range) -> _Part:
     for at_gram, gram, names, candidate in s.grams(at_bigram[common], shared.candidates, LONGEST):
         extensions.update(s.positions(at_gram, gram, span.start, words=names))
         phrases.update(s.postings(at_gram[candidate], gram[candidate], names, span.start))
+    extensions.update(s.joints(span.start))
     counts = np.bincount(s.doc[at] * 2 + s.body[at], minlength=2 * len(folded)).reshape(-1, 2)
     charset = set(chars)  # every Han character of the span
     grouped = [_grouped(terms, shared.chunks) for terms in (found, positions, extensions, phrases)]
@@ -590,9 +628,9 @@ def _chunk_terms(parts: list[_Part], common_grams: set[str], lo: int, hi: int,
             shipped, placed, ext = pickle.loads(packed[c - first])
             # the common n-grams' own postings ship; an extension keeps its positions
             # unless common itself (the trigrams were made only around common bigrams,
-            # the longer ones around candidates, which may not be)
+            # the longer ones around candidates, which may not be); a joint keeps its own
             shipped.update((t, e) for t, e in phr[h_at[c]:h_at[c + 1]] if t in common_grams)
-            placed.update((t, e) for t, e in ext.items() if t not in common_grams and (
+            placed.update((t, e) for t, e in ext.items() if postings.JOINT in t or t not in common_grams and (
                 len(t) == 3 or t[1:] in common_grams or t[:-1] in common_grams))
             terms.append((shipped, placed))
     return out

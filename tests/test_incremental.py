@@ -956,7 +956,10 @@ def test_an_edit_joins_again_only_the_chunks_of_the_terms_it_changed(tmp_path, c
     real_join = search._join
     monkeypatch.setattr(search, "_join", lambda parts, numbers: joined.append(1) or real_join(parts, numbers))
 
-    newest = max(site.glob("content/*/*/*.md"), key=lambda p: (p.name, p.as_posix()))
+    # (one without a ledger: the text added would move its ledger's lines, and every
+    # joint of their dates and amounts, into nearly every chunk of so small a site)
+    newest = max((p for p in site.glob("content/*/*/*.md") if "```ledger" not in p.read_text(encoding="utf-8")),
+                 key=lambda p: (p.name, p.as_posix()))
     text = newest.read_text(encoding="utf-8")
     newest.write_text(text + "\n补充说明：触摸屏查询机已安装。\n", encoding="utf-8")
     build_here(site, out, today=today, parallel=False)

@@ -23,7 +23,8 @@ import pytest
 from conftest import http_server
 from site_builder.build import load_site
 from site_builder.i18n import load_strings
-from site_builder.search import COMMON_SHARE, LONGEST, MOST_COMMON, entry_text, fold, search_files, searchable, tokens
+from site_builder.search import (COMMON_SHARE, LONGEST, MOST_COMMON, entry_text, fold, joints, search_files,
+                                  searchable, tokens)
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-20"
@@ -276,7 +277,36 @@ def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_pa
     marks = re.findall(r"<mark>(.*?)</mark>", run_query(page, base, "抽检")["html"])
     assert marks and set(marks) == {"抽检"}, marks
     assert [t for t, _ in tokens(fold("工程款386,500.00元 2400.00,031 1,234,567,8 a1,234"))] == [
-        "工程", "程款", "386", "500", "386500", "00", "元", "2400", "00", "031", "1", "234", "567", "8", "a1", "234"]
+        "工程", "程款", "386", "500", "00", "元", "2400", "00", "031", "1", "234", "567", "8", "a1", "234", "386500"]
+
+
+def test_a_word_of_han_and_numbers_is_found_where_its_parts_stand_so(browser, demo, site_model, tmp_path):
+    """A document number or a date is found where its parts stand one after the other
+    (joints), not wherever each part is: every document number of the demo has exactly
+    its true hits; a meeting of 高政 in 2022年12月 is not 高政〔2022〕12号, nor is a text
+    with 2022年, 年12 and 12月 in different places 2022年12月. The punctuation between a
+    number and what stands next to it is not compared (〔2022〕 or [2022]), nor are an
+    amount's thousands commas (1,234元 or 1234元)."""
+    page = browser.new_page()
+    numbers = sorted({i.entry.doc_no for i in site_model.items if i.entry.doc_no})
+    assert len(numbers) > 5
+    for number in numbers:
+        assert set(urls(run_query(page, demo.as_uri() + "/", number))) == truth(site_model, number), number
+    bodies = {"a": "根据高政〔2022〕12号文件精神，制定本方案。", "b": "高政办于2022年12月召开会议，审议第3号议题。",
+              "c": "2023年12月起，共12户；2022年1月复核。", "d": "2022年12月复核低保对象。",
+              "e": "拨付资金1,234元。", "f": "拨付资金1234元，另有234元。", "g": "拨付资金234,000元。"}
+    base = _site_of(tmp_path, {f"tie-{k}": (f"测试{k}", body) for k, body in bodies.items()}, demo=False)
+
+    def found(query: str) -> list[str]:
+        return sorted(h.rsplit("tie-", 1)[1][0] for h in urls(run_query(page, base, query)) if "tie-" in h)
+
+    assert found("高政〔2022〕12号") == found("高政[2022]12号") == found("高政2022-12号") == ["a"]
+    assert "<mark>高政〔2022〕12号</mark>" in run_query(page, base, "高政[2022]12号")["html"]  # marked as written
+    assert found("2022年12月") == ["b", "d"]
+    assert found("年12月") == ["b", "c", "d"]
+    assert found("1,234元") == found("1234元") == ["e", "f"]
+    assert found("234元") == ["e", "f"]
+    assert found("资金234") == ["g"]
 
 
 def test_a_term_found_in_no_title_weighs_as_lunr_weighs_it(browser, tmp_path):
@@ -481,7 +511,7 @@ def _postings(files: dict[str, bytes]) -> dict[str, dict[int, tuple[int, int]]]:
 
 def _positions(files: dict[str, bytes], postings: dict) -> dict[str, dict[int, list[int]]]:
     """Every position list decoded: a bigram's in the order and number of its postings,
-    a longer n-gram's with doc deltas and counts of its own."""
+    a longer n-gram's and a joint's with doc deltas and counts of their own."""
     found: dict[str, dict[int, list[int]]] = {}
     for term, encoded in _chunk_terms(files, "p").items():
         docs: dict[int, list[int]] = {}
@@ -557,13 +587,19 @@ def test_postings_hold_every_token_whatever_the_spans(site_model, most, monkeypa
                 counts[field] += 1
     extended = {g for g in grams if len(g) > 2 and g not in common and (g[1:] in common or g[:-1] in common)}
     plain = {g for g in grams if len(g) == 2 and g not in common}
+    tied: dict[str, dict[int, list[int]]] = {}  # every joint: doc -> its values
+    for doc_id, (title, body) in enumerate(texts):
+        for joint, value in joints(title + "\n" + body):
+            tied.setdefault(joint, {}).setdefault(doc_id, []).append(value)
+    assert {"2025_年", "年_12", "12_月"} <= set(tied)
     for files in [whole, *spans]:
         assert set(files) == set(whole)
         decoded = _postings(files)
         assert decoded == {t: {d: tuple(c) for d, c in docs.items()} for t, docs in expected.items()}
         positions = _positions(files, decoded)
-        assert set(positions) == plain | extended
-        assert all(positions[g] == grams[g] for g in positions)
+        assert set(positions) == plain | extended | set(tied)
+        assert all(positions[g] == grams[g] for g in positions if g not in tied)
+        assert all(positions[j] == {d: sorted(v) for d, v in tied[j].items()} for j in tied)
 
 
 def test_cached_parts_serve_while_they_hold_every_candidate(tmp_path, site_model, monkeypatch):

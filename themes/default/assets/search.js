@@ -157,7 +157,12 @@
 
   /* A query: words (split on spaces), each made of segments: a Han run or an ASCII word.
      A run is proven by its own postings when it is a common n-gram, else by positions
-     of terms that cover it (see cover). Its bigrams score it. */
+     of terms that cover it (see cover). Its bigrams score it. A segment next to the one
+     before it, at most JOINT_GAP characters on, is tied to it by a joint when either is
+     an ASCII word of at most JOINT_WORD characters (postings.Span.joints): the joint's
+     positions say where both stand, so that 高政〔2022〕12号 (政_2022, 2022_12, 12_号)
+     finds only the places where its segments stand so, one after the other. */
+  var JOINT = "_", JOINT_GAP = 2, JOINT_WORD = 4;
   function parse(q) {
     var words = [];
     ungroup(foldText(q)).split(/\s+/).forEach(function (w) {
@@ -165,14 +170,20 @@
       var segs = [], m;
       TOKEN.lastIndex = 0;
       while ((m = TOKEN.exec(w))) {
-        var run = m[0];
-        if (m[1] && run.length === 1) segs.push({ need: [UNI + run], score: [UNI + run], phrase: [] });
+        var run = m[0], seg;
+        if (m[1] && run.length === 1) seg = { need: [UNI + run], score: [UNI + run], phrase: [] };
         else if (m[1]) {
           var bi = [];
           for (var i = 0; i + 1 < run.length; i++) bi.push(run.substr(i, 2));
-          if (common[run]) segs.push({ need: bi.indexOf(run) < 0 ? bi.concat([run]) : bi, score: bi, phrase: [] });
-          else segs.push({ need: bi, score: bi, phrase: cover(run) });
-        } else segs.push({ need: [run], score: [run], phrase: [] });
+          if (common[run]) seg = { need: bi.indexOf(run) < 0 ? bi.concat([run]) : bi, score: bi, phrase: [] };
+          else seg = { need: bi, score: bi, phrase: cover(run) };
+        } else seg = { need: [run], score: [run], phrase: [] };
+        seg.text = run; seg.word = !m[1]; seg.at = m.index;
+        var last = segs[segs.length - 1];
+        if (last && (last.word || seg.word) && seg.at - last.at - last.text.length <= JOINT_GAP &&
+            !(last.word && last.text.length > JOINT_WORD) && !(seg.word && run.length > JOINT_WORD))
+          seg.joint = (last.word ? last.text : last.text.slice(-1)) + JOINT + (seg.word ? run : run.charAt(0));
+        segs.push(seg);
       }
       if (segs.length) words.push({ text: w, segs: segs });
     });
@@ -258,6 +269,54 @@
     return out;
   }
 
+  /* Whether a query word is in a document: each chain of segments tied by joints (see
+     parse), a segment alone as its terms and phrase prove it. A joint's position is 4 x
+     where its right side starts + the gap before it: the first joint's places are
+     tried in turn, each next joint must start where the segment before it ends, and a
+     run's phrase must stand where the joints put it. */
+  function wordOk(w, doc, post, pos) {
+    for (var i = 0; i < w.segs.length; ) {
+      var j = i + 1;
+      while (j < w.segs.length && w.segs[j].joint) j++;
+      if (!chainOk(w.segs.slice(i, j), doc, post, pos)) return false;
+      i = j;
+    }
+    return true;
+  }
+  function chainOk(chain, doc, post, pos) {
+    if (!chain.every(function (s) { return s.need.every(function (t) { return post[t].has(doc); }); })) return false;
+    if (chain.length === 1) return phraseOk(chain[0].phrase, doc, pos);
+    var links = [];  // per joint after the first: where its left side ends -> where its right side starts
+    for (var k = 2; k < chain.length; k++) {
+      var places = pos[chain[k].joint].get(doc), link = new Map();
+      if (!places) return false;
+      places.forEach(function (v) { link.set(Math.floor(v / 4) - v % 4, Math.floor(v / 4)); });
+      links.push(link);
+    }
+    var firsts = pos[chain[1].joint].get(doc);
+    if (!firsts) return false;
+    for (var v of firsts) {
+      var start = Math.floor(v / 4), ok = phraseAt(chain[0], doc, pos, start - v % 4 - chain[0].text.length);
+      for (k = 1; k < chain.length && ok; k++) {
+        ok = phraseAt(chain[k], doc, pos, start);
+        if (ok && k + 1 < chain.length) {
+          start = links[k - 1].get(start + chain[k].text.length);
+          ok = start !== undefined;
+        }
+      }
+      if (ok) return true;
+    }
+    return false;
+  }
+  // a run's phrase starting at `start` (a word, a lone character and a common run: the
+  // joints have proven what can be)
+  function phraseAt(seg, doc, pos, start) {
+    return seg.phrase.every(function (p) {
+      var set = pos[p[0]].get(doc);
+      return !!set && set.has(start + p[1]);
+    });
+  }
+
   function phraseOk(phrase, doc, pos) {
     if (!phrase.length) return true;
     var first = pos[phrase[0][0]].get(doc);
@@ -300,6 +359,7 @@
         s.need.forEach(function (t) { if (!post[t]) post[t] = postings(t); });
         s.score.forEach(function (t) { if (scoreTerms.indexOf(t) < 0) scoreTerms.push(t); });
         s.phrase.forEach(function (p) { if (!pos[p[0]]) pos[p[0]] = positions(p[0], post[p[0]]); });
+        if (s.joint && !pos[s.joint]) pos[s.joint] = positions(s.joint, null);
       });
     });
     // Every document with at least one query term is a candidate; count terms present.
@@ -337,11 +397,7 @@
           });
           score += sum / Math.sqrt(qf[f]);
         }
-        var hit = words.every(function (w) {
-          return w.segs.every(function (s) {
-            return s.need.every(function (t) { return post[t].has(doc); }) && phraseOk(s.phrase, doc, pos);
-          });
-        });
+        var hit = words.every(function (w) { return wordOk(w, doc, post, pos); });
         if (hit) hits.push([score, doc]);
         else if (matched * 2 >= scoreTerms.length) partial.push([score, doc]);
       });
@@ -364,6 +420,7 @@
       w.segs.forEach(function (s) {
         s.need.forEach(function (t) { need[chunkOf(t)] = 1; });
         s.phrase.forEach(function (p) { needPos[chunkOf(p[0])] = 1; });
+        if (s.joint) needPos[chunkOf(s.joint)] = 1;
       });
     });
     return Promise.all(Object.keys(need).map(function (c) { return once("c" + c, "c/" + c + ".js"); })
@@ -379,6 +436,22 @@
     return s.replace(/\{count(?::([^|}]*)\|([^}]*))?\}/g, function (m, one, other) {
       return m === "{count}" ? String(n) : n === 1 ? one : other;
     });
+  }
+
+  /* A query word as a pattern that finds it with other punctuation or spaces where its
+     segments are tied by joints, as the index does (see parse); its other parts as
+     typed. (No lookbehind: older phones' browsers reject it.) */
+  function tiedPattern(w) {
+    var esc = function (x) { return x.replace(/[.*+?^${}()|[\]\\\/-]/g, "\\$&"); }, out = "";
+    w.segs.forEach(function (s, i) {
+      if (i) {
+        var last = w.segs[i - 1], typed = w.text.slice(last.at + last.text.length, s.at);
+        out += !s.joint ? esc(typed) : last.word && s.word ? "[^a-z0-9\\s" + HAN + "]{1,2}" :
+          "[^a-z0-9\\n" + HAN + "]{0," + JOINT_GAP + "}";
+      }
+      out += esc(s.text);
+    });
+    return out;
   }
 
   /* Highlight the query words in `text`, folding it char by char to find them. */
@@ -399,10 +472,18 @@
     });
     var ranges = [];
     words.forEach(function (w) {
-      var at = folded.indexOf(w.text);
+      var at = folded.indexOf(w.text), before = ranges.length;
       while (at >= 0) {
         ranges.push([map[at], ends[at + w.text.length - 1]]);  // (not the comma after 386 in 386,500)
         at = folded.indexOf(w.text, at + w.text.length);
+      }
+      if (ranges.length > before || !w.segs.some(function (s) { return s.joint; })) return;
+      var tied = new RegExp(tiedPattern(w), "g"), m;  // found with other punctuation: 高政[2022]12号
+      while ((m = tied.exec(folded))) {
+        var end = m.index + m[0].length, segs = w.segs;  // (a word: not part of a longer one)
+        if (!(segs[0].word && /[a-z0-9]/.test(folded.charAt(m.index - 1))) &&
+            !(segs[segs.length - 1].word && /[a-z0-9]/.test(folded.charAt(end)))) ranges.push([map[m.index], ends[end - 1]]);
+        tied.lastIndex = m.index + 1;
       }
     });
     ranges.sort(function (a, b) { return a[0] - b[0]; });
