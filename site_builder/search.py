@@ -143,7 +143,7 @@ def joints(folded: str) -> list[tuple[str, int]]:
                 and not (a.word and b.word and any(c in postings.SPACES for c in gap))
                 and all(len(t.text) <= postings.JOINT_WORD for t in (a, b) if t.word)):
             out.append(((a.text if a.word else a.text[-1]) + postings.JOINT + (b.text if b.word else b.text[0]),
-                        4 * b.at + b.at - a.end))
+                        4 * b.at + (b.at - a.end)))
     return out
 
 
@@ -232,9 +232,9 @@ def _script(text: str, wide: bool) -> bytes:
 
 def _js_terms(call: str, chunk: int, terms: dict[str, bytes]) -> bytes:
     """_js(call, chunk, terms, wide=True), written directly: terms are Han characters,
-    a-z0-9 words, the unigram and joint marks, postings 15-bit units in UTF-16 (never a quote,
-    backslash or line break), so nothing needs escaping (and json.dumps of thousands of
-    chunks costs)."""
+    a-z0-9 words, the unigram and joint marks, postings 15-bit units in UTF-16 (never a
+    quote, backslash or line break), so nothing needs escaping (and json.dumps of
+    thousands of chunks costs)."""
     body = _COMMA.join(b"".join((_QUOTE, term.encode("utf-16-le"), _BETWEEN, terms[term], _QUOTE))
                        for term in sorted(terms))
     return b"".join((_script(f"{call}({chunk},{{", True), body, "});\n".encode("utf-16-le")))
@@ -343,8 +343,7 @@ class _Part:
                                                # postings, positions (of bigrams: positions
                                                # only) and extensions (of longer n-grams and
                                                # of joints: doc deltas, counts, positions),
-                                               # each a {term:
-                                               # encoded}, pickled
+                                               # each a {term: encoded}, pickled
     ends: list[int]                            # where each chunk ends in that file (a part
                                                # laid out by other code, in groups, is never
                                                # read: its key holds the code's fingerprint)
