@@ -286,7 +286,7 @@ def test_a_word_of_han_and_numbers_is_found_where_its_parts_stand_so(browser, de
     its true hits; a meeting of 高政 in 2022年12月 is not 高政〔2022〕12号, nor is a text
     with 2022年, 年12 and 12月 in different places 2022年12月. The punctuation between a
     number and what stands next to it is not compared (〔2022〕 or [2022]), nor are an
-    amount's thousands commas (1,234元 or 1234元)."""
+    amount's thousands commas (1,234元 or 1234元), and the text may have spaces there."""
     page = browser.new_page()
     numbers = sorted({i.entry.doc_no for i in site_model.items if i.entry.doc_no})
     assert len(numbers) > 5
@@ -294,7 +294,8 @@ def test_a_word_of_han_and_numbers_is_found_where_its_parts_stand_so(browser, de
         assert set(urls(run_query(page, demo.as_uri() + "/", number))) == truth(site_model, number), number
     bodies = {"a": "根据高政〔2022〕12号文件精神，制定本方案。", "b": "高政办于2022年12月召开会议，审议第3号议题。",
               "c": "2023年12月起，共12户；2022年1月复核。", "d": "2022年12月复核低保对象。",
-              "e": "拨付资金1,234元。", "f": "拨付资金1234元，另有234元。", "g": "拨付资金234,000元。"}
+              "e": "拨付资金1,234元。", "f": "拨付资金1234元，另有234元。", "g": "拨付资金234,000元。",
+              "h": "于 2022 年 12 月复核。"}
     base = _site_of(tmp_path, {f"tie-{k}": (f"测试{k}", body) for k, body in bodies.items()}, demo=False)
 
     def found(query: str) -> list[str]:
@@ -302,8 +303,8 @@ def test_a_word_of_han_and_numbers_is_found_where_its_parts_stand_so(browser, de
 
     assert found("高政〔2022〕12号") == found("高政[2022]12号") == found("高政2022-12号") == ["a"]
     assert "<mark>高政〔2022〕12号</mark>" in run_query(page, base, "高政[2022]12号")["html"]  # marked as written
-    assert found("2022年12月") == ["b", "d"]
-    assert found("年12月") == ["b", "c", "d"]
+    assert found("2022年12月") == ["b", "d", "h"]  # (spaces between a number and Chinese: typeset so)
+    assert found("年12月") == ["b", "c", "d", "h"]
     assert found("1,234元") == found("1234元") == ["e", "f"]
     assert found("234元") == ["e", "f"]
     assert found("资金234") == ["g"]
