@@ -178,10 +178,9 @@ class Span:
         places = np.concatenate((starts[han_left], starts[word_left], right[han_right])).tolist()
         gaps = np.concatenate((starts[han_left] - left[han_left] - 1, starts[word_left] - ends[word_left - 1],
                                right[han_right] - ends[han_right])).tolist()
-        for m in runs.grouped:  # (few)
+        numbers = {m.start(): m for m in runs.grouped if len(joined(m)) <= JOINT_WORD}
+        for m in numbers.values():  # (few)
             number = joined(m)
-            if len(number) > JOINT_WORD:
-                continue
             at = m.end() - len(number)  # (JOINT_WORD digits hold one comma: a gap up to 3)
             first, last = int(np.searchsorted(starts, m.start())), int(np.searchsorted(ends, m.end()))
             side = (text[left[first]], int(left[first]) + 1) if left[first] >= 0 else (
@@ -196,6 +195,12 @@ class Span:
                 terms.append(number + JOINT + side[0])
                 places.append(side[1])
                 gaps.append(side[1] - m.end())
+            other = numbers.get(int(right[last])) if word_after[last] >= 0 else None
+            if other is not None:  # two numbers grouped: 1,000-2,000 as 1000_2000 too
+                place = other.end() - len(joined(other))
+                terms.append(number + JOINT + joined(other))
+                places.append(place)
+                gaps.append(place - m.end())
         at = np.asarray(places, dtype=np.int64)
         value = self.pos[at] * 4 + np.asarray(gaps, dtype=np.int64)
         key, names = ranked(terms)

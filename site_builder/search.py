@@ -131,11 +131,14 @@ def joints(folded: str) -> list[tuple[str, int]]:
     it as a term, valued 4 x where its right side stands + the gap between them."""
     found = _tokens(folded)
     pairs = list(zip(found, found[1:]))
+    wholes = []
     for m in _numbers_grouped(folded):  # the number joined, in place of its parts
         number = postings.joined(m)
-        whole = _Token(m.start(), m.end(), number, True, m.end() - len(number))
-        pairs += [(t, whole) for t in found if t.end <= m.start()][-1:]
-        pairs += [(whole, t) for t in found if t.start >= m.end()][:1]
+        wholes.append(_Token(m.start(), m.end(), number, True, m.end() - len(number)))
+        pairs += [(t, wholes[-1]) for t in found if t.end <= m.start()][-1:]
+        pairs += [(wholes[-1], t) for t in found if t.start >= m.end()][:1]
+    # and next to another (1,000-2,000: 1000_2000)
+    pairs += [(a, b) for a, b in zip(wholes, wholes[1:]) if [t for t in found if t.start >= a.end][0].start == b.start]
     out = []
     for a, b in pairs:
         gap = folded[a.end:b.start]

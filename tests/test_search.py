@@ -295,7 +295,7 @@ def test_a_word_of_han_and_numbers_is_found_where_its_parts_stand_so(browser, de
     bodies = {"a": "根据高政〔2022〕12号文件精神，制定本方案。", "b": "高政办于2022年12月召开会议，审议第3号议题。",
               "c": "2023年12月起，共12户；2022年1月复核。", "d": "2022年12月复核低保对象。",
               "e": "拨付资金1,234元。", "f": "拨付资金1234元，另有234元。", "g": "拨付资金234,000元。",
-              "h": "于 2022 年 12 月复核。"}
+              "h": "于 2022 年 12 月复核。", "i": "补贴1,000-2,000元。"}
     base = _site_of(tmp_path, {f"tie-{k}": (f"测试{k}", body) for k, body in bodies.items()}, demo=False)
 
     def found(query: str) -> list[str]:
@@ -308,6 +308,7 @@ def test_a_word_of_han_and_numbers_is_found_where_its_parts_stand_so(browser, de
     assert found("1,234元") == found("1234元") == ["e", "f"]
     assert found("234元") == ["e", "f"]
     assert found("资金234") == ["g"]
+    assert found("1,000-2,000元") == found("1000-2000元") == ["i"]  # (two numbers joined, side by side)
 
 
 def test_a_term_found_in_no_title_weighs_as_lunr_weighs_it(browser, tmp_path):
