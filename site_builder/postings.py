@@ -131,8 +131,10 @@ class Span:
         12_号); its position is the right side's, times 4, plus the gap, so that the
         browser finds where both sides stand and proves a query's word made of
         several tokens (2022年12月) by a chain of joints, not by parts found anywhere.
-        A number joined (1234 of 1,234) stands where its last digit does, and has the
-        joints its first and last parts have outside it."""
+        A number joined (1234 of 1,234) is taken to start where it would end with the
+        written number (at its comma), so the gap before it counts the comma too (at
+        most JOINT_GAP + 1: two bits); it has the joints its first and last parts have
+        outside it, and one with a number joined next to it (1,000-2,000)."""
         runs, text, n = self._runs, self.text, len(self.han)
         starts, ends, found = runs.starts, runs.ends, runs.found
         cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)

@@ -632,8 +632,8 @@ def _chunk_terms(parts: list[_Part], common_grams: set[str], lo: int, hi: int,
             # unless common itself (the trigrams were made only around common bigrams,
             # the longer ones around candidates, which may not be); a joint keeps its own
             shipped.update((t, e) for t, e in phr[h_at[c]:h_at[c + 1]] if t in common_grams)
-            placed.update((t, e) for t, e in ext.items() if postings.JOINT in t or t not in common_grams and (
-                len(t) == 3 or t[1:] in common_grams or t[:-1] in common_grams))
+            placed.update((t, e) for t, e in ext.items() if postings.JOINT in t or (t not in common_grams and (
+                len(t) == 3 or t[1:] in common_grams or t[:-1] in common_grams)))
             terms.append((shipped, placed))
     return out
 
