@@ -604,6 +604,44 @@ def test_postings_hold_every_token_whatever_the_spans(site_model, most, monkeypa
         assert all(positions[j] == {d: sorted(v) for d, v in tied[j].items()} for j in tied)
 
 
+def test_joints_of_whole_arrays_equal_the_plain_ones(monkeypatch):
+    """postings.Span finds the same words and joints (term, document, value) in a span's
+    arrays as search.tokens and search.joints do in each text plainly, on random texts
+    of Han runs, numbers (grouped, side by side, in lists), punctuation, spaces of every
+    kind, line breaks and characters outside the BMP."""
+    import random
+    from collections import Counter
+
+    import site_builder.postings as postings
+    from site_builder.search import _fold_array, _prefold
+
+    found: list[tuple[int, str, int]] = []
+    encode = postings.encode_positions
+
+    def caught(key, doc, value, base, headers, names):
+        found.extend((d, names[k - postings._WORDS], v) for k, d, v in zip(key.tolist(), doc.tolist(), value.tolist()))
+        return encode(key, doc, value, base, headers, names)
+
+    monkeypatch.setattr(postings, "encode_positions", caught)
+    pieces = [*"高政〔〕号年月元款村 \n,.-，。（）ab12３0東", "2022", "386,500", "1,234", "5,678元", "1,234,567",
+              "1,000-2,000", "2,000，3,000", "\u3000", "\t", "\U00020000", "\u2028", "abcde"]
+    rng = random.Random(4)
+    for _ in range(400):
+        docs = [tuple(_prefold("".join(rng.choice(pieces) for _ in range(rng.randint(0, n)))) for n in (6, 24))
+                for _ in range(rng.randint(1, 3))]
+        span = postings.Span.of(docs, _fold_array())
+        found.clear()
+        span.joints(0)
+        at, key, names = span.words()
+        words = Counter((int(span.doc[a]), names[k - postings._WORDS]) for a, k in zip(at.tolist(), key.tolist()))
+        plain_words, plain_joints = Counter(), Counter()
+        for d, (title, body) in enumerate(docs):
+            text = fold(title) + "\n" + fold(body)
+            plain_words.update((d, t) for t, _ in tokens(text) if t.isascii())
+            plain_joints.update((d, j, v) for j, v in joints(text))
+        assert words == plain_words and Counter(found) == plain_joints, docs
+
+
 def test_cached_parts_serve_while_they_hold_every_candidate(tmp_path, site_model, monkeypatch):
     """A span's index is reused from the cache when it was made with the candidates for
     common n-grams this build needs (or more), and made again when one is missing;
