@@ -36,8 +36,13 @@ SPACES = "\t\n\v\f\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + 
 _SPACE_CODES = np.array(sorted(map(ord, SPACES)), dtype=np.uint32)
 # A number grouped by thousands (386,500 or 1,234,567.00), not a decimal's tail
 # (2400.00,031) nor part of a list (1,234,567,8) nor of a word: search.js finds the same
-GROUPED = re.compile(r"(?<![a-z0-9.])[0-9]{1,3}(?:,[0-9]{3})+(?![a-z0-9]|,[0-9])")
-GROUP_HINT = re.compile(r"[0-9],[0-9]{3}")  # cheap test first: most texts have none
+_GROUPED = re.compile(r"(?<![a-z0-9.])[0-9]{1,3}(?:,[0-9]{3})+(?![a-z0-9]|,[0-9])")
+_GROUP_HINT = re.compile(r"[0-9],[0-9]{3}")  # cheap test first: most texts have none
+
+
+def grouped_numbers(text: str) -> list[re.Match]:
+    """Every number grouped by thousands in folded text."""
+    return list(_GROUPED.finditer(text)) if _GROUP_HINT.search(text) else []
 
 
 def joined(grouped: re.Match) -> str:
@@ -218,8 +223,8 @@ class Span:
         starts = np.flatnonzero(a & ~before)
         ends = np.flatnonzero(a & ~after) + 1
         text = self.text
-        grouped = list(GROUPED.finditer(text)) if GROUP_HINT.search(text) else []
-        return _Runs(starts, ends, [text[x:y] for x, y in zip(starts.tolist(), ends.tolist())], grouped)
+        return _Runs(starts, ends, [text[x:y] for x, y in zip(starts.tolist(), ends.tolist())],
+                     grouped_numbers(text))
 
     def grams(self, around: np.ndarray, candidates: dict[int, set[str]],
               longest: int) -> list[tuple[np.ndarray, np.ndarray, list[str], np.ndarray]]:

@@ -121,7 +121,7 @@ def tokens(folded: str) -> list[tuple[str, int]]:
             out.extend((t.text[i:i + 2], t.start + i) for i in range(len(t.text) - 1))
         else:
             out.append((t.text, t.start))
-    out.extend((postings.joined(m), m.start()) for m in _numbers_grouped(folded))
+    out.extend((postings.joined(m), m.start()) for m in postings.grouped_numbers(folded))
     return out
 
 
@@ -132,7 +132,7 @@ def joints(folded: str) -> list[tuple[str, int]]:
     found = _tokens(folded)
     pairs = list(zip(found, found[1:]))
     wholes = []
-    for m in _numbers_grouped(folded):  # the number joined, in place of its parts
+    for m in postings.grouped_numbers(folded):  # the number joined, in place of its parts
         number = postings.joined(m)
         wholes.append(_Token(m.start(), m.end(), number, True, m.end() - len(number)))
         pairs += [(t, wholes[-1]) for t in found if t.end <= m.start()][-1:]
@@ -166,10 +166,6 @@ class _Token:
 
 def _tokens(folded: str) -> list[_Token]:
     return [_Token(m.start(), m.end(), m.group(0), not m.group(1)) for m in _TOKEN_RE.finditer(folded)]
-
-
-def _numbers_grouped(folded: str) -> list[re.Match]:
-    return list(postings.GROUPED.finditer(folded)) if postings.GROUP_HINT.search(folded) else []
 
 
 def entry_text(item: Item) -> tuple[str, str]:
