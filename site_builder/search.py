@@ -794,6 +794,9 @@ def _search_files(site: Site | Documents, parallel: bool, span: int | None, memo
     folding = {k: v for k, v in sorted(table.items()) if v in charset}
     meta = {
         "n": n, "chunks": chunks, "block": BLOCK, "k1": K1, "b": B, "boost": TITLE_BOOST,
+        # how text was cut into terms, so that the browser cuts a query the same way
+        "terms": {"han": _HAN, "unigram": UNIGRAM, "joint": postings.JOINT, "gap": postings.JOINT_GAP,
+                  "word": postings.JOINT_WORD},
         "avg": [sum(t for t, _ in lengths) / n if n else 0, sum(b for _, b in lengths) / n if n else 0],
         "common": sorted(common_bigrams + list(common_grams)),
         "units": [[u.id, u.name] for u in cfg.units],

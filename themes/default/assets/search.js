@@ -9,9 +9,9 @@
   var base = root.getAttribute("data-index");      // relative URL of the search/ folder
   var siteRoot = root.getAttribute("data-root");   // relative URL of the site root
   var S = JSON.parse(document.getElementById("search-strings").textContent);
-  var HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007";
-  var TOKEN = new RegExp("([" + HAN + "]+)|([a-z0-9]+)", "g");
-  var UNI = "'";
+  /* How the build cut text into terms (meta.js): Han characters, the prefix of a single
+     character's key, and joints (see parse). */
+  var HAN, TOKEN, UNI, JOINT, JOINT_GAP, JOINT_WORD;
   var PER_PAGE = 10;
 
   var meta = null, fold = {}, common = {};
@@ -30,7 +30,13 @@
     }
     return waiting[key];
   }
-  window.__sbMeta = function (m) { meta = m; m.common.forEach(function (t) { common[t] = 1; }); };
+  window.__sbMeta = function (m) {
+    meta = m;
+    m.common.forEach(function (t) { common[t] = 1; });
+    HAN = m.terms.han; UNI = m.terms.unigram;
+    TOKEN = new RegExp("([" + HAN + "]+)|([a-z0-9]+)", "g");
+    JOINT = m.terms.joint; JOINT_GAP = m.terms.gap; JOINT_WORD = m.terms.word;
+  };
   window.__sbFold = function (from, to) {
     var a = Array.from(from), b = Array.from(to);
     for (var i = 0; i < a.length; i++) fold[a[i]] = b[i];
@@ -162,7 +168,6 @@
      an ASCII word of at most JOINT_WORD characters (postings.Span.joints): the joint's
      positions say where both stand, so that 高政〔2022〕12号 (政_2022, 2022_12, 12_号)
      finds only the places where its segments stand so, one after the other. */
-  var JOINT = "_", JOINT_GAP = 2, JOINT_WORD = 4;
   function parse(q) {
     var words = [];
     ungroup(foldText(q)).split(/\s+/).forEach(function (w) {
@@ -446,7 +451,7 @@
     w.segs.forEach(function (s, i) {
       if (i) {
         var last = w.segs[i - 1], typed = w.text.slice(last.at + last.text.length, s.at);
-        out += !s.joint ? esc(typed) : last.word && s.word ? "[^a-z0-9\\s" + HAN + "]{1,2}" :
+        out += !s.joint ? esc(typed) : last.word && s.word ? "[^a-z0-9\\s" + HAN + "]{1," + JOINT_GAP + "}" :
           "[^a-z0-9\\n" + HAN + "]{0," + JOINT_GAP + "}";
       }
       out += esc(s.text);
