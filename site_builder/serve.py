@@ -108,6 +108,16 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 f'{RELOAD_SCRIPT % self.state.version}</body></html>')
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    """A browser that leaves in the middle of an answer (a tab closed or reloaded while
+    the reload script asks for the version) is no error of the site: it is let go
+    quietly, not printed as a traceback in the clerk's terminal."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # (broken pipe, reset, aborted)
+            super().handle_error(request, client_address)
+
+
 class _Watcher(FileSystemEventHandler):
     """Watches what a build reads: site.yaml, and content/ and themes/ each as a whole.
     Not the whole site folder: a build writes thousands of files into public/ and the
@@ -218,7 +228,7 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
 
     handler = type("Handler", (_Handler,), {"state": state, "strings": strings})
     try:  # the port first: a clerk told it is taken should not wait for a build to hear it
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(output)))
+        server = _Server(("127.0.0.1", port), partial(handler, directory=str(output)))
     except OSError as err:
         if err.errno != errno.EADDRINUSE:
             raise

@@ -7,6 +7,7 @@ import html
 import os
 import re
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -540,6 +541,14 @@ def test_serve_rebuilds_and_shows_errors(make_site, tmp_path):
             while note not in log.read_text(encoding="utf-8") and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert note in log.read_text(encoding="utf-8"), log.read_text(encoding="utf-8")
+
+            # 6. Browsers that leave mid-answer (tabs closed, reloaded) are let go quietly.
+            for _ in range(20):
+                with socket.create_connection(("127.0.0.1", port)) as s:
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset
+                    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            _poll(f"http://127.0.0.1:{port}/", lambda s, b: s == 200, proc, log, 15)
+            assert "Traceback" not in log.read_text(encoding="utf-8"), log.read_text(encoding="utf-8")
         finally:
             proc.terminate()
             try:
