@@ -328,8 +328,8 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
 def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...],
                    own_balance: int | None) -> tuple[str, dict] | None:
     """What makes a line's cells unreadable (the message's key and words), if anything:
-    a full-width comma between cells, an amount cut in two at a thousands comma, too
-    many or too few cells. A line shorter than the header is padded (the columns after
+    a full-width comma between cells, an amount cut in two at a thousands comma, an
+    empty amount left out, too many or too few cells. A line shorter than the header is padded (the columns after
     支出 may be left off), so a full-width comma there is told when the line read with
     it as a comma would have amounts where it has other text."""
     if any("，" in c and parse_amount(c) is None for c in cells) and len(cells) < len(header):
@@ -349,6 +349,13 @@ def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...
             parts = cells[k:end + 1]
             return "ledger_split_amount", {"value": ",".join(parts), "joined": "".join(parts),
                                            "first": cells[k], "second": ",".join(parts[1:])}
+    # A line shorter than the header with an amount in both 收入 and 支出: the empty amount
+    # of an income or expense was left out with its comma, and every cell after it moved
+    # one column left (1200.00,002,张秀英 read as income 1200.00, expense 2.00, voucher
+    # 张秀英). A line that has both, and leaves off the columns after 支出, writes their
+    # commas to say so.
+    if 4 <= len(cells) < len(header) and all(parse_amount(c) for c in cells[2:4]):
+        return "ledger_short_line", {"count": len(cells), "expected": len(header)}
     if len(cells) > len(header):
         return "ledger_too_many_cells", {"count": len(cells), "expected": len(header)}
     if len(cells) < 4:

@@ -859,6 +859,27 @@ def test_a_comma_that_moves_an_amount_into_another_column_is_told(make_site):
         line(path, line_no(text, "退款"), "ledger_negative_amount", value="-50.00", column="支出")]
 
 
+def test_a_line_that_left_out_an_empty_amount_is_refused(make_site):
+    """An expense line written without the empty 收入 cell (or an income line without
+    the empty 支出): every cell after it moves one column left, and the line would be
+    published as an income of the expense and an expense of its voucher number. A line
+    shorter than the header with amounts in both is refused; one with both and every
+    column, or shorter with one amount (the columns after 支出 left off), is read."""
+    path = XICUN_OCT
+    text = _october("```ledger\nopening: 10000.00\n日期,摘要,收入,支出,凭证号,经手人\n"
+                    "2026-10-05,上级转移支付,5000.00,,001,张秀英\n"
+                    "2026-10-12,村部办公费,1200.00,002,张秀英\n"
+                    "2026-10-13,电费,,80.00,003\n"
+                    "2026-10-14,代收代付,100.00,100.00,004,张秀英\n"
+                    "2026-10-15,水费,36.00,005\n```")
+    assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "村部办公费"), "ledger_short_line", count=5, expected=6),
+        line(path, line_no(text, "水费"), "ledger_short_line", count=4, expected=6)]
+    fixed = text.replace("村部办公费,1200.00", "村部办公费,,1200.00").replace("水费,36.00", "水费,,36.00")
+    result = run_check(make_site({path: fixed}, name="fixed"))
+    assert result.returncode == 0 and msg("warning_label") not in result.stdout, describe(result)
+
+
 def test_a_ledger_without_period_whose_lines_are_of_another_month_gets_a_note(make_site):
     """Without period it counts for the month of its date: caught up in November, July's
     ledger would count for November. The note says which month its lines are in; its
