@@ -333,6 +333,16 @@ class EntryReader:
         if notice_until and date and notice_until < date:
             problems.add(rel, self._line("notice_until"), "notice_before_date",
                          until=notice_until.isoformat(), date=date.isoformat())
+        elif notice_until and date:
+            # a mistyped day or year: names under notice taken down too soon, or left up
+            # for a year longer (days counted as a notice says them: 24 to 28 April is five)
+            days, least = (notice_until - date).days + 1, cat.notice_days if cat is not None else None
+            if least is not None and days < least:
+                problems.add(rel, self._line("notice_until"), "notice_shorter", warning=True, days=days,
+                             least=least, category=cat.name, date=date.isoformat(), until=notice_until.isoformat())
+            elif days > 366:
+                problems.add(rel, self._line("notice_until"), "notice_over_a_year", warning=True, days=days,
+                             date=date.isoformat(), until=notice_until.isoformat())
         for placeholder in _placeholders("new_entry_body"):  # (an error: published, a notice would
             if placeholder in body:                            # run its days with no text)
                 problems.add(rel, _find_line(body, placeholder, body_line), "placeholder_body", text=placeholder)

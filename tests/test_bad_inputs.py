@@ -859,6 +859,23 @@ def test_a_comma_that_moves_an_amount_into_another_column_is_told(make_site):
         line(path, line_no(text, "退款"), "ledger_negative_amount", value="-50.00", column="支出")]
 
 
+def test_a_notice_end_date_shorter_than_the_category_or_a_year_off_gets_a_note(make_site):
+    """低保 lists are under notice seven days (the category's notice_days): an end date
+    typed a day after the date would take the names down the next day, one typed with
+    next year's year would leave them up a year longer. Days are counted as a notice
+    says them, the first and the last included: 20 to 26 November is seven."""
+    def relief(until: str) -> str:
+        return entry(f"title: 西村2026年第四季度低保对象公示\ndate: 2026-11-20\nnotice_until: {until}",
+                     "拟纳入低保对象：户主张某，家庭人口3人。")
+    path = "content/xicun/relief/2026-11-20-dibao.md"
+    assert _notes_of(make_site({path: relief("2026-11-21")})) == [
+        line(path, 4, "notice_shorter", warning=True, days=2, least=7, category="低保救助", date="2026-11-20",
+             until="2026-11-21")]
+    assert _notes_of(make_site({path: relief("2027-11-30")}, name="year")) == [
+        line(path, 4, "notice_over_a_year", warning=True, days=376, date="2026-11-20", until="2027-11-30")]
+    assert _notes_of(make_site({path: relief("2026-11-26")}, name="seven")) == []
+
+
 def test_a_line_that_left_out_an_empty_amount_is_refused(make_site):
     """An expense line written without the empty 收入 cell (or an income line without
     the empty 支出): every cell after it moves one column left, and the line would be
