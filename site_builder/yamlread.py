@@ -119,6 +119,9 @@ def load_plain(text: str) -> Any:
 
 
 _FULLWIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([^\s:：#'\"]+?)\s*：[ \t　]*(.*)$")
+# a colon followed by a full-width space (an input method's space: no space to YAML, which
+# would read the line as text and fail on the next)
+_WIDE_SPACE_KEY = re.compile(r"^(\s*(?:-\s+)?)([^\s:：#'\"]+?):　[ \t　]*(.*)$")
 
 
 # zero-width spaces and joiners, word joiner, byte-order mark, control characters but
@@ -134,14 +137,17 @@ def without_invisible(text: str) -> str:
 
 def mend_typing(text: str, keys: Collection[str], path: str, offset: int, problems: Problems) -> str:
     """`text` as a clerk meant it where an input method typed what YAML misreads: a
-    full-width colon after a known key (`title：…`) read as ": ", each with a note; an
-    invisible character (a date 2026-11-10 followed by a zero-width space would be no
-    date) left out. Line 1 of `text` is line 1 + offset of `path`."""
+    full-width colon after a known key (`title：…`) read as ": ", each with a note, and a
+    colon followed by a full-width space (`title:　…`) too; an invisible character (a
+    date 2026-11-10 followed by a zero-width space would be no date) left out. Line 1 of
+    `text` is line 1 + offset of `path`."""
     out = []
     for i, line in enumerate(without_invisible(text).split("\n")):
         m = _FULLWIDTH_KEY.match(line)
         if m and m.group(2) in keys:
             problems.add(path, i + 1 + offset, "fullwidth_colon", warning=True, key=m.group(2))
+            line = f"{m.group(1)}{m.group(2)}: {m.group(3)}"
+        elif (m := _WIDE_SPACE_KEY.match(line)) and m.group(2) in keys:
             line = f"{m.group(1)}{m.group(2)}: {m.group(3)}"
         out.append(line)
     return "\n".join(out)

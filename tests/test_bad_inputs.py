@@ -443,6 +443,17 @@ def test_fullwidth_colon_is_accepted_with_a_warning(make_site, tmp_path):
     assert "<h1>全角冒号的决议</h1>" in page
 
 
+def test_a_full_width_space_after_a_colon_is_read_as_a_space(make_site, tmp_path):
+    """标题:　… as an input method types it (a colon, then its full-width space): YAML
+    would read the line as text and fail on the next one, naming a mistake not made."""
+    text = "---\n标题:　全角空格的决议\ndate:　2026-11-04\n---\n\n正文。\n"
+    site = make_site({P_FULLWIDTH: text})
+    assert _notes_of(site) == []
+    out = build_ok(site, tmp_path / "out")
+    page = (out / "dongcun/decisions/fullwidth/index.html").read_text(encoding="utf-8")
+    assert "<h1>全角空格的决议</h1>" in page
+
+
 def test_an_entry_dated_later_is_held_back_with_a_note(make_site, tmp_path):
     """Dated next year by a slip of the keyboard, or on purpose: the clerk is told when it
     will appear; until then it is nowhere in the output."""
