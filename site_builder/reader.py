@@ -58,7 +58,7 @@ _KNOWN_KEYS = set(FIELDS) | set(KEY_ALIASES) | set(ledgers.TOTAL_KEYS) | set(TOT
 _DATE_FORMS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"),
     re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$"),
-    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]$"),  # (号 as spoken, as in ledgers)
 )
 _SUMMARY_CHARS = 120
 _UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
