@@ -39,7 +39,7 @@ from .yamlread import LeadingZero, LineDict, load_yaml, mend_typing, syntax_prob
 
 KEY_ALIASES = {
     "标题": "title", "標題": "title", "日期": "date", "发布日期": "date", "發布日期": "date",
-    "發佈日期": "date", "单位": "unit", "單位": "unit",
+    "發佈日期": "date", "发布时间": "date", "發布時間": "date", "發佈時間": "date", "单位": "unit", "單位": "unit",
     "栏目": "category", "欄目": "category", "所属期": "period", "所屬期": "period",
     "生成日期": "formed", "公示截止": "notice_until", "文号": "doc_no", "文號": "doc_no",
     "索引号": "index_no", "索引號": "index_no", "发布机构": "publisher", "發布機構": "publisher",

@@ -1099,6 +1099,16 @@ def test_a_draft_flag_written_with_a_leading_zero_is_a_number(make_site, tmp_pat
     assert (out / "dongcun/decisions/zero-zero/index.html").is_file()
 
 
+def test_a_publication_time_is_the_date(make_site, tmp_path):
+    """发布时间, the words of many portals' disclosure forms, is the date (not a hint to
+    发布机构, the key its spelling is nearest)."""
+    path = "content/town/services/shijian.md"
+    site = make_site({path: "---\n标题: 发布时间写法的办事指南\n发布时间: 2026-11-05 09:30\n---\n\n正文。\n"})
+    assert _notes_of(site) == []
+    page = parse_html(build_ok(site, tmp_path / "out") / "town/services/shijian/index.html")
+    assert "2026-11-05" in [a.get("datetime") for tag, a in page.tags if tag == "time"]
+
+
 @pytest.mark.parametrize("written", ["2024年7月1日", "2024年7月1号", "2024年7月1號"])
 def test_chinese_date_is_accepted(make_site, tmp_path, written):
     path = "content/town/services/cn-date.md"
