@@ -61,6 +61,7 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]$"),  # (号 as spoken, as in ledgers)
 )
 _SUMMARY_CHARS = 120
+_NUMBER_END = re.compile(r"[0-9][0-9.,]*$")  # the number a summary's cut would leave cut short
 _UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
 
 
@@ -660,8 +661,15 @@ def with_face(entry: Entry) -> Entry:
 
 
 def _summary(html: str) -> str:
+    """The body's first words; never the first digits of a longer number (支付4674… of
+    467450.14 would be read as an amount)."""
     text = plain_text(ledgers.PLACEHOLDER_RE.sub(" ", html))
-    return text if len(text) <= _SUMMARY_CHARS else text[:_SUMMARY_CHARS].rstrip() + "…"
+    if len(text) <= _SUMMARY_CHARS:
+        return text
+    cut = text[:_SUMMARY_CHARS]
+    if text[_SUMMARY_CHARS] in "0123456789.,":
+        cut = _NUMBER_END.sub("", cut)
+    return cut.rstrip() + "…"
 
 
 def _find_line(body: str, needle: str, body_line: int) -> int:

@@ -1109,6 +1109,18 @@ def test_a_publication_time_is_the_date(make_site, tmp_path):
     assert "2026-11-05" in [a.get("datetime") for tag, a in page.tags if tag == "time"]
 
 
+def test_a_summary_never_ends_in_the_first_digits_of_an_amount(make_site, tmp_path):
+    """The summary (an entry page's description, a 公开栏 sheet's line) is cut at 120
+    characters: 已累计支付4674… of 467450.14 would be read as an amount; it is cut before it."""
+    path = "content/dongcun/decisions/2026-11-02-jiesuan.md"
+    lead = "道路硬化工程审计结算价481907.36元，" + "按合同约定分期支付工程款项，" * 7
+    body = lead[:114] + "已累计支付467450.14元，剩余质量保证金待一年缺陷责任期满后支付。"
+    site = make_site({path: entry("title: 关于道路硬化工程结算的公告\ndate: 2026-11-02", body)})
+    page = (build_ok(site, tmp_path / "out") / "dongcun/decisions/2026-11-02-jiesuan/index.html").read_text(encoding="utf-8")
+    described = re.search(r'<meta name="description" content="([^"]*)">', page).group(1)
+    assert described == lead[:114] + "已累计支付…", described
+
+
 @pytest.mark.parametrize("written", ["2024年7月1日", "2024年7月1号", "2024年7月1號"])
 def test_chinese_date_is_accepted(make_site, tmp_path, written):
     path = "content/town/services/cn-date.md"
