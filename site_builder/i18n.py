@@ -61,12 +61,22 @@ class Strings:
         the language lists things (东村、西村; dongcun, xicun), a `Term` is its words."""
         text = self.messages[key]
         params = {k: self.ui["list_sep"].join(map(str, v)) if isinstance(v, Listed)
-                  else self.messages[v] if isinstance(v, Term) else v for k, v in params.items()}
+                  else self.messages[v] if isinstance(v, Term) else as_written(v) for k, v in params.items()}
         return _PLURALS.vformat(text, (), params) if _PLURAL_FIELD.search(text) else text.format(**params)
 
     @property
     def html_lang(self) -> str:
         return HTML_LANG[self.language]
+
+
+def as_written(value: Any) -> Any:
+    """A value as a clerk wrote it in YAML: a list [2026-11-20] and a map {a: b} in
+    brackets, not as Python shows them (['2026-11-20'])."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(str(as_written(v)) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{as_written(k)}: {as_written(v)}" for k, v in value.items()) + "}"
+    return value
 
 
 @lru_cache(maxsize=None)

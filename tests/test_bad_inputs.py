@@ -125,6 +125,7 @@ P_PERIOD_Q5 = "content/dongcun/decisions/period-q5.md"
 P_DOC_NO_LIST = "content/dongcun/decisions/doc-no-list.md"
 P_TITLE_BRACKET = "content/dongcun/decisions/title-bracket.md"
 P_BAD_DATE_CN = "content/dongcun/decisions/bad-date-cn.md"
+P_DATE_LIST = "content/dongcun/decisions/date-list.md"
 P_TWO_NAMES = "content/dongcun/decisions/two-names.md"
 P_WITHDRAWN = "content/dongcun/decisions/withdrawn-date.md"
 P_TOTAL_ITEMS = "content/xicun/decisions/total-items.md"
@@ -250,7 +251,10 @@ ERROR_CASES = [
          _at(P_PERIOD_Q5, "bad_period", "period:", value="2026年第五季度")),
     Case("doc-no-as-a-list",  # shown as written: joined, it would look like the text it should be
          {P_DOC_NO_LIST: entry("title: 文号写成了列表\ndate: 2026-11-01\ndoc_no: [东村〔2026〕7号, 附]")},
-         _at(P_DOC_NO_LIST, "expect_text", "doc_no:", key="doc_no", value=["东村〔2026〕7号", "附"])),
+         _at(P_DOC_NO_LIST, "expect_text", "doc_no:", key="doc_no", value="[东村〔2026〕7号, 附]")),
+    Case("date-in-brackets",  # as written, not as Python shows a list (['2026-11-01'])
+         {P_DATE_LIST: entry("标题: 日期加了方括号\n日期: [2026-11-01]")},
+         _at(P_DATE_LIST, "bad_date", "日期:", key="日期", value="[2026-11-01]")),
     Case("title-starting-with-a-bracket",  # [草案] makes a list to YAML, and the text after it a mistake
          {P_TITLE_BRACKET: entry("title: [草案]关于村规民约修订\ndate: 2026-11-01")},
          _at(P_TITLE_BRACKET, "yaml_bracket_start", "title:", mark="[", closing="]", quoted='"[草案]关于村规民约修订"')),
