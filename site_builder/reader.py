@@ -425,6 +425,9 @@ class EntryReader:
             flag = _flag(value)
             if flag is False or value is None:
                 return None
+            if flag:  # (withdrawn: 是) taken down without a word: the very complaint residents make
+                problems.add(rel, self._line("withdrawn"), "withdrawn_no_reason", warning=True,
+                             key=self._written("withdrawn"))
             return Withdrawal(None, "" if flag else str(value))  # a text is the reason
         if not isinstance(value, dict):
             problems.add(rel, self._line("withdrawn"), "bad_withdrawn")
@@ -435,7 +438,11 @@ class EntryReader:
         if value.get("date") and date is None:
             problems.add(rel, self._line("withdrawn"), "bad_date",
                          key=f"{self._written('withdrawn')}.{written['date']}", value=value["date"])
-        return Withdrawal(date, _text(value.get("reason")) or "")
+        reason = _text(value.get("reason")) or ""
+        if not reason:
+            problems.add(rel, self._line("withdrawn"), "withdrawn_no_reason", warning=True,
+                         key=self._written("withdrawn"))
+        return Withdrawal(date, reason)
 
     @staticmethod
     def _tags(value: Any) -> tuple[str, ...]:

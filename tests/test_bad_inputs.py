@@ -1103,6 +1103,20 @@ def test_a_draft_flag_written_with_a_leading_zero_is_a_number(make_site, tmp_pat
     assert (out / "dongcun/decisions/zero-zero/index.html").is_file()
 
 
+def test_an_entry_withdrawn_without_a_reason_gets_a_note(make_site):
+    """撤回: 是 takes the entry down, as asked, with nothing to tell residents why: the
+    clerk is asked for the reason. A reason alone, or with its date, is enough."""
+    path = "content/dongcun/decisions/2026-11-02-chehui.md"
+    def withdrawn(value: str) -> str:
+        return entry(f"标题: 撤回的决议\n日期: 2026-11-02\n撤回: {value}")
+    assert _notes_of(make_site({path: withdrawn("是")})) == [
+        line(path, 4, "withdrawn_no_reason", warning=True, key="撤回")]
+    assert _notes_of(make_site({path: withdrawn("{日期: 2026-11-10}")}, name="date-only")) == [
+        line(path, 4, "withdrawn_no_reason", warning=True, key="撤回")]
+    assert _notes_of(make_site({path: withdrawn("金额有误")}, name="reason")) == []
+    assert _notes_of(make_site({path: withdrawn("{日期: 2026-11-10, 原因: 金额有误}")}, name="both")) == []
+
+
 def test_a_publication_time_is_the_date(make_site, tmp_path):
     """发布时间, the words of many portals' disclosure forms, is the date (not a hint to
     发布机构, the key its spelling is nearest)."""
