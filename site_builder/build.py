@@ -498,11 +498,14 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
     there), those that differ left in `scratch`; with `writer`, every file is written
     (or recorded as unchanged) as it comes instead. `stamps`, the last build's, tell
     whether the files are all still there (else each is looked for)."""
+    from . import traditional
     from .search import corrected, search_files, searchable
 
     fixed = corrected(source)
-    key = hexdigest(code_fingerprint(), source.config.units, source.config.categories, plain_digest(
-        [(i.entry.rel, i.entry.digest, i.url, i.index_no, i.entry.rel in fixed) for i in searchable(source)]))
+    entries = plain_digest([(i.entry.rel, i.entry.digest, i.url, i.index_no, i.entry.rel in fixed)
+                            for i in searchable(source)])
+    key = hexdigest(code_fingerprint(), source.config.units, source.config.categories, traditional.enabled(source),
+                    entries)
     cache = for_output(root, output)
     last_key, before, packed = cache.load("search-files", code_fingerprint()) or (None, {}, b"")
     there = stamps.present(output, list(before)) if stamps is not None else _all_present(output, list(before))

@@ -52,6 +52,7 @@ from typing import Any, Callable, Generator, Generic, Iterable, Iterator, TypeVa
 import numpy as np
 
 from . import postings
+from . import traditional
 from .cache import Cache, code_fingerprint, hexdigest, plain_digest
 from .config import SiteConfig
 from .ledger import PLACEHOLDER_RE
@@ -275,24 +276,32 @@ class _Folded:
     made: bool = False
 
 
-def _doc_file(doc_id: int) -> str:
-    return f"search/d/{doc_id}.js"
+def _doc_paths(doc_id: int, with_copy: bool) -> list[str]:
+    """Where a document's snippet file is: the search folder, and, `with_copy` (the site
+    has a Traditional copy), the copy's too (its search page shows results in its script)."""
+    return [f"search/d/{doc_id}.js", *([f"{traditional.PREFIX}search/d/{doc_id}.js"] if with_copy else [])]
 
 
 def _doc_files(items: list[Item], span: range, texts: list[tuple[str, str]],
-               corrected: frozenset[str]) -> dict[str, bytes]:
-    """The snippet file of each document of the span, from its (title, body); a 1 after
-    it when it was corrected."""
-    return {_doc_file(doc_id): _js("__sbDoc", doc_id, [  # (a list: no keys to repeat)
-        title, item.url, item.unit.name, item.category.name, item.entry.date.isoformat(),
-        body[:SNIPPET_CHARS], *([1] if item.entry.rel in corrected else [])], wide=True)
-        for doc_id, item, (title, body) in zip(span, items[span.start:span.stop], texts)}
+               corrected: frozenset[str], with_copy: bool) -> dict[str, bytes]:
+    """The snippet files of each document of the span (see `_doc_paths`), from its (title,
+    body): title, address, unit, category, date, text, and a 1 when it was corrected."""
+    files = {}
+    for doc_id, item, (title, body) in zip(span, items[span.start:span.stop], texts):
+        fields = [title, item.url, item.unit.name, item.category.name, item.entry.date.isoformat(),
+                  body[:SNIPPET_CHARS], *([1] if item.entry.rel in corrected else [])]
+        own, *copied = _doc_paths(doc_id, with_copy)
+        files[own] = _js("__sbDoc", doc_id, fields, wide=True)  # (a list: no keys to repeat)
+        for path in copied:  # (its words converted, not its address nor its date)
+            files[path] = _js("__sbDoc", doc_id, [traditional.convert_text(x) if k in (0, 2, 3, 5) else x
+                                                  for k, x in enumerate(fields)], wide=True)
+    return files
 
 
-def _fold_span(shared: tuple[list[Item], str, frozenset[str]], span: range) -> _Folded:
-    items, scratch, corrected = shared
+def _fold_span(shared: tuple[list[Item], str, frozenset[str], bool], span: range) -> _Folded:
+    items, scratch, corrected, with_copy = shared
     texts = _texts(items, span)
-    _spill(scratch, "docs", span, _doc_files(items, span, texts, corrected))
+    _spill(scratch, "docs", span, _doc_files(items, span, texts, corrected, with_copy))
     prefolded = _prefolded(texts)
     _spill(scratch, "text", span, prefolded)
     return _Folded(*postings.first_pass(prefolded, _fold_array(), COMMON_SHARE, LONGEST), made=True)
@@ -719,11 +728,12 @@ def _search_files(site: Site | Documents, parallel: bool, span: int | None, memo
         spans[-2:] = [range(spans[-2].start, n)]
     _fold_array()  # made here, before workers fork, rather than in each of them
     fixed = corrected(site)
-    keys = [plain_digest(code_fingerprint(), s.start, [
+    with_copy = traditional.enabled(site)
+    keys = [plain_digest(code_fingerprint(), s.start, with_copy, [
         (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date,
          i.entry.rel in fixed) for i in items[s.start:s.stop]]) for s in spans]
     first = _memoized(_FoldMemo(memo, "fold") if memo else None, keys, spans, _fold_span,
-                      (items, scratch, fixed), parallel)[0]
+                      (items, scratch, fixed, with_copy), parallel)[0]
     starts = tuple(s.start for s in spans)
     last = last if last is not None and last.starts == starts else None  # (an entry added last
                                                                          # changes a stop)
@@ -738,12 +748,12 @@ def _search_files(site: Site | Documents, parallel: bool, span: int | None, memo
         if memo and docs is not None:  # cached apart, and loaded only when to be written
             memo.save(f"docs-{k}", keys[k], docs)
         if last is not None and last.documents[k] == keys[k]:
-            yield from ((_doc_file(doc_id), None) for doc_id in spans[k])
+            yield from ((path, None) for doc_id in spans[k] for path in _doc_paths(doc_id, with_copy))
             continue
         if docs is None and memo:
             docs = memo.load(f"docs-{k}", keys[k])
         if docs is None:
-            docs = _doc_files(items, spans[k], _texts(items, spans[k]), fixed)
+            docs = _doc_files(items, spans[k], _texts(items, spans[k]), fixed, with_copy)
         yield from docs.items()
     folded = frozenset(s.start for s, f in zip(spans, first) if f.made)
     del first

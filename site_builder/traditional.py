@@ -4,8 +4,10 @@ Every page is rendered a second time under `zh-hant/` (same relative layout) by 
 same renderer and templates, with the zh-Hant interface words and `<html lang="zh-TW">`,
 and the page's content (titles, bodies, names) converted with OpenCC `s2t` at build
 time. Links between pages stay inside the copy; assets, attachments, the search index
-and data files are linked from the copy, never duplicated. Each page's header links to
-the same page in the other script (繁體 ↔ 简体).
+and data files are linked from the copy, never duplicated, but for the search index's
+snippet files, converted too (`convert_text`) so that the copy's search page shows its
+results in its script. Each page's header links to the same page in the other script
+(繁體 ↔ 简体).
 
 The conversion runs over the finished HTML, leaving alone what must not change:
 the paths in href/src/action (file names of shared attachments) and the text of an
@@ -17,10 +19,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .i18n import HTML_LANG, load_strings
-from .model import Site
-from .render import Renderer
+
+if TYPE_CHECKING:  # (the search index converts text too, in a process that renders nothing)
+    from .model import Site
+    from .render import Renderer
+    from .search import Documents
 
 PREFIX = "zh-hant/"
 _SIMPLIFIED_TEXT = re.compile(r'(<[^>]*\blang="zh-CN"[^>]*>)([^<]*)')
@@ -28,7 +34,7 @@ _PATH = re.compile(r'(\b(?:href|src|action)=")([^"#]*)')
 _HOLD = re.compile("\ue000(\\d+)\ue001")
 
 
-def enabled(site: Site) -> bool:
+def enabled(site: Site | Documents) -> bool:
     return site.config.also_traditional and site.config.language == "zh-Hans"
 
 
@@ -46,6 +52,11 @@ def _converter():
     return opencc.OpenCC("s2t")
 
 
+def convert_text(text: str) -> str:
+    """Plain text in Traditional script."""
+    return _converter().convert(text)
+
+
 def to_traditional(html: str) -> str:
     """Convert a rendered page to Traditional script, paths and zh-CN text kept as they are."""
     held: list[str] = []
@@ -60,6 +71,8 @@ def to_traditional(html: str) -> str:
 
 def copy_renderer(site: Site) -> Renderer:
     """The renderer of the copy: zh-Hant words, pages under zh-hant/, linking back."""
+    from .render import Renderer
+
     return Renderer(site, language="zh-Hant", prefix=PREFIX,
                     alternate=("", load_strings("zh-Hant").ui["script_simplified"],
                                HTML_LANG["zh-Hans"]))

@@ -610,6 +610,8 @@ def test_traditional_copy_search_and_print_of_a_small_site(browser, tmp_path):
         page.wait_for_selector("#search-app[data-ready]", state="attached", timeout=15000)
         hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(a => a.href)")
         assert hrefs and all("/zh-hant/" in h for h in hrefs), hrefs
+        shown = page.inner_text("#search-results")  # titles, units, snippets: in the copy's script
+        assert "關於東村道路硬化工程的決議" in shown and "关于东村" not in shown, shown
     finally:
         page.close()
 

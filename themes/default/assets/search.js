@@ -7,6 +7,8 @@
   var root = document.getElementById("search-app");
   if (!root) return;
   var base = root.getAttribute("data-index");      // relative URL of the search/ folder
+  // the snippet files in this page's script (a theme's own search page may not say: the index's)
+  var docBase = root.hasAttribute("data-docs") ? root.getAttribute("data-docs") : base;
   var siteRoot = root.getAttribute("data-root");   // relative URL of the site root
   var S = JSON.parse(document.getElementById("search-strings").textContent);
   /* How the build cut text into terms (meta.js): Han characters, the prefix of a single
@@ -17,11 +19,11 @@
   var meta = null, fold = {}, common = {};
   var chunks = {}, positionChunks = {}, blocks = {}, facets = {}, docs = {}, waiting = {};
 
-  function once(key, src) {
+  function once(key, src, from) {
     if (!waiting[key]) {
       waiting[key] = new Promise(function (resolve, reject) {
         var s = document.createElement("script");
-        s.src = base + src;
+        s.src = (from === undefined ? base : from) + src;
         s.async = true;
         s.onload = function () { resolve(); };
         s.onerror = function () { reject(new Error(src)); };
@@ -519,7 +521,7 @@
     var all = result.hits.map(function (h) { return [h[1], false]; })
       .concat(result.partial.map(function (h) { return [h[1], true]; }));
     var page = all.slice(0, shown);
-    return Promise.all(page.map(function (r) { return once("d" + r[0], "d/" + r[0] + ".js"); })).then(function () {
+    return Promise.all(page.map(function (r) { return once("d" + r[0], "d/" + r[0] + ".js", docBase); })).then(function () {
       list.innerHTML = page.map(function (r) {
         var d = docs[r[0]];
         return '<li' + (r[1] ? ' class="partial"' : "") + '><a href="' + esc(siteRoot + d.u) + '">' +
