@@ -353,8 +353,9 @@ def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...
     # of an income or expense was left out with its comma, and every cell after it moved
     # one column left (1200.00,002,张秀英 read as income 1200.00, expense 2.00, voucher
     # 张秀英). A line that has both, and leaves off the columns after 支出, writes their
-    # commas to say so.
-    if 4 <= len(cells) < len(header) and all(parse_amount(c) for c in cells[2:4]):
+    # commas to say so; one that reaches its own 余额 column is checked by that balance.
+    if 4 <= len(cells) < len(header) and (own_balance is None or len(cells) <= own_balance) and all(
+            (amount := parse_amount(c)) is not None and amount > 0 for c in cells[2:4]):
         return "ledger_short_line", {"count": len(cells), "expected": len(header)}
     if len(cells) > len(header):
         return "ledger_too_many_cells", {"count": len(cells), "expected": len(header)}

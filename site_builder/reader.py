@@ -57,11 +57,15 @@ _KNOWN_KEYS = set(FIELDS) | set(KEY_ALIASES) | set(ledgers.TOTAL_KEYS) | set(TOT
     | {"date", "reason", "file", "title", "name", "文件", "名称", "名稱"}
 _DATE_FORMS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"),
-    re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$"),
-    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]$"),  # (号 as spoken, as in ledgers)
+    re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:\s+(\d{1,2})[:：](\d{2}))?$"),
+    # (号 as spoken, as in ledgers; 发布时间 may give the hour)
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號](?:\s*(\d{1,2})[:：](\d{2}))?$"),
 )
 _SUMMARY_CHARS = 120
-_NUMBER_END = re.compile(r"[0-9][0-9.,]*$")  # the number a summary's cut would leave cut short
+# the number a summary's cut would leave cut short (digits full-width too), and what shows
+# that the text goes on with it after the cut (a digit, or a point or comma before one)
+_NUMBER_END = re.compile(r"[0-9０-９][0-9０-９.,．]*$")
+_NUMBER_GOES_ON = re.compile(r"[0-9０-９]|[.,．][0-9０-９]")
 _UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
 
 
@@ -336,7 +340,10 @@ class EntryReader:
                          until=notice_until.isoformat(), date=date.isoformat())
         elif notice_until and date:
             # a mistyped day or year: names under notice taken down too soon, or left up
-            # for a year longer (days counted as a notice says them: 24 to 28 April is five)
+            # for a year longer. Days are counted as notices say them, the first and the last
+            # included (公示5天（4月24日至4月28日）), so a notice written so is not told; the
+            # end the content model gives one without notice_until, date + notice_days, is a
+            # day later
             days, least = (notice_until - date).days + 1, cat.notice_days if cat is not None else None
             if least is not None and days < least:
                 problems.add(rel, self._line("notice_until"), "notice_shorter", warning=True, days=days,
@@ -425,24 +432,23 @@ class EntryReader:
             flag = _flag(value)
             if flag is False or value is None:
                 return None
-            if flag:  # (withdrawn: 是) taken down without a word: the very complaint residents make
-                problems.add(rel, self._line("withdrawn"), "withdrawn_no_reason", warning=True,
-                             key=self._written("withdrawn"))
-            return Withdrawal(None, "" if flag else str(value))  # a text is the reason
-        if not isinstance(value, dict):
+            dated = parse_date(value) if flag is None else None  # (撤回: 2026年11月10日, its date alone)
+            withdrawal = Withdrawal(dated[0] if dated else None, "" if flag or dated else str(value))
+        elif isinstance(value, dict):
+            written = {WITHDRAWN_ALIASES.get(k, k): k for k in value}  # (日期 for date: named as written)
+            value = {WITHDRAWN_ALIASES.get(k, k): v for k, v in value.items()}
+            date = parse_date(value["date"])[0] if value.get("date") and parse_date(value["date"]) else None
+            if value.get("date") and date is None:
+                problems.add(rel, self._line("withdrawn"), "bad_date",
+                             key=f"{self._written('withdrawn')}.{written['date']}", value=value["date"])
+            withdrawal = Withdrawal(date, _text(value.get("reason")) or "")
+        else:
             problems.add(rel, self._line("withdrawn"), "bad_withdrawn")
             return None
-        written = {WITHDRAWN_ALIASES.get(k, k): k for k in value}  # (日期 for date: named as written)
-        value = {WITHDRAWN_ALIASES.get(k, k): v for k, v in value.items()}
-        date = parse_date(value["date"])[0] if value.get("date") and parse_date(value["date"]) else None
-        if value.get("date") and date is None:
-            problems.add(rel, self._line("withdrawn"), "bad_date",
-                         key=f"{self._written('withdrawn')}.{written['date']}", value=value["date"])
-        reason = _text(value.get("reason")) or ""
-        if not reason:
+        if not withdrawal.reason:  # taken down without a word: the very complaint residents make
             problems.add(rel, self._line("withdrawn"), "withdrawn_no_reason", warning=True,
                          key=self._written("withdrawn"))
-        return Withdrawal(date, reason)
+        return withdrawal
 
     @staticmethod
     def _tags(value: Any) -> tuple[str, ...]:
@@ -674,7 +680,7 @@ def _summary(html: str) -> str:
     if len(text) <= _SUMMARY_CHARS:
         return text
     cut = text[:_SUMMARY_CHARS]
-    if text[_SUMMARY_CHARS] in "0123456789.,":
+    if _NUMBER_GOES_ON.match(text, _SUMMARY_CHARS):
         cut = _NUMBER_END.sub("", cut)
     return cut.rstrip() + "…"
 

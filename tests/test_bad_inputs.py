@@ -21,6 +21,7 @@ from site_builder import periods
 from site_builder.build import load_site
 from site_builder.config import _cadence_meant, _language_meant, load_config
 from site_builder.errors import Problems
+from site_builder.reader import _summary
 from site_builder.yamlread import LeadingZero, load_yaml, syntax_problem
 
 UNITS = "town（测试镇人民政府）、dongcun（东村）、xicun（西村）"  # (by id or name: a clerk may write either)
@@ -903,12 +904,20 @@ def test_a_line_that_left_out_an_empty_amount_is_refused(make_site):
                     "2026-10-12,村部办公费,1200.00,002,张秀英\n"
                     "2026-10-13,电费,,80.00,003\n"
                     "2026-10-14,代收代付,100.00,100.00,004,张秀英\n"
-                    "2026-10-15,水费,36.00,005\n```")
+                    "2026-10-15,水费,36.00,005\n"
+                    "2026-10-16,退款,-5.00,30.00\n```")
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "村部办公费"), "ledger_short_line", count=5, expected=6),
-        line(path, line_no(text, "水费"), "ledger_short_line", count=4, expected=6)]
-    fixed = text.replace("村部办公费,1200.00", "村部办公费,,1200.00").replace("水费,36.00", "水费,,36.00")
+        line(path, line_no(text, "水费"), "ledger_short_line", count=4, expected=6),
+        line(path, line_no(text, "退款"), "ledger_negative_amount", value="-5.00", column="收入")]
+    fixed = (text.replace("村部办公费,1200.00", "村部办公费,,1200.00").replace("水费,36.00", "水费,,36.00")
+             .replace("退款,-5.00,30.00", "退款,,30.00"))
     result = run_check(make_site({path: fixed}, name="fixed"))
+    assert result.returncode == 0 and msg("warning_label") not in result.stdout, describe(result)
+    # with its own 余额 column, a line that reaches it is checked by its balance instead
+    balance = _october("```ledger\nopening: 10000.00\n日期,摘要,收入,支出,余额,凭证号,经手人\n"
+                       "2026-10-14,代收代付,100.00,100.00,10000.00\n```")
+    result = run_check(make_site({path: balance}, name="balance"))
     assert result.returncode == 0 and msg("warning_label") not in result.stdout, describe(result)
 
 
@@ -1111,8 +1120,9 @@ def test_an_entry_withdrawn_without_a_reason_gets_a_note(make_site):
         return entry(f"标题: 撤回的决议\n日期: 2026-11-02\n撤回: {value}")
     assert _notes_of(make_site({path: withdrawn("是")})) == [
         line(path, 4, "withdrawn_no_reason", warning=True, key="撤回")]
-    assert _notes_of(make_site({path: withdrawn("{日期: 2026-11-10}")}, name="date-only")) == [
-        line(path, 4, "withdrawn_no_reason", warning=True, key="撤回")]
+    for n, dated in enumerate(("{日期: 2026-11-10}", "2026年11月10日", "2026-11-10")):  # (a date is no reason)
+        assert _notes_of(make_site({path: withdrawn(dated)}, name=f"date-only-{n}")) == [
+            line(path, 4, "withdrawn_no_reason", warning=True, key="撤回")]
     assert _notes_of(make_site({path: withdrawn("金额有误")}, name="reason")) == []
     assert _notes_of(make_site({path: withdrawn("{日期: 2026-11-10, 原因: 金额有误}")}, name="both")) == []
 
@@ -1121,10 +1131,12 @@ def test_a_publication_time_is_the_date(make_site, tmp_path):
     """发布时间, the words of many portals' disclosure forms, is the date (not a hint to
     发布机构, the key its spelling is nearest)."""
     path = "content/town/services/shijian.md"
-    site = make_site({path: "---\n标题: 发布时间写法的办事指南\n发布时间: 2026-11-05 09:30\n---\n\n正文。\n"})
-    assert _notes_of(site) == []
-    page = parse_html(build_ok(site, tmp_path / "out") / "town/services/shijian/index.html")
-    assert "2026-11-05" in [a.get("datetime") for tag, a in page.tags if tag == "time"]
+    for n, written in enumerate(("2026-11-05 09:30", "2026年11月5日 9:30", "2026/11/5 09:30")):
+        site = make_site({path: f"---\n标题: 发布时间写法的办事指南\n发布时间: {written}\n---\n\n正文。\n"},
+                         name=f"time-{n}")
+        assert _notes_of(site) == []
+        page = parse_html(build_ok(site, tmp_path / f"out-{n}") / "town/services/shijian/index.html")
+        assert "2026-11-05" in [a.get("datetime") for tag, a in page.tags if tag == "time"]
 
 
 def test_a_summary_never_ends_in_the_first_digits_of_an_amount(make_site, tmp_path):
@@ -1137,6 +1149,8 @@ def test_a_summary_never_ends_in_the_first_digits_of_an_amount(make_site, tmp_pa
     page = (build_ok(site, tmp_path / "out") / "dongcun/decisions/2026-11-02-jiesuan/index.html").read_text(encoding="utf-8")
     described = re.search(r'<meta name="description" content="([^"]*)">', page).group(1)
     assert described == lead[:114] + "已累计支付…", described
+    assert _summary(lead[:114] + "已付４６７４５０.１４元，余款年底付清") == lead[:114] + "已付…"  # (full-width)
+    assert _summary(lead[:115] + "共计300,每户一份") == lead[:115] + "共计300…"  # (a whole number, then a comma)
 
 
 @pytest.mark.parametrize("written", ["2024年7月1日", "2024年7月1号", "2024年7月1號"])
