@@ -329,9 +329,9 @@ def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...
                    own_balance: int | None) -> tuple[str, dict] | None:
     """What makes a line's cells unreadable (the message's key and words), if anything:
     a full-width comma between cells, an amount cut in two at a thousands comma, an
-    empty amount left out, too many or too few cells. A line shorter than the header is padded (the columns after
-    支出 may be left off), so a full-width comma there is told when the line read with
-    it as a comma would have amounts where it has other text."""
+    empty amount left out, too many or too few cells. A line shorter than the header is
+    padded (the columns after 支出 may be left off), so a full-width comma there is told
+    when the line read with it as a comma would have amounts where it has other text."""
     if any("，" in c and parse_amount(c) is None for c in cells) and len(cells) < len(header):
         wide = tuple(c.strip() for c in next(csv.reader([row_text.replace("，", ",")])))
         if len(cells) < 4 or (len(wide) >= 4 and wide[2:4] != cells[2:4]

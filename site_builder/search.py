@@ -51,8 +51,7 @@ from typing import Any, Callable, Generator, Generic, Iterable, Iterator, TypeVa
 
 import numpy as np
 
-from . import postings
-from . import traditional
+from . import postings, traditional
 from .cache import Cache, code_fingerprint, hexdigest, plain_digest
 from .config import SiteConfig
 from .ledger import PLACEHOLDER_RE
