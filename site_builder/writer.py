@@ -77,10 +77,11 @@ class OutputWriter:
         """Record the files about to be written before writing them: should the build
         stop half-way, the next one still knows every file it may have to remove."""
         self._begin()
-        self.previous |= set(paths)
         self.touched.update(folder_of(path) for path in paths)
-        write_atomic(self.root / MANIFEST, json.dumps(sorted(self.previous), ensure_ascii=False,
-                                                      indent=0).encode("utf-8"))
+        if not self.previous.issuperset(paths):  # (else the manifest there names them all)
+            self.previous |= set(paths)
+            write_atomic(self.root / MANIFEST, json.dumps(sorted(self.previous), ensure_ascii=False,
+                                                          indent=0).encode("utf-8"))
 
     def write(self, rel: str, data: bytes) -> None:
         self._begin()
@@ -128,7 +129,7 @@ class OutputWriter:
                 _remove_empty_parents(path.parent, self.root)
         data = json.dumps(sorted(self.produced), ensure_ascii=False, indent=0).encode("utf-8")
         self.root.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.root / MANIFEST, data)
+        write_if_changed(self.root / MANIFEST, data)  # (as every file: a deploy uploads what changed)
         (self.root / UNFINISHED).unlink(missing_ok=True)
 
 

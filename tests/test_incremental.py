@@ -161,6 +161,25 @@ def test_rebuilds_equal_cold_builds(tmp_path):
     assert_same_as_cold(site, out, tmp_path, "theme")
 
 
+def test_the_manifest_is_written_only_when_the_files_it_lists_change(tmp_path):
+    """The output's list of its files is a file a deploy uploads too: an edit that makes
+    no file and removes none leaves it as it was (not even its mtime); a new entry's
+    files change it."""
+    site = demo_copy(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    manifest = out / ".site-builder-manifest.json"
+    before = manifest.stat()
+    edit_entry(site)
+    assert written(build(site, out)) > 0
+    after = manifest.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    shutil.copy(site / "content" / EDITED, site / "content" / EDITED.replace(".md", "-fuben.md"))
+    build(site, out)
+    assert "dongzhuang/projects/2026-04-14-daolu-zhaobiao-jieguo-fuben/index.html" in json.loads(
+        manifest.read_text(encoding="utf-8"))
+
+
 def test_open_data_files_are_made_again_only_when_an_entry_s_face_changed(tmp_path, monkeypatch):
     """They show no body: a body edited leaves them as they were, neither made nor
     written; a title edited, or one of them lost, makes them again."""
