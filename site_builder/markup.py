@@ -157,6 +157,24 @@ def xml_text(text: str) -> str:
     return htmllib.escape(text, quote=False)
 
 
+# the number a cut would leave cut short (digits full-width too), and what shows that the
+# text goes on with it after the cut (a digit, or a point or comma before one)
+_NUMBER_END = re.compile(r"[0-9０-９][0-9０-９.,．]*$")
+_NUMBER_GOES_ON = re.compile(r"[0-9０-９]|[.,．][0-9０-９]")
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text`, if longer than `limit` characters, cut there and marked "…", but never
+    after the first digits of a longer number (支付4674… of 467450.14 would be read as an
+    amount): before it."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if _NUMBER_GOES_ON.match(text, limit):
+        cut = _NUMBER_END.sub("", cut)
+    return cut.rstrip() + "…"
+
+
 def plain_text(html: str) -> str:
     """Visible text of an HTML fragment, whitespace folded."""
     return re.sub(r"\s+", " ", htmllib.unescape(_TAG.sub(" ", html))).strip()

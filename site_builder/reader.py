@@ -33,7 +33,7 @@ from .cache import Cache, code_fingerprint, hexdigest, plain_digest, stat_key
 from .config import SiteConfig, named_id
 from .errors import Problems
 from .i18n import LANGUAGES, load_strings
-from .markup import MarkdownRenderer, image_sources, images_without_alt, local_refs, plain_text, replace_refs
+from .markup import MarkdownRenderer, image_sources, images_without_alt, local_refs, plain_text, replace_refs, shorten
 from .parallel import ForkedCall, fork_map, workers
 from .yamlread import LeadingZero, LineDict, load_yaml, mend_typing, syntax_problem, without_invisible
 
@@ -62,10 +62,6 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號](?:\s*(\d{1,2})[:：](\d{2}))?$"),
 )
 _SUMMARY_CHARS = 120
-# the number a summary's cut would leave cut short (digits full-width too), and what shows
-# that the text goes on with it after the cut (a digit, or a point or comma before one)
-_NUMBER_END = re.compile(r"[0-9０-９][0-9０-９.,．]*$")
-_NUMBER_GOES_ON = re.compile(r"[0-9０-９]|[.,．][0-9０-９]")
 _UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
 
 
@@ -674,15 +670,8 @@ def with_face(entry: Entry) -> Entry:
 
 
 def _summary(html: str) -> str:
-    """The body's first words; never the first digits of a longer number (支付4674… of
-    467450.14 would be read as an amount)."""
-    text = plain_text(ledgers.PLACEHOLDER_RE.sub(" ", html))
-    if len(text) <= _SUMMARY_CHARS:
-        return text
-    cut = text[:_SUMMARY_CHARS]
-    if _NUMBER_GOES_ON.match(text, _SUMMARY_CHARS):
-        cut = _NUMBER_END.sub("", cut)
-    return cut.rstrip() + "…"
+    """The body's first words (never the first digits of a longer number: see shorten)."""
+    return shorten(plain_text(ledgers.PLACEHOLDER_RE.sub(" ", html)), _SUMMARY_CHARS)
 
 
 def _find_line(body: str, needle: str, body_line: int) -> int:

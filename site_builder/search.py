@@ -55,7 +55,7 @@ from . import postings, traditional
 from .cache import Cache, code_fingerprint, hexdigest, plain_digest
 from .config import SiteConfig
 from .ledger import PLACEHOLDER_RE
-from .markup import plain_text
+from .markup import plain_text, shorten
 from .model import Item, Site
 from .parallel import fork_imap, fork_map
 from .writer import left_half_written
@@ -288,7 +288,7 @@ def _doc_files(items: list[Item], span: range, texts: list[tuple[str, str]],
     files = {}
     for doc_id, item, (title, body) in zip(span, items[span.start:span.stop], texts):
         fields = [title, item.url, item.unit.name, item.category.name, item.entry.date.isoformat(),
-                  body[:SNIPPET_CHARS], *([1] if item.entry.rel in corrected else [])]
+                  shorten(body, SNIPPET_CHARS), *([1] if item.entry.rel in corrected else [])]
         own, *copied = _doc_paths(doc_id, with_copy)
         files[own] = _js("__sbDoc", doc_id, fields, wide=True)  # (a list: no keys to repeat)
         for path in copied:  # (its words converted, not its address nor its date)

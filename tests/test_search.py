@@ -257,7 +257,9 @@ def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_pa
     bodies = {"a": "道路硬化工程款386,500.00元，已于11月支付。", "b": "光伏电站收益386500元。",
               "c": "凭证记录：2400.00,031，经手人签字。", "d": "名单编号1,234,567,8。",
               "e": "项目承包方 constructor 张三", "f": "甲" * 100 + "抽检" + "乙" * 104 + "抽检" + "丙" * 50,
-              "g": "房号101，102，103，凭证号001,002,003。"}
+              "g": "房号101，102，103，凭证号001,002,003。",
+              "h": "12345678" + "甲" * 52 + "抽样检测" + "乙" * 98 + "已付467450.14元。",
+              "i": "丙" * 1496 + "已付467450.14元。"}
     base = _site_of(tmp_path, {f"amount-{k}": (f"金额测试{k}", body) for k, body in bodies.items()})
     page = browser.new_page()
 
@@ -276,6 +278,14 @@ def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_pa
     # a snippet's window never cuts a mark short nor leaves one empty
     marks = re.findall(r"<mark>(.*?)</mark>", run_query(page, base, "抽检")["html"])
     assert marks and set(marks) == {"抽检"}, marks
+    # nor a number (its window would start at 78 of 12345678 and end at 46 of 467450.14), nor
+    # does the text kept for snippets (1,500 characters, cut at 46 of the same)
+    snippet = re.search(r'amount-h/index.html".*?<p class="snippet">(.*?)</p>', run_query(page, base, "抽样检测")["html"],
+                        re.S).group(1)
+    assert snippet.startswith("12345678") and "已付467450.14" in snippet, snippet
+    kept = [f.read_bytes()[2:].decode("utf-16-le") for f in (tmp_path / "site/public/search/d").iterdir()]
+    ends = [d[-12:] for d in kept if "金额测试i" in d]
+    assert ends == ['丙丙丙丙已付…"]);\n'], ends
     assert [t for t, _ in tokens(fold("工程款386,500.00元 2400.00,031 1,234,567,8 a1,234"))] == [
         "工程", "程款", "386", "500", "00", "元", "2400", "00", "031", "1", "234", "567", "8", "a1", "234", "386500"]
 

@@ -462,6 +462,7 @@
   }
 
   /* Highlight the query words in `text`, folding it char by char to find them. */
+  var NUMBER = /[0-9０-９.,．]/;  // a character of a number, which a snippet's window never cuts
   function highlight(text, words, window_) {
     var folded = "", map = [], ends = [];  // where each folded unit's character starts and ends
     var chars = Array.from(text);
@@ -499,6 +500,9 @@
       var center = ranges.length ? ranges[0][0] : 0;
       start = Math.max(0, Math.floor(center - window_ / 3));
       end = Math.min(text.length, start + window_);
+      // nor a number: …4674… of 467450.14 would be read as an amount
+      while (start > 0 && NUMBER.test(text.charAt(start)) && NUMBER.test(text.charAt(start - 1))) start--;
+      while (end < text.length && NUMBER.test(text.charAt(end)) && NUMBER.test(text.charAt(end - 1))) end++;
     }
     var out = start > 0 ? "…" : "", i = start;
     ranges.forEach(function (r) {
