@@ -780,6 +780,18 @@ def test_archive_zip_opens_offline_and_lists_the_year(tmp_path):
     assert again.read_bytes() == target.read_bytes()
 
 
+def test_board_sheet_without_an_address_says_how_to_find_the_full_text(tmp_path):
+    """Without base_url a sheet can print no address: it points to the site's search and
+    each line's 索引号 (tester: it said 全文可到网站查看 and gave no way to find it)."""
+    for search in (True, False):
+        site = write_site(tmp_path / f"site-{search}", search=search)
+        write_entry(site, "beicun/decisions/2026-02-20-x.md", title="二月的决定", date="2026-02-20")
+        sheet = read(build(site, "2026-11-20", tmp_path / f"out-{search}"), "beicun/board/2026-02/index.html")
+        lead = re.search(r'<p class="board-lead">(.*?)</p>', sheet).group(1)
+        assert lead == (UI["board_lead_search"] if search else UI["board_lead"]), lead
+        assert UI["index_no"] in sheet
+
+
 def test_board_sheet_has_qr_codes_with_base_url_and_builds_are_identical(tmp_path):
     site = write_site(tmp_path / "site", base_url="https://gongkai.example.org/")
     finance_entries(site, "beicun", range(1, 3))
