@@ -433,7 +433,8 @@ class EntryReader:
         elif isinstance(value, dict):
             written = {WITHDRAWN_ALIASES.get(k, k): k for k in value}  # (日期 for date: named as written)
             value = {WITHDRAWN_ALIASES.get(k, k): v for k, v in value.items()}
-            date = parse_date(value["date"])[0] if value.get("date") and parse_date(value["date"]) else None
+            parsed = parse_date(value["date"]) if value.get("date") else None
+            date = parsed[0] if parsed else None
             if value.get("date") and date is None:
                 problems.add(rel, self._line("withdrawn"), "bad_date",
                              key=f"{self._written('withdrawn')}.{written['date']}", value=value["date"])

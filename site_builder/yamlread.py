@@ -118,10 +118,9 @@ def load_plain(text: str) -> Any:
     return yaml.load(text, Loader=_Base)  # noqa: S506 (SafeLoader or CSafeLoader)
 
 
-_FULLWIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([^\s:：#'\"]+?)\s*：[ \t　]*(.*)$")
-# a colon followed by a full-width space (an input method's space: no space to YAML, which
-# would read the line as text and fail on the next)
-_WIDE_SPACE_KEY = re.compile(r"^(\s*(?:-\s+)?)([^\s:：#'\"]+?):　[ \t　]*(.*)$")
+# a key followed by a full-width colon, or by a colon and a full-width space (an input
+# method's space: no space to YAML, which would read the line as text and fail on the next)
+_TYPED_KEY = re.compile(r"^(\s*(?:-\s+)?)([^\s:：#'\"]+?)(\s*：|:(?=　))[ \t　]*(.*)$")
 
 
 # zero-width spaces and joiners, word joiner, byte-order mark, control characters but
@@ -143,12 +142,11 @@ def mend_typing(text: str, keys: Collection[str], path: str, offset: int, proble
     `text` is line 1 + offset of `path`."""
     out = []
     for i, line in enumerate(without_invisible(text).split("\n")):
-        m = _FULLWIDTH_KEY.match(line)
+        m = _TYPED_KEY.match(line)
         if m and m.group(2) in keys:
-            problems.add(path, i + 1 + offset, "fullwidth_colon", warning=True, key=m.group(2))
-            line = f"{m.group(1)}{m.group(2)}: {m.group(3)}"
-        elif (m := _WIDE_SPACE_KEY.match(line)) and m.group(2) in keys:
-            line = f"{m.group(1)}{m.group(2)}: {m.group(3)}"
+            if "：" in m.group(3):  # (the space is invisible: no note)
+                problems.add(path, i + 1 + offset, "fullwidth_colon", warning=True, key=m.group(2))
+            line = f"{m.group(1)}{m.group(2)}: {m.group(4)}"
         out.append(line)
     return "\n".join(out)
 

@@ -461,8 +461,9 @@
     return out;
   }
 
-  /* Highlight the query words in `text`, folding it char by char to find them. */
   var NUMBER = /[0-9０-９.,．]/;  // a character of a number, which a snippet's window never cuts
+
+  /* Highlight the query words in `text`, folding it char by char to find them. */
   function highlight(text, words, window_) {
     var folded = "", map = [], ends = [];  // where each folded unit's character starts and ends
     var chars = Array.from(text);
