@@ -313,6 +313,10 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
             if own_balance is not None:
                 stated.line(line_no, Decimal("0"), cells[own_balance])
             continue
+        if _voucher_split(cells, header, own_balance):
+            problems.add(path, line_no, "ledger_split_amount_maybe", warning=True, value=f"{cells[3]},{cells[4]}",
+                         joined=cells[3] + cells[4], first=cells[3], second=cells[4], column=header[3],
+                         next=header[4])
         balance += amounts[0] - amounts[1]
         income += amounts[0]
         expense += amounts[1]
@@ -362,6 +366,16 @@ def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...
     if len(cells) < 4:
         return "ledger_too_few_cells", {"count": len(cells)}
     return None
+
+
+def _voucher_split(cells: tuple[str, ...], header: tuple[str, ...], own_balance: int | None) -> bool:
+    """Whether an expense of 2,300 unquoted may have been read as 2 and a voucher
+    number 300: a whole number of up to three digits in 支出, three digits in the column
+    after it, and no balance of its own on the line to check it by. A line can be right
+    so (an expense of 8 yuan, voucher 012): a note, which 8.00 silences."""
+    return (len(header) > 4 and own_balance != 4 and bool(_HEAD.match(cells[3]))
+            and re.fullmatch(r"\d{3}", cells[4]) is not None
+            and (own_balance is None or not cells[own_balance]))
 
 
 class _StatedBalances:

@@ -1251,3 +1251,22 @@ def test_numbers_are_read_as_a_clerk_means_them(make_site):
     assert not problems.errors, problems.errors
     entry = loaded.by_rel["dongcun/decisions/2026-11-01-xiaojie.md"].entry
     assert (entry.period, entry.doc_no) == ("2026-10", "2024.10")  # (not YAML's 2026.1 and 2024.1)
+
+
+def test_an_expense_of_a_few_yuan_beside_a_voucher_of_three_digits_gets_a_note(make_site):
+    """2,300 unquoted in 支出, before the 凭证号 column: read as an expense of 2 and voucher
+    300, which may be what the clerk meant (postage of 2 yuan, voucher 300) or 2,300 cut
+    at its comma. Published as read, with a note saying how to write either; 2.00, or a
+    line that states its own balance, has none."""
+    path = XICUN_OCT
+    text = _october("```ledger\nopening: 10000.00\n日期,摘要,收入,支出,凭证号\n"
+                    "2026-10-05,修路材料费,,2,300\n"
+                    "2026-10-06,邮票,,8.00,012\n```")
+    assert _notes_of(make_site({path: text})) == [
+        line(path, line_no(text, "修路材料费"), "ledger_split_amount_maybe", warning=True, value="2,300",
+             joined="2300", first="2", second="300", column="支出", next="凭证号")]
+    fixed = text.replace(",,2,300", ",,\"2,300\"")
+    assert _notes_of(make_site({path: fixed}, name="fixed")) == []
+    balance = _october("```ledger\nopening: 10000.00\n日期,摘要,收入,支出,凭证号,余额\n"
+                       "2026-10-05,邮票,,2,300,9998.00\n```")
+    assert _notes_of(make_site({path: balance}, name="balance")) == []
