@@ -27,7 +27,7 @@ from .model import Item, Page, Site
 from .render import Renderer
 from .theme import asset_files
 
-_STYLESHEET = re.compile(r'<link rel="stylesheet" href="[^"]*assets/style\.css">')
+_STYLESHEET = re.compile(r'<link rel="stylesheet" href="[^"]*assets/style\.css(?:\?v=\w+)?">')
 _LINK = re.compile(r'<a ([^>]*?)href="([^"]*)"')
 
 

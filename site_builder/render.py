@@ -10,6 +10,7 @@ the page, the site model, and the interface words of the site language as `t`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from typing import Any, Callable, Iterable
 
@@ -21,7 +22,7 @@ from .i18n import Strings, load_strings
 from .ledger import PLACEHOLDER_RE, Ledger
 from .markup import caption_tables, fill_missing_alt, local_refs, replace_refs
 from .model import Item, Page, Site
-from .theme import template_dirs
+from .theme import asset_files, template_dirs
 
 _ENTRY_LINK = re.compile(r'<a href="sb-entry:([^"#]*)(#[^"]*)?"([^>]*)>(.*?)</a>', re.S)
 
@@ -147,6 +148,10 @@ class Renderer:
         self.env.filters["money"] = format_money
         self.env.filters["size"] = jinja2.pass_context(lambda _, n: format_size(n, self.strings))
         self.env.filters["qr"] = qr_svg
+        # An asset's address names its bytes (style.css?v=…): a browser that kept the
+        # file of an earlier build asks again when it changed, not days later.
+        self._assets = {name: hashlib.sha1(path.read_bytes()).hexdigest()[:10]
+                        for name, path in asset_files(site.config).items()}
         self.env.globals.update(site=site, config=site.config, t=_Words(self.strings.ui),
                                 html_lang=self.strings.html_lang, today=site.today,
                                 alternate=None, page_path="")
@@ -160,6 +165,7 @@ class Renderer:
             other, label, lang = self.alternate
             alternate = {"href": relative(other + page.path, out), "label": label, "lang": lang}
         html = template.render(page=page, url=url, body=lambda item: self.body_parts(item, url),
+                               asset=lambda name: f"{url('assets/' + name)}?v={self._assets[name]}",
                                page_path=out, alternate=alternate, **page.data)
         return html.encode("utf-8")
 

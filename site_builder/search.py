@@ -24,7 +24,10 @@ common, else by the positions of the fewest such terms that cover it. Field leng
 sit in blocks of 1024 documents, the documents of each unit and of each category in a
 file of their own for the filters (a year's are a range of ids); each document's text
 for snippets is a file of its own (UTF-16 too: Han text in two bytes, not three),
-loaded only when shown. The browser scores with lunr's BM25 (k1 1.2, b 0.75, title
+loaded only when shown. The metadata (with the fold table) is loaded afresh for each
+search page, and names the index's version, which the browser puts in the address of
+every other file it loads, so that no file kept from an earlier build is read with it.
+The browser scores with lunr's BM25 (k1 1.2, b 0.75, title
 boosted). Doc ids follow (date, path), so adding a new entry changes only the chunks
 of its terms, its block, its unit's and category's files and the metadata. The heavy
 part, postings and positions, is `postings.py`.
@@ -811,7 +814,14 @@ def _search_files(site: Site | Documents, parallel: bool, span: int | None, memo
         "units": [[u.id, u.name] for u in cfg.units],
         "categories": [[c.id, c.name] for c in cfg.categories],
         "years": [[y, *years[y]] for y in sorted(years, reverse=True)],
+        # the Traditional characters of the text and their Simplified forms, to fold a query
+        "fold": ["".join(folding), "".join(folding.values())],
     }
+    # The version of every other file of this index (what their bytes depend on, not
+    # which cached parts served): the browser, which loads this file afresh, asks for
+    # the others with it in their address, so that a file it kept from an earlier build
+    # (a host may let it keep one for days) is never read with these (a cached chunk
+    # read with a new meta finds the wrong entries).
+    meta["v"] = hexdigest(joined.documents, meta)[:12]
     yield "search/meta.js", _js("__sbMeta", meta)
-    yield "search/fold.js", _js("__sbFold", "".join(folding), "".join(folding.values()))
     return joined

@@ -303,12 +303,23 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         return kind + "; charset=utf-8" if str(path).endswith(".js") else kind
 
 
+class _KeptHandler(_QuietHandler):
+    """As a host that lets browsers keep every file but pages for a day (a CDN set up
+    for static files)."""
+
+    def end_headers(self) -> None:
+        page = self.path.partition("?")[0].endswith((".html", "/"))
+        self.send_header("Cache-Control", "no-cache" if page else "max-age=86400")
+        super().end_headers()
+
+
 @contextlib.contextmanager
-def http_server(folder: Path) -> Iterator[str]:
+def http_server(folder: Path, kept: bool = False) -> Iterator[str]:
     """`folder` served, without a log line per request, at the address given
-    (http://127.0.0.1:PORT/) while the block runs."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_QuietHandler, directory=str(folder)))
+    (http://127.0.0.1:PORT/) while the block runs; `kept`: with files but pages
+    kept a day by the browser."""
+    handler = _KeptHandler if kept else _QuietHandler
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

@@ -8,6 +8,7 @@ tokens.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import json
 import re
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import urllib.parse
+import urllib.request
 from collections import deque
 from pathlib import Path
 
@@ -247,6 +249,37 @@ def _site_of(tmp_path: Path, bodies: dict[str, tuple[str, str]], demo: bool = Tr
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     return (site / "public").as_uri() + "/"
+
+
+def test_a_browser_that_kept_the_last_builds_files_finds_what_this_one_holds(browser, tmp_path):
+    """A host may let browsers keep every file but pages for days. After an entry is
+    added and the site rebuilt, a browser that searched before finds it: meta.js is
+    asked for afresh, every other file of the index with the version meta.js names,
+    and the style sheet and search.js by their bytes."""
+    site_url = _site_of(tmp_path, {"a": ("东庄村光伏电站收益公开", "光伏电站收益386500元。")}, demo=False)
+    public = Path(urllib.request.url2pathname(urllib.parse.urlsplit(site_url).path))
+    with http_server(public, kept=True) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            assert run_query(page, base, "抽水泵站")["hits"] == 0
+            assert run_query(page, base, "光伏电站")["hits"] == 1
+            day = "2026-03-09"
+            (public.parent / f"content/dongzhuang/plans/{day}-b.md").write_text(
+                f"---\ntitle: 东庄村抽水泵站维修公开\ndate: {day}\n---\n\n抽水泵站维修费用1200元。\n",
+                encoding="utf-8")
+            done = subprocess.run([sys.executable, "-m", "site_builder", "build", str(public.parent), "--today",
+                                   TODAY], capture_output=True, text=True)
+            assert done.returncode == 0, done.stdout + done.stderr
+            found = run_query(page, base, "抽水泵站")
+            assert found["hits"] == 1 and found["hrefs"][0].endswith(f"plans/{day}-b/index.html"), found
+            assert run_query(page, base, "光伏电站")["hits"] == 1
+        finally:
+            context.close()
+    html = (public / "search/index.html").read_text(encoding="utf-8")
+    for name in ("style.css", "search.js"):
+        version = hashlib.sha1((ROOT / "themes/default/assets" / name).read_bytes()).hexdigest()[:10]
+        assert f"assets/{name}?v={version}\"" in html
 
 
 def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_path):

@@ -19,11 +19,14 @@
   var meta = null, fold = {}, common = {};
   var chunks = {}, positionChunks = {}, blocks = {}, facets = {}, docs = {}, waiting = {};
 
+  /* A file of the index, loaded once. meta.js is asked for afresh (a host may let the
+     browser keep a file for days); every other file with the version meta.js names in
+     its address, so that one kept from an earlier build is not read with this one's. */
   function once(key, src, from) {
     if (!waiting[key]) {
       waiting[key] = new Promise(function (resolve, reject) {
         var s = document.createElement("script");
-        s.src = (from === undefined ? base : from) + src;
+        s.src = (from === undefined ? base : from) + src + (meta ? "?v=" + meta.v : "?t=" + Date.now());
         s.async = true;
         s.onload = function () { resolve(); };
         s.onerror = function () { reject(new Error(src)); };
@@ -38,9 +41,7 @@
     HAN = m.terms.han; UNI = m.terms.unigram;
     TOKEN = new RegExp("([" + HAN + "]+)|([a-z0-9]+)", "g");
     JOINT = m.terms.joint; JOINT_GAP = m.terms.gap; JOINT_WORD = m.terms.word;
-  };
-  window.__sbFold = function (from, to) {
-    var a = Array.from(from), b = Array.from(to);
+    var a = Array.from(m.fold[0]), b = Array.from(m.fold[1]);
     for (var i = 0; i < a.length; i++) fold[a[i]] = b[i];
   };
   window.__sbChunk = function (id, post) { chunks[id] = post; };
@@ -563,7 +564,7 @@
     if (!q) { status.textContent = ""; list.innerHTML = ""; more.hidden = true; return Promise.resolve(); }
     var started = performance.now();
     status.textContent = S.searching;
-    return Promise.all([once("meta", "meta.js"), once("fold", "fold.js")]).then(function () {
+    return once("meta", "meta.js").then(function () {
       var words = parse(q);
       var filters = { unit: filterIndex("unit", params.get("unit")), category: filterIndex("category", params.get("category")),
         year: filterIndex("year", params.get("year")) };
