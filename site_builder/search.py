@@ -86,7 +86,13 @@ def fold_table() -> dict[str, str]:
     chars = [chr(c) for r in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
              for c in range(r[0], r[1] + 1)]
     converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
-    return {a: b for a, b in zip(chars, converted) if a != b and len(b) == 1}
+    return {a: b for a, b in zip(chars, converted) if a != b and len(b) == 1} | _IN_WORDS_ONLY
+
+
+# Characters t2s changes only inside certain words (瞭解 → 了解, 藉口 → 借口, 甦醒 → 苏醒;
+# 瞭望, 慰藉 are Simplified too): folded everywhere, as text and query are folded alike,
+# a Traditional query finds the Simplified word (and 了望 finds 瞭望, which is harmless).
+_IN_WORDS_ONLY = {"瞭": "了", "藉": "借", "甦": "苏"}
 
 
 @lru_cache(maxsize=1)

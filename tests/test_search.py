@@ -153,13 +153,19 @@ def test_traditional_and_simplified_are_one(browser, demo, site_model):
     page = browser.new_page()
     base = demo.as_uri() + "/"
     for simp, trad in [("四议两公开", "四議兩公開"), ("东庄村", "東莊村"), ("财务收支", "財務收支"),
-                       ("北关村", "北關村")]:
+                       ("北关村", "北關村"), ("了", "瞭")]:
         a, b = run_query(page, base, simp), run_query(page, base, trad)
         assert a["hits"] == b["hits"] > 0, (simp, trad)
         assert a["hrefs"] == b["hrefs"]
     # the Traditional-script village is found by a Simplified query on its own words
     beiguan = run_query(page, base, "关于原砖厂场地出租")
     assert beiguan["hits"] >= 1 and all("beiguan/" in h for h in urls(beiguan))
+
+
+def test_characters_opencc_changes_only_in_some_words_fold_alike():
+    """瞭解 is 了解 and 藉口 借口, though t2s leaves 瞭 and 藉 alone (瞭望, 慰藉)."""
+    for trad, simp in [("瞭解情況", "了解情况"), ("明瞭", "明了"), ("藉口", "借口"), ("甦醒", "苏醒")]:
+        assert fold(trad) == fold(simp), trad
 
 
 def test_filters_highlight_one_char_doc_number_and_no_results(browser, demo, site_model):
