@@ -254,6 +254,9 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
                      expected=",".join(REQUIRED_HEADER))
         return None, False
     rows, income, expense, balance = [], Decimal("0"), Decimal("0"), opening
+    below_zero: int | None = None  # the line from which the balance stays below zero to the end
+    split: list[tuple[int, tuple[str, ...]]] = []  # lines that may hold 2,300 read as 2 and 300
+    vouchers: list[tuple[int, int]] = []  # (line, number) in the column after 支出
     own_balance = next((k for k, h in enumerate(header) if _BALANCE.match(_SPACES.sub("", h)) and k >= 4), None)
     stated = _StatedBalances(path, problems, opening if known else None,
                              header[own_balance] if own_balance is not None else "", own=given or not follows,
@@ -313,19 +316,30 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
             if own_balance is not None:
                 stated.line(line_no, Decimal("0"), cells[own_balance])
             continue
+        if len(cells) > 4 and cells[4].isdigit():
+            vouchers.append((line_no, int(cells[4])))
         if _voucher_split(cells, header, own_balance):
-            problems.add(path, line_no, "ledger_split_amount_maybe", warning=True, value=f"{cells[3]},{cells[4]}",
-                         joined=cells[3] + cells[4], first=cells[3], second=cells[4], column=header[3],
-                         next=header[4])
+            split.append((line_no, cells))
         balance += amounts[0] - amounts[1]
+        below_zero = (below_zero or line_no) if balance < 0 else None
         income += amounts[0]
         expense += amounts[1]
         if own_balance is not None:
             stated.line(line_no, amounts[0] - amounts[1], cells[own_balance])
         rows.append(LedgerRow(cells, amounts[0], amounts[1], balance, date and _day(date, span, published)))
+    for line_no, cells in split:  # (a voucher number near the others is one)
+        if all(abs(number - int(cells[4])) > _VOUCHERS_APART for at, number in vouchers if at != line_no):
+            problems.add(path, line_no, "ledger_split_amount_maybe", warning=True, value=f"{cells[3]},{cells[4]}",
+                         joined=cells[3] + cells[4], first=cells[3], second=cells[4], column=header[3],
+                         next=header[4])
     ok = stated.check() and ok
     if not known:
         return None, False
+    if below_zero is not None and ok:
+        # a closing below zero: an amount misread, or no opening written (a balance below
+        # zero for a while, an expense booked before the income that paid it, is common)
+        problems.add(path, below_zero, "ledger_below_zero" if given or follows else "ledger_below_zero_no_opening",
+                     warning=True, balance=_yuan(balance), opening=_yuan(opening))
     return Ledger(header, tuple(rows), opening, income, expense, first_line - 1, own_balance), ok
 
 
@@ -347,8 +361,11 @@ def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...
     for k in (2, 3):
         if k + 1 < len(cells) and _HEAD.match(cells[k]) and _TAIL.match(cells[k + 1]) and (
                 k == 2 or len(cells) > len(header) or ("." in cells[k + 1] and k + 1 != own_balance)):
-            end = k + 1  # (1,234,567.89: every group of three that follows)
-            while end + 1 < len(cells) and re.fullmatch(r"\d{3}", cells[end]) and _TAIL.match(cells[end + 1]):
+            # (1,234,567.89: every group of three that follows; in a line with cells too
+            # many, as many as it has too many: 2,300,005 beside 凭证号 is 2300 and 005)
+            end, extra = k + 1, len(cells) - len(header)
+            while (extra <= 0 or end - k < extra) and end + 1 < len(cells) and re.fullmatch(r"\d{3}", cells[end]) \
+                    and _TAIL.match(cells[end + 1]):
                 end += 1
             parts = cells[k:end + 1]
             return "ledger_split_amount", {"value": ",".join(parts), "joined": "".join(parts),
@@ -368,11 +385,15 @@ def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...
     return None
 
 
+_VOUCHERS_APART = 20  # a voucher number further than this from every other line's is odd
+
+
 def _voucher_split(cells: tuple[str, ...], header: tuple[str, ...], own_balance: int | None) -> bool:
     """Whether an expense of 2,300 unquoted may have been read as 2 and a voucher
     number 300: a whole number of up to three digits in 支出, three digits in the column
-    after it, and no balance of its own on the line to check it by. A line can be right
-    so (an expense of 8 yuan, voucher 012): a note, which 8.00 silences."""
+    after it, and no balance of its own on the line to check it by. Most such lines are
+    right (an expense of 500 yuan, voucher 006): a note only where the number is far
+    from every other line's voucher number, which 500.00 silences too."""
     return (len(header) > 4 and own_balance != 4 and bool(_HEAD.match(cells[3]))
             and re.fullmatch(r"\d{3}", cells[4]) is not None
             and (own_balance is None or not cells[own_balance]))

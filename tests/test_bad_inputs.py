@@ -1261,7 +1261,8 @@ def test_an_expense_of_a_few_yuan_beside_a_voucher_of_three_digits_gets_a_note(m
     path = XICUN_OCT
     text = _october("```ledger\nopening: 10000.00\n日期,摘要,收入,支出,凭证号\n"
                     "2026-10-05,修路材料费,,2,300\n"
-                    "2026-10-06,邮票,,8.00,012\n```")
+                    "2026-10-06,邮票,,8.00,012\n"
+                    "2026-10-07,保洁费,,500,013\n```")  # (500 beside voucher 013, after 012: as read)
     assert _notes_of(make_site({path: text})) == [
         line(path, line_no(text, "修路材料费"), "ledger_split_amount_maybe", warning=True, value="2,300",
              joined="2300", first="2", second="300", column="支出", next="凭证号")]
@@ -1270,3 +1271,33 @@ def test_an_expense_of_a_few_yuan_beside_a_voucher_of_three_digits_gets_a_note(m
     balance = _october("```ledger\nopening: 10000.00\n日期,摘要,收入,支出,凭证号,余额\n"
                        "2026-10-05,邮票,,2,300,9998.00\n```")
     assert _notes_of(make_site({path: balance}, name="balance")) == []
+
+
+def test_an_amount_cut_at_its_comma_beside_a_voucher_is_joined_as_far_as_the_line_is_too_long(make_site):
+    """2,300,005 beside 凭证号, one cell too many: the amount is 2300 and 005 the voucher
+    (not 2300005, which the clerk would copy)."""
+    path = XICUN_OCT
+    text = _october("```ledger\nopening: 10000.00\n日期,摘要,收入,支出,凭证号,经手人\n"
+                    "2026-10-20,道路维修,,2,300,005,李四\n```")
+    assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "道路维修"), "ledger_split_amount", value="2,300", joined="2300", first="2",
+             second="300")]
+
+
+def test_a_ledger_that_closes_below_zero_gets_a_note(make_site):
+    """A closing balance below zero is an amount misread (2300005 for 2300) or an opening
+    not written (read as 0.00): a note at the line from which it stays below zero. A
+    balance below zero for a while, an expense booked before the income that paid it,
+    is not told."""
+    path = XICUN_OCT
+    dips = _october("```ledger\nopening: 100.00\n日期,摘要,收入,支出\n"
+                    "2026-10-05,保洁费,,600.00\n2026-10-20,上级转移支付,1000.00,\n```")
+    assert _notes_of(make_site({path: dips})) == []
+    written = dips.replace("1000.00,", "100.00,")
+    assert _notes_of(make_site({path: written}, name="written")) == [
+        line(path, line_no(written, "保洁费"), "ledger_below_zero", warning=True, balance="-400.00",
+             opening="100.00")]
+    none = _october("```ledger\n日期,摘要,收入,支出\n2026-10-05,保洁费,,600.00\n```")
+    assert _notes_of(make_site({path: none}, name="none")) == [
+        line(path, line_no(none, "保洁费"), "ledger_below_zero_no_opening", warning=True, balance="-600.00",
+             opening="0.00")]
