@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import __version__
+from .config import site_around
 from .errors import Problem, SiteError
 from .i18n import Listed, Strings, load_strings
 from .yamlread import load_plain
@@ -147,7 +148,7 @@ def _named_site(argv: list[str]) -> Path:
 def _strings_for(root: Path) -> Strings:
     """The site's language, read leniently: messages must show even for a broken site.yaml."""
     try:
-        data = load_plain((root / "site.yaml").read_text(encoding="utf-8-sig"))
+        data = load_plain(((site_around(root) or root) / "site.yaml").read_text(encoding="utf-8-sig"))
         return load_strings(str(data.get("language", "zh-Hans")))
     except Exception:  # noqa: BLE001 - any failure: default language
         return load_strings("zh-Hans")
@@ -196,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(args.args[0]) if len(args.args) == 4 else Path(".")
     if args.command == "init":
         root = args.dir
+    else:  # (run inside content/dongcun/, or given an entry's file: the site around it)
+        root = site_around(root) or root
     strings = parser.strings if root == named else _strings_for(root)
     try:
         return _run(args, root, strings)

@@ -188,6 +188,18 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def site_around(path: Path) -> Path | None:
+    """The site that holds `path` (a folder or file): the nearest folder, `path` itself
+    or one above it, with a site.yaml (a clerk runs `check` inside content/dongcun/ or
+    names an entry's file), as `path` is written when it is that folder."""
+    if (path / CONFIG_FILE).is_file():
+        return path
+    for folder in path.resolve().parents if not path.is_dir() else (path.resolve(), *path.resolve().parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return None
+
+
 def load_config(root: Path) -> tuple[SiteConfig | None, Problems]:
     """Read SITE/site.yaml. Returns (config or None, problems); never raises for content."""
     problems = Problems()

@@ -25,7 +25,7 @@ from pathlib import Path
 from . import periods
 from .accountability import coverage, first_owed
 from .build import site_today
-from .config import SiteConfig, load_config, named_id
+from .config import SiteConfig, load_config, named_id, site_around
 from .errors import Problems, SiteError
 from .i18n import load_strings
 from .ledger import REQUIRED_HEADER, combined
@@ -233,6 +233,13 @@ def init_site(root: Path) -> None:
     if (root / "site.yaml").exists():
         problems = Problems()
         problems.add(str(root / "site.yaml"), None, "init_exists")
+        raise SiteError(problems)
+    around = site_around(root.resolve().parent)
+    if around is not None and (around / "content") in (root.resolve(), *root.resolve().parents):
+        # (as a clerk who ran `check` in content/dongcun/ was told to: its files would be
+        # read as entries of the site around it)
+        problems = Problems()
+        problems.add(str(root), None, "init_inside_site", site=str(around))
         raise SiteError(problems)
     root.mkdir(parents=True, exist_ok=True)
     today = dt.date.today()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CLI_TIMEOUT, DECISION, REPO, build_ok, describe, line, msg, run_build, run_check, run_cli
+from conftest import CLI_TIMEOUT, DECISION, REPO, TODAY, build_ok, describe, line, msg, run_build, run_check, run_cli
 from site_builder import periods
 from site_builder.build import load_site
 
@@ -160,6 +160,27 @@ def test_init_does_not_overwrite(tmp_path):
     assert "Traceback" not in result.stderr
     assert msg("init_exists") in result.stderr
     assert (site / "site.yaml").read_bytes() == before
+
+
+def test_a_command_run_inside_a_site_finds_it_and_init_there_is_refused(tmp_path):
+    """A clerk runs `check` in content/dongcun/finance/, or names an entry's file: the
+    site around it is checked, as git finds its repository. `init` there (as the old
+    message suggested) is refused: the new site's files would be read as entries."""
+    site = tmp_path / "site"
+    assert run_cli("init", site).returncode == 0
+    inside = site / "content" / "dongcun" / "finance"
+    entry = next(inside.glob("*.md"))
+    for args, cwd in [(("check",), inside), (("check", entry.name), inside), (("check", entry), tmp_path)]:
+        result = run_cli(*args, "--today", TODAY, cwd=cwd)
+        assert result.returncode == 0 and "site.yaml" not in result.stdout + result.stderr, describe(result)
+    assert run_cli("build", "--today", TODAY, cwd=inside).returncode == 0
+    assert (site / "public/index.html").is_file() and not (inside / "public").exists()
+    result = run_cli("init", "new", cwd=inside)
+    assert result.returncode == 1, describe(result)
+    assert msg("init_inside_site", site=str(site.resolve())) in result.stderr
+    assert not (inside / "new").exists()
+    # beside content/, a site of its own is no entry of this one
+    assert run_cli("init", site / "other").returncode == 0
 
 
 # the text `new` writes for the body, an error if left in (a notice would run its days with none)
