@@ -281,7 +281,7 @@ class EntryReader:
         parts = rel_path.split("/")
         folder_unit, folder_cat = (parts[0], parts[1]) if len(parts) == 3 else (None, None)
         if _UNSAFE_NAME.search(Path(rel_path).stem):  # the name becomes part of a web address
-            problems.add(rel, None, "bad_file_name", name=Path(rel_path).name)
+            problems.add(rel, None, "bad_file_name", name=Path(rel_path).name, fixed=_safe_name(Path(rel_path).stem))
         title = _text(f.get("title"))
         if isinstance(f.get("title"), (bool, list, dict)):
             problems.add(rel, self._line("title"), "title_not_text")
@@ -720,8 +720,15 @@ def _misnamed_problems(config: SiteConfig, paths: list[Path]) -> Problems:
     problems = Problems()
     for path in paths:
         rel = f"content/{path.relative_to(config.content_dir).as_posix()}"
-        problems.add(rel, None, "misnamed_entry", name=path.name, fixed=_MISNAMED.sub(".md", path.name))
+        problems.add(rel, None, "misnamed_entry", name=path.name, fixed=_safe_name(_MISNAMED.sub("", path.name)))
     return problems
+
+
+def _safe_name(stem: str) -> str:
+    """The file name to tell a clerk to use: `stem` with .md, its spaces and signs that
+    break a web address made hyphens (`2026 11 通知.md.txt` → `2026-11-通知.md`, not a
+    name the next run would refuse)."""
+    return re.sub(r"-{2,}", "-", _UNSAFE_NAME.sub("-", stem)).strip("-") + ".md"
 
 
 def _read_many(config: SiteConfig, paths: list[Path]) -> list[tuple[Entry | None, Problems]]:

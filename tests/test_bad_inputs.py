@@ -120,6 +120,7 @@ P_PDF_FILE = "content/dongcun/decisions/mingdan.pdf"
 P_MOBILE = "content/xicun/relief/dibao-mobile.md"
 P_EMPTY_DRAFT = "content/dongcun/decisions/empty-draft.md"
 P_MISNAMED = "content/dongcun/decisions/2026-11-02-jueyi.md.txt"  # as Notepad saves it
+P_MISNAMED_SPACES = "content/xicun/decisions/2026 11 通知.md.txt"
 P_LEDGER_CAPS = "content/town/finance/ledger-caps.md"
 P_SAME_PERIOD = "content/dongcun/finance/2026-10-caiwu-copy.md"
 P_PERIOD_Q5 = "content/dongcun/decisions/period-q5.md"
@@ -266,6 +267,9 @@ ERROR_CASES = [
          _at(P_EMPTY_DRAFT, "empty_flag", "draft:", key="draft")),
     Case("misnamed-entry", {P_MISNAMED: entry("title: 文件名多了.txt\ndate: 2026-11-02")},
          _at(P_MISNAMED, "misnamed_entry", name="2026-11-02-jueyi.md.txt", fixed="2026-11-02-jueyi.md")),
+    Case("misnamed-entry-with-spaces",  # told a name the next run takes, not one with its spaces
+         {P_MISNAMED_SPACES: entry("title: 文件名多了.txt还有空格\ndate: 2026-11-02")},
+         _at(P_MISNAMED_SPACES, "misnamed_entry", name="2026 11 通知.md.txt", fixed="2026-11-通知.md")),
     Case("ledger-bad-amount",
          {P_AMOUNT: entry("title: 金额写错\ndate: 2026-11-06\nperiod: \"2026-10\"",
                           "```ledger\nopening: 10000.00\n日期,摘要,收入,支出,凭证号\n"

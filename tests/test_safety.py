@@ -79,7 +79,7 @@ def test_dates_and_file_names(make_site):
     site = make_site({ENTRY: entry("formed: 2026-11-20"), bad_name: entry("")})
     lines = run_check(site).stdout.splitlines()
     assert line(ENTRY, 4, "formed_after_date", formed="2026-11-20", date="2026-11-10") in lines
-    assert line(bad_name, None, "bad_file_name", name="第1#号.md") in lines
+    assert line(bad_name, None, "bad_file_name", name="第1#号.md", fixed="第1-号.md") in lines
 
 
 def test_broken_template_stops_before_writing(make_site, tmp_path):
