@@ -289,6 +289,14 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
             ok = False
             continue
         mistake = _cells_mistake(row_text, cells, header, own_balance)
+        if mistake is not None and mistake[0] == "ledger_fullwidth_comma":
+            # told, and read on as it will be once its commas are mended: the ledger's
+            # other mistakes and its totals are told in this run too, not after the mend
+            problems.add(path, line_no, mistake[0], **mistake[1])
+            ok = False
+            row_text = row_text.replace("，", ",")
+            cells = tuple(c.strip() for c in next(csv.reader([row_text])))
+            mistake = _cells_mistake(row_text, cells, header, own_balance)
         if mistake is not None:
             problems.add(path, line_no, mistake[0], **mistake[1])
             ok = known = False
@@ -335,9 +343,10 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
     ok = stated.check() and ok
     if not known:
         return None, False
-    if below_zero is not None and ok:
+    if below_zero is not None and ok and own_balance is None:
         # a closing below zero: an amount misread, or no opening written (a balance below
-        # zero for a while, an expense booked before the income that paid it, is common)
+        # zero for a while, an expense booked before the income that paid it, is common;
+        # one the ledger's own 余额 column states, checked above, is as the clerk meant)
         problems.add(path, below_zero, "ledger_below_zero" if given or follows else "ledger_below_zero_no_opening",
                      warning=True, balance=_yuan(balance), opening=_yuan(opening))
     return Ledger(header, tuple(rows), opening, income, expense, first_line - 1, own_balance), ok

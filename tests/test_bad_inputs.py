@@ -715,6 +715,20 @@ def test_balances_off_from_the_first_line_on_suggest_the_opening(make_site):
              opening="0.00", suggested="1000.00")]
 
 
+def test_a_line_with_full_width_commas_is_told_with_the_totals_in_one_run(make_site):
+    """The line is read on as it will be once its commas are mended: a wrong 合计 is told
+    in the same run, not only after the mend (tester)."""
+    path = XICUN_OCT
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
+                 "合计: {期初: 1000.00, 收入: 500.00, 支出: 300.00, 期末: 1200.00}",
+                 "```ledger\n期初余额: 1000.00\n日期,摘要,收入,支出\n"
+                 "2026-10-05，租金，500.00，\n2026-10-06,保洁费,,350.00\n```")
+    assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "合计:"), "totals_mismatch", key="支出", stated="300.00", computed="350.00"),
+        line(path, line_no(text, "合计:"), "totals_mismatch", key="期末", stated="1,200.00", computed="1,150.00"),
+        line(path, line_no(text, "租金"), "ledger_fullwidth_comma")]
+
+
 def test_a_right_ledger_is_not_taken_for_a_comma_mistake(make_site):
     """An expense of 5 beside a balance (结余) of 995.00, a thousands comma in full width,
     a full-width comma in a summary, a balance below zero with its yuan sign."""
