@@ -18,6 +18,7 @@ import difflib
 import hashlib
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -296,7 +297,8 @@ class EntryReader:
         else:
             parsed = parse_date(f["date"])
             if parsed is None:
-                problems.add(rel, self._line("date"), "bad_date", key=self._written("date"), value=f["date"])
+                _bad_date(problems, rel, self._line("date"), self._written("date"), f["date"],
+                          int(Path(rel_path).name[:4]) if re.match(r"\d{4}-", Path(rel_path).name) else None)
             else:
                 date, time = parsed
         unit = _text(f.get("unit")) or folder_unit
@@ -418,7 +420,8 @@ class EntryReader:
             return None
         parsed = parse_date(f[key])
         if parsed is None:
-            problems.add(rel, self._line(key), "bad_date", key=self._written(key), value=f[key])
+            dated = parse_date(f.get("date")) if f.get("date") else None
+            _bad_date(problems, rel, self._line(key), self._written(key), f[key], dated[0].year if dated else None)
             return None
         return parsed[0]
 
@@ -436,8 +439,8 @@ class EntryReader:
             parsed = parse_date(value["date"]) if value.get("date") else None
             date = parsed[0] if parsed else None
             if value.get("date") and date is None:
-                problems.add(rel, self._line("withdrawn"), "bad_date",
-                             key=f"{self._written('withdrawn')}.{written['date']}", value=value["date"])
+                _bad_date(problems, rel, self._line("withdrawn"), f"{self._written('withdrawn')}.{written['date']}",
+                          value["date"], None)
             withdrawal = Withdrawal(date, _text(value.get("reason")) or "")
         else:
             problems.add(rel, self._line("withdrawn"), "bad_withdrawn")
@@ -722,6 +725,20 @@ def _misnamed_problems(config: SiteConfig, paths: list[Path]) -> Problems:
         rel = f"content/{path.relative_to(config.content_dir).as_posix()}"
         problems.add(rel, None, "misnamed_entry", name=path.name, fixed=_safe_name(_MISNAMED.sub("", path.name)))
     return problems
+
+
+_NO_YEAR = re.compile(r"^(\d{1,2})\s*(?:月\s*(\d{1,2})\s*[日号號]?|[-/.](\d{1,2}))$")
+
+
+def _bad_date(problems: Problems, rel: str, line: int | None, key: str, value: Any, year: int | None) -> None:
+    """A date that cannot be read; one without its year (公示截止: 12月27日, as a notice
+    says it) is told to add it, the year of the entry's date (or file name) shown."""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if (m := _NO_YEAR.match(text)) and 1 <= int(m.group(1)) <= 12:
+        example = f"{year or dt.date.today().year}-{int(m.group(1)):02d}-{int(m.group(2) or m.group(3)):02d}"
+        problems.add(rel, line, "date_without_year", key=key, value=value, example=example)
+    else:
+        problems.add(rel, line, "bad_date", key=key, value=value)
 
 
 def _safe_name(stem: str) -> str:

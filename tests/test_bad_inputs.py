@@ -127,6 +127,7 @@ P_PERIOD_Q5 = "content/dongcun/decisions/period-q5.md"
 P_DOC_NO_LIST = "content/dongcun/decisions/doc-no-list.md"
 P_TITLE_BRACKET = "content/dongcun/decisions/title-bracket.md"
 P_BAD_DATE_CN = "content/dongcun/decisions/bad-date-cn.md"
+P_NO_YEAR = "content/dongcun/decisions/2026-11-01-no-year.md"
 P_DATE_LIST = "content/dongcun/decisions/date-list.md"
 P_TWO_NAMES = "content/dongcun/decisions/two-names.md"
 P_WITHDRAWN = "content/dongcun/decisions/withdrawn-date.md"
@@ -263,6 +264,9 @@ ERROR_CASES = [
     Case("impossible-date-under-a-chinese-key",  # named as the clerk wrote it
          {P_BAD_DATE_CN: entry("标题: 日期不存在\n日期: 2026年2月30日")},
          _at(P_BAD_DATE_CN, "bad_date", "日期:", key="日期", value="2026年2月30日")),
+    Case("notice-end-without-its-year",  # as a notice says it: told to add the year, not that it does not exist
+         {P_NO_YEAR: entry("标题: 公示截止没写年份\n日期: 2026-11-01\n公示截止: 12月27日")},
+         _at(P_NO_YEAR, "date_without_year", "公示截止:", key="公示截止", value="12月27日", example="2026-12-27")),
     Case("empty-draft-flag", {P_EMPTY_DRAFT: entry("title: 草稿没写值\ndate: 2026-11-01\ndraft:")},
          _at(P_EMPTY_DRAFT, "empty_flag", "draft:", key="draft")),
     Case("misnamed-entry", {P_MISNAMED: entry("title: 文件名多了.txt\ndate: 2026-11-02")},
