@@ -63,6 +63,7 @@ def ledger_series(entries: list[Entry], problems: Problems,
     """The series of every unit × category with ledgers; chain breaks become problems.
     `categories`: the site's, by id (`SiteConfig.categories_by_id`)."""
     groups: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    known = {e.rel for e in entries}
     for e in entries:
         if e.ledgers and e.withdrawn is None:
             groups[(e.unit, e.category)].append(e)
@@ -92,7 +93,9 @@ def ledger_series(entries: list[Entry], problems: Problems,
                 problems.add(e.source, e.ledgers[0].line, "ledger_chain_gap", warning=True,
                              opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",
                              previous=previous.source, periods=Listed(gap))
-            elif named or broken:  # a break in the chain, or a second ledger for one period
+            elif (named or broken) and not (same and e.corrects and e.corrects not in known):
+                # a break in the chain, or a second ledger for one period (not one that
+                # names, as corrected, a path that is no entry: told so, that is the mend)
                 problems.add(e.source, e.ledgers[0].line, "ledger_same_period" if same else "ledger_chain_break",
                              opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",
                              previous=previous.source, period=_period(e), corrects=previous.rel)

@@ -1323,3 +1323,12 @@ def test_a_ledger_that_closes_below_zero_gets_a_note(make_site):
     assert _notes_of(make_site({path: none}, name="none")) == [
         line(path, line_no(none, "保洁费"), "ledger_below_zero_no_opening", warning=True, balance="-600.00",
              opening="0.00")]
+
+
+def test_a_second_ledger_whose_corrects_names_no_entry_is_told_only_that(make_site):
+    """更正 written with a wrong path: told that the path names no entry (with the one it
+    may mean), not also that a period has one ledger only and to write 更正 (tester)."""
+    path = "content/dongcun/finance/2026-10-caiwu-fix.md"
+    text = LEDGER_OCT.replace("date: 2026-11-06", "date: 2026-11-07\n更正: 2026-10-caiwu.md")
+    lines = run_check(make_site({path: text})).stdout.splitlines()[:-1]
+    assert len(lines) == 1 and lines[0].startswith(f"{path}:{line_no(text, '更正:')}: "), lines
