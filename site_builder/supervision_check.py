@@ -49,6 +49,11 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
     if later:
         print(strings.message("supervision_dated_later", count=len(later), date=format_date(site.today, strings)),
               file=out)
+        # but one dated over a year later is told with its file: a mistyped year (2062 for
+        # 2026) would keep it offline for decades, and no count says which it is
+        for p in sorted(later, key=Problem.sort_key):
+            if dt.date.fromisoformat(p.params["date"]) > site.today + dt.timedelta(days=366):
+                print(p.format(strings), file=out)
     cfg, supervision = site.config, site.supervision
     if errors:
         print(strings.message("supervision_with_errors", count=len(errors)), file=out)

@@ -223,6 +223,13 @@ def test_supervision_on_a_day_gone_by_counts_the_later_entries_in_one_line(tmp_p
     lines = result.stdout.splitlines()
     assert MESSAGES["supervision_dated_later"].format(count=5, date=cn_date(dt.date(2026, 6, 20))) in lines, result.stdout
     assert not [ln for ln in lines if "2026-07-05" in ln], result.stdout
+    # but one dated over a year later is named: a mistyped year (tester)
+    typo = write_entry(site, "beicun/decisions/2026-05-10-x.md", title="五月的决定", date="2062-05-10")
+    lines = run("check", "--supervision", str(site), "--today", "2026-06-20").stdout.splitlines()
+    assert MESSAGES["supervision_dated_later"].format(count=6, date=cn_date(dt.date(2026, 6, 20))) in lines
+    assert [ln for ln in lines if "2062-05-10" in ln] == [
+        f"content/{typo.relative_to(site / 'content').as_posix()}:3: " + MESSAGES["warning_label"]
+        + MESSAGES["dated_later"].format(date="2062-05-10")]
 
 
 def test_a_period_published_late_is_named_with_how_late(tmp_path):
