@@ -502,7 +502,7 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
     from .search import corrected, search_files, searchable
 
     fixed = corrected(source)
-    entries = plain_digest([(i.entry.rel, i.entry.digest, i.url, i.index_no, i.entry.rel in fixed)
+    entries = plain_digest([(i.entry.rel, i.entry.digest, i.url, i.index_no, i.entry.rel in fixed, i.body_withheld)
                             for i in searchable(source)])
     key = hexdigest(code_fingerprint(), source.config.units, source.config.categories, traditional.enabled(source),
                     entries)

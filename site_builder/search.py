@@ -178,13 +178,15 @@ def _tokens(folded: str) -> list[_Token]:
 
 
 def entry_text(item: Item) -> tuple[str, str]:
-    """(title, body) as indexed: the body includes ledger lines, 文号, keywords and attachment names."""
+    """(title, body) as indexed: the body includes ledger lines, 文号, keywords and attachment
+    names; of a list whose names were taken down when its notice ended, what its page
+    still shows: 文号, keywords, 索引号."""
     e = item.entry
-    parts = [plain_text(PLACEHOLDER_RE.sub(" ", e.html))]
-    for lg in e.ledgers:
+    parts = [] if item.body_withheld else [plain_text(PLACEHOLDER_RE.sub(" ", e.html))]
+    for lg in () if item.body_withheld else e.ledgers:
         parts.extend(" ".join(row.cells[k] for k in lg.columns) for row in lg.rows)  # (as shown)
     parts.extend(x for x in (e.doc_no, " ".join(e.tags), item.index_no,
-                             " ".join(a.title for a in e.attachments)) if x)
+                             "" if item.body_withheld else " ".join(a.title for a in e.attachments)) if x)
     return e.title, "\n".join(parts)
 
 
@@ -202,8 +204,9 @@ class Documents:
 
 
 def searchable(site: Site | Documents) -> list[Item]:
-    """Entries in the index, in doc-id order: published, not withdrawn, by (date, path)."""
-    items = [i for i in site.items if not i.withdrawn and not i.body_withheld]
+    """Entries in the index, in doc-id order: published, not withdrawn, by (date, path)
+    (a list whose notice ended too, by what its page still shows: see entry_text)."""
+    items = [i for i in site.items if not i.withdrawn]
     return sorted(items, key=lambda i: (i.entry.date, i.entry.rel))
 
 
@@ -739,7 +742,7 @@ def _search_files(site: Site | Documents, parallel: bool, span: int | None, memo
     with_copy = traditional.enabled(site)
     keys = [plain_digest(code_fingerprint(), s.start, with_copy, [
         (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date,
-         i.entry.rel in fixed) for i in items[s.start:s.stop]]) for s in spans]
+         i.entry.rel in fixed, i.body_withheld) for i in items[s.start:s.stop]]) for s in spans]
     first = _memoized(_FoldMemo(memo, "fold") if memo else None, keys, spans, _fold_span,
                       (items, scratch, fixed, with_copy), parallel)[0]
     starts = tuple(s.start for s in spans)

@@ -591,6 +591,9 @@ def test_withdrawn_list_keeps_no_names_after_the_notice(tmp_path):
                                       until=cn_date(dt.date(2026, 11, 24))) in notice
     entry = next(e for e in json.loads(read(after, "data/entries.json")) if e["title"] == "北村第四季度低保对象公示")
     assert entry["body_withheld"] is True
+    # still found by what its page shows, its title (it was gone from search: tester)
+    snippets = [p.read_bytes().decode("utf-16") for p in (after / "search/d").rglob("*.js")]
+    assert [d for d in snippets if "北村第四季度低保对象公示" in d]
 
 
 # --------------------------------------------------------------------------- annual report
