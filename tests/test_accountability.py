@@ -805,17 +805,21 @@ def test_board_sheet_without_an_address_says_how_to_find_the_full_text(tmp_path)
 def test_board_sheet_gives_a_ledgers_figures_and_a_notices_dates(tmp_path):
     """Paper stays up for days: a notice on it gives its dates, never 还有 3 天 (true on
     the day it was printed only); a ledger, its four figures (its summary alone, headings
-    run together, said nothing of the money; tester)."""
+    run together, said nothing of the money), as its page does above the table (tester)."""
     site = write_site(tmp_path / "site")
     write_entry(site, "beicun/decisions/2026-02-20-x.md", title="二月的决定", date="2026-02-20")
     write_entry(site, "beicun/finance/2026-02-05-caiwu.md", title="2026年1月财务收支公开", date="2026-02-05",
                 period="2026-01", body="一、收支明细\n\n```ledger\nopening: 1000.00\n日期,摘要,收入,支出\n"
                                        "2026-01-05,保洁费,,300.00\n2026-01-20,租金,1200.50,\n```\n\n二、监督方式")
-    sheet = read(build(site, "2026-02-23"), "beicun/board/2026-02/index.html")
+    out = build(site, "2026-02-23")
+    sheet = read(out, "beicun/board/2026-02/index.html")
     assert UI["notice_period"].format(start="2026年2月20日", until="2026年2月27日") in sheet
     assert UI["notice_days_left_short"].format(days=4) not in sheet
-    assert UI["board_figures"].format(opening="1,000.00", income="1,200.50", expense="300.00",
-                                      closing="1,900.50") in sheet
+    figures = UI["ledger_figures"].format(opening="1,000.00", income="1,200.50", expense="300.00", closing="1,900.50")
+    assert figures in sheet
+    # and above the ledger on its page: on a phone the balance column is off to the right
+    page = read(out, "beicun/finance/2026-02-05-caiwu/index.html")
+    assert page.index(figures) < page.index('<table class="ledger">')
 
 
 def test_board_sheet_has_qr_codes_with_base_url_and_builds_are_identical(tmp_path):
