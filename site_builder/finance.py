@@ -96,7 +96,9 @@ def ledger_series(entries: list[Entry], problems: Problems,
             elif (named or broken) and not (same and e.corrects and e.corrects not in known):
                 # a break in the chain, or a second ledger for one period (not one that
                 # names, as corrected, a path that is no entry: told so, that is the mend)
-                problems.add(e.source, e.ledgers[0].line, "ledger_same_period" if same else "ledger_chain_break",
+                key = "ledger_same_period" if same else (
+                    "ledger_chain_break" if e.ledgers[0].opening_written else "ledger_chain_no_opening")
+                problems.add(e.source, e.ledgers[0].line, key,
                              opening=f"{totals['opening']:,.2f}", closing=f"{rows[-1].closing:,.2f}",
                              previous=previous.source, period=_period(e), corrects=previous.rel)
             rows.append(LedgerPeriod(e.rel, _period(e), totals["opening"], totals["income"],

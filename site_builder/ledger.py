@@ -77,6 +77,7 @@ class Ledger:
     expense: Decimal
     line: int  # where the block starts in the entry file
     balance_column: int | None = None  # the clerk's own 余额 column, if any
+    opening_written: bool = True  # False: none written, 0.00 taken (the first block of an entry)
 
     @property
     def closing(self) -> Decimal:
@@ -349,7 +350,7 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
         # one the ledger's own 余额 column states, checked above, is as the clerk meant)
         problems.add(path, below_zero, "ledger_below_zero" if given or follows else "ledger_below_zero_no_opening",
                      warning=True, balance=_yuan(balance), opening=_yuan(opening))
-    return Ledger(header, tuple(rows), opening, income, expense, first_line - 1, own_balance), ok
+    return Ledger(header, tuple(rows), opening, income, expense, first_line - 1, own_balance, given or follows), ok
 
 
 def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...],

@@ -599,6 +599,21 @@ def test_a_ledger_dated_later_that_breaks_the_chain_is_told_now(make_site):
              corrects="dongcun/finance/2026-10-caiwu.md")], describe(result)
 
 
+def test_a_ledger_without_an_opening_after_another_is_told_to_write_it(make_site):
+    """Not that its opening of 0.00, which the clerk never wrote, does not match (tester):
+    that none is written, and the line to write."""
+    path = "content/dongcun/finance/2026-11-caiwu.md"
+    text = (LEDGER_OCT.replace("2026年10月", "2026年11月").replace("date: 2026-11-06", "date: 2026-11-12")
+            .replace('period: "2026-10"', 'period: "2026-11"').replace("2026-10-", "2026-11-")
+            .replace("opening: 10000.00\n", ""))
+    text = re.sub(r"(?m)^totals:.*\n", "", text)
+    result = run_check(make_site({path: text}), "2026-11-20")
+    assert result.stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "```ledger"), "ledger_chain_no_opening", opening="0.00", closing="14,679.50",
+             previous="content/dongcun/finance/2026-10-caiwu.md", period="2026-11",
+             corrects="dongcun/finance/2026-10-caiwu.md")], describe(result)
+
+
 def test_a_ledger_with_a_wrong_line_is_checked_against_the_months_around_it_in_the_same_run(make_site):
     """A wrong date in one line and an opening that does not follow October's: both
     told at once (the chain was checked only once the line was mended)."""
