@@ -509,22 +509,23 @@ def combined(ledgers: list[Ledger]) -> dict[str, Decimal]:
             "closing": ledgers[-1].closing}
 
 
-def check_totals(stated: dict[str, Decimal], ledgers: list[Ledger], path: str, line: int,
+def check_totals(stated: dict[str, Decimal], ledgers: list[Ledger], path: str, lines: dict[str, int],
                  problems: Problems, written: dict[str, str]) -> None:
-    """The front matter's `totals` must equal the computed ones to the fen. `written`:
-    each key as the clerk wrote it (收入 for income), to name it so."""
+    """The front matter's `totals` must equal the computed ones to the fen. `lines` and
+    `written`: each key's line, and the key as the clerk wrote it (收入 for income), to
+    name it so."""
     if not ledgers:
         if "opening" in stated and "closing" in stated:
             computed = stated["opening"] + stated.get("income", 0) - stated.get("expense", 0)
             if computed != stated["closing"]:
-                problems.add(path, line, "totals_do_not_add_up", closing=_yuan(stated["closing"]),
+                problems.add(path, lines["closing"], "totals_do_not_add_up", closing=_yuan(stated["closing"]),
                              computed=_yuan(computed))
         return
     computed = combined(ledgers)
     for key in TOTAL_KEYS:
         if key in stated and stated[key] != computed[key]:
             name = written[key] if written[key] != key else f"{key}（{TOTAL_NAMES[key]}）"
-            problems.add(path, line, "totals_mismatch", key=name, stated=_yuan(stated[key]),
+            problems.add(path, lines[key], "totals_mismatch", key=name, stated=_yuan(stated[key]),
                          computed=_yuan(computed[key]))
 
 

@@ -211,7 +211,7 @@ class EntryReader:
             problems.add(rel, 1, "front_matter_unclosed" if starts else "no_front_matter")
             return None, problems
         front, body, body_line = split
-        front = mend_typing(front, _KNOWN_KEYS, rel, 1, problems)
+        front = self.front = mend_typing(front, _KNOWN_KEYS, rel, 1, problems)
         try:
             meta = load_yaml(front) if front.strip() else LineDict()
         except yaml.YAMLError as exc:
@@ -263,6 +263,15 @@ class EntryReader:
 
     def _line(self, name: str) -> int:
         return self.lines.get(name, 2)
+
+    def _item_line(self, item: Any, text: str, key: str) -> int:
+        """The line of one item of the list under `key` (an attachment): its own mapping's,
+        or the first line from the key's down that holds its text; else the key's."""
+        if isinstance(item, LineDict):
+            return item.line + 1
+        lines = self.front.split("\n")  # (the front matter starts on line 2)
+        start = self._line(key)
+        return next((k + 2 for k in range(start - 2, len(lines)) if text and text in lines[k]), start)
 
     def _written(self, name: str) -> str:
         return self.written.get(name, name)
@@ -383,7 +392,7 @@ class EntryReader:
                 problems.add(rel, found_ledgers[0].line, "ledger_period_from_lines", warning=True, month=month,
                              counted=counted)
         if totals is not None:
-            ledgers.check_totals(totals, summed or [], rel, self._line("totals"), problems,
+            ledgers.check_totals(totals, summed or [], rel, {k: self._line(f"totals.{k}") for k in totals}, problems,
                                  {k: self._written(f"totals.{k}") for k in totals})
         html = self.markdown.convert(body_md)
         html, linked, entry_links = self._local_links(html, body, body_line, rel_path, rel, problems)
@@ -492,6 +501,8 @@ class EntryReader:
                 continue
             out[name] = parsed
             self.written[f"totals.{name}"] = str(key)
+            # (its own line, written one to a line under 合计:; else 合计:'s)
+            self.lines[f"totals.{name}"] = value.line_of(key) + 1 if isinstance(value, LineDict) else self._line("totals")
         return out
 
     def _attachments(self, value: Any, rel_path: str, rel: str,
@@ -507,7 +518,7 @@ class EntryReader:
                 title = item.get("title") or item.get("name") or item.get("名称") or item.get("名稱")
             else:
                 name, title = item, None
-            found = self._resolve(str(name), rel_path, rel, self._line("attachments"), problems)
+            found = self._resolve(str(name), rel_path, rel, self._item_line(item, str(name), "attachments"), problems)
             if found:
                 out.append(self._attachment(found, str(title) if title else None))
         return tuple(out)

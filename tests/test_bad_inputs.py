@@ -1347,3 +1347,17 @@ def test_a_second_ledger_whose_corrects_names_no_entry_is_told_only_that(make_si
     text = LEDGER_OCT.replace("date: 2026-11-06", "date: 2026-11-07\n更正: 2026-10-caiwu.md")
     lines = run_check(make_site({path: text})).stdout.splitlines()[:-1]
     assert len(lines) == 1 and lines[0].startswith(f"{path}:{line_no(text, '更正:')}: "), lines
+
+
+def test_a_missing_attachment_and_a_wrong_total_written_one_to_a_line_are_told_at_their_lines(make_site):
+    """Under 附件: and 合计: written as lists, the line of the item, not of the key (tester)."""
+    path = "content/dongcun/finance/2026-10-caiwu.md"
+    text = LEDGER_OCT.replace(
+        "totals: {opening: 10000.00, income: 5000.00, expense: 320.50, closing: 14679.50}",
+        "合计:\n  期初: 10000.00\n  收入: 5000.00\n  支出: 320.00\n  期末: 14679.50\n"
+        "附件:\n  - fapiao.txt\n  - qingdan.txt\n  - file: mingxi.txt\n    title: 明细")
+    site = make_site({path: text, "content/dongcun/finance/fapiao.txt": "发票"})
+    assert run_check(site).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "  支出:"), "totals_mismatch", key="支出", stated="320.00", computed="320.50"),
+        line(path, line_no(text, "qingdan.txt"), "attachment_missing", file="qingdan.txt"),
+        line(path, line_no(text, "file: mingxi.txt"), "attachment_missing", file="mingxi.txt")]
