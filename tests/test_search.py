@@ -288,6 +288,18 @@ def test_a_browser_that_kept_the_last_builds_files_finds_what_this_one_holds(bro
         assert f"assets/{name}?v={version}\"" in html
 
 
+def test_a_ledger_is_found_by_the_figures_its_table_shows(browser, tmp_path):
+    """Its closing balance (computed, written nowhere), an amount and a date as the table
+    shows them (13,535.00 for 3535 written, 2026-02-05 for 2月5日), with or without the
+    thousands comma (tester: none of them was found)."""
+    ledger = "```ledger\nopening: 10000.00\n日期,摘要,收入,支出\n2月5日,租金,3535,\n```"
+    base = _site_of(tmp_path, {"a": ("东庄村2月账目", ledger)}, demo=False)
+    page = browser.new_page()
+    for query in ("13,535.00", "13535", "3,535.00", "2026-02-05"):
+        found = run_query(page, base, query)
+        assert found["hits"] == 1 and found["hrefs"][0].endswith("plans/2026-03-01-a/index.html"), (query, found)
+
+
 def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_path):
     """Residents type 386500 for 386,500.00 (and the other way): found either way, and by
     its parts as before, highlighted as written; a decimal's tail before a comma (2400.00,031) and a list
