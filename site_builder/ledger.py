@@ -291,13 +291,13 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
             continue
         mistake = _cells_mistake(row_text, cells, header, own_balance)
         if mistake is not None and mistake[0] == "ledger_fullwidth_comma":
-            # told, and read on as it will be once its commas are mended: the ledger's
-            # other mistakes and its totals are told in this run too, not after the mend
-            problems.add(path, line_no, mistake[0], **mistake[1])
-            ok = False
-            row_text = row_text.replace("，", ",")
-            cells = tuple(c.strip() for c in next(csv.reader([row_text])))
-            mistake = _cells_mistake(row_text, cells, header, own_balance)
+            # told, and read on as it will be once its commas are mended (when that reads):
+            # the ledger's other mistakes and its totals are told in this run too
+            mended = row_text.replace("，", ",")
+            wide = tuple(c.strip() for c in next(csv.reader([mended])))
+            if _cells_mistake(mended, wide, header, own_balance) is None:
+                problems.add(path, line_no, mistake[0], **mistake[1])
+                ok, row_text, cells, mistake = False, mended, wide, None
         if mistake is not None:
             problems.add(path, line_no, mistake[0], **mistake[1])
             ok = known = False
@@ -372,10 +372,11 @@ def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...
         if k + 1 < len(cells) and _HEAD.match(cells[k]) and _TAIL.match(cells[k + 1]) and (
                 k == 2 or len(cells) > len(header) or ("." in cells[k + 1] and k + 1 != own_balance)):
             # (1,234,567.89: every group of three that follows; in a line with cells too
-            # many, as many as it has too many: 2,300,005 beside 凭证号 is 2300 and 005)
+            # many, as many as it has too many, 2,300,005 beside 凭证号 being 2300 and 005,
+            # but for a group with cents, which no voucher number has)
             end, extra = k + 1, len(cells) - len(header)
-            while (extra <= 0 or end - k < extra) and end + 1 < len(cells) and re.fullmatch(r"\d{3}", cells[end]) \
-                    and _TAIL.match(cells[end + 1]):
+            while end + 1 < len(cells) and re.fullmatch(r"\d{3}", cells[end]) and _TAIL.match(cells[end + 1]) \
+                    and (extra <= 0 or end - k < extra or "." in cells[end + 1]):
                 end += 1
             parts = cells[k:end + 1]
             return "ledger_split_amount", {"value": ",".join(parts), "joined": "".join(parts),

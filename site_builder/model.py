@@ -168,7 +168,11 @@ def build_site(config: SiteConfig, entries: list[Entry], today: dt.date,
     items = published_items(config, entries, today) if items is None else items
     by_rel = {i.entry.rel: i for i in items}
     _check_index_numbers(items, problems)
-    _link_corrections(items, by_rel, {e.rel for e in entries}, problems)
+    all_rels = {e.rel for e in entries}
+    _link_corrections(items, by_rel, all_rels, problems)
+    for e in entries:
+        if e.date > today and e.corrects and e.corrects not in all_rels:
+            _corrects_unknown(e, all_rels, problems)
 
     by_unit: dict[str, list[Item]] = defaultdict(list)
     by_uc: dict[tuple[str, str], list[Item]] = defaultdict(list)
@@ -243,15 +247,21 @@ def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[
             if target in all_rels:
                 problems.add(i.entry.source, i.entry.corrects_line, "corrects_unpublished", target=target)
                 continue
-            others = all_rels - {i.entry.rel}
-            near = _nearest(target, others)
-            folder = i.entry.rel.rpartition("/")[0]  # (an example from its folder, not its own path)
-            example = min((r for r in others if r.rpartition("/")[0] == folder), default=f"{folder}/2024-07-05-ledger.md")
-            problems.add(i.entry.source, i.entry.corrects_line, "corrects_unknown_hint" if near else "corrects_unknown",
-                         target=target, suggestion=near[0] if near else "", example=example)
+            _corrects_unknown(i.entry, all_rels, problems)
             continue
         i.corrects = old
         old.corrected_by.append(i)
+
+
+def _corrects_unknown(entry: Entry, all_rels: set[str], problems: Problems) -> None:
+    """`entry`'s 更正 names no entry: told, with the path it may mean (an entry dated
+    later too, as its ledger is checked now: see finance.ledger_series)."""
+    others = all_rels - {entry.rel}
+    near = _nearest(entry.corrects, others)
+    folder = entry.rel.rpartition("/")[0]  # (an example from its folder, not its own path)
+    example = min((r for r in others if r.rpartition("/")[0] == folder), default=f"{folder}/2024-07-05-ledger.md")
+    problems.add(entry.source, entry.corrects_line, "corrects_unknown_hint" if near else "corrects_unknown",
+                 target=entry.corrects, suggestion=near[0] if near else "", example=example)
 
 
 def _nearest(target: str, rels: set[str]) -> list[str]:

@@ -271,7 +271,8 @@ class EntryReader:
             return item.line + 1
         lines = self.front.split("\n")  # (the front matter starts on line 2)
         start = self._line(key)
-        return next((k + 2 for k in range(start - 2, len(lines)) if text and text in lines[k]), start)
+        item_re = re.compile(rf"^\s*-\s*(['\"]?){re.escape(text)}\1\s*(#.*)?$")  # (`- name`, whole)
+        return next((k + 2 for k in range(start - 2, len(lines)) if item_re.match(lines[k])), start)
 
     def _written(self, name: str) -> str:
         return self.written.get(name, name)
@@ -306,8 +307,9 @@ class EntryReader:
         else:
             parsed = parse_date(f["date"])
             if parsed is None:
+                named = re.match(r"(\d{4})-", Path(rel_path).name)  # (the year its file name starts with)
                 _bad_date(problems, rel, self._line("date"), self._written("date"), f["date"],
-                          int(Path(rel_path).name[:4]) if re.match(r"\d{4}-", Path(rel_path).name) else None)
+                          dt.date(int(named.group(1)), 1, 1) if named else None)
             else:
                 date, time = parsed
         unit = _text(f.get("unit")) or folder_unit
@@ -430,7 +432,7 @@ class EntryReader:
         parsed = parse_date(f[key])
         if parsed is None:
             dated = parse_date(f.get("date")) if f.get("date") else None
-            _bad_date(problems, rel, self._line(key), self._written(key), f[key], dated[0].year if dated else None)
+            _bad_date(problems, rel, self._line(key), self._written(key), f[key], dated[0] if dated else None)
             return None
         return parsed[0]
 
@@ -448,8 +450,9 @@ class EntryReader:
             parsed = parse_date(value["date"]) if value.get("date") else None
             date = parsed[0] if parsed else None
             if value.get("date") and date is None:
+                dated = parse_date(f.get("date")) if f.get("date") else None
                 _bad_date(problems, rel, self._line("withdrawn"), f"{self._written('withdrawn')}.{written['date']}",
-                          value["date"], None)
+                          value["date"], dated[0] if dated else None)
             withdrawal = Withdrawal(date, _text(value.get("reason")) or "")
         else:
             problems.add(rel, self._line("withdrawn"), "bad_withdrawn")
@@ -741,22 +744,29 @@ def _misnamed_problems(config: SiteConfig, paths: list[Path]) -> Problems:
 _NO_YEAR = re.compile(r"^(\d{1,2})\s*(?:月\s*(\d{1,2})\s*[日号號]?|[-/.](\d{1,2}))$")
 
 
-def _bad_date(problems: Problems, rel: str, line: int | None, key: str, value: Any, year: int | None) -> None:
+def _bad_date(problems: Problems, rel: str, line: int | None, key: str, value: Any, after: dt.date | None) -> None:
     """A date that cannot be read; one without its year (公示截止: 12月27日, as a notice
-    says it) is told to add it, the year of the entry's date (or file name) shown."""
+    says it) is told to add it, shown as the first such day from `after` on (the entry's
+    date, or the first day of the year its file name starts with), else in this year."""
     text = unicodedata.normalize("NFKC", str(value)).strip()
-    if (m := _NO_YEAR.match(text)) and 1 <= int(m.group(1)) <= 12:
-        example = f"{year or dt.date.today().year}-{int(m.group(1)):02d}-{int(m.group(2) or m.group(3)):02d}"
-        problems.add(rel, line, "date_without_year", key=key, value=value, example=example)
-    else:
-        problems.add(rel, line, "bad_date", key=key, value=value)
+    m = _NO_YEAR.match(text)
+    after = after or dt.date.today().replace(month=1, day=1)
+    for year in (after.year, after.year + 1) if m else ():
+        try:
+            day = dt.date(year, int(m.group(1)), int(m.group(2) or m.group(3)))
+        except ValueError:
+            continue
+        if day >= after:
+            problems.add(rel, line, "date_without_year", key=key, value=value, example=day.isoformat())
+            return
+    problems.add(rel, line, "bad_date", key=key, value=value)
 
 
 def _safe_name(stem: str) -> str:
     """The file name to tell a clerk to use: `stem` with .md, its spaces and signs that
     break a web address made hyphens (`2026 11 通知.md.txt` → `2026-11-通知.md`, not a
     name the next run would refuse)."""
-    return re.sub(r"-{2,}", "-", _UNSAFE_NAME.sub("-", stem)).strip("-") + ".md"
+    return (re.sub(r"-{2,}", "-", _UNSAFE_NAME.sub("-", stem)).strip("-") or "entry") + ".md"
 
 
 def _read_many(config: SiteConfig, paths: list[Path]) -> list[tuple[Entry | None, Problems]]:

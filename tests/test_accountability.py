@@ -580,8 +580,9 @@ def test_withdrawn_list_keeps_no_names_after_the_notice(tmp_path):
     for path in after.rglob("*"):
         if path.is_file():
             data = path.read_bytes()
-            for name in NAMES:
-                assert name.encode("utf-8") not in data, f"{name} in {path.relative_to(after)}"
+            for name in NAMES:  # (the search index's snippets are UTF-16)
+                assert name.encode("utf-8") not in data and name.encode("utf-16-le") not in data, \
+                    f"{name} in {path.relative_to(after)}"
     assert not (after / "beicun/relief/2026-11-17-dibao/dibao.csv").exists()
     html = read(after, page)
     assert "北村第四季度低保对象公示" in html

@@ -128,6 +128,8 @@ P_DOC_NO_LIST = "content/dongcun/decisions/doc-no-list.md"
 P_TITLE_BRACKET = "content/dongcun/decisions/title-bracket.md"
 P_BAD_DATE_CN = "content/dongcun/decisions/bad-date-cn.md"
 P_NO_YEAR = "content/dongcun/decisions/2026-11-01-no-year.md"
+P_NO_YEAR_NEXT = "content/dongcun/decisions/2026-12-28-no-year.md"
+P_NO_SUCH_DAY = "content/dongcun/decisions/2026-02-10-no-such-day.md"
 P_DATE_LIST = "content/dongcun/decisions/date-list.md"
 P_TWO_NAMES = "content/dongcun/decisions/two-names.md"
 P_WITHDRAWN = "content/dongcun/decisions/withdrawn-date.md"
@@ -267,6 +269,12 @@ ERROR_CASES = [
     Case("notice-end-without-its-year",  # as a notice says it: told to add the year, not that it does not exist
          {P_NO_YEAR: entry("标题: 公示截止没写年份\n日期: 2026-11-01\n公示截止: 12月27日")},
          _at(P_NO_YEAR, "date_without_year", "公示截止:", key="公示截止", value="12月27日", example="2026-12-27")),
+    Case("notice-end-without-its-year-in-the-next-year",  # after the entry's date: 2027's 5 January
+         {P_NO_YEAR_NEXT: entry("标题: 跨年公示\n日期: 2026-12-28\n公示截止: 1月5日")},
+         _at(P_NO_YEAR_NEXT, "date_without_year", "公示截止:", key="公示截止", value="1月5日", example="2027-01-05")),
+    Case("notice-end-without-its-year-and-no-such-day",  # no year makes 30 February a day
+         {P_NO_SUCH_DAY: entry("标题: 没有这一天\n日期: 2026-02-10\n公示截止: 2月30日")},
+         _at(P_NO_SUCH_DAY, "bad_date", "公示截止:", key="公示截止", value="2月30日")),
     Case("empty-draft-flag", {P_EMPTY_DRAFT: entry("title: 草稿没写值\ndate: 2026-11-01\ndraft:")},
          _at(P_EMPTY_DRAFT, "empty_flag", "draft:", key="draft")),
     Case("misnamed-entry", {P_MISNAMED: entry("title: 文件名多了.txt\ndate: 2026-11-02")},
@@ -746,6 +754,11 @@ def test_a_line_with_full_width_commas_is_told_with_the_totals_in_one_run(make_s
         line(path, line_no(text, "合计:"), "totals_mismatch", key="支出", stated="300.00", computed="350.00"),
         line(path, line_no(text, "合计:"), "totals_mismatch", key="期末", stated="1,200.00", computed="1,150.00"),
         line(path, line_no(text, "租金"), "ledger_fullwidth_comma")]
+    # one that would not read mended either (a full-width comma in the summary too) is
+    # told once, not also as a line with too many cells
+    odd = text.replace("2026-10-05，租金，500.00，", "2026-10-05，买水泥，沙子，，500.00")
+    assert run_check(make_site({path: odd}, name="odd")).stdout.splitlines()[:-1] == [
+        line(path, line_no(odd, "买水泥"), "ledger_fullwidth_comma")]
 
 
 def test_a_right_ledger_is_not_taken_for_a_comma_mistake(make_site):
@@ -1315,10 +1328,13 @@ def test_an_amount_cut_at_its_comma_beside_a_voucher_is_joined_as_far_as_the_lin
     (not 2300005, which the clerk would copy)."""
     path = XICUN_OCT
     text = _october("```ledger\nopening: 10000.00\n日期,摘要,收入,支出,凭证号,经手人\n"
-                    "2026-10-20,道路维修,,2,300,005,李四\n```")
+                    "2026-10-20,道路维修,,2,300,005,李四\n"
+                    "2026-10-21,土地补偿,,1,234,567.89,006\n```")  # (cents: no voucher number has them)
     assert run_check(make_site({path: text})).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "道路维修"), "ledger_split_amount", value="2,300", joined="2300", first="2",
-             second="300")]
+             second="300"),
+        line(path, line_no(text, "土地补偿"), "ledger_split_amount", value="1,234,567.89", joined="1234567.89",
+             first="1", second="234,567.89")]
 
 
 def test_a_ledger_that_closes_below_zero_gets_a_note(make_site):
@@ -1347,6 +1363,10 @@ def test_a_second_ledger_whose_corrects_names_no_entry_is_told_only_that(make_si
     text = LEDGER_OCT.replace("date: 2026-11-06", "date: 2026-11-07\n更正: 2026-10-caiwu.md")
     lines = run_check(make_site({path: text})).stdout.splitlines()[:-1]
     assert len(lines) == 1 and lines[0].startswith(f"{path}:{line_no(text, '更正:')}: "), lines
+    # dated later, its ledger is checked now: so is its 更正 (it was told on its day only)
+    later = text.replace("date: 2026-11-07", "date: 2026-12-07")
+    lines = run_check(make_site({path: later}, name="later")).stdout.splitlines()[:-1]
+    assert [x.split(": ")[0] for x in lines] == [f"{path}:{line_no(later, 'date:')}", f"{path}:{line_no(later, '更正:')}"]
 
 
 def test_a_missing_attachment_and_a_wrong_total_written_one_to_a_line_are_told_at_their_lines(make_site):
@@ -1361,3 +1381,11 @@ def test_a_missing_attachment_and_a_wrong_total_written_one_to_a_line_are_told_a
         line(path, line_no(text, "  支出:"), "totals_mismatch", key="支出", stated="320.00", computed="320.50"),
         line(path, line_no(text, "qingdan.txt"), "attachment_missing", file="qingdan.txt"),
         line(path, line_no(text, "file: mingxi.txt"), "attachment_missing", file="mingxi.txt")]
+
+
+def test_a_missing_attachment_is_told_at_its_own_item_not_one_whose_name_holds_it(make_site):
+    path = "content/dongcun/decisions/2026-11-02-x.md"
+    text = entry("title: 附件\ndate: 2026-11-02\n附件:\n  - 2026-mingxi.txt\n  - mingxi.txt")
+    site = make_site({path: text, "content/dongcun/decisions/2026-mingxi.txt": "明细"})
+    assert run_check(site).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "  - mingxi.txt"), "attachment_missing", file="mingxi.txt")]
