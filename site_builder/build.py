@@ -499,11 +499,10 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
     (or recorded as unchanged) as it comes instead. `stamps`, the last build's, tell
     whether the files are all still there (else each is looked for)."""
     from . import traditional
-    from .search import corrected, search_files, searchable
+    from .search import corrected, document_key, search_files, searchable
 
     fixed = corrected(source)
-    entries = plain_digest([(i.entry.rel, i.entry.digest, i.url, i.index_no, i.entry.rel in fixed, i.body_withheld)
-                            for i in searchable(source)])
+    entries = plain_digest([document_key(i, fixed) for i in searchable(source)])
     key = hexdigest(code_fingerprint(), source.config.units, source.config.categories, traditional.enabled(source),
                     entries)
     cache = for_output(root, output)

@@ -221,6 +221,13 @@ def searchable(site: Site | Documents) -> list[Item]:
     return sorted(items, key=lambda i: (i.entry.date, i.entry.rel))
 
 
+def document_key(item: Item, fixed: frozenset[str]) -> tuple:
+    """All a document's files and postings depend on but the code and the config (`fixed`:
+    the entries corrected, see `corrected`): one key for the build's check and the spans."""
+    return (item.entry.rel, item.entry.digest, item.url, item.index_no, item.unit.name, item.category.name,
+            item.entry.date, item.entry.rel in fixed, item.body_withheld)
+
+
 def corrected(site: Site | Documents) -> frozenset[str]:
     """The published entries another published one corrects (as the model links them:
     a search process has the items alone), marked so in the results as in the lists."""
@@ -751,9 +758,8 @@ def _search_files(site: Site | Documents, parallel: bool, span: int | None, memo
     _fold_array()  # made here, before workers fork, rather than in each of them
     fixed = corrected(site)
     with_copy = traditional.enabled(site)
-    keys = [plain_digest(code_fingerprint(), s.start, with_copy, [
-        (i.entry.rel, i.entry.digest, i.url, i.index_no, i.unit.name, i.category.name, i.entry.date,
-         i.entry.rel in fixed, i.body_withheld) for i in items[s.start:s.stop]]) for s in spans]
+    keys = [plain_digest(code_fingerprint(), s.start, with_copy, [document_key(i, fixed) for i in items[s.start:s.stop]])
+            for s in spans]
     first = _memoized(_FoldMemo(memo, "fold") if memo else None, keys, spans, _fold_span,
                       (items, scratch, fixed, with_copy), parallel)[0]
     starts = tuple(s.start for s in spans)
