@@ -289,9 +289,9 @@ def test_a_browser_that_kept_the_last_builds_files_finds_what_this_one_holds(bro
 
 
 def test_a_ledger_is_found_by_the_figures_its_table_shows(browser, tmp_path):
-    """Its closing balance (computed, written nowhere), an amount and a date as the table
-    shows them (13,535.00 for 3535 written, 2026-02-05 for 2月5日), with or without the
-    thousands comma (tester: none of them was found)."""
+    """Its four figures as the page shows them, the closing balance (computed, written
+    nowhere) with or without the thousands comma, and a line's date as its table shows
+    it (2026-02-05 for 2月5日) (tester: none of them was found)."""
     ledger = "```ledger\nopening: 10000.00\n日期,摘要,收入,支出\n2月5日,租金,3535,\n```"
     base = _site_of(tmp_path, {"a": ("东庄村2月账目", ledger)}, demo=False)
     page = browser.new_page()
