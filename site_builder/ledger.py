@@ -34,6 +34,7 @@ _AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 _GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d{1,2})?$")
 # One amount cut in two at an unquoted thousands comma (1,500.00 read as 1 and 500.00)
 _HEAD, _TAIL = re.compile(r"^\d{1,3}$"), re.compile(r"^\d{3}(\.\d{1,2})?$")
+_GROUP = re.compile(r"^\d{3}$")  # a group of three digits, whole (a voucher number, or 300 of 2,300)
 # A transaction's date: 2024-07-01, 2024/7/1, 2024.7.1, 7-1, 7月1日, 7月1号 (a month and day
 # must exist), as in the front matter
 _LEDGER_DATE = re.compile(
@@ -249,7 +250,7 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
         problems.add(path, first_line, "ledger_empty")
         return None, False
     header_line, header_text = rows_text[0]
-    header = tuple(c.strip() for c in next(csv.reader([header_text])))
+    header = _cells(header_text)
     if tuple(_UNIT.sub("", h) for h in header[:4]) != REQUIRED_HEADER:  # (收入（元） is 收入)
         problems.add(path, header_line, "ledger_bad_header", header=",".join(header),
                      expected=",".join(REQUIRED_HEADER))
@@ -263,7 +264,7 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
                              header[own_balance] if own_balance is not None else "", own=given or not follows,
                              written=given)
     for line_no, row_text in rows_text[1:]:
-        cells = tuple(c.strip() for c in next(csv.reader([row_text])))
+        cells = _cells(row_text)
         if again := _OPENING.match(row_text):  # (the opening, written under the header; or again)
             problems.add(path, line_no, "ledger_opening_twice" if given else "ledger_opening_below_header",
                          key=again.group(1))
@@ -294,7 +295,7 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
             # told, and read on as it will be once its commas are mended (when that reads):
             # the ledger's other mistakes and its totals are told in this run too
             mended = row_text.replace("，", ",")
-            wide = tuple(c.strip() for c in next(csv.reader([mended])))
+            wide = _cells(mended)
             if _cells_mistake(mended, wide, header, own_balance) is None:
                 problems.add(path, line_no, mistake[0], **mistake[1])
                 ok, row_text, cells, mistake = False, mended, wide, None
@@ -353,6 +354,11 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
     return Ledger(header, tuple(rows), opening, income, expense, first_line - 1, own_balance, given or follows), ok
 
 
+def _cells(text: str) -> tuple[str, ...]:
+    """A CSV line's cells, their spaces trimmed."""
+    return tuple(c.strip() for c in next(csv.reader([text])))
+
+
 def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...],
                    own_balance: int | None) -> tuple[str, dict] | None:
     """What makes a line's cells unreadable (the message's key and words), if anything:
@@ -361,7 +367,7 @@ def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...
     padded (the columns after 支出 may be left off), so a full-width comma there is told
     when the line read with it as a comma would have amounts where it has other text."""
     if any("，" in c and parse_amount(c) is None for c in cells) and len(cells) < len(header):
-        wide = tuple(c.strip() for c in next(csv.reader([row_text.replace("，", ",")])))
+        wide = _cells(row_text.replace("，", ","))
         if len(cells) < 4 or (len(wide) >= 4 and wide[2:4] != cells[2:4]
                               and all(parse_amount(c) is not None for c in wide[2:4])):
             return "ledger_fullwidth_comma", {}
@@ -375,7 +381,7 @@ def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...
             # many, as many as it has too many, 2,300,005 beside 凭证号 being 2300 and 005,
             # but for a group with cents, which no voucher number has)
             end, extra = k + 1, len(cells) - len(header)
-            while end + 1 < len(cells) and re.fullmatch(r"\d{3}", cells[end]) and _TAIL.match(cells[end + 1]) \
+            while end + 1 < len(cells) and _GROUP.match(cells[end]) and _TAIL.match(cells[end + 1]) \
                     and (extra <= 0 or end - k < extra or "." in cells[end + 1]):
                 end += 1
             parts = cells[k:end + 1]
@@ -406,7 +412,7 @@ def _voucher_split(cells: tuple[str, ...], header: tuple[str, ...], own_balance:
     right (an expense of 500 yuan, voucher 006): a note only where the number is far
     from every other line's voucher number, which 500.00 silences too."""
     return (len(header) > 4 and own_balance != 4 and bool(_HEAD.match(cells[3]))
-            and re.fullmatch(r"\d{3}", cells[4]) is not None
+            and _GROUP.match(cells[4]) is not None
             and (own_balance is None or not cells[own_balance]))
 
 

@@ -339,11 +339,11 @@ class EntryReader:
             if not periods.within(periods.span(period), one):  # (a quarter in a monthly category)
                 problems.add(rel, self._line("period"), "period_longer_than_cadence", warning=True,
                              period=period, category=cat.name, example=one)
-        formed = self._date(f, "formed", rel, problems)
+        formed = self._date(f, "formed", rel, problems, date)
         if formed and date and formed > date:
             problems.add(rel, self._line("formed"), "formed_after_date", formed=formed.isoformat(),
                          date=date.isoformat())
-        notice_until = self._date(f, "notice_until", rel, problems)
+        notice_until = self._date(f, "notice_until", rel, problems, date)
         if notice_until and date and notice_until < date:
             problems.add(rel, self._line("notice_until"), "notice_before_date",
                          until=notice_until.isoformat(), date=date.isoformat())
@@ -363,7 +363,7 @@ class EntryReader:
         for placeholder in _placeholders("new_entry_body"):  # (an error: published, a notice would
             if placeholder in body:                            # run its days with no text)
                 problems.add(rel, _find_line(body, placeholder, body_line), "placeholder_body", text=placeholder)
-        withdrawn = self._withdrawn(f, rel, problems)
+        withdrawn = self._withdrawn(f, rel, problems, date)
         tags = self._tags(f.get("tags"))
         totals = self._totals(f, rel, problems)
         for key in ("doc_no", "index_no", "publisher", "summary", "corrects", "opening_note"):
@@ -426,17 +426,18 @@ class EntryReader:
             digest=content_digest(data, attachments), date_line=self._line("date"),
             corrects_line=self._line("corrects")))
 
-    def _date(self, f: dict, key: str, rel: str, problems: Problems) -> dt.date | None:
+    def _date(self, f: dict, key: str, rel: str, problems: Problems, date: dt.date | None) -> dt.date | None:
+        """The date under `key`; `date`, the entry's (a date written without its year is
+        told the first such day from it)."""
         if f.get(key) in (None, ""):
             return None
         parsed = parse_date(f[key])
         if parsed is None:
-            dated = parse_date(f.get("date")) if f.get("date") else None
-            _bad_date(problems, rel, self._line(key), self._written(key), f[key], dated[0] if dated else None)
+            _bad_date(problems, rel, self._line(key), self._written(key), f[key], date)
             return None
         return parsed[0]
 
-    def _withdrawn(self, f: dict, rel: str, problems: Problems) -> Withdrawal | None:
+    def _withdrawn(self, f: dict, rel: str, problems: Problems, date: dt.date | None) -> Withdrawal | None:
         value = f.get("withdrawn")
         if isinstance(value, (bool, str)) or value is None:
             flag = _flag(value)
@@ -448,12 +449,10 @@ class EntryReader:
             written = {WITHDRAWN_ALIASES.get(k, k): k for k in value}  # (日期 for date: named as written)
             value = {WITHDRAWN_ALIASES.get(k, k): v for k, v in value.items()}
             parsed = parse_date(value["date"]) if value.get("date") else None
-            date = parsed[0] if parsed else None
-            if value.get("date") and date is None:
-                dated = parse_date(f.get("date")) if f.get("date") else None
+            if value.get("date") and parsed is None:
                 _bad_date(problems, rel, self._line("withdrawn"), f"{self._written('withdrawn')}.{written['date']}",
-                          value["date"], dated[0] if dated else None)
-            withdrawal = Withdrawal(date, _text(value.get("reason")) or "")
+                          value["date"], date)
+            withdrawal = Withdrawal(parsed[0] if parsed else None, _text(value.get("reason")) or "")
         else:
             problems.add(rel, self._line("withdrawn"), "bad_withdrawn")
             return None

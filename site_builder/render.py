@@ -19,7 +19,7 @@ import jinja2
 from .board import qr_svg
 from .cache import Cache, code_fingerprint
 from .i18n import Strings, load_strings
-from .ledger import PLACEHOLDER_RE, Ledger
+from .ledger import PLACEHOLDER_RE, Ledger, combined
 from .markup import caption_tables, fill_missing_alt, local_refs, replace_refs
 from .model import Item, Page, Site
 from .theme import asset_files, template_dirs
@@ -79,6 +79,13 @@ def format_late_periods(late: Iterable[Any], strings: Strings) -> str:
 
 def format_money(value: Any) -> str:
     return f"{value:,.2f}"
+
+
+def format_figures(found: Iterable[Ledger], strings: Strings) -> str:
+    """Ledgers' opening, income, expense and closing in one line (ledger.combined), above
+    a ledger's table and on the 公开栏 sheet."""
+    figures = combined(list(found))
+    return strings.ui["ledger_figures"].format(**{k: format_money(v) for k, v in figures.items()})
 
 
 def format_size(size: int, strings: Strings) -> str:
@@ -146,6 +153,7 @@ class Renderer:
         self.env.filters["status"] = jinja2.pass_context(lambda _, r: format_status(r, self.strings))
         self.env.filters["late_periods"] = jinja2.pass_context(lambda _, x: format_late_periods(x, self.strings))
         self.env.filters["money"] = format_money
+        self.env.filters["figures"] = jinja2.pass_context(lambda _, found: format_figures(found, self.strings))
         self.env.filters["size"] = jinja2.pass_context(lambda _, n: format_size(n, self.strings))
         self.env.filters["qr"] = qr_svg
         # An asset's address names its bytes (style.css?v=…): a browser that kept the
