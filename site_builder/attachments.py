@@ -3,14 +3,18 @@
 `kind_name` gives a file's kind for the download link. `extract_text` reads
 the text of csv, txt, md, html, xlsx, docx and pdf files with maintained libraries
 (openpyxl, python-docx, pypdf), so a resident's ID number in a spreadsheet stops the
-build like one in the entry itself. Images cannot be read: `is_image` lets `check`
-list them for a person to look at.
+build like one in the entry itself; each passage with where a clerk finds it in the
+file (a text file's lines count; a PDF has pages, a workbook sheets and rows, a Word
+file tables and rows). Images cannot be read: `is_image` lets `check` list them for a
+person to look at.
 """
 from __future__ import annotations
 
 import html
 import re
 from pathlib import Path
+
+from .errors import Place
 
 TEXT_TYPES = {".csv", ".txt", ".md", ".html", ".htm", ".tsv", ".json", ".xml"}
 IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".heic"}
@@ -42,13 +46,16 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"  # may raise: not text at all
 
 
-def extract_text(path: Path) -> str | None:
-    """All readable text of an attachment, or None for types that hold no text we read."""
+def extract_text(path: Path) -> list[tuple[str, Place | None]] | None:
+    """All readable text of an attachment, as (text, place) passages: one, with no
+    place, for a text file (a problem in it is told by its line); a page, a sheet's row
+    or a table's row each for the others, whose lines mean nothing to a clerk. None
+    for types that hold no text we read."""
     suffix = path.suffix.lower()
     try:
         if suffix in TEXT_TYPES:
             text, _ = decode(path.read_bytes())
-            return html.unescape(re.sub(r"<[^>]+>", " ", text)) if suffix in {".html", ".htm"} else text
+            return [(html.unescape(re.sub(r"<[^>]+>", " ", text)) if suffix in {".html", ".htm"} else text, None)]
         if suffix in {".xlsx", ".xlsm"}:
             return _xlsx_text(path)
         if suffix == ".docx":
@@ -60,16 +67,15 @@ def extract_text(path: Path) -> str | None:
     return None
 
 
-def _xlsx_text(path: Path) -> str:
+def _xlsx_text(path: Path) -> list[tuple[str, Place | None]]:
     import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        out = []
-        for sheet in book.worksheets:
-            for row in sheet.iter_rows(values_only=True):
-                out.append("\t".join(_cell(v) for v in row if v is not None))
-        return "\n".join(out)
+        return [("\t".join(_cell(v) for v in row if v is not None),
+                 Place("place_sheet_row", sheet=sheet.title, row=number))
+                for sheet in book.worksheets
+                for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
     finally:
         book.close()
 
@@ -81,18 +87,19 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _docx_text(path: Path) -> str:
+def _docx_text(path: Path) -> list[tuple[str, Place | None]]:
     import docx
 
     document = docx.Document(str(path))
-    out = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            out.append("\t".join(cell.text for cell in row.cells))
-    return "\n".join(out)
+    # (Word numbers neither paragraphs nor lines: the text is told as the document's)
+    out: list[tuple[str, Place | None]] = [("\n".join(p.text for p in document.paragraphs), Place("place_word_text"))]
+    for k, table in enumerate(document.tables, start=1):
+        out += [("\t".join(cell.text for cell in row.cells), Place("place_word_table_row", table=k, row=r))
+                for r, row in enumerate(table.rows, start=1)]
+    return out
 
 
-def _pdf_text(path: Path) -> str:
+def _pdf_text(path: Path) -> list[tuple[str, Place | None]]:
     import logging
 
     from pypdf import PdfReader
@@ -101,4 +108,4 @@ def _pdf_text(path: Path) -> str:
     # English, among a clerk's messages: a file it cannot read is told as ours
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = PdfReader(str(path))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
+    return [(page.extract_text() or "", Place("place_pdf_page", page=k)) for k, page in enumerate(reader.pages, start=1)]

@@ -1,7 +1,8 @@
 """Problems found in a site, and the one exception that carries them.
 
 Every content mistake is a `Problem`: where (path relative to the site folder and a
-1-based line, when known), a message key and its parameters. The words are looked up
+1-based line, when known, or, in a file whose lines mean nothing to a clerk, a `Place`
+such as a PDF's page), a message key and its parameters. The words are looked up
 in the site language's strings file only when the problem is shown, so checks never
 need to know the language. `SiteError` carries every problem found by a stage; the CLI
 turns it into `path:line: message` lines and exit code 1, never a traceback.
@@ -20,6 +21,18 @@ class Term(str):
     problem is shown in, fill the field (a parser's English put in a clerk's words)."""
 
 
+@dataclass(frozen=True, init=False)
+class Place:
+    """Where in a file that has no lines a clerk could count a problem is: a message key
+    (a PDF's page, a sheet's row, told after the file's path) and its parameters."""
+    key: str
+    params: tuple[tuple[str, Any], ...]
+
+    def __init__(self, key: str, **params: Any):
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "params", tuple(sorted(params.items())))
+
+
 @dataclass(frozen=True)
 class Problem:
     path: str
@@ -27,14 +40,18 @@ class Problem:
     key: str
     params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     warning: bool = False  # a warning is shown but does not stop the build
+    place: Place | None = None  # (with no line)
 
     def format(self, strings: Strings) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
+        if self.place is not None:
+            where += strings.message(self.place.key, **dict(self.place.params))
         label = strings.message("warning_label") if self.warning else ""
         return f"{where}: {label}{strings.message(self.key, **self.params)}"
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line or 0, self.key)
+        place = (self.place.key, self.place.params) if self.place is not None else ("", ())
+        return (self.path, self.line or 0, place, self.key)
 
 
 class SiteError(Exception):
@@ -51,8 +68,9 @@ class SiteError(Exception):
 class Problems(list):
     """A list of problems collected by one stage, with a helper to add one."""
 
-    def add(self, path: str, line: int | None, key: str, /, warning: bool = False, **params: Any) -> None:
-        self.append(Problem(path, line, key, params, warning))
+    def add(self, path: str, line: int | None, key: str, /, warning: bool = False, place: Place | None = None,
+            **params: Any) -> None:
+        self.append(Problem(path, line, key, params, warning, place))
 
     @property
     def errors(self) -> list[Problem]:

@@ -32,7 +32,7 @@ from . import ledger as ledgers
 from . import periods, privacy
 from .cache import Cache, code_fingerprint, hexdigest, plain_digest, stat_key
 from .config import SiteConfig, named_id
-from .errors import Problems
+from .errors import Place, Problems
 from .i18n import LANGUAGES, load_strings
 from .markup import MarkdownRenderer, image_sources, images_without_alt, local_refs, plain_text, replace_refs, shorten
 from .parallel import ForkedCall, fork_map, workers
@@ -607,20 +607,23 @@ class EntryReader:
         for a in attachments if self.attachments_scanned else ():
             where = f"content/{a.rel}"
             try:
-                text = att.extract_text(a.source)
+                passages = att.extract_text(a.source)
             except att.UnreadableAttachment:
                 problems.add(where, None, "attachment_unreadable", entry=rel)
                 continue
-            if text is None:  # images, old Office formats, archives: a person must look
+            if passages is None:  # images, old Office formats, archives: a person must look
                 problems.add(where, None, "image_check_by_hand" if a.is_image else "file_check_by_hand",
                              warning=True, entry=rel)
                 continue
-            self._scan_text(text, where, 1, problems)
+            for text, place in passages:
+                self._scan_text(text, where, 1, problems, place)
 
-    def _scan_text(self, text: str, rel: str, first_line: int, problems: Problems) -> None:
+    def _scan_text(self, text: str, rel: str, first_line: int, problems: Problems, place: Place | None = None) -> None:
+        """Personal numbers in `text`, told by line (its first is `first_line`), or, given
+        a `place` (a PDF's page, a sheet's row), at that place."""
         for hit in privacy.scan(text, self.phones):
-            line = first_line + text.count("\n", 0, hit.offset)
-            problems.add(rel, line, f"privacy_{hit.kind}", masked=hit.masked)
+            line = None if place is not None else first_line + text.count("\n", 0, hit.offset)
+            problems.add(rel, line, f"privacy_{hit.kind}", place=place, masked=hit.masked)
 
 
 HEAVY_IMAGE = 500_000  # bytes: an image shown in a page, larger than this, is told

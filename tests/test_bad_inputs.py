@@ -38,29 +38,48 @@ def entry(front: str, body: str = "正文。") -> str:
     return f"---\n{front.strip()}\n---\n\n{body}\n"
 
 
-def xlsx_bytes(rows: list[list]) -> bytes:
+def xlsx_bytes(rows: list[list], **more_sheets: list[list]) -> bytes:
+    """A workbook of `rows`, and of a sheet of each of `more_sheets` (by its name)."""
     import openpyxl
 
     book = openpyxl.Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
+    for sheet, sheet_rows in [(book.active, rows), *((book.create_sheet(k), v) for k, v in more_sheets.items())]:
+        for row in sheet_rows:
+            sheet.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def pdf_bytes(lines: list[str]) -> bytes:
+def pdf_bytes(lines: list[str], *more_pages: list[str]) -> bytes:
+    """A PDF of a page of `lines`, and of a page each of `more_pages`."""
     from reportlab.pdfgen import canvas
 
     out = io.BytesIO()
     c = canvas.Canvas(out, invariant=1)
-    c.setFont("Helvetica", 12)
-    y = 760
-    for text in lines:
-        c.drawString(72, y, text)
-        y -= 20
+    for page in (lines, *more_pages):
+        c.setFont("Helvetica", 12)
+        y = 760
+        for text in page:
+            c.drawString(72, y, text)
+            y -= 20
+        c.showPage()
     c.save()
+    return out.getvalue()
+
+
+def docx_bytes(paragraphs: list[str], table: list[list[str]]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    grid = document.add_table(rows=len(table), cols=len(table[0]))
+    for row, cells in zip(grid.rows, table):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+    out = io.BytesIO()
+    document.save(out)
     return out.getvalue()
 
 
@@ -117,6 +136,8 @@ P_XLSX = "content/dongcun/decisions/id-in-xlsx.md"
 P_XLSX_FILE = "content/dongcun/decisions/mingdan.xlsx"
 P_PDF = "content/dongcun/decisions/id-in-pdf.md"
 P_PDF_FILE = "content/dongcun/decisions/mingdan.pdf"
+P_DOCX = "content/dongcun/decisions/id-in-docx.md"
+P_DOCX_FILE = "content/dongcun/decisions/mingdan.docx"
 P_MOBILE = "content/xicun/relief/dibao-mobile.md"
 P_EMPTY_DRAFT = "content/dongcun/decisions/empty-draft.md"
 P_MISNAMED = "content/dongcun/decisions/2026-11-02-jueyi.md.txt"  # as Notepad saves it
@@ -297,12 +318,22 @@ ERROR_CASES = [
          lambda f, y: [line(P_CARD_CSV, 2, "privacy_bank_card", masked=mask_card(CARD))]),
     Case("id-number-in-xlsx",
          {P_XLSX: entry("title: 危房改造名单\ndate: 2026-11-01\nattachments: [mingdan.xlsx]"),
-          P_XLSX_FILE: xlsx_bytes([["姓名", "身份证号"], ["张某某", ID_NUMBER_2]])},
-         lambda f, y: [line(P_XLSX_FILE, 2, "privacy_id_number", masked=mask_id(ID_NUMBER_2))]),
+          P_XLSX_FILE: xlsx_bytes([["说明"], ["见第二页"]], 第二页=[["姓名", "身份证号"], ["李某"], ["张某某", ID_NUMBER_2]])},
+         # (told by sheet and row: the text's line 5 is nowhere in the workbook)
+         lambda f, y: [line(P_XLSX_FILE + msg("place_sheet_row", sheet="第二页", row=3), None, "privacy_id_number",
+                            masked=mask_id(ID_NUMBER_2))]),
     Case("id-number-in-pdf",
          {P_PDF: entry("title: 救助对象名单\ndate: 2026-11-01\nattachments: [mingdan.pdf]"),
-          P_PDF_FILE: pdf_bytes([f"ID {ID_NUMBER_3}"])},
-         lambda f, y: [line(P_PDF_FILE, 1, "privacy_id_number", masked=mask_id(ID_NUMBER_3))]),
+          P_PDF_FILE: pdf_bytes(["Name list", "page one"], ["Zhang", f"ID {ID_NUMBER_3}"])},
+         lambda f, y: [line(P_PDF_FILE + msg("place_pdf_page", page=2), None, "privacy_id_number",
+                            masked=mask_id(ID_NUMBER_3))]),
+    Case("id-number-in-docx",
+         {P_DOCX: entry("title: 救助对象名单\ndate: 2026-11-01\nattachments: [mingdan.docx]"),
+          P_DOCX_FILE: docx_bytes(["救助对象名单如下：", f"联系人身份证 {ID_NUMBER_3}"],
+                                  [["姓名", "身份证号"], ["张某某", ID_NUMBER_2]])},
+         lambda f, y: [line(P_DOCX_FILE + msg(place, **at), None, "privacy_id_number", masked=mask_id(number))
+                       for place, at, number in [("place_word_table_row", {"table": 1, "row": 2}, ID_NUMBER_2),
+                                                 ("place_word_text", {}, ID_NUMBER_3)]]),
     Case("private-mobile-in-dibao-list",
          {P_MOBILE: entry("title: 西村2026年第四季度低保对象公示\ndate: 2026-11-15\nperiod: \"2026-Q4\"",
                           "| 序号 | 户主 | 联系电话 |\n| --- | --- | --- |\n"
