@@ -15,6 +15,7 @@ import re
 from typing import Any, Callable, Iterable
 
 import jinja2
+from markupsafe import Markup
 
 from .board import qr_svg
 from .cache import Cache, code_fingerprint
@@ -93,6 +94,16 @@ def format_size(size: int, strings: Strings) -> str:
     return strings.ui["size_bytes"].format(n=size) if size < 1000 else jinja2.filters.do_filesizeformat(size)
 
 
+def css_string(text: str) -> Markup:
+    """`text` as a CSS string, quoted, to stand in a <style> element (the running head
+    of a printed page): every ASCII character but letters, digits and the space as a
+    hex escape, so that no quote, backslash, line break or </style> in a clerk's title
+    can end the string or the element. Given markup (a block's output), its text."""
+    plain = text.unescape() if isinstance(text, Markup) else str(text)
+    return Markup('"' + "".join(c if c.isalnum() or c == " " or ord(c) > 0x7F and c.isprintable()
+                                else f"\\{ord(c):x} " for c in plain) + '"')
+
+
 class _CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept in the build cache, so that neither a rebuild nor the
     Traditional copy's renderer compiles them again. Jinja checks each against its
@@ -156,6 +167,7 @@ class Renderer:
         self.env.filters["figures"] = jinja2.pass_context(lambda _, found: format_figures(found, self.strings))
         self.env.filters["size"] = jinja2.pass_context(lambda _, n: format_size(n, self.strings))
         self.env.filters["qr"] = qr_svg
+        self.env.filters["css_string"] = css_string
         # An asset's address names its bytes (style.css?v=…): a browser that kept the
         # file of an earlier build asks again when it changed, not days later.
         self._assets = {name: hashlib.sha1(path.read_bytes()).hexdigest()[:10]

@@ -626,7 +626,7 @@ def test_a_portal_of_many_units_lists_them_on_its_home_page_without_their_entrie
 
 XSS = """\
 ---
-title: 含<b>粗体</b>的标题
+title: '含<b>粗体</b>的"标题"</style>'
 date: 2026-11-03
 ---
 
@@ -662,6 +662,10 @@ def test_body_is_sanitized_and_title_escaped(make_site, tmp_path):
         assert low.count(bad) == base.count(bad), bad
     assert "点我" in page and "链接一" in page and "链接二" in page
     assert "&lt;b&gt;粗体&lt;/b&gt;" in page
+    # the printed sheets' running head holds the title as a CSS string: no quote or tag
+    # of it ends the string or the style element
+    running = re.search(r'<style media="print">(.*?)</style>', page, re.S).group(1)
+    assert 'content: "东村 · 含\\3c b\\3e 粗体\\3c \\2f b\\3e 的\\22 标题\\22 \\3c \\2f style\\3e "; }' in running, running
     # No page or feed carries the raw tag (data files such as a search index hold the
     # title as a JSON string and are not markup).
     for name, data in snapshot(out).items():

@@ -19,6 +19,7 @@ cases the demo does not have are written next to it.
 from __future__ import annotations
 
 import gzip
+import html as htmllib
 import io
 import posixpath
 import re
@@ -667,6 +668,12 @@ def test_entry_prints_on_a4(browser, site, pages, kind):
     first = texts[0]
     for needle in (unit, title, date, index_no):
         assert re.sub(r"\s+", "", unicodedata.normalize("NFKC", needle)) in first, (needle, first[:300])
+    # every later sheet is headed by what it is part of (posted alone on the board), the
+    # first by the page itself
+    head = re.sub(r"\s+", "", unicodedata.normalize("NFKC", htmllib.unescape(
+        title if unit in title else f"{unit}·{title}")))
+    assert len(texts) > 1 or kind != "entry-long-ledger"
+    assert not first.startswith(head) and all(t.startswith(head) for t in texts[1:]), (head, [t[:60] for t in texts])
     main_text = re.sub(r"<[^>]+>", "", html[html.index('<main'):html.index("</main>")])
     nav_words = [HANS[k] for k in ("skip_to_content", "large_type", "home", "categories", "search",
                                    "older", "newer", "breadcrumbs")]
