@@ -288,6 +288,46 @@ def test_a_browser_that_kept_the_last_builds_files_finds_what_this_one_holds(bro
         assert f"assets/{name}?v={version}\"" in html
 
 
+def _search_in_page(page, query: str) -> dict:
+    """A query typed into the search page already open (not loaded again)."""
+    page.evaluate("q => window.sbSearch(q)", query)
+    page.wait_for_function("q => document.getElementById('search-app').getAttribute('data-ready') === q",
+                           arg=query, timeout=15000)
+    return {"hits": int(page.get_attribute("#search-results", "data-hits")),
+            "hrefs": [a.get_attribute("href") for a in page.locator("#search-results > li > a").all()],
+            "titles": [a.inner_text() for a in page.locator("#search-results > li > a").all()]}
+
+
+def test_a_search_page_left_open_across_a_build_finds_what_the_new_build_holds(browser, tmp_path):
+    """A kiosk or a phone's tab keeps the search page open for hours. A build meanwhile
+    that numbers the documents anew (an entry dated before the others) must not leave
+    it reading the new files with the old metadata and documents: after ten minutes it
+    asks for meta.js again, and drops what it loaded with another version."""
+    site_url = _site_of(tmp_path, {"a": ("东庄村光伏电站收益公开", "光伏电站收益386500元。")}, demo=False)
+    public = Path(urllib.request.url2pathname(urllib.parse.urlsplit(site_url).path))
+    with http_server(public, kept=True) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.clock.install()
+            assert run_query(page, base, "光伏电站")["hits"] == 1  # (doc 0, its snippet file loaded)
+            day = "2026-02-01"  # (before the other: doc 0 now)
+            (public.parent / f"content/dongzhuang/plans/{day}-b.md").write_text(
+                f"---\ntitle: 东庄村抽水泵站维修公开\ndate: {day}\n---\n\n抽水泵站维修费用1200元。\n",
+                encoding="utf-8")
+            done = subprocess.run([sys.executable, "-m", "site_builder", "build", str(public.parent), "--today",
+                                   TODAY], capture_output=True, text=True)
+            assert done.returncode == 0, done.stdout + done.stderr
+            page.clock.fast_forward("10:01")
+            found = _search_in_page(page, "抽水泵站")
+            assert found["hrefs"] == [f"../dongzhuang/plans/{day}-b/index.html"], found
+            assert found["titles"] == ["东庄村抽水泵站维修公开"], found
+            found = _search_in_page(page, "光伏电站")
+            assert found["titles"] == ["东庄村光伏电站收益公开"], found
+        finally:
+            context.close()
+
+
 def test_a_ledger_is_found_by_the_figures_its_table_shows(browser, tmp_path):
     """Its four figures as the page shows them, the closing balance (computed, written
     nowhere) with or without the thousands comma, and a line's date as its table shows

@@ -16,8 +16,9 @@
   var HAN, TOKEN, UNI, JOINT, JOINT_GAP, JOINT_WORD;
   var PER_PAGE = 10;
 
-  var meta = null, fold = {}, common = {};
+  var meta = null, fold = {}, common = {}, metaAsked = 0;
   var chunks = {}, positionChunks = {}, blocks = {}, facets = {}, docs = {}, waiting = {};
+  var STALE_MS = 10 * 60 * 1000;
 
   /* A file of the index, loaded once. meta.js is asked for afresh (a host may let the
      browser keep a file for days); every other file with the version meta.js names in
@@ -26,7 +27,7 @@
     if (!waiting[key]) {
       waiting[key] = new Promise(function (resolve, reject) {
         var s = document.createElement("script");
-        s.src = (from === undefined ? base : from) + src + (meta ? "?v=" + meta.v : "?t=" + Date.now());
+        s.src = (from === undefined ? base : from) + src + (meta && key !== "meta" ? "?v=" + meta.v : "?t=" + Date.now());
         s.async = true;
         s.onload = function () { resolve(); };
         s.onerror = function () { reject(new Error(src)); };
@@ -35,8 +36,27 @@
     }
     return waiting[key];
   }
+  /* meta.js, asked for again by a page left open ten minutes or more (a kiosk, a
+     phone's tab): a build since may have numbered the documents anew, and what was
+     loaded with the last one is dropped when its version has changed. */
+  function currentMeta() {
+    if (waiting.meta && Date.now() - metaAsked < STALE_MS) return waiting.meta;
+    var before = meta && meta.v;
+    metaAsked = Date.now();
+    delete waiting.meta;
+    var asked = once("meta", "meta.js").then(function () {
+      if (before && meta.v !== before) {
+        chunks = {}; positionChunks = {}; blocks = {}; facets = {}; docs = {};
+        waiting = { meta: asked };
+      }
+    }, function (err) {
+      delete waiting.meta;  // (asked again by the next search: a lost connection passes)
+      throw err;
+    });
+    return (waiting.meta = asked);
+  }
   window.__sbMeta = function (m) {
-    meta = m;
+    meta = m; common = {}; fold = {};
     m.common.forEach(function (t) { common[t] = 1; });
     HAN = m.terms.han; UNI = m.terms.unigram;
     TOKEN = new RegExp("([" + HAN + "]+)|([a-z0-9]+)", "g");
@@ -564,7 +584,7 @@
     if (!q) { status.textContent = ""; list.innerHTML = ""; more.hidden = true; return Promise.resolve(); }
     var started = performance.now();
     status.textContent = S.searching;
-    return once("meta", "meta.js").then(function () {
+    return currentMeta().then(function () {
       var words = parse(q);
       var filters = { unit: filterIndex("unit", params.get("unit")), category: filterIndex("category", params.get("category")),
         year: filterIndex("year", params.get("year")) };
