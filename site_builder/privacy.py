@@ -1,12 +1,16 @@
 """Finding personal numbers that must never be published.
 
-A resident ID (18 digits, the last a valid ISO 7064 MOD 11-2 check character), a bank
-card (16-19 digits passing the Luhn check) or a mainland mobile number (11 digits from
+A resident ID (18 digits, the last a valid ISO 7064 MOD 11-2 check character; or, with
+a check character that does not fit, as when a digit was miscopied, a province's code
+first and a real birth date in digits 7-14, which a bank card or an account number
+almost never has: a miscopied ID still names its holder), a bank card (16-19 digits
+passing the Luhn check) or a mainland mobile number (11 digits from
 13x-19x) that is not one of the site's own published numbers. Each finding carries
 the masked form the clerk should write instead.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -21,6 +25,8 @@ _WIDE = re.compile(r"[０-９Ｘｘ－　]")
 _MAYBE_MOBILE = re.compile(r"1[3-9]\d[- ]?\d{4}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_PROVINCES = frozenset({11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
+                        50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82})
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,18 @@ def is_resident_id(s: str) -> bool:
         return False
     total = sum(int(d) * w for d, w in zip(s[:17], _ID_WEIGHTS))
     return _ID_CHECK[total % 11] == s[17].upper()
+
+
+def looks_like_resident_id(s: str) -> bool:
+    """18 characters shaped as an ID whatever its check character: a province's code,
+    then a birth date (1900-2099) in digits 7-14."""
+    if len(s) != 18 or not s[:17].isdigit() or s[17] not in "0123456789Xx" or int(s[:2]) not in _PROVINCES:
+        return False
+    try:
+        born = dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        return False
+    return 1900 <= born.year <= 2099
 
 
 def is_bank_card(s: str) -> bool:
@@ -71,7 +89,7 @@ def scan(text: str, allowed_phones: set[str] | frozenset[str] = frozenset()) -> 
     found = []
     for m in _DIGIT_RUN.finditer(text):
         s = m.group(1)
-        if is_resident_id(s):
+        if is_resident_id(s) or looks_like_resident_id(s):
             kind = "id_number"
         elif is_bank_card(s):
             kind = "bank_card"
@@ -82,7 +100,8 @@ def scan(text: str, allowed_phones: set[str] | frozenset[str] = frozenset()) -> 
         found.append(Finding(kind, m.start(1), mask(kind, s)))
     for m in _GROUPED.finditer(text):
         s = re.sub(r"[ -]", "", m.group(1))
-        kind = "id_number" if is_resident_id(s) else "bank_card" if is_bank_card(s) else None
+        kind = ("id_number" if is_resident_id(s) or looks_like_resident_id(s)
+                else "bank_card" if is_bank_card(s) else None)
         if kind and not _inside(found, m.start(1)):
             found.append(Finding(kind, m.start(1), mask(kind, s)))
     taken = {f.offset for f in found}

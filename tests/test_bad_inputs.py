@@ -31,6 +31,11 @@ ID_NUMBER = resident_id("41052619800101123")      # the check character is compu
 ID_NUMBER_2 = resident_id("41052619751231002")
 ID_NUMBER_3 = resident_id("41052619900615456")
 CARD = luhn_card("622202123456789", 16)          # 16 digits passing Luhn
+# IDs miscopied: a check character that does not fit (one of them passes Luhn, as a card)
+MISCOPIED_CARD_LIKE = luhn_card("41052619900101123", 18)
+MISCOPIED_IDS = [x for x in ("41052619900101123" + d for d in "0123456789X")
+                 if x not in (resident_id(x[:17]), MISCOPIED_CARD_LIKE)][:2] + [MISCOPIED_CARD_LIKE]
+ACCOUNT = next(x for x in ("41052601040001234" + d for d in "0123456789") if luhn_card(x[:17], 18) != x)
 PRIVATE_MOBILE = "13812345678"
 
 
@@ -132,6 +137,8 @@ P_AMOUNT = "content/dongcun/finance/bad-amount.md"
 P_ID_BODY = "content/dongcun/decisions/id-in-body.md"
 P_CARD = "content/dongcun/decisions/card-in-csv.md"
 P_CARD_CSV = "content/dongcun/decisions/kahao.csv"
+P_IDS = "content/dongcun/relief/miscopied-ids.md"
+P_IDS_CSV = "content/dongcun/relief/mingdan2.csv"
 P_XLSX = "content/dongcun/decisions/id-in-xlsx.md"
 P_XLSX_FILE = "content/dongcun/decisions/mingdan.xlsx"
 P_PDF = "content/dongcun/decisions/id-in-pdf.md"
@@ -316,6 +323,11 @@ ERROR_CASES = [
          {P_CARD: entry("title: 补贴发放名单\ndate: 2026-11-01\nattachments: [kahao.csv]"),
           P_CARD_CSV: f"序号,户主,银行卡号,金额\n1,张某某,{CARD},1200.00\n"},
          lambda f, y: [line(P_CARD_CSV, 2, "privacy_bank_card", masked=mask_card(CARD))]),
+    Case("miscopied-id-numbers-in-csv",  # a miscopied ID still names its holder; one passing
+         {P_IDS: entry("title: 低保名单\ndate: 2026-11-01\nattachments: [mingdan2.csv]"),  # Luhn is no card
+          P_IDS_CSV: "户主,身份证号,账号\n" + "".join(f"某{k},{x},{ACCOUNT}\n" for k, x in enumerate(MISCOPIED_IDS))},
+         lambda f, y: [line(P_IDS_CSV, k + 2, "privacy_id_number", masked=mask_id(x))
+                       for k, x in enumerate(MISCOPIED_IDS)]),  # (an account number's digits 7-14 are no date)
     Case("id-number-in-xlsx",
          {P_XLSX: entry("title: 危房改造名单\ndate: 2026-11-01\nattachments: [mingdan.xlsx]"),
           P_XLSX_FILE: xlsx_bytes([["说明"], ["见第二页"]], 第二页=[["姓名", "身份证号"], ["李某"], ["张某某", ID_NUMBER_2]])},
