@@ -123,16 +123,18 @@ def entry_span(entry: Entry) -> tuple[dt.date, dt.date]:
 
 
 def late_entries(config: SiteConfig, entries: list[Entry], calendar: WorkCalendar) -> list[LateEntry]:
-    """Entries published after the working-day limit counted from `formed`, newest first."""
+    """Entries published after the working-day limit counted from `formed`, newest first:
+    on a working day after the last one allowed (one published the Sunday after it is
+    within the limit, which counts working days: no working day has passed)."""
     out = []
     for e in entries:
         if e.formed is None:
             continue
         limit = config.categories_by_id[e.category].publish_within_workdays
         deadline = calendar.add_workdays(e.formed, limit)
-        if e.date > deadline:
-            out.append(LateEntry(e.rel, e.unit, e.category, e.formed, deadline, e.date, limit,
-                                 calendar.workdays_between(deadline, e.date)))
+        over = calendar.workdays_between(deadline, e.date)
+        if over > 0:
+            out.append(LateEntry(e.rel, e.unit, e.category, e.formed, deadline, e.date, limit, over))
     return sorted(out, key=lambda x: (x.published, x.rel), reverse=True)
 
 

@@ -1,9 +1,11 @@
 """`site-builder check --supervision`: the overdue and missing list, for a scheduled CI job.
 
 Prints one line per unit × category that is overdue or missing periods on `today` (unit
-name, category name, status and the missing periods), then one per unit × scheduled
-category never published by a unit without `since` (how many periods are missing is
-unknown), then a summary, in the site's language; the notes that bear on these figures
+name, category name, status and the missing periods), one per unit × category whose
+periods were published after their due date, one per entry published after its
+working-day limit (the two ways of being late the page and the annual counts show),
+then one per unit × scheduled category never published by a unit without `since` (how
+many periods are missing is unknown), then a summary, in the site's language; the notes that bear on these figures
 (e.g. a year the working-day calendar does not know) come first, and the others are
 counted in a last line. An entry with a mistake does not hide the list (one village's
 broken file must not blind the town's supervisors to every other): the errors come
@@ -76,15 +78,25 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
                                   category=cfg.categories_by_id[r.category].name, detail="",
                                   status=strings.ui["late_periods_note"].format(count=len(r.late_periods), periods=late)),
                   file=out)
+    for x in supervision.late_entries:  # past the working-day limit after `formed`: told too
+        item = site.by_rel.get(x.rel)
+        print(strings.message("supervision_late_entry", unit=cfg.units_by_id[x.unit].name,
+                              category=cfg.categories_by_id[x.category].name,
+                              title=item.entry.title if item is not None else x.rel,
+                              formed=format_date(x.formed, strings), deadline=format_date(x.deadline, strings),
+                              limit=x.limit, published=format_date(x.published, strings), n=x.workdays_late,
+                              path=f"content/{x.rel}"), file=out)
     never = strings.ui["never_published"]
     for unit, category in supervision.unstarted:
         print(strings.message("supervision_line", unit=cfg.units_by_id[unit].name,
                               category=cfg.categories_by_id[category].name, status=never,
                               detail=strings.message("supervision_detail", periods=strings.ui["no_since"])), file=out)
     day = format_date(site.today, strings)
+    late = len(supervision.late_rels)
     summary = ("supervision_failed" if failing else "supervision_none_counted" if supervision.unstarted
-               else "supervision_ok")
-    print(strings.message(summary, count=len(failing), date=day), file=out)
+               else "supervision_ok_but_late" if late else "supervision_ok")
+    print(strings.message(summary, count=late if summary == "supervision_ok_but_late" else len(failing), date=day),
+          file=out)
     if supervision.unstarted:
         print(strings.message("supervision_unstarted", count=len(supervision.unstarted)), file=out)
     if len(problems.warnings) > len(notes) + len(later):

@@ -373,6 +373,11 @@ def test_twentieth_working_day_after_national_day_is_on_time_the_next_is_late(tm
                 date=nth_workday_after(relief_deadline, 1))
     write_entry(site, "town/relief/relief-on-time.md", title="按时的救助事项", formed=formed,
                 date=relief_deadline)
+    # published the Sunday after its last allowed day, a Friday: no working day has passed
+    friday_formed = next(d for d in (dt.date(2025, 11, 1) + dt.timedelta(days=k) for k in range(14))
+                         if nth_workday_after(d, 20).weekday() == 4)
+    write_entry(site, "town/decisions/sunday.md", title="周日公开的决定", formed=friday_formed,
+                date=nth_workday_after(friday_formed, 20) + dt.timedelta(days=2))
     out = build(site, "2025-12-31")
 
     late = {x["title"]: x for x in json.loads(read(out, "data/supervision.json"))["late_entries"]}
@@ -389,7 +394,16 @@ def test_twentieth_working_day_after_national_day_is_on_time_the_next_is_late(tm
 
     tag = UI["late_tag"].format(limit=20, n=1)
     assert tag in text_of(read(out, "town/decisions/late/index.html"))
-    assert UI["late_tag"].split("{")[0] not in text_of(read(out, "town/decisions/on-time/index.html"))
+    for on_time in ("on-time", "sunday"):
+        assert UI["late_tag"].split("{")[0] not in text_of(read(out, f"town/decisions/{on_time}/index.html"))
+    # the supervisors' list names them too (it named only periods published late)
+    lines = run("check", "--supervision", str(site), "--today", "2025-12-31").stdout.splitlines()
+    told = [line for line in lines if "content/town/" in line]
+    assert told == [MESSAGES["supervision_late_entry"].format(
+        unit="测试镇人民政府", category=category, title=title, formed=cn_date(formed), deadline=cn_date(due),
+        limit=limit, published=cn_date(nth_workday_after(due, 1)), n=1, path=f"content/town/{rel}")
+        for title, category, due, limit, rel in [("晚了一天的决定", "重大事项", deadline, 20, "decisions/late.md"),
+                                                  ("救助事项", "低保救助", relief_deadline, 10, "relief/relief-late.md")]], lines
 
 
 def test_unknown_year_counts_weekdays_with_a_warning_and_site_holidays_fix_it(tmp_path):
