@@ -201,6 +201,22 @@ def test_skip_link_and_visible_focus(browser, site, pages):
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
 
 
+def test_every_unit_is_a_tap_away_on_the_first_screen_of_the_home_page(browser, site):
+    """A resident comes for one village: its page is linked on the phone's first screen
+    (it was six screens down, below the other villages' lists)."""
+    config = yaml.safe_load((REPO / "site.yaml").read_text(encoding="utf-8"))
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    try:
+        page.goto((site / "index.html").as_uri())
+        for unit in config["units"]:
+            link = page.locator("nav.unit-jump a", has_text=unit["name"])
+            box = link.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 740, (unit["name"], box)
+            assert link.get_attribute("href") == f"{unit['id']}/index.html"
+    finally:
+        page.close()
+
+
 def test_every_table_has_headers_and_caption(site):
     missing = []
     for path in site.rglob("*.html"):
