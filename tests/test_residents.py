@@ -320,8 +320,30 @@ def test_without_javascript_switch_hidden_and_zoom_200(browser, site, pages):
             assert page.locator("main h1").is_visible()
             # 200% zoom of a 1280px window is a 640px layout viewport.
             assert page.evaluate("document.documentElement.scrollWidth") <= 640, kind
+        # the search page offers no form that does nothing: its words and the archives' links
+        page.goto((site / "search/index.html").as_uri() + "?q=低保")
+        assert not page.locator("#search-app").is_visible() and not page.locator("#search-q").is_visible()
+        assert page.locator("#search-noscript").is_visible()
     finally:
         context.close()
+
+
+def test_a_search_on_a_phone_shows_its_results_on_the_screen(browser, site, pages):
+    """The form, its three filters and its button fill a phone's first screen: after a
+    search, the count and the first result are brought into it; the header's box keeps
+    the words searched."""
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    try:
+        page.goto((site / "search/index.html").as_uri())
+        page.fill("#search-q", "低保")
+        page.click("#search-form button[type=submit]")
+        page.wait_for_selector("#search-app[data-ready='低保']", state="attached", timeout=15000)
+        for selector in ("#search-status", "#search-results > li:first-child > a"):
+            box = page.locator(selector).bounding_box()
+            assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 740, (selector, box)
+        assert page.input_value("#site-search") == "低保"
+    finally:
+        page.close()
 
 
 # --------------------------------------------------------------------------- images, captions
@@ -700,3 +722,26 @@ def test_entry_prints_on_a4(browser, site, pages, kind):
     # a ledger's totals come once, after its last line, not at the foot of every sheet
     for label in (HANS["total"], HANS["closing_balance"]):
         assert "".join(texts).count(label) == main_text.count(label), (label, texts)
+
+
+def test_a_notice_prints_without_its_days_left_and_no_heading_ends_a_sheet(browser, site):
+    """An open notice's days left are out of date the day after it is posted; and a
+    heading never stands at the foot of a sheet with its text on the next."""
+    notices = sorted(p for p in site.glob("*/relief/*/index.html")
+                     if HANS["notice_open"] in p.read_text(encoding="utf-8"))
+    assert notices, "the demo has no open notice"
+    html = notices[-1].read_text(encoding="utf-8")
+    assert HANS["notice_days_left_short"].split("{")[0] in re.sub(r"<[^>]+>", "", html)  # on screen
+    headings = [re.sub(r"\s+", "", htmllib.unescape(re.sub(r"<[^>]+>", "", h)))
+                for h in re.findall(r"<h[2-4][^>]*>(.*?)</h[2-4]>", html, re.S)]
+    page = browser.new_page()
+    try:
+        page.goto(notices[-1].as_uri())
+        texts = _pdf_pages(page.pdf(format="A4"))
+    finally:
+        page.close()
+    assert len(texts) > 1
+    assert not any(HANS["notice_days_left_short"].split("{")[0] in t for t in texts)
+    for t in texts[:-1]:
+        assert not any(t.endswith(h) for h in headings if h), (t[-60:], headings)
+

@@ -580,6 +580,8 @@
   function run(params) {
     var q = (params.get("q") || "").trim();
     form.q.value = q;
+    var header = document.getElementById("site-search");  // (the box in the header says it too)
+    if (header) header.value = q;
     ["unit", "category", "year"].forEach(function (k) { if (form[k]) form[k].value = params.get(k) || ""; });
     if (!q) { status.textContent = ""; list.innerHTML = ""; more.hidden = true; return Promise.resolve(); }
     var started = performance.now();
@@ -593,6 +595,9 @@
         return render(result, words, PER_PAGE);
       });
     }).then(function () {
+      // on a phone the form fills the first screen: the results are brought into it
+      var top = status.getBoundingClientRect().top;
+      if (top > window.innerHeight * 0.6) window.scrollBy(0, top - 8);
       root.setAttribute("data-ms", String(Math.round(performance.now() - started)));
       root.setAttribute("data-ready", q);
     }).catch(function () { status.textContent = S.failed; });
