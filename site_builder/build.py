@@ -113,7 +113,9 @@ def _model(config: SiteConfig, entries: list[Entry], today: dt.date, timer: _Tim
     published items are made already."""
     from .model import build_site
 
-    site, found = build_site(config, entries, today, items)
+    skip = len("content/")  # (entry files are told by their path in the site, under content/)
+    mistaken = frozenset(p.path[skip:] for p in problems.errors if p.path.startswith("content/"))
+    site, found = build_site(config, entries, today, items, mistaken)
     problems.extend(found)
     timer.lap("model")
     return site

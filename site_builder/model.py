@@ -158,9 +158,10 @@ def published_items(config: SiteConfig, entries: list[Entry], today: dt.date) ->
 
 
 def build_site(config: SiteConfig, entries: list[Entry], today: dt.date,
-               items: list[Item] | None = None) -> tuple[Site, Problems]:
+               items: list[Item] | None = None, mistaken: frozenset[str] = frozenset()) -> tuple[Site, Problems]:
     """The site model of `entries` on `today`; `items`: their `published_items`, when
-    made already (they are linked here)."""
+    made already (they are linked here); `mistaken`: the entry files (by path under
+    content/) that could not be read for a mistake, told as such where named."""
     problems = Problems()
     for e in entries:
         if e.date > today:  # on purpose, or a year mistyped: either way the clerk should know
@@ -169,10 +170,10 @@ def build_site(config: SiteConfig, entries: list[Entry], today: dt.date,
     by_rel = {i.entry.rel: i for i in items}
     _check_index_numbers(items, problems)
     all_rels = {e.rel for e in entries}
-    _link_corrections(items, by_rel, all_rels, problems)
+    _link_corrections(items, by_rel, all_rels, mistaken, problems)
     for e in entries:
         if e.date > today and e.corrects and e.corrects not in all_rels:
-            _corrects_unknown(e, all_rels, problems)
+            _corrects_unknown(e, all_rels, mistaken, problems)
 
     by_unit: dict[str, list[Item]] = defaultdict(list)
     by_uc: dict[tuple[str, str], list[Item]] = defaultdict(list)
@@ -233,7 +234,7 @@ def _check_index_numbers(items: list[Item], problems: Problems) -> None:
             problems.add(i.entry.source, i.entry.line, "duplicate_entry", warning=True, other=first.entry.source)
 
 
-def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[str],
+def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[str], mistaken: frozenset[str],
                       problems: Problems) -> None:
     for i in items:
         target = i.entry.corrects
@@ -247,15 +248,20 @@ def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[
             if target in all_rels:
                 problems.add(i.entry.source, i.entry.corrects_line, "corrects_unpublished", target=target)
                 continue
-            _corrects_unknown(i.entry, all_rels, problems)
+            _corrects_unknown(i.entry, all_rels, mistaken, problems)
             continue
         i.corrects = old
         old.corrected_by.append(i)
 
 
-def _corrects_unknown(entry: Entry, all_rels: set[str], problems: Problems) -> None:
+def _corrects_unknown(entry: Entry, all_rels: set[str], mistaken: frozenset[str], problems: Problems) -> None:
     """`entry`'s 更正 names no entry: told, with the path it may mean (an entry dated
-    later too, as its ledger is checked now: see finance.ledger_series)."""
+    later too, as its ledger is checked now: see finance.ledger_series); or names one
+    that could not be read for a mistake of its own (told at its file: not offered
+    another entry's path instead)."""
+    if entry.corrects in mistaken:
+        problems.add(entry.source, entry.corrects_line, "corrects_mistaken", target=entry.corrects)
+        return
     others = all_rels - {entry.rel}
     near = _nearest(entry.corrects, others)
     folder = entry.rel.rpartition("/")[0]  # (an example from its folder, not its own path)

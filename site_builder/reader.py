@@ -86,8 +86,10 @@ class Attachment:
 
     @property
     def href(self) -> str:
-        """The file name as a link: %, # and ? escaped (in a link they would end the path)."""
-        return self.name.replace("%", "%25").replace("#", "%23").replace("?", "%3F")
+        """The file name as a link: %, # and ? escaped (in a link they would end the path),
+        and a space (no address holds one: browsers mend it, validators and some readers
+        do not)."""
+        return self.name.replace("%", "%25").replace("#", "%23").replace("?", "%3F").replace(" ", "%20")
 
 
 @dataclass(frozen=True)

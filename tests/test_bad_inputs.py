@@ -135,6 +135,8 @@ P_ATT_OUTSIDE = "content/dongcun/decisions/att-outside.md"
 P_TOTALS = "content/xicun/finance/totals-mismatch.md"  # (of units whose October has no other ledger)
 P_AMOUNT = "content/dongcun/finance/bad-amount.md"
 P_ID_BODY = "content/dongcun/decisions/id-in-body.md"
+P_CORRECTED_WRONG = "content/dongcun/finance/2026-09-caiwu.md"
+P_CORRECTS_WRONG = "content/dongcun/finance/2026-09-caiwu-gengzheng.md"
 P_CARD = "content/dongcun/decisions/card-in-csv.md"
 P_CARD_CSV = "content/dongcun/decisions/kahao.csv"
 P_IDS = "content/dongcun/relief/miscopied-ids.md"
@@ -246,6 +248,12 @@ ERROR_CASES = [
          {P_CORRECTS: entry("title: 更正\ndate: 2026-11-01\ntags: [更正]\ncorrects: dongcun/decisions/nothere.md")},
          _at(P_CORRECTS, "corrects_unknown", "corrects:", target="dongcun/decisions/nothere.md",
              example="dongcun/decisions/2026-11-02-daolu.md")),  # (another entry of its folder)
+    Case("corrects-an-entry-with-a-mistake",  # told so, not offered another entry's path instead
+         {P_CORRECTED_WRONG: entry("title: 东村2026年9月财务收支公开"),
+          P_CORRECTS_WRONG: entry("title: 更正\ndate: 2026-11-03\ncorrects: dongcun/finance/2026-09-caiwu.md")},
+         lambda f, y: [line(P_CORRECTED_WRONG, 2, "missing_date"),
+                       line(P_CORRECTS_WRONG, line_no(f[P_CORRECTS_WRONG], "corrects:"), "corrects_mistaken",
+                            target="dongcun/finance/2026-09-caiwu.md")]),
     Case("corrects-itself",
          {P_CORRECTS_SELF: entry("title: 更正\ndate: 2026-11-03\ncorrects: dongcun/decisions/corrects-self.md")},
          _at(P_CORRECTS_SELF, "corrects_self", "corrects:", target="dongcun/decisions/corrects-self.md")),

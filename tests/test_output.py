@@ -589,16 +589,19 @@ def test_big_attachment_size_is_human(make_site, tmp_path):
 
 
 def test_an_attachment_named_with_a_hash_or_a_question_mark_is_linked(make_site, tmp_path):
-    """In a link, # would begin a fragment and ? a query: the names are escaped."""
-    names = ["名单(终稿)#1.csv", "what?.csv", "100%.csv"]
+    """In a link, # would begin a fragment and ? a query: the names are escaped; and a
+    space, which no address holds."""
+    names = ["名单(终稿)#1.csv", "what?.csv", "100%.csv", "低保 名单 2026.csv"]
     site = make_site({"content/dongcun/decisions/2026-11-04-mingdan.md":
-                      "---\ntitle: 名单\ndate: 2026-11-04\nattachments: [名单(终稿)#1.csv, what?.csv, 100%.csv]\n"
+                      "---\ntitle: 名单\ndate: 2026-11-04\nattachments: [名单(终稿)#1.csv, what?.csv, 100%.csv, "
+                      "低保 名单 2026.csv]\n"
                       "---\n\n见附件，及[问号表](what%3F.csv)、[名单](名单(终稿)%231.csv)。\n",
                       **{f"content/dongcun/decisions/{n}": b"a,b\n" for n in names}})
     out = build_ok(site, tmp_path / "out")
     page = "dongcun/decisions/2026-11-04-mingdan/index.html"
     expected = {f"dongcun/decisions/2026-11-04-mingdan/{n}" for n in names}
     assert {_resolve(page, h) for h, a in _links(out / page) if "download" in a} == expected
+    assert not [h for h, a in _links(out / page) if " " in h]
     in_body = {_resolve(page, h) for h, a in _links(out / page) if "download" not in a} & expected
     assert in_body == {f"dongcun/decisions/2026-11-04-mingdan/{n}" for n in names[:2]}  # (the body's too)
     assert all((out / path).is_file() for path in expected)
