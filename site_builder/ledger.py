@@ -161,6 +161,24 @@ def parse_amount(text: str) -> Decimal | None:
         return None
 
 
+_WORDED = re.compile(r"(?:人民币)?¥?\s*(.+?)\s*(?:元整|元|圆)?")
+
+
+def mended_amount(text: str) -> str | None:
+    """An amount written with words around it (20000元, ￥1,200.00元整, 人民币500元), as
+    it should be written (20000, 1200.00, 500), for the message that refuses it; None
+    when the text is no amount but for such words."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    core = _WORDED.fullmatch(text).group(1).replace(",", "") if text else ""
+    return core if core != text and parse_amount(core) is not None and not core.startswith("-") else None
+
+
+def _bad_amount(problems: Problems, path: str, line_no: int, value: str, column: str) -> None:
+    mended = mended_amount(value)
+    problems.add(path, line_no, "ledger_bad_amount_mended" if mended else "ledger_bad_amount", value=value,
+                 column=column, **({"mended": mended} if mended else {}))
+
+
 def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
                     span: tuple[dt.date, dt.date] | None = None, published: dt.date | None = None,
                     ) -> tuple[str, list[Ledger], list[Ledger] | None]:
@@ -241,7 +259,8 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
         value = lines[start][written.end():]
         amount = parse_amount(value) if value.strip() else None  # (left empty: not a zero)
         if amount is None:
-            problems.add(path, first_line + start, "ledger_bad_opening", value=value.strip(), key=written.group(1))
+            problems.add(path, first_line + start, "ledger_bad_opening", value=value.strip(), key=written.group(1),
+                         example=mended_amount(value) or "169535.27")
             ok = False
         known = amount is not None  # (its own: known, whatever the block before)
         opening, start = amount or Decimal("0"), start + 1
@@ -315,9 +334,11 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
         amounts = []
         for cell, column in ((cells[2], header[2]), (cells[3], header[3])):
             amount = parse_amount(cell)
+            if amount is None:
+                _bad_amount(problems, path, line_no, cell, column)
+            elif amount < 0:
+                problems.add(path, line_no, "ledger_negative_amount", value=cell, column=column)
             if amount is None or amount < 0:
-                problems.add(path, line_no, "ledger_bad_amount" if amount is None else "ledger_negative_amount",
-                             value=cell, column=column)
                 ok = known = False
                 amount = None
             amounts.append(amount)
@@ -446,7 +467,7 @@ class _StatedBalances:
         stated = parse_amount(cell)
         if stated is None:  # (a balance may be below zero)
             self.right = False
-            self.problems.add(self.path, line_no, "ledger_bad_amount", value=cell, column=self.column)
+            _bad_amount(self.problems, self.path, line_no, cell, self.column)
         elif self.balance is None:
             self.balance = stated
         else:

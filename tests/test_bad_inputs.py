@@ -134,6 +134,7 @@ P_CORRECTS_SELF = "content/dongcun/decisions/corrects-self.md"
 P_ATT_OUTSIDE = "content/dongcun/decisions/att-outside.md"
 P_TOTALS = "content/xicun/finance/totals-mismatch.md"  # (of units whose October has no other ledger)
 P_AMOUNT = "content/dongcun/finance/bad-amount.md"
+P_AMOUNT_YUAN = "content/dongcun/finance/yuan-amount.md"
 P_ID_BODY = "content/dongcun/decisions/id-in-body.md"
 P_CORRECTED_WRONG = "content/dongcun/finance/2026-09-caiwu.md"
 P_CORRECTS_WRONG = "content/dongcun/finance/2026-09-caiwu-gengzheng.md"
@@ -323,6 +324,14 @@ ERROR_CASES = [
                           "```ledger\nopening: 10000.00\n日期,摘要,收入,支出,凭证号\n"
                           f"2026-10-05,上级转移支付,5000.00,,001\n{BAD_LEDGER_ROW}\n```")},
          _at(P_AMOUNT, "ledger_bad_amount", BAD_LEDGER_ROW, value="32O.50", column="支出")),
+    Case("ledger-amounts-with-yuan",  # told the clerk's own figures as they should be written
+         {P_AMOUNT_YUAN: entry("title: 金额带元\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                               "```ledger\n上月结余：52,300.00元\n日期,摘要,收入,支出,凭证号\n"
+                               "2026-10-05,上级转移支付,20000元,,001\n```")},
+         lambda f, y: [line(P_AMOUNT_YUAN, line_no(f[P_AMOUNT_YUAN], "上月结余"), "ledger_bad_opening",
+                            value="52,300.00元", key="上月结余", example="52300.00"),
+                       line(P_AMOUNT_YUAN, line_no(f[P_AMOUNT_YUAN], "20000元"), "ledger_bad_amount_mended",
+                            value="20000元", column="收入", mended="20000")]),
     Case("id-number-in-body",
          {P_ID_BODY: entry("title: 土地承包合同公示\ndate: 2026-11-01",
                            f"承包人：张某某\n\n身份证号：{ID_NUMBER}\n\n承包面积：3.2亩。")},
