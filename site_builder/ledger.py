@@ -269,7 +269,10 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
         problems.add(path, first_line, "ledger_empty")
         return None, False
     header_line, header_text = rows_text[0]
-    header = _cells(header_text)
+    # lines pasted from a spreadsheet (Excel, WPS) have their cells apart by tabs: read so
+    # when the header is (their amounts may keep the thousands commas the sheet showed)
+    tabbed = "\t" in header_text and "," not in header_text
+    header = _cells(header_text, tabbed)
     if tuple(_UNIT.sub("", h) for h in header[:4]) != REQUIRED_HEADER:  # (收入（元） is 收入)
         problems.add(path, header_line, "ledger_bad_header", header=",".join(header),
                      expected=",".join(REQUIRED_HEADER))
@@ -283,7 +286,7 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
                              header[own_balance] if own_balance is not None else "", own=given or not follows,
                              written=given)
     for line_no, row_text in rows_text[1:]:
-        cells = _cells(row_text)
+        cells = _cells(row_text, tabbed)
         if again := _OPENING.match(row_text):  # (the opening, written under the header; or again)
             problems.add(path, line_no, "ledger_opening_twice" if given else "ledger_opening_below_header",
                          key=again.group(1))
@@ -309,7 +312,7 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
                 stated.begin_at(opening)
             ok = False
             continue
-        mistake = _cells_mistake(row_text, cells, header, own_balance)
+        mistake = _cells_mistake(row_text, cells, header, own_balance, tabbed)
         if mistake is not None and mistake[0] == "ledger_fullwidth_comma":
             # told, and read on as it will be once its commas are mended (when that reads):
             # the ledger's other mistakes and its totals are told in this run too
@@ -349,7 +352,7 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
             continue
         if len(cells) > 4 and cells[4].isdigit():
             vouchers.append((line_no, int(cells[4])))
-        if _voucher_split(cells, header, own_balance):
+        if not tabbed and _voucher_split(cells, header, own_balance):
             split.append((line_no, cells))
         balance += amounts[0] - amounts[1]
         below_zero = (below_zero or line_no) if balance < 0 else None
@@ -375,19 +378,23 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
     return Ledger(header, tuple(rows), opening, income, expense, first_line - 1, own_balance, given or follows), ok
 
 
-def _cells(text: str) -> tuple[str, ...]:
-    """A CSV line's cells, their spaces trimmed."""
-    return tuple(c.strip() for c in next(csv.reader([text])))
+def _cells(text: str, tabbed: bool = False) -> tuple[str, ...]:
+    """A CSV line's cells (`tabbed`: apart by tabs), their spaces trimmed."""
+    return tuple(c.strip() for c in next(csv.reader([text], delimiter="\t" if tabbed else ",")))
 
 
 def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...],
-                   own_balance: int | None) -> tuple[str, dict] | None:
+                   own_balance: int | None, tabbed: bool = False) -> tuple[str, dict] | None:
     """What makes a line's cells unreadable (the message's key and words), if anything:
     a full-width comma between cells, an amount cut in two at a thousands comma, an
-    empty amount left out, too many or too few cells. A line shorter than the header is
-    padded (the columns after 支出 may be left off), so a full-width comma there is told
-    when the line read with it as a comma would have amounts where it has other text."""
-    if any("，" in c and parse_amount(c) is None for c in cells) and len(cells) < len(header):
+    empty amount left out, too many or too few cells (or cells apart by tabs under a
+    header apart by commas). A line shorter than the header is padded (the columns after
+    支出 may be left off), so a full-width comma there is told when the line read with
+    it as a comma would have amounts where it has other text. (Cells apart by tabs are
+    never cut at a comma.)"""
+    if len(cells) < 4 and not tabbed and "\t" in row_text:
+        return "ledger_tab_cells", {}
+    if not tabbed and any("，" in c and parse_amount(c) is None for c in cells) and len(cells) < len(header):
         wide = _cells(row_text.replace("，", ","))
         if len(cells) < 4 or (len(wide) >= 4 and wide[2:4] != cells[2:4]
                               and all(parse_amount(c) is not None for c in wide[2:4])):
@@ -395,7 +402,7 @@ def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...
     # 1,500.00 unquoted, read as 1 and 500.00: told as a question where the line may be
     # right (an income of 1 and an expense of 500.00), and only where nothing else would
     # tell it (beside a column after 支出, a line too long is)
-    for k in (2, 3):
+    for k in (2, 3) if not tabbed else ():
         if k + 1 < len(cells) and _HEAD.match(cells[k]) and _TAIL.match(cells[k + 1]) and (
                 k == 2 or len(cells) > len(header) or ("." in cells[k + 1] and k + 1 != own_balance)):
             # (1,234,567.89: every group of three that follows; in a line with cells too

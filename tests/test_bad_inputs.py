@@ -135,6 +135,7 @@ P_ATT_OUTSIDE = "content/dongcun/decisions/att-outside.md"
 P_TOTALS = "content/xicun/finance/totals-mismatch.md"  # (of units whose October has no other ledger)
 P_AMOUNT = "content/dongcun/finance/bad-amount.md"
 P_AMOUNT_YUAN = "content/dongcun/finance/yuan-amount.md"
+P_LEDGER_TABS = "content/dongcun/finance/tabs.md"
 P_ID_BODY = "content/dongcun/decisions/id-in-body.md"
 P_CORRECTED_WRONG = "content/dongcun/finance/2026-09-caiwu.md"
 P_CORRECTS_WRONG = "content/dongcun/finance/2026-09-caiwu-gengzheng.md"
@@ -324,6 +325,11 @@ ERROR_CASES = [
                           "```ledger\nopening: 10000.00\n日期,摘要,收入,支出,凭证号\n"
                           f"2026-10-05,上级转移支付,5000.00,,001\n{BAD_LEDGER_ROW}\n```")},
          _at(P_AMOUNT, "ledger_bad_amount", BAD_LEDGER_ROW, value="32O.50", column="支出")),
+    Case("ledger-line-pasted-under-a-typed-header",  # its tabs told, not "only 1 cell"
+         {P_LEDGER_TABS: entry("title: 表格粘贴\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                               "```ledger\nopening: 100.00\n日期,摘要,收入,支出,凭证号\n"
+                               "2026-10-05\t上级转移支付\t5000.00\t\t001\n```")},
+         _at(P_LEDGER_TABS, "ledger_tab_cells", "上级转移支付")),
     Case("ledger-amounts-with-yuan",  # told the clerk's own figures as they should be written
          {P_AMOUNT_YUAN: entry("title: 金额带元\ndate: 2026-11-06\nperiod: \"2026-10\"",
                                "```ledger\n上月结余：52,300.00元\n日期,摘要,收入,支出,凭证号\n"

@@ -491,6 +491,25 @@ def test_ledger_table_with_computed_balance(make_site, tmp_path):
     assert "5,000.00" in cells and "320.50" in cells
 
 
+def test_a_ledger_pasted_from_a_spreadsheet_is_read_by_its_tabs(make_site, tmp_path):
+    """Lines copied from Excel or WPS have their cells apart by tabs, and amounts as the
+    sheet showed them (1,200.00): read as the same ledger written with commas."""
+    tabbed = LEDGER_OCT.replace("日期,摘要,收入,支出,凭证号\n2026-10-05,上级转移支付,5000.00,,001\n"
+                                "2026-10-18,村部办公费,,320.50,002",
+                                "日期\t摘要\t收入\t支出\t凭证号\n2026-10-05\t上级转移支付\t5,000.00\t\t001\n"
+                                "2026-10-18\t村部办公费\t\t320.50\t002")
+    assert tabbed != LEDGER_OCT
+    plain = build_ok(make_site(), tmp_path / "plain")
+    out = build_ok(make_site({"content/dongcun/finance/2026-10-caiwu.md": tabbed}), tmp_path / "out")
+    page = "dongcun/finance/2026-10-caiwu/index.html"
+    tables = []
+    for root in (plain, out):
+        parser = TableParser()
+        parser.feed((root / page).read_text(encoding="utf-8"))
+        tables.append(parser.tables)
+    assert tables[0] == tables[1] and any("14,679.50" in r for _, r in tables[1][0])
+
+
 def test_ledger_dates_are_shown_and_exported_in_one_form(make_site, tmp_path):
     """However a line's date was typed (2026/10/18, １０月５日, 10月20日), the table and
     its CSV give 2026-10-18: a line without its year takes its period's, even a line
