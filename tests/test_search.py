@@ -149,6 +149,25 @@ def test_random_phrases_have_exactly_their_hits(browser, demo, site_model):
     assert sum(1 for e in expected[120:] if e == 0) >= 5 and min(expected[:120]) >= 1
 
 
+def test_words_typed_without_spaces_find_the_entries_that_hold_each(browser, demo, site_model):
+    """People type 东庄村低保, not 东庄村 低保: no entry holds it as typed, so it is cut
+    into what entries do hold, and the entries holding every piece are listed, said to
+    be so (not counted as hits of the query as typed); a query some entry holds as typed
+    is never cut."""
+    page = browser.new_page()
+    base = demo.as_uri() + "/"
+    assert not truth(site_model, "东庄村低保") and truth(site_model, "东庄村 低保")
+    result = run_query(page, base, "东庄村低保")
+    split = int(page.get_attribute("#search-results", "data-split"))
+    assert result["hits"] == 0 and split == len(truth(site_model, "东庄村 低保")), (result["status"], split)
+    assert set(urls(result, hits_only=False)[:split]) <= truth(site_model, "东庄村 低保")
+    assert result["status"].startswith(load_strings("zh-Hans").ui["search_split"].split("“")[0]) and "东庄村" in result["status"]
+    assert "<mark>东庄村</mark>" in result["html"] and "<mark>低保</mark>" in result["html"]
+    whole = run_query(page, base, "农村低保")  # held as typed: its hits, not cut
+    assert whole["hits"] == len(truth(site_model, "农村低保")) > 0
+    assert page.get_attribute("#search-results", "data-split") == "0"
+
+
 def test_traditional_and_simplified_are_one(browser, demo, site_model):
     page = browser.new_page()
     base = demo.as_uri() + "/"

@@ -380,8 +380,10 @@
     return filters.year === null || (doc >= filters.year[0] && doc < filters.year[1]);
   }
 
-  function search(words, filters) {
-    var post = Object.create(null), pos = Object.create(null), idf = Object.create(null), scoreTerms = [];
+  /* The postings and positions of the words' terms (their chunks loaded), and the
+     terms that score them. */
+  function termsOf(words) {
+    var post = Object.create(null), pos = Object.create(null), scoreTerms = [];
     words.forEach(function (w) {
       w.segs.forEach(function (s) {
         s.need.forEach(function (t) { if (!post[t]) post[t] = postings(t); });
@@ -390,6 +392,59 @@
         if (s.joint && !pos[s.joint]) pos[s.joint] = positions(s.joint, null);
       });
     });
+    return { post: post, pos: pos, scoreTerms: scoreTerms };
+  }
+
+  /* Whether some document holds the text as written (its terms' chunks loaded). */
+  function occurs(text) {
+    var words = parse(text);
+    return loadChunksFor(words).then(function () {
+      var w = words[0], found = termsOf(words), docs = found.post[w.segs[0].need[0]];
+      for (var doc of docs.keys()) if (wordOk(w, doc, found.post, found.pos)) return true;
+      return false;
+    });
+  }
+
+  /* A run of Han characters typed without spaces (东庄村低保) that no entry holds as
+     written, cut where it is made of what entries do hold: the longest beginning some
+     entry holds, then the same of the rest (东庄村, 低保); null when it stays whole. */
+  function pieces(run) {
+    var out = [];
+    function from(at) {
+      if (at >= run.length) return Promise.resolve();
+      function tryLength(n) {
+        if (n < 2) { out.push(run.charAt(at)); return from(at + 1); }
+        if (n === run.length) return tryLength(n - 1);  // (the whole run: found nowhere)
+        var piece = run.substr(at, n);
+        return occurs(piece).then(function (yes) {
+          if (!yes) return tryLength(n - 1);
+          out.push(piece);
+          return from(at + n);
+        });
+      }
+      return tryLength(run.length - at);
+    }
+    return from(0).then(function () { return out.length > 1 ? out : null; });
+  }
+
+  /* The query with each word that is one Han run of 3 characters or more, found
+     nowhere as written, cut into pieces (see pieces); null when none is. */
+  function resplit(words) {
+    var cut = false;
+    return Promise.all(words.map(function (w) {
+      var seg = w.segs[0];
+      if (w.segs.length > 1 || seg.word || seg.text.length < 3) return [w.text];
+      return occurs(seg.text).then(function (yes) {
+        return yes ? [w.text] : pieces(seg.text).then(function (p) { if (p) cut = true; return p || [w.text]; });
+      });
+    })).then(function (texts) {
+      return cut ? parse([].concat.apply([], texts).join(" ")) : null;
+    });
+  }
+
+  function search(words, filters) {
+    var found = termsOf(words), post = found.post, pos = found.pos, scoreTerms = found.scoreTerms;
+    var idf = Object.create(null);
     // Every document with at least one query term is a candidate; count terms present.
     var present = new Map();
     scoreTerms.forEach(function (t) {
@@ -429,7 +484,7 @@
         if (hit) hits.push([score, doc]);
         else if (matched * 2 >= scoreTerms.length) partial.push([score, doc]);
       });
-      var order = function (a, b) { return b[0] - a[0] || a[1] - b[1]; };
+      var order = function (a, b) { return b[0] - a[0] || b[1] - a[1]; };  // (equal: the newer first)
       hits.sort(order);
       partial.sort(order);
       return { hits: hits, partial: partial.slice(0, PER_PAGE) };
@@ -544,7 +599,7 @@
   var current = null;
 
   function render(result, words, shown) {
-    var all = result.hits.map(function (h) { return [h[1], false]; })
+    var all = (result.split ? result.split.hits : result.hits).map(function (h) { return [h[1], false]; })
       .concat(result.partial.map(function (h) { return [h[1], true]; }));
     var page = all.slice(0, shown);
     return Promise.all(page.map(function (r) { return once("d" + r[0], "d/" + r[0] + ".js", docBase); })).then(function () {
@@ -558,11 +613,14 @@
           '<p class="snippet">' + highlight(d.x, words, 160) + "</p></li>";
       }).join("");
       var n = result.hits.length;
-      status.innerHTML = n ? esc(count(S.found, n)) : result.partial.length ? esc(S.only_partial) :
+      status.innerHTML = result.split ? esc(count(S.split, result.split.hits.length).replace(
+        "{words}", result.split.words.join(S.split_sep))) :
+        n ? esc(count(S.found, n)) : result.partial.length ? esc(S.only_partial) :
         esc(S.none) + ' <a href="' + esc(siteRoot + "index.html") + '">' + esc(S.browse) + "</a>";
       more.hidden = all.length <= shown;
       list.setAttribute("data-hits", String(n));
       list.setAttribute("data-partial", String(result.partial.length));
+      list.setAttribute("data-split", String(result.split ? result.split.hits.length : 0));
     });
   }
 
@@ -591,8 +649,20 @@
       var filters = { unit: filterIndex("unit", params.get("unit")), category: filterIndex("category", params.get("category")),
         year: filterIndex("year", params.get("year")) };
       return loadChunksFor(words).then(function () { return search(words, filters); }).then(function (result) {
-        current = { result: result, words: words, shown: PER_PAGE };
-        return render(result, words, PER_PAGE);
+        if (result.hits.length) return [result, words];
+        // typed without spaces, as people type: 东庄村低保 finds what holds 东庄村 and 低保
+        return resplit(words).then(function (split) {
+          if (!split) return [result, words];
+          return loadChunksFor(split).then(function () { return search(split, filters); }).then(function (again) {
+            if (!again.hits.length) return [result, words];
+            // (listed as what they are: not hits of the query as typed, nor partial)
+            return [{ hits: [], partial: [], split: { words: split.map(function (w) { return w.text; }),
+                                                      hits: again.hits } }, split];
+          });
+        });
+      }).then(function (found) {
+        current = { result: found[0], words: found[1], shown: PER_PAGE };
+        return render(found[0], found[1], PER_PAGE);
       });
     }).then(function () {
       // on a phone the form fills the first screen: the results are brought into it
