@@ -217,6 +217,33 @@ def test_every_unit_is_a_tap_away_on_the_first_screen_of_the_home_page(browser, 
         page.close()
 
 
+def test_a_ledger_line_on_a_phone_shows_its_words_beside_its_figures(browser, site, pages):
+    """On a 360 px phone (and in large type) each line of a ledger is a card: its 摘要
+    and every figure, each after its column's name, on the screen without scrolling
+    sideways (scrolled to its amounts, a line's 摘要 and the header were off screen)."""
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    try:
+        page.goto((site / pages["entry-ledger"]).as_uri())
+        for large in (False, True):
+            if large:
+                page.click("#large-toggle")
+            rows = page.locator("table.ledger tbody tr:not(.opening)")
+            assert rows.count() > 0
+            for k in range(min(3, rows.count())):
+                cells = rows.nth(k).locator("td")
+                shown = [c for c in cells.all() if c.is_visible()]
+                assert len(shown) >= 4, k
+                for cell in shown:
+                    box = cell.bounding_box()
+                    assert box["x"] >= 0 and box["x"] + box["width"] <= 360, (k, cell.inner_text(), box)
+                for cell in shown[2:]:  # (after the date and the 摘要: each says its column)
+                    label = cell.evaluate("c => getComputedStyle(c, '::before').content")
+                    assert label.strip('"') == cell.get_attribute("data-label") != "", (k, label)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        page.close()
+
+
 def test_every_table_has_headers_and_caption(site):
     missing = []
     for path in site.rglob("*.html"):
