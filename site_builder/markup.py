@@ -217,6 +217,7 @@ def caption_tables(html: str, fallback: str, hint: str) -> str:
             hidden = ' class="visually-hidden"' if adjacent or not heading else ""
             inner = f"<caption{hidden}>{htmllib.escape(name, quote=False)}</caption>{inner}"
         seen.add(name)
+        table_open, inner = _stacked(table_open, inner)
         return (f'<p class="swipe-hint" aria-hidden="true">{htmllib.escape(hint)}</p>'
                 f'<div class="table-scroll" role="region" aria-label="{htmllib.escape(name)}" '
                 f'tabindex="0">{table_open}{inner}</table></div>')
@@ -231,6 +232,29 @@ def caption_tables(html: str, fallback: str, hint: str) -> str:
         last = m.end()
     out.append(html[last:])
     return "".join(out)
+
+
+STACK_FROM = 5  # columns from which a table's lines are cards on a phone
+
+
+def _stacked(table_open: str, inner: str) -> tuple[str, str]:
+    """A table of STACK_FROM columns or more (a 低保 list: 序号, 户主, 组别, 人数, 类别,
+    金额) marked to show each line as a card on a phone, each cell after its column's
+    name (`data-label`): scrolled sideways, its amounts left the names behind. Not one
+    with cells spanning columns or rows, whose cells' columns these would not name."""
+    head = re.search(r"<thead>(.*?)</thead>", inner, re.S)
+    labels = [plain_text(h) for h in re.findall(r"<th\b[^>]*>(.*?)</th>", head.group(1), re.S)] if head else []
+    if len(labels) < STACK_FROM or re.search(r"\b(?:col|row)span=", inner):
+        return table_open, inner
+
+    def row(m: re.Match) -> str:
+        cells = iter(labels)
+        return re.sub(r"<td\b", lambda _: f'<td data-label="{htmllib.escape(next(cells, ""))}"', m.group(0))
+
+    body = re.sub(r"<tr>.*?</tr>", row, inner[head.end():], flags=re.S)
+    marked = (table_open.replace('class="', 'class="stack ', 1) if 'class="' in table_open
+              else table_open[:-1] + ' class="stack">')
+    return marked, inner[:head.end()] + body
 
 
 def fill_missing_alt(html: str, label: str = "{name}") -> str:

@@ -157,7 +157,7 @@ def test_a_unit_with_nothing_published_says_so_once(make_site, tmp_path):
                                                      "    kind: village\n    parent: town\ncategories:\n", 1)})
     out = build_ok(site, tmp_path / "out")
     home = (out / "index.html").read_text(encoding="utf-8")
-    card = home[home.index(">北村</a>"):]
+    card = home[home.index(">北村</a>", home.index('class="unit-cards"')):]
     card = card[:card.index("</li>")]
     assert UI["never_updated"] in card and UI["no_entries"] not in card, card
 

@@ -217,17 +217,25 @@ def test_every_unit_is_a_tap_away_on_the_first_screen_of_the_home_page(browser, 
         page.close()
 
 
-def test_a_ledger_line_on_a_phone_shows_its_words_beside_its_figures(browser, site, pages):
-    """On a 360 px phone (and in large type) each line of a ledger is a card: its 摘要
-    and every figure, each after its column's name, on the screen without scrolling
-    sideways (scrolled to its amounts, a line's 摘要 and the header were off screen)."""
+def _stacked_table_page(site: Path) -> str:
+    """A demo entry page with a wide table in its body (a 低保 list)."""
+    return next(p.relative_to(site).as_posix() for p in sorted(site.glob("*/*/*/index.html"))
+                if p.parts[-4] != "zh-hant" and 'class="stack"' in p.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("kind", ["ledger", "stack"])
+def test_a_line_of_a_wide_table_on_a_phone_shows_its_words_beside_its_figures(browser, site, pages, kind):
+    """On a 360 px phone (and in large type) each line of a ledger, or of a wide table
+    in a body (a 低保 list), is a card: its words and every figure, each after its
+    column's name, on the screen without scrolling sideways (scrolled to its amounts, a
+    line's 摘要 or name and the header were off the screen)."""
     page = browser.new_page(viewport={"width": 360, "height": 740})
     try:
-        page.goto((site / pages["entry-ledger"]).as_uri())
+        page.goto((site / (pages["entry-ledger"] if kind == "ledger" else _stacked_table_page(site))).as_uri())
         for large in (False, True):
             if large:
                 page.click("#large-toggle")
-            rows = page.locator("table.ledger tbody tr:not(.opening)")
+            rows = page.locator(f"table.{kind} tbody tr:not(.opening)")
             assert rows.count() > 0
             for k in range(min(3, rows.count())):
                 cells = rows.nth(k).locator("td")
@@ -236,7 +244,7 @@ def test_a_ledger_line_on_a_phone_shows_its_words_beside_its_figures(browser, si
                 for cell in shown:
                     box = cell.bounding_box()
                     assert box["x"] >= 0 and box["x"] + box["width"] <= 360, (k, cell.inner_text(), box)
-                for cell in shown[2:]:  # (after the date and the 摘要: each says its column)
+                for cell in shown[2 if kind == "ledger" else 0:]:  # (a ledger's date and 摘要 say none)
                     label = cell.evaluate("c => getComputedStyle(c, '::before').content")
                     assert label.strip('"') == cell.get_attribute("data-label") != "", (k, label)
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -394,6 +402,22 @@ def small_site(tmp_path_factory) -> tuple[Path, Path]:
             f"---\ntitle: 办事指南第{n}号\ndate: 2026-02-0{n}\n---\n\n指南正文。\n")
     write_files(root, files)
     return root, build_ok(root, root.parent / "out", TODAY)
+
+
+def test_only_wide_tables_of_plain_columns_are_cards_on_a_phone():
+    """From five columns, a body's table is marked to be shown as cards, its cells named
+    by their column; not a narrower one, nor one with a cell across columns or rows."""
+    from site_builder.markup import caption_tables
+
+    def table(columns: int, span: str = "") -> str:
+        head = "".join(f"<th>列{k}</th>" for k in range(columns))
+        cells = "".join(f"<td{span if k == 0 else ''}>{k}</td>" for k in range(columns))
+        return f"<table>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n<tr>{cells}</tr>\n</tbody>\n</table>"
+
+    wide = caption_tables(table(5), "表格", "滑动")
+    assert '<table class="stack">' in wide and '<td data-label="列4">4</td>' in wide
+    assert "stack" not in caption_tables(table(4), "表格", "滑动")
+    assert "stack" not in caption_tables(table(6, ' colspan="2"'), "表格", "滑动")
 
 
 def test_image_without_alt_is_reported_and_never_shown_without_text(small_site):
