@@ -52,6 +52,19 @@ class LateEntry:
 
 
 @dataclass(frozen=True)
+class ShortNotice:
+    """An entry whose public notice (公示) is shorter than its category's `notice_days`:
+    counted as notices say them, its first and last day included (see reader)."""
+    rel: str
+    unit: str
+    category: str
+    start: dt.date
+    until: dt.date
+    days: int
+    least: int
+
+
+@dataclass(frozen=True)
 class CadenceRecord:
     """One unit × scheduled category on `today`."""
     unit: str
@@ -85,6 +98,7 @@ class Supervision:
     unstarted: tuple[tuple[str, str], ...] = ()  # (unit, category) scheduled but never
                                                  # published, and owed since when unknown
                                                  # (the unit has no `since`)
+    short_notices: tuple[ShortNotice, ...] = ()  # newest first
 
     @property
     def late_rels(self) -> frozenset[str]:
@@ -136,6 +150,19 @@ def late_entries(config: SiteConfig, entries: list[Entry], calendar: WorkCalenda
         if over > 0:
             out.append(LateEntry(e.rel, e.unit, e.category, e.formed, deadline, e.date, limit, over))
     return sorted(out, key=lambda x: (x.published, x.rel), reverse=True)
+
+
+def short_notices(config: SiteConfig, entries: list[Entry]) -> list[ShortNotice]:
+    """Entries whose `notice_until` gives them fewer days of notice than their category's
+    `notice_days`, newest first (the clerk is told when checking; the supervisors see
+    them listed: names posted for two days leave no time to object)."""
+    out = []
+    for e in entries:
+        least = config.categories_by_id[e.category].notice_days
+        if e.notice_until is not None and least is not None and (e.notice_until - e.date).days + 1 < least:
+            out.append(ShortNotice(e.rel, e.unit, e.category, e.date, e.notice_until,
+                                   (e.notice_until - e.date).days + 1, least))
+    return sorted(out, key=lambda x: (x.start, x.rel), reverse=True)
 
 
 def first_owed(since: str, cadence: str) -> str:
@@ -235,7 +262,7 @@ def supervise(config: SiteConfig, entries: list[Entry], today: dt.date,
     late = late_entries(config, entries, calendar)
     records, unstarted = cadence_records(config, entries, today, late)
     return Supervision(today, tuple(records), tuple(late), tuple(stale_units(config, entries, today)),
-                       tuple(sorted(calendar.fallback_years)), tuple(unstarted))
+                       tuple(sorted(calendar.fallback_years)), tuple(unstarted), tuple(short_notices(config, entries)))
 
 
 def counted_to(year: int, today: dt.date) -> dt.date:

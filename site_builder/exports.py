@@ -99,12 +99,15 @@ def supervision_json(site: Site) -> bytes:
     late = [{**_entry_ref(site, x.rel), "unit": x.unit, "category": x.category,
              "formed": _day(x.formed), "deadline": _day(x.deadline), "published": _day(x.published),
              "limit_workdays": x.limit, "workdays_late": x.workdays_late} for x in sv.late_entries]
+    short = [{**_entry_ref(site, x.rel), "unit": x.unit, "category": x.category, "start": _day(x.start),
+              "until": _day(x.until), "days": x.days, "least_days": x.least} for x in sv.short_notices]
     stale = [{"unit": s.unit, "unit_name": cfg.units_by_id[s.unit].name,
               "last_update": _day(s.last_update), "days": s.days} for s in sv.stale_units]
     never = [{"unit": u, "unit_name": cfg.units_by_id[u].name, "category": c,
               "category_name": cfg.categories_by_id[c].name} for u, c in sv.unstarted]
     return _json({"today": _day(sv.today), "workdays_fallback_years": list(sv.fallback_years),
-                  "records": records, "never_published": never, "late_entries": late, "stale_units": stale})
+                  "records": records, "never_published": never, "late_entries": late, "short_notices": short,
+                  "stale_units": stale})
 
 
 def annual_csv(site: Site, year: int) -> bytes:

@@ -457,6 +457,28 @@ def test_bad_holidays_config_is_refused_with_its_line(tmp_path):
 
 # --------------------------------------------------------------------------- public notice
 
+def test_a_notice_shorter_than_its_category_requires_is_shown_to_the_supervisors(tmp_path):
+    """Names posted for two days leave no time to object: the clerk is told when checking
+    (a note), and the supervisors see it listed on their page, in their data and by
+    check --supervision. Seven days counted with the first and the last is not short."""
+    site = write_site(tmp_path / "site")
+    write_entry(site, "beicun/relief/2026-11-10-short.md", title="北村低保对象公示", date="2026-11-10",
+                notice_until="2026-11-11")
+    write_entry(site, "beicun/relief/2026-11-12-full.md", title="北村低保对象公示（二）", date="2026-11-12",
+                notice_until="2026-11-18")
+    out = build(site, "2026-11-20")
+    rows = tables(read(out, "supervision/index.html"))[UI["short_notice_heading"]]
+    assert [r[0] for r in rows[1:]] == ["北村低保对象公示"]
+    assert rows[1][3:] == [UI["date_span"].format(start=cn_date(dt.date(2026, 11, 10)), until=cn_date(dt.date(2026, 11, 11))),
+                           UI["short_notice_days"].format(days=2, least=7)]
+    short = json.loads(read(out, "data/supervision.json"))["short_notices"]
+    assert [(x["title"], x["days"], x["least_days"]) for x in short] == [("北村低保对象公示", 2, 7)]
+    lines = run("check", "--supervision", str(site), "--today", "2026-11-20").stdout.splitlines()
+    assert MESSAGES["supervision_short_notice"].format(
+        unit="北村", category="低保救助", title="北村低保对象公示", start=cn_date(dt.date(2026, 11, 10)),
+        until=cn_date(dt.date(2026, 11, 11)), days=2, least=7, path="content/beicun/relief/2026-11-10-short.md") in lines
+
+
 def test_notice_days_left_then_over(tmp_path):
     site = write_site(tmp_path / "site")
     write_entry(site, "beicun/decisions/2026-11-17-jueyi.md", title="修路决议公示", date="2026-11-17")
