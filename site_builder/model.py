@@ -252,6 +252,11 @@ def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[
             continue
         i.corrects = old
         old.corrected_by.append(i)
+        if i.entry.formed is not None and i.entry.formed < old.entry.date:
+            # the date the entry it corrects was formed, copied with its text: the correction
+            # would count as published months after it was formed (late, to the supervisors)
+            problems.add(i.entry.source, i.entry.corrects_line, "correction_formed_before", warning=True,
+                         formed=i.entry.formed.isoformat(), date=old.entry.date.isoformat())
 
 
 def _corrects_unknown(entry: Entry, all_rels: set[str], mistaken: frozenset[str], problems: Problems) -> None:

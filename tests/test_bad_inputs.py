@@ -1067,6 +1067,16 @@ def test_a_ledger_of_a_period_not_begun_gets_a_note(make_site):
              date="2026-11-06")]
 
 
+def test_a_correction_formed_before_the_entry_it_corrects_gets_a_note(make_site):
+    """Its 生成日期 copied with the text of the entry it corrects: it would count as
+    published months late."""
+    path = "content/dongcun/decisions/2026-11-10-gengzheng.md"
+    text = entry("title: 更正\ndate: 2026-11-10\nformed: 2026-10-30\ncorrects: dongcun/decisions/2026-11-02-daolu.md")
+    assert _notes_of(make_site({path: text})) == [
+        line(path, line_no(text, "corrects:"), "correction_formed_before", warning=True, formed="2026-10-30",
+             date="2026-11-02")]
+
+
 def test_an_entry_copied_and_forgotten_gets_a_note(make_site):
     site = make_site({"content/dongcun/decisions/2026-11-02-daolu-copy.md": DECISION})
     result = run_check(site)
