@@ -691,9 +691,22 @@ def with_face(entry: Entry) -> Entry:
     return dataclasses.replace(entry, face=plain_digest(shown, files))
 
 
+_NOT_SUMMED = re.compile(r"<(table|h[1-6])\b.*?</\1>", re.S)
+_SENTENCE_END = re.compile("[。！？；]")
+
+
 def _summary(html: str) -> str:
-    """The body's first words (never the first digits of a longer number: see shorten)."""
-    return shorten(plain_text(ledgers.PLACEHOLDER_RE.sub(" ", html)), _SUMMARY_CHARS)
+    """The body's first words, those of its paragraphs (a table's headings run into the
+    text read as nonsense: 二、收入预算 项目 预算金额（元） 测算依据…), to the end of a
+    sentence where one ends past two fifths of the length; else cut, never after the
+    first digits of a longer number (see shorten). A body of tables alone: theirs."""
+    text = plain_text(ledgers.PLACEHOLDER_RE.sub(" ", _NOT_SUMMED.sub(" ", html))) \
+        or plain_text(ledgers.PLACEHOLDER_RE.sub(" ", html))
+    if len(text) > _SUMMARY_CHARS:
+        ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, _SUMMARY_CHARS)]
+        if ends and ends[-1] >= _SUMMARY_CHARS * 2 // 5:
+            return text[:ends[-1]]
+    return shorten(text, _SUMMARY_CHARS)
 
 
 def _find_line(body: str, needle: str, body_line: int) -> int:

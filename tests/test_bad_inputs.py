@@ -1279,6 +1279,16 @@ def test_a_summary_never_ends_in_the_first_digits_of_an_amount(make_site, tmp_pa
     assert _summary(lead[:115] + "共计300,每户一份") == lead[:115] + "共计300…"  # (a whole number, then a comma)
 
 
+def test_a_summary_is_the_paragraphs_words_to_the_end_of_a_sentence():
+    """A 公开栏 sheet's line: not a table's headings run into the text (二、收入预算 项目
+    预算金额（元） 测算依据…), and ending with a sentence where one ends far enough in."""
+    sentence = "本年度村级预算收入共计一百二十万元，主要来自上级转移支付和集体经营收入。"
+    html = (f"<h2>一、收入预算</h2>\n<table><thead><tr><th>项目</th><th>预算金额（元）</th></tr></thead></table>\n"
+            f"<p>{sentence * 4}</p>")
+    assert _summary(html) == sentence * 3  # (120 characters hold three sentences and a half)
+    assert _summary("<table><tr><td>项目</td><td>金额</td></tr></table>") == "项目 金额"  # (tables alone: theirs)
+
+
 @pytest.mark.parametrize("written", ["2024年7月1日", "2024年7月1号", "2024年7月1號"])
 def test_chinese_date_is_accepted(make_site, tmp_path, written):
     path = "content/town/services/cn-date.md"
