@@ -599,6 +599,7 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: 
     there (neither read nor made again: at 10,000 entries, making and comparing the
     ledger CSVs alone took a sixth of a second)."""
     from . import exports, feeds
+    from .attachments import published_bytes
     from .model import Page
 
     for name, source in asset_files(site.config).items():
@@ -611,7 +612,7 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: 
                 writer.record(path, written=False)
             continue
         for path, source in attached:
-            writer.copy(path, source)
+            writer.write(path, published_bytes(source))
         for path, made in exports.ledger_csvs(site, item):
             writer.write(path, made)
     for path in data.kept:

@@ -548,7 +548,7 @@ class EntryReader:
 
     def _attachment(self, path: Path, title: str | None) -> Attachment:
         return Attachment(source=path, rel=path.relative_to(self.content).as_posix(), name=path.name,
-                          title=title or path.name, size=path.stat().st_size,
+                          title=title or path.name, size=att.published_size(path),
                           kind=att.kind_name(path), is_image=att.is_image(path))
 
     @staticmethod

@@ -15,8 +15,8 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from conftest import (CLI_TIMEOUT, CORPUS_SCRIPT, LEDGER_OCT, REPO, SITE_YAML, build_ok, describe, msg, parse_html,
-                      run_build, snapshot, write_files)
+from conftest import (CLI_TIMEOUT, CORPUS_SCRIPT, LEDGER_OCT, REPO, SITE_YAML, VOTES_CSV, build_ok, describe, msg,
+                      parse_html, run_build, snapshot, write_files)
 
 BASE_URL = "https://example.org/gov/"
 UI = yaml.safe_load((REPO / "site_builder/strings/zh-Hans.yaml").read_text(encoding="utf-8"))["ui"]
@@ -582,18 +582,26 @@ def test_attachment_copied_beside_page_with_size(make_site, tmp_path):
     out = build_ok(site, tmp_path / "out")
     source = site / "content/dongcun/decisions/表决结果.csv"
     copied = out / "dongcun/decisions/2026-11-02-daolu/表决结果.csv"
-    assert copied.read_bytes() == source.read_bytes()
+    # (a CSV in UTF-8 gets the byte-order mark Excel on Windows needs: without, its
+    # Chinese is mojibake there)
+    assert copied.read_bytes() == b"\xef\xbb\xbf" + source.read_bytes()
     page = out / "dongcun/decisions/2026-11-02-daolu/index.html"
     links = [(h, a) for h, a in _links(page) if unquote(h) == "表决结果.csv"]
     assert links, "no link to the attachment"
     html = page.read_text(encoding="utf-8")
-    size = source.stat().st_size
+    size = copied.stat().st_size
     item = re.search(r"<li>\s*<a [^>]*href=\"(?:%E8|表)[^\"]*\"[^>]*>(.*?)</li>", html, re.S)
     assert item, "attachment list item not found"
     text = re.sub(r"<[^>]+>", "", item.group(1))
     assert "村民代表表决结果" in text                   # the title given in front matter
     assert f"{size} 字节" in text, f"size {size} not shown in {text!r}"
     assert "CSV" in text
+    # one with a mark already, or in GBK (as Excel saves it on a Chinese Windows), as it is
+    for name, data in (("bom.csv", b"\xef\xbb\xbf" + VOTES_CSV.encode()), ("gbk.csv", VOTES_CSV.encode("gbk"))):
+        site = make_site({f"content/dongcun/decisions/{name}": data, "content/dongcun/decisions/2026-11-03-x.md":
+                          f"---\ntitle: 名单\ndate: 2026-11-03\nattachments: [{name}]\n---\n\n见附件。\n"})
+        out = build_ok(site, tmp_path / name)
+        assert (out / f"dongcun/decisions/2026-11-03-x/{name}").read_bytes() == data
 
 
 def test_big_attachment_size_is_human(make_site, tmp_path):
