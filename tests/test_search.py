@@ -149,6 +149,15 @@ def test_random_phrases_have_exactly_their_hits(browser, demo, site_model):
     assert sum(1 for e in expected[120:] if e == 0) >= 5 and min(expected[:120]) >= 1
 
 
+def test_below_its_hits_a_query_lists_only_near_misses(browser, demo, site_model):
+    """An amount found is not followed by every entry holding one of its parts (581.90:
+    each entry with a 90); a query of three terms or more may be followed by entries
+    lacking one of them."""
+    page = browser.new_page()
+    result = run_query(page, demo.as_uri() + "/", "581.90")
+    assert result["hits"] == len(truth(site_model, "581.90")) >= 1 and result["partial"] == 0, result["status"]
+
+
 def test_words_typed_without_spaces_find_the_entries_that_hold_each(browser, demo, site_model):
     """People type 东庄村低保, not 东庄村 低保: no entry holds it as typed, so it is cut
     into what entries do hold, and the entries holding every piece are listed, said to

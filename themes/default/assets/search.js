@@ -481,11 +481,16 @@
           score += sum / Math.sqrt(qf[f]);
         }
         var hit = words.every(function (w) { return wordOk(w, doc, post, pos); });
-        if (hit) hits.push([score, doc]);
-        else if (matched * 2 >= scoreTerms.length) partial.push([score, doc]);
+        if (hit) hits.push([score, doc, matched]);
+        else if (matched * 2 >= scoreTerms.length) partial.push([score, doc, matched]);
       });
       var order = function (a, b) { return b[0] - a[0] || b[1] - a[1]; };  // (equal: the newer first)
       hits.sort(order);
+      // below hits, only what lacks one term of three or more (581.90 found: not every
+      // entry with a 90 in it)
+      if (hits.length) partial = partial.filter(function (p) {
+        return scoreTerms.length >= 3 && p[2] >= scoreTerms.length - 1;
+      });
       partial.sort(order);
       return { hits: hits, partial: partial.slice(0, PER_PAGE) };
     });
