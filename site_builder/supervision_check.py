@@ -2,11 +2,11 @@
 
 Prints one line per unit × category that is overdue or missing periods on `today` (unit
 name, category name, status and the missing periods), one per unit × category whose
-periods were published after their due date, one per entry published after its
+periods were published after their due date and one per entry published after its
 working-day limit (the two ways of being late the page and the annual counts show),
-one per notice shorter than its category's,
-then one per unit × scheduled category never published by a unit without `since` (how
-many periods are missing is unknown), then a summary, in the site's language; the notes that bear on these figures
+one per notice shorter than its category's, then one per unit × scheduled category
+never published by a unit without `since` (how many periods are missing is unknown),
+then a summary, in the site's language; the notes that bear on these figures
 (e.g. a year the working-day calendar does not know) come first, and the others are
 counted in a last line. An entry with a mistake does not hide the list (one village's
 broken file must not blind the town's supervisors to every other): the errors come
@@ -79,21 +79,18 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
                                   category=cfg.categories_by_id[r.category].name, detail="",
                                   status=strings.ui["late_periods_note"].format(count=len(r.late_periods), periods=late)),
                   file=out)
+    def entry(rel: str) -> dict[str, str]:  # (the words that name an entry in the lines below)
+        item = site.by_rel[rel]
+        return {"unit": item.unit.name, "category": item.category.name, "title": item.entry.title,
+                "path": item.entry.source}
+
     for x in supervision.late_entries:  # past the working-day limit after `formed`: told too
-        item = site.by_rel.get(x.rel)
-        print(strings.message("supervision_late_entry", unit=cfg.units_by_id[x.unit].name,
-                              category=cfg.categories_by_id[x.category].name,
-                              title=item.entry.title if item is not None else x.rel,
-                              formed=format_date(x.formed, strings), deadline=format_date(x.deadline, strings),
-                              limit=x.limit, published=format_date(x.published, strings), n=x.workdays_late,
-                              path=f"content/{x.rel}"), file=out)
+        print(strings.message("supervision_late_entry", **entry(x.rel), formed=format_date(x.formed, strings),
+                              deadline=format_date(x.deadline, strings), limit=x.limit,
+                              published=format_date(x.published, strings), n=x.workdays_late), file=out)
     for x in supervision.short_notices:  # names posted too briefly to object: told too
-        item = site.by_rel.get(x.rel)
-        print(strings.message("supervision_short_notice", unit=cfg.units_by_id[x.unit].name,
-                              category=cfg.categories_by_id[x.category].name,
-                              title=item.entry.title if item is not None else x.rel,
-                              start=format_date(x.start, strings), until=format_date(x.until, strings),
-                              days=x.days, least=x.least, path=f"content/{x.rel}"), file=out)
+        print(strings.message("supervision_short_notice", **entry(x.rel), start=format_date(x.start, strings),
+                              until=format_date(x.until, strings), days=x.days, least=x.least), file=out)
     never = strings.ui["never_published"]
     for unit, category in supervision.unstarted:
         print(strings.message("supervision_line", unit=cfg.units_by_id[unit].name,

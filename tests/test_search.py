@@ -285,6 +285,15 @@ def _site_of(tmp_path: Path, bodies: dict[str, tuple[str, str]], demo: bool = Tr
     return (site / "public").as_uri() + "/"
 
 
+def _add_and_build(site: Path, day: str) -> None:
+    """An entry on the pumping station dated `day` added to 东庄村's plans, and the site built."""
+    (site / f"content/dongzhuang/plans/{day}-b.md").write_text(
+        f"---\ntitle: 东庄村抽水泵站维修公开\ndate: {day}\n---\n\n抽水泵站维修费用1200元。\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--today", TODAY],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_a_browser_that_kept_the_last_builds_files_finds_what_this_one_holds(browser, tmp_path):
     """A host may let browsers keep every file but pages for days. After an entry is
     added and the site rebuilt, a browser that searched before finds it: meta.js is
@@ -299,12 +308,7 @@ def test_a_browser_that_kept_the_last_builds_files_finds_what_this_one_holds(bro
             assert run_query(page, base, "抽水泵站")["hits"] == 0
             assert run_query(page, base, "光伏电站")["hits"] == 1
             day = "2026-03-09"
-            (public.parent / f"content/dongzhuang/plans/{day}-b.md").write_text(
-                f"---\ntitle: 东庄村抽水泵站维修公开\ndate: {day}\n---\n\n抽水泵站维修费用1200元。\n",
-                encoding="utf-8")
-            done = subprocess.run([sys.executable, "-m", "site_builder", "build", str(public.parent), "--today",
-                                   TODAY], capture_output=True, text=True)
-            assert done.returncode == 0, done.stdout + done.stderr
+            _add_and_build(public.parent, day)
             found = run_query(page, base, "抽水泵站")
             assert found["hits"] == 1 and found["hrefs"][0].endswith(f"plans/{day}-b/index.html"), found
             assert run_query(page, base, "光伏电站")["hits"] == 1
@@ -340,12 +344,7 @@ def test_a_search_page_left_open_across_a_build_finds_what_the_new_build_holds(b
             page.clock.install()
             assert run_query(page, base, "光伏电站")["hits"] == 1  # (doc 0, its snippet file loaded)
             day = "2026-02-01"  # (before the other: doc 0 now)
-            (public.parent / f"content/dongzhuang/plans/{day}-b.md").write_text(
-                f"---\ntitle: 东庄村抽水泵站维修公开\ndate: {day}\n---\n\n抽水泵站维修费用1200元。\n",
-                encoding="utf-8")
-            done = subprocess.run([sys.executable, "-m", "site_builder", "build", str(public.parent), "--today",
-                                   TODAY], capture_output=True, text=True)
-            assert done.returncode == 0, done.stdout + done.stderr
+            _add_and_build(public.parent, day)
             page.clock.fast_forward("10:01")
             found = _search_in_page(page, "抽水泵站")
             assert found["hrefs"] == [f"../dongzhuang/plans/{day}-b/index.html"], found
