@@ -30,12 +30,12 @@ from .cache import Cache, code_fingerprint, for_output, hexdigest, plain_digest,
 from . import history
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
-from .parallel import ForkedCall
 from .theme import asset_files, builtin_theme
 from .writer import MANIFEST, OutputWriter, folder_of, holds, present
 
 if TYPE_CHECKING:
     from .model import Item, Site
+    from .parallel import ForkedCall
     from .reader import Entry
     from .render import Renderer
     from .search import Documents, Joined
@@ -428,6 +428,8 @@ class _SearchIndex:
         self.root, self.output, self.parallel = root, output, parallel
         self.cache = for_output(root, output)
         self.scratch = scratch_folder(self.cache)
+        from .parallel import ForkedCall
+
         self.changes = (ForkedCall(_search_in_child, config, items, root, output, parallel,
                                    self.scratch.name, os.getpid(), stamps, parallel=parallel, keep_freed=True)
                         if self.cache.has("search-files") else None)
@@ -577,6 +579,8 @@ class _OpenData:
         if faces_changed is not None and not faces_changed and _all_present(self.output, paths):
             self.kept = paths
         else:
+            from .parallel import ForkedCall
+
             self.call = ForkedCall(_data_files, self.site, parallel=self.parallel)
 
     def files(self) -> list[tuple[str, bytes]]:

@@ -13,11 +13,9 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import shutil
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dataclasses
 import datetime as dt
@@ -25,6 +23,9 @@ from functools import lru_cache
 from decimal import Decimal
 
 from . import __version__
+
+if TYPE_CHECKING:
+    import tempfile
 from .writer import running, write_atomic
 
 CACHE_DIR = ".site-builder-cache"
@@ -361,6 +362,9 @@ def scratch_folder(cache: Cache) -> tempfile.TemporaryDirectory:
     on the disk the site is on (a system temporary folder may be memory), else in the
     system's temporary folder. Its name holds this process's id: the folders of builds
     that were killed (and so could not remove them) are removed here."""
+    import shutil  # (here: a build with nothing to do makes no index)
+    import tempfile
+
     try:
         cache.dir.mkdir(parents=True, exist_ok=True)
         for name in os.listdir(cache.dir):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 from collections import defaultdict
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,6 +19,8 @@ _MARK = "\x01"
 
 
 def _git(root: Path, *args: str) -> str | None:
+    import subprocess  # (here: a build with nothing to do asks git nothing)
+
     try:
         done = subprocess.run(["git", "-c", "core.quotePath=false", "-C", str(root), *args],
                               capture_output=True, check=False, timeout=120)
