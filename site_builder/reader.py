@@ -12,6 +12,7 @@ all and collects every problem.
 """
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 import difflib
@@ -776,6 +777,14 @@ def _bad_date(problems: Problems, rel: str, line: int | None, key: str, value: A
         if day >= after:
             problems.add(rel, line, "date_without_year", key=key, value=value, example=day.isoformat())
             return
+    for form in _DATE_FORMS:  # 2026-09-31: a day its month does not have
+        written = form.match(text)
+        if written and 1900 <= int(written.group(1)) <= 2199 and 1 <= int(written.group(2)) <= 12:
+            year, month = int(written.group(1)), int(written.group(2))
+            days = calendar.monthrange(year, month)[1]
+            if int(written.group(3)) > days:
+                problems.add(rel, line, "date_past_month_end", key=key, value=value, year=year, month=month, days=days)
+                return
     problems.add(rel, line, "bad_date", key=key, value=value)
 
 

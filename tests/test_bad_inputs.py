@@ -212,7 +212,7 @@ ERROR_CASES = [
     Case("missing-date", {P_NO_DATE: entry("title: 没有日期的决议")},
          lambda f, y: [line(P_NO_DATE, 2, "missing_date")]),
     Case("impossible-date", {P_BAD_DATE: entry("title: 日期不存在\ndate: 2024-02-30")},
-         _at(P_BAD_DATE, "bad_date", "date:", key="date", value="2024-02-30")),
+         _at(P_BAD_DATE, "date_past_month_end", "date:", key="date", value="2024-02-30", year=2024, month=2, days=29)),
     Case("unknown-unit-front-matter", {P_UNIT_FM: entry("title: 单位写错\ndate: 2026-11-01\nunit: nowhere")},
          _at(P_UNIT_FM, "unknown_unit", "unit: nowhere", unit="nowhere", known=UNITS)),
     # A folder has no line: the message names the file alone.
@@ -303,7 +303,7 @@ ERROR_CASES = [
          _at(P_TITLE_BRACKET, "yaml_bracket_start", "title:", mark="[", closing="]", quoted='"[草案]关于村规民约修订"')),
     Case("impossible-date-under-a-chinese-key",  # named as the clerk wrote it
          {P_BAD_DATE_CN: entry("标题: 日期不存在\n日期: 2026年2月30日")},
-         _at(P_BAD_DATE_CN, "bad_date", "日期:", key="日期", value="2026年2月30日")),
+         _at(P_BAD_DATE_CN, "date_past_month_end", "日期:", key="日期", value="2026年2月30日", year=2026, month=2, days=28)),
     Case("notice-end-without-its-year",  # as a notice says it: told to add the year, not that it does not exist
          {P_NO_YEAR: entry("标题: 公示截止没写年份\n日期: 2026-11-01\n公示截止: 12月27日")},
          _at(P_NO_YEAR, "date_without_year", "公示截止:", key="公示截止", value="12月27日", example="2026-12-27")),
@@ -380,7 +380,7 @@ ERROR_CASES = [
          _at(P_TWO_NAMES, "key_twice", "title:", key="title", first="标题")),
     Case("withdrawal-date-named-as-written",
          {P_WITHDRAWN: entry("title: 已撤回的决议\ndate: 2026-11-02\n撤回:\n  日期: 2026-11-31\n  原因: 重复发布")},
-         _at(P_WITHDRAWN, "bad_date", "撤回:", key="撤回.日期", value="2026-11-31")),
+         _at(P_WITHDRAWN, "date_past_month_end", "撤回:", key="撤回.日期", value="2026-11-31", year=2026, month=11, days=30)),
     # a total whose amount is wrong, told apart from an item that is no total
     Case("total-no-amount-and-no-total",
          {P_TOTAL_ITEMS: entry("title: 北村2026年10月财务收支公开\ndate: 2026-11-06\n合计: {收入: 5O, 利息: 3.00}")},
@@ -712,7 +712,7 @@ def test_a_draft_flag_neither_yes_nor_no_is_told_with_the_files_other_mistakes(m
     result = run_check(site)
     assert result.returncode == 1, describe(result)
     assert result.stdout.splitlines()[:-1] == [
-        line(path, line_no(text, "date:"), "bad_date", key="date", value="2026-11-31"),
+        line(path, line_no(text, "date:"), "date_past_month_end", key="date", value="2026-11-31", year=2026, month=11, days=30),
         line(path, line_no(text, "草稿:"), "bad_flag", key="草稿", value="也许"),
         line(path, line_no(text, "period:"), "bad_period", value="2026年13月")], describe(result)
 

@@ -531,7 +531,7 @@ def test_serve_rebuilds_and_shows_errors(make_site, tmp_path):
 
             # 2. A mistake shows the error page with the message, on every page.
             entry.write_text(DECISION.replace("date: 2026-11-02", "date: 2026-02-30"), encoding="utf-8")
-            expected = msg("bad_date", key="date", value="2026-02-30")
+            expected = msg("date_past_month_end", key="date", value="2026-02-30", year=2026, month=2, days=28)
             status, body = _poll(page, lambda s, b: s == 500, proc, log, 15)
             assert expected in html.unescape(body), body
             assert "content/dongcun/decisions/2026-11-02-daolu.md" in html.unescape(body)
