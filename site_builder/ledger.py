@@ -169,7 +169,10 @@ def mended_amount(text: str) -> str | None:
     it should be written (20000, 1200.00, 500), for the message that refuses it; None
     when the text is no amount but for such words."""
     text = unicodedata.normalize("NFKC", text).strip()
-    core = _WORDED.fullmatch(text).group(1).replace(",", "") if text else ""
+    core = _WORDED.fullmatch(text).group(1) if text else ""
+    if "," in core and not _GROUPED.match(core):  # (320，14680.00: two amounts run together, not one)
+        return None
+    core = core.replace(",", "")
     return core if core != text and parse_amount(core) is not None and not core.startswith("-") else None
 
 
@@ -379,8 +382,11 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
 
 
 def _cells(text: str, tabbed: bool = False) -> tuple[str, ...]:
-    """A CSV line's cells (`tabbed`: apart by tabs), their spaces trimmed."""
-    return tuple(c.strip() for c in next(csv.reader([text], delimiter="\t" if tabbed else ",")))
+    """A CSV line's cells, their spaces trimmed; `tabbed`, a spreadsheet's line pasted:
+    apart by tabs, its quotes kept ("三资"清理 is what the cell says)."""
+    if tabbed:
+        return tuple(c.strip() for c in text.split("\t"))
+    return tuple(c.strip() for c in next(csv.reader([text])))
 
 
 def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...],
@@ -392,8 +398,8 @@ def _cells_mistake(row_text: str, cells: tuple[str, ...], header: tuple[str, ...
     支出 may be left off), so a full-width comma there is told when the line read with
     it as a comma would have amounts where it has other text. (Cells apart by tabs are
     never cut at a comma.)"""
-    if len(cells) < 4 and not tabbed and "\t" in row_text:
-        return "ledger_tab_cells", {}
+    if len(cells) < 4 and ("," if tabbed else "\t") in row_text:  # (a line typed under a pasted header,
+        return "ledger_comma_cells" if tabbed else "ledger_tab_cells", {}  # or pasted under a typed one)
     if not tabbed and any("，" in c and parse_amount(c) is None for c in cells) and len(cells) < len(header):
         wide = _cells(row_text.replace("，", ","))
         if len(cells) < 4 or (len(wide) >= 4 and wide[2:4] != cells[2:4]

@@ -242,16 +242,19 @@ def _stacked(table_open: str, inner: str) -> tuple[str, str]:
     金额) marked to show each line as a card on a phone, each cell after its column's
     name (`data-label`): scrolled sideways, its amounts left the names behind. Not one
     with cells spanning columns or rows, whose cells' columns these would not name."""
-    head = re.search(r"<thead>(.*?)</thead>", inner, re.S)
+    head = re.search(r"<thead\b[^>]*>(.*?)</thead>", inner, re.S)
     labels = [plain_text(h) for h in re.findall(r"<th\b[^>]*>(.*?)</th>", head.group(1), re.S)] if head else []
-    if len(labels) < STACK_FROM or re.search(r"\b(?:col|row)span=", inner):
+    rest = inner[head.end():] if head else ""
+    # (nor one whose lines open with a header cell: pasted as HTML, each cell's label would
+    # be its neighbour's)
+    if len(labels) < STACK_FROM or re.search(r"\b(?:col|row)span=", inner) or re.search(r"<th\b", rest):
         return table_open, inner
 
     def row(m: re.Match) -> str:
         cells = iter(labels)
         return re.sub(r"<td\b", lambda _: f'<td data-label="{htmllib.escape(next(cells, ""))}"', m.group(0))
 
-    body = re.sub(r"<tr>.*?</tr>", row, inner[head.end():], flags=re.S)
+    body = re.sub(r"<tr\b[^>]*>.*?</tr>", row, rest, flags=re.S)
     marked = (table_open.replace('class="', 'class="stack ', 1) if 'class="' in table_open
               else table_open[:-1] + ' class="stack">')
     return marked, inner[:head.end()] + body

@@ -1,12 +1,14 @@
 """Finding personal numbers that must never be published.
 
-A resident ID (18 digits, the last a valid ISO 7064 MOD 11-2 check character; or, with
-a check character that does not fit, as when a digit was miscopied, a province's code
-first and a real birth date in digits 7-14, which a bank card or an account number
-almost never has: a miscopied ID still names its holder), a bank card (16-19 digits
-passing the Luhn check) or a mainland mobile number (11 digits from
-13x-19x) that is not one of the site's own published numbers. Each finding carries
-the masked form the clerk should write instead.
+A resident ID (18 digits, the last a valid ISO 7064 MOD 11-2 check character), a bank
+card (16-19 digits passing the Luhn check) or a mainland mobile number (11 digits from
+13x-19x) that is not one of the site's own published numbers. An ID miscopied (its
+check character does not fit) still names its holder: 18 digits with a province's code
+first and a real birth date in digits 7-14 are one in a text that speaks of IDs (身份证,
+证件号: a list's column, say), or that pass the Luhn check too (they were refused as a
+card before); elsewhere they may be a project or account number made the same way
+(region, date, serial), and are a question (`id_number_maybe`), not a refusal. Each
+finding carries the masked form the clerk should write instead.
 """
 from __future__ import annotations
 
@@ -25,13 +27,14 @@ _WIDE = re.compile(r"[０-９Ｘｘ－　]")
 _MAYBE_MOBILE = re.compile(r"1[3-9]\d[- ]?\d{4}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_ID_WORDS = re.compile("身份证|身份證|身份号码|身份號碼|证件号|證件號")
 _PROVINCES = frozenset({11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
                         50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82})
 
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # "id_number" | "bank_card" | "mobile"
+    kind: str  # "id_number" | "id_number_maybe" (a question: see above) | "bank_card" | "mobile"
     offset: int
     masked: str
 
@@ -72,7 +75,7 @@ def is_mobile(s: str) -> bool:
 
 
 def mask(kind: str, s: str) -> str:
-    if kind == "id_number":
+    if kind in ("id_number", "id_number_maybe"):
         return s[:6] + "*" * 8 + s[-4:]
     if kind == "mobile":
         return s[:3] + "****" + s[-4:]
@@ -87,21 +90,27 @@ def scan(text: str, allowed_phones: set[str] | frozenset[str] = frozenset()) -> 
     if _WIDE.search(text):
         text = text.translate(_HALF_WIDTH)  # one character for one: offsets stay right
     found = []
+    ids_named = None  # (whether the text speaks of IDs: asked once, when an ID-shaped number needs it)
+
+    def id_kind(s: str) -> str | None:
+        nonlocal ids_named
+        if is_resident_id(s):
+            return "id_number"
+        if not looks_like_resident_id(s):
+            return None
+        if ids_named is None:
+            ids_named = bool(_ID_WORDS.search(text))
+        return "id_number" if ids_named or is_bank_card(s) else "id_number_maybe"
+
     for m in _DIGIT_RUN.finditer(text):
         s = m.group(1)
-        if is_resident_id(s) or looks_like_resident_id(s):
-            kind = "id_number"
-        elif is_bank_card(s):
-            kind = "bank_card"
-        elif is_mobile(s) and s not in allowed_phones:
-            kind = "mobile"
-        else:
-            continue
-        found.append(Finding(kind, m.start(1), mask(kind, s)))
+        kind = id_kind(s) or ("bank_card" if is_bank_card(s) else
+                              "mobile" if is_mobile(s) and s not in allowed_phones else None)
+        if kind:
+            found.append(Finding(kind, m.start(1), mask(kind, s)))
     for m in _GROUPED.finditer(text):
         s = re.sub(r"[ -]", "", m.group(1))
-        kind = ("id_number" if is_resident_id(s) or looks_like_resident_id(s)
-                else "bank_card" if is_bank_card(s) else None)
+        kind = id_kind(s) or ("bank_card" if is_bank_card(s) else None)
         if kind and not _inside(found, m.start(1)):
             found.append(Finding(kind, m.start(1), mask(kind, s)))
     taken = {f.offset for f in found}

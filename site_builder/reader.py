@@ -626,7 +626,8 @@ class EntryReader:
         a `place` (a PDF's page, a sheet's row), at that place."""
         for hit in privacy.scan(text, self.phones):
             line = None if place is not None else first_line + text.count("\n", 0, hit.offset)
-            problems.add(rel, line, f"privacy_{hit.kind}", place=place, masked=hit.masked)
+            problems.add(rel, line, f"privacy_{hit.kind}", warning=hit.kind == "id_number_maybe", place=place,
+                         masked=hit.masked)
 
 
 HEAVY_IMAGE = 500_000  # bytes: an image shown in a page, larger than this, is told

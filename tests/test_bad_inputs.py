@@ -136,6 +136,7 @@ P_TOTALS = "content/xicun/finance/totals-mismatch.md"  # (of units whose October
 P_AMOUNT = "content/dongcun/finance/bad-amount.md"
 P_AMOUNT_YUAN = "content/dongcun/finance/yuan-amount.md"
 P_LEDGER_TABS = "content/dongcun/finance/tabs.md"
+P_LEDGER_COMMAS = "content/dongcun/finance/commas.md"
 P_ID_BODY = "content/dongcun/decisions/id-in-body.md"
 P_CORRECTED_WRONG = "content/dongcun/finance/2026-09-caiwu.md"
 P_CORRECTS_WRONG = "content/dongcun/finance/2026-09-caiwu-gengzheng.md"
@@ -330,6 +331,11 @@ ERROR_CASES = [
                                "```ledger\nopening: 100.00\n日期,摘要,收入,支出,凭证号\n"
                                "2026-10-05\t上级转移支付\t5000.00\t\t001\n```")},
          _at(P_LEDGER_TABS, "ledger_tab_cells", "上级转移支付")),
+    Case("ledger-line-typed-under-a-pasted-header",  # its commas told, not "only 1 cell"
+         {P_LEDGER_COMMAS: entry("title: 表格粘贴\ndate: 2026-11-06\nperiod: \"2026-10\"",
+                                 "```ledger\nopening: 100.00\n日期\t摘要\t收入\t支出\t凭证号\n"
+                                 "2026-10-05,上级转移支付,5000.00,,001\n```")},
+         _at(P_LEDGER_COMMAS, "ledger_comma_cells", "上级转移支付")),
     Case("ledger-amounts-with-yuan",  # told the clerk's own figures as they should be written
          {P_AMOUNT_YUAN: entry("title: 金额带元\ndate: 2026-11-06\nperiod: \"2026-10\"",
                                "```ledger\n上月结余：52,300.00元\n日期,摘要,收入,支出,凭证号\n"
@@ -346,8 +352,8 @@ ERROR_CASES = [
          {P_CARD: entry("title: 补贴发放名单\ndate: 2026-11-01\nattachments: [kahao.csv]"),
           P_CARD_CSV: f"序号,户主,银行卡号,金额\n1,张某某,{CARD},1200.00\n"},
          lambda f, y: [line(P_CARD_CSV, 2, "privacy_bank_card", masked=mask_card(CARD))]),
-    Case("miscopied-id-numbers-in-csv",  # a miscopied ID still names its holder; one passing
-         {P_IDS: entry("title: 低保名单\ndate: 2026-11-01\nattachments: [mingdan2.csv]"),  # Luhn is no card
+    Case("miscopied-id-numbers-in-csv",  # a miscopied ID in a list of IDs still names its holder;
+         {P_IDS: entry("title: 低保名单\ndate: 2026-11-01\nattachments: [mingdan2.csv]"),  # one passing Luhn is no card
           P_IDS_CSV: "户主,身份证号,账号\n" + "".join(f"某{k},{x},{ACCOUNT}\n" for k, x in enumerate(MISCOPIED_IDS))},
          lambda f, y: [line(P_IDS_CSV, k + 2, "privacy_id_number", masked=mask_id(x))
                        for k, x in enumerate(MISCOPIED_IDS)]),  # (an account number's digits 7-14 are no date)
@@ -1065,6 +1071,21 @@ def test_a_ledger_of_a_period_not_begun_gets_a_note(make_site):
     assert _notes_of(make_site({path: text})) == [
         line(path, line_no(text, "period:"), "ledger_period_not_begun", warning=True, period="2026-12",
              date="2026-11-06")]
+
+
+def test_a_number_shaped_as_an_id_where_no_id_is_spoken_of_gets_a_question(make_site):
+    """A project number made of a region, a date and a serial (110105 20241015 0001) has
+    an ID's shape: where the text does not speak of IDs, it is asked about, not refused
+    (a notice of a purchase must be published); one passing the Luhn check is refused,
+    as it was as a card."""
+    path = "content/dongcun/decisions/2026-11-05-caigou.md"
+    text = entry("title: 采购结果公告\ndate: 2026-11-05", "采购项目编号 110105202410150001。")
+    assert _notes_of(make_site({path: text})) == [
+        line(path, line_no(text, "采购项目编号"), "privacy_id_number_maybe", warning=True, masked="110105********0001")]
+    text = entry("title: 采购结果公告\ndate: 2026-11-05", f"卡号 {MISCOPIED_CARD_LIKE}")
+    result = run_check(make_site({path: text}))
+    assert line(path, line_no(text, "卡号"), "privacy_id_number", masked=mask_id(MISCOPIED_CARD_LIKE)) in \
+        result.stdout.splitlines(), describe(result)
 
 
 def test_a_correction_formed_before_the_entry_it_corrects_gets_a_note(make_site):

@@ -508,6 +508,10 @@ def test_a_ledger_pasted_from_a_spreadsheet_is_read_by_its_tabs(make_site, tmp_p
         parser.feed((root / page).read_text(encoding="utf-8"))
         tables.append(parser.tables)
     assert tables[0] == tables[1] and any("14,679.50" in r for _, r in tables[1][0])
+    # a cell's quotes are what it says (no CSV quoting between tabs)
+    quoted = build_ok(make_site({"content/dongcun/finance/2026-10-caiwu.md": tabbed.replace("村部办公费", '"三资"清理')}),
+                      tmp_path / "quoted")
+    assert "&#34;三资&#34;清理" in (quoted / page).read_text(encoding="utf-8")
 
 
 def test_ledger_dates_are_shown_and_exported_in_one_form(make_site, tmp_path):

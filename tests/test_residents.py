@@ -418,6 +418,10 @@ def test_only_wide_tables_of_plain_columns_are_cards_on_a_phone():
     assert '<table class="stack">' in wide and '<td data-label="列4">4</td>' in wide
     assert "stack" not in caption_tables(table(4), "表格", "滑动")
     assert "stack" not in caption_tables(table(6, ' colspan="2"'), "表格", "滑动")
+    # pasted as HTML: a line with attributes is labelled; one opening with a header cell is
+    # no card (each cell would be named after its neighbour's column)
+    assert '<td data-label="列0">0</td>' in caption_tables(table(5).replace("<tr><td", '<tr class="x"><td'), "表", "滑")
+    assert "stack" not in caption_tables(table(5).replace("<td>0</td>", '<th scope="row">0</th>'), "表", "滑")
 
 
 def test_image_without_alt_is_reported_and_never_shown_without_text(small_site):

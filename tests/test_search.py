@@ -175,6 +175,13 @@ def test_words_typed_without_spaces_find_the_entries_that_hold_each(browser, dem
     whole = run_query(page, base, "农村低保")  # held as typed: its hits, not cut
     assert whole["hits"] == len(truth(site_model, "农村低保")) > 0
     assert page.get_attribute("#search-results", "data-split") == "0"
+    # never cut into characters alone: 张明低保 is not 张, 明 and 低保 anywhere in a list of names
+    assert not truth(site_model, "张明") and truth(site_model, "张") and truth(site_model, "明")
+    run_query(page, base, "张明低保")
+    assert page.get_attribute("#search-results", "data-split") == "0"
+    # the pieces are named as typed, in the script typed
+    trad = run_query(page, base + "zh-hant/", "東莊村低保")
+    assert "“東莊村”" in trad["status"] and "“低保”" in trad["status"], trad["status"]
 
 
 def test_traditional_and_simplified_are_one(browser, demo, site_model):
@@ -353,6 +360,24 @@ def test_a_search_page_left_open_across_a_build_finds_what_the_new_build_holds(b
             assert found["titles"] == ["东庄村光伏电站收益公开"], found
         finally:
             context.close()
+
+
+def test_a_search_page_left_open_and_gone_offline_still_finds_what_it_loaded(browser, tmp_path):
+    """A phone out of reach when meta.js is due again searches with what it loaded: the
+    search does not fail."""
+    site_url = _site_of(tmp_path, {"a": ("东庄村光伏电站收益公开", "光伏电站收益386500元。")}, demo=False)
+    public = Path(urllib.request.url2pathname(urllib.parse.urlsplit(site_url).path))
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.clock.install()
+        with http_server(public, kept=True) as base:
+            assert run_query(page, base, "光伏电站")["hits"] == 1
+        page.clock.fast_forward("10:01")  # (the server is gone)
+        assert _search_in_page(page, "光伏电站")["hits"] == 1
+        assert page.inner_text("#search-status") != load_strings("zh-Hans").ui["search_failed"]
+    finally:
+        context.close()
 
 
 def test_a_ledger_is_found_by_the_figures_its_table_shows(browser, tmp_path):

@@ -50,8 +50,12 @@
         waiting = { meta: asked };
       }
     }, function (err) {
-      delete waiting.meta;  // (asked again by the next search: a lost connection passes)
-      throw err;
+      if (!before) {
+        delete waiting.meta;  // (asked again by the next search: a lost connection passes)
+        throw err;
+      }
+      // offline (a phone out of reach): what was loaded serves, asked again in a minute
+      metaAsked = Date.now() - STALE_MS + 60 * 1000;
     });
     return (waiting.meta = asked);
   }
@@ -406,39 +410,47 @@
   }
 
   /* A run of Han characters typed without spaces (东庄村低保) that no entry holds as
-     written, cut where it is made of what entries do hold: the longest beginning some
-     entry holds, then the same of the rest (东庄村, 低保); null when it stays whole. */
+     written, cut where it is made of what entries do hold: the longest beginning of two
+     characters or more some entry holds, then the same of the rest (东庄村, 低保), as
+     [start, length] pairs; null when it cannot be so cut (a character alone proves
+     nothing: 张明低保 is not 张, 明 and 低保 anywhere in a list of names). */
   function pieces(run) {
     var out = [];
     function from(at) {
-      if (at >= run.length) return Promise.resolve();
+      if (at >= run.length) return Promise.resolve(true);
       function tryLength(n) {
-        if (n < 2) { out.push(run.charAt(at)); return from(at + 1); }
+        if (n < 2) return Promise.resolve(false);
         if (n === run.length) return tryLength(n - 1);  // (the whole run: found nowhere)
-        var piece = run.substr(at, n);
-        return occurs(piece).then(function (yes) {
+        return occurs(run.substr(at, n)).then(function (yes) {
           if (!yes) return tryLength(n - 1);
-          out.push(piece);
+          out.push([at, n]);
           return from(at + n);
         });
       }
       return tryLength(run.length - at);
     }
-    return from(0).then(function () { return out.length > 1 ? out : null; });
+    return from(0).then(function (whole) { return whole && out.length > 1 ? out : null; });
   }
 
   /* The query with each word that is one Han run of 3 characters or more, found
-     nowhere as written, cut into pieces (see pieces); null when none is. */
-  function resplit(words) {
-    var cut = false;
-    return Promise.all(words.map(function (w) {
+     nowhere as written, cut into pieces (see pieces): { words, shown }, the pieces
+     shown as typed (in the script typed, not folded); null when no word is cut. */
+  function resplit(words, typed) {
+    var cut = false, shown = [];
+    return Promise.all(words.map(function (w, i) {
       var seg = w.segs[0];
       if (w.segs.length > 1 || seg.word || seg.text.length < 3) return [w.text];
       return occurs(seg.text).then(function (yes) {
-        return yes ? [w.text] : pieces(seg.text).then(function (p) { if (p) cut = true; return p || [w.text]; });
+        return yes ? null : pieces(seg.text);
+      }).then(function (p) {
+        if (!p) return [w.text];
+        cut = true;
+        var as = typed[i] && typed[i].length === w.text.length ? typed[i] : w.text;
+        p.forEach(function (x) { shown.push(as.substr(x[0], x[1])); });
+        return p.map(function (x) { return w.text.substr(x[0], x[1]); });
       });
     })).then(function (texts) {
-      return cut ? parse([].concat.apply([], texts).join(" ")) : null;
+      return cut ? { words: parse([].concat.apply([], texts).join(" ")), shown: shown } : null;
     });
   }
 
@@ -656,14 +668,14 @@
       return loadChunksFor(words).then(function () { return search(words, filters); }).then(function (result) {
         if (result.hits.length) return [result, words];
         // typed without spaces, as people type: 东庄村低保 finds what holds 东庄村 and 低保
-        return resplit(words).then(function (split) {
+        return resplit(words, q.split(/\s+/)).then(function (split) {
           if (!split) return [result, words];
-          return loadChunksFor(split).then(function () { return search(split, filters); }).then(function (again) {
-            if (!again.hits.length) return [result, words];
-            // (listed as what they are: not hits of the query as typed, nor partial)
-            return [{ hits: [], partial: [], split: { words: split.map(function (w) { return w.text; }),
-                                                      hits: again.hits } }, split];
-          });
+          return loadChunksFor(split.words).then(function () { return search(split.words, filters); })
+            .then(function (again) {
+              if (!again.hits.length) return [result, words];
+              // (listed as what they are: not hits of the query as typed, nor partial)
+              return [{ hits: [], partial: [], split: { words: split.shown, hits: again.hits } }, split.words];
+            });
         });
       }).then(function (found) {
         current = { result: found[0], words: found[1], shown: PER_PAGE };
