@@ -436,21 +436,21 @@
      nowhere as written, cut into pieces (see pieces): { words, shown }, the pieces
      shown as typed (in the script typed, not folded); null when no word is cut. */
   function resplit(words, typed) {
-    var cut = false, shown = [];
     return Promise.all(words.map(function (w, i) {
-      var seg = w.segs[0];
-      if (w.segs.length > 1 || seg.word || seg.text.length < 3) return [w.text];
+      var seg = w.segs[0], whole = { texts: [w.text], shown: [] };
+      if (w.segs.length > 1 || seg.word || seg.text.length < 3) return whole;
       return occurs(seg.text).then(function (yes) {
         return yes ? null : pieces(seg.text);
       }).then(function (p) {
-        if (!p) return [w.text];
-        cut = true;
+        if (!p) return whole;
         var as = typed[i] && typed[i].length === w.text.length ? typed[i] : w.text;
-        p.forEach(function (x) { shown.push(as.substr(x[0], x[1])); });
-        return p.map(function (x) { return w.text.substr(x[0], x[1]); });
+        return { texts: p.map(function (x) { return w.text.substr(x[0], x[1]); }),
+                 shown: p.map(function (x) { return as.substr(x[0], x[1]); }) };
       });
-    })).then(function (texts) {
-      return cut ? { words: parse([].concat.apply([], texts).join(" ")), shown: shown } : null;
+    })).then(function (cuts) {  // (in the order of the words, whichever was cut first)
+      var shown = [].concat.apply([], cuts.map(function (c) { return c.shown; }));
+      return shown.length ? { words: parse([].concat.apply([], cuts.map(function (c) { return c.texts; })).join(" ")),
+                              shown: shown } : null;
     });
   }
 
