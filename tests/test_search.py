@@ -292,6 +292,12 @@ def _site_of(tmp_path: Path, bodies: dict[str, tuple[str, str]], demo: bool = Tr
     return (site / "public").as_uri() + "/"
 
 
+def _solar_site(tmp_path: Path) -> Path:
+    """The output of a site of one entry, on a solar plant's income (as a path)."""
+    site_url = _site_of(tmp_path, {"a": ("东庄村光伏电站收益公开", "光伏电站收益386500元。")}, demo=False)
+    return Path(urllib.request.url2pathname(urllib.parse.urlsplit(site_url).path))
+
+
 def _add_and_build(site: Path, day: str) -> None:
     """An entry on the pumping station dated `day` added to 东庄村's plans, and the site built."""
     (site / f"content/dongzhuang/plans/{day}-b.md").write_text(
@@ -306,8 +312,7 @@ def test_a_browser_that_kept_the_last_builds_files_finds_what_this_one_holds(bro
     added and the site rebuilt, a browser that searched before finds it: meta.js is
     asked for afresh, every other file of the index with the version meta.js names,
     and the style sheet and search.js by their bytes."""
-    site_url = _site_of(tmp_path, {"a": ("东庄村光伏电站收益公开", "光伏电站收益386500元。")}, demo=False)
-    public = Path(urllib.request.url2pathname(urllib.parse.urlsplit(site_url).path))
+    public = _solar_site(tmp_path)
     with http_server(public, kept=True) as base:
         context = browser.new_context()
         page = context.new_page()
@@ -342,8 +347,7 @@ def test_a_search_page_left_open_across_a_build_finds_what_the_new_build_holds(b
     that numbers the documents anew (an entry dated before the others) must not leave
     it reading the new files with the old metadata and documents: after ten minutes it
     asks for meta.js again, and drops what it loaded with another version."""
-    site_url = _site_of(tmp_path, {"a": ("东庄村光伏电站收益公开", "光伏电站收益386500元。")}, demo=False)
-    public = Path(urllib.request.url2pathname(urllib.parse.urlsplit(site_url).path))
+    public = _solar_site(tmp_path)
     with http_server(public, kept=True) as base:
         context = browser.new_context()
         page = context.new_page()
@@ -365,8 +369,7 @@ def test_a_search_page_left_open_across_a_build_finds_what_the_new_build_holds(b
 def test_a_search_page_left_open_and_gone_offline_still_finds_what_it_loaded(browser, tmp_path):
     """A phone out of reach when meta.js is due again searches with what it loaded: the
     search does not fail."""
-    site_url = _site_of(tmp_path, {"a": ("东庄村光伏电站收益公开", "光伏电站收益386500元。")}, demo=False)
-    public = Path(urllib.request.url2pathname(urllib.parse.urlsplit(site_url).path))
+    public = _solar_site(tmp_path)
     context = browser.new_context()
     page = context.new_page()
     try:
