@@ -220,7 +220,7 @@ def document_key(item: Item, fixed: frozenset[str]) -> tuple:
     """All a document's files and postings depend on but the code and the config (`fixed`:
     the entries corrected, see `corrected`): one key for the build's check and the spans."""
     return (item.entry.rel, item.entry.digest, item.url, item.index_no, item.unit.name, item.category.name,
-            item.entry.date, item.entry.rel in fixed, item.body_withheld)
+            item.entry.date, item.entry.rel in fixed, item.body_withheld, item.notice and item.notice.until)
 
 
 def corrected(site: Site | Documents) -> frozenset[str]:
@@ -309,11 +309,17 @@ def _doc_paths(doc_id: int, with_copy: bool) -> list[str]:
 def _doc_files(items: list[Item], span: range, texts: list[tuple[str, str]],
                corrected: frozenset[str], with_copy: bool) -> dict[str, bytes]:
     """The snippet files of each document of the span (see `_doc_paths`), from its (title,
-    body): title, address, unit, category, date, text, and a 1 when it was corrected."""
+    body): title, address, unit, category, date, text, then 1 when it was corrected (else
+    0) and the last day of its public notice, if it is one (the browser tells an open
+    notice by its own date: a resident must not miss the days left to object); trailing
+    empty fields left out."""
     files = {}
     for doc_id, item, (title, body) in zip(span, items[span.start:span.stop], texts):
+        extra = [1 if item.entry.rel in corrected else 0, item.notice.until.isoformat() if item.notice else ""]
+        while extra and not extra[-1]:
+            extra.pop()
         fields = [title, item.url, item.unit.name, item.category.name, item.entry.date.isoformat(),
-                  shorten(body, SNIPPET_CHARS), *([1] if item.entry.rel in corrected else [])]
+                  shorten(body, SNIPPET_CHARS), *extra]
         own, *copied = _doc_paths(doc_id, with_copy)
         files[own] = _js("__sbDoc", doc_id, fields, wide=True)  # (a list: no keys to repeat)
         for path in copied:  # (its words converted, not its address nor its date)

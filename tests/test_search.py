@@ -149,6 +149,30 @@ def test_random_phrases_have_exactly_their_hits(browser, demo, site_model):
     assert sum(1 for e in expected[120:] if e == 0) >= 5 and min(expected[:120]) >= 1
 
 
+def test_an_open_notice_among_the_results_says_so(browser, demo, site_model):
+    """A resident searching 低保 must not miss the list under notice, whose days to object
+    are running: its result is marked 公示中, by the browser's own date (the index is
+    built once; the notice ends on its day), an ended one not."""
+    import datetime as _dt
+
+    notices = {i.url: i.notice for i in searchable(site_model) if i.notice and "低保" in i.entry.title}
+    assert any(n.open for n in notices.values()) and not all(n.open for n in notices.values())
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.clock.install(time=_dt.datetime(2026, 11, 20, 9, 0))
+        result = run_query(page, demo.as_uri() + "/", "低保")
+        items = page.locator("#search-results > li").all()
+        tagged = {li.locator("a").first.get_attribute("href").replace("../", "", 1): li.inner_text() for li in items}
+        mark = load_strings("zh-Hans").ui["notice_open"]
+        for url, notice in notices.items():
+            if url in tagged:
+                assert (mark in tagged[url]) == notice.open, (url, notice)
+        assert any(mark in text for text in tagged.values()), result["status"]
+    finally:
+        context.close()
+
+
 def test_below_its_hits_a_query_lists_only_near_misses(browser, demo, site_model):
     """An amount found is not followed by every entry holding one of its parts (581.90:
     each entry with a 90); a query of three terms or more may be followed by entries

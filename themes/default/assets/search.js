@@ -76,7 +76,12 @@
     vlq(s).forEach(function (gap, i) { doc = i ? doc + gap : gap; set.add(doc); });
     facets[id] = set;
   };
-  window.__sbDoc = function (id, d) { docs[id] = { t: d[0], u: d[1], n: d[2], c: d[3], d: d[4], x: d[5], k: d[6] }; };
+  window.__sbDoc = function (id, d) { docs[id] = { t: d[0], u: d[1], n: d[2], c: d[3], d: d[4], x: d[5], k: d[6], o: d[7] }; };
+  // today in this browser, as the index writes dates (a notice is open to its last day)
+  function today() {
+    var now = new Date();
+    return now.getFullYear() + "-" + ("0" + (now.getMonth() + 1)).slice(-2) + "-" + ("0" + now.getDate()).slice(-2);
+  }
 
   /* Where the commas of numbers grouped by thousands are (386,500; not 2400.00,031 nor
      1,234,567,8): the index holds such a number without them too, so a query's is
@@ -620,11 +625,13 @@
       .concat(result.partial.map(function (h) { return [h[1], true]; }));
     var page = all.slice(0, shown);
     return Promise.all(page.map(function (r) { return once("d" + r[0], "d/" + r[0] + ".js", docBase); })).then(function () {
+      var day = today();
       list.innerHTML = page.map(function (r) {
         var d = docs[r[0]];
         return '<li' + (r[1] ? ' class="partial"' : "") + '><a href="' + esc(siteRoot + d.u) + '">' +
           highlight(d.t, words, 0) + "</a>" +
           '<span class="meta"><span>' + esc(d.n) + "</span><span>" + esc(d.c) + "</span><span>" + esc(d.d) + "</span>" +
+          (d.o && d.o >= day ? '<strong class="tag tag-notice">' + esc(S.notice_open) + "</strong>" : "") +
           (d.k ? '<strong class="tag tag-corrected">' + esc(S.corrected) + "</strong>" : "") +
           (r[1] ? '<strong class="tag">' + esc(S.partial) + "</strong>" : "") + "</span>" +
           '<p class="snippet">' + highlight(d.x, words, 160) + "</p></li>";
