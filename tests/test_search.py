@@ -203,6 +203,11 @@ def test_words_typed_without_spaces_find_the_entries_that_hold_each(browser, dem
     assert not truth(site_model, "张明") and truth(site_model, "张") and truth(site_model, "明")
     run_query(page, base, "张明低保")
     assert page.get_attribute("#search-results", "data-split") == "0"
+    # a run longer than words typed (a sentence pasted) is not cut: that would ask for
+    # up to half its length squared files
+    assert not truth(site_model, "东庄村低保东庄村低保东庄村")
+    run_query(page, base, "东庄村低保东庄村低保东庄村")
+    assert page.get_attribute("#search-results", "data-split") == "0"
     # the pieces are named as typed, in the script typed
     trad = run_query(page, base + "zh-hant/", "東莊村低保")
     assert "“東莊村”" in trad["status"] and "“低保”" in trad["status"], trad["status"]

@@ -15,6 +15,7 @@
      character's key, and joints (see parse). */
   var HAN, TOKEN, UNI, JOINT, JOINT_GAP, JOINT_WORD;
   var PER_PAGE = 10;
+  var CUT_MOST = 12;  // the longest run of Han characters typed without spaces that is cut (see resplit)
 
   var meta = null, fold = {}, common = {}, metaAsked = 0;
   var chunks = {}, positionChunks = {}, blocks = {}, facets = {}, docs = {}, waiting = {};
@@ -437,13 +438,15 @@
     return from(0).then(function (whole) { return whole && out.length > 1 ? out : null; });
   }
 
-  /* The query with each word that is one Han run of 3 characters or more, found
+  /* The query with each word that is one Han run of 3 to CUT_MOST characters, found
      nowhere as written, cut into pieces (see pieces): { words, shown }, the pieces
-     shown as typed (in the script typed, not folded); null when no word is cut. */
+     shown as typed (in the script typed, not folded); null when no word is cut. (A
+     longer run is a sentence pasted, not words typed: cutting it would ask for up to
+     half its length squared files, on a village's slow network.) */
   function resplit(words, typed) {
     return Promise.all(words.map(function (w, i) {
       var seg = w.segs[0], whole = { texts: [w.text], shown: [] };
-      if (w.segs.length > 1 || seg.word || seg.text.length < 3) return whole;
+      if (w.segs.length > 1 || seg.word || seg.text.length < 3 || seg.text.length > CUT_MOST) return whole;
       return occurs(seg.text).then(function (yes) {
         return yes ? null : pieces(seg.text);
       }).then(function (p) {
