@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from . import periods
 from .config import SiteConfig
-from .reader import Entry
+from .reader import Entry, notice_days
 from .workdays import WorkCalendar
 
 STALE_DAYS = 14
@@ -54,7 +54,7 @@ class LateEntry:
 @dataclass(frozen=True)
 class ShortNotice:
     """An entry whose public notice (公示) is shorter than its category's `notice_days`:
-    counted as notices say them, its first and last day included (see reader)."""
+    counted as notices say them, its first and last day included (reader.notice_days)."""
     rel: str
     unit: str
     category: str
@@ -159,9 +159,11 @@ def short_notices(config: SiteConfig, entries: list[Entry]) -> list[ShortNotice]
     out = []
     for e in entries:
         least = config.categories_by_id[e.category].notice_days
-        if e.notice_until is not None and least is not None and (e.notice_until - e.date).days + 1 < least:
-            out.append(ShortNotice(e.rel, e.unit, e.category, e.date, e.notice_until,
-                                   (e.notice_until - e.date).days + 1, least))
+        if e.notice_until is None or least is None:
+            continue
+        days = notice_days(e.date, e.notice_until)
+        if days < least:
+            out.append(ShortNotice(e.rel, e.unit, e.category, e.date, e.notice_until, days, least))
     return sorted(out, key=lambda x: (x.start, x.rel), reverse=True)
 
 

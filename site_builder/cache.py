@@ -23,10 +23,10 @@ from functools import lru_cache
 from decimal import Decimal
 
 from . import __version__
+from .writer import running, write_atomic
 
 if TYPE_CHECKING:
     import tempfile
-from .writer import running, write_atomic
 
 CACHE_DIR = ".site-builder-cache"
 

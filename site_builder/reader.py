@@ -144,23 +144,32 @@ def parse_date(value: Any) -> tuple[dt.date, str | None] | None:
         return value.date(), value.strftime("%H:%M")
     if isinstance(value, dt.date):
         return value, None
-    text = str(value).strip()
-    for form in _DATE_FORMS:
-        m = form.match(text)
-        if not m:
-            continue
-        y, mo, d = (int(g) for g in m.groups()[:3])
-        if not 1900 <= y <= 2199:  # 0226 or 2o26 typed for 2026
-            return None
-        try:
-            day = dt.date(y, mo, d)
-        except ValueError:
-            return None
-        hm = m.groups()[3:5] if len(m.groups()) > 3 and m.group(4) else None
-        if hm and not (0 <= int(hm[0]) < 24 and 0 <= int(hm[1]) < 60):
-            return None
-        return day, (f"{int(hm[0]):02d}:{hm[1]}" if hm else None)
-    return None
+    m = _date_form(str(value).strip())
+    if m is None:
+        return None
+    try:
+        day = dt.date(*(int(g) for g in m.groups()[:3]))
+    except ValueError:
+        return None
+    hm = m.groups()[3:5] if len(m.groups()) > 3 and m.group(4) else None
+    if hm and not (0 <= int(hm[0]) < 24 and 0 <= int(hm[1]) < 60):
+        return None
+    return day, (f"{int(hm[0]):02d}:{hm[1]}" if hm else None)
+
+
+def _date_form(text: str) -> re.Match | None:
+    """`text` matched by the first of _DATE_FORMS that takes it (year, month and day its
+    first three groups), when its year is one a clerk means (not 0226 or 2o26 typed for
+    2026); the day may not exist."""
+    m = next((m for m in (form.match(text) for form in _DATE_FORMS) if m), None)
+    return m if m is not None and 1900 <= int(m.group(1)) <= 2199 else None
+
+
+def notice_days(date: dt.date, until: dt.date) -> int:
+    """The days of a notice from `date` to `until`, as notices count them, the first and
+    the last included (公示5天（4月24日至4月28日）); the end the content model gives
+    one without notice_until, date + notice_days, is a day later."""
+    return (until - date).days + 1
 
 
 def _split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -352,11 +361,8 @@ class EntryReader:
                          until=notice_until.isoformat(), date=date.isoformat())
         elif notice_until and date:
             # a mistyped day or year: names under notice taken down too soon, or left up
-            # for a year longer. Days are counted as notices say them, the first and the last
-            # included (公示5天（4月24日至4月28日）), so a notice written so is not told; the
-            # end the content model gives one without notice_until, date + notice_days, is a
-            # day later
-            days, least = (notice_until - date).days + 1, cat.notice_days if cat is not None else None
+            # for a year longer (counted as notices say them: see notice_days)
+            days, least = notice_days(date, notice_until), cat.notice_days if cat is not None else None
             if least is not None and days < least:
                 problems.add(rel, self._line("notice_until"), "notice_shorter", warning=True, days=days,
                              least=least, category=cat.name, date=date.isoformat(), until=notice_until.isoformat())
@@ -778,14 +784,13 @@ def _bad_date(problems: Problems, rel: str, line: int | None, key: str, value: A
         if day >= after:
             problems.add(rel, line, "date_without_year", key=key, value=value, example=day.isoformat())
             return
-    for form in _DATE_FORMS:  # 2026-09-31: a day its month does not have
-        written = form.match(text)
-        if written and 1900 <= int(written.group(1)) <= 2199 and 1 <= int(written.group(2)) <= 12:
-            year, month = int(written.group(1)), int(written.group(2))
-            days = calendar.monthrange(year, month)[1]
-            if int(written.group(3)) > days:
-                problems.add(rel, line, "date_past_month_end", key=key, value=value, year=year, month=month, days=days)
-                return
+    written = _date_form(text)  # 2026-09-31: a day its month does not have
+    if written and 1 <= int(written.group(2)) <= 12:
+        year, month = int(written.group(1)), int(written.group(2))
+        days = calendar.monthrange(year, month)[1]
+        if int(written.group(3)) > days:
+            problems.add(rel, line, "date_past_month_end", key=key, value=value, year=year, month=month, days=days)
+            return
     problems.add(rel, line, "bad_date", key=key, value=value)
 
 
