@@ -748,3 +748,46 @@ def test_text_marked_plain_is_text_no_inline_pattern_could_match():
                  "<b>粗</b>", "a\\*b", "<https://example.org>", "脚注[^1]\n\n[^1]: 说明"):
         assert bool(_INLINE_SYNTAX.search(text)) == (text != "东庄村2025年10月财务收支公开")
         assert MarkdownRenderer()._md.convert(text) == plain.reset().convert(text), text
+
+
+def _markdown_itself(text: str) -> str:
+    """What Markdown makes of `text`, with the converter's own extensions."""
+    from site_builder.markup import MarkdownRenderer
+
+    md = MarkdownRenderer()._md
+    return md.reset().convert(text)
+
+
+def test_plain_text_is_converted_as_markdown_converts_it(corpus_site):
+    """Paragraphs, headings and "- " lists are made into HTML without Markdown
+    (`markup._plain_html`): the HTML is Markdown's own, for every body of the corpus and
+    of the demo, every text the corpus is made from and each of their blocks, and for
+    lines of every kind put together at random. Most disclosures take that path."""
+    import random
+
+    from site_builder.markup import _plain_html
+
+    from site_builder.ledger import PLACEHOLDER
+
+    bodies = [re.sub(r"(?s)```ledger.*?```", PLACEHOLDER.format(0), p.read_text(encoding="utf-8").split("---", 2)[-1])
+              for p in sorted([*corpus_site.glob("content/**/*.md"), *(REPO / "content").glob("**/*.md")])]
+    taken = sum(_plain_html(body) is not None for body in bodies)  # (ledgers are taken out first)
+    assert taken > len(bodies) // 3, (taken, len(bodies))
+    texts = list(bodies)
+    for source in sorted(CORPUS_SCRIPT.parent.glob("sources/*.txt")):
+        whole = source.read_text(encoding="utf-8")
+        texts += [whole, *whole.split("\n\n")]
+    lines = ["村务公开", "- 一是村务", "- 2023年收入", "- 3. 支出", "- a", "## 一、基本情况", "# 总则",
+             "###### 六", "####### 七", "#标题#", "## 标题 ##", "#", "## ", "2. 项目", "2.项目", "- ", "-",
+             "- - -", "---", "===", "- # x", "- #x", "1、第一", "\u3000首行", "a b", "- a b", "#c# d",
+             "## a # b", "x:y", "-- x", "- -x", "- =x", "- +x", "- x-", "C#", "a  ", "*强调*", "_", ""]
+    rng = random.Random(6)
+    for _ in range(20000):
+        text = "\n".join(rng.choice(lines) for _ in range(rng.randint(1, 12)))
+        texts.append(rng.choice(["", "\n"]) + text + rng.choice(["", "\n", "\n\n"]))
+    made = [(text, _plain_html(text)) for text in texts]
+    differ = [text for text, html in made if html is not None and html != _markdown_itself(text)]
+    assert not differ, differ[:3]
+    assert sum(html is not None for _, html in made) > 1000
+    assert _plain_html("## 一、基本情况\n经村民代表会议决定。\n\n- 一是道路\n- 二是水渠") == (
+        "<h2>一、基本情况</h2>\n<p>经村民代表会议决定。</p>\n<ul>\n<li>一是道路</li>\n<li>二是水渠</li>\n</ul>")
