@@ -502,13 +502,11 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
     there), those that differ left in `scratch`; with `writer`, every file is written
     (or recorded as unchanged) as it comes instead. `stamps`, the last build's, tell
     whether the files are all still there (else each is looked for)."""
-    from . import traditional
-    from .search import corrected, document_key, search_files, searchable
+    from .search import Indexed, search_files
 
-    fixed = corrected(source)
-    entries = plain_digest([document_key(i, fixed) for i in searchable(source)])
-    key = hexdigest(code_fingerprint(), source.config.units, source.config.categories, traditional.enabled(source),
-                    entries)
+    indexed = Indexed.of(source)
+    key = hexdigest(code_fingerprint(), source.config.units, source.config.categories, indexed.with_copy,
+                    indexed.keys)
     cache = for_output(root, output)
     last_key, before, packed = cache.load("search-files", code_fingerprint()) or (None, {}, b"")
     there = stamps.present(output, list(before)) if stamps is not None else _all_present(output, list(before))
@@ -520,7 +518,7 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
     now: dict[str, tuple[bytes, int]] = {}
     if writer is None:
         os.makedirs(os.path.join(scratch, "changed"), exist_ok=True)
-    files = search_files(source, parallel, memo=Cache(root, "search"), last=joined, scratch=scratch)
+    files = search_files(source, parallel, memo=Cache(root, "search"), last=joined, scratch=scratch, indexed=indexed)
     while True:
         try:
             path, data = next(files)

@@ -726,9 +726,38 @@ def span_size(n_docs: int) -> int:
     return 1 << max(7, min(10, math.ceil(math.log2(max(2, n_docs) / 2))))
 
 
+@dataclass(frozen=True)
+class Indexed:
+    """What the index is made of, in doc-id order: the searchable entries, those another
+    corrects (`corrected`), whether the site has a Traditional copy, the spans of
+    documents indexed apart, and the key of each span's documents (`document_key`), by
+    which a cached span is known to serve (and a build, that nothing changed)."""
+    items: list[Item]
+    fixed: frozenset[str]
+    with_copy: bool
+    spans: list[range]
+    keys: list[str]
+
+    @classmethod
+    def of(cls, site: Site | Documents, span: int | None = None) -> Indexed:
+        items = searchable(site)
+        n = len(items)
+        size = span or span_size(n)
+        spans = [range(a, min(a + size, n)) for a in range(0, n, size)]
+        if len(spans) > 1 and len(spans[-1]) * SMALLEST_SPAN < size:
+            # a few documents alone would find "often" in nearly all they hold, new candidates
+            # with every entry added, and no cached span would serve
+            spans[-2:] = [range(spans[-2].start, n)]
+        fixed, with_copy = corrected(site), traditional.enabled(site)
+        return cls(items, fixed, with_copy, spans, [
+            plain_digest(code_fingerprint(), s.start, with_copy, [document_key(i, fixed) for i in items[s.start:s.stop]])
+            for s in spans])
+
+
 def search_files(site: Site | Documents, parallel: bool = True, span: int | None = None,
                  memo: Cache | None = None, last: Joined | None = None,
-                 scratch: str | None = None) -> Generator[tuple[str, bytes | None], None, Joined]:
+                 scratch: str | None = None, indexed: Indexed | None = None,
+                 ) -> Generator[tuple[str, bytes | None], None, Joined]:
     """Every file of the index, as (output path, bytes), made one after another so that
     they need not all be held at once; returns what they were made from. Documents
     are indexed in spans of `span` documents, in parallel, and joined: a term's
@@ -738,29 +767,22 @@ def search_files(site: Site | Documents, parallel: bool = True, span: int | None
     were made from, all of them there), a file none of whose inputs changed is given
     as (path, None) instead of being made again. Files for later steps are left in
     `scratch`, a folder the caller removes (a process that may be stopped by a signal
-    cannot), or in a temporary folder of its own."""
+    cannot), or in a temporary folder of its own. `indexed`: `Indexed.of(site, span)`,
+    when the caller has it already."""
+    indexed = indexed or Indexed.of(site, span)
     if scratch is not None:
-        return (yield from _search_files(site, parallel, span, memo, last, scratch))
+        return (yield from _search_files(site, parallel, indexed, memo, last, scratch))
     with tempfile.TemporaryDirectory(prefix="site-builder-search-") as own:
-        return (yield from _search_files(site, parallel, span, memo, last, own))
+        return (yield from _search_files(site, parallel, indexed, memo, last, own))
 
 
-def _search_files(site: Site | Documents, parallel: bool, span: int | None, memo: Cache | None, last: Joined | None,
+def _search_files(site: Site | Documents, parallel: bool, indexed: Indexed, memo: Cache | None, last: Joined | None,
                   scratch: str) -> Generator[tuple[str, bytes | None], None, Joined]:
-    items = searchable(site)
+    items, fixed, with_copy, spans, keys = (indexed.items, indexed.fixed, indexed.with_copy, indexed.spans,
+                                            indexed.keys)
     cfg = site.config
     n = len(items)
-    size = span or span_size(n)
-    spans = [range(a, min(a + size, n)) for a in range(0, n, size)]
-    if len(spans) > 1 and len(spans[-1]) * SMALLEST_SPAN < size:
-        # a few documents alone would find "often" in nearly all they hold, new candidates
-        # with every entry added, and no cached span would serve
-        spans[-2:] = [range(spans[-2].start, n)]
     _fold_array()  # made here, before workers fork, rather than in each of them
-    fixed = corrected(site)
-    with_copy = traditional.enabled(site)
-    keys = [plain_digest(code_fingerprint(), s.start, with_copy, [document_key(i, fixed) for i in items[s.start:s.stop]])
-            for s in spans]
     first = _memoized(_FoldMemo(memo, "fold") if memo else None, keys, spans, _fold_span,
                       (items, scratch, fixed, with_copy), parallel)[0]
     starts = tuple(s.start for s in spans)
