@@ -95,7 +95,8 @@ class MarkdownRenderer:
 # (code, nested lists) or with the mark of a rule, a Setext heading or any list but
 # "- " and a word (one that is not itself a list's or heading's mark, nor a number and a
 # dot); a line that ends with a space (two make a line break).
-_NOT_PLAIN = re.compile(r"[\x00-\x09\x0b-\x1f`\\*_\[\]!<>&|~]|^[ =+]|^-(?! [^\s#=+\-])|^(?:- )?[0-9]+\."
+# (A number is any digit Python's \d matches, as in Markdown's own patterns: １. starts a list.)
+_NOT_PLAIN = re.compile(r"[\x00-\x09\x0b-\x1f`\\*_\[\]!<>&|~]|^[ =+]|^-(?! [^\s#=+\-])|^(?:- )?\d+\."
                         r"|[ ]$", re.M)
 _HASH_HEADING = HashHeaderProcessor.RE  # (Markdown's own: its headings are ours)
 
