@@ -30,6 +30,7 @@ from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import slugify_unicode
+from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
@@ -62,9 +63,26 @@ class _PlainText(Treeprocessor):
                 el.tail = AtomicString(el.tail)
 
 
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Asterisks that stand for hidden characters, not for emphasis: between two digits
+# (138****5678, 4105**********1234, the masks `check` asks for; 3*4, a product), four or
+# more in a row (emphasis takes three at most), one between two Han characters (张*三:
+# Chinese is not set in italics). Markdown would pair them with any other asterisk of
+# the paragraph and print the text between in italics, the asterisks gone.
+_MASK_STARS = re.compile(rf"(?<=\d)(\*+)(?=\d)|(?<![*\\])(\*{{4,}})|(?<=[{_HAN}])(\*)(?=[{_HAN}])")
+
+
+class _MaskStars(InlineProcessor):
+    """Keeps the asterisks of `_MASK_STARS` as they are written."""
+
+    def handleMatch(self, m: re.Match, data: str) -> tuple[str, int, int]:  # type: ignore[override]
+        return AtomicString(m.group(0)), m.start(0), m.end(0)
+
+
 class _PlainTextExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_PlainText(md), "plain-text", 25)  # just before "inline" (20)
+        md.inlinePatterns.register(_MaskStars(_MASK_STARS.pattern, md), "mask-stars", 65)  # before emphasis (60)
 
 
 class MarkdownRenderer:

@@ -707,6 +707,24 @@ def test_body_is_sanitized_and_title_escaped(make_site, tmp_path):
             assert "<b>粗体</b>".encode() not in data, name
 
 
+def test_masked_numbers_and_names_are_shown_as_written(make_site, tmp_path):
+    """Asterisks that hide characters (the masks `check` asks for, 138****5678, and a
+    name's 张*三) are shown as written: Markdown paired them and set the text between in
+    italics, one star of the phone's mask and the name's gone. Bold still works."""
+    site = make_site({"content/dongcun/decisions/2026-11-12-dibao.md": (
+        "---\ntitle: 东村低保对象名单公示\ndate: 2026-11-12\n---\n## 新增低保对象\n\n"
+        "- 张*三，一组，3人，联系电话138****5678\n- 李*四，二组，2人，联系电话139****4321\n\n"
+        "身份证号410526********1234。面积为3*4米，合计12*2=24平方米。**特别说明：**公示七天。\n")})
+    out = build_ok(site, tmp_path / "out")
+    page = (out / "dongcun/decisions/2026-11-12-dibao/index.html").read_text(encoding="utf-8")
+    body = page[page.index('<div class="body">'):]
+    body = body[:body.index("</div>")]
+    for shown in ("张*三，一组，3人，联系电话138****5678", "李*四，二组，2人，联系电话139****4321",
+                  "410526********1234", "面积为3*4米，合计12*2=24平方米", "<strong>特别说明：</strong>公示七天"):
+        assert shown in body, (shown, body)
+    assert "<em>" not in body, body
+
+
 # ----------------------------------------------------------------------------- theme override
 
 def test_site_theme_overrides_template_and_asset(make_site, tmp_path):
@@ -741,7 +759,7 @@ def test_text_marked_plain_is_text_no_inline_pattern_could_match():
     patterns = {item.name: item for item in MarkdownRenderer()._md.inlinePatterns._priority}
     assert set(patterns) == {"backtick", "escape", "footnote", "reference", "link", "image_link",
                              "image_reference", "short_reference", "short_image_ref", "autolink",
-                             "automail", "linebreak", "html", "entity", "em_strong"}
+                             "automail", "linebreak", "html", "entity", "em_strong", "mask-stars"}
     plain = markdown.Markdown(extensions=["tables", "footnotes", "fenced_code", "sane_lists"],
                               extension_configs={"footnotes": {"BACKLINK_TITLE": "↩ %d"}}, output_format="html")
     for text in ("东庄村2025年10月财务收支公开", "a  \nb", "*强调*", "见[附件](a.pdf)", "&amp;", "`代码`",
