@@ -27,6 +27,7 @@ from markdown.blockprocessors import HashHeaderProcessor
 from markdown.extensions import Extension
 from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.nl2br import Nl2BrExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import slugify_unicode
@@ -48,8 +49,8 @@ _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
 # Every inline pattern of the extensions used starts with one of these characters
 # (code, escape, links, images, footnotes, autolinks, raw HTML, entities, emphasis) or
-# is a hard line break, two spaces before a newline.
-_INLINE_SYNTAX = re.compile(r"[`\\\[!<&*_]|  \n")
+# is a line break (a newline: a line a clerk wrote under another stays under it).
+_INLINE_SYNTAX = re.compile(r"[`\\\[!<&*_\n]")
 
 
 class _PlainText(Treeprocessor):
@@ -93,11 +94,12 @@ class MarkdownRenderer:
         # packages' entry points, which took 50 ms of every process that reads entries)
         self._md = markdown.Markdown(
             extensions=[TableExtension(), FootnoteExtension(BACKLINK_TITLE="↩ %d"), FencedCodeExtension(),
-                        SaneListExtension(), _PlainTextExtension()],
+                        SaneListExtension(), Nl2BrExtension(), _PlainTextExtension()],
             output_format="html",
         )
 
     def convert(self, text: str) -> str:
+        text = _blocks_apart(text)
         raw = _plain_html(text)
         if raw is None:
             self._md.reset()
@@ -164,8 +166,62 @@ def _plain_html(text: str) -> str | None:
 
 def _element(tag: str, words: Any) -> str:
     if tag != "ul":
-        return f"<{tag}>{words}</{tag}>"
-    return "<ul>\n" + "\n".join(f"<li>\n<p>{w}</p>\n</li>" if loose else f"<li>{w}</li>" for w, loose in words) + "\n</ul>"
+        return f"<{tag}>{_lines(words)}</{tag}>"
+    return "<ul>\n" + "\n".join(f"<li>\n<p>{_lines(w)}</p>\n</li>" if loose else f"<li>{_lines(w)}</li>"
+                                 for w, loose in words) + "\n</ul>"
+
+
+def _lines(words: str) -> str:
+    """Lines of a paragraph, each under the one before (nl2br), as Markdown sets them:
+    a line of spaces alone is left empty."""
+    first, *rest = words.split("\n")
+    return "<br>\n".join([first, *(line if line.strip() else "" for line in rest)])
+
+
+# A line of a list (its mark and a word), a table's first two rows (a row, then a row of
+# dashes), a table's row; a line that goes on what the line above is part of: indented
+# (a list item's own lines), a heading, a quote, raw HTML.
+_LIST_LINE = re.compile(r"[ ]{0,3}(?:[*+-]|\d+\.)[ ]+\S")
+_TABLE_START = re.compile(r"[ ]{0,3}\|.*\n[ ]{0,3}\|?[ ]*:?-+:?[ ]*(?:\|[ ]*:?-+:?[ ]*)*\|?[ ]*(?:\n|$)")
+_TABLE_ROW = re.compile(r"[ ]{0,3}\|")
+_GOES_ON = re.compile(r"[ \t]|[#><]")
+_FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
+
+
+def _blocks_apart(text: str) -> str:
+    """`text` with a blank line put between a line of text and a list or a table right
+    under it (决定如下：, then - 修路 or 1. 修路, or a table's rows), and between a
+    list or a table and a line of text right under it. Markdown reads the list's lines
+    as more of the paragraph, shown run together with their marks, and the text as
+    more of the list's last item or a row of the table: never what a clerk who pastes
+    from Word or types as in a chat window means. Not within a fenced block, whose
+    lines are shown as written."""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    out: list[str] = []
+    fence = ""
+    for k, line in enumerate(lines):
+        if fence:
+            if line.lstrip(" ").startswith(fence):
+                fence = ""
+        elif m := _FENCE.match(line):
+            fence = m.group(1)
+        elif out and out[-1].strip() and line.strip() and _apart(out[-1], line, "\n".join(lines[k:k + 2])):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
+def _apart(above: str, line: str, two: str) -> bool:
+    """Whether `line` (with the line after it: `two`) starts a block of its own under
+    `above`, though Markdown would take it as part of the block `above` is in."""
+    listed, row = bool(_LIST_LINE.match(above)), bool(_TABLE_ROW.match(above))
+    if _LIST_LINE.match(line):
+        return not listed and not row and not _GOES_ON.match(above)
+    if _TABLE_START.match(two):
+        return not row and not _GOES_ON.match(above)
+    return (listed or row) and not _GOES_ON.match(line) and not (row and _TABLE_ROW.match(line))
 
 
 def add_heading_ids(html: str) -> str:
@@ -262,8 +318,19 @@ def shorten(text: str, limit: int) -> str:
 
 
 def plain_text(html: str) -> str:
-    """Visible text of an HTML fragment, whitespace folded."""
-    return re.sub(r"\s+", " ", htmllib.unescape(_TAG.sub(" ", html))).strip()
+    """Visible text of an HTML fragment, whitespace folded: a block's tags (and a line
+    break) part words, those within a line do not (**特别说明：**本决议 is 特别说明：本决议,
+    not 特别说明： 本决议, in a summary, on a board sheet and in search)."""
+    return re.sub(r"\s+", " ", htmllib.unescape(_TAG.sub(_tag_space, html))).strip()
+
+
+_INLINE_TAGS = frozenset({"a", "abbr", "b", "code", "del", "em", "i", "ins", "kbd", "mark", "s", "small", "span",
+                          "strong", "sub", "sup", "u"})
+
+
+def _tag_space(m: re.Match) -> str:
+    name = m.group(0)[1:].lstrip("/").split(None, 1)[0].rstrip("/>").lower() if len(m.group(0)) > 2 else ""
+    return "" if name in _INLINE_TAGS else " "
 
 
 _HEADING_OR_TABLE = re.compile(r"<h([1-6])\b[^>]*>(?P<heading>.*?)</h\1>|<table\b[^>]*>(?P<table>.*?)</table>", re.S)
