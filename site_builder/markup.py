@@ -186,6 +186,7 @@ _TABLE_START = re.compile(r"[ ]{0,3}\|.*\n[ ]{0,3}\|?[ ]*:?-+:?[ ]*(?:\|[ ]*:?-+
 _TABLE_ROW = re.compile(r"[ ]{0,3}\|")
 _GOES_ON = re.compile(r"[ \t]|[#><]")
 _FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
+_SUB_ITEM = re.compile(r"[ ]{1,3}(?:[*+-]|\d+\.)[ ]+\S")  # (Markdown nests an item indented by four)
 
 
 def _blocks_apart(text: str) -> str:
@@ -194,8 +195,10 @@ def _blocks_apart(text: str) -> str:
     list or a table and a line of text right under it. Markdown reads the list's lines
     as more of the paragraph, shown run together with their marks, and the text as
     more of the list's last item or a row of the table: never what a clerk who pastes
-    from Word or types as in a chat window means. Not within a fenced block, whose
-    lines are shown as written."""
+    from Word or types as in a chat window means. An item indented by one to three
+    spaces under an item is put under it (an editor indents by two; Markdown nests by
+    four, and would show it as one more item of the same list). Not within a fenced
+    block, whose lines are shown as written."""
     if "\n" not in text:
         return text
     lines = text.split("\n")
@@ -207,8 +210,11 @@ def _blocks_apart(text: str) -> str:
                 fence = ""
         elif m := _FENCE.match(line):
             fence = m.group(1)
-        elif out and out[-1].strip() and line.strip() and _apart(out[-1], line, "\n".join(lines[k:k + 2])):
-            out.append("")
+        elif out and out[-1].strip() and line.strip():
+            if _apart(out[-1], line, "\n".join(lines[k:k + 2])):
+                out.append("")
+            elif _SUB_ITEM.match(line) and _LIST_LINE.match(out[-1].lstrip(" ")):
+                line = "    " + line.lstrip(" ")  # an item under an item, as an editor indents it
         out.append(line)
     return "\n".join(out)
 

@@ -728,13 +728,15 @@ def test_masked_numbers_and_names_are_shown_as_written(make_site, tmp_path):
 def test_lines_lists_and_tables_are_shown_as_a_clerk_typed_them(make_site, tmp_path):
     """A line under another stays under it; a list or a table right under a line of
     text (as pasted from Word, with no blank line between) is a list or a table, and a
-    line right under one is text again; a fenced block is left as written. Bold leaves
+    line right under one is text again; an item indented by two spaces under another is
+    under it; a fenced block is left as written. Bold leaves
     no space in the summary (the board sheet's and the search's text)."""
     body = ("**特别说明：**本决议经村民代表会议通过。\n"
             "　　决定实施以下项目：\n1.硬化主干道800米；\n2.新建排水沟300米。\n"
             "资金来源如下：\n- 上级奖补资金8万元\n- 村集体收入4万元\n项目明细：\n"
             "| 项目 | 金额（元） |\n| --- | --- |\n| 道路 | 80000 |\n经村两委研究，决定如下：\n1. 修路\n2. 修渠\n"
-            "以上。\n\n```\n原文照录\n- 不是列表\n```\n")
+            "以上。\n\n- 一是成立小组\n  - 子项：公告七天\n  - 子项：评标\n- 二是公开招标\n\n"
+            "```\n原文照录\n- 不是列表\n```\n")
     site = make_site({"content/dongcun/decisions/2026-11-07-word.md":
                       f"---\ntitle: 东村关于村级公益事业建设的决议\ndate: 2026-11-07\n---\n{body}"})
     out = build_ok(site, tmp_path / "out")
@@ -743,7 +745,8 @@ def test_lines_lists_and_tables_are_shown_as_a_clerk_typed_them(make_site, tmp_p
     shown = shown[:shown.index("<pre>")]
     for part in ("决定实施以下项目：<br>\n1.硬化主干道800米；<br>\n2.新建排水沟300米。<br>\n资金来源如下：</p>",
                  "<ul>\n<li>上级奖补资金8万元</li>\n<li>村集体收入4万元</li>\n</ul>\n<p>项目明细：</p>",
-                 "<td>道路</td>", "<p>经村两委研究，决定如下：</p>\n<ol>\n<li>修路</li>\n<li>修渠</li>\n</ol>\n<p>以上。</p>"):
+                 "<td>道路</td>", "<p>经村两委研究，决定如下：</p>\n<ol>\n<li>修路</li>\n<li>修渠</li>\n</ol>\n<p>以上。</p>",
+                 "<li>一是成立小组<ul>\n<li>子项：公告七天</li>\n<li>子项：评标</li>\n</ul>\n</li>\n<li>二是公开招标</li>"):
         assert part in shown, (part, shown)
     assert "<code>原文照录\n- 不是列表\n</code>" in page
     assert '<meta name="description" content="特别说明：本决议经村民代表会议通过。' in page
