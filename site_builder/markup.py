@@ -66,17 +66,23 @@ class _PlainText(Treeprocessor):
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Asterisks that stand for hidden characters, not for emphasis: between two digits
-# (138****5678, 4105**********1234, the masks `check` asks for; 3*4, a product), four or
-# more in a row (emphasis takes three at most), one between two Han characters (张*三:
-# Chinese is not set in italics). Markdown would pair them with any other asterisk of
-# the paragraph and print the text between in italics, the asterisks gone.
-_MASK_STARS = re.compile(rf"(?<=\d)(\*+)(?=\d)|(?<![*\\])(\*{{4,}})|(?<=[{_HAN}])(\*)(?=[{_HAN}])")
+# (138****5678, 4105**********123X, the masks `check` asks for; 3*4, a product), four or
+# more beside a digit (138********); one between two Han characters (张*三: Chinese is
+# not set in italics); one to three after a name of one or two Han characters standing
+# alone (张*、李**，王***), as masked names are listed, unless they may close an emphasis
+# opened before them (**联系人：张三**). Markdown would pair them with any other asterisk
+# of the paragraph and set the text between in italics or bold, the asterisks gone.
+_MASK_STARS = re.compile(rf"(?<=\d)\*+(?=[\dXx])|(?<=\d)\*{{4,}}|(?<![*\\])\*{{4,}}(?=\d)"
+                         rf"|(?<=[{_HAN}])\*(?=[{_HAN}])|(?P<name>(?<![\w*])[{_HAN}]{{1,2}}\*{{1,3}}(?![\w*]))")
+_STARS = re.compile(r"\*+")
 
 
 class _MaskStars(InlineProcessor):
     """Keeps the asterisks of `_MASK_STARS` as they are written."""
 
-    def handleMatch(self, m: re.Match, data: str) -> tuple[str, int, int]:  # type: ignore[override]
+    def handleMatch(self, m: re.Match, data: str) -> tuple[str | None, int | None, int | None]:  # type: ignore[override]
+        if m.group("name") and len(_STARS.findall(data, 0, m.start())) % 2:
+            return None, None, None  # (an odd number of runs before it: one may be waiting for it)
         return AtomicString(m.group(0)), m.start(0), m.end(0)
 
 
@@ -178,56 +184,66 @@ def _lines(words: str) -> str:
     return "<br>\n".join([first, *(line if line.strip() else "" for line in rest)])
 
 
-# A line of a list (its mark and a word), a table's first two rows (a row, then a row of
-# dashes), a table's row; a line that goes on what the line above is part of: indented
-# (a list item's own lines), a heading, a quote, raw HTML.
+# A list's line (its mark and a word; a sub-item's, indented by one to three spaces); a
+# table's first two rows (a row with a pipe, then one of dashes with a pipe); a fence as
+# Markdown's fenced_code opens one (at the line's start); the start of a block whose
+# lines are left alone to its end (code indented by four, raw HTML, a quote, a footnote
+# or a link's definition).
 _LIST_LINE = re.compile(r"[ ]{0,3}(?:[*+-]|\d+\.)[ ]+\S")
-_TABLE_START = re.compile(r"[ ]{0,3}\|.*\n[ ]{0,3}\|?[ ]*:?-+:?[ ]*(?:\|[ ]*:?-+:?[ ]*)*\|?[ ]*(?:\n|$)")
-_TABLE_ROW = re.compile(r"[ ]{0,3}\|")
-_GOES_ON = re.compile(r"[ \t]|[#><]")
-_FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
-_SUB_ITEM = re.compile(r"[ ]{1,3}(?:[*+-]|\d+\.)[ ]+\S")  # (Markdown nests an item indented by four)
+_SUB_ITEM = re.compile(r"[ ]{1,3}(?:[*+-]|\d+\.)[ ]+\S")
+_TABLE_START = re.compile(r"[^\n]*\|[^\n]*\n[ ]{0,3}(?=[-:| ]*\|)\|?[ ]*:?-+:?[ ]*(?:\|[ ]*:?-+:?[ ]*)*\|?[ ]*$")
+_FENCE = re.compile(r"(`{3,}|~{3,})")
+_OPAQUE = re.compile(r"[ ]{4}|\t|[ ]{0,3}[<>\[]")
 
 
 def _blocks_apart(text: str) -> str:
-    """`text` with a blank line put between a line of text and a list or a table right
+    """`text` with a blank line put between a paragraph and a list or a table right
     under it (决定如下：, then - 修路 or 1. 修路, or a table's rows), and between a
-    list or a table and a line of text right under it. Markdown reads the list's lines
-    as more of the paragraph, shown run together with their marks, and the text as
-    more of the list's last item or a row of the table: never what a clerk who pastes
-    from Word or types as in a chat window means. An item indented by one to three
-    spaces under an item is put under it (an editor indents by two; Markdown nests by
-    four, and would show it as one more item of the same list). Not within a fenced
-    block, whose lines are shown as written."""
+    list or a table and a line right under it that is not part of it (text not
+    indented; a list under a table). Markdown reads the list's lines as more of the
+    paragraph, shown run together with their marks, and the text as more of the
+    list's last item or a row of the table: never what a clerk who pastes from Word or
+    types as in a chat window means (who wraps no lines: a line under a list's item is
+    text of its own). An item indented by one to three spaces under an item is put
+    under it (an editor indents by two; Markdown nests by four, and shows it as one
+    more item of the same list). A fenced block, code, raw HTML, a quote and a
+    footnote are left as written."""
     if "\n" not in text:
         return text
     lines = text.split("\n")
     out: list[str] = []
-    fence = ""
+    block, fence = "", ""  # what the line above is part of: "", text, list, table, other
+    first_item = 0  # how far the first item of the list above is indented
     for k, line in enumerate(lines):
         if fence:
-            if line.lstrip(" ").startswith(fence):
-                fence = ""
+            fence = "" if line.rstrip(" ") == fence else fence
+        elif not line.strip():
+            block = ""
         elif m := _FENCE.match(line):
-            fence = m.group(1)
-        elif out and out[-1].strip() and line.strip():
-            if _apart(out[-1], line, "\n".join(lines[k:k + 2])):
+            fence, block = m.group(1), ""
+        else:
+            kind = ("list" if _LIST_LINE.match(line) else
+                    "table" if _TABLE_START.match("\n".join(lines[k:k + 2])) else
+                    "other" if _OPAQUE.match(line) else "text")
+            if block == "list" and line[0] in " \t":
+                if _SUB_ITEM.match(line) and len(line) - len(line.lstrip(" ")) > first_item:
+                    line = "    " + line.lstrip(" ")  # an item under an item, as an editor indents it
+                kind = "list"  # (its own lines, indented)
+            elif block == "table" and kind in ("text", "other") and "|" in line:
+                kind = "table"  # (a row)
+            elif block and (block, kind) in _APART:
                 out.append("")
-            elif _SUB_ITEM.match(line) and _LIST_LINE.match(out[-1].lstrip(" ")):
-                line = "    " + line.lstrip(" ")  # an item under an item, as an editor indents it
+            elif block:
+                kind = block  # (more of the block above)
+            if kind == "list" and block != "list":
+                first_item = len(line) - len(line.lstrip(" "))
+            block = kind
         out.append(line)
     return "\n".join(out)
 
 
-def _apart(above: str, line: str, two: str) -> bool:
-    """Whether `line` (with the line after it: `two`) starts a block of its own under
-    `above`, though Markdown would take it as part of the block `above` is in."""
-    listed, row = bool(_LIST_LINE.match(above)), bool(_TABLE_ROW.match(above))
-    if _LIST_LINE.match(line):
-        return not listed and not row and not _GOES_ON.match(above)
-    if _TABLE_START.match(two):
-        return not row and not _GOES_ON.match(above)
-    return (listed or row) and not _GOES_ON.match(line) and not (row and _TABLE_ROW.match(line))
+_APART = {("text", "list"), ("text", "table"), ("list", "text"), ("list", "table"), ("table", "text"),
+          ("table", "list")}
 
 
 def add_heading_ids(html: str) -> str:
@@ -235,7 +251,8 @@ def add_heading_ids(html: str) -> str:
     seen: set[str] = set()
 
     def sub(m: re.Match) -> str:
-        base = slugify_unicode(plain_text(m.group(2)), "-") or "section"
+        # (every tag parts words, as when the ids were first made: links to them keep working)
+        base = slugify_unicode(plain_text(m.group(2), every_tag_apart=True), "-") or "section"
         slug, n = base, 1
         while slug in seen:
             n += 1
@@ -323,15 +340,16 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
-def plain_text(html: str) -> str:
+def plain_text(html: str, every_tag_apart: bool = False) -> str:
     """Visible text of an HTML fragment, whitespace folded: a block's tags (and a line
-    break) part words, those within a line do not (**特别说明：**本决议 is 特别说明：本决议,
-    not 特别说明： 本决议, in a summary, on a board sheet and in search)."""
-    return re.sub(r"\s+", " ", htmllib.unescape(_TAG.sub(_tag_space, html))).strip()
+    break, a footnote's number) part words, those within a line do not (**特别说明：**本决议
+    is 特别说明：本决议, not 特别说明： 本决议, in a summary, on a board sheet and in search);
+    `every_tag_apart`, every tag does."""
+    return re.sub(r"\s+", " ", htmllib.unescape(_TAG.sub(" " if every_tag_apart else _tag_space, html))).strip()
 
 
 _INLINE_TAGS = frozenset({"a", "abbr", "b", "code", "del", "em", "i", "ins", "kbd", "mark", "s", "small", "span",
-                          "strong", "sub", "sup", "u"})
+                          "strong", "sub", "u"})  # (not sup: a footnote's number is not part of the word)
 
 
 def _tag_space(m: re.Match) -> str:
