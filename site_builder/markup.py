@@ -65,18 +65,28 @@ class _PlainText(Treeprocessor):
 
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# Asterisks that stand for hidden characters, not for emphasis: between two digits
-# (138****5678, 4105**********123X, the masks `check` asks for; 3*4, a product), four or
-# more beside a digit (138********); one between two Han characters (张*三: Chinese is
-# not set in italics); one to three after a name of one or two Han characters standing
-# alone (张*、李**，王***), as masked names are listed, unless they may close an emphasis
-# opened before them (**联系人：张三**). Markdown would pair them with any other asterisk
-# of the paragraph and set the text between in italics or bold, the asterisks gone.
-_MASK_STARS = re.compile(rf"(?<=\d)\*+(?=[\dXx])|(?<=\d)\*{{4,}}|(?<![*\\])\*{{4,}}(?=\d)"
-                         rf"|(?<=[{_HAN}])\*(?=[{_HAN}])|(?P<name>(?<![\w*])[{_HAN}]{{1,2}}\*{{1,3}}(?![\w*]))")
+# Asterisks that stand for hidden characters, not for emphasis:
+# - between two digits or beside a digit with a dash or space between, or four or more
+#   beside a digit (138****5678, 138-****-5678, 4105**********123X, 138********: the masks
+#   `check` asks for; 3*4, 3m*4m: products);
+# - one between two Han characters (张*三; Chinese is not set in italics);
+# - one to three after a name standing alone: one or two Han characters that end where
+#   the stars begin (张*、王***), or a common surname and one character more (李**户,
+#   欧**明, 司马**); after a common surname, where the stars end (户主张*，); unless they
+#   may close an emphasis opened before them (**联系人：张三**).
+# Markdown would pair them with any other asterisk of the paragraph and set the text
+# between in italics or bold, the asterisks gone.
+_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+             "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔"
+             "向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕"
+             "單張劉陳楊黃趙吳週孫馬鄭謝韓馮鄧蕭董袁葉蘇呂盧姜鍾譚陸範賈韋鄒龔嚴覃湯溫樊顏聶魯詹歐關")
+_COMPOUND_SURNAMES = "司马|欧阳|诸葛|上官|司徒|东方|夏侯|皇甫|尉迟|公孙|慕容|长孙|宇文|令狐|司馬|歐陽|諸葛|東方|長孫"
+_MASK_STARS = re.compile(
+    rf"(?<=\d)\*+(?=[\dXx])|(?<=\d[-－ ])\*{{3,}}|\*{{3,}}(?=[-－ ]\d)|(?<=\d)\*{{4,}}|(?<![*\\])\*{{4,}}(?=\d)"
+    rf"|(?<=[\dA-Za-z])\*(?=\d)|(?<=\d)\*(?=[A-Za-z])|(?<=[{_HAN}])\*(?=[{_HAN}])"
+    rf"|(?P<name>(?<![\w*])(?:[{_HAN}]{{1,2}}\*{{1,3}}(?![\w*])|(?:[{_SURNAMES}][{_HAN}]?|{_COMPOUND_SURNAMES})\*{{1,3}}"
+    rf"(?!\*))|[{_SURNAMES}]\*{{1,3}}(?![\w*]))")
 _STARS = re.compile(r"\*+")
-
-
 class _MaskStars(InlineProcessor):
     """Keeps the asterisks of `_MASK_STARS` as they are written."""
 
@@ -184,66 +194,102 @@ def _lines(words: str) -> str:
     return "<br>\n".join([first, *(line if line.strip() else "" for line in rest)])
 
 
-# A list's line (its mark and a word; a sub-item's, indented by one to three spaces); a
-# table's first two rows (a row with a pipe, then one of dashes with a pipe); a fence as
-# Markdown's fenced_code opens one (at the line's start); the start of a block whose
-# lines are left alone to its end (code indented by four, raw HTML, a quote, a footnote
-# or a link's definition).
-_LIST_LINE = re.compile(r"[ ]{0,3}(?:[*+-]|\d+\.)[ ]+\S")
-_SUB_ITEM = re.compile(r"[ ]{1,3}(?:[*+-]|\d+\.)[ ]+\S")
+# A list's item (its mark and a word; at most three spaces in, unless in a list); a
+# table's first two rows (a row with a pipe, then one of dashes with a pipe); a line of
+# dashes or equals signs (under text: Markdown's Setext heading); a footnote's
+# definition; a fence as Markdown's fenced_code opens one (at the line's start); the
+# start of a block left alone to its end (raw HTML, a quote, a link's definition); a
+# number that opens a heading (#1机井 is no heading); a list's number.
+_ITEM = re.compile(r"[ ]{0,3}(?:[*+-]|\d+\.)[ ]+\S")
+_NESTED_ITEM = re.compile(r"[ ]*(?:[*+-]|\d+\.)[ ]+\S")
 _TABLE_START = re.compile(r"[^\n]*\|[^\n]*\n[ ]{0,3}(?=[-:| ]*\|)\|?[ ]*:?-+:?[ ]*(?:\|[ ]*:?-+:?[ ]*)*\|?[ ]*$")
+_UNDERLINE = re.compile(r"[ ]{0,3}(?:=+|-+)[ ]*$")
+_FOOTNOTE = re.compile(r"[ ]{0,3}\[\^[^\]]+\]:")
 _FENCE = re.compile(r"(`{3,}|~{3,})")
-_OPAQUE = re.compile(r"[ ]{4}|\t|[ ]{0,3}[<>\[]")
+_OPAQUE = re.compile(r"[ ]{0,3}(?:<|>|\[[^\]]+\]:)")
+_NUMBER_HEADING = re.compile(r"#{1,6}(?=\d)")
+_NUMBER = re.compile(r"(\d+)(?=\.)")
+_CODE_INDENT = re.compile(r"[ ]{4}|\t")
 
 
 def _blocks_apart(text: str) -> str:
-    """`text` with a blank line put between a paragraph and a list or a table right
-    under it (决定如下：, then - 修路 or 1. 修路, or a table's rows), and between a
-    list or a table and a line right under it that is not part of it (text not
-    indented; a list under a table). Markdown reads the list's lines as more of the
-    paragraph, shown run together with their marks, and the text as more of the
-    list's last item or a row of the table: never what a clerk who pastes from Word or
-    types as in a chat window means (who wraps no lines: a line under a list's item is
-    text of its own). An item indented by one to three spaces under an item is put
-    under it (an editor indents by two; Markdown nests by four, and shows it as one
-    more item of the same list). A fenced block, code, raw HTML, a quote and a
-    footnote are left as written."""
-    if "\n" not in text:
+    """`text` as a clerk who pastes from Word or types as in a chat window means it, for
+    Markdown to read: a blank line put between a paragraph and a list or a table right
+    under it (决定如下：, then - 修路 or 1. 修路, or a table's rows), between a list, a
+    table or a footnote and text right under it, and above a line of dashes or equals
+    signs under text (a rule, not a heading). Markdown reads the list's lines as more of
+    the paragraph, shown run together with their marks, the text as more of the list's
+    last item, a row or the footnote, and turns the line of text above dashes into a
+    heading. Lines are not wrapped by such a clerk: a line under a list's item is text
+    of its own. A list's items are nested by how far each is indented, four spaces a
+    level as Markdown wants (an editor indents by two); their numbers in ASCII digits
+    (３. would start the list at 1). A paragraph's lines lose the full-width spaces that
+    indent them (Markdown drops them on its first line only), and a paragraph indented
+    by four spaces is one, not code; a line that starts with # and a digit is text. A
+    fenced block, raw HTML, a quote and a link's definition are left as written."""
+    if "\n" not in text and not text.startswith(("#", "\u3000", "    ", "\t")):
         return text
     lines = text.split("\n")
     out: list[str] = []
-    block, fence = "", ""  # what the line above is part of: "", text, list, table, other
-    first_item = 0  # how far the first item of the list above is indented
+    block, before, fence = "", "", ""  # what the line above is part of (text, list, table,
+    levels: list[int] = []             # footnote, other) and the block before the blank
+                                       # line above; the indents of the list's open levels
     for k, line in enumerate(lines):
         if fence:
             fence = "" if line.rstrip(" ") == fence else fence
-        elif not line.strip():
-            block = ""
-        elif m := _FENCE.match(line):
+            out.append(line)
+            continue
+        if block != "other":
+            line = line.lstrip("\u3000")
+        if not line.strip(" \t"):
+            before, block = block or before, ""
+            out.append(line)
+            continue
+        if m := _FENCE.match(line):
             fence, block = m.group(1), ""
-        else:
-            kind = ("list" if _LIST_LINE.match(line) else
-                    "table" if _TABLE_START.match("\n".join(lines[k:k + 2])) else
-                    "other" if _OPAQUE.match(line) else "text")
-            if block == "list" and line[0] in " \t":
-                if _SUB_ITEM.match(line) and len(line) - len(line.lstrip(" ")) > first_item:
-                    line = "    " + line.lstrip(" ")  # an item under an item, as an editor indents it
-                kind = "list"  # (its own lines, indented)
-            elif block == "table" and kind in ("text", "other") and "|" in line:
-                kind = "table"  # (a row)
-            elif block and (block, kind) in _APART:
-                out.append("")
-            elif block:
-                kind = block  # (more of the block above)
-            if kind == "list" and block != "list":
-                first_item = len(line) - len(line.lstrip(" "))
-            block = kind
+            out.append(line)
+            continue
+        if not block and before != "list" and _CODE_INDENT.match(line):
+            line = line.lstrip(" \t")  # (indented as a paragraph in Word: not code)
+        kind = ("list" if _ITEM.match(line) or block == "list" and _NESTED_ITEM.match(line) else
+                "table" if _TABLE_START.match("\n".join([line, *lines[k + 1:k + 2]])) else
+                "footnote" if _FOOTNOTE.match(line) else "other" if _OPAQUE.match(line) else "text")
+        if block == "list" and line[0] in " \t" and kind != "list":
+            kind = "list"  # (an item's own lines, indented)
+        elif block == "table" and kind in ("text", "other") and "|" in line:
+            kind = "table"  # (a row)
+        elif block == "text" and _UNDERLINE.match(line) or (block, kind) in _APART:
+            out.append("")
+            block = ""
+        elif block:
+            kind = block  # (more of the block above)
+        if kind == "list" and _NESTED_ITEM.match(line):
+            if block != "list" and before != "list":
+                levels.clear()  # (a list of its own)
+            line = _item(line, levels)
+        elif kind == "text" and _NUMBER_HEADING.match(line):
+            line = "\\" + line
+        block = kind
         out.append(line)
     return "\n".join(out)
 
 
 _APART = {("text", "list"), ("text", "table"), ("list", "text"), ("list", "table"), ("table", "text"),
-          ("table", "list")}
+          ("table", "list"), ("footnote", "text"), ("footnote", "list"), ("footnote", "table")}
+
+
+def _item(line: str, levels: list[int]) -> str:
+    """A list's item at four spaces a level (`levels`: the indents, as written, of the
+    levels open above it, the item's added), its number in ASCII digits."""
+    item = line.lstrip(" ")
+    indent = len(line) - len(item)
+    while levels and indent < levels[-1]:
+        levels.pop()
+    if not levels or indent > levels[-1]:
+        levels.append(indent)
+    if number := _NUMBER.match(item):
+        item = str(int(number.group(1))) + item[number.end():]
+    return " " * 4 * (len(levels) - 1) + item
 
 
 def add_heading_ids(html: str) -> str:

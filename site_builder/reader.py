@@ -699,7 +699,10 @@ def with_face(entry: Entry) -> Entry:
     return dataclasses.replace(entry, face=plain_digest(shown, files))
 
 
-_NOT_SUMMED = re.compile(r"<(table|h[1-6])\b.*?</\1>", re.S)
+# (a table's cells and a heading read as nonsense run into the text; a footnote's mark
+# and its note, at the end, as 30 1 元 … 含手续费。 ↩)
+_NOT_SUMMED = re.compile(r"<(table|h[1-6])\b.*?</\1>|<div class=\"footnote\">.*?</ol>\s*</div>", re.S)
+_FOOTNOTE_MARK = re.compile(r"<sup\b.*?</sup>", re.S)
 _SENTENCE_END = re.compile("[。！？；]")
 
 
@@ -708,6 +711,7 @@ def _summary(html: str) -> str:
     text read as nonsense: 二、收入预算 项目 预算金额（元） 测算依据…), to the end of a
     sentence where one ends past two fifths of the length; else cut, never after the
     first digits of a longer number (see shorten). A body of tables alone: theirs."""
+    html = _FOOTNOTE_MARK.sub("", html)
     text = plain_text(ledgers.PLACEHOLDER_RE.sub(" ", _NOT_SUMMED.sub(" ", html))) \
         or plain_text(ledgers.PLACEHOLDER_RE.sub(" ", html))
     if len(text) > _SUMMARY_CHARS:

@@ -715,7 +715,8 @@ def test_masked_numbers_and_names_are_shown_as_written(make_site, tmp_path):
         "---\ntitle: 东村低保对象名单公示\ndate: 2026-11-12\n---\n## 新增低保对象\n\n"
         "- 张*三，一组，3人，联系电话138****5678\n- 李*四，二组，2人，联系电话139****4321\n\n"
         "身份证号410526********1234。面积为3*4米，合计12*2=24平方米。**特别说明：**公示七天。\n\n"
-        "名单：张**，一组；李*，二组；王***（户主）。**联系人：赵六**，**一、****基本情况**\n")})
+        "名单：张**，一组；李*，二组；王***（户主）。**联系人：赵六**，**一、****基本情况**\n\n"
+        "低保户：李**户，王**户；户主张*，3人；欧**明、司马**。监督电话：138-****-5678。仓库3m*4m。\n")})
     out = build_ok(site, tmp_path / "out")
     page = (out / "dongcun/decisions/2026-11-12-dibao/index.html").read_text(encoding="utf-8")
     body = page[page.index('<div class="body">'):]
@@ -723,7 +724,8 @@ def test_masked_numbers_and_names_are_shown_as_written(make_site, tmp_path):
     for shown in ("张*三，一组，3人，联系电话138****5678", "李*四，二组，2人，联系电话139****4321",
                   "410526********1234", "面积为3*4米，合计12*2=24平方米", "<strong>特别说明：</strong>公示七天",
                   "名单：张**，一组；李*，二组；王***（户主）。<strong>联系人：赵六</strong>，"
-                  "<strong>一、</strong><strong>基本情况</strong>"):
+                  "<strong>一、</strong><strong>基本情况</strong>",
+                  "低保户：李**户，王**户；户主张*，3人；欧**明、司马**。监督电话：138-****-5678。仓库3m*4m。"):
         assert shown in body, (shown, body)
     assert "<em>" not in body, body
 
@@ -732,7 +734,9 @@ def test_lines_lists_and_tables_are_shown_as_a_clerk_typed_them(make_site, tmp_p
     """A line under another stays under it; a list or a table right under a line of
     text (as pasted from Word, with no blank line between) is a list or a table, and a
     line right under one is text again; an item indented by two spaces under another is
-    under it; a fenced block is left as written. Bold leaves
+    under it, at any depth; a paragraph indented by spaces is no code, text over dashes
+    no heading, #1 no heading; a list numbered ３. starts at 3; a fenced block is left as
+    written; a summary holds no footnote. Bold leaves
     no space in the summary (the board sheet's and the search's text)."""
     body = ("**特别说明：**本决议经村民代表会议通过。\n"
             "　　决定实施以下项目：\n1.硬化主干道800米；\n2.新建排水沟300米。\n"
@@ -740,6 +744,8 @@ def test_lines_lists_and_tables_are_shown_as_a_clerk_typed_them(make_site, tmp_p
             "| 项目 | 金额（元） |\n| --- | --- |\n| 道路 | 80000 |\n经村两委研究，决定如下：\n1. 修路\n2. 修渠\n"
             "以上。\n\n- 一是成立小组\n  - 子项：公告七天\n  - 子项：评标\n- 二是公开招标\n    - 主干道\n完工。\n\n"
             "| 组 | 户数 |\n---|---\n| 一组 | 3 |\n二组 | 4\n- 注：不含五保户\n\n"
+            "说明如下。\n- 基础设施\n  - 道路\n    - 东组路段\n  - 路灯\n\n正文。\n\n    根据镇政府要求公示如下。\n请确认。\n---\n"
+            "决定如下：\n３. 修桥\n４. 修渠\n\n#1机井维修费用500元。支出30元[^1]。\n\n[^1]: 含手续费。\n以下为明细。\n\n"
             "```\n原文照录\n````\n- 不是列表\n```\n")
     site = make_site({"content/dongcun/decisions/2026-11-07-word.md":
                       f"---\ntitle: 东村关于村级公益事业建设的决议\ndate: 2026-11-07\n---\n{body}"})
@@ -751,10 +757,18 @@ def test_lines_lists_and_tables_are_shown_as_a_clerk_typed_them(make_site, tmp_p
                  "<ul>\n<li>上级奖补资金8万元</li>\n<li>村集体收入4万元</li>\n</ul>\n<p>项目明细：</p>",
                  "<td>道路</td>", "<p>经村两委研究，决定如下：</p>\n<ol>\n<li>修路</li>\n<li>修渠</li>\n</ol>\n<p>以上。</p>",
                  "<li>一是成立小组<ul>\n<li>子项：公告七天</li>\n<li>子项：评标</li>\n</ul>\n</li>\n<li>二是公开招标<ul>",
-                 "</ul>\n<p>完工。</p>", "<td>二组</td>\n<td>4</td>\n</tr>\n</tbody>\n</table></div>\n<ul>\n<li>注：不含五保户</li>"):
+                 "</ul>\n<p>完工。</p>", "<td>二组</td>\n<td>4</td>\n</tr>\n</tbody>\n</table></div>\n<ul>\n<li>注：不含五保户</li>",
+                 "<li>基础设施<ul>\n<li>道路<ul>\n<li>东组路段</li>\n</ul>\n</li>\n<li>路灯</li>",
+                 "<p>根据镇政府要求公示如下。<br>\n请确认。</p>\n<hr>", '<ol start="3">\n<li>修桥</li>',
+                 "<p>#1机井维修费用500元。支出30元<sup", "<p>以下为明细。</p>"):
         assert part in shown, (part, shown)
     assert "<code>原文照录\n````\n- 不是列表\n</code>" in page
     assert '<meta name="description" content="特别说明：本决议经村民代表会议通过。' in page
+    words = {"content/dongcun/decisions/2026-11-08-note.md": "---\ntitle: 东村支出说明\ndate: 2026-11-08\n---\n"
+             "　　本月支出30元[^1]，另有1元费用。\n\n[^1]: 含手续费。\n"}
+    out = build_ok(make_site(words, name="note"), tmp_path / "note-out")
+    page = (out / "dongcun/decisions/2026-11-08-note/index.html").read_text(encoding="utf-8")
+    assert '<meta name="description" content="本月支出30元，另有1元费用。">' in page  # (no mark, note or ↩)
 
 
 # ----------------------------------------------------------------------------- theme override
