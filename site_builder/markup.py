@@ -6,10 +6,14 @@ more than most entries). Tables, footnotes and fenced code are on. Headings get 
 the output, which costs a fraction of the toc extension. Text with none of the
 characters Markdown's inline syntax starts with (most Chinese prose and table cells) is
 marked atomic before the inline patterns run, which would try all fifteen of them on
-it in vain: that alone makes conversion about 40% faster. Text that is only paragraphs
-and headings (`#` lines), as most disclosures are, is not given to Markdown at all: its
-HTML is made here as Markdown makes it (`_plain_html`; a test compares the two over
-every text of the corpus), at a fiftieth of the cost. Raw HTML a clerk pastes
+it in vain: that alone makes conversion about 40% faster. Text that is only paragraphs,
+`#` headings and "- " lists, as half the disclosures are, is not given to Markdown at
+all: its HTML is made here as Markdown makes it (`_plain_html`; a test compares the two
+over every text of the corpus and random ones), at a fraction of the cost. Before
+either, a body is read as a clerk who pastes from Word or types as in a chat window
+means it (`_as_meant`: a line under another stays under it, a list right under text is
+a list, ...), and asterisks that hide characters (138****5678, 张*三) are kept from
+Markdown's emphasis (`_MaskStars`). Raw HTML a clerk pastes
 is sanitized with nh3 (the Ammonia sanitizer): no script, no event handlers, no
 javascript: URLs. `local_refs` lists the relative links and images in the HTML so the
 reader can check them and the site can copy the files they point to.
@@ -87,6 +91,8 @@ _MASK_STARS = re.compile(
     rf"|(?P<name>(?<![\w*])(?:[{_HAN}]{{1,2}}\*{{1,3}}(?![\w*])|(?:[{_SURNAMES}][{_HAN}]?|{_COMPOUND_SURNAMES})\*{{1,3}}"
     rf"(?!\*))|[{_SURNAMES}]\*{{1,3}}(?![\w*]))")
 _STARS = re.compile(r"\*+")
+
+
 class _MaskStars(InlineProcessor):
     """Keeps the asterisks of `_MASK_STARS` as they are written."""
 
@@ -115,7 +121,7 @@ class MarkdownRenderer:
         )
 
     def convert(self, text: str) -> str:
-        text = _blocks_apart(text)
+        text = _as_meant(text)
         raw = _plain_html(text)
         if raw is None:
             self._md.reset()
@@ -212,7 +218,7 @@ _NUMBER = re.compile(r"(\d+)(?=\.)")
 _CODE_INDENT = re.compile(r"[ ]{4}|\t")
 
 
-def _blocks_apart(text: str) -> str:
+def _as_meant(text: str) -> str:
     """`text` as a clerk who pastes from Word or types as in a chat window means it, for
     Markdown to read: a blank line put between a paragraph and a list or a table right
     under it (决定如下：, then - 修路 or 1. 修路, or a table's rows), between a list, a
@@ -227,8 +233,6 @@ def _blocks_apart(text: str) -> str:
     indent them (Markdown drops them on its first line only), and a paragraph indented
     by four spaces is one, not code; a line that starts with # and a digit is text. A
     fenced block, raw HTML, a quote and a link's definition are left as written."""
-    if "\n" not in text and not text.startswith(("#", "\u3000", "    ", "\t")):
-        return text
     lines = text.split("\n")
     out: list[str] = []
     block, before, fence = "", "", ""  # what the line above is part of (text, list, table,
@@ -398,9 +402,12 @@ _INLINE_TAGS = frozenset({"a", "abbr", "b", "code", "del", "em", "i", "ins", "kb
                           "strong", "sub", "u"})  # (not sup: a footnote's number is not part of the word)
 
 
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+
+
 def _tag_space(m: re.Match) -> str:
-    name = m.group(0)[1:].lstrip("/").split(None, 1)[0].rstrip("/>").lower() if len(m.group(0)) > 2 else ""
-    return "" if name in _INLINE_TAGS else " "
+    name = _TAG_NAME.match(m.group(0))
+    return "" if name and name.group(1).lower() in _INLINE_TAGS else " "
 
 
 _HEADING_OR_TABLE = re.compile(r"<h([1-6])\b[^>]*>(?P<heading>.*?)</h\1>|<table\b[^>]*>(?P<table>.*?)</table>", re.S)
