@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import xml.etree.ElementTree as etree
 from typing import Any
 from urllib.parse import unquote
 
@@ -53,19 +54,31 @@ _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
 # Every inline pattern of the extensions used starts with one of these characters
 # (code, escape, links, images, footnotes, autolinks, raw HTML, entities, emphasis) or
-# is a line break (a newline: a line a clerk wrote under another stays under it).
-_INLINE_SYNTAX = re.compile(r"[`\\\[!<&*_\n]")
+# is a line break: two spaces before a newline, or a newline (nl2br: a line a clerk
+# wrote under another stays under it).
+_INLINE_SYNTAX = re.compile(r"[`\\\[!<&*_]|  \n")
 
 
 class _PlainText(Treeprocessor):
-    """Marks text that no inline pattern can match as atomic, so none is tried."""
+    """Marks text that no inline pattern can match as atomic, so none is tried; the
+    lines of such text in an element of its own are set apart by <br> here, as nl2br's
+    pattern would (it is the one pattern most paragraphs of several lines would be
+    given to: Markdown's inline stage took a tenth of reading an entry)."""
 
     def run(self, root):  # type: ignore[no-untyped-def]
-        for el in root.iter():
-            if el.text and not isinstance(el.text, AtomicString) and not _INLINE_SYNTAX.search(el.text):
-                el.text = AtomicString(el.text)
-            if el.tail and not isinstance(el.tail, AtomicString) and not _INLINE_SYNTAX.search(el.tail):
-                el.tail = AtomicString(el.tail)
+        for el in list(root.iter()):
+            text = el.text
+            if text and not isinstance(text, AtomicString) and not _INLINE_SYNTAX.search(text):
+                if "\n" not in text:
+                    el.text = AtomicString(text)
+                elif not len(el):
+                    first, *lines = text.split("\n")
+                    el.text = AtomicString(first)
+                    for line in lines:
+                        etree.SubElement(el, "br").tail = AtomicString(line)
+            tail = el.tail
+            if tail and not isinstance(tail, AtomicString) and "\n" not in tail and not _INLINE_SYNTAX.search(tail):
+                el.tail = AtomicString(tail)
 
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -216,6 +229,7 @@ _OPAQUE = re.compile(r"[ ]{0,3}(?:<|>|\[[^\]]+\]:)")
 _NUMBER_HEADING = re.compile(r"#{1,6}(?=\d)")
 _NUMBER = re.compile(r"(\d+)(?=\.)")
 _CODE_INDENT = re.compile(r"[ ]{4}|\t")
+_MARKS = frozenset(" \t*+-<>[")  # (what a line of any kind but text may start with, or a digit)
 
 
 def _as_meant(text: str) -> str:
@@ -255,8 +269,9 @@ def _as_meant(text: str) -> str:
             continue
         if not block and before != "list" and _CODE_INDENT.match(line):
             line = line.lstrip(" \t")  # (indented as a paragraph in Word: not code)
-        kind = ("list" if _ITEM.match(line) or block == "list" and _NESTED_ITEM.match(line) else
-                "table" if _TABLE_START.match("\n".join([line, *lines[k + 1:k + 2]])) else
+        kind = ("text" if line[0] not in _MARKS and not line[0].isdigit() and "|" not in line else  # (most)
+                "list" if _ITEM.match(line) or block == "list" and _NESTED_ITEM.match(line) else
+                "table" if "|" in line and _TABLE_START.match("\n".join([line, *lines[k + 1:k + 2]])) else
                 "footnote" if _FOOTNOTE.match(line) else "other" if _OPAQUE.match(line) else "text")
         if block == "list" and line[0] in " \t" and kind != "list":
             kind = "list"  # (an item's own lines, indented)
@@ -395,19 +410,13 @@ def plain_text(html: str, every_tag_apart: bool = False) -> str:
     break, a footnote's number) part words, those within a line do not (**特别说明：**本决议
     is 特别说明：本决议, not 特别说明： 本决议, in a summary, on a board sheet and in search);
     `every_tag_apart`, every tag does."""
-    return re.sub(r"\s+", " ", htmllib.unescape(_TAG.sub(" " if every_tag_apart else _tag_space, html))).strip()
+    if not every_tag_apart:
+        html = _INLINE_TAG.sub("", html)
+    return re.sub(r"\s+", " ", htmllib.unescape(_TAG.sub(" ", html))).strip()
 
 
-_INLINE_TAGS = frozenset({"a", "abbr", "b", "code", "del", "em", "i", "ins", "kbd", "mark", "s", "small", "span",
-                          "strong", "sub", "u"})  # (not sup: a footnote's number is not part of the word)
-
-
-_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
-
-
-def _tag_space(m: re.Match) -> str:
-    name = _TAG_NAME.match(m.group(0))
-    return "" if name and name.group(1).lower() in _INLINE_TAGS else " "
+# (not sup: a footnote's number is not part of the word)
+_INLINE_TAG = re.compile(r"</?(?:a|abbr|b|code|del|em|i|ins|kbd|mark|s|small|span|strong|sub|u)\b[^>]*>", re.I)
 
 
 _HEADING_OR_TABLE = re.compile(r"<h([1-6])\b[^>]*>(?P<heading>.*?)</h\1>|<table\b[^>]*>(?P<table>.*?)</table>", re.S)

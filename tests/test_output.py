@@ -808,9 +808,12 @@ def test_text_marked_plain_is_text_no_inline_pattern_could_match():
                              "automail", "linebreak", "html", "entity", "em_strong", "mask-stars", "nl"}
     plain = markdown.Markdown(extensions=["tables", "footnotes", "fenced_code", "sane_lists", "nl2br"],
                               extension_configs={"footnotes": {"BACKLINK_TITLE": "↩ %d"}}, output_format="html")
-    for text in ("东庄村2025年10月财务收支公开", "a  \nb", "a\nb", "*强调*", "见[附件](a.pdf)", "&amp;", "`代码`",
+    for text in ("东庄村2025年10月财务收支公开", "a  \nb", "*强调*", "见[附件](a.pdf)", "&amp;", "`代码`",
                  "<b>粗</b>", "a\\*b", "<https://example.org>", "脚注[^1]\n\n[^1]: 说明"):
         assert bool(_INLINE_SYNTAX.search(text)) == (text != "东庄村2025年10月财务收支公开")
+        assert MarkdownRenderer()._md.convert(text) == plain.reset().convert(text), text
+    # lines of plain text are set apart by the plain-text step as nl2br would set them
+    for text in ("a\nb", "一\n\u3000\n二", "- 甲\n乙", "| a | b |\n| --- | --- |\n| 1\n2 | 3 |", "# 标题\n正文\n续"):
         assert MarkdownRenderer()._md.convert(text) == plain.reset().convert(text), text
 
 
