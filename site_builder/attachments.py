@@ -46,13 +46,16 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"  # may raise: not text at all
 
 
+_TABLES = frozenset({".csv", ".tsv"})  # text tables a resident opens in Excel
+
+
 def published_bytes(path: Path) -> bytes:
     """The bytes an attachment is published with: its own, but that a CSV in UTF-8
     with Chinese in it gets the byte-order mark Excel on Windows needs to read it as
     UTF-8 (without, a resident who opens the 低保 list sees mojibake). One in GBK, as
     Excel saves it there, is read as it is."""
     data = path.read_bytes()
-    if path.suffix.lower() in {".csv", ".tsv"} and not data.startswith(b"\xef\xbb\xbf") and not data.isascii():
+    if path.suffix.lower() in _TABLES and not data.startswith(b"\xef\xbb\xbf") and not data.isascii():
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
@@ -63,7 +66,7 @@ def published_bytes(path: Path) -> bytes:
 
 def published_size(path: Path) -> int:
     """The size of the file `published_bytes` makes (read only for a CSV)."""
-    return len(published_bytes(path)) if path.suffix.lower() in {".csv", ".tsv"} else path.stat().st_size
+    return len(published_bytes(path)) if path.suffix.lower() in _TABLES else path.stat().st_size
 
 
 def extract_text(path: Path) -> list[tuple[str, Place | None]] | None:

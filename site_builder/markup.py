@@ -54,8 +54,8 @@ _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
 # Every inline pattern of the extensions used starts with one of these characters
 # (code, escape, links, images, footnotes, autolinks, raw HTML, entities, emphasis) or
-# is a line break: two spaces before a newline, or a newline (nl2br: a line a clerk
-# wrote under another stays under it).
+# is a line break: two spaces before a newline, or a newline alone (nl2br: a line a
+# clerk wrote under another stays under it), which `_PlainText` sets apart itself.
 _INLINE_SYNTAX = re.compile(r"[`\\\[!<&*_]|  \n")
 
 
@@ -81,7 +81,7 @@ class _PlainText(Treeprocessor):
                 el.tail = AtomicString(tail)
 
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han characters (unified, extension A, compatibility)
 # Asterisks that stand for hidden characters, not for emphasis:
 # - between two digits or beside a digit with a dash or space between, or four or more
 #   beside a digit (138****5678, 138-****-5678, 4105**********123X, 138********: the masks
@@ -100,8 +100,8 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
 _COMPOUND_SURNAMES = "司马|欧阳|诸葛|上官|司徒|东方|夏侯|皇甫|尉迟|公孙|慕容|长孙|宇文|令狐|司馬|歐陽|諸葛|東方|長孫"
 _MASK_STARS = re.compile(
     rf"(?<=\d)\*+(?=[\dXx])|(?<=\d[-－ ])\*{{3,}}|\*{{3,}}(?=[-－ ]\d)|(?<=\d)\*{{4,}}|(?<![*\\])\*{{4,}}(?=\d)"
-    rf"|(?<=[\dA-Za-z])\*(?=\d)|(?<=\d)\*(?=[A-Za-z])|(?<=[{_HAN}])\*(?=[{_HAN}])"
-    rf"|(?P<name>(?<![\w*])(?:[{_HAN}]{{1,2}}\*{{1,3}}(?![\w*])|(?:[{_SURNAMES}][{_HAN}]?|{_COMPOUND_SURNAMES})\*{{1,3}}"
+    rf"|(?<=[\dA-Za-z])\*(?=\d)|(?<=\d)\*(?=[A-Za-z])|(?<=[{HAN}])\*(?=[{HAN}])"
+    rf"|(?P<name>(?<![\w*])(?:[{HAN}]{{1,2}}\*{{1,3}}(?![\w*])|(?:[{_SURNAMES}][{HAN}]?|{_COMPOUND_SURNAMES})\*{{1,3}}"
     rf"(?!\*))|[{_SURNAMES}]\*{{1,3}}(?![\w*]))")
 _STARS = re.compile(r"\*+")
 

@@ -58,7 +58,7 @@ from . import postings, traditional
 from .cache import Cache, code_fingerprint, hexdigest, plain_digest
 from .config import SiteConfig
 from .ledger import PLACEHOLDER_RE
-from .markup import plain_text, shorten
+from .markup import HAN, plain_text, shorten
 from .model import Item, Site
 from .parallel import fork_imap, fork_map
 from .writer import left_half_written
@@ -72,7 +72,7 @@ SMALLEST_SPAN = 4            # a last span shorter than 1/this of a span joins t
 BLOCK = 1024                 # documents per block of field lengths
 SNIPPET_CHARS = 1500         # text kept per document for snippets
 UNIGRAM = "'"                # key prefix of single-character postings (never in a token)
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
+_HAN = HAN + "\u3007"  # (and 〇, a Han zero)
 _TOKEN_RE = re.compile(f"([{_HAN}]+)|([a-z0-9]+)")
 T = TypeVar("T")
 S = TypeVar("S")
