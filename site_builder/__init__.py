@@ -2,6 +2,7 @@
 
 The build is a pipeline, one module per stage:
 
+    uptodate.look           inputs, by stat      -> nothing to do? (the output looked at meanwhile)
     config.load_config      site.yaml            -> SiteConfig
     reader.read_entries     content/**/*.md      -> [Entry]   (validated: ledgers, privacy, attachments)
     model.build_site        SiteConfig + entries -> Site      (units, categories, archives, URLs)

@@ -5,12 +5,9 @@ renders every page and writes the output folder only once the whole site is know
 be valid, so a failed build leaves the previous output untouched. Each stage is timed.
 `check` runs the same validation and returns every problem instead of raising.
 
-Before anything else, `build` asks whether the output is up to date (the inputs, by
-stat, and the code and `today` are those of the last build, and all it wrote is there):
-then it does nothing. "All it wrote is there" is asked of the output's folders, not of
-each file: removing a file changes its folder's mtime. So that such a build costs a
-few thousand stats and not the import of numpy, Jinja2 and Markdown, the stages'
-modules are imported where they are first used.
+Before anything else, `build` asks whether there is anything to do (stage 0, in
+`uptodate`); the stages' modules are imported where they are first used, so that a
+build with nothing to do imports none of them.
 """
 from __future__ import annotations
 
@@ -19,19 +16,17 @@ import gc
 import hashlib
 import os
 import pickle
-import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
-from zoneinfo import ZoneInfo
 
-from .cache import Cache, code_fingerprint, for_output, hexdigest, plain_digest, scratch_folder, stat_fields
-from . import history
+from .cache import Cache, code_fingerprint, for_output, hexdigest, scratch_folder
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
-from .theme import asset_files, builtin_theme
-from .writer import MANIFEST, OutputWriter, folder_of, holds, present
+from .theme import asset_files
+from .uptodate import Stamps, all_present, look, site_today
+from .writer import OutputWriter, holds
 
 if TYPE_CHECKING:
     from .model import Item, Site
@@ -72,10 +67,6 @@ class _Timer:
         self._last = now
         if self.progress:
             self.progress(STAGES.index(name) + 1, name, self.stages[name])
-
-
-def site_today(config: SiteConfig) -> dt.date:
-    return dt.datetime.now(ZoneInfo(config.timezone)).date()
 
 
 def load_site(root: Path, today: dt.date | None = None, timer: _Timer | None = None,
@@ -133,13 +124,13 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     a process that runs threads is not safe)."""
     started, begun = time.perf_counter(), time.time_ns()
     output = output or root / "public"
-    inputs, loaded, files = _inputs_key(root, today)
     cache = for_output(root, output)
     last = cache.latest("last-build")
-    unchanged = _unchanged_since_last_build(last, inputs, output)
-    if unchanged is not None:
-        entries, pages, warnings, files = unchanged
-        return BuildResult(output, entries, pages, 0, files, 0, time.perf_counter() - started, warnings)
+    found = look(root, output, today, last, parallel)
+    inputs, loaded, files = found.inputs, found.loaded, found.files
+    if found.unchanged is not None:
+        entries, pages, warnings, kept = found.unchanged
+        return BuildResult(output, entries, pages, 0, kept, 0, time.perf_counter() - started, warnings)
     timer = _Timer(progress)
     # The model is millions of objects, all alive until the build ends: the cyclic
     # garbage collector, run again and again as they are made, would walk them all each
@@ -163,7 +154,7 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
 
             items = published_items(config, entries, today)
             if config.search and not problems.errors:
-                search = _SearchIndex(config, items, root, output, parallel, _Stamps.of(last))
+                search = _SearchIndex(config, items, root, output, parallel, Stamps.of(last))
             site = _model(config, entries, today, timer, problems, items)
             gc.freeze()
         finally:
@@ -182,8 +173,8 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     if inputs is not None:
         # the last build's stamps are worth keeping when its inputs changed; not when they
         # did not and the output was found changed (by something else, between builds)
-        earlier = _Stamps.of(last) if last is not None and last[0] != inputs else None
-        stamps = _Stamps.take(output, sorted(writer.produced), earlier, writer.touched, begun)
+        earlier = Stamps.of(last) if last is not None and last[0] != inputs else None
+        stamps = Stamps.take(output, sorted(writer.produced), earlier, writer.touched, begun)
         cache.save("last-build", inputs, (len(site.items), len(site.pages), problems.warnings, stamps))
     return BuildResult(output, len(site.items), len(site.pages), writer.written, writer.unchanged,
                        writer.removed, time.perf_counter() - started, problems.warnings, timer.stages, site)
@@ -215,199 +206,6 @@ def _write_site(site: Site, root: Path, output: Path, parallel: bool, timer: _Ti
     return writer
 
 
-def _inputs_key(root: Path, today: dt.date | None,
-                ) -> tuple[str | None, tuple[SiteConfig | None, Problems], dict[str, tuple] | None]:
-    """Everything a build reads, by stat: site.yaml, content/, themes/, the built-in
-    theme, the code, git's refs and whether the clone is shallow (entry history) and
-    `today` (None without a site.yaml); site.yaml as `load_config` gives it, read
-    after the stat, so that an edit made meanwhile is never taken for the state the
-    key describes; and the stat of every file under content/ by path, for the reading
-    of the entries (taken once: walking content/ and stat'ing its files again was half
-    of a one-entry edit's read stage at 10,000 entries, 0.28 of 0.58 s)."""
-    site = os.path.abspath(root)  # (as the config holds it: see SiteConfig.root)
-    unreadable: list[str] = []
-    content = _tree(os.path.join(site, "content"), unreadable)
-    stats = [*_stats([os.path.join(site, "site.yaml")]), *content,
-             *_tree(os.path.join(site, "themes")), *_tree(os.fspath(builtin_theme()))]
-    for git in history.git_dirs(site):  # (the site may be a subfolder of the repository)
-        stats += [*_stats([os.path.join(git, name) for name in ("HEAD", "packed-refs", "shallow")]),
-                  *_tree(os.path.join(git, "refs", "heads"))]
-    loaded = load_config(root)
-    if loaded[0] is None:
-        return None, loaded, None
-    # (a folder or file it could not look at: the entries are found by a walk of their
-    # own, which stops the build with the error rather than leave those entries out)
-    files = dict(content) if not unreadable else None
-    return hexdigest(code_fingerprint(), today or site_today(loaded[0]), plain_digest(stats)), loaded, files
-
-
-Stat = tuple[str, tuple[int, int, int, int]]  # path, stat_fields
-
-
-def _stats(paths: list[str]) -> list[Stat]:
-    out = []
-    for path in paths:
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        out.append((path, stat_fields(st)))
-    return out
-
-
-def _tree(folder: str, unreadable: list[str] | None = None) -> list[Stat]:
-    """The stat of every regular file below `folder` (a link to one too), folder by
-    folder, in name order (as os.walk would find them, not following links to folders;
-    os.scandir's entries cost less than os.walk's paths stat'ed again); what is there
-    but could not be looked at (not what is gone: a broken link, a file an editor just
-    renamed over) is added, by path, to `unreadable`."""
-    out: list[Stat] = []
-    try:
-        with os.scandir(folder) as found:
-            found_entries = sorted(found, key=lambda e: e.name)
-    except FileNotFoundError:
-        return out
-    except OSError:
-        if unreadable is not None:
-            unreadable.append(folder)
-        return out
-    for e in found_entries:
-        try:
-            if e.is_dir():
-                if not e.is_symlink():
-                    out.extend(_tree(e.path, unreadable))
-                continue
-            st = e.stat()
-        except FileNotFoundError:
-            continue
-        except OSError:
-            if unreadable is not None:
-                unreadable.append(e.path)
-            continue
-        if stat.S_ISREG(st.st_mode):  # (never a pipe or a device: reading one would hang)
-            out.append((e.path, stat_fields(st)))
-    return out
-
-
-def _unchanged_since_last_build(last: tuple[str, tuple] | None, inputs: str | None,
-                                output: Path) -> tuple | None:
-    """(entries, pages, warnings, files) of the last build (its record: inputs key and
-    what it made) when none of its inputs changed and all it wrote is still there:
-    then there is nothing to do."""
-    if last is None or inputs is None or last[0] != inputs or not (output / MANIFEST).is_file():
-        return None
-    entries, pages, warnings, stamps = last[1]
-    return (entries, pages, warnings, stamps.files) if stamps.intact(output) else None
-
-
-@dataclass(frozen=True)
-class _Stamps:
-    """The mtime of every output folder a build wrote into, taken when it ended, and
-    the files of the folders changed too recently for their mtime to prove anything
-    (a removal in the same clock tick may leave it as it was): those are looked for one
-    by one. A tick is a few milliseconds where mtimes have a fraction of a second, else
-    up to two seconds (FAT). Cheaper than a stat of every file: there are about half
-    as many folders. A folder this build neither wrote into nor looked at keeps the
-    stamp the last build took (had anything else changed it since, the next build
-    finds its mtime changed, and looks at everything). `busy`: the folders this build
-    wrote into (stamped after it began): a file removed from one while it ran (by
-    another build into the folder, a sync) is in its stamp, so the next build's
-    `present` looks at their files one by one (and restores what it finds missing;
-    the build after it may trust them again, as anything since changes their mtime)."""
-
-    folders: dict[str, int]
-    recent: tuple[str, ...]
-    files: int
-    busy: frozenset[str] = frozenset()
-
-    SETTLED_NS = 3_000_000_000       # disks that keep whole seconds
-    FINE_SETTLED_NS = 200_000_000    # disks that keep fractions of a second
-
-    @classmethod
-    def take(cls, output: Path, paths: list[str], last: _Stamps | None = None,
-             touched: set[str] = frozenset(), begun: int = 0) -> _Stamps:
-        root = os.fspath(output)
-        trusted = _removal_changes_mtime(root)
-        folders = {folder_of(path) for path in paths}
-        known = {folder: mtime for folder, mtime in (last.folders if last else {}).items()
-                 if folder not in touched and folder}  # (the top: the probe has just changed it)
-        stamps = {folder: known[folder] if folder in known else os.stat(os.path.join(root, folder)).st_mtime_ns
-                  for folder in sorted(folders)}
-        fine = any(mtime % 1_000_000_000 for mtime in stamps.values())
-        settled = time.time_ns() - (cls.FINE_SETTLED_NS if fine else cls.SETTLED_NS)
-        fresh = {folder for folder, mtime in stamps.items() if not trusted or mtime >= settled}
-        recent = tuple(path for path in paths if folder_of(path) in fresh) if fresh else ()
-        since = begun - cls.SETTLED_NS  # (a folder's mtime may lag the clock by a tick)
-        busy = {folder for folder, mtime in stamps.items() if folder not in known and mtime >= since}
-        return cls(stamps, recent, len(paths), frozenset(busy))
-
-    @staticmethod
-    def of(record: tuple[str, tuple] | None) -> _Stamps | None:
-        """The stamps in a last-build record, if it holds any (one of other code may not)."""
-        made = record[1] if record is not None else None
-        stamps = made[-1] if isinstance(made, tuple) and made else None
-        return stamps if isinstance(stamps, _Stamps) else None
-
-    def intact(self, output: Path) -> bool:
-        root = os.fspath(output)
-        try:
-            if os.stat in os.supports_dir_fd:  # (paths relative to the open output: fewer
-                fd = os.open(root, os.O_RDONLY)  # joins, and a shorter lookup for each)
-                try:
-                    changed = any(os.stat(folder or ".", dir_fd=fd).st_mtime_ns != mtime
-                                  for folder, mtime in self.folders.items())
-                finally:
-                    os.close(fd)
-            else:
-                changed = any(os.stat(os.path.join(root, folder)).st_mtime_ns != mtime
-                              for folder, mtime in self.folders.items())
-        except OSError:
-            return False
-        return not changed and _all_present(output, self.recent)
-
-    def present(self, output: Path, paths: list[str]) -> bool:
-        """Whether every file of `paths`, all written by the build that took these
-        stamps, is still there: asked of each file only in the folders whose mtime is
-        not the one stamped (a file removed changes its folder's), or was stamped too
-        soon to tell (`recent`) or while the build ran (`busy`); a stat per folder,
-        not per file. (A file changed in place, as for pages, is not looked for.)"""
-        by_folder: dict[str, list[str]] = {}
-        for path in paths:
-            by_folder.setdefault(folder_of(path), []).append(path)
-        recent = set(self.recent)
-        for folder, files in by_folder.items():
-            try:
-                same = self.folders.get(folder) == os.stat(os.path.join(output, folder)).st_mtime_ns
-            except OSError:
-                return False
-            if not _all_present(output, files if not same or folder in self.busy else
-                                [f for f in files if f in recent]):
-                return False
-        return True
-
-
-def _removal_changes_mtime(folder: str) -> bool:
-    """Whether removing a file changes its folder's mtime on this disk (some network and
-    FUSE disks do not): a probe file is made, the folder's mtime set ten days back, the
-    probe removed."""
-    probe = os.path.join(folder, ".site-builder-probe")
-    try:
-        with open(probe, "wb"):
-            pass
-        st = os.stat(folder)
-        past = st.st_mtime_ns - 10 * 86400 * 10**9
-        os.utime(folder, ns=(st.st_atime_ns, past))
-        os.unlink(probe)
-        return os.stat(folder).st_mtime_ns != past
-    except OSError:
-        return False
-
-
-def _all_present(output: Path, paths: list[str]) -> bool:
-    folder = os.fspath(output) + os.sep
-    return all(present(folder + path) for path in paths)
-
-
 class _SearchIndex:
     """The search index, started as soon as the entries are read and written once the
     pages are. When the output has a record of an earlier build's index, a forked
@@ -424,7 +222,7 @@ class _SearchIndex:
     stopped (a build that failed meanwhile, Ctrl-C) has no time to remove it."""
 
     def __init__(self, config: SiteConfig, items: list[Item], root: Path, output: Path, parallel: bool,
-                 stamps: _Stamps | None):
+                 stamps: Stamps | None):
         self.root, self.output, self.parallel = root, output, parallel
         self.cache = for_output(root, output)
         self.scratch = scratch_folder(self.cache)
@@ -466,7 +264,7 @@ class _SearchIndex:
 
 
 def _search_in_child(config: SiteConfig, items: list[Item], root: Path, output: Path,
-                     parallel: bool, scratch: str, parent: int, stamps: _Stamps | None) -> _SearchFiles:
+                     parallel: bool, scratch: str, parent: int, stamps: Stamps | None) -> _SearchFiles:
     """_search_changes of the published items, in the forked process (or, not parallel,
     in process `parent`, the build's own, where the model has linked them meanwhile:
     the index reads none of what linking sets)."""
@@ -495,7 +293,7 @@ class _SearchFiles:
 
 
 def _search_changes(source: Site | Documents, root: Path, output: Path, parallel: bool, scratch: str,
-                    writer: OutputWriter | None = None, stamps: _Stamps | None = None) -> _SearchFiles:
+                    writer: OutputWriter | None = None, stamps: Stamps | None = None) -> _SearchFiles:
     """The index files of `source` (a site, or its published entries), compared with
     what the last build's record says the output holds (its key, the (hash, size) of
     every file, what they were made from; a file it has no record of, with the file
@@ -509,7 +307,7 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
                     indexed.keys)
     cache = for_output(root, output)
     last_key, before, packed = cache.load("search-files", code_fingerprint()) or (None, {}, b"")
-    there = stamps.present(output, list(before)) if stamps is not None else _all_present(output, list(before))
+    there = stamps.present(output, list(before)) if stamps is not None else all_present(output, list(before))
     if writer is None and last_key == key and there:
         return _SearchFiles(key, {}, before, packed, kept=True)
     out = os.fspath(output)
@@ -574,7 +372,7 @@ class _OpenData:
         from .exports import data_paths
 
         paths = data_paths(self.site)
-        if faces_changed is not None and not faces_changed and _all_present(self.output, paths):
+        if faces_changed is not None and not faces_changed and all_present(self.output, paths):
             self.kept = paths
         else:
             from .parallel import ForkedCall
@@ -609,7 +407,7 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: 
     for item in site.items:
         attached = [] if item.withdrawn else [(f"{item.dir}/{a.name}", a.source) for a in item.entry.attachments]
         paths = [path for path, _ in attached] + exports.ledger_paths(item)
-        if changed is not None and item.entry.rel not in changed and _all_present(writer.root, paths):
+        if changed is not None and item.entry.rel not in changed and all_present(writer.root, paths):
             for path in paths:
                 writer.record(path, written=False)
             continue

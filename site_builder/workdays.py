@@ -15,9 +15,8 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
-
-import chinese_calendar
 
 from .errors import Problems
 
@@ -32,15 +31,18 @@ class HolidayYear:
     workdays: frozenset[dt.date]
 
 
+@lru_cache(maxsize=1)
 def _package_days() -> tuple[frozenset[dt.date], frozenset[dt.date], frozenset[int]]:
+    """The package's holidays, make-up workdays and the years it knows (read when a
+    calendar is first made: a build with nothing to do needs none of them)."""
+    import chinese_calendar
+
     holidays = frozenset(chinese_calendar.holidays)
     workdays = frozenset(chinese_calendar.workdays)
     years = {d.year for d in holidays}
     known = frozenset(range(min(years), max(years) + 1)) if years else frozenset()
     return holidays, workdays, known
 
-
-_HOLIDAYS, _WORKDAYS, _KNOWN_YEARS = _package_days()
 
 
 class WorkCalendar:
@@ -53,6 +55,7 @@ class WorkCalendar:
         self.extra = dict(extra or {})
         self.fallback_years: set[int] = set()
         self._years: dict[int, list[int]] = {}  # year -> working days from Jan 1 to each day
+        self._holidays, self._workdays, self._known_years = _package_days()
 
     def is_workday(self, day: dt.date) -> bool:
         self._note(day, day)
@@ -83,14 +86,14 @@ class WorkCalendar:
         year = self.extra.get(day.year)
         if year is not None:
             return day in year.workdays or (weekday and day not in year.holidays)
-        if day.year in _KNOWN_YEARS:
-            return day in _WORKDAYS or (weekday and day not in _HOLIDAYS)
+        if day.year in self._known_years:
+            return day in self._workdays or (weekday and day not in self._holidays)
         return weekday
 
     def _note(self, first: dt.date, last: dt.date) -> None:
         """Remember the years from `first` to `last` counted Monday to Friday."""
         self.fallback_years.update(y for y in range(first.year, last.year + 1)
-                                   if y not in self.extra and y not in _KNOWN_YEARS)
+                                   if y not in self.extra and y not in self._known_years)
 
     def _running(self, year: int) -> list[int]:
         """The working days of `year` from Jan 1 up to each of its days, inclusive."""

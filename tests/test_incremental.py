@@ -24,7 +24,7 @@ from typing import Iterator
 
 import pytest
 
-from site_builder import build as build_module
+from site_builder import build as build_module, uptodate
 from site_builder.build import build as build_here, load_site
 from site_builder.cache import Cache, PageFingerprints, scratch_folder
 from site_builder.errors import SiteError
@@ -480,6 +480,24 @@ def test_a_file_removed_from_settled_folders_is_written_again(tmp_path):
     assert written(build(site, out)) == 1 and lost.is_file()
 
 
+def test_the_output_is_looked_at_in_a_process_that_ends_with_the_look(tmp_path):
+    """A build first stats the inputs and, in a forked process meanwhile, the output's
+    folders: that process's answer is taken when the inputs are as they were (a page
+    removed is noticed), dropped when they are not, and no process is left behind."""
+    site = demo_copy(tmp_path / "site")
+    out = tmp_path / "out"
+    today = dt.date.fromisoformat(TODAY)
+    build_here(site, out, today=today)
+    assert build_here(site, out, today=today).stages == {}
+    page = out / "dongzhuang/index.html"
+    page.unlink()
+    assert build_here(site, out, today=today).written == 1 and page.is_file()
+    edit_entry(site)
+    assert build_here(site, out, today=today).written > 0
+    with pytest.raises(ChildProcessError):  # (none at all: each was waited for)
+        os.waitpid(-1, os.WNOHANG)
+
+
 def test_index_files_removed_from_settled_folders_are_written_again(tmp_path):
     """The search process trusts the last build's record of the index files by their
     folders' mtimes: files removed from folders stamped long ago are still noticed, the
@@ -507,20 +525,20 @@ def test_an_index_file_removed_while_a_build_runs_is_written_again_by_the_next(t
     today = dt.date.fromisoformat(TODAY)
     build_here(site, out, today=today)
     lost = out / "search/d/0.js"
-    taking = build_module._Stamps.take
+    taking = uptodate.Stamps.take
 
     def removing_first(*args, **kwargs):
         lost.unlink()
         time.sleep(0.3)  # (not in the last tick before the stamps, whose folders are looked into)
         return taking(*args, **kwargs)
 
-    monkeypatch.setattr(build_module._Stamps, "take", removing_first)
+    monkeypatch.setattr(uptodate.Stamps, "take", removing_first)
     edited = site / "content" / EDITED  # its title: its snippet file, in the folder of the lost one, is written
     edited.write_text(edited.read_text(encoding="utf-8").replace("title: ", "title: （已核实）", 1), encoding="utf-8")
     build_here(site, out, today=today)
-    monkeypatch.setattr(build_module._Stamps, "take", taking)
+    monkeypatch.setattr(uptodate.Stamps, "take", taking)
     assert not lost.exists()
-    time.sleep(0.3)  # (past the tick in which the stamps were taken: see _Stamps.recent)
+    time.sleep(0.3)  # (past the tick in which the stamps were taken: see Stamps.recent)
     draft = site / "content/nanguan/decisions/2026-11-19-caogao.md"
     draft.write_text("---\ntitle: 草稿\ndate: 2026-11-19\ndraft: true\n---\n\n未定。\n", encoding="utf-8")
     build_here(site, out, today=today)  # (a draft: no index file changes)
@@ -574,7 +592,8 @@ def test_index_files_of_other_code_are_compared_not_written_again(tmp_path, monk
     build_here(site, today=today, parallel=False)
     index = sorted((site / "public/search").rglob("*.js"))
     before = {p: p.stat().st_mtime_ns for p in index}
-    monkeypatch.setattr(build_module, "code_fingerprint", lambda: "an upgrade")
+    for module in (build_module, uptodate):  # (stage 0's key, and the index's record)
+        monkeypatch.setattr(module, "code_fingerprint", lambda: "an upgrade")
     result = build_here(site, today=today, parallel=False)
     assert result.site is not None and result.written == 0
     assert {p: p.stat().st_mtime_ns for p in index} == before
@@ -666,7 +685,7 @@ def test_the_entries_found_from_the_up_to_date_checks_stats_are_those_a_walk_fin
     if hasattr(os, "mkfifo"):
         os.mkfifo(content / "nanguan/decisions/pipe.md")  # never opened: reading it would hang
     config, _ = load_config(site)
-    _, _, files = build_module._inputs_key(site, dt.date.fromisoformat(TODAY))
+    _, _, files = uptodate.inputs_key(site, dt.date.fromisoformat(TODAY))
     found = entry_files(config, files)
     assert found == entry_files(config)
     assert content / "nanguan/decisions/linked.md" in found[0]
