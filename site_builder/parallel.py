@@ -12,7 +12,6 @@ process while this one does other work.
 """
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import functools
 import gc
@@ -23,6 +22,8 @@ import signal
 import traceback
 from typing import Any, Callable, Iterator, Sequence
 
+from .forking import held, stopped_by_parent
+
 _SHARED: tuple[Callable[[Any, Any], Any], Any] | None = None  # set in each worker by _start
 
 
@@ -32,44 +33,11 @@ def workers() -> int:
 
 def _start(func: Callable[[Any, Any], Any], shared: Any, keep_freed: bool = False) -> None:
     global _SHARED
-    _stopped_by_parent()
+    stopped_by_parent()
     gc.enable()  # a build turns it off while it makes its model; a worker's garbage is its own
     if keep_freed:
         _keep_freed_memory()
     _SHARED = (func, shared)
-
-
-_HELD = {signal.SIGINT, signal.SIGTERM}  # signals blocked while processes are forked
-
-
-def _stopped_by_parent() -> None:
-    """A forked process is stopped by the build that forked it (SIGTERM, at once: see
-    cli.run), not by Ctrl-C: a terminal sends that to the whole process group, and
-    multiprocessing would print the name of each process it interrupted. Ctrl-C and
-    SIGTERM, held back while the process was forked (`_forking`), are then let through:
-    the one ignored, the other ending it at once."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
-
-
-@contextlib.contextmanager
-def _forking() -> Iterator[None]:
-    """Ctrl-C and SIGTERM held back (blocked, not lost) while processes are forked: one
-    that came between a fork and the child's `_stopped_by_parent` would stop the child
-    in multiprocessing's own start-up with the build's handler (cli.run's, which raises
-    KeyboardInterrupt), which prints a traceback; a call cancelled at once (a template
-    error as rendering begins) sends it just then. This process gets them once they
-    are forked."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _keep_freed_memory() -> None:
@@ -153,7 +121,7 @@ def fork_imap(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any
 def _pool(n: int, func: Callable[[Any, Any], Any], shared: Any, keep_freed: bool) -> Any:
     """n forked workers that call func(shared, part) for the parts they are given."""
     _hand_back_free_memory()
-    with _forking():
+    with held():
         return mp.get_context("fork").Pool(n, initializer=_start, initargs=(func, shared, keep_freed))
 
 
@@ -175,7 +143,7 @@ class ForkedCall:
             self._process = ctx.Process(target=_send_result,
                                         args=(send, self._receive, os.getpid(), func, args, keep_freed))
             try:
-                with _forking():  # (a Ctrl-C held back meanwhile comes when it ends)
+                with held():  # (a Ctrl-C held back meanwhile comes when it ends)
                     self._process.start()
                     send.close()
                     try:  # also here, so that no cancel can come before the child's own call
@@ -218,7 +186,7 @@ def _send_result(send: Any, receive: Any, parent: int, func: Callable[..., Any],
     # outlive it: with the pipe's other end closed here, sending the result fails instead
     # of waiting forever for a reader, and on Linux it is stopped at once.
     receive.close()
-    _stopped_by_parent()
+    stopped_by_parent()
     _stop_with_parent(parent)
     if keep_freed:
         _keep_freed_memory()

@@ -12,6 +12,7 @@ build imports the other stages' modules where they are first used.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import marshal
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from . import history
+from . import forking, history
 from .cache import code_fingerprint, hexdigest, stat_fields
 from .config import SiteConfig, load_config
 from .errors import Problems
@@ -55,61 +56,82 @@ def look(root: Path, output: Path, today: dt.date | None, last: Record | None, p
     """Stage 0 for a build of `root` into `output`, the last build's record being
     `last`; with `parallel`, the output is looked at in a forked process meanwhile."""
     stamps = Stamps.of(last) if (output / MANIFEST).is_file() else None
-    intact = _Aside(lambda: stamps is not None and stamps.intact(output), parallel and stamps is not None)
-    try:
+    intact = _Aside(lambda: stamps is not None and stamps.intact(output))
+    try:  # (from the fork on: whatever stops this stage, that process is not left behind)
+        if stamps is not None:
+            intact.start(parallel)
         inputs, loaded, files = inputs_key(root, today)
-    except BaseException:
+        if last is None or inputs is None or last[0] != inputs:
+            return Look(inputs, loaded, files, None)
+        entries, pages, warnings, _ = last[1]
+        return Look(inputs, loaded, files, (entries, pages, warnings, stamps.files) if intact.answer() else None)
+    finally:
         intact.drop()
-        raise
-    if last is None or inputs is None or last[0] != inputs:
-        intact.drop()
-        return Look(inputs, loaded, files, None)
-    entries, pages, warnings, _ = last[1]
-    return Look(inputs, loaded, files, (entries, pages, warnings, stamps.files) if intact.answer() else None)
 
 
 class _Aside:
-    """A yes-or-no question, asked in a forked process while this one goes on (with
-    `parallel` and where processes fork), else here when its answer is wanted. The
-    forked process answers and ends at once, running nothing of this one's (no exit
-    handlers, no flush of its buffers); on Ctrl-C it ends too."""
+    """A yes-or-no question, asked in a forked process (`start`) while this one goes
+    on, its answer the process's exit code; else asked here when its answer is wanted.
+    Ctrl-C and SIGTERM are held back while the process is forked, waited for or
+    stopped (it takes a tenth of a second at 10,000 entries, and is never left behind).
+    It ignores Ctrl-C (this one stops it), and ends at once when it has answered,
+    running nothing of this one's (no exit handlers, no flush of its buffers)."""
 
-    def __init__(self, ask: Callable[[], bool], parallel: bool):
+    def __init__(self, ask: Callable[[], bool]):
         self._ask, self._pid = ask, 0
-        if not (parallel and hasattr(os, "fork") and (os.cpu_count() or 1) >= 2):
+
+    def start(self, parallel: bool) -> None:
+        # Not where SIGCHLD is ignored (some daemons and CI agents leave it so): the
+        # system reaps the process as it ends, so it cannot be waited for, and its pid
+        # may be another process's by the time it is stopped.
+        if not (parallel and hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
+                and signal.getsignal(signal.SIGCHLD) != signal.SIG_IGN):
             return
-        self._read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:
+        parent, yes = os.getpid(), False
+        with forking.held():
             try:
-                os.close(self._read)
-                os.write(write, b"1" if ask() else b"0")
+                self._pid = os.fork()
+                if self._pid == 0:
+                    forking.stopped_by_parent()
+                    yes = self._ask()
+            except OSError:  # (no process to spare: asked here)
+                self._pid = 0
             finally:
-                os._exit(0)
-        os.close(write)
-        self._pid = pid
+                if os.getpid() != parent:  # (the forked process, however its call ended)
+                    os._exit(0 if yes else 1)
 
     def answer(self) -> bool:
         if not self._pid:
             return self._ask()
-        try:
-            return os.read(self._read, 1) == b"1"  # (b"": it ended without an answer)
-        finally:
-            self._end()
+        with forking.held():
+            return self._wait() == 0
 
     def drop(self) -> None:
-        """The answer is not wanted."""
+        """Stop the forked process, if it has not ended, and wait for it."""
         if self._pid:
-            try:
-                os.kill(self._pid, signal.SIGKILL)
-            except OSError:  # (it has ended already)
-                pass
-            self._end()
+            with forking.held():
+                with contextlib.suppress(OSError):  # (ended already)
+                    os.kill(self._pid, signal.SIGKILL)
+                self._wait()
 
-    def _end(self) -> None:
-        os.close(self._read)
-        os.waitpid(self._pid, 0)
-        self._pid = 0
+    def _wait(self) -> int:
+        """The forked process's exit code, once it has ended (-1: reaped already, as
+        when SIGCHLD has been ignored since; < 0: stopped by a signal). A Ctrl-C
+        meanwhile, from another thread of this process (which signals held back in
+        this thread do not stop), is raised once it has ended."""
+        stopped: BaseException | None = None
+        try:
+            while True:
+                try:
+                    return os.waitstatus_to_exitcode(os.waitpid(self._pid, 0)[1])
+                except ChildProcessError:
+                    return -1
+                except KeyboardInterrupt as exc:
+                    stopped = exc
+        finally:
+            self._pid = 0
+            if stopped is not None:
+                raise stopped
 
 
 def inputs_key(root: Path, today: dt.date | None,
