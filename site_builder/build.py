@@ -19,7 +19,7 @@ import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Protocol
 
 from .cache import Cache, code_fingerprint, for_output, hexdigest, scratch_folder
 from .config import SiteConfig, load_config
@@ -53,20 +53,32 @@ class BuildResult:
 STAGES = ("config", "read", "model", "render", "write")
 
 
-class _Timer:
-    """Times each stage; tells `progress` (stage number, stage, seconds) as each ends."""
+class Progress(Protocol):
+    """What a build tells as it goes (the CLI shows it): each stage of STAGES, by its
+    number from 1, as it begins (`seconds` None) and as it ends."""
 
-    def __init__(self, progress: Callable[[int, str, float], None] | None = None) -> None:
+    def stage(self, number: int, name: str, seconds: float | None) -> None: ...
+
+
+class _Timer:
+    """Times each stage; tells `progress` as each begins and ends."""
+
+    def __init__(self, progress: Progress | None = None) -> None:
         self.stages: dict[str, float] = {}
         self.progress = progress
         self._last = time.perf_counter()
+        if progress:
+            progress.stage(1, STAGES[0], None)
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.stages[name] = now - self._last
         self._last = now
         if self.progress:
-            self.progress(STAGES.index(name) + 1, name, self.stages[name])
+            number = STAGES.index(name) + 1
+            self.progress.stage(number, name, self.stages[name])
+            if number < len(STAGES):
+                self.progress.stage(number + 1, STAGES[number], None)
 
 
 def load_site(root: Path, today: dt.date | None = None, timer: _Timer | None = None,
@@ -117,7 +129,7 @@ def check(root: Path, today: dt.date | None = None) -> Problems:
 
 
 def build(root: Path, output: Path | None = None, today: dt.date | None = None,
-          progress: Callable[[int, str, float], None] | None = None,
+          progress: Progress | None = None,
           parallel: bool = True) -> BuildResult:
     """Build the site in `root` into `output` (default root/public). Raises SiteError.
     `parallel=False` keeps all work in this process (`serve` runs threads, and forking

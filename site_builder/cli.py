@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -159,15 +160,45 @@ def _report(problems: list[Problem], strings: Strings, stream=sys.stderr) -> Non
         print(problem.format(strings), file=stream)
 
 
-def _progress(strings: Strings):
-    """Counted stages on a terminal (a long build shows it is alive); silent when piped."""
-    if not sys.stderr.isatty():
+class _Progress:
+    """How a build shows it is alive. On a terminal: the stage under way, on a line
+    rewritten with its time once it ends. In a CI service's log (not a terminal, and
+    CI set, as GitHub Actions, GitLab CI and others set it): a plain line for each
+    stage as it ends. Elsewhere (piped into a file or another command): nothing."""
+
+    def __init__(self, strings: Strings, total: int, stream: TextIO, live: bool):
+        self.strings, self.total, self.stream, self.live = strings, total, stream, live
+        self._open = 0  # the width of the line under way, on a terminal (0: none)
+
+    @classmethod
+    def shown(cls, strings: Strings, total: int, stream: TextIO = sys.stderr) -> _Progress | None:
+        if stream.isatty():
+            return cls(strings, total, stream, live=True)
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            return cls(strings, total, stream, live=False)
         return None
 
-    def show(number: int, stage: str, seconds: float) -> None:
-        print(strings.message("build_stage", n=number, total=5, stage=strings.message(f"stage_{stage}"),
-                              seconds=f"{seconds:.2f}"), file=sys.stderr, flush=True)
-    return show
+    def stage(self, number: int, name: str, seconds: float | None) -> None:
+        stage = self.strings.message(f"stage_{name}")
+        if seconds is None:
+            if self.live:
+                self._show(self.strings.message("build_stage_begun", n=number, total=self.total, stage=stage))
+            return
+        self._show(self.strings.message("build_stage", n=number, total=self.total, stage=stage,
+                                        seconds=f"{seconds:.2f}"), ended=True)
+
+    def end(self) -> None:
+        """The line under way ended, as the build stops with it (a mistake, Ctrl-C)."""
+        if self._open:
+            self._show("", ended=True)
+
+    def _show(self, text: str, ended: bool = False) -> None:
+        width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+        if self._open:  # over the line under way, its end blanked if it was longer
+            text = "\r" + text + " " * max(0, self._open - width)
+        self.stream.write(text + ("\n" if ended else ""))
+        self.stream.flush()
+        self._open = 0 if ended else width
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,9 +250,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, root: Path, strings: Strings) -> int:
     if args.command == "build":
-        from .build import build
+        from .build import STAGES, build
 
-        result = build(root, args.output, args.today, _progress(strings))
+        progress = _Progress.shown(strings, len(STAGES))
+        try:
+            result = build(root, args.output, args.today, progress)
+        finally:
+            if progress is not None:
+                progress.end()
         _report(result.warnings, strings)
         print(strings.message("build_done", entries=result.entries, pages=result.pages,
                               written=result.written, unchanged=result.unchanged,

@@ -241,6 +241,17 @@ def make_site(tmp_path):
 
 # --------------------------------------------------------------------------- the CLI
 
+@pytest.fixture(scope="session", autouse=True)
+def not_in_a_ci_log():
+    """A build tells its stages in a CI service's log (CI set, as CI services set it):
+    the tests run alike wherever they run, and the one about that log sets CI itself."""
+    kept = os.environ.pop("CI", None)
+    yield
+    if kept is not None:
+        os.environ["CI"] = kept
+
+
+
 def run_cli(*args, cwd: Path | None = None, timeout: int = CLI_TIMEOUT,
             env: dict | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUTF8="1", **(env or {}))

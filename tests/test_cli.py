@@ -23,6 +23,58 @@ from site_builder import periods
 from site_builder.build import load_site
 
 
+STAGES = ("config", "read", "model", "render", "write")
+
+
+def stage_ended(number: int, name: str) -> str:
+    """The pattern of the line that tells a stage has ended, its seconds any."""
+    return re.escape(msg("build_stage", n=number, total=5, stage=msg(f"stage_{name}"), seconds="@")).replace("@", r"\d+\.\d\d")
+
+
+def test_a_build_in_a_ci_log_tells_each_stage_on_a_plain_line(make_site):
+    """A CI service's log is no terminal: each stage is a line of its own as it ends,
+    with no line rewritten in place; a build with nothing to do tells none."""
+    site = make_site()
+    result = run_build(site, env={"CI": "true"})
+    assert result.returncode == 0, describe(result)
+    assert "\r" not in result.stderr
+    told = [text for text in result.stderr.splitlines() if text.startswith("[")]
+    assert len(told) == 5 and all(re.fullmatch(stage_ended(k, name), text)
+                                  for k, (name, text) in enumerate(zip(STAGES, told), 1)), describe(result)
+    again = run_build(site, env={"CI": "true"})
+    assert not [text for text in again.stderr.splitlines() if text.startswith("[")], describe(again)
+    assert not run_build(site).stderr.count("[1/5]")  # (piped, not in a CI log: nothing)
+
+
+def test_a_build_on_a_terminal_shows_the_stage_under_way(make_site):
+    """On a terminal a long build shows what it is doing: each stage as it begins, on
+    a line rewritten with the stage's time once it ends."""
+    import pty
+
+    site = make_site()
+    terminal, stderr = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--today", TODAY],
+                              stdout=subprocess.PIPE, stderr=stderr, timeout=CLI_TIMEOUT)
+    finally:
+        os.close(stderr)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # (every end of the terminal closed: all is read)
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
+    assert done.returncode == 0, shown.decode("utf-8", "replace")
+    text = shown.decode("utf-8").replace("\r\n", "\n")
+    for k, name in enumerate(STAGES, 1):
+        begun = re.escape(msg("build_stage_begun", n=k, total=5, stage=msg(f"stage_{name}")))
+        assert re.search(f"(^|\n){begun}\r{stage_ended(k, name)} *\n", text), text
+
+
 @pytest.mark.parametrize("language", ["zh-Hans", "en"])
 def test_help_is_in_the_language_of_the_site_in_this_folder(tmp_path, language):
     """A clerk reads --help too: every command and option is told in the site's language."""
