@@ -44,7 +44,7 @@ Record = tuple[str, tuple]  # the last build's: its inputs key, and (entries, pa
 class Look:
     """What stage 0 found: the inputs key (None without a site.yaml); site.yaml as
     `load_config` gave it; the stat of every file under content/ by path (None when a
-    folder or file could not be looked at); and, when nothing is to be done, the last
+    folder or file could not be looked at, or without a site.yaml); and, when nothing is to be done, the last
     build's (entries, pages, warnings, files)."""
     inputs: str | None
     loaded: tuple[SiteConfig | None, Problems]
@@ -61,10 +61,10 @@ def look(root: Path, output: Path, today: dt.date | None, last: Record | None, p
         if stamps is not None:
             intact.start(parallel)
         inputs, loaded, files = inputs_key(root, today)
-        if last is None or inputs is None or last[0] != inputs:
+        if last is None or inputs is None or last[0] != inputs or not intact.answer():
             return Look(inputs, loaded, files, None)
         entries, pages, warnings, _ = last[1]
-        return Look(inputs, loaded, files, (entries, pages, warnings, stamps.files) if intact.answer() else None)
+        return Look(inputs, loaded, files, (entries, pages, warnings, stamps.files))
     finally:
         intact.drop()
 
