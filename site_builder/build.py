@@ -98,12 +98,12 @@ def _read(root: Path, timer: _Timer, parallel: bool, loaded: tuple[SiteConfig | 
           files: dict[str, tuple] | None = None) -> tuple[SiteConfig | None, list[Entry], Problems]:
     """Stages 1 and 2: site.yaml, then every entry, read and validated (`files`: the
     stat of every file under content/, when taken already)."""
-    from .reader import read_entries
-
     config, problems = loaded or load_config(root)
     timer.lap("config")
     if config is None:
         return None, [], problems
+    from .reader import read_entries  # (here: its import is part of reading, 0.15 s, not of site.yaml)
+
     entries, found = read_entries(config, Cache(root), parallel, files)
     problems.extend(found)
     timer.lap("read")
