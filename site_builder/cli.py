@@ -188,9 +188,12 @@ class _Progress:
                                         seconds=f"{seconds:.2f}"), ended=True)
 
     def end(self) -> None:
-        """The line under way ended, as the build stops with it (a mistake, Ctrl-C)."""
+        """The line under way blanked, as the build stops with it (a mistake, Ctrl-C):
+        what is told next is written over it."""
         if self._open:
-            self._show("", ended=True)
+            self.stream.write("\r" + " " * self._open + "\r")
+            self.stream.flush()
+            self._open = 0
 
     def _show(self, text: str, ended: bool = False) -> None:
         width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

@@ -46,12 +46,11 @@ def test_a_build_in_a_ci_log_tells_each_stage_on_a_plain_line(make_site):
     assert not run_build(site).stderr.count("[1/5]")  # (piped, not in a CI log: nothing)
 
 
-def test_a_build_on_a_terminal_shows_the_stage_under_way(make_site):
-    """On a terminal a long build shows what it is doing: each stage as it begins, on
-    a line rewritten with the stage's time once it ends."""
+def build_on_a_terminal(site: Path) -> tuple[int, str]:
+    """The exit code of a build of `site` whose stderr is a (pseudo-)terminal, and what
+    the terminal was sent (line ends as written)."""
     import pty
 
-    site = make_site()
     terminal, stderr = pty.openpty()
     try:
         done = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--today", TODAY],
@@ -68,11 +67,21 @@ def test_a_build_on_a_terminal_shows_the_stage_under_way(make_site):
             break
         shown += chunk
     os.close(terminal)
-    assert done.returncode == 0, shown.decode("utf-8", "replace")
-    text = shown.decode("utf-8").replace("\r\n", "\n")
+    return done.returncode, shown.decode("utf-8").replace("\r\n", "\n")
+
+
+def test_a_build_on_a_terminal_shows_the_stage_under_way(make_site):
+    """On a terminal a long build shows what it is doing: each stage as it begins, on
+    a line rewritten with the stage's time once it ends. A build stopped by a mistake
+    blanks the stage it stopped in, and the mistake is written over it."""
+    code, text = build_on_a_terminal(make_site())
+    assert code == 0, text
     for k, name in enumerate(STAGES, 1):
         begun = re.escape(msg("build_stage_begun", n=k, total=5, stage=msg(f"stage_{name}")))
-        assert re.search(f"(^|\n){begun}\r{stage_ended(k, name)} *\n", text), text
+        assert re.search(f"(^|\\n){begun}\\r{stage_ended(k, name)} *\\n", text), text
+    path = "content/dongcun/decisions/2026-11-03-cuowu.md"
+    code, text = build_on_a_terminal(make_site({path: "---\ntitle: 错\ndate: 2026-13-01\n---\n正文\n"}))
+    assert code == 1 and re.search(f"\\r +\\r{re.escape(path)}:3: ", text), text
 
 
 @pytest.mark.parametrize("language", ["zh-Hans", "en"])
