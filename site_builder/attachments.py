@@ -91,16 +91,20 @@ def extract_text(path: Path) -> list[tuple[str, Place | None]] | None:
 
 
 def _xlsx_text(path: Path) -> list[tuple[str, Place | None]]:
+    import warnings
+
     import openpyxl
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        return [("\t".join(_cell(v) for v in row if v is not None),
-                 Place("place_sheet_row", sheet=sheet.title, row=number))
-                for sheet in book.worksheets
-                for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
-    finally:
-        book.close()
+    with warnings.catch_warnings():  # (its English about the file's styles means nothing to a clerk)
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            return [("\t".join(_cell(v) for v in row if v is not None),
+                     Place("place_sheet_row", sheet=sheet.title, row=number))
+                    for sheet in book.worksheets
+                    for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
+        finally:
+            book.close()
 
 
 def _cell(value: object) -> str:

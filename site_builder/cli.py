@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import os
 import re
+import shutil
 import signal
 import sys
 import unicodedata
@@ -155,15 +156,16 @@ def _strings_for(root: Path) -> Strings:
         return load_strings("zh-Hans")
 
 
-def _report(problems: list[Problem], strings: Strings, stream=sys.stderr) -> None:
-    for problem in problems:
-        print(problem.format(strings), file=stream)
+def _report(problems: list[Problem], strings: Strings, stream: TextIO | None = None) -> None:
+    for problem in problems:  # (sys.stderr as it is then: see run)
+        print(problem.format(strings), file=stream or sys.stderr)
 
 
 class _Progress:
-    """How a build shows it is alive. On a terminal: the stage under way, on a line
-    rewritten with its time once it ends. In a CI service's log (not a terminal, and
-    CI set, as GitHub Actions, GitLab CI and others set it): a plain line for each
+    """How a build shows it is alive, on stderr. On a terminal: the stage under way, on
+    a line rewritten with its time once it ends (the line cut to the terminal's width:
+    a line that wrapped could not be rewritten). In a CI service's log (not a terminal,
+    and CI set, as GitHub Actions, GitLab CI and others set it): a plain line for each
     stage as it ends. Elsewhere (piped into a file or another command): nothing."""
 
     def __init__(self, strings: Strings, total: int, stream: TextIO, live: bool):
@@ -171,7 +173,7 @@ class _Progress:
         self._open = 0  # the width of the line under way, on a terminal (0: none)
 
     @classmethod
-    def shown(cls, strings: Strings, total: int, stream: TextIO = sys.stderr) -> _Progress | None:
+    def shown(cls, strings: Strings, total: int, stream: TextIO) -> _Progress | None:
         if stream.isatty():
             return cls(strings, total, stream, live=True)
         if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
@@ -196,12 +198,34 @@ class _Progress:
             self._open = 0
 
     def _show(self, text: str, ended: bool = False) -> None:
-        width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+        if not ended:  # (at most the terminal's width less one: a full line may wrap at once)
+            text = _cut(text, _columns(self.stream) - 1)
+        width = _width(text)
         if self._open:  # over the line under way, its end blanked if it was longer
             text = "\r" + text + " " * max(0, self._open - width)
         self.stream.write(text + ("\n" if ended else ""))
         self.stream.flush()
         self._open = 0 if ended else width
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes on a terminal, at the most: Han characters take two, and so
+    may those of ambiguous width (…, as a Chinese console draws it)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
+
+
+def _columns(stream: TextIO) -> int:
+    """The width of the terminal `stream` is (not of stdout's, which may be a file)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return shutil.get_terminal_size().columns
+
+
+def _cut(text: str, columns: int) -> str:
+    while text and _width(text) > columns:
+        text = text[:-1]
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,7 +279,7 @@ def _run(args: argparse.Namespace, root: Path, strings: Strings) -> int:
     if args.command == "build":
         from .build import STAGES, build
 
-        progress = _Progress.shown(strings, len(STAGES))
+        progress = _Progress.shown(strings, len(STAGES), sys.stderr)  # (as it is now: see run)
         try:
             result = build(root, args.output, args.today, progress)
         finally:

@@ -241,10 +241,14 @@ def make_site(tmp_path):
 
 # --------------------------------------------------------------------------- the CLI
 
+IN_CI = os.environ.get("CI", "")  # as the tests were started (see not_in_a_ci_log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def not_in_a_ci_log():
     """A build tells its stages in a CI service's log (CI set, as CI services set it):
-    the tests run alike wherever they run, and the one about that log sets CI itself."""
+    the builds the tests run print alike wherever they run (the test of that log sets
+    CI itself; whether the tests run in CI is IN_CI)."""
     kept = os.environ.pop("CI", None)
     yield
     if kept is not None:
@@ -430,7 +434,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 def browser():
     """Debian's Chromium, headless, for every browser test; required when CI is set."""
     if not CHROMIUM.exists():
-        if os.environ.get("CI"):
+        if IN_CI:
             pytest.fail(f"{CHROMIUM} is missing and CI is set: browser tests must run")
         pytest.skip(f"{CHROMIUM} is missing")
     sync_api = pytest.importorskip("playwright.sync_api")

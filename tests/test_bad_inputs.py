@@ -1176,6 +1176,28 @@ def test_a_damaged_pdf_is_told_with_its_entry_and_nothing_else(make_site):
     assert result.stderr == "", describe(result)
 
 
+def test_a_spreadsheet_without_a_default_style_is_read_without_the_library_s_english(make_site):
+    """A workbook written by another program than Excel may name no cell style: it is
+    read and checked like any other, and openpyxl's own English about it (a Python
+    warning, on stderr) is not shown to a clerk."""
+    import zipfile
+
+    made = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["姓名", "身份证号"], ["张某某", ID_NUMBER_2]])))
+    styleless = io.BytesIO()
+    with zipfile.ZipFile(styleless, "w") as book:
+        for name in made.namelist():
+            data = made.read(name)
+            if name == "xl/styles.xml":
+                data = re.sub(rb"<cellStyles\b.*?</cellStyles>", b"", data, flags=re.S)
+            book.writestr(name, data)
+    path, xlsx = "content/dongcun/decisions/no-styles.md", "content/dongcun/decisions/mingdan2.xlsx"
+    result = run_check(make_site({path: entry("title: 名单\ndate: 2026-11-01\nattachments: [mingdan2.xlsx]"),
+                                  xlsx: styleless.getvalue()}))
+    assert result.returncode == 1, describe(result)
+    assert any(text.startswith(xlsx) for text in result.stdout.splitlines()[:-1]), describe(result)  # (its ID number)
+    assert result.stderr == "", describe(result)
+
+
 def test_a_unit_or_category_may_be_named_as_a_clerk_knows_it(make_site, tmp_path):
     """单位: 東村 (its name, in either script) is dongcun, as for `new`."""
     path = "content/dongcun/decisions/2026-11-03-named.md"

@@ -20,6 +20,7 @@ import yaml
 
 from conftest import CLI_TIMEOUT, DECISION, REPO, TODAY, build_ok, describe, line, msg, run_build, run_check, run_cli
 from site_builder import periods
+from site_builder.cli import _width
 from site_builder.build import load_site
 
 
@@ -46,12 +47,15 @@ def test_a_build_in_a_ci_log_tells_each_stage_on_a_plain_line(make_site):
     assert not run_build(site).stderr.count("[1/5]")  # (piped, not in a CI log: nothing)
 
 
-def build_on_a_terminal(site: Path) -> tuple[int, str]:
-    """The exit code of a build of `site` whose stderr is a (pseudo-)terminal, and what
-    the terminal was sent (line ends as written)."""
+def build_on_a_terminal(site: Path, columns: int = 80) -> tuple[int, str]:
+    """The exit code of a build of `site` whose stderr is a (pseudo-)terminal `columns`
+    wide, and what the terminal was sent (line ends as written)."""
+    import fcntl
     import pty
+    import termios
 
     terminal, stderr = pty.openpty()
+    fcntl.ioctl(stderr, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     try:
         done = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--today", TODAY],
                               stdout=subprocess.PIPE, stderr=stderr, timeout=CLI_TIMEOUT)
@@ -79,6 +83,9 @@ def test_a_build_on_a_terminal_shows_the_stage_under_way(make_site):
     for k, name in enumerate(STAGES, 1):
         begun = re.escape(msg("build_stage_begun", n=k, total=5, stage=msg(f"stage_{name}")))
         assert re.search(f"(^|\\n){begun}\\r{stage_ended(k, name)} *\\n", text), text
+    code, text = build_on_a_terminal(make_site(), columns=24)  # (a phone's SSH client, a split pane)
+    begun = [part for line in text.split("\n") for part in line.split("\r")[:-1] if part.strip()]
+    assert code == 0 and begun and all(_width(part) <= 23 for part in begun), text  # (never wrapped)
     path = "content/dongcun/decisions/2026-11-03-cuowu.md"
     code, text = build_on_a_terminal(make_site({path: "---\ntitle: 错\ndate: 2026-13-01\n---\n正文\n"}))
     assert code == 1 and re.search(f"\\r +\\r{re.escape(path)}:3: ", text), text
@@ -128,6 +135,21 @@ def test_output_whose_reader_has_gone_is_dropped_and_the_command_carries_on():
     stderr = result.stderr.decode("utf-8")
     assert result.returncode == 0, stderr
     assert "Broken pipe" not in stderr and "Traceback" not in stderr
+
+
+def test_a_build_whose_ci_log_reader_has_gone_carries_on(make_site):
+    """`CI=true site-builder build 2>&1 | head -1`: the stage lines, like every other
+    line, are dropped once the reader has gone, and the site is built."""
+    site = make_site()
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader, gone before the first line
+    try:
+        result = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--today", TODAY],
+                                stdout=subprocess.PIPE, stderr=write_end, timeout=CLI_TIMEOUT,
+                                env=dict(os.environ, PYTHONIOENCODING="utf-8", CI="true"))
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0 and (site / "public/index.html").is_file(), result.stdout
 
 
 def test_unknown_command_is_a_usage_error():
