@@ -10,10 +10,17 @@ import multiprocessing.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 from typing import Iterator
 
 HELD = {signal.SIGINT, signal.SIGTERM}  # signals blocked while processes are forked
+
+
+def can_fork(parallel: bool) -> bool:
+    """Whether work goes to forked processes: `parallel`, with two cores or more, and
+    where processes fork (not on Windows)."""
+    return parallel and hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
 
 
 def stopped_by_parent() -> None:

@@ -22,7 +22,7 @@ import signal
 import traceback
 from typing import Any, Callable, Iterator, Sequence
 
-from .forking import held, stopped_by_parent
+from .forking import can_fork, held, stopped_by_parent
 
 _SHARED: tuple[Callable[[Any, Any], Any], Any] | None = None  # set in each worker by _start
 
@@ -91,13 +91,9 @@ def _call(part: Any) -> Any:
     return func(shared, part)
 
 
-def _can_fork(parallel: bool) -> bool:
-    return parallel and workers() >= 2 and "fork" in mp.get_all_start_methods()
-
-
 def fork_map(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
              parallel: bool = True, keep_freed: bool = False) -> list[Any]:
-    if not _can_fork(parallel) or len(parts) < 2:
+    if not can_fork(parallel) or len(parts) < 2:
         return [func(shared, part) for part in parts]
     n = min(workers(), len(parts))
     if len(parts) == n:  # a part per process: this one takes the last, whose result needs no pickling
@@ -111,7 +107,7 @@ def fork_map(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
 
 def fork_imap(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
               parallel: bool = True, keep_freed: bool = False) -> Iterator[Any]:
-    if not _can_fork(parallel) or len(parts) < 2:
+    if not can_fork(parallel) or len(parts) < 2:
         yield from (func(shared, part) for part in parts)
         return
     with _pool(min(workers(), len(parts)), func, shared, keep_freed) as pool:
@@ -136,7 +132,7 @@ class ForkedCall:
     def __init__(self, func: Callable[..., Any], *args: Any, parallel: bool = True, keep_freed: bool = False):
         self._func, self._args = func, args
         self._process: Any = None
-        if _can_fork(parallel):
+        if can_fork(parallel):
             ctx = mp.get_context("fork")
             self._receive, send = ctx.Pipe(duplex=False)
             _hand_back_free_memory()

@@ -84,8 +84,7 @@ class _Aside:
         # Not where SIGCHLD is ignored (some daemons and CI agents leave it so): the
         # system reaps the process as it ends, so it cannot be waited for, and its pid
         # may be another process's by the time it is stopped.
-        if not (parallel and hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
-                and signal.getsignal(signal.SIGCHLD) != signal.SIG_IGN):
+        if not forking.can_fork(parallel) or signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN:
             return
         parent, yes = os.getpid(), False
         with forking.held():

@@ -255,7 +255,6 @@ def not_in_a_ci_log():
         os.environ["CI"] = kept
 
 
-
 def run_cli(*args, cwd: Path | None = None, timeout: int = CLI_TIMEOUT,
             env: dict | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUTF8="1", **(env or {}))

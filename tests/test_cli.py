@@ -121,17 +121,24 @@ def test_version():
     assert "site-builder" in result.stdout
 
 
+def run_with_reader_gone(args: list[str], gone: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The command run with its `gone` stream ("stdout" or "stderr") a pipe whose reader
+    has gone before the first line; the other stream's bytes are kept."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    kept = "stderr" if gone == "stdout" else "stdout"
+    try:
+        return subprocess.run([sys.executable, "-m", "site_builder", *args],
+                              **{gone: write_end, kept: subprocess.PIPE}, timeout=CLI_TIMEOUT,
+                              env=dict(os.environ, PYTHONIOENCODING="utf-8", **(env or {})))
+    finally:
+        os.close(write_end)
+
+
 def test_output_whose_reader_has_gone_is_dropped_and_the_command_carries_on():
     """`site-builder check | head -1`: once `head` has gone, what is left to print is
     dropped; the command's exit code is its own, with no complaint of a broken pipe."""
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # the reader, gone before the first line
-    try:
-        result = subprocess.run([sys.executable, "-m", "site_builder", "check", str(REPO), "--today", "2026-11-20"],
-                                stdout=write_end, stderr=subprocess.PIPE, timeout=CLI_TIMEOUT,
-                                env=dict(os.environ, PYTHONIOENCODING="utf-8"))
-    finally:
-        os.close(write_end)
+    result = run_with_reader_gone(["check", str(REPO), "--today", "2026-11-20"], gone="stdout")
     stderr = result.stderr.decode("utf-8")
     assert result.returncode == 0, stderr
     assert "Broken pipe" not in stderr and "Traceback" not in stderr
@@ -141,14 +148,7 @@ def test_a_build_whose_ci_log_reader_has_gone_carries_on(make_site):
     """`CI=true site-builder build 2>&1 | head -1`: the stage lines, like every other
     line, are dropped once the reader has gone, and the site is built."""
     site = make_site()
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # the reader, gone before the first line
-    try:
-        result = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--today", TODAY],
-                                stdout=subprocess.PIPE, stderr=write_end, timeout=CLI_TIMEOUT,
-                                env=dict(os.environ, PYTHONIOENCODING="utf-8", CI="true"))
-    finally:
-        os.close(write_end)
+    result = run_with_reader_gone(["build", str(site), "--today", TODAY], gone="stderr", env={"CI": "true"})
     assert result.returncode == 0 and (site / "public/index.html").is_file(), result.stdout
 
 
