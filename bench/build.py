@@ -8,7 +8,8 @@ For each size (1,000 / 10,000 / 50,000 entries with 20 / 100 / 400 units), in on
   folder, then Pagefind indexing Hugo's output (the full build of a Hugo site with search);
 - peak memory, output bytes and file count of each;
 - site_builder rebuilds into the same output: no change (five times, the median kept),
-  one entry's body edited, one entry added; then, in a copy of the site and its output
+  next to the floor under it (bench/floor.py: a Python process that only stats every
+  input file and output folder, as any tool that checks them must), one entry's body edited, one entry added; then, in a copy of the site and its output
   in the same place (every file with a new mtime and inode, as after a fresh clone on a
   CI runner that restores the cache and the output), one entry's body edited;
 - `site-builder serve` on that output: one entry's body edited, the time until its page,
@@ -190,6 +191,10 @@ def bench_size(n: int, units: int, run_dir: Path, peers, timeout: float, today: 
         res.outputs["hugo_pagefind"] = tree_size(out_h)
     if cold.ok:
         step("sb_rebuild_none", build_cmd(site, out_s, today), repeat=5)
+        folders = d / "output-folders.txt"
+        folders.write_text("\n".join(_folders(out_s)) + "\n", encoding="utf-8")
+        step("floor_none", [sys.executable, str(Path(__file__).with_name("floor.py")), str(site), str(out_s),
+                            str(folders)], repeat=5)
         edited = edit_one_entry(site)
         step("sb_rebuild_edit", build_cmd(site, out_s, today))
         added = add_one_entry(site, today)
@@ -210,6 +215,12 @@ def bench_size(n: int, units: int, run_dir: Path, peers, timeout: float, today: 
                          f"(different before: {', '.join(changed)}); figures mix code versions, "
                          "and a 'no change' rebuild may rewrite pages because of it")
     return res
+
+
+def _folders(output: Path) -> list[str]:
+    """Every folder under `output` that holds a file, relative to it ("" for itself)."""
+    return sorted({os.path.relpath(top, output) if top != str(output) else ""
+                   for top, _, files in os.walk(output) if files})
 
 
 def _env(**extra: str) -> dict:
@@ -279,6 +290,8 @@ def main_table(results: list[SizeResult]) -> str:
     row("**ratio** cold with search / (Hugo + Pagefind)",
         lambda r: ratio_text(r, ("sb_cold_search",), ("hugo", "pagefind")))
     row("site_builder rebuild, no change", lambda r: _t(r, "sb_rebuild_none") + _written(r, "sb_rebuild_none"))
+    row("the floor under it: Python that only stats every input and output folder (bench/floor.py)",
+        lambda r: _t(r, "floor_none"))
     row("site_builder rebuild, one entry edited", lambda r: _t(r, "sb_rebuild_edit") + _written(r, "sb_rebuild_edit"))
     row("site_builder rebuild, one entry added", lambda r: _t(r, "sb_rebuild_add") + _written(r, "sb_rebuild_add"))
     row("site_builder rebuild in a fresh copy (new mtimes, cache kept), one entry edited",

@@ -19,7 +19,7 @@ import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from .cache import Cache, code_fingerprint, for_output, hexdigest, scratch_folder
 from .config import SiteConfig, load_config
@@ -51,34 +51,47 @@ class BuildResult:
 
 
 STAGES = ("config", "read", "model", "render", "write")
+CHECKED = STAGES[:3]  # (what `check` runs)
 
 
 class Progress(Protocol):
-    """What a build tells as it goes (the CLI shows it): each stage of STAGES, by its
-    number from 1, as it begins (`seconds` None) and as it ends."""
+    """What a build tells as it goes (the CLI shows it): each stage of STAGES (of
+    CHECKED, for `check`), by its number from 1, as it begins (`seconds` None) and as
+    it ends; and, from time to time while it reads entries, renders pages or makes the
+    search index, how far it is (`done` of `total`)."""
 
     def stage(self, number: int, name: str, seconds: float | None) -> None: ...
 
+    def count(self, number: int, name: str, done: int, total: int) -> None: ...
+
 
 class _Timer:
-    """Times each stage; tells `progress` as each begins and ends."""
+    """Times each of `stages`; tells `progress` as each begins and ends."""
 
-    def __init__(self, progress: Progress | None = None) -> None:
+    def __init__(self, progress: Progress | None = None, stages: tuple[str, ...] = STAGES) -> None:
         self.stages: dict[str, float] = {}
-        self.progress = progress
+        self.progress, self.names = progress, stages
         self._last = time.perf_counter()
         if progress:
-            progress.stage(1, STAGES[0], None)
+            progress.stage(1, stages[0], None)
+
+    def told(self, name: str) -> Callable[[int, int], None] | None:
+        """What stage `name` tells how far it is (None: nobody is told)."""
+        progress = self.progress
+        if progress is None:
+            return None
+        number = self.names.index(name) + 1
+        return lambda done, total: progress.count(number, name, done, total)
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.stages[name] = now - self._last
         self._last = now
         if self.progress:
-            number = STAGES.index(name) + 1
+            number = self.names.index(name) + 1
             self.progress.stage(number, name, self.stages[name])
-            if number < len(STAGES):
-                self.progress.stage(number + 1, STAGES[number], None)
+            if number < len(self.names):
+                self.progress.stage(number + 1, self.names[number], None)
 
 
 def load_site(root: Path, today: dt.date | None = None, timer: _Timer | None = None,
@@ -104,7 +117,7 @@ def _read(root: Path, timer: _Timer, parallel: bool, loaded: tuple[SiteConfig | 
         return None, [], problems
     from .reader import read_entries  # (here: its import is part of reading, 0.15 s, not of site.yaml)
 
-    entries, found = read_entries(config, Cache(root), parallel, files)
+    entries, found = read_entries(config, Cache(root), parallel, files, timer.told("read"))
     problems.extend(found)
     timer.lap("read")
     return config, entries, problems
@@ -124,8 +137,8 @@ def _model(config: SiteConfig, entries: list[Entry], today: dt.date, timer: _Tim
     return site
 
 
-def check(root: Path, today: dt.date | None = None) -> Problems:
-    return load_site(root, today)[1]
+def check(root: Path, today: dt.date | None = None, progress: Progress | None = None) -> Problems:
+    return load_site(root, today, _Timer(progress, CHECKED))[1]
 
 
 def build(root: Path, output: Path | None = None, today: dt.date | None = None,
@@ -206,9 +219,9 @@ def _write_site(site: Site, root: Path, output: Path, parallel: bool, timer: _Ti
     rebuild = for_output(root, output).has("fingerprints")
     data = _OpenData(site, output, parallel and rebuild)
     try:
-        pages = render_pages(site, writer, root, parallel, data.start)
+        pages = render_pages(site, writer, root, parallel, data.start, timer.told("render"))
         timer.lap("render")
-        _write_extras(site, Renderer(site), writer, search, pages.changed, data)
+        _write_extras(site, Renderer(site), writer, search, pages.changed, data, timer.told("write"))
     except BaseException:
         data.cancel()
         raise
@@ -244,15 +257,17 @@ class _SearchIndex:
                                    self.scratch.name, os.getpid(), stamps, parallel=parallel, keep_freed=True)
                         if self.cache.has("search-files") else None)
 
-    def write(self, site: Site, writer: OutputWriter) -> None:
-        self._write(site, writer, self.scratch.name)
+    def write(self, site: Site, writer: OutputWriter, told: Callable[[int, int], None] | None = None) -> None:
+        """`told`: as for search.search_files, when the index is made here (a first build)."""
+        self._write(site, writer, self.scratch.name, told)
         # (Not on a failure, Ctrl-C say: build cancels the forked process, then removes
         # the folder it may still be writing into.)
         self.scratch.cleanup()
 
-    def _write(self, site: Site, writer: OutputWriter, scratch: str) -> None:
+    def _write(self, site: Site, writer: OutputWriter, scratch: str, told: Callable[[int, int], None] | None,
+               ) -> None:
         if self.changes is None:
-            made = _search_changes(site, self.root, self.output, self.parallel, scratch, writer)
+            made = _search_changes(site, self.root, self.output, self.parallel, scratch, writer, told=told)
         else:
             made = self.changes.result()
             if made.kept:
@@ -305,13 +320,15 @@ class _SearchFiles:
 
 
 def _search_changes(source: Site | Documents, root: Path, output: Path, parallel: bool, scratch: str,
-                    writer: OutputWriter | None = None, stamps: Stamps | None = None) -> _SearchFiles:
+                    writer: OutputWriter | None = None, stamps: Stamps | None = None,
+                    told: Callable[[int, int], None] | None = None) -> _SearchFiles:
     """The index files of `source` (a site, or its published entries), compared with
     what the last build's record says the output holds (its key, the (hash, size) of
     every file, what they were made from; a file it has no record of, with the file
     there), those that differ left in `scratch`; with `writer`, every file is written
     (or recorded as unchanged) as it comes instead. `stamps`, the last build's, tell
-    whether the files are all still there (else each is looked for)."""
+    whether the files are all still there (else each is looked for). `told`: as for
+    search.search_files."""
     from .search import Indexed, search_files
 
     indexed = Indexed.of(source)
@@ -328,7 +345,8 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
     now: dict[str, tuple[bytes, int]] = {}
     if writer is None:
         os.makedirs(os.path.join(scratch, "changed"), exist_ok=True)
-    files = search_files(source, parallel, memo=Cache(root, "search"), last=joined, scratch=scratch, indexed=indexed)
+    files = search_files(source, parallel, memo=Cache(root, "search"), last=joined, scratch=scratch, indexed=indexed,
+                         told=told)
     while True:
         try:
             path, data = next(files)
@@ -403,13 +421,15 @@ class _OpenData:
 
 
 def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: _SearchIndex | None,
-                  changed: frozenset[str] | None, data: _OpenData) -> None:
+                  changed: frozenset[str] | None, data: _OpenData, told: Callable[[int, int], None] | None,
+                  ) -> None:
     """Everything but the pages: assets, each entry's files, open data (`data`: being
     made meanwhile, or kept as the last build wrote it), feeds, the search index.
     `changed`: the entries changed since the last build into this folder (see
     `render_pages`); the files of the others are as that build left them, if still
     there (neither read nor made again: at 10,000 entries, making and comparing the
-    ledger CSVs alone took a sixth of a second)."""
+    ledger CSVs alone took a sixth of a second). `told`: how far the search index is,
+    when it is made here."""
     from . import exports, feeds
     from .attachments import published_bytes
     from .model import Page
@@ -442,4 +462,4 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: 
         writer.write("sitemap.xml", feeds.sitemap(site, [p.path for p in site.pages]))
         writer.write("robots.txt", feeds.robots(site, renderer.strings.ui["robots_subpath"]))
     if search is not None:  # last: on a rebuild it is being made meanwhile, in another process
-        search.write(site, writer)
+        search.write(site, writer, told)

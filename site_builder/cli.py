@@ -7,6 +7,7 @@ argparse's detail). Messages are in the site's language.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import difflib
 import os
@@ -16,7 +17,7 @@ import signal
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, Iterator, NoReturn, TextIO
 
 from . import __version__
 from .config import site_around
@@ -163,14 +164,16 @@ def _report(problems: list[Problem], strings: Strings, stream: TextIO | None = N
 
 class _Progress:
     """How a build shows it is alive, on stderr. On a terminal: the stage under way, on
-    a line rewritten with its time once it ends (the line cut to the terminal's width:
-    a line that wrapped could not be rewritten). In a CI service's log (not a terminal,
+    a line rewritten as it goes with how far it is (of the entries to read, the pages
+    to write, the search index to make), and with its time once it ends (the line cut to the terminal's width: a
+    line that wrapped could not be rewritten). In a CI service's log (not a terminal,
     and CI set, as GitHub Actions, GitLab CI and others set it): a plain line for each
     stage as it ends. Elsewhere (piped into a file or another command): nothing."""
 
     def __init__(self, strings: Strings, total: int, stream: TextIO, live: bool):
         self.strings, self.total, self.stream, self.live = strings, total, stream, live
         self._open = 0  # the width of the line under way, on a terminal (0: none)
+        self._counted = ""  # the last count shown
 
     @classmethod
     def shown(cls, strings: Strings, total: int, stream: TextIO) -> _Progress | None:
@@ -189,6 +192,13 @@ class _Progress:
         self._show(self.strings.message("build_stage", n=number, total=self.total, stage=stage,
                                         seconds=f"{seconds:.2f}"), ended=True)
 
+    def count(self, number: int, name: str, done: int, total: int) -> None:
+        text = self.strings.message("build_stage_count", n=number, total=self.total,
+                                    stage=self.strings.message(f"stage_{name}"), percent=100 * done // max(1, total))
+        if self.live and text != self._counted:  # (told again while workers run: drawn once)
+            self._counted = text
+            self._show(text)
+
     def end(self) -> None:
         """The line under way blanked, as the build stops with it (a mistake, Ctrl-C):
         what is told next is written over it."""
@@ -206,6 +216,18 @@ class _Progress:
         self.stream.write(text + ("\n" if ended else ""))
         self.stream.flush()
         self._open = 0 if ended else width
+
+
+@contextlib.contextmanager
+def _shown(strings: Strings, total: int) -> Iterator[_Progress | None]:
+    """The progress display of a command of `total` stages, if any is to be shown,
+    ended (its line under way blanked) however the command ends."""
+    progress = _Progress.shown(strings, total, sys.stderr)  # (stderr as it is now: see run)
+    try:
+        yield progress
+    finally:
+        if progress is not None:
+            progress.end()
 
 
 def _width(text: str) -> int:
@@ -279,12 +301,8 @@ def _run(args: argparse.Namespace, root: Path, strings: Strings) -> int:
     if args.command == "build":
         from .build import STAGES, build
 
-        progress = _Progress.shown(strings, len(STAGES), sys.stderr)  # (as it is now: see run)
-        try:
+        with _shown(strings, len(STAGES)) as progress:
             result = build(root, args.output, args.today, progress)
-        finally:
-            if progress is not None:
-                progress.end()
         _report(result.warnings, strings)
         print(strings.message("build_done", entries=result.entries, pages=result.pages,
                               written=result.written, unchanged=result.unchanged,
@@ -302,9 +320,10 @@ def _run(args: argparse.Namespace, root: Path, strings: Strings) -> int:
         print(strings.message("archive_done", year=args.year, count=count, output=path))
         return 0
     if args.command == "check":
-        from .build import check
+        from .build import CHECKED, check
 
-        problems = check(root, args.today)
+        with _shown(strings, len(CHECKED)) as progress:
+            problems = check(root, args.today, progress)
         _report(sorted(problems, key=Problem.sort_key), strings, sys.stdout)  # (file by file, line by line, as build)
         errors = problems.errors
         print(strings.message("check_failed", count=len(errors)) if errors

@@ -8,17 +8,20 @@ or no fork on the platform, it runs in this process: same results, same order.
 `fork_imap` gives the same results one by one, as they come, so that they need not all
 be held at once. Told `keep_freed`, workers keep the memory they free for their next
 arrays (see `_keep_freed_memory`). `ForkedCall(func, *args)` runs one call in a forked
-process while this one does other work.
+process while this one does other work. A `Tally` counts the items the parts have done
+so far, in whichever process, for a build's progress display.
 """
 from __future__ import annotations
 
 import ctypes
 import functools
 import gc
+import mmap
 import multiprocessing as mp
 import os
 import pickle
 import signal
+import time
 import traceback
 from typing import Any, Callable, Iterator, Sequence
 
@@ -91,8 +94,34 @@ def _call(part: Any) -> Any:
     return func(shared, part)
 
 
+class Tally:
+    """How many items the parts of a `fork_map` have done so far: each part adds to a
+    slot of its own (`add(k)` for part k) in memory shared with the workers forked
+    after it is made (no lock: a slot has one writer). This process tells `tell` the
+    sum as it does items of its own, and while it waits for the workers, at most once
+    every TELL_EVERY seconds: what a progress display shows while a stage runs."""
+
+    TELL_EVERY = 0.2
+
+    def __init__(self, parts: int, tell: Callable[[int], None]):
+        self._memory = mmap.mmap(-1, 8 * max(1, parts))  # (anonymous: shared with forked processes)
+        self._slots = (ctypes.c_int64 * max(1, parts)).from_buffer(self._memory)
+        self._tell, self._owner = tell, os.getpid()
+        self._next = time.monotonic() + self.TELL_EVERY
+
+    def add(self, part: int, n: int = 1) -> None:
+        self._slots[part] += n
+        if time.monotonic() >= self._next and os.getpid() == self._owner:
+            self.tell()
+
+    def tell(self) -> None:
+        self._next = time.monotonic() + self.TELL_EVERY
+        self._tell(sum(self._slots))
+
+
 def fork_map(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
-             parallel: bool = True, keep_freed: bool = False) -> list[Any]:
+             parallel: bool = True, keep_freed: bool = False, tally: Tally | None = None) -> list[Any]:
+    """`tally`: the one `func` adds to, told here while the workers run."""
     if not can_fork(parallel) or len(parts) < 2:
         return [func(shared, part) for part in parts]
     n = min(workers(), len(parts))
@@ -100,9 +129,17 @@ def fork_map(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
         with _pool(n - 1, func, shared, keep_freed) as pool:
             others = pool.map_async(_call, parts[:-1], chunksize=1)
             last = func(shared, parts[-1])
-            return [*others.get(), last]
+            return [*_awaited(others, tally), last]
     with _pool(n, func, shared, keep_freed) as pool:
-        return pool.map(_call, parts, chunksize=1)
+        return _awaited(pool.map_async(_call, parts, chunksize=1), tally)
+
+
+def _awaited(results: Any, tally: Tally | None) -> list[Any]:
+    """A pool's results, once all are in; `tally` told meanwhile."""
+    while tally is not None and not results.ready():
+        results.wait(Tally.TELL_EVERY)
+        tally.tell()
+    return results.get()
 
 
 def fork_imap(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,

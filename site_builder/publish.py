@@ -25,7 +25,7 @@ from . import traditional
 from .cache import Cache, PageFingerprints, PageRecord, code_fingerprint, files_fingerprint, for_output, hexdigest
 from .errors import Problem, SiteError
 from .model import Item, Page, Site
-from .parallel import fork_map, workers
+from .parallel import Tally, fork_map, workers
 from .render import Renderer
 from .theme import asset_files, template_dirs
 from .writer import OutputWriter, present, write_if_changed
@@ -122,13 +122,15 @@ def _distrust(cache: Cache, key: str, rels: frozenset[str], paths: set[str]) -> 
 
 
 def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = True,
-                 faces_known: Callable[[frozenset[str] | None], None] | None = None) -> RenderedPages:
+                 faces_known: Callable[[frozenset[str] | None], None] | None = None,
+                 told: Callable[[int, int], None] | None = None) -> RenderedPages:
     """Render and write every page that changed. Raises SiteError for a template error.
     The caller saves the record it returns once every other file is written (until then
     the pages it wrote are rendered again by the next build). `faces_known` is told,
     before any page is rendered, the entries whose faces changed since the last build
     into this folder (None: there was none; see PageFingerprints.faces_changed), so
-    that the caller may start meanwhile what depends on those alone."""
+    that the caller may start meanwhile what depends on those alone. `told(done,
+    total)` is told from time to time how many of the pages to render are written."""
     cache = for_output(root, writer.root)
     key = global_key(site)
     last = _last_record(cache, key)
@@ -165,7 +167,8 @@ def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = 
         writer.write(job.path, data)
         new[job.path] = fingerprints.page(job.page, job.variant)
     rest = [job for job in todo if job.path not in tried]
-    for path, written, fp in _run((renderers, fingerprints, known), writer.root, rest, parallel):
+    counted = (lambda done, _: told(len(tried) + done, len(todo))) if told is not None else None
+    for path, written, fp in _run((renderers, fingerprints, known), writer.root, rest, parallel, counted):
         writer.record(path, written)
         new[path] = fp
     return RenderedPages(fingerprints.changed, fingerprints.record(site.pages, new), cache, key)
@@ -228,27 +231,32 @@ def template_problem(exc: jinja2.TemplateError, template: str) -> Problem:
 _Work = tuple[_Renderers, PageFingerprints, frozenset]  # renderers, fingerprints, paths written before
 
 
-def _render_share(shared: tuple[_Work, Path, list[Job]], share: range,
+def _render_share(shared: tuple[_Work, Path, list[Job], Tally | None], share: range,
                   ) -> list[tuple[str, bool, str]] | Problem:
-    (renderers, fingerprints, known), root, jobs = shared
+    (renderers, fingerprints, known), root, jobs, tally = shared
+    done = []
     try:
-        return [(job.path,
-                 write_if_changed(root / job.path, _render_or_raise(renderers, job), job.path in known),
-                 fingerprints.page(job.page, job.variant))
-                for job in (jobs[k] for k in share)]
+        for job in (jobs[k] for k in share):
+            done.append((job.path,
+                         write_if_changed(root / job.path, _render_or_raise(renderers, job), job.path in known),
+                         fingerprints.page(job.page, job.variant)))
+            if tally is not None:
+                tally.add(share.start)  # (share k starts at job k)
     except SiteError as err:  # returned, not raised: it must cross the process boundary
         return err.problems[0]
+    return done
 
 
 def _run(work: _Work, root: Path, jobs: list[Job], parallel: bool,
-         ) -> list[tuple[str, bool, str]]:
+         told: Callable[[int, int], None] | None) -> list[tuple[str, bool, str]]:
     """(path, written, fingerprint) of each job, rendered and written."""
     # Interleaved shares, one per worker, balance cheap and expensive pages. Workers get
     # the jobs by fork and only their numbers by pipe: pickling pages would follow every
     # entry's neighbours, thousands deep.
     n = workers() if parallel and len(jobs) >= PARALLEL_FROM else 1
     shares = [range(i, len(jobs), n) for i in range(n)]
-    results = fork_map(_render_share, shares, (work, root, jobs), parallel)
+    tally = Tally(n, lambda done: told(done, len(jobs))) if told is not None else None
+    results = fork_map(_render_share, shares, (work, root, jobs, tally), parallel, tally=tally)
     problems = [r for r in results if isinstance(r, Problem)]
     if problems:
         raise SiteError(problems)

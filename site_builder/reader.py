@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import yaml
 
@@ -36,7 +36,7 @@ from .config import SiteConfig, named_id
 from .errors import Place, Problems
 from .i18n import LANGUAGES, load_strings
 from .markup import MarkdownRenderer, image_sources, images_without_alt, local_refs, plain_text, replace_refs, shorten
-from .parallel import ForkedCall, fork_map, workers
+from .parallel import ForkedCall, Tally, fork_map, workers
 from .yamlread import LeadingZero, LineDict, load_yaml, mend_typing, syntax_problem, without_invisible
 
 KEY_ALIASES = {
@@ -805,23 +805,34 @@ def _safe_name(stem: str) -> str:
     return (re.sub(r"-{2,}", "-", _UNSAFE_NAME.sub("-", stem)).strip("-") or "entry") + ".md"
 
 
-def _read_many(config: SiteConfig, paths: list[Path]) -> list[tuple[Entry | None, Problems]]:
+def _read_many(shared: tuple[SiteConfig, Tally | None], share: tuple[int, list[Path]],
+               ) -> list[tuple[Entry | None, Problems]]:
+    config, tally = shared
+    k, paths = share
     reader = EntryReader(config)
-    return [reader.read(path) for path in paths]
+    found = []
+    for path in paths:
+        found.append(reader.read(path))
+        if tally is not None:
+            tally.add(k)
+    return found
 
 
-def _read_parallel(config: SiteConfig, paths: list[Path],
-                   parallel: bool) -> list[tuple[Entry | None, Problems]]:
+def _read_parallel(config: SiteConfig, paths: list[Path], parallel: bool,
+                   told: Callable[[int, int], None] | None) -> list[tuple[Entry | None, Problems]]:
     """Read files in forked worker processes when there are enough to pay for them."""
     n = workers() if parallel and len(paths) >= 200 else 1
-    shares = [paths[i::n] for i in range(n)]
-    by_path = {p: r for share, found in zip(shares, fork_map(_read_many, shares, config, parallel))
+    shares = [(k, paths[k::n]) for k in range(n)]
+    tally = Tally(n, lambda done: told(done, len(paths))) if told is not None else None
+    by_path = {p: r for (_, share), found in zip(shares, fork_map(_read_many, shares, (config, tally), parallel,
+                                                                 tally=tally))
                for p, r in zip(share, found)}
     return [by_path[p] for p in paths]
 
 
 def read_entries(config: SiteConfig, cache: Cache | None = None, parallel: bool = True,
-                 files: dict[str, tuple] | None = None) -> tuple[list[Entry], Problems]:
+                 files: dict[str, tuple] | None = None, told: Callable[[int, int], None] | None = None,
+                 ) -> tuple[list[Entry], Problems]:
     """Read and validate every entry; drafts are left out. Collects every problem.
 
     With a cache, a file is read again only when it or one of its attachments changed,
@@ -833,7 +844,8 @@ def read_entries(config: SiteConfig, cache: Cache | None = None, parallel: bool 
     cache is kept per folder of content/ (a unit, usually), so an edit saves only its
     folder's part. `files`: the stat (`cache.stat_fields`) of every file under content/
     by path, when the caller has taken them already (the build's up-to-date check):
-    content/ is then neither walked nor stat'ed again, but for the files read now."""
+    content/ is then neither walked nor stat'ed again, but for the files read now.
+    `told(done, total)` is told from time to time how many of the files to read are read."""
     key = hexdigest(code_fingerprint(), config)  # (not where the site is: see SiteConfig.root)
     paths, misnamed = entry_files(config, files)
     content = config.content_dir.resolve()
@@ -866,7 +878,7 @@ def read_entries(config: SiteConfig, cache: Cache | None = None, parallel: bool 
         if len(kept) != len(cached):
             stale.add(shard)
     before = {path: _file_keys(path, None, files) for path in todo}  # stat before reading: an
-    for path, result in zip(todo, _read_parallel(config, todo, parallel)):  # edit during the build
+    for path, result in zip(todo, _read_parallel(config, todo, parallel, told)):  # edit during the build
         results[path] = result                                   # is then never cached
     entries, problems = [], _misnamed_problems(config, misnamed)
     for path in paths:

@@ -60,7 +60,7 @@ from .config import SiteConfig
 from .ledger import PLACEHOLDER_RE
 from .markup import HAN, plain_text, shorten
 from .model import Item, Site
-from .parallel import fork_imap, fork_map
+from .parallel import Tally, fork_imap, fork_map
 from .writer import left_half_written
 
 TITLE_BOOST = 10
@@ -556,16 +556,29 @@ class _PartMemo(_Memo[_Part]):
 def _memoized(memo: _Memo[T] | None, keys: list[str], spans: list[range],
               func: Callable[[S, range], T], shared: S, parallel: bool,
               serves: Callable[[T], bool] = lambda value: True,
-              earlier: list[str] | None = None) -> tuple[list[T], dict[int, T | None]]:
+              earlier: list[str] | None = None, tally: Tally | None = None, first: int = 0,
+              weight: int = 1) -> tuple[list[T], dict[int, T | None]]:
     """func(shared, span) for every span, from `memo` where its key is stored under the
     span's number and the value `serves`, the others computed in parallel and stored.
     With `earlier` keys (a key per span), also the value each computed one replaced,
-    if `memo` had it under its earlier key."""
+    if `memo` had it under its earlier key. Span k, once done, adds its documents
+    times `weight` to `tally`'s slot `first` + k."""
     results = [memo.load(k, key) if memo else None for k, key in enumerate(keys)]
     todo = [k for k, found in enumerate(results) if found is None or not serves(found)]
     replaced = {k: results[k] if earlier[k] == keys[k] else memo.load(k, earlier[k])
                 for k in todo} if memo and earlier else {}
-    for k, value in zip(todo, fork_map(func, [spans[k] for k in todo], shared, parallel, keep_freed=True)):
+
+    def counted(shared: S, part: tuple[int, range]) -> T:
+        value = func(shared, part[1])
+        if tally is not None:
+            tally.add(first + part[0], weight * len(part[1]))
+        return value
+
+    if tally is not None:
+        for k in set(range(len(spans))) - set(todo):
+            tally.add(first + k, weight * len(spans[k]))
+    done = fork_map(counted, [(k, spans[k]) for k in todo], shared, parallel, keep_freed=True, tally=tally)
+    for k, value in zip(todo, done):
         results[k] = value
         if memo:
             memo.save(k, keys[k], value)
@@ -757,6 +770,7 @@ class Indexed:
 def search_files(site: Site | Documents, parallel: bool = True, span: int | None = None,
                  memo: Cache | None = None, last: Joined | None = None,
                  scratch: str | None = None, indexed: Indexed | None = None,
+                 told: Callable[[int, int], None] | None = None,
                  ) -> Generator[tuple[str, bytes | None], None, Joined]:
     """Every file of the index, as (output path, bytes), made one after another so that
     they need not all be held at once; returns what they were made from. Documents
@@ -768,23 +782,30 @@ def search_files(site: Site | Documents, parallel: bool = True, span: int | None
     as (path, None) instead of being made again. Files for later steps are left in
     `scratch`, a folder the caller removes (a process that may be stopped by a signal
     cannot), or in a temporary folder of its own. `indexed`: `Indexed.of(site, span)`,
-    when the caller has it already."""
+    when the caller has it already. `told(done, total)` is told from time to time how
+    far the index is: each document counts once in its span's first pass, twice when
+    its span is indexed (it takes twice as long) and once in the joining of the chunks."""
     indexed = indexed or Indexed.of(site, span)
     if scratch is not None:
-        return (yield from _search_files(site, parallel, indexed, memo, last, scratch))
+        return (yield from _search_files(site, parallel, indexed, memo, last, scratch, told))
     with tempfile.TemporaryDirectory(prefix="site-builder-search-") as own:
-        return (yield from _search_files(site, parallel, indexed, memo, last, own))
+        return (yield from _search_files(site, parallel, indexed, memo, last, own, told))
 
 
 def _search_files(site: Site | Documents, parallel: bool, indexed: Indexed, memo: Cache | None, last: Joined | None,
-                  scratch: str) -> Generator[tuple[str, bytes | None], None, Joined]:
+                  scratch: str, told: Callable[[int, int], None] | None,
+                  ) -> Generator[tuple[str, bytes | None], None, Joined]:
     items, fixed, with_copy, spans, keys = (indexed.items, indexed.fixed, indexed.with_copy, indexed.spans,
                                             indexed.keys)
     cfg = site.config
     n = len(items)
+    chunks = chunk_count(n)
+    groups = _Groups(chunks).bounds
+    # (slots: span k's first pass, k; its part, len(spans) + k; the groups joined, the last)
+    tally = Tally(2 * len(spans) + 1, lambda done: told(done, 4 * n)) if told is not None else None
     _fold_array()  # made here, before workers fork, rather than in each of them
     first = _memoized(_FoldMemo(memo, "fold") if memo else None, keys, spans, _fold_span,
-                      (items, scratch, fixed, with_copy), parallel)[0]
+                      (items, scratch, fixed, with_copy), parallel, tally=tally)[0]
     starts = tuple(s.start for s in spans)
     last = last if last is not None and last.starts == starts else None  # (an entry added last
                                                                          # changes a stop)
@@ -809,7 +830,6 @@ def _search_files(site: Site | Documents, parallel: bool, indexed: Indexed, memo
     folded = frozenset(s.start for s, f in zip(spans, first) if f.made)
     del first
     # a part made with more candidates serves too: it holds what these need and more
-    chunks = chunk_count(n)
     part_keys = [hexdigest(k, common_key, chunks) for k in keys]
     part_memo = _PartMemo(memo, "part") if memo else None
     try:
@@ -817,7 +837,8 @@ def _search_files(site: Site | Documents, parallel: bool, indexed: Indexed, memo
                                     _Shared(items, scratch, folded, common, candidates, chunks), parallel,
                                     serves=lambda part: all(v <= part.candidates.get(k, set())
                                                             for k, v in candidates.items()),
-                                    earlier=list(last.parts) if last else None)
+                                    earlier=list(last.parts) if last else None, tally=tally, first=len(spans),
+                                    weight=2)
         docs: dict[str, int] = defaultdict(int)
         for p in parts:
             for term, encoded in p.phrases:
@@ -837,9 +858,10 @@ def _search_files(site: Site | Documents, parallel: bool, indexed: Indexed, memo
         # (a few chunks, as after an edit, are joined here: forking workers that inherit
         # the parts would cost more, on cores the build's other processes are using)
         many = only is None or len(only) * 8 > chunks
-        for files in fork_imap(_join_group, _Groups(chunks).bounds, joining, parallel and many,
-                               keep_freed=True):
+        for g, files in enumerate(fork_imap(_join_group, groups, joining, parallel and many, keep_freed=True)):
             yield from files
+            if tally is not None:  # (the documents shared out among the groups)
+                tally.add(2 * len(spans), n * (g + 1) // len(groups) - n * g // len(groups))
         del parts, joining
     finally:
         if part_memo:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import html
+import io
 import os
 import re
 import socket
@@ -20,16 +21,23 @@ import yaml
 
 from conftest import CLI_TIMEOUT, DECISION, REPO, TODAY, build_ok, describe, line, msg, run_build, run_check, run_cli
 from site_builder import periods
-from site_builder.cli import _width
-from site_builder.build import load_site
+from site_builder.cli import _Progress, _width
+from site_builder.build import build, load_site
+from site_builder.i18n import load_strings
+from site_builder.parallel import Tally
 
 
 STAGES = ("config", "read", "model", "render", "write")
 
 
-def stage_ended(number: int, name: str) -> str:
+def stage_ended(number: int, name: str, of: int = 5) -> str:
     """The pattern of the line that tells a stage has ended, its seconds any."""
-    return re.escape(msg("build_stage", n=number, total=5, stage=msg(f"stage_{name}"), seconds="@")).replace("@", r"\d+\.\d\d")
+    return re.escape(msg("build_stage", n=number, total=of, stage=msg(f"stage_{name}"), seconds="@")).replace("@", r"\d+\.\d\d")
+
+
+def stage_counted(number: int, name: str) -> str:
+    """The pattern of the line that tells how far a stage is, its share any."""
+    return re.escape(msg("build_stage_count", n=number, total=5, stage=msg(f"stage_{name}"), percent="@")).replace("@", r"\d+")
 
 
 def test_a_build_in_a_ci_log_tells_each_stage_on_a_plain_line(make_site):
@@ -45,6 +53,10 @@ def test_a_build_in_a_ci_log_tells_each_stage_on_a_plain_line(make_site):
     again = run_build(site, env={"CI": "true"})
     assert not [text for text in again.stderr.splitlines() if text.startswith("[")], describe(again)
     assert not run_build(site).stderr.count("[1/5]")  # (piped, not in a CI log: nothing)
+    checked = run_cli("check", str(site), "--today", TODAY, env={"CI": "true"})  # (its three stages)
+    told = [text for text in checked.stderr.splitlines() if text.startswith("[")]
+    assert checked.returncode == 0 and len(told) == 3 and all(
+        re.fullmatch(stage_ended(k, name, of=3), text) for k, (name, text) in enumerate(zip(STAGES, told), 1)), told
 
 
 def build_on_a_terminal(site: Path, columns: int = 80) -> tuple[int, str]:
@@ -76,19 +88,65 @@ def build_on_a_terminal(site: Path, columns: int = 80) -> tuple[int, str]:
 
 def test_a_build_on_a_terminal_shows_the_stage_under_way(make_site):
     """On a terminal a long build shows what it is doing: each stage as it begins, on
-    a line rewritten with the stage's time once it ends. A build stopped by a mistake
-    blanks the stage it stopped in, and the mistake is written over it."""
+    a line rewritten as it goes with how far it is (when it takes long enough) and with
+    the stage's time once it ends. A build stopped by a mistake blanks the stage it
+    stopped in, and the mistake is written over it."""
     code, text = build_on_a_terminal(make_site())
     assert code == 0, text
     for k, name in enumerate(STAGES, 1):
         begun = re.escape(msg("build_stage_begun", n=k, total=5, stage=msg(f"stage_{name}")))
-        assert re.search(f"(^|\\n){begun}\\r{stage_ended(k, name)} *\\n", text), text
+        assert re.search(f"(^|\\n){begun}(\\r{stage_counted(k, name)} *)*\\r{stage_ended(k, name)} *\\n", text), text
     code, text = build_on_a_terminal(make_site(), columns=24)  # (a phone's SSH client, a split pane)
     begun = [part for line in text.split("\n") for part in line.split("\r")[:-1] if part.strip()]
     assert code == 0 and begun and all(_width(part) <= 23 for part in begun), text  # (never wrapped)
     path = "content/dongcun/decisions/2026-11-03-cuowu.md"
     code, text = build_on_a_terminal(make_site({path: "---\ntitle: 错\ndate: 2026-13-01\n---\n正文\n"}))
     assert code == 1 and re.search(f"\\r +\\r{re.escape(path)}:3: ", text), text
+
+
+def test_a_stage_under_way_on_a_terminal_shows_how_far_it_is():
+    """A long stage (reading 10,000 entries, rendering their pages, making the search
+    index: a minute or more on an old laptop) shows its share done, on the line of the
+    stage under way, drawn again only when it changes, until the stage's time is
+    written over it."""
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    progress = _Progress.shown(load_strings("zh-Hans"), 5, terminal)
+    progress.stage(2, "read", None)
+    for done in (3, 3, 10):
+        progress.count(2, "read", done, 10)
+    progress.stage(2, "read", 1.5)
+    begun, counted = msg("build_stage_begun", n=2, total=5, stage=msg("stage_read")), msg(
+        "build_stage_count", n=2, total=5, stage=msg("stage_read"), percent="@")
+    ended = msg("build_stage", n=2, total=5, stage=msg("stage_read"), seconds="1.50")
+    assert terminal.getvalue() == (f"{begun}\r{counted.replace('@', '30')}\r{counted.replace('@', '100')}"
+                                   f"\r{ended}{' ' * (_width(counted) + 1 - _width(ended))}\n")
+
+
+def test_a_build_tells_how_far_its_long_stages_are(make_site, monkeypatch):
+    """What a build tells its progress display as it reads entries, renders pages and
+    makes the search index: how far each is, never going back, up to the whole."""
+    monkeypatch.setattr(Tally, "TELL_EVERY", 0)  # (told at every step: else only every 0.2 s)
+    told: dict[str, list[tuple[int, int]]] = {}
+
+    class Shown:
+        def stage(self, number: int, name: str, seconds: float | None) -> None:
+            pass
+
+        def count(self, number: int, name: str, done: int, total: int) -> None:
+            assert STAGES[number - 1] == name
+            told.setdefault(name, []).append((done, total))
+
+    site = make_site()
+    build(site, site / "public", dt.date(2026, 11, 20), Shown(), parallel=False)
+    assert set(told) == {"read", "render", "write"}, told
+    for name, counts in told.items():
+        assert counts == sorted(counts) and len({total for _, total in counts}) == 1, (name, counts)
+        assert counts[-1][0] == counts[-1][1] > 0, (name, counts)
+    assert told["read"][-1][1] == len(list((site / "content").rglob("*.md")))
 
 
 @pytest.mark.parametrize("language", ["zh-Hans", "en"])

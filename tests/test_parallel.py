@@ -12,7 +12,7 @@ import time
 import pytest
 
 from site_builder.errors import Problem, SiteError
-from site_builder.parallel import ForkedCall, fork_imap, fork_map
+from site_builder.parallel import ForkedCall, Tally, fork_imap, fork_map
 
 
 def _fails_with_problems() -> None:
@@ -170,3 +170,22 @@ def test_a_call_cancelled_as_it_starts_ends_quietly():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout == "True\n", done.stdout + done.stderr
     assert done.stderr == ""
+
+
+def test_a_tally_tells_this_process_what_every_worker_has_done(monkeypatch):
+    """A build's progress display is told, while forked workers do the parts, how many
+    items all of them have done so far, from memory they share: it only grows, and
+    reaches the whole once they are done; the results are as without it."""
+    monkeypatch.setattr(Tally, "TELL_EVERY", 0.01)
+    told: list[int] = []
+    tally = Tally(4, told.append)
+
+    def count(shared: None, part: tuple[int, int]) -> int:
+        k, items = part
+        for _ in range(items):
+            time.sleep(0.002)
+            tally.add(k)
+        return k
+
+    assert fork_map(count, [(k, 50) for k in range(4)], None, tally=tally) == [0, 1, 2, 3]
+    assert told == sorted(told) and told[-1] == 200 and len(set(told)) > 2, told
