@@ -39,11 +39,14 @@ def main() -> None:
     site, output, folders = sys.argv[1:4]
     pid = os.fork()
     if pid == 0:
-        fd = os.open(output, os.O_RDONLY)
-        with open(folders, encoding="utf-8") as f:
-            names = f.read().splitlines()
-        for name in names:
-            os.stat(name or ".", dir_fd=fd)
+        try:
+            fd = os.open(output, os.O_RDONLY)
+            with open(folders, encoding="utf-8") as f:
+                names = f.read().splitlines()
+            for name in names:
+                os.stat(name or ".", dir_fd=fd)
+        except BaseException:  # (a folder gone: the figure would mean nothing)
+            os._exit(1)
         os._exit(0)
     stats: list = []
     for name in ("site.yaml", "content", "themes"):
@@ -53,7 +56,7 @@ def main() -> None:
         elif os.path.exists(path):
             stats.append((path, tuple(os.stat(path))))
     hashlib.sha1(marshal.dumps(stats, 2)).hexdigest()
-    os.waitpid(pid, 0)
+    sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 
 
 if __name__ == "__main__":

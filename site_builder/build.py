@@ -60,6 +60,8 @@ class Progress(Protocol):
     it ends; and, from time to time while it reads entries, renders pages or makes the
     search index, how far it is (`done` of `total`)."""
 
+    counts: bool  # whether it shows how far a stage is (else nothing is counted)
+
     def stage(self, number: int, name: str, seconds: float | None) -> None: ...
 
     def count(self, number: int, name: str, done: int, total: int) -> None: ...
@@ -78,7 +80,7 @@ class _Timer:
     def told(self, name: str) -> Callable[[int, int], None] | None:
         """What stage `name` tells how far it is (None: nobody is told)."""
         progress = self.progress
-        if progress is None:
+        if progress is None or not progress.counts:
             return None
         number = self.names.index(name) + 1
         return lambda done, total: progress.count(number, name, done, total)

@@ -172,6 +172,7 @@ class _Progress:
 
     def __init__(self, strings: Strings, total: int, stream: TextIO, live: bool):
         self.strings, self.total, self.stream, self.live = strings, total, stream, live
+        self.counts = live  # (a CI log shows no counts: none are made)
         self._open = 0  # the width of the line under way, on a terminal (0: none)
         self._counted = ""  # the last count shown
 
@@ -193,8 +194,13 @@ class _Progress:
                                         seconds=f"{seconds:.2f}"), ended=True)
 
     def count(self, number: int, name: str, done: int, total: int) -> None:
-        text = self.strings.message("build_stage_count", n=number, total=self.total,
-                                    stage=self.strings.message(f"stage_{name}"), percent=100 * done // max(1, total))
+        def line(stage: str) -> str:
+            return self.strings.message("build_stage_count", n=number, total=self.total, stage=stage,
+                                        percent=100 * done // max(1, total))
+
+        # (on a narrow terminal the stage's name is cut, not the share at the end of the line)
+        room = _columns(self.stream) - 1 - _width(line(""))
+        text = line(_cut(self.strings.message(f"stage_{name}"), max(0, room)))
         if self.live and text != self._counted:  # (told again while workers run: drawn once)
             self._counted = text
             self._show(text)

@@ -98,12 +98,13 @@ class Tally:
     """How many items the parts of a `fork_map` have done so far: each part adds to a
     slot of its own (`add(k)` for part k) in memory shared with the workers forked
     after it is made (no lock: a slot has one writer). This process tells `tell` the
-    sum as it does items of its own, and while it waits for the workers, at most once
-    every TELL_EVERY seconds: what a progress display shows while a stage runs."""
+    sum as it does items of its own and while it waits for the workers, about once
+    every TELL_EVERY seconds, and once more when all are done: what a progress display
+    shows while a stage runs."""
 
     TELL_EVERY = 0.2
 
-    def __init__(self, parts: int, tell: Callable[[int], None]):
+    def __init__(self, parts: int, tell: Callable[[int], None]) -> None:
         self._memory = mmap.mmap(-1, 8 * max(1, parts))  # (anonymous: shared with forked processes)
         self._slots = (ctypes.c_int64 * max(1, parts)).from_buffer(self._memory)
         self._tell, self._owner = tell, os.getpid()
@@ -121,7 +122,16 @@ class Tally:
 
 def fork_map(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
              parallel: bool = True, keep_freed: bool = False, tally: Tally | None = None) -> list[Any]:
-    """`tally`: the one `func` adds to, told here while the workers run."""
+    """`tally`: the one `func` adds to, told here while the workers run and once all
+    parts are done."""
+    done = _fork_map(func, parts, shared, parallel, keep_freed, tally)
+    if tally is not None:
+        tally.tell()
+    return done
+
+
+def _fork_map(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
+              parallel: bool, keep_freed: bool, tally: Tally | None) -> list[Any]:
     if not can_fork(parallel) or len(parts) < 2:
         return [func(shared, part) for part in parts]
     n = min(workers(), len(parts))
@@ -137,7 +147,7 @@ def fork_map(func: Callable[[Any, Any], Any], parts: Sequence[Any], shared: Any,
 def _awaited(results: Any, tally: Tally | None) -> list[Any]:
     """A pool's results, once all are in; `tally` told meanwhile."""
     while tally is not None and not results.ready():
-        results.wait(Tally.TELL_EVERY)
+        results.wait(tally.TELL_EVERY)
         tally.tell()
     return results.get()
 

@@ -823,7 +823,7 @@ def _read_parallel(config: SiteConfig, paths: list[Path], parallel: bool,
     """Read files in forked worker processes when there are enough to pay for them."""
     n = workers() if parallel and len(paths) >= 200 else 1
     shares = [(k, paths[k::n]) for k in range(n)]
-    tally = Tally(n, lambda done: told(done, len(paths))) if told is not None else None
+    tally = Tally(n, lambda done: told(done, len(paths))) if told is not None and paths else None
     by_path = {p: r for (_, share), found in zip(shares, fork_map(_read_many, shares, (config, tally), parallel,
                                                                  tally=tally))
                for p, r in zip(share, found)}

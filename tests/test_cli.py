@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from conftest import CLI_TIMEOUT, DECISION, REPO, TODAY, build_ok, describe, line, msg, run_build, run_check, run_cli
-from site_builder import periods
+from site_builder import cli as cli_module, periods
 from site_builder.cli import _Progress, _width
 from site_builder.build import build, load_site
 from site_builder.i18n import load_strings
@@ -104,26 +104,37 @@ def test_a_build_on_a_terminal_shows_the_stage_under_way(make_site):
     assert code == 1 and re.search(f"\\r +\\r{re.escape(path)}:3: ", text), text
 
 
-def test_a_stage_under_way_on_a_terminal_shows_how_far_it_is():
+@pytest.mark.parametrize("columns", [80, 24])
+def test_a_stage_under_way_on_a_terminal_shows_how_far_it_is(monkeypatch, columns):
     """A long stage (reading 10,000 entries, rendering their pages, making the search
     index: a minute or more on an old laptop) shows its share done, on the line of the
-    stage under way, drawn again only when it changes, until the stage's time is
-    written over it."""
+    stage under way, drawn again only when it changes; then the stage's time is written
+    over it, or, when a mistake stops the build, it is blanked. On a narrow terminal
+    (a phone's SSH client) the stage's name is cut, never the share."""
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
-    terminal = Terminal()
-    progress = _Progress.shown(load_strings("zh-Hans"), 5, terminal)
-    progress.stage(2, "read", None)
-    for done in (3, 3, 10):
-        progress.count(2, "read", done, 10)
-    progress.stage(2, "read", 1.5)
-    begun, counted = msg("build_stage_begun", n=2, total=5, stage=msg("stage_read")), msg(
-        "build_stage_count", n=2, total=5, stage=msg("stage_read"), percent="@")
-    ended = msg("build_stage", n=2, total=5, stage=msg("stage_read"), seconds="1.50")
-    assert terminal.getvalue() == (f"{begun}\r{counted.replace('@', '30')}\r{counted.replace('@', '100')}"
-                                   f"\r{ended}{' ' * (_width(counted) + 1 - _width(ended))}\n")
+    monkeypatch.setattr(cli_module, "_columns", lambda stream: columns)
+    read = msg("stage_read")
+    for ended in (True, False):
+        terminal = Terminal()
+        progress = _Progress.shown(load_strings("zh-Hans"), 5, terminal)
+        progress.stage(2, "read", None)
+        for done in (3, 3, 10):
+            progress.count(2, "read", done, 10)
+        progress.stage(2, "read", 1.5) if ended else progress.end()
+        begun, *counted, last = terminal.getvalue().split("\r")
+        assert len(counted) == (2 if ended else 3), counted
+        for line, share in zip(counted, ("30", "100")):
+            assert line.rstrip().endswith(f" {share}%") and _width(line) <= columns - 1, line
+        full = msg("build_stage_count", n=2, total=5, stage=read, percent="100")
+        assert (counted[1] == full) == (columns == 80)  # (cut only where it must be)
+        if ended:
+            done = msg("build_stage", n=2, total=5, stage=read, seconds="1.50")
+            assert last == done + " " * max(0, _width(counted[1]) - _width(done)) + "\n"
+        else:
+            assert counted[2] == " " * _width(counted[1]) and last == ""
 
 
 def test_a_build_tells_how_far_its_long_stages_are(make_site, monkeypatch):
@@ -133,6 +144,8 @@ def test_a_build_tells_how_far_its_long_stages_are(make_site, monkeypatch):
     told: dict[str, list[tuple[int, int]]] = {}
 
     class Shown:
+        counts = True
+
         def stage(self, number: int, name: str, seconds: float | None) -> None:
             pass
 

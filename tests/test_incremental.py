@@ -433,7 +433,7 @@ def test_a_stop_while_the_search_process_writes_says_stopped(tmp_path, monkeypat
         for n in range(10**6):
             (Path(scratch) / f"busy-{n}").write_bytes(b"x")
 
-    def stopped(self, site, writer, scratch):  # (waiting for its result, in this process)
+    def stopped(self, site, writer, scratch, told):  # (waiting for its result, in this process)
         time.sleep(0.3)
         raise KeyboardInterrupt
     monkeypatch.setattr(build_module, "_search_changes", busy)
