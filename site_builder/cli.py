@@ -165,10 +165,11 @@ def _report(problems: list[Problem], strings: Strings, stream: TextIO | None = N
 class _Progress:
     """How a build shows it is alive, on stderr. On a terminal: the stage under way, on
     a line rewritten as it goes with how far it is (of the entries to read, the pages
-    to write, the search index to make), and with its time once it ends (the line cut to the terminal's width: a
-    line that wrapped could not be rewritten). In a CI service's log (not a terminal,
-    and CI set, as GitHub Actions, GitLab CI and others set it): a plain line for each
-    stage as it ends. Elsewhere (piped into a file or another command): nothing."""
+    to write, the search index to make) and with its time once it ends; each line fits
+    the terminal's width, the stage's name cut if need be (a line that wrapped could not
+    be rewritten). In a CI service's log (not a terminal, and CI set, as GitHub Actions,
+    GitLab CI and others set it): a plain line for each stage as it ends. Elsewhere
+    (piped into a file or another command): nothing."""
 
     def __init__(self, strings: Strings, total: int, stream: TextIO, live: bool):
         self.strings, self.total, self.stream, self.live = strings, total, stream, live
@@ -185,25 +186,26 @@ class _Progress:
         return None
 
     def stage(self, number: int, name: str, seconds: float | None) -> None:
-        stage = self.strings.message(f"stage_{name}")
         if seconds is None:
             if self.live:
-                self._show(self.strings.message("build_stage_begun", n=number, total=self.total, stage=stage))
+                self._show(self._line("build_stage_begun", number, name))
             return
-        self._show(self.strings.message("build_stage", n=number, total=self.total, stage=stage,
-                                        seconds=f"{seconds:.2f}"), ended=True)
+        self._show(self._line("build_stage", number, name, seconds=f"{seconds:.2f}"), ended=True)
 
     def count(self, number: int, name: str, done: int, total: int) -> None:
-        def line(stage: str) -> str:
-            return self.strings.message("build_stage_count", n=number, total=self.total, stage=stage,
-                                        percent=100 * done // max(1, total))
-
-        # (on a narrow terminal the stage's name is cut, not the share at the end of the line)
-        room = _columns(self.stream) - 1 - _width(line(""))
-        text = line(_cut(self.strings.message(f"stage_{name}"), max(0, room)))
+        text = self._line("build_stage_count", number, name, percent=100 * done // max(1, total))
         if self.live and text != self._counted:  # (told again while workers run: drawn once)
             self._counted = text
             self._show(text)
+
+    def _line(self, key: str, number: int, name: str, **params: Any) -> str:
+        """Message `key` of stage `name`; on a terminal, the stage's name cut so that
+        the line fits (its number, share or time are what it is for, and stay whole)."""
+        stage = self.strings.message(f"stage_{name}")
+        if self.live:
+            rest = self.strings.message(key, n=number, total=self.total, stage="", **params)
+            stage = _cut(stage, max(0, _columns(self.stream) - 1 - _width(rest)))
+        return self.strings.message(key, n=number, total=self.total, stage=stage, **params)
 
     def end(self) -> None:
         """The line under way blanked, as the build stops with it (a mistake, Ctrl-C):
@@ -214,8 +216,8 @@ class _Progress:
             self._open = 0
 
     def _show(self, text: str, ended: bool = False) -> None:
-        if not ended:  # (at most the terminal's width less one: a full line may wrap at once)
-            text = _cut(text, _columns(self.stream) - 1)
+        if not ended:  # (at most the terminal's width less one, a full line may wrap at once:
+            text = _cut(text, _columns(self.stream) - 1)  # so even one too narrow for its name)
         width = _width(text)
         if self._open:  # over the line under way, its end blanked if it was longer
             text = "\r" + text + " " * max(0, self._open - width)
