@@ -216,8 +216,8 @@ class _Progress:
             self._open = 0
 
     def _show(self, text: str, ended: bool = False) -> None:
-        if not ended:  # (at most the terminal's width less one, a full line may wrap at once:
-            text = _cut(text, _columns(self.stream) - 1)  # so even one too narrow for its name)
+        if not ended:  # (even a line too wide with its name cut: a line as wide as the
+            text = _cut(text, _columns(self.stream) - 1)  # terminal may wrap at once)
         width = _width(text)
         if self._open:  # over the line under way, its end blanked if it was longer
             text = "\r" + text + " " * max(0, self._open - width)

@@ -877,8 +877,10 @@ def read_entries(config: SiteConfig, cache: Cache | None = None, parallel: bool 
             results[path] = hit[2]
         if len(kept) != len(cached):
             stale.add(shard)
+    # (what is read is then saved, a step more: the share told stays short of the whole until it is)
+    counted = (lambda done, total: told(done, total + 1)) if told is not None and cache is not None else told
     before = {path: _file_keys(path, None, files) for path in todo}  # stat before reading: an
-    for path, result in zip(todo, _read_parallel(config, todo, parallel, told)):  # edit during the build
+    for path, result in zip(todo, _read_parallel(config, todo, parallel, counted)):  # edit during the build
         results[path] = result                                   # is then never cached
     entries, problems = [], _misnamed_problems(config, misnamed)
     for path in paths:
