@@ -9,9 +9,10 @@ For each size (1,000 / 10,000 / 50,000 entries with 20 / 100 / 400 units), in on
 - peak memory, output bytes and file count of each;
 - site_builder rebuilds into the same output: no change (five times, the median kept),
   next to the floor under it (bench/floor.py: a Python process that only stats every
-  input file and output folder, as any tool that checks them must), one entry's body edited, one entry added; then, in a copy of the site and its output
-  in the same place (every file with a new mtime and inode, as after a fresh clone on a
-  CI runner that restores the cache and the output), one entry's body edited;
+  input file and output folder, as any tool that checks them must), one entry's body
+  edited, one entry added; then, in a copy of the site and its output in the same
+  place (every file with a new mtime and inode, as after a fresh clone on a CI runner
+  that restores the cache and the output), one entry's body edited;
 - `site-builder serve` on that output: one entry's body edited, the time until its page,
   fetched over HTTP, shows the edit, and until the whole build that follows is done.
 
