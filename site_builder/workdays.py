@@ -44,7 +44,6 @@ def _package_days() -> tuple[frozenset[dt.date], frozenset[dt.date], frozenset[i
     return holidays, workdays, known
 
 
-
 class WorkCalendar:
     """Answers "is this a working day?" and counts working days; remembers fallbacks.
     Counting walks no days: each year's working days are counted once, day by day
