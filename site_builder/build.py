@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Protocol
 
-from .cache import Cache, code_fingerprint, for_output, hexdigest, scratch_folder
+from .cache import Cache, for_output, hexdigest, scratch_folder
+from .changes import code_fingerprint
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
 from .theme import asset_files
-from .uptodate import Stamps, all_present, look, site_today
+from .uptodate import RECORD, Record, Stamps, Stats, all_present, look, site_today
 from .writer import OutputWriter, holds
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ class BuildResult:
     warnings: list = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
     site: Site | None = None  # the model built (None when the output was up to date)
+    inputs: str | None = None  # the key of the inputs built (see uptodate.Record)
+    files: int = 0  # the files the output holds from this build (a build with nothing
+                    # to do tells them all unchanged)
 
 
 STAGES = ("config", "read", "model", "render", "write")
@@ -144,20 +148,23 @@ def check(root: Path, today: dt.date | None = None, progress: Progress | None = 
 
 
 def build(root: Path, output: Path | None = None, today: dt.date | None = None,
-          progress: Progress | None = None,
-          parallel: bool = True) -> BuildResult:
+          progress: Progress | None = None, parallel: bool = True, stats: Stats | None = None,
+          ) -> BuildResult:
     """Build the site in `root` into `output` (default root/public). Raises SiteError.
     `parallel=False` keeps all work in this process (`serve` runs threads, and forking
-    a process that runs threads is not safe)."""
+    a process that runs threads is not safe). `stats`: the inputs' stats, when
+    `uptodate.unchanged` took them and found something to do."""
     started, begun = time.perf_counter(), time.time_ns()
     output = output or root / "public"
     cache = for_output(root, output)
-    last = cache.latest("last-build")
-    found = look(root, output, today, last, parallel)
+    last = Record.read(os.fspath(cache.dir))
+    found = look(root, output, today, last, parallel, stats)
     inputs, loaded, files = found.inputs, found.loaded, found.files
-    if found.unchanged is not None:
-        entries, pages, warnings, kept = found.unchanged
-        return BuildResult(output, entries, pages, 0, kept, 0, time.perf_counter() - started, warnings)
+    done = found.unchanged
+    if done is not None:
+        kept = done.stamps.files
+        return BuildResult(output, done.entries, done.pages, 0, kept, 0, time.perf_counter() - started,
+                           done.warnings(), inputs=inputs, files=kept)
     timer = _Timer(progress)
     # The model is millions of objects, all alive until the build ends: the cyclic
     # garbage collector, run again and again as they are made, would walk them all each
@@ -181,7 +188,8 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
 
             items = published_items(config, entries, today)
             if config.search and not problems.errors:
-                search = _SearchIndex(config, items, root, output, parallel, Stamps.of(last))
+                search = _SearchIndex(config, items, root, output, parallel,
+                                      last.stamps if last is not None else None)
             site = _model(config, entries, today, timer, problems, items)
             gc.freeze()
         finally:
@@ -200,11 +208,13 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     if inputs is not None:
         # the last build's stamps are worth keeping when its inputs changed; not when they
         # did not and the output was found changed (by something else, between builds)
-        earlier = Stamps.of(last) if last is not None and last[0] != inputs else None
+        earlier = last.stamps if last is not None and last.inputs != inputs else None
         stamps = Stamps.take(output, sorted(writer.produced), earlier, writer.touched, begun)
-        cache.save("last-build", inputs, (len(site.items), len(site.pages), problems.warnings, stamps))
+        cache.write(RECORD, Record.of(inputs, config.timezone, len(site.items), len(site.pages),
+                                      problems.warnings, stamps).dumps())
     return BuildResult(output, len(site.items), len(site.pages), writer.written, writer.unchanged,
-                       writer.removed, time.perf_counter() - started, problems.warnings, timer.stages, site)
+                       writer.removed, time.perf_counter() - started, problems.warnings, timer.stages, site,
+                       inputs, len(writer.produced))
 
 
 def _write_site(site: Site, root: Path, output: Path, parallel: bool, timer: _Timer,

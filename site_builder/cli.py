@@ -10,20 +10,24 @@ import argparse
 import contextlib
 import datetime as dt
 import difflib
+import marshal
 import os
 import re
 import shutil
 import signal
 import sys
+import time
 import unicodedata
 from pathlib import Path
-from typing import Any, Iterator, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, Iterator, NoReturn, TextIO
 
 from . import __version__
-from .config import site_around
-from .errors import Problem, SiteError
-from .i18n import Listed, Strings, load_strings
-from .yamlread import load_plain
+
+if TYPE_CHECKING:  # (the rest of the builder is imported where it is used: see run)
+    from .build import BuildResult
+    from .errors import Problem
+    from .i18n import Strings
+    from .uptodate import Stats
 
 
 COMMANDS = ("build", "check", "serve", "new", "init", "archive")
@@ -150,6 +154,10 @@ def _named_site(argv: list[str]) -> Path:
 
 def _strings_for(root: Path) -> Strings:
     """The site's language, read leniently: messages must show even for a broken site.yaml."""
+    from .config import site_around
+    from .i18n import load_strings
+    from .yamlread import load_plain
+
     try:
         data = load_plain(((site_around(root) or root) / "site.yaml").read_text(encoding="utf-8-sig"))
         return load_strings(str(data.get("language", "zh-Hans")))
@@ -258,7 +266,13 @@ def _cut(text: str, columns: int) -> str:
     return text
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, stats: Stats | None = None) -> int:
+    """The command line `argv` run (`stats`: for a build, its inputs' stats, when
+    `_told_again` took them); its exit code."""
+    from .config import site_around
+    from .errors import SiteError
+    from .i18n import Listed
+
     argv = sys.argv[1:] if argv is None else argv
     if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:  # a command mistyped
         strings = _strings_for(Path("."))
@@ -289,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         root = site_around(root) or root
     strings = parser.strings if root == named else _strings_for(root)
     try:
-        return _run(args, root, strings)
+        return _run(args, root, strings, stats)
     except SiteError as err:
         _report(err.problems, strings)
         errors = [p for p in err.problems if not p.warning]
@@ -305,17 +319,18 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _run(args: argparse.Namespace, root: Path, strings: Strings) -> int:
+def _run(args: argparse.Namespace, root: Path, strings: Strings, stats: Stats | None) -> int:
     if args.command == "build":
         from .build import STAGES, build
 
         with _shown(strings, len(STAGES)) as progress:
-            result = build(root, args.output, args.today, progress)
+            result = build(root, args.output, args.today, progress, stats=stats)
         _report(result.warnings, strings)
         print(strings.message("build_done", entries=result.entries, pages=result.pages,
                               written=result.written, unchanged=result.unchanged,
                               removed=result.removed, seconds=f"{result.seconds:.2f}",
                               output=result.output))
+        _remember(root, result, strings)
         return 0
     if args.command == "check" and args.supervision:
         from .supervision_check import check_supervision
@@ -329,6 +344,7 @@ def _run(args: argparse.Namespace, root: Path, strings: Strings) -> int:
         return 0
     if args.command == "check":
         from .build import CHECKED, check
+        from .errors import Problem
 
         with _shown(strings, len(CHECKED)) as progress:
             problems = check(root, args.today, progress)
@@ -358,8 +374,94 @@ def _run(args: argparse.Namespace, root: Path, strings: Strings) -> int:
     raise AssertionError(args.command)
 
 
+_TOLD = "told.marshal"  # what a build told, kept with the records of the builds into its output
+_SECONDS, _OUTPUT = "\0seconds\0", "\0output\0"  # (filled in when it is told again)
+
+
+def _remember(root: Path, result: BuildResult, strings: Strings) -> None:
+    """What a build with nothing to do would tell after `result`: its warnings, and its
+    summary, its time and output left to fill in; kept, with the key of the inputs
+    built, for `_told_again`."""
+    if result.inputs is None:
+        return
+    from .cache import for_output
+
+    warnings = "".join(problem.format(strings) + "\n" for problem in result.warnings)
+    done = strings.message("build_done", entries=result.entries, pages=result.pages, written=0,
+                           unchanged=result.files, removed=0, seconds=_SECONDS, output=_OUTPUT)
+    for_output(root, result.output).write(_TOLD, marshal.dumps((result.inputs, warnings, done)))
+
+
+def _told_again(argv: list[str]) -> tuple[bool, Stats | None]:
+    """A build with nothing to do, answered before the rest of the builder is imported
+    (that import was half of the time of such a build): when `argv` is a `build` command
+    line in its plain forms (`_plain_build`), what a build of these inputs tells is on
+    record and the output is up to date (`uptodate.unchanged`), it is told again, its
+    time filled in: (True, None). Otherwise False (`main` runs, as for any other command
+    line), and the inputs' stats if they were taken, for the build to go on from."""
+    started = time.perf_counter()
+    plain = _plain_build(argv)
+    if plain is None:
+        return False, None
+    root, output, today = plain
+    from .changes import records_folder
+    from .uptodate import unchanged
+
+    try:
+        with open(os.path.join(records_folder(root, output), _TOLD), "rb") as f:
+            inputs, warnings, done = marshal.loads(f.read())
+        last, stats = unchanged(root, output, today)
+    except (OSError, EOFError, ValueError, TypeError):  # (main finds the same, and tells it)
+        return False, None
+    if last is None:
+        return False, stats
+    if last.inputs != inputs:  # (nothing to do, but what to tell is another build's: main tells it)
+        return False, None
+    sys.stderr.write(warnings)
+    print(done.replace(_SECONDS, f"{time.perf_counter() - started:.2f}").replace(_OUTPUT, str(output)))
+    return True, None
+
+
+_PLAIN_OPTIONS = {"--output": "output", "-o": "output", "--today": "today"}
+
+
+def _plain_build(argv: list[str]) -> tuple[Path, Path, dt.date | None] | None:
+    """The site, output folder and `today` of a `build` command line in its plain forms:
+    a site folder that holds a site.yaml, --output (-o) and --today each given at most
+    once, as `--option VALUE` or `--option=VALUE`, a valid date. None for any other
+    command line: argparse reads it, and tells of its mistakes."""
+    if not argv or argv[0] != "build":
+        return None
+    given: dict[str, str] = {}
+    words = iter(argv[1:])
+    for word in words:
+        if word.startswith("-"):
+            option, eq, value = word.partition("=")
+            name = _PLAIN_OPTIONS.get(option)
+            if name is None or (eq and not option.startswith("--")):
+                return None
+            if not eq:
+                value = next(words, "")
+            if value.startswith("-"):
+                return None
+        else:
+            name, value = "site", word
+        if name in given or not value:
+            return None
+        given[name] = value
+    site = Path(given.get("site", "."))
+    try:
+        today = dt.date.fromisoformat(given["today"]) if "today" in given else None
+    except ValueError:
+        return None
+    if not (site / "site.yaml").is_file():  # (else the site around it, if any: see main)
+        return None
+    return site, Path(given["output"]) if "output" in given else site / "public", today
+
+
 def run() -> NoReturn:
-    """The `site-builder` command: `main`, then an exit that skips tearing the interpreter
+    """The `site-builder` command: a build with nothing to do answered at once
+    (`_told_again`), else `main`; then an exit that skips tearing the interpreter
     down. A built site's model is millions of objects in reference cycles, which Python
     would collect one by one on the way out (0.4 s after a 10,000-entry build: a sixth of
     a rebuild). Nothing is left to finish by then: every file is written and closed, every
@@ -369,7 +471,12 @@ def run() -> NoReturn:
     the command carries on."""
     signal.signal(signal.SIGTERM, _interrupt)
     sys.stdout, sys.stderr = _ReaderMayLeave(sys.stdout), _ReaderMayLeave(sys.stderr)
-    code = main()
+    try:
+        told, stats = _told_again(sys.argv[1:])
+        code = 0 if told else main(stats=stats)
+    except KeyboardInterrupt:  # (main tells its own: this one came before it)
+        print(_strings_for(Path(".")).message("interrupted"), file=sys.stderr)
+        code = 130
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

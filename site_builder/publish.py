@@ -22,7 +22,8 @@ from typing import Callable
 import jinja2
 
 from . import traditional
-from .cache import Cache, PageFingerprints, PageRecord, code_fingerprint, files_fingerprint, for_output, hexdigest
+from .cache import Cache, PageFingerprints, PageRecord, files_fingerprint, for_output, hexdigest
+from .changes import code_fingerprint
 from .errors import Problem, SiteError
 from .model import Item, Page, Site
 from .parallel import Tally, fork_map, workers

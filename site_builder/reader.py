@@ -31,7 +31,8 @@ import yaml
 from . import attachments as att
 from . import ledger as ledgers
 from . import periods, privacy
-from .cache import Cache, code_fingerprint, hexdigest, plain_digest, stat_key
+from .cache import Cache, hexdigest, plain_digest, stat_key
+from .changes import code_fingerprint
 from .config import SiteConfig, named_id
 from .errors import Place, Problems
 from .i18n import LANGUAGES, load_strings
@@ -836,13 +837,13 @@ def read_entries(config: SiteConfig, cache: Cache | None = None, parallel: bool 
     """Read and validate every entry; drafts are left out. Collects every problem.
 
     With a cache, a file is read again only when it or one of its attachments changed,
-    or when site.yaml or the code did. A file whose stat (`cache.stat_fields`) is that
+    or when site.yaml or the code did. A file whose stat (`changes.stat_fields`) is that
     cached is taken as unchanged; one whose stat differs is hashed, and is read again
     only when its bytes or its attachments' differ too: a fresh clone, a copy of the
     site or a branch switched back and forth gives every file a new stat, but reading
     10,000 entries again takes seconds where hashing them takes a tenth of one. The
     cache is kept per folder of content/ (a unit, usually), so an edit saves only its
-    folder's part. `files`: the stat (`cache.stat_fields`) of every file under content/
+    folder's part. `files`: the stat (`changes.stat_fields`) of every file under content/
     by path, when the caller has taken them already (the build's up-to-date check):
     content/ is then neither walked nor stat'ed again, but for the files read now.
     `told(done, total)` is told from time to time how many of the files to read are read."""

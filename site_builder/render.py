@@ -18,7 +18,8 @@ import jinja2
 from markupsafe import Markup
 
 from .board import qr_svg
-from .cache import Cache, code_fingerprint
+from .cache import Cache
+from .changes import code_fingerprint
 from .i18n import Strings, load_strings
 from .ledger import PLACEHOLDER_RE, Ledger, combined
 from .markup import caption_tables, fill_missing_alt, local_refs, replace_refs

@@ -55,7 +55,8 @@ from typing import Any, Callable, Generator, Generic, Iterable, Iterator, TypeVa
 import numpy as np
 
 from . import postings, traditional
-from .cache import Cache, code_fingerprint, hexdigest, plain_digest
+from .cache import Cache, hexdigest, plain_digest
+from .changes import code_fingerprint
 from .config import SiteConfig
 from .ledger import PLACEHOLDER_RE
 from .markup import HAN, plain_text, shorten

@@ -8,8 +8,10 @@ repository, installed inside the package as `site_builder/theme`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .config import SiteConfig
+if TYPE_CHECKING:
+    from .config import SiteConfig
 
 _PACKAGE = Path(__file__).resolve().parent
 

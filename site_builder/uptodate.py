@@ -1,14 +1,16 @@
 """Stage 0 of a build: whether it has anything to do.
 
 A build first asks whether the output is up to date: whether the inputs, by stat, and
-the code and `today` are those of the last build into it, and all that build wrote is
-still there. Then it does nothing. "All it wrote is there" is asked of the output's
-folders, not of each file (removing a file changes its folder's mtime), in a forked
-process while this one stats the inputs: at 10,000 entries the two take about as
-long, each mostly waiting on the system, and are the cost of such a build. So that
-it costs no more, this module imports only site.yaml's reading of the stages (not
-the reading of entries, nor NumPy, Jinja2, Markdown or multiprocessing), and the
-build imports the other stages' modules where they are first used.
+the code and `today` are those of the last build into it (its `Record`), and all that
+build wrote is still there. Then it does nothing. "All it wrote is there" is asked of
+the output's folders, not of each file (removing a file changes its folder's mtime),
+in a forked process while this one stats the inputs: at 10,000 entries the two take
+about as long, each mostly waiting on the system, and are the cost of such a build.
+So that it costs no more, the answer needs neither site.yaml (the record holds the
+site's timezone, for `today`; site.yaml's stat is among the inputs) nor any module of
+the other stages: this one imports none (not even dataclasses), and the command line
+asks it (`unchanged`) before it imports the rest of the builder, which was half the
+time of such a build.
 """
 from __future__ import annotations
 
@@ -20,53 +22,142 @@ import os
 import signal
 import stat
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from . import forking, history
-from .cache import code_fingerprint, hexdigest, stat_fields
-from .config import SiteConfig, load_config
-from .errors import Problems
+from .changes import code_fingerprint, records_folder, stat_fields
 from .theme import builtin_theme
 from .writer import MANIFEST, folder_of, present
 
+if TYPE_CHECKING:
+    from .config import SiteConfig
+    from .errors import Problem, Problems
+
 
 def site_today(config: SiteConfig) -> dt.date:
-    return dt.datetime.now(ZoneInfo(config.timezone)).date()
+    return today_in(config.timezone)
 
 
-Record = tuple[str, tuple]  # the last build's: its inputs key, and (entries, pages, warnings, Stamps)
+def today_in(timezone: str) -> dt.date:
+    return dt.datetime.now(ZoneInfo(timezone)).date()
 
 
-@dataclass(frozen=True)
+RECORD = "last-build.marshal"  # in the records of the builds into an output folder
+
+
+class Record:
+    """What the last build into an output folder leaves for the next: the key of its
+    inputs; the site's timezone (its `today`, when none is given); the entries and
+    pages it made; its warnings, pickled (only a build that returns them unpickles
+    them: the command line tells its own words for them); the stamps of its output.
+    Kept with marshal, which reads it in a millisecond and imports nothing."""
+
+    __slots__ = ("inputs", "timezone", "entries", "pages", "warnings_pickled", "stamps")
+
+    def __init__(self, inputs: str, timezone: str, entries: int, pages: int, warnings_pickled: bytes,
+                 stamps: Stamps):
+        self.inputs, self.timezone, self.entries, self.pages = inputs, timezone, entries, pages
+        self.warnings_pickled, self.stamps = warnings_pickled, stamps
+
+    @classmethod
+    def of(cls, inputs: str, timezone: str, entries: int, pages: int, warnings: list[Problem],
+           stamps: Stamps) -> Record:
+        import pickle  # (here: a build with nothing to do reads a record, and writes none)
+
+        return cls(inputs, timezone, entries, pages, pickle.dumps(warnings, protocol=5), stamps)
+
+    @classmethod
+    def read(cls, folder: str) -> Record | None:
+        """The record in `folder` (None: none, or one that cannot be read, as one of other code)."""
+        try:
+            with open(os.path.join(folder, RECORD), "rb") as f:
+                inputs, timezone, entries, pages, warnings, stamps = marshal.loads(f.read())
+            return cls(inputs, timezone, entries, pages, warnings, Stamps(*stamps))
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+
+    def dumps(self) -> bytes:
+        s = self.stamps
+        return marshal.dumps((self.inputs, self.timezone, self.entries, self.pages, self.warnings_pickled,
+                              (s.folders, s.recent, s.files, s.busy)))
+
+    def warnings(self) -> list[Problem]:
+        import pickle
+
+        return pickle.loads(self.warnings_pickled)
+
+
 class Look:
     """What stage 0 found: the inputs key (None without a site.yaml); site.yaml as
-    `load_config` gave it; the stat of every file under content/ by path (None when a
-    folder or file could not be looked at, or without a site.yaml); and, when nothing is to be done, the last
-    build's (entries, pages, warnings, files)."""
-    inputs: str | None
-    loaded: tuple[SiteConfig | None, Problems]
-    files: dict[str, tuple] | None
-    unchanged: tuple | None
+    `load_config` gave it (None when it was not read: nothing to do); the stat of every
+    file under content/ by path (None when a folder or file could not be looked at, or
+    without a site.yaml); and, when nothing is to be done, the last build's record."""
+
+    __slots__ = ("inputs", "loaded", "files", "unchanged")
+
+    def __init__(self, inputs: str | None, loaded: tuple[SiteConfig | None, Problems] | None,
+                 files: dict[str, tuple] | None, unchanged: Record | None):
+        self.inputs, self.loaded, self.files, self.unchanged = inputs, loaded, files, unchanged
 
 
-def look(root: Path, output: Path, today: dt.date | None, last: Record | None, parallel: bool) -> Look:
+Stats = tuple[str, dict[str, tuple] | None]  # input_stats: their digest, and content/'s files
+
+
+def look(root: Path, output: Path, today: dt.date | None, last: Record | None, parallel: bool,
+         stats: Stats | None = None) -> Look:
     """Stage 0 for a build of `root` into `output`, the last build's record being
-    `last`; with `parallel`, the output is looked at in a forked process meanwhile."""
-    stamps = Stamps.of(last) if (output / MANIFEST).is_file() else None
+    `last`; with `parallel`, the output is looked at in a forked process meanwhile.
+    `stats`: the inputs' stats, when `unchanged` took them and found something to do.
+    site.yaml is read (after the stat, so that an edit made meanwhile is never taken
+    for the state the key describes) only when there is something to do."""
+    if stats is None:
+        stats, same = _seen(root, output, today, last, parallel)
+        if same:
+            return Look(last.inputs, None, stats[1], last)
+    from .config import load_config  # (here: see the module's docstring)
+
+    loaded = load_config(root)
+    if loaded[0] is None:
+        return Look(None, loaded, None, None)
+    return Look(_key(stats[0], today or site_today(loaded[0])), loaded, stats[1], None)
+
+
+def unchanged(root: Path, output: Path, today: dt.date | None) -> tuple[Record | None, Stats | None]:
+    """Stage 0 alone, with nothing else of the builder imported: the last build's
+    record, if a build of `root` into `output` has nothing to do; and the inputs'
+    stats, if they were taken (there is a record), for that build to go on from."""
+    last = Record.read(records_folder(root, output))
+    if last is None:
+        return None, None
+    stats, same = _seen(root, output, today, last, parallel=True)
+    return last if same else None, stats
+
+
+def _seen(root: Path, output: Path, today: dt.date | None, last: Record | None, parallel: bool,
+          ) -> tuple[Stats, bool]:
+    """The inputs' stats (`input_stats`), and whether the last build's record stands:
+    its key that of the inputs now, and all it wrote still there."""
+    stamps = last.stamps if last is not None and (output / MANIFEST).is_file() else None
     intact = _Aside(lambda: stamps is not None and stamps.intact(output))
     try:  # (from the fork on: whatever stops this stage, that process is not left behind)
         if stamps is not None:
             intact.start(parallel)
-        inputs, loaded, files = inputs_key(root, today)
-        if last is None or inputs is None or last[0] != inputs or not intact.answer():
-            return Look(inputs, loaded, files, None)
-        entries, pages, warnings, _ = last[1]
-        return Look(inputs, loaded, files, (entries, pages, warnings, stamps.files))
+        stats = input_stats(root)
+        return stats, stamps is not None and _stands(last, stats, today) and intact.answer()
     finally:
         intact.drop()
+
+
+def _stands(last: Record, stats: Stats, today: dt.date | None) -> bool:
+    """Whether the last build's key is that of the inputs now."""
+    try:
+        day = today or today_in(last.timezone)
+    except (KeyError, ValueError, TypeError, OSError):  # (a timezone this system no longer
+        return False                                    # knows: reading site.yaml tells)
+    return last.inputs == _key(stats[0], day)
 
 
 class _Aside:
@@ -133,15 +224,14 @@ class _Aside:
                 raise stopped
 
 
-def inputs_key(root: Path, today: dt.date | None,
-               ) -> tuple[str | None, tuple[SiteConfig | None, Problems], dict[str, tuple] | None]:
-    """Everything a build reads, by stat: site.yaml, content/, themes/, the built-in
-    theme, the code, git's refs and whether the clone is shallow (entry history) and
-    `today` (None without a site.yaml); site.yaml as `load_config` gives it, read
-    after the stat, so that an edit made meanwhile is never taken for the state the
-    key describes; and the stat of every file under content/ by path, for the reading
-    of the entries (taken once: walking content/ and stat'ing its files again was half
-    of a one-entry edit's read stage at 10,000 entries, 0.28 of 0.58 s)."""
+def input_stats(root: Path) -> Stats:
+    """A digest of the stat of everything a build reads: site.yaml, content/, themes/,
+    the built-in theme, git's refs and whether the clone is shallow (entry history);
+    and the stat of every file under content/ by path, for the reading of the entries
+    (taken once: walking content/ and stat'ing its files again was half of a one-entry
+    edit's read stage at 10,000 entries, 0.28 of 0.58 s), None when a folder or file
+    there could not be looked at (the entries are then found by a walk of their own,
+    which stops the build with the error rather than leave those entries out)."""
     site = os.path.abspath(root)  # (as the config holds it: see SiteConfig.root)
     unreadable: list[str] = []
     content = _tree(os.path.join(site, "content"), unreadable)
@@ -150,18 +240,17 @@ def inputs_key(root: Path, today: dt.date | None,
     for git in history.git_dirs(site):  # (the site may be a subfolder of the repository)
         stats += [*_stats([os.path.join(git, name) for name in ("HEAD", "packed-refs", "shallow")]),
                   *_tree(os.path.join(git, "refs", "heads"))]
-    loaded = load_config(root)
-    if loaded[0] is None:
-        return None, loaded, None
-    # (a folder or file it could not look at: the entries are found by a walk of their
-    # own, which stops the build with the error rather than leave those entries out)
-    files = dict(content) if not unreadable else None
     # The stats are hashed as marshal writes them (a sixth of the time of their repr at
     # 10,000 entries); in its version 2, which writes every value out in full, never
     # as a reference to one written before: the bytes do not depend on which tuples
     # happen to be shared.
-    stats_digest = hashlib.sha1(marshal.dumps(stats, 2)).hexdigest()
-    return hexdigest(code_fingerprint(), today or site_today(loaded[0]), stats_digest), loaded, files
+    digest = hashlib.sha1(marshal.dumps(stats, 2)).hexdigest()
+    return digest, dict(content) if not unreadable else None
+
+
+def _key(digest: str, today: dt.date) -> str:
+    """The key of a build's inputs: their stats' digest, the code and `today`."""
+    return hashlib.sha1(f"{code_fingerprint()}\0{today.isoformat()}\0{digest}".encode()).hexdigest()
 
 
 Stat = tuple[str, tuple[int, int, int, int]]  # path, stat_fields
@@ -212,7 +301,6 @@ def _tree(folder: str, unreadable: list[str] | None = None) -> list[Stat]:
     return out
 
 
-@dataclass(frozen=True)
 class Stamps:
     """The mtime of every output folder a build wrote into, taken when it ended, and
     the files of the folders changed too recently for their mtime to prove anything
@@ -227,13 +315,14 @@ class Stamps:
     `present` looks at their files one by one (and restores what it finds missing;
     the build after it may trust them again, as anything since changes their mtime)."""
 
-    folders: dict[str, int]
-    recent: tuple[str, ...]
-    files: int
-    busy: frozenset[str] = frozenset()
+    __slots__ = ("folders", "recent", "files", "busy")
 
     SETTLED_NS = 3_000_000_000       # disks that keep whole seconds
     FINE_SETTLED_NS = 200_000_000    # disks that keep fractions of a second
+
+    def __init__(self, folders: dict[str, int], recent: tuple[str, ...], files: int,
+                 busy: frozenset[str] = frozenset()):
+        self.folders, self.recent, self.files, self.busy = folders, recent, files, busy
 
     @classmethod
     def take(cls, output: Path, paths: list[str], last: Stamps | None = None,
@@ -252,13 +341,6 @@ class Stamps:
         since = begun - cls.SETTLED_NS  # (a folder's mtime may lag the clock by a tick)
         busy = {folder for folder, mtime in stamps.items() if folder not in known and mtime >= since}
         return cls(stamps, recent, len(paths), frozenset(busy))
-
-    @staticmethod
-    def of(record: tuple[str, tuple] | None) -> Stamps | None:
-        """The stamps in a last-build record, if it holds any (one of other code may not)."""
-        made = record[1] if record is not None else None
-        stamps = made[-1] if isinstance(made, tuple) and made else None
-        return stamps if isinstance(stamps, Stamps) else None
 
     def intact(self, output: Path) -> bool:
         root = os.fspath(output)

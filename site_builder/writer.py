@@ -15,8 +15,6 @@ import os
 import threading
 from pathlib import Path
 
-from .errors import Problems, SiteError
-
 MANIFEST = ".site-builder-manifest.json"
 UNFINISHED = ".site-builder-unfinished"  # there while a build writes: gone when it has finished
 
@@ -38,13 +36,9 @@ class OutputWriter:
             try:
                 return set(json.loads(manifest.read_text(encoding="utf-8")))
             except (ValueError, TypeError):
-                problems = Problems()
-                problems.add(str(manifest), None, "manifest_corrupt")
-                raise SiteError(problems) from None
+                raise _refused(manifest, "manifest_corrupt") from None
         if self.root.exists() and any(self.root.iterdir()):
-            problems = Problems()
-            problems.add(str(self.root), None, "output_not_ours")
-            raise SiteError(problems)
+            raise _refused(self.root, "output_not_ours")
         # Claim the new folder at once, so a build that dies half-way can be re-run.
         self.root.mkdir(parents=True, exist_ok=True)
         write_atomic(manifest, b"[]")
@@ -131,6 +125,15 @@ class OutputWriter:
         self.root.mkdir(parents=True, exist_ok=True)
         write_if_changed(self.root / MANIFEST, data)  # (as every file: a deploy uploads what changed)
         (self.root / UNFINISHED).unlink(missing_ok=True)
+
+
+def _refused(path: Path, key: str) -> Exception:
+    """The error of an output folder this build will not write into."""
+    from .errors import Problems, SiteError  # (here: stage 0 imports this module, to look
+                                             # at the output, and needs none of it)
+    problems = Problems()
+    problems.add(str(path), None, key)
+    return SiteError(problems)
 
 
 def folder_of(rel: str) -> str:

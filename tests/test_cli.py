@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CLI_TIMEOUT, DECISION, REPO, TODAY, build_ok, describe, line, msg, run_build, run_check, run_cli
-from site_builder import cli as cli_module, periods
+from conftest import CLI_TIMEOUT, DECISION, REPO, SITE_YAML, TODAY, build_ok, describe, line, msg, run_build, run_check, run_cli
+from site_builder import cli as cli_module, periods, uptodate
 from site_builder.cli import _Progress, _width
 from site_builder.build import build, load_site
 from site_builder.i18n import load_strings
@@ -165,6 +165,107 @@ def test_a_build_tells_how_far_its_long_stages_are(make_site, monkeypatch):
         assert counts == sorted(counts) and len({total for _, total in counts}) == 1, (name, counts)
         assert counts[-1][0] + (name == "read") == counts[-1][1] > 0, (name, counts)
     assert told["read"][-1][1] == len(list((site / "content").rglob("*.md"))) + 1
+
+
+def told_by_main(*args) -> subprocess.CompletedProcess:
+    """The command line `args` run by `cli.main` alone, as it is run when nothing can
+    be answered before it (see cli._told_again)."""
+    code = "import sys; from site_builder.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True,
+                          encoding="utf-8", timeout=CLI_TIMEOUT,
+                          env=dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUTF8="1"))
+
+
+def timeless(text: str) -> str:
+    """A build's summary with its seconds left out."""
+    return re.sub(r"\d+\.\d\d", "?", text)
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "en"])
+def test_a_build_with_nothing_to_do_is_answered_before_the_builder_is_imported(make_site, tmp_path, language):
+    """A build with nothing to do tells just what a full look at the site tells (its
+    warnings, its summary) without importing the builder's stages, YAML or the site's
+    strings: that import was half of the time of such a build. Its output named or
+    not, told as it was named."""
+    site = make_site({"site.yaml": SITE_YAML.replace("language: zh-Hans", f"language: {language}"),
+                      "content/dongcun/decisions/2026-11-02-daolu-2.md": DECISION})  # (a warning: twice)
+    for args in (["build", site, "--today", TODAY], ["build", f"--today={TODAY}", "-o", tmp_path / "out", site]):
+        first = run_cli(*args)
+        assert first.returncode == 0 and "2026-11-02-daolu-2.md" in first.stderr, describe(first)
+        again = subprocess.run([sys.executable, "-X", "importtime", "-m", "site_builder", *map(str, args)],
+                               capture_output=True, text=True, encoding="utf-8", timeout=CLI_TIMEOUT,
+                               env=dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUTF8="1"))
+        imported = {text.split("|")[-1].strip() for text in again.stderr.splitlines() if text.startswith("import time:")}
+        assert "site_builder.uptodate" in imported and not imported & {
+            "yaml", "site_builder.config", "site_builder.build", "site_builder.errors", "site_builder.i18n",
+            "site_builder.cache"}, sorted(imported)
+        full = told_by_main(*args)
+        assert again.returncode == full.returncode == 0, describe(full)
+        assert [text for text in again.stderr.splitlines() if not text.startswith("import time:")] == \
+            full.stderr.splitlines()
+        assert timeless(again.stdout) == timeless(full.stdout) != timeless(first.stdout), (again.stdout, full.stdout)
+        assert str(args[args.index("-o") + 1] if "-o" in args else Path(site) / "public") in again.stdout
+
+
+def test_a_build_with_nothing_to_do_never_tells_what_another_build_told(make_site):
+    """What a build told is kept with the key of the inputs it built: after a build by
+    other means (`serve`, the library) the next build with nothing to do tells its own
+    counts, not those of the build before."""
+    site = make_site()
+    build_ok(site)
+    (site / "content/dongcun/decisions/2026-11-03-qiao.md").write_text(
+        DECISION.replace("2026-11-02", "2026-11-03"), encoding="utf-8")
+    build(site, site / "public", dt.date.fromisoformat(TODAY), parallel=False)
+    again = run_build(site)
+    assert again.returncode == 0 and timeless(again.stdout) == timeless(told_by_main("build", site, "--today", TODAY).stdout)
+    assert msg("build_done", entries=6, pages="@", written=0, unchanged="@", removed=0, seconds="@",
+               output=site / "public").split("@")[0] in again.stdout, again.stdout
+
+
+def test_a_build_with_something_to_do_stats_its_inputs_once(make_site, monkeypatch, capsys):
+    """The inputs' stats taken to see whether there was anything to do (before the
+    builder was imported) are those the build goes on from: at 10,000 entries they
+    take a tenth of a second."""
+    site = make_site()
+    build_ok(site)
+    entry = site / "content/dongcun/decisions/2026-11-02-daolu.md"
+    entry.write_text(entry.read_text(encoding="utf-8") + "\n补记：已开工。\n", encoding="utf-8")
+    taken = []
+    stats = uptodate.input_stats
+    monkeypatch.setattr(uptodate, "input_stats", lambda root: taken.append(root) or stats(root))
+    argv = ["build", str(site), "--today", TODAY]
+    told, seen = cli_module._told_again(argv)
+    assert not told and seen is not None and capsys.readouterr() == ("", "")
+    assert cli_module.main(argv, seen) == 0
+    assert len(taken) == 1 and "已开工" in (site / "public/dongcun/decisions/2026-11-02-daolu/index.html").read_text(
+        encoding="utf-8")
+
+
+@pytest.mark.parametrize("args, plain", [
+    (["build"], (".", "public", None)),
+    (["build", "S", "--today", TODAY], ("S", "S/public", TODAY)),
+    (["build", f"--today={TODAY}", "--output", "out", "S"], ("S", "out", TODAY)),
+    (["build", "-o", "out", "S"], ("S", "out", None)),
+    (["build", "S", "S"], None),  # (argparse tells each of these mistakes)
+    (["build", "--out", "x", "S"], None),  # (an abbreviation: argparse's to read)
+    (["build", "-o=x", "S"], None),
+    (["build", "-ox", "S"], None),
+    (["build", "--today", TODAY, "--today", TODAY, "S"], None),
+    (["build", "--today", "2026-13-01", "S"], None),
+    (["build", "S", "--today"], None),
+    (["build", "--output", "-h", "S"], None),
+    (["build", "S", "-h"], None),
+    (["build", "S/content"], None),  # (the site around it: main finds it)
+    (["check", "S"], None),
+])
+def test_a_plain_build_command_line_is_read_before_argparse_is(make_site, monkeypatch, args, plain):
+    site = make_site(name="S")
+    (site / "content/town").mkdir(exist_ok=True)
+    monkeypatch.chdir(site.parent)
+    if args == ["build"]:
+        monkeypatch.chdir(site)
+    expected = plain and (Path(plain[0]), Path(plain[1]), plain[2] and dt.date.fromisoformat(plain[2]))
+    assert cli_module._plain_build(args) == expected
 
 
 @pytest.mark.parametrize("language", ["zh-Hans", "en"])

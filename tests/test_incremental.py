@@ -711,7 +711,7 @@ def test_the_entries_found_from_the_up_to_date_checks_stats_are_those_a_walk_fin
     if hasattr(os, "mkfifo"):
         os.mkfifo(content / "nanguan/decisions/pipe.md")  # never opened: reading it would hang
     config, _ = load_config(site)
-    _, _, files = uptodate.inputs_key(site, dt.date.fromisoformat(TODAY))
+    _, files = uptodate.input_stats(site)
     found = entry_files(config, files)
     assert found == entry_files(config)
     assert content / "nanguan/decisions/linked.md" in found[0]
@@ -789,7 +789,7 @@ def test_the_code_fingerprint_follows_the_bytes_of_the_code_not_its_mtimes(tmp_p
         return tmp_path / name
 
     def fingerprint(folder: Path) -> str:
-        done = subprocess.run([sys.executable, "-c", "import site_builder.cache as c; print(c.__file__, c.code_fingerprint())"],
+        done = subprocess.run([sys.executable, "-c", "import site_builder.changes as c; print(c.__file__, c.code_fingerprint())"],
                               cwd=folder, capture_output=True, text=True, check=True)
         where, value = done.stdout.split()
         assert Path(where).is_relative_to(folder)
@@ -808,7 +808,7 @@ def test_the_code_fingerprint_reads_the_version_of_each_library():
     would give them."""
     from importlib import metadata
 
-    from site_builder.cache import _DEPENDENCIES, _installed_versions, _normal
+    from site_builder.changes import _DEPENDENCIES, _installed_versions, _normal
 
     found = _installed_versions()
     assert {n: found.get(_normal(n)) for n in _DEPENDENCIES} == {n: metadata.version(n) for n in _DEPENDENCIES}
