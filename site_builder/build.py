@@ -26,7 +26,7 @@ from .changes import code_fingerprint
 from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
 from .theme import asset_files
-from .uptodate import RECORD, Record, Stamps, Stats, all_present, look, site_today
+from .uptodate import RECORD, Record, Seen, Stamps, all_present, look, site_today
 from .writer import OutputWriter, holds
 
 if TYPE_CHECKING:
@@ -148,17 +148,17 @@ def check(root: Path, today: dt.date | None = None, progress: Progress | None = 
 
 
 def build(root: Path, output: Path | None = None, today: dt.date | None = None,
-          progress: Progress | None = None, parallel: bool = True, stats: Stats | None = None,
+          progress: Progress | None = None, parallel: bool = True, seen: Seen | None = None,
           ) -> BuildResult:
     """Build the site in `root` into `output` (default root/public). Raises SiteError.
     `parallel=False` keeps all work in this process (`serve` runs threads, and forking
-    a process that runs threads is not safe). `stats`: the inputs' stats, when
-    `uptodate.unchanged` took them and found something to do."""
+    a process that runs threads is not safe). `seen`: what stage 0 saw, when the
+    command line asked it first (`uptodate.unchanged`)."""
     started, begun = time.perf_counter(), time.time_ns()
     output = output or root / "public"
     cache = for_output(root, output)
     last = Record.read(os.fspath(cache.dir))
-    found = look(root, output, today, last, parallel, stats)
+    found = look(root, output, today, last, parallel, seen)
     inputs, loaded, files = found.inputs, found.loaded, found.files
     done = found.unchanged
     if done is not None:
@@ -212,6 +212,7 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
         stamps = Stamps.take(output, sorted(writer.produced), earlier, writer.touched, begun)
         cache.write(RECORD, Record.of(inputs, config.timezone, len(site.items), len(site.pages),
                                       problems.warnings, stamps).dumps())
+        cache.forget("last-build")  # (the record as earlier code kept it, pickled)
     return BuildResult(output, len(site.items), len(site.pages), writer.written, writer.unchanged,
                        writer.removed, time.perf_counter() - started, problems.warnings, timer.stages, site,
                        inputs, len(writer.produced))

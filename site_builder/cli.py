@@ -1,4 +1,5 @@
-"""The `site-builder` command: parse arguments, call one library function, report.
+"""The `site-builder` command: parse arguments, call one library function, report. (A
+build with nothing to do is answered first, from records alone: see `_told_again`.)
 
 Exit codes: 0 ok, 1 a content problem (shown as `path:line: message`, never a
 traceback), 2 a usage mistake (a mistyped command, option or date, told in words, with
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # (the rest of the builder is imported where it is used: see 
     from .build import BuildResult
     from .errors import Problem
     from .i18n import Strings
-    from .uptodate import Stats
+    from .uptodate import Seen
 
 
 COMMANDS = ("build", "check", "serve", "new", "init", "archive")
@@ -266,9 +267,9 @@ def _cut(text: str, columns: int) -> str:
     return text
 
 
-def main(argv: list[str] | None = None, stats: Stats | None = None) -> int:
-    """The command line `argv` run (`stats`: for a build, its inputs' stats, when
-    `_told_again` took them); its exit code."""
+def main(argv: list[str] | None = None, seen: Seen | None = None) -> int:
+    """The command line `argv` run (`seen`: what stage 0 saw of it, when `_told_again`
+    asked); its exit code."""
     from .config import site_around
     from .errors import SiteError
     from .i18n import Listed
@@ -303,7 +304,7 @@ def main(argv: list[str] | None = None, stats: Stats | None = None) -> int:
         root = site_around(root) or root
     strings = parser.strings if root == named else _strings_for(root)
     try:
-        return _run(args, root, strings, stats)
+        return _run(args, root, strings, seen)
     except SiteError as err:
         _report(err.problems, strings)
         errors = [p for p in err.problems if not p.warning]
@@ -319,18 +320,18 @@ def main(argv: list[str] | None = None, stats: Stats | None = None) -> int:
         return 130
 
 
-def _run(args: argparse.Namespace, root: Path, strings: Strings, stats: Stats | None) -> int:
+def _run(args: argparse.Namespace, root: Path, strings: Strings, seen: Seen | None) -> int:
     if args.command == "build":
         from .build import STAGES, build
 
         with _shown(strings, len(STAGES)) as progress:
-            result = build(root, args.output, args.today, progress, stats=stats)
+            result = build(root, args.output, args.today, progress, seen=seen)
+        _remember(root, result, strings)
         _report(result.warnings, strings)
         print(strings.message("build_done", entries=result.entries, pages=result.pages,
                               written=result.written, unchanged=result.unchanged,
                               removed=result.removed, seconds=f"{result.seconds:.2f}",
                               output=result.output))
-        _remember(root, result, strings)
         return 0
     if args.command == "check" and args.supervision:
         from .supervision_check import check_supervision
@@ -392,13 +393,13 @@ def _remember(root: Path, result: BuildResult, strings: Strings) -> None:
     for_output(root, result.output).write(_TOLD, marshal.dumps((result.inputs, warnings, done)))
 
 
-def _told_again(argv: list[str]) -> tuple[bool, Stats | None]:
+def _told_again(argv: list[str]) -> tuple[bool, Seen | None]:
     """A build with nothing to do, answered before the rest of the builder is imported
     (that import was half of the time of such a build): when `argv` is a `build` command
     line in its plain forms (`_plain_build`), what a build of these inputs tells is on
     record and the output is up to date (`uptodate.unchanged`), it is told again, its
     time filled in: (True, None). Otherwise False (`main` runs, as for any other command
-    line), and the inputs' stats if they were taken, for the build to go on from."""
+    line), and what stage 0 saw if it was asked, for the build to go on from."""
     started = time.perf_counter()
     plain = _plain_build(argv)
     if plain is None:
@@ -409,15 +410,18 @@ def _told_again(argv: list[str]) -> tuple[bool, Stats | None]:
 
     try:
         with open(os.path.join(records_folder(root, output), _TOLD), "rb") as f:
-            inputs, warnings, done = marshal.loads(f.read())
-        last, stats = unchanged(root, output, today)
-    except (OSError, EOFError, ValueError, TypeError):  # (main finds the same, and tells it)
+            told = marshal.loads(f.read())
+    except (OSError, EOFError, ValueError, TypeError):
         return False, None
-    if last is None:
-        return False, stats
-    if last.inputs != inputs:  # (nothing to do, but what to tell is another build's: main tells it)
+    if type(told) is not tuple or list(map(type, told)) != [str, str, str]:
         return False, None
+    inputs, warnings, done = told
+    seen = unchanged(root, output, today)
+    if seen is None or seen.unchanged is None or seen.unchanged.inputs != inputs:
+        return False, seen  # (what it tells is another build's: main tells it, from the record)
     sys.stderr.write(warnings)
+    # (the summary's time and output are filled in as text: no language's words for them
+    # change with their value, as words for a count do)
     print(done.replace(_SECONDS, f"{time.perf_counter() - started:.2f}").replace(_OUTPUT, str(output)))
     return True, None
 
@@ -472,10 +476,10 @@ def run() -> NoReturn:
     signal.signal(signal.SIGTERM, _interrupt)
     sys.stdout, sys.stderr = _ReaderMayLeave(sys.stdout), _ReaderMayLeave(sys.stderr)
     try:
-        told, stats = _told_again(sys.argv[1:])
-        code = 0 if told else main(stats=stats)
+        told, seen = _told_again(sys.argv[1:])
+        code = 0 if told else main(seen=seen)
     except KeyboardInterrupt:  # (main tells its own: this one came before it)
-        print(_strings_for(Path(".")).message("interrupted"), file=sys.stderr)
+        print(_strings_for(_named_site(sys.argv[1:])).message("interrupted"), file=sys.stderr)
         code = 130
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -7,10 +7,10 @@ the output's folders, not of each file (removing a file changes its folder's mti
 in a forked process while this one stats the inputs: at 10,000 entries the two take
 about as long, each mostly waiting on the system, and are the cost of such a build.
 So that it costs no more, the answer needs neither site.yaml (the record holds the
-site's timezone, for `today`; site.yaml's stat is among the inputs) nor any module of
-the other stages: this one imports none (not even dataclasses), and the command line
-asks it (`unchanged`) before it imports the rest of the builder, which was half the
-time of such a build.
+site's timezone, for `today`; site.yaml's stat is among the inputs) nor the other
+stages: this module imports none of their modules but the writer's (for the names of
+the output's files), nor dataclasses, and the command line asks it (`unchanged`)
+before it imports the rest of the builder, which was half the time of such a build.
 """
 from __future__ import annotations
 
@@ -74,10 +74,13 @@ class Record:
         """The record in `folder` (None: none, or one that cannot be read, as one of other code)."""
         try:
             with open(os.path.join(folder, RECORD), "rb") as f:
-                inputs, timezone, entries, pages, warnings, stamps = marshal.loads(f.read())
-            return cls(inputs, timezone, entries, pages, warnings, Stamps(*stamps))
+                inputs, timezone, entries, pages, warnings, (folders, recent, files, busy) = marshal.loads(f.read())
         except (OSError, EOFError, ValueError, TypeError):
             return None
+        fields = (inputs, timezone, entries, pages, warnings, folders, recent, files, busy)
+        if list(map(type, fields)) != [str, str, int, int, bytes, dict, tuple, int, frozenset]:
+            return None
+        return cls(inputs, timezone, entries, pages, warnings, Stamps(folders, recent, files, busy))
 
     def dumps(self) -> bytes:
         s = self.stamps
@@ -103,61 +106,71 @@ class Look:
         self.inputs, self.loaded, self.files, self.unchanged = inputs, loaded, files, unchanged
 
 
-Stats = tuple[str, dict[str, tuple] | None]  # input_stats: their digest, and content/'s files
+class Seen:
+    """What stage 0 saw of a build of the site in `site` into `output` (both absolute)
+    for `today`: a digest of the inputs' stats and the stat of every file under
+    content/ (as `input_stats` gives them), and the last build's record if it stands
+    (its key that of the inputs now, all it wrote still there: nothing to do)."""
+
+    __slots__ = ("site", "output", "today", "digest", "files", "unchanged")
+
+    def __init__(self, root: Path, output: Path, today: dt.date | None, digest: str,
+                 files: dict[str, tuple] | None, unchanged: Record | None):
+        self.site, self.output, self.today = os.path.abspath(root), os.path.abspath(output), today
+        self.digest, self.files, self.unchanged = digest, files, unchanged
+
+    def of(self, root: Path, output: Path, today: dt.date | None) -> bool:
+        """Whether this is what stage 0 saw of a build of `root` into `output` for `today`."""
+        return (self.site, self.output, self.today) == (os.path.abspath(root), os.path.abspath(output), today)
 
 
 def look(root: Path, output: Path, today: dt.date | None, last: Record | None, parallel: bool,
-         stats: Stats | None = None) -> Look:
+         seen: Seen | None = None) -> Look:
     """Stage 0 for a build of `root` into `output`, the last build's record being
     `last`; with `parallel`, the output is looked at in a forked process meanwhile.
-    `stats`: the inputs' stats, when `unchanged` took them and found something to do.
-    site.yaml is read (after the stat, so that an edit made meanwhile is never taken
-    for the state the key describes) only when there is something to do."""
-    if stats is None:
-        stats, same = _seen(root, output, today, last, parallel)
-        if same:
-            return Look(last.inputs, None, stats[1], last)
+    `seen`: what `unchanged` saw, when the command line asked it first (not asked
+    again). site.yaml is read (after the stat, so that an edit made meanwhile is never
+    taken for the state the key describes) only when there is something to do."""
+    if seen is None or not seen.of(root, output, today):
+        seen = _seen(root, output, today, last, parallel)
+    if seen.unchanged is not None:
+        return Look(seen.unchanged.inputs, None, seen.files, seen.unchanged)
     from .config import load_config  # (here: see the module's docstring)
 
     loaded = load_config(root)
     if loaded[0] is None:
         return Look(None, loaded, None, None)
-    return Look(_key(stats[0], today or site_today(loaded[0])), loaded, stats[1], None)
+    return Look(_key(seen.digest, today or site_today(loaded[0])), loaded, seen.files, None)
 
 
-def unchanged(root: Path, output: Path, today: dt.date | None) -> tuple[Record | None, Stats | None]:
-    """Stage 0 alone, with nothing else of the builder imported: the last build's
-    record, if a build of `root` into `output` has nothing to do; and the inputs'
-    stats, if they were taken (there is a record), for that build to go on from."""
+def unchanged(root: Path, output: Path, today: dt.date | None) -> Seen | None:
+    """Stage 0 alone, with nothing else of the builder imported: what it saw of a build
+    of `root` into `output` (`Seen.unchanged`: whether it has anything to do), for that
+    build to go on from; None when there is no record of a last build (nothing seen)."""
     last = Record.read(records_folder(root, output))
-    if last is None:
-        return None, None
-    stats, same = _seen(root, output, today, last, parallel=True)
-    return last if same else None, stats
+    return _seen(root, output, today, last, parallel=True) if last is not None else None
 
 
-def _seen(root: Path, output: Path, today: dt.date | None, last: Record | None, parallel: bool,
-          ) -> tuple[Stats, bool]:
-    """The inputs' stats (`input_stats`), and whether the last build's record stands:
-    its key that of the inputs now, and all it wrote still there."""
+def _seen(root: Path, output: Path, today: dt.date | None, last: Record | None, parallel: bool) -> Seen:
     stamps = last.stamps if last is not None and (output / MANIFEST).is_file() else None
     intact = _Aside(lambda: stamps is not None and stamps.intact(output))
     try:  # (from the fork on: whatever stops this stage, that process is not left behind)
         if stamps is not None:
             intact.start(parallel)
-        stats = input_stats(root)
-        return stats, stamps is not None and _stands(last, stats, today) and intact.answer()
+        digest, files = input_stats(root)
+        stands = stamps is not None and _stands(last, digest, today) and intact.answer()
+        return Seen(root, output, today, digest, files, last if stands else None)
     finally:
         intact.drop()
 
 
-def _stands(last: Record, stats: Stats, today: dt.date | None) -> bool:
-    """Whether the last build's key is that of the inputs now."""
+def _stands(last: Record, digest: str, today: dt.date | None) -> bool:
+    """Whether the last build's key is that of the inputs now (their stats' `digest`)."""
     try:
         day = today or today_in(last.timezone)
     except (KeyError, ValueError, TypeError, OSError):  # (a timezone this system no longer
         return False                                    # knows: reading site.yaml tells)
-    return last.inputs == _key(stats[0], day)
+    return last.inputs == _key(digest, day)
 
 
 class _Aside:
@@ -224,7 +237,7 @@ class _Aside:
                 raise stopped
 
 
-def input_stats(root: Path) -> Stats:
+def input_stats(root: Path) -> tuple[str, dict[str, tuple] | None]:
     """A digest of the stat of everything a build reads: site.yaml, content/, themes/,
     the built-in theme, git's refs and whether the clone is shallow (entry history);
     and the stat of every file under content/ by path, for the reading of the entries
@@ -305,9 +318,9 @@ class Stamps:
     """The mtime of every output folder a build wrote into, taken when it ended, and
     the files of the folders changed too recently for their mtime to prove anything
     (a removal in the same clock tick may leave it as it was): those are looked for one
-    by one. A tick is a few milliseconds where mtimes have a fraction of a second, else
-    up to two seconds (FAT). Cheaper than a stat of every file: there are about half
-    as many folders. A folder this build neither wrote into nor looked at keeps the
+    by one; and how many files it wrote (`files`). A tick is a few milliseconds where
+    mtimes have a fraction of a second, else up to two seconds (FAT). Cheaper than a
+    stat of every file: there are about half as many folders. A folder this build neither wrote into nor looked at keeps the
     stamp the last build took (had anything else changed it since, the next build
     finds its mtime changed, and looks at everything). `busy`: the folders this build
     wrote into (stamped after it began): a file removed from one while it ran (by

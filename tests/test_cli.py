@@ -222,10 +222,11 @@ def test_a_build_with_nothing_to_do_never_tells_what_another_build_told(make_sit
                output=site / "public").split("@")[0] in again.stdout, again.stdout
 
 
-def test_a_build_with_something_to_do_stats_its_inputs_once(make_site, monkeypatch, capsys):
-    """The inputs' stats taken to see whether there was anything to do (before the
-    builder was imported) are those the build goes on from: at 10,000 entries they
-    take a tenth of a second."""
+def test_a_build_goes_on_from_what_was_seen_before_the_builder_was_imported(make_site, monkeypatch, capsys):
+    """What stage 0 saw before the builder was imported (the inputs' stats, the output
+    looked at) is where the build goes on from, not seen again: at 10,000 entries it
+    takes a tenth of a second. So after an edit; and after a build by other means,
+    whose report the command has no record of (it is told by `main`)."""
     site = make_site()
     build_ok(site)
     entry = site / "content/dongcun/decisions/2026-11-02-daolu.md"
@@ -235,10 +236,18 @@ def test_a_build_with_something_to_do_stats_its_inputs_once(make_site, monkeypat
     monkeypatch.setattr(uptodate, "input_stats", lambda root: taken.append(root) or stats(root))
     argv = ["build", str(site), "--today", TODAY]
     told, seen = cli_module._told_again(argv)
-    assert not told and seen is not None and capsys.readouterr() == ("", "")
+    assert not told and seen.unchanged is None and capsys.readouterr() == ("", "")
     assert cli_module.main(argv, seen) == 0
     assert len(taken) == 1 and "已开工" in (site / "public/dongcun/decisions/2026-11-02-daolu/index.html").read_text(
         encoding="utf-8")
+    written = capsys.readouterr().out
+    entry.write_text(entry.read_text(encoding="utf-8") + "\n补记：已完工。\n", encoding="utf-8")
+    build(site, site / "public", dt.date.fromisoformat(TODAY), parallel=False)
+    told, seen = cli_module._told_again(argv)
+    assert not told and seen.unchanged is not None
+    assert cli_module.main(argv, seen) == 0
+    again = capsys.readouterr().out
+    assert len(taken) == 3 and timeless(again) == timeless(told_by_main(*argv).stdout) != timeless(written)
 
 
 @pytest.mark.parametrize("args, plain", [
@@ -266,6 +275,37 @@ def test_a_plain_build_command_line_is_read_before_argparse_is(make_site, monkey
         monkeypatch.chdir(site)
     expected = plain and (Path(plain[0]), Path(plain[1]), plain[2] and dt.date.fromisoformat(plain[2]))
     assert cli_module._plain_build(args) == expected
+
+
+def test_a_plain_build_command_line_is_read_as_argparse_reads_it(make_site, monkeypatch, capsys):
+    """Every command line of the build's options and a site, in their every form, that
+    `_plain_build` reads at all it reads as argparse does (with the site around the one
+    named, as main finds it); and it knows no option the build's parser does not."""
+    import itertools
+
+    from site_builder.config import site_around
+
+    parser = cli_module._parser(load_strings("zh-Hans"))
+    build_parser = next(a for a in parser._actions if a.dest == "command").choices["build"]
+    options = {o for a in build_parser._actions for o in a.option_strings} - {"-h", "--help"}
+    assert set(cli_module._PLAIN_OPTIONS) == options
+    site = make_site(name="S")
+    monkeypatch.chdir(site.parent)
+    words = ["S", "S/content", "--today", TODAY, f"--today={TODAY}", "20261120", "-o", "out", "--output=out",
+             "--out", "-oout", "--", "-", "-h"]
+    read = 0
+    for n in range(4):
+        for rest in itertools.product(words, repeat=n):
+            argv = ["build", *rest]
+            plain = cli_module._plain_build(argv)
+            if plain is None:
+                continue
+            read += 1
+            args = parser.parse_args(argv)
+            root = site_around(args.site) or args.site
+            assert (root, args.output or root / "public", args.today) == plain, argv
+    assert read > 20
+    capsys.readouterr()
 
 
 @pytest.mark.parametrize("language", ["zh-Hans", "en"])
