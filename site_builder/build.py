@@ -153,9 +153,12 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     """Build the site in `root` into `output` (default root/public). Raises SiteError.
     `parallel=False` keeps all work in this process (`serve` runs threads, and forking
     a process that runs threads is not safe). `seen`: what stage 0 saw, when the
-    command line asked it first (`uptodate.unchanged`)."""
-    started, begun = time.perf_counter(), time.time_ns()
+    command line asked it first (`uptodate.unchanged`; the build's time counts from it)."""
+    begun = time.time_ns()
     output = output or root / "public"
+    if seen is not None and not seen.of(root, output, today):  # (of another build: not this one's)
+        seen = None
+    started = seen.began if seen is not None else time.perf_counter()
     cache = for_output(root, output)
     last = Record.read(os.fspath(cache.dir))
     found = look(root, output, today, last, parallel, seen)

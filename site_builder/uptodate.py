@@ -108,16 +108,17 @@ class Look:
 
 class Seen:
     """What stage 0 saw of a build of the site in `site` into `output` (both absolute)
-    for `today`: a digest of the inputs' stats and the stat of every file under
-    content/ (as `input_stats` gives them), and the last build's record if it stands
-    (its key that of the inputs now, all it wrote still there: nothing to do)."""
+    for `today`, from `began` (time.perf_counter) on: a digest of the inputs' stats and
+    the stat of every file under content/ (as `input_stats` gives them), and the last
+    build's record if it stands (its key that of the inputs now, all it wrote still
+    there: nothing to do)."""
 
-    __slots__ = ("site", "output", "today", "digest", "files", "unchanged")
+    __slots__ = ("site", "output", "today", "began", "digest", "files", "unchanged")
 
-    def __init__(self, root: Path, output: Path, today: dt.date | None, digest: str,
+    def __init__(self, root: Path, output: Path, today: dt.date | None, began: float, digest: str,
                  files: dict[str, tuple] | None, unchanged: Record | None):
         self.site, self.output, self.today = os.path.abspath(root), os.path.abspath(output), today
-        self.digest, self.files, self.unchanged = digest, files, unchanged
+        self.began, self.digest, self.files, self.unchanged = began, digest, files, unchanged
 
     def of(self, root: Path, output: Path, today: dt.date | None) -> bool:
         """Whether this is what stage 0 saw of a build of `root` into `output` for `today`."""
@@ -128,10 +129,11 @@ def look(root: Path, output: Path, today: dt.date | None, last: Record | None, p
          seen: Seen | None = None) -> Look:
     """Stage 0 for a build of `root` into `output`, the last build's record being
     `last`; with `parallel`, the output is looked at in a forked process meanwhile.
-    `seen`: what `unchanged` saw, when the command line asked it first (not asked
-    again). site.yaml is read (after the stat, so that an edit made meanwhile is never
-    taken for the state the key describes) only when there is something to do."""
-    if seen is None or not seen.of(root, output, today):
+    `seen`: what `unchanged` saw of this build, when the command line asked it first
+    (not asked again). site.yaml is read (after the stat, so that an edit made
+    meanwhile is never taken for the state the key describes) only when there is
+    something to do."""
+    if seen is None:
         seen = _seen(root, output, today, last, parallel)
     if seen.unchanged is not None:
         return Look(seen.unchanged.inputs, None, seen.files, seen.unchanged)
@@ -152,6 +154,7 @@ def unchanged(root: Path, output: Path, today: dt.date | None) -> Seen | None:
 
 
 def _seen(root: Path, output: Path, today: dt.date | None, last: Record | None, parallel: bool) -> Seen:
+    began = time.perf_counter()
     stamps = last.stamps if last is not None and (output / MANIFEST).is_file() else None
     intact = _Aside(lambda: stamps is not None and stamps.intact(output))
     try:  # (from the fork on: whatever stops this stage, that process is not left behind)
@@ -159,7 +162,7 @@ def _seen(root: Path, output: Path, today: dt.date | None, last: Record | None, 
             intact.start(parallel)
         digest, files = input_stats(root)
         stands = stamps is not None and _stands(last, digest, today) and intact.answer()
-        return Seen(root, output, today, digest, files, last if stands else None)
+        return Seen(root, output, today, began, digest, files, last if stands else None)
     finally:
         intact.drop()
 

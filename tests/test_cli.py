@@ -277,6 +277,19 @@ def test_a_plain_build_command_line_is_read_before_argparse_is(make_site, monkey
     assert cli_module._plain_build(args) == expected
 
 
+def test_what_stage_0_saw_of_one_build_is_not_taken_for_another(make_site):
+    """A build handed what stage 0 saw of another (another site, output or day) looks
+    for itself."""
+    site, other = make_site(), make_site(name="other")
+    build_ok(site)
+    seen = uptodate.unchanged(site, site / "public", dt.date.fromisoformat(TODAY))
+    assert seen is not None and seen.unchanged is not None
+    made = build(other, other / "public", dt.date.fromisoformat(TODAY), parallel=False, seen=seen)
+    assert made.site is not None and made.written > 0 and made.inputs != seen.unchanged.inputs
+    again = build(site, site / "public", dt.date(2026, 11, 21), parallel=False, seen=seen)
+    assert again.site is not None  # (another day: pages that count days change)
+
+
 def test_a_plain_build_command_line_is_read_as_argparse_reads_it(make_site, monkeypatch, capsys):
     """Every command line of the build's options and a site, in their every form, that
     `_plain_build` reads at all it reads as argparse does (with the site around the one
