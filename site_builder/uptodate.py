@@ -252,7 +252,7 @@ def input_stats(root: Path) -> tuple[str, dict[str, tuple] | None]:
     unreadable: list[str] = []
     content = _tree(os.path.join(site, "content"), unreadable)
     stats = [*_stats([os.path.join(site, "site.yaml")]), *content,
-             *_tree(os.path.join(site, "themes")), *_tree(os.fspath(builtin_theme()))]
+             *_tree(os.path.join(site, "themes"), follow=set()), *_tree(os.fspath(builtin_theme()))]
     for git in history.git_dirs(site):  # (the site may be a subfolder of the repository)
         stats += [*_stats([os.path.join(git, name) for name in ("HEAD", "packed-refs", "shallow")]),
                   *_tree(os.path.join(git, "refs", "heads"))]
@@ -283,12 +283,15 @@ def _stats(paths: list[str]) -> list[Stat]:
     return out
 
 
-def _tree(folder: str, unreadable: list[str] | None = None) -> list[Stat]:
+def _tree(folder: str, unreadable: list[str] | None = None, follow: set[str] | None = None) -> list[Stat]:
     """The stat of every regular file below `folder` (a link to one too), folder by
     folder, in name order (as os.walk would find them, not following links to folders;
     os.scandir's entries cost less than os.walk's paths stat'ed again); what is there
     but could not be looked at (not what is gone: a broken link, a file an editor just
-    renamed over) is added, by path, to `unreadable`."""
+    renamed over) is added, by path, to `unreadable`. Given `follow` (the real paths
+    of the linked folders followed so far), links to folders are followed too, each
+    folder once: a theme's folder may be a link to one that sites share, and its
+    templates and assets are read through it."""
     out: list[Stat] = []
     try:
         with os.scandir(folder) as found:
@@ -303,7 +306,10 @@ def _tree(folder: str, unreadable: list[str] | None = None) -> list[Stat]:
         try:
             if e.is_dir():
                 if not e.is_symlink():
-                    out.extend(_tree(e.path, unreadable))
+                    out.extend(_tree(e.path, unreadable, follow))
+                elif follow is not None and os.path.realpath(e.path) not in follow:
+                    follow.add(os.path.realpath(e.path))
+                    out.extend(_tree(e.path, unreadable, follow))
                 continue
             st = e.stat()
         except FileNotFoundError:

@@ -697,6 +697,27 @@ def test_an_attachment_rewritten_with_its_size_and_mtime_kept_is_seen(tmp_path):
     assert_same_as_cold(site, site / "public", tmp_path, "same-stat")
 
 
+def test_an_edit_in_a_theme_folder_that_is_a_link_is_seen(make_site, tmp_path):
+    """A theme whose folders are links to one that several sites share (a town's theme
+    for its villages): an edit there is seen by the next build, as the theme is read
+    through the links; a link back up the tree is followed once."""
+    shared = tmp_path / "shared"
+    (shared / "assets").mkdir(parents=True)
+    (shared / "assets/extra.css").write_text("/* v1 */\n", encoding="utf-8")
+    site = make_site()
+    (site / "themes/local").mkdir(parents=True)
+    (site / "themes/local/assets").symlink_to(shared / "assets", target_is_directory=True)
+    (shared / "assets/again").symlink_to(shared, target_is_directory=True)
+    with (site / "site.yaml").open("a", encoding="utf-8") as f:
+        f.write("theme: local\n")
+    today = dt.date.fromisoformat(TODAY)
+    build_here(site, today=today, parallel=False)
+    assert (site / "public/assets/extra.css").read_text(encoding="utf-8") == "/* v1 */\n"
+    (shared / "assets/extra.css").write_text("/* v2 */\n", encoding="utf-8")
+    assert build_here(site, today=today, parallel=False).written > 0
+    assert (site / "public/assets/extra.css").read_text(encoding="utf-8") == "/* v2 */\n"
+
+
 def test_the_entries_found_from_the_up_to_date_checks_stats_are_those_a_walk_finds(tmp_path):
     """A build walks content/ once, for the up-to-date check, and finds the entries in
     what that walk saw: the same files, in the same order, as a walk of their own."""

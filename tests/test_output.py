@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
 import yaml
 
 from conftest import (CLI_TIMEOUT, CORPUS_SCRIPT, LEDGER_OCT, REPO, SITE_YAML, VOTES_CSV, build_ok, describe, msg,
@@ -335,6 +336,18 @@ def test_refuses_a_folder_it_did_not_create(make_site, tmp_path):
     assert "Traceback" not in result.stderr
     assert f"{out}: {msg('output_not_ours')}" in result.stderr.splitlines(), describe(result)
     assert snapshot(out) == {"notes.txt": "重要资料，不要删除".encode("utf-8")}
+
+
+@pytest.mark.parametrize("inside", ["content/dongcun/out", "content", "themes/local/out"])
+def test_refuses_an_output_folder_inside_the_sites_own_files(make_site, inside):
+    """`-o out` given in a unit's folder: what is built would be read back as the site's
+    own files (and change its inputs at every build)."""
+    site = make_site()
+    result = run_build(site, output=site / inside)
+    assert result.returncode == 1, describe(result)
+    folder = inside.split("/")[0] + "/"
+    assert f"{site / inside}: {msg('output_in_inputs', folder=folder)}" in result.stderr.splitlines(), describe(result)
+    assert not (site / "content/dongcun/out").exists() and not (site / "themes").exists()
 
 
 def test_rebuild_into_own_folder_is_fine(make_site, tmp_path):
