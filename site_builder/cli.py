@@ -495,10 +495,12 @@ def _interrupt(signum: int, frame: object) -> None:
 
 class _ReaderMayLeave:
     """A text stream whose reader may go away (a pipe into `head`): once it has, what
-    is written is dropped instead of raising BrokenPipeError into the build."""
+    is written is dropped instead of raising BrokenPipeError into the build. Where
+    there is none (the command started with it closed, `2>&-`), all is dropped."""
 
-    def __init__(self, stream: TextIO) -> None:
-        self._stream, self._gone = stream, False
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream if stream is not None else open(os.devnull, "w", encoding="utf-8")
+        self._gone = False
 
     def write(self, text: str) -> int:
         if not self._gone:

@@ -374,6 +374,20 @@ def test_output_whose_reader_has_gone_is_dropped_and_the_command_carries_on():
     assert "Broken pipe" not in stderr and "Traceback" not in stderr
 
 
+@pytest.mark.parametrize("closed", ["1", "2"])
+def test_a_build_started_with_stdout_or_stderr_closed_carries_on(make_site, closed):
+    """`site-builder build 2>&-` (a hook or a scheduler may start it so): what would be
+    written there is dropped, the rest told, the site built, and the exit code its own."""
+    site = make_site()
+    result = subprocess.run(["sh", "-c", f'exec "$0" -m site_builder build "$1" --today {TODAY} {closed}>&-',
+                             sys.executable, str(site)], capture_output=True, text=True, encoding="utf-8",
+                            timeout=CLI_TIMEOUT, env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    assert result.returncode == 0 and (site / "public/index.html").is_file(), describe(result)
+    kept = result.stdout if closed == "2" else result.stderr
+    assert "Traceback" not in kept and (closed == "1" or msg("build_done", entries=5, pages="@", written="@",
+                                        unchanged="@", removed="@", seconds="@", output="@").split("@")[0] in kept)
+
+
 def test_a_build_whose_ci_log_reader_has_gone_carries_on(make_site):
     """`CI=true site-builder build 2>&1 | head -1`: the stage lines, like every other
     line, are dropped once the reader has gone, and the site is built."""
