@@ -53,7 +53,8 @@ class Record:
     inputs; the site's timezone (its `today`, when none is given); the entries and
     pages it made; its warnings, pickled (only a build that returns them unpickles
     them: the command line tells its own words for them); the stamps of its output.
-    Kept with marshal, which reads it in a millisecond and imports nothing."""
+    Kept with marshal, which imports nothing to read it (pickle imports the module of
+    each class it meets: the errors', and with it dataclasses)."""
 
     __slots__ = ("inputs", "timezone", "entries", "pages", "warnings_pickled", "stamps")
 
