@@ -14,7 +14,6 @@ import difflib
 import marshal
 import os
 import re
-import shutil
 import signal
 import sys
 import time
@@ -258,6 +257,8 @@ def _columns(stream: TextIO) -> int:
     try:
         return os.get_terminal_size(stream.fileno()).columns
     except (AttributeError, ValueError, OSError):
+        import shutil  # (here: a build with nothing to do shows nothing)
+
         return shutil.get_terminal_size().columns
 
 

@@ -13,7 +13,6 @@ import datetime as dt
 import os
 from collections import defaultdict
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 _MARK = "\x01"
 
@@ -41,6 +40,8 @@ def file_dates(root: Path, timezone: str, today: dt.date) -> dict[str, tuple[dt.
     log = _git(root, "log", "--no-renames", "--name-only", f"--format={_MARK}%ct", "--", "content")
     if not log:
         return {}
+    from zoneinfo import ZoneInfo  # (here: stage 0 imports this module for git_dirs alone)
+
     zone = ZoneInfo(timezone)
     found: dict[str, set[dt.date]] = defaultdict(set)
     day: dt.date | None = None

@@ -25,7 +25,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from . import forking, history
 from .changes import code_fingerprint, records_folder, stat_fields
@@ -42,6 +41,8 @@ def site_today(config: SiteConfig) -> dt.date:
 
 
 def today_in(timezone: str) -> dt.date:
+    from zoneinfo import ZoneInfo  # (here: a build given --today, with nothing to do, needs none)
+
     return dt.datetime.now(ZoneInfo(timezone)).date()
 
 
