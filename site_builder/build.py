@@ -161,7 +161,7 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
         seen = None
     started = seen.began if seen is not None else time.perf_counter()
     cache = for_output(root, output)
-    last = Record.read(os.fspath(cache.dir))
+    last = seen.last if seen is not None else Record.read(os.fspath(cache.dir))
     found = look(root, output, today, last, parallel, seen)
     inputs, loaded, files = found.inputs, found.loaded, found.files
     done = found.unchanged

@@ -111,16 +111,21 @@ class Look:
 class Seen:
     """What stage 0 saw of a build of the site in `site` into `output` (both absolute)
     for `today`, from `began` (time.perf_counter) on: a digest of the inputs' stats and
-    the stat of every file under content/ (as `input_stats` gives them), and the last
-    build's record if it stands (its key that of the inputs now, all it wrote still
-    there: nothing to do)."""
+    the stat of every file under content/ (as `input_stats` gives them), the last
+    build's record it was compared with (`last`), and whether that record stands (its
+    key that of the inputs now, all it wrote still there: nothing to do)."""
 
-    __slots__ = ("site", "output", "today", "began", "digest", "files", "unchanged")
+    __slots__ = ("site", "output", "today", "began", "digest", "files", "last", "stands")
 
     def __init__(self, root: Path, output: Path, today: dt.date | None, began: float, digest: str,
-                 files: dict[str, tuple] | None, unchanged: Record | None):
+                 files: dict[str, tuple] | None, last: Record | None, stands: bool):
         self.site, self.output, self.today = os.path.abspath(root), os.path.abspath(output), today
-        self.began, self.digest, self.files, self.unchanged = began, digest, files, unchanged
+        self.began, self.digest, self.files, self.last, self.stands = began, digest, files, last, stands
+
+    @property
+    def unchanged(self) -> Record | None:
+        """The last build's record, when there is nothing to do."""
+        return self.last if self.stands else None
 
     def of(self, root: Path, output: Path, today: dt.date | None) -> bool:
         """Whether this is what stage 0 saw of a build of `root` into `output` for `today`."""
@@ -164,7 +169,7 @@ def _seen(root: Path, output: Path, today: dt.date | None, last: Record | None, 
             intact.start(parallel)
         digest, files = input_stats(root)
         stands = stamps is not None and _stands(last, digest, today) and intact.answer()
-        return Seen(root, output, today, began, digest, files, last if stands else None)
+        return Seen(root, output, today, began, digest, files, last, stands)
     finally:
         intact.drop()
 
