@@ -27,7 +27,7 @@ from .config import SiteConfig, load_config
 from .errors import Problems, SiteError
 from .theme import asset_files
 from .uptodate import RECORD, Record, Seen, Stamps, all_present, look, site_today
-from .writer import OutputWriter, holds
+from .writer import OutputWriter, holds, refuse_inside_inputs
 
 if TYPE_CHECKING:
     from .model import Item, Site
@@ -156,7 +156,7 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     command line asked it first (`uptodate.unchanged`; the build's time counts from it)."""
     begun = time.time_ns()
     output = output or root / "public"
-    _refuse_inside_inputs(root, output)
+    refuse_inside_inputs(root, output)
     if seen is not None and not seen.of(root, output, today):  # (of another build: not this one's)
         seen = None
     started = seen.began if seen is not None else time.perf_counter()
@@ -220,18 +220,6 @@ def build(root: Path, output: Path | None = None, today: dt.date | None = None,
     return BuildResult(output, len(site.items), len(site.pages), writer.written, writer.unchanged,
                        writer.removed, time.perf_counter() - started, problems.warnings, timer.stages, site,
                        inputs, len(writer.produced))
-
-
-def _refuse_inside_inputs(root: Path, output: Path) -> None:
-    """An output folder inside content/ or themes/ (`-o out` given in a unit's folder)
-    would be read back as the site's own files, and change its inputs at every build."""
-    out = os.path.abspath(output)
-    for folder in ("content", "themes"):
-        inputs = os.path.abspath(os.path.join(root, folder))
-        if out == inputs or out.startswith(inputs + os.sep):
-            problems = Problems()
-            problems.add(str(output), None, "output_in_inputs", folder=folder + "/")
-            raise SiteError(problems)
 
 
 def _write_site(site: Site, root: Path, output: Path, parallel: bool, timer: _Timer,

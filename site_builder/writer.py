@@ -127,12 +127,23 @@ class OutputWriter:
         (self.root / UNFINISHED).unlink(missing_ok=True)
 
 
-def _refused(path: Path, key: str) -> Exception:
+def refuse_inside_inputs(root: Path, output: Path) -> None:
+    """Refuse an output folder inside the site's content/ or themes/ (`-o out` given in
+    a unit's folder): it would be read back as the site's own files, and change its
+    inputs at every build."""
+    out = os.path.abspath(output)
+    for folder in ("content", "themes"):
+        inputs = os.path.abspath(os.path.join(root, folder))
+        if out == inputs or out.startswith(inputs + os.sep):
+            raise _refused(output, "output_in_inputs", folder=folder + "/")
+
+
+def _refused(path: Path, key: str, **params: str) -> Exception:
     """The error of an output folder this build will not write into."""
     from .errors import Problems, SiteError  # (here: stage 0 imports this module, to look
                                              # at the output, and needs none of it)
     problems = Problems()
-    problems.add(str(path), None, key)
+    problems.add(str(path), None, key, **params)
     return SiteError(problems)
 
 
