@@ -257,10 +257,15 @@ def not_in_a_ci_log():
 
 def run_cli(*args, cwd: Path | None = None, timeout: int = CLI_TIMEOUT,
             env: dict | None = None) -> subprocess.CompletedProcess:
+    return run_python("-m", "site_builder", *args, cwd=cwd, timeout=timeout, env=env)
+
+
+def run_python(*args, cwd: Path | None = None, timeout: int = CLI_TIMEOUT,
+               env: dict | None = None) -> subprocess.CompletedProcess:
+    """This Python run with `args` (the command is `-m site_builder`), its output as UTF-8 text."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUTF8="1", **(env or {}))
-    return subprocess.run([sys.executable, "-m", "site_builder", *map(str, args)],
-                          capture_output=True, text=True, encoding="utf-8", cwd=cwd,
-                          timeout=timeout, env=env)
+    return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, encoding="utf-8",
+                          cwd=cwd, timeout=timeout, env=env)
 
 
 def run_build(site: Path, today: str | None = TODAY, output: Path | None = None,

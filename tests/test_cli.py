@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CLI_TIMEOUT, DECISION, REPO, SITE_YAML, TODAY, build_ok, describe, line, msg, run_build, run_check, run_cli
+from conftest import (CLI_TIMEOUT, DECISION, REPO, SITE_YAML, TODAY, build_ok, describe, line, msg, run_build,
+                      run_check, run_cli, run_python)
 from site_builder import cli as cli_module, periods, uptodate
 from site_builder.cli import _Progress, _width
 from site_builder.build import build, load_site
@@ -170,10 +171,7 @@ def test_a_build_tells_how_far_its_long_stages_are(make_site, monkeypatch):
 def told_by_main(*args) -> subprocess.CompletedProcess:
     """The command line `args` run by `cli.main` alone, as it is run when nothing can
     be answered before it (see cli._told_again)."""
-    code = "import sys; from site_builder.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True,
-                          encoding="utf-8", timeout=CLI_TIMEOUT,
-                          env=dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUTF8="1"))
+    return run_python("-c", "import sys; from site_builder.cli import main; sys.exit(main(sys.argv[1:]))", *args)
 
 
 def timeless(text: str) -> str:
@@ -192,9 +190,7 @@ def test_a_build_with_nothing_to_do_is_answered_before_the_builder_is_imported(m
     for args in (["build", site, "--today", TODAY], ["build", f"--today={TODAY}", "-o", tmp_path / "out", site]):
         first = run_cli(*args)
         assert first.returncode == 0 and "2026-11-02-daolu-2.md" in first.stderr, describe(first)
-        again = subprocess.run([sys.executable, "-X", "importtime", "-m", "site_builder", *map(str, args)],
-                               capture_output=True, text=True, encoding="utf-8", timeout=CLI_TIMEOUT,
-                               env=dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUTF8="1"))
+        again = run_python("-X", "importtime", "-m", "site_builder", *args)
         imported = {text.split("|")[-1].strip() for text in again.stderr.splitlines() if text.startswith("import time:")}
         assert "site_builder.uptodate" in imported and not imported & {
             "yaml", "site_builder.config", "site_builder.build", "site_builder.errors", "site_builder.i18n",
