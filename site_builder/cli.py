@@ -166,7 +166,10 @@ def _strings_for(root: Path) -> Strings:
 
 
 def _report(problems: list[Problem], strings: Strings, stream: TextIO | None = None) -> None:
-    for problem in problems:  # (sys.stderr as it is then: see run)
+    """Each problem on a line, in their order but the notes before the errors: the
+    errors end the list, just above the line that tells the build or check failed, so
+    a clerk sees them there however many notes a large site has."""
+    for problem in sorted(problems, key=lambda p: not p.warning):  # (sys.stderr as it is then: see run)
         print(problem.format(strings), file=stream or sys.stderr)
 
 

@@ -248,8 +248,11 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
                                   removed=result.removed, seconds=f"{result.seconds:.2f}",
                                   output=result.output), flush=True)
         except SiteError as err:
-            state.error = "\n".join(p.format(strings) for p in err.problems)
-            print(state.error, flush=True)
+            # the errors where the eye lands, among however many notes: first on the page,
+            # last in the terminal (just above what comes next)
+            state.error = "\n".join(p.format(strings) for p in sorted(err.problems, key=lambda p: p.warning))
+            print("\n".join(p.format(strings) for p in sorted(err.problems, key=lambda p: not p.warning)),
+                  flush=True)
             edits.failed()
         except Exception:  # noqa: BLE001 - a bug must not stop the preview either
             state.error = traceback.format_exc()

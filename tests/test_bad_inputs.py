@@ -958,8 +958,8 @@ def test_totals_with_a_thousands_comma_or_a_full_width_colon_are_told_plainly(ma
     empty = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
                   "合计: {期初：, 期末: 15000.00}", ledger)  # (an amount left out: not a zero)
     assert run_check(make_site({path: empty}, name="empty")).stdout.splitlines()[:-1] == [
-        line(path, line_no(empty, "合计:"), "bad_total_amount", key="期初", value=""),
-        line(path, line_no(empty, "合计:"), "fullwidth_colon", warning=True, key="期初")]
+        line(path, line_no(empty, "合计:"), "fullwidth_colon", warning=True, key="期初"),
+        line(path, line_no(empty, "合计:"), "bad_total_amount", key="期初", value="")]  # (errors last)
 
 
 def test_a_line_without_a_date_and_an_opening_under_the_header_are_told_what_to_do(make_site):
@@ -1109,6 +1109,27 @@ def test_an_entry_copied_and_forgotten_gets_a_note(make_site):
     site = make_site({"content/dongcun/decisions/2026-11-02-daolu-copy.md": correction}, name="corrected")
     result = run_check(site)
     assert result.returncode == 0 and msg("warning_label") not in result.stdout, describe(result)
+
+
+def test_the_errors_are_told_after_the_notes_just_above_the_summary(make_site, tmp_path):
+    """A large site may have many notes: an error printed in file order among them
+    scrolls off a small screen. The notes come first, then the errors, then the line
+    saying the build (or check) failed, each group in file order."""
+    bad = "content/dongcun/decisions/2026-11-01-bad.md"  # (before the notes' files, by name)
+    site = make_site({bad: entry("title: 日期不存在\ndate: 2024-02-30"),
+                      "content/dongcun/decisions/2026-11-02-daolu-copy1.md": DECISION,
+                      "content/dongcun/decisions/2026-11-02-daolu-copy2.md": DECISION})
+    first = "content/dongcun/decisions/2026-11-02-daolu-copy1.md"
+    told = [line("content/dongcun/decisions/2026-11-02-daolu-copy2.md", 1, "duplicate_entry", warning=True,
+                 other=first),
+            line("content/dongcun/decisions/2026-11-02-daolu.md", 1, "duplicate_entry", warning=True, other=first),
+            line(bad, 3, "date_past_month_end", key="date", value="2024-02-30", year=2024, month=2, days=29)]
+    result = run_check(site)
+    assert result.returncode == 1 and result.stdout.splitlines() == [*told, msg("check_failed", count=1)], \
+        describe(result)
+    result = run_build(site, output=tmp_path / "out")
+    assert result.returncode == 1 and result.stderr.splitlines() == [*told, msg("build_failed", count=1)], \
+        describe(result)
 
 
 def test_a_colon_in_a_value_after_a_block_with_a_tab_is_told_as_a_colon(make_site):

@@ -852,11 +852,21 @@ def test_serve_rebuilds_and_shows_errors(make_site, tmp_path):
             assert msg("serve_shown", pages="dongcun/decisions/2026-11-02-daolu/index.html") in \
                 log.read_text(encoding="utf-8"), log.read_text(encoding="utf-8")
 
-            # 2. A mistake shows the error page with the message, on every page.
+            # 2. A mistake shows the error page with the message, on every page: above the
+            # notes there (a copy of an entry left behind), below them in the terminal.
+            copy = site / "content/town/services/dibao-zhinan-copy.md"
+            copy.write_bytes((site / "content/town/services/dibao-zhinan.md").read_bytes())
             entry.write_text(DECISION.replace("date: 2026-11-02", "date: 2026-02-30"), encoding="utf-8")
             expected = msg("date_past_month_end", key="date", value="2026-02-30", year=2026, month=2, days=28)
+            note = msg("duplicate_entry", other="content/town/services/dibao-zhinan-copy.md")
             status, body = _poll(page, lambda s, b: s == 500, proc, log, 15)
             assert expected in html.unescape(body), body
+            assert html.unescape(body).index(expected) < html.unescape(body).index(note), body
+            deadline = time.monotonic() + 15  # (the page shows the error as the terminal is told it)
+            while expected not in (told := log.read_text(encoding="utf-8")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert told.rindex(note) < told.rindex(expected), told
+            copy.unlink()
             assert "content/dongcun/decisions/2026-11-02-daolu.md" in html.unescape(body)
             assert "/__site-builder/version" in body
             status, body = _get(f"{base}/")
