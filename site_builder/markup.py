@@ -415,6 +415,36 @@ def plain_text(html: str, every_tag_apart: bool = False) -> str:
     return re.sub(r"\s+", " ", htmllib.unescape(_TAG.sub(" ", html))).strip()
 
 
+def numbered_items(html: str) -> str:
+    """`html` with each item of a numbered list (<ol>, from its `start`) beginning with
+    its number, as a browser shows it ("1. "): text made of it (a summary, a 公开栏
+    sheet's line) keeps the numbers a clerk's items are read and spoken by."""
+    counters: list[int | None] = []  # per open list, the last number given (None: not numbered)
+
+    def number(m: re.Match) -> str:
+        closing, tag = m.group(1), m.group(2).lower()
+        if tag == "li":
+            if closing or not counters or counters[-1] is None:
+                return m.group(0)
+            counters[-1] += 1
+            return f"{m.group(0)}{counters[-1]}. "
+        if closing:
+            if counters:
+                counters.pop()
+        elif tag == "ol":
+            start = _START.search(m.group(3))
+            counters.append(int(start.group(1)) - 1 if start else 0)
+        else:
+            counters.append(None)
+        return m.group(0)
+
+    return _LIST_TAG.sub(number, html)
+
+
+_LIST_TAG = re.compile(r"<(/?)(ol|ul|li)\b([^>]*)>", re.I)
+_START = re.compile(r"""\bstart\s*=\s*["']?(-?\d+)""", re.I)
+
+
 # (not sup: a footnote's number is not part of the word)
 _INLINE_TAG = re.compile(r"</?(?:a|abbr|b|code|del|em|i|ins|kbd|mark|s|small|span|strong|sub|u)\b[^>]*>", re.I)
 

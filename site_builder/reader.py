@@ -36,7 +36,8 @@ from .changes import code_fingerprint
 from .config import SiteConfig, named_id
 from .errors import Place, Problems
 from .i18n import LANGUAGES, load_strings
-from .markup import MarkdownRenderer, image_sources, images_without_alt, local_refs, plain_text, replace_refs, shorten
+from .markup import (MarkdownRenderer, image_sources, images_without_alt, local_refs, numbered_items, plain_text,
+                     replace_refs, shorten)
 from .parallel import ForkedCall, Tally, fork_map, workers
 from .yamlread import LeadingZero, LineDict, load_yaml, mend_typing, syntax_problem, without_invisible
 
@@ -711,8 +712,9 @@ def _summary(html: str) -> str:
     """The body's first words, those of its paragraphs (a table's headings run into the
     text read as nonsense: 二、收入预算 项目 预算金额（元） 测算依据…), to the end of a
     sentence where one ends past two fifths of the length; else cut, never after the
-    first digits of a longer number (see shorten). A body of tables alone: theirs."""
-    html = _FOOTNOTE_MARK.sub("", html)
+    first digits of a longer number (see shorten). A body of tables alone: theirs.
+    A numbered list's items keep their numbers (1. 村道硬化 2. 路灯安装)."""
+    html = numbered_items(_FOOTNOTE_MARK.sub("", html))
     text = plain_text(ledgers.PLACEHOLDER_RE.sub(" ", _NOT_SUMMED.sub(" ", html))) \
         or plain_text(ledgers.PLACEHOLDER_RE.sub(" ", html))
     if len(text) > _SUMMARY_CHARS:

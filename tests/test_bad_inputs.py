@@ -1353,6 +1353,20 @@ def test_a_summary_is_the_paragraphs_words_to_the_end_of_a_sentence():
     assert _summary("<table><tr><td>项目</td><td>金额</td></tr></table>") == "项目 金额"  # (tables alone: theirs)
 
 
+def test_a_summary_keeps_the_numbers_of_a_numbered_list(make_site, tmp_path):
+    """Items a clerk numbered are read and spoken by their numbers: the summary (the
+    lists' line, a 公开栏 sheet's) keeps them, as the page shows them."""
+    path = "content/dongcun/decisions/2026-11-02-shixiang.md"
+    body = "村民代表会议决定以下事项：\n\n1. 硬化村东主干道；\n2. 安装路灯二十盏；\n3. 修缮村西石桥。\n"
+    site = make_site({path: entry("title: 关于三件实事的决议\ndate: 2026-11-02", body)})
+    page = (build_ok(site, tmp_path / "out") / "dongcun/decisions/2026-11-02-shixiang/index.html").read_text(encoding="utf-8")
+    described = re.search(r'<meta name="description" content="([^"]*)">', page).group(1)
+    assert described == "村民代表会议决定以下事项： 1. 硬化村东主干道； 2. 安装路灯二十盏； 3. 修缮村西石桥。", described
+    # from its start; a list inside an item, not numbered, numbers nothing; the next goes on
+    assert _summary('<ol start="4">\n<li>\n<p>修桥</p>\n<ul><li>东桥</li></ul>\n</li>\n<li>修路</li>\n</ol>') == \
+        "4. 修桥 东桥 5. 修路"
+
+
 @pytest.mark.parametrize("written", ["2024年7月1日", "2024年7月1号", "2024年7月1號"])
 def test_chinese_date_is_accepted(make_site, tmp_path, written):
     path = "content/town/services/cn-date.md"
