@@ -279,6 +279,46 @@ def test_a_corrected_entry_is_marked_so_among_the_results(browser, demo, site_mo
     assert page.locator(".tag-corrected").first.inner_text() == load_strings().ui["corrected"]
 
 
+def test_a_withdrawn_entry_is_found_by_what_its_page_still_shows(browser, tmp_path):
+    """As in the lists: by its title, 文号 and why it was withdrawn, marked 已撤回 (a
+    resident who saw it on the board learns it is gone, and why), never by its body;
+    and withdrawing it renumbers no document after it (their snippet files stay)."""
+    site = tmp_path / "site"
+    folder = site / "content/dongzhuang/plans"
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    first = folder / "2026-03-01-shuitang.md"
+    first.write_text("---\ntitle: 东庄村水塘承包公告\ndate: 2026-03-01\ndoc_no: 东庄村委〔2026〕3号\n---\n\n"
+                     "水塘承包给WDBODY，承包费每年八千元。\n", encoding="utf-8")
+    for n, text in enumerate(("水塘承包费改为每年九千元。", "村道路灯维修完毕。")):
+        (folder / f"2026-03-0{n + 2}-b{n}.md").write_text(
+            f"---\ntitle: 东庄村公告{n}\ndate: 2026-03-0{n + 2}\n---\n\n{text}\n", encoding="utf-8")
+
+    def build() -> dict[str, bytes]:
+        done = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site), "--today", TODAY],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return {p.name: p.read_bytes() for p in (site / "public/search/d").iterdir()}
+
+    before = build()
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace("doc_no:", "withdrawn: {date: 2026-03-05, reason: 承包价格录入错误}\ndoc_no:"),
+                     encoding="utf-8")
+    after = build()
+    assert sorted(after) == sorted(before) and after["1.js"] == before["1.js"] and after["2.js"] == before["2.js"]
+    assert after["0.js"] != before["0.js"] and b"W\x00D\x00B\x00O\x00D\x00Y" not in after["0.js"]
+    page = browser.new_page()
+    base = (site / "public").as_uri() + "/"
+    for query in ("水塘承包公告", "东庄村委〔2026〕3号", "价格录入错误"):
+        found = run_query(page, base, query)
+        assert urls(found)[:1] == ["dongzhuang/plans/2026-03-01-shuitang/index.html"], (query, found)
+        withdrawn = page.locator("#search-results > li").first.locator(".tag-withdrawn")
+        assert withdrawn.inner_text() == load_strings().ui["withdrawn"], found["html"]
+    assert run_query(page, base, "WDBODY")["hits"] == 0
+    assert urls(run_query(page, base, "水塘承包费")) == ["dongzhuang/plans/2026-03-02-b0/index.html"]
+    assert page.locator("#search-results > li").first.locator(".tag-withdrawn").count() == 0
+
+
 def test_english_words_agree_with_their_number(browser, tmp_path, site_model):
     """Chinese has no plural; English has: "1 result", "2 results", "1 entry", on the
     pages, in the search page's script and in the build's summary."""

@@ -635,7 +635,8 @@
           highlight(d.t, words, 0) + "</a>" +
           '<span class="meta"><span>' + esc(d.n) + "</span><span>" + esc(d.c) + "</span><span>" + esc(d.d) + "</span>" +
           (d.o && d.o >= day ? '<strong class="tag tag-notice">' + esc(S.notice_open) + "</strong>" : "") +
-          (d.k ? '<strong class="tag tag-corrected">' + esc(S.corrected) + "</strong>" : "") +
+          (d.k & 2 ? '<strong class="tag tag-withdrawn">' + esc(S.withdrawn) + "</strong>" : "") +
+          (d.k & 1 ? '<strong class="tag tag-corrected">' + esc(S.corrected) + "</strong>" : "") +
           (r[1] ? '<strong class="tag">' + esc(S.partial) + "</strong>" : "") + "</span>" +
           '<p class="snippet">' + highlight(d.x, words, 160) + "</p></li>";
       }).join("");
