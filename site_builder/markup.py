@@ -405,44 +405,58 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
-def plain_text(html: str, every_tag_apart: bool = False) -> str:
+def plain_text(html: str, every_tag_apart: bool = False, numbered: bool = False) -> str:
     """Visible text of an HTML fragment, whitespace folded: a block's tags (and a line
     break, a footnote's number) part words, those within a line do not (**特别说明：**本决议
     is 特别说明：本决议, not 特别说明： 本决议, in a summary, on a board sheet and in search);
-    `every_tag_apart`, every tag does."""
+    `every_tag_apart`, every tag does. `numbered`: each item of a numbered list (<ol>,
+    from its `start`) begins with its number, as a browser shows it, "1. " (in a list
+    within an item, "(1) ": read in one line, 1. 修路 1. 东段 2. 西段 2. 修桥 would be
+    nonsense), but for an item left with no text (a heading or a table it held, taken
+    out beforehand): text made of it (a summary, a 公开栏 sheet's line, a search snippet)
+    keeps the numbers a clerk's items are read and spoken by."""
+    if numbered:
+        html = _numbered_items(html)
     if not every_tag_apart:
         html = _INLINE_TAG.sub("", html)
-    return re.sub(r"\s+", " ", htmllib.unescape(_TAG.sub(" ", html))).strip()
+    text = re.sub(r"\s+", " ", htmllib.unescape(_TAG.sub(" ", html))).strip()
+    if numbered:  # (the marks of items with no text go; the others are written out)
+        text = _ITEM_MARK.sub(lambda m: f"{m.group(1)}. " if m.group(2) == "1" else f"({m.group(1)}) ",
+                              _EMPTY_ITEM.sub("", text)).rstrip()
+    return text
 
 
-def numbered_items(html: str) -> str:
-    """`html` with each item of a numbered list (<ol>, from its `start`) beginning with
-    its number, as a browser shows it ("1. "): text made of it (a summary, a 公开栏
-    sheet's line) keeps the numbers a clerk's items are read and spoken by."""
-    counters: list[int | None] = []  # per open list, the last number given (None: not numbered)
+def _numbered_items(html: str) -> str:
+    """`html` with a mark before the text of each item of a numbered list: its number,
+    and whether its list is within another numbered one (see plain_text)."""
+    lists: list[int | None] = []  # per open list, the last number given (None: not numbered)
 
     def number(m: re.Match) -> str:
         closing, tag = m.group(1), m.group(2).lower()
         if tag == "li":
-            if closing or not counters or counters[-1] is None:
+            if closing or not lists or lists[-1] is None:
                 return m.group(0)
-            counters[-1] += 1
-            return f"{m.group(0)}{counters[-1]}. "
+            lists[-1] += 1
+            depth = 1 if sum(n is not None for n in lists) == 1 else 2
+            return f"{m.group(0)}{_MARK[0]}{lists[-1]}{_MARK[1]}{depth}{_MARK[2]}"
         if closing:
-            if counters:
-                counters.pop()
+            if lists:
+                lists.pop()
         elif tag == "ol":
             start = _START.search(m.group(3))
-            counters.append(int(start.group(1)) - 1 if start else 0)
+            lists.append(int(start.group(1)) - 1 if start else 0)
         else:
-            counters.append(None)
+            lists.append(None)
         return m.group(0)
 
     return _LIST_TAG.sub(number, html)
 
 
 _LIST_TAG = re.compile(r"<(/?)(ol|ul|li)\b([^>]*)>", re.I)
-_START = re.compile(r"""\bstart\s*=\s*["']?(-?\d+)""", re.I)
+_START = re.compile(r"""(?:^|\s)start\s*=\s*["']?\s*\+?(-?\d+)""", re.I)  # (as a browser reads it)
+_MARK = ("\ue000", "\ue001", "\ue002")  # an item's mark: characters no text holds (private use)
+_ITEM_MARK = re.compile(f"{_MARK[0]}(-?\\d+){_MARK[1]}(\\d){_MARK[2]}\\s*")
+_EMPTY_ITEM = re.compile(f"{_MARK[0]}-?\\d+{_MARK[1]}\\d{_MARK[2]}\\s*(?={_MARK[0]}|$)")
 
 
 # (not sup: a footnote's number is not part of the word)

@@ -36,8 +36,7 @@ from .changes import code_fingerprint
 from .config import SiteConfig, named_id
 from .errors import Place, Problems
 from .i18n import LANGUAGES, load_strings
-from .markup import (MarkdownRenderer, image_sources, images_without_alt, local_refs, numbered_items, plain_text,
-                     replace_refs, shorten)
+from .markup import MarkdownRenderer, image_sources, images_without_alt, local_refs, plain_text, replace_refs, shorten
 from .parallel import ForkedCall, Tally, fork_map, workers
 from .yamlread import LeadingZero, LineDict, load_yaml, mend_typing, syntax_problem, without_invisible
 
@@ -706,6 +705,7 @@ def with_face(entry: Entry) -> Entry:
 _NOT_SUMMED = re.compile(r"<(table|h[1-6])\b.*?</\1>|<div class=\"footnote\">.*?</ol>\s*</div>", re.S)
 _FOOTNOTE_MARK = re.compile(r"<sup\b.*?</sup>", re.S)
 _SENTENCE_END = re.compile("[。！？；]")
+_BARE_ITEM = re.compile(r"(?:^|\s)(?:\d+\.?|\(\d*\)?)$")  # an item's number cut from its words
 
 
 def _summary(html: str) -> str:
@@ -713,15 +713,20 @@ def _summary(html: str) -> str:
     text read as nonsense: 二、收入预算 项目 预算金额（元） 测算依据…), to the end of a
     sentence where one ends past two fifths of the length; else cut, never after the
     first digits of a longer number (see shorten). A body of tables alone: theirs.
-    A numbered list's items keep their numbers (1. 村道硬化 2. 路灯安装)."""
-    html = numbered_items(_FOOTNOTE_MARK.sub("", html))
-    text = plain_text(ledgers.PLACEHOLDER_RE.sub(" ", _NOT_SUMMED.sub(" ", html))) \
-        or plain_text(ledgers.PLACEHOLDER_RE.sub(" ", html))
-    if len(text) > _SUMMARY_CHARS:
-        ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, _SUMMARY_CHARS)]
-        if ends and ends[-1] >= _SUMMARY_CHARS * 2 // 5:
-            return text[:ends[-1]]
-    return shorten(text, _SUMMARY_CHARS)
+    A numbered list's items keep their numbers (1. 村道硬化 2. 路灯安装), and a cut says
+    that more follows where it ends at a ；(a list's items often end so: cut there, the
+    list would read as whole) and never leaves an item's number without its words."""
+    html = _FOOTNOTE_MARK.sub("", html)
+    text = plain_text(ledgers.PLACEHOLDER_RE.sub(" ", _NOT_SUMMED.sub(" ", html)), numbered=True) \
+        or plain_text(ledgers.PLACEHOLDER_RE.sub(" ", html), numbered=True)
+    if len(text) <= _SUMMARY_CHARS:
+        return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, _SUMMARY_CHARS)]
+    if ends and ends[-1] >= _SUMMARY_CHARS * 2 // 5:
+        cut = text[:ends[-1]]
+        return cut if not cut.endswith("；") else cut[:-1] + "…"
+    cut = shorten(text, _SUMMARY_CHARS)
+    return _BARE_ITEM.sub("", cut[:-1]).rstrip() + "…"
 
 
 def _find_line(body: str, needle: str, body_line: int) -> int:

@@ -179,15 +179,15 @@ def _tokens(folded: str) -> list[_Token]:
 
 
 def entry_text(item: Item) -> tuple[str, str]:
-    """(title, body) as indexed: the body includes ledger lines, 文号, keywords and attachment
-    names; of a list whose names were taken down when its notice ended, what its page
+    """(title, body) as indexed: the body (its numbered items with their numbers, as the
+    page shows them) includes ledger lines, 文号, keywords and attachment names; of a list whose names were taken down when its notice ended, what its page
     still shows: 文号, keywords, 索引号; of an entry withdrawn, those and why (its body,
     ledgers and files are gone: `notices.withhold`)."""
     e = item.entry
     if e.withdrawn is not None:
         parts = [e.withdrawn.reason] if e.withdrawn.reason else []
     else:
-        parts = [] if item.body_withheld else [plain_text(PLACEHOLDER_RE.sub(" ", e.html))]
+        parts = [] if item.body_withheld else [plain_text(PLACEHOLDER_RE.sub(" ", e.html), numbered=True)]
     for lg in () if item.body_withheld else e.ledgers:
         # its four figures as the page shows them (the closing balance is written nowhere),
         # each line's date as its table shows it (2026-02-05 for 2月5日), the rest as written:

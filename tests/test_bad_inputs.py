@@ -1362,9 +1362,22 @@ def test_a_summary_keeps_the_numbers_of_a_numbered_list(make_site, tmp_path):
     page = (build_ok(site, tmp_path / "out") / "dongcun/decisions/2026-11-02-shixiang/index.html").read_text(encoding="utf-8")
     described = re.search(r'<meta name="description" content="([^"]*)">', page).group(1)
     assert described == "村民代表会议决定以下事项： 1. 硬化村东主干道； 2. 安装路灯二十盏； 3. 修缮村西石桥。", described
-    # from its start; a list inside an item, not numbered, numbers nothing; the next goes on
-    assert _summary('<ol start="4">\n<li>\n<p>修桥</p>\n<ul><li>东桥</li></ul>\n</li>\n<li>修路</li>\n</ol>') == \
-        "4. 修桥 东桥 5. 修路"
+    # from its start, as a browser reads it; a list inside an item, not numbered, numbers
+    # nothing, a numbered one in its own way; the next item goes on
+    assert _summary('<ol start=" +4">\n<li>\n<p>修桥</p>\n<ul><li>东桥</li></ul>\n</li>\n<li>修路<ol><li>东段</li>'
+                    '<li>西段</li></ol></li>\n</ol><ol title="start=7"><li>验收</li></ol>') == \
+        "4. 修桥 东桥 5. 修路 (1) 东段 (2) 西段 1. 验收"
+    # an item left with no text (a heading or a table, not summed) keeps no number
+    assert _summary("<ol><li><h3>道路</h3></li><li><table><tr><td>甲</td></tr></table></li><li>修桥</li></ol>") == \
+        "3. 修桥"
+    # cut, a list says more follows, even at a ；, and leaves no number without its words
+    items = [f"符合条件的第{n}类家庭可以申请" for n in range(1, 9)]
+    listed = "<p>下列家庭可以申请：</p><ol>" + "".join(f"<li>{x}{'；' if n < 8 else '。'}</li>"
+                                                       for n, x in enumerate(items, 1)) + "</ol>"
+    assert _summary(listed) == "下列家庭可以申请： " + " ".join(f"{n}. {x}；" for n, x in enumerate(items[:5], 1))[:-1] + "…"
+    for pad in range(8):  # (a cut falls after 9, after "9." and after "9. ")
+        cut = _summary("<p>" + "说" * pad + "：</p><ol>" + "".join(f"<li>修缮村道路面工程项目</li>" for _ in range(29)) + "</ol>")
+        assert re.search(r"[修缮村道路面工程项目]…$", cut), cut
 
 
 @pytest.mark.parametrize("written", ["2024年7月1日", "2024年7月1号", "2024年7月1號"])
