@@ -166,10 +166,11 @@ def _strings_for(root: Path) -> Strings:
 
 
 def _report(problems: list[Problem], strings: Strings, stream: TextIO | None = None) -> None:
-    """Each problem on a line, in their order but the notes before the errors: the
-    errors end the list, just above the line that tells the build or check failed, so
-    a clerk sees them there however many notes a large site has."""
-    for problem in sorted(problems, key=lambda p: not p.warning):  # (sys.stderr as it is then: see run)
+    """Each problem on a line, those of the files with errors last: just above the line
+    that tells the build or check failed (see errors.files_in_error_apart)."""
+    from .errors import files_in_error_apart
+
+    for problem in files_in_error_apart(problems):  # (sys.stderr as it is then: see run)
         print(problem.format(strings), file=stream or sys.stderr)
 
 
@@ -258,7 +259,7 @@ def _width(text: str) -> int:
 def _columns(stream: TextIO) -> int:
     """The width of the terminal `stream` is (not of stdout's, which may be a file)."""
     try:
-        return os.get_terminal_size(stream.fileno()).columns
+        return os.get_terminal_size(stream.fileno()).columns or 80  # (0: a terminal never sized)
     except (AttributeError, ValueError, OSError):
         import shutil  # (here: a build with nothing to do shows nothing)
 
@@ -353,7 +354,7 @@ def _run(args: argparse.Namespace, root: Path, strings: Strings, seen: Seen | No
 
         with _shown(strings, len(CHECKED)) as progress:
             problems = check(root, args.today, progress)
-        _report(sorted(problems, key=Problem.sort_key), strings, sys.stdout)  # (file by file, line by line, as build)
+        _report(sorted(problems, key=Problem.sort_key), strings, sys.stdout)  # (in build's order)
         errors = problems.errors
         print(strings.message("check_failed", count=len(errors)) if errors
               else strings.message("check_ok", warnings=len(problems.warnings)))

@@ -249,6 +249,10 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Problems]:
         problems.add(CONFIG_FILE, lines("per_page"), "large_per_page", warning=True, value=per_page,
                      most=PER_PAGE[1])
 
+    if top.get("also_traditional") and language != "zh-Hans":  # (a copy of a Simplified site only)
+        problems.add(CONFIG_FILE, lines("also_traditional"), "traditional_copy_unused", warning=True,
+                     language=language)
+
     contact_map = r.section(data["contact"], _CONTACT_KEYS, (), lines("contact")) if "contact" in top else {}
     units = _read_units(r, data.get("units"), lines("units"))
     categories = _read_categories(r, data.get("categories"), lines("categories"))

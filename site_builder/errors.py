@@ -65,6 +65,17 @@ class SiteError(Exception):
         return (SiteError, (self.problems,))
 
 
+def files_in_error_apart(problems: Iterable[Problem], last: bool = True) -> list[Problem]:
+    """The problems in their order, but those of the files that have an error apart,
+    after the others (`last`) or before them: a clerk finds the errors where the eye
+    lands (at the end of a terminal's output, at the top of a page), however many notes
+    other files have, with the notes of the same file beside them (the full-width colon
+    that left an amount unread, say)."""
+    problems = list(problems)
+    wrong = {p.path for p in problems if not p.warning}
+    return sorted(problems, key=lambda p: (p.path in wrong) == last)
+
+
 class Problems(list):
     """A list of problems collected by one stage, with a helper to add one."""
 

@@ -30,7 +30,7 @@ from watchdog.observers import Observer
 
 from .build import build, load_site
 from .config import CONFIG_FILE
-from .errors import SiteError
+from .errors import SiteError, files_in_error_apart
 from .i18n import Listed, Strings
 from .model import Site, edited_item
 from .publish import Preview
@@ -248,10 +248,12 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
                                   removed=result.removed, seconds=f"{result.seconds:.2f}",
                                   output=result.output), flush=True)
         except SiteError as err:
-            # the errors where the eye lands, among however many notes: first on the page,
-            # last in the terminal (just above what comes next)
-            state.error = "\n".join(p.format(strings) for p in sorted(err.problems, key=lambda p: p.warning))
-            print("\n".join(p.format(strings) for p in sorted(err.problems, key=lambda p: not p.warning)),
+            # the errors where the eye lands: first on the page, last in the terminal, just
+            # above the line that says the site was not built
+            state.error = "\n".join(p.format(strings) for p in files_in_error_apart(err.problems, last=False))
+            for problem in files_in_error_apart(err.problems):
+                print(problem.format(strings), flush=True)
+            print(strings.message("serve_failed", count=len([p for p in err.problems if not p.warning])),
                   flush=True)
             edits.failed()
         except Exception:  # noqa: BLE001 - a bug must not stop the preview either

@@ -10,8 +10,9 @@ then a summary, in the site's language; the notes that bear on these figures
 (e.g. a year the working-day calendar does not know) come first, and the others are
 counted in a last line. An entry with a mistake does not hide the list (one village's
 broken file must not blind the town's supervisors to every other): the errors come
-first, then a line saying that the figures leave out the files with them (none of
-which is online until they are mended); a mistake in site.yaml gives no figures.
+after the notes, each file's together, just above a line saying that the figures
+leave out the files with them (none of which is online until they are mended); a
+mistake in site.yaml gives no figures.
 Returns the exit code: 1 when anything is overdue or missing, or the site has errors;
 0 otherwise.
 """
@@ -44,8 +45,13 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
         raise SiteError(problems)  # (a mistake in site.yaml: figures made of it would mislead)
     errors = sorted(problems.errors, key=Problem.sort_key)
     notes = [p for p in problems.warnings if p.key in BEARING]
-    for p in errors + notes:
-        print(p.format(strings), file=out)
+    # the files with errors last (their notes with them), just above the line saying the
+    # figures leave them out (see errors.files_in_error_apart)
+    wrong = {p.path for p in errors}
+    told = sorted(errors + notes, key=Problem.sort_key)
+    for p in told:
+        if p.path not in wrong:
+            print(p.format(strings), file=out)
     # entries dated after `today` count from their day: on a day gone by (a supervisor's
     # --today), many, each told as a mistyped date would be; one line says what they are
     later = [p for p in problems.warnings if p.key == "dated_later"]
@@ -59,6 +65,9 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
                 print(p.format(strings), file=out)
     cfg, supervision = site.config, site.supervision
     if errors:
+        for p in told:
+            if p.path in wrong:
+                print(p.format(strings), file=out)
         print(strings.message("supervision_with_errors", count=len(errors)), file=out)
         # the figures without every file that has a mistake: one kept in the model (only
         # its ledger lines are wrong, say) is not online either

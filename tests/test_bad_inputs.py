@@ -21,6 +21,7 @@ from site_builder import periods
 from site_builder.build import load_site
 from site_builder.config import _cadence_meant, _language_meant, load_config
 from site_builder.errors import Problems
+from site_builder.i18n import load_strings
 from site_builder.reader import _summary
 from site_builder.yamlread import LeadingZero, load_yaml, syntax_problem
 
@@ -578,6 +579,20 @@ def test_a_long_page_of_entries_is_built_with_a_note(make_site):
                 most=100) in result.stdout.splitlines(), describe(result)
 
 
+def test_a_traditional_copy_asked_of_a_site_not_in_simplified_gets_a_note(make_site):
+    """also_traditional makes a copy of a Simplified site only: asked elsewhere, the
+    clerk is told that no copy is made, rather than left looking for it."""
+    site = make_site()
+    config = site / "site.yaml"
+    text = config.read_text(encoding="utf-8") + "also_traditional: true\n"
+    config.write_text(text.replace("language: zh-Hans", "language: zh-Hant"), encoding="utf-8")
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    told = load_strings("zh-Hant")  # (the site's language)
+    assert (f"site.yaml:{line_no(text, 'also_traditional')}: " + told.message("warning_label")
+            + told.message("traditional_copy_unused", language="zh-Hant")) in result.stdout.splitlines(), describe(result)
+
+
 def test_a_title_cut_at_a_hash_gets_a_note(make_site, tmp_path):
     """`title: 东村公示 #1`: YAML takes " #1" for a comment; the entry is published as
     东村公示, and the clerk is told why. Quoted, the whole title is kept, with no note."""
@@ -958,8 +973,8 @@ def test_totals_with_a_thousands_comma_or_a_full_width_colon_are_told_plainly(ma
     empty = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-06\nperiod: \"2026-10\"\n"
                   "合计: {期初：, 期末: 15000.00}", ledger)  # (an amount left out: not a zero)
     assert run_check(make_site({path: empty}, name="empty")).stdout.splitlines()[:-1] == [
-        line(path, line_no(empty, "合计:"), "fullwidth_colon", warning=True, key="期初"),
-        line(path, line_no(empty, "合计:"), "bad_total_amount", key="期初", value="")]  # (errors last)
+        line(path, line_no(empty, "合计:"), "bad_total_amount", key="期初", value=""),
+        line(path, line_no(empty, "合计:"), "fullwidth_colon", warning=True, key="期初")]
 
 
 def test_a_line_without_a_date_and_an_opening_under_the_header_are_told_what_to_do(make_site):
@@ -1113,16 +1128,18 @@ def test_an_entry_copied_and_forgotten_gets_a_note(make_site):
 
 def test_the_errors_are_told_after_the_notes_just_above_the_summary(make_site, tmp_path):
     """A large site may have many notes: an error printed in file order among them
-    scrolls off a small screen. The notes come first, then the errors, then the line
-    saying the build (or check) failed, each group in file order."""
+    scrolls off a small screen. The files with errors come last, each whole (a note
+    there may tell why the error), just above the line saying the build (or check)
+    failed; each group in file order."""
     bad = "content/dongcun/decisions/2026-11-01-bad.md"  # (before the notes' files, by name)
-    site = make_site({bad: entry("title: 日期不存在\ndate: 2024-02-30"),
+    site = make_site({bad: entry("title：日期不存在\ndate: 2024-02-30"),
                       "content/dongcun/decisions/2026-11-02-daolu-copy1.md": DECISION,
                       "content/dongcun/decisions/2026-11-02-daolu-copy2.md": DECISION})
     first = "content/dongcun/decisions/2026-11-02-daolu-copy1.md"
     told = [line("content/dongcun/decisions/2026-11-02-daolu-copy2.md", 1, "duplicate_entry", warning=True,
                  other=first),
             line("content/dongcun/decisions/2026-11-02-daolu.md", 1, "duplicate_entry", warning=True, other=first),
+            line(bad, 2, "fullwidth_colon", warning=True, key="title"),
             line(bad, 3, "date_past_month_end", key="date", value="2024-02-30", year=2024, month=2, days=29)]
     result = run_check(site)
     assert result.returncode == 1 and result.stdout.splitlines() == [*told, msg("check_failed", count=1)], \

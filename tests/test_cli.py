@@ -823,6 +823,19 @@ def _poll(url: str, ok, proc: subprocess.Popen, log: Path, seconds: float) -> tu
                 f"{last[1][:500]}\n--- serve log\n{log.read_text(encoding='utf-8', errors='replace')}")
 
 
+def test_a_terminal_never_sized_is_taken_for_80_columns():
+    """A pseudo-terminal whose size nobody set (as `script` leaves one) tells 0 columns:
+    every stage's name would be cut to nothing."""
+    master, slave = os.openpty()
+    try:
+        with open(slave, "w", closefd=False) as stream:
+            assert os.get_terminal_size(slave).columns == 0
+            assert cli_module._columns(stream) == 80
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
 def test_serve_rebuilds_and_shows_errors(make_site, tmp_path):
     site = make_site()
     entry = site / "content/dongcun/decisions/2026-11-02-daolu.md"
@@ -853,20 +866,25 @@ def test_serve_rebuilds_and_shows_errors(make_site, tmp_path):
                 log.read_text(encoding="utf-8"), log.read_text(encoding="utf-8")
 
             # 2. A mistake shows the error page with the message, on every page: above the
-            # notes there (a copy of an entry left behind), below them in the terminal.
-            copy = site / "content/town/services/dibao-zhinan-copy.md"
-            copy.write_bytes((site / "content/town/services/dibao-zhinan.md").read_bytes())
+            # notes there (of a copy of an entry left behind, in a file named before the
+            # error's), below them in the terminal, and a line says the site was not built.
+            copies = [site / f"content/dongcun/decisions/2026-11-01-{n}.md" for n in "ab"]
+            for copy in copies:
+                copy.write_text("---\ntitle: 停水通知\ndate: 2026-11-01\n---\n\n正文。\n", encoding="utf-8")
             entry.write_text(DECISION.replace("date: 2026-11-02", "date: 2026-02-30"), encoding="utf-8")
             expected = msg("date_past_month_end", key="date", value="2026-02-30", year=2026, month=2, days=28)
-            note = msg("duplicate_entry", other="content/town/services/dibao-zhinan-copy.md")
+            note = msg("duplicate_entry", other="content/dongcun/decisions/2026-11-01-a.md")
             status, body = _poll(page, lambda s, b: s == 500, proc, log, 15)
             assert expected in html.unescape(body), body
             assert html.unescape(body).index(expected) < html.unescape(body).index(note), body
             deadline = time.monotonic() + 15  # (the page shows the error as the terminal is told it)
-            while expected not in (told := log.read_text(encoding="utf-8")) and time.monotonic() < deadline:
+            while msg("serve_failed", count=1) not in (told := log.read_text(encoding="utf-8")) \
+                    and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert told.rindex(note) < told.rindex(expected), told
-            copy.unlink()
+            assert told.rstrip().endswith(msg("serve_failed", count=1)), told
+            for copy in copies:
+                copy.unlink()
             assert "content/dongcun/decisions/2026-11-02-daolu.md" in html.unescape(body)
             assert "/__site-builder/version" in body
             status, body = _get(f"{base}/")
