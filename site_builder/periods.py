@@ -98,3 +98,17 @@ def within(inner: tuple[dt.date, dt.date], outer: str) -> bool:
 
 def sort_key(period: str) -> tuple[dt.date, dt.date]:
     return span(period)
+
+
+# a period named in a title: 东村2026年11月财务收支公开, 2026年第三季度, 2026年度
+_TITLE_PERIOD = re.compile(r"(19\d\d|2[01]\d\d)\s*年\s*(?:第?\s*([1-4一二三四])\s*季度|(1[0-2]|0?[1-9])\s*月|度)")
+
+
+def stated_period(title: str, cadence: str) -> str | None:
+    """The period of the category's cadence that the title names, if it names one."""
+    m = _TITLE_PERIOD.search(unicodedata.normalize("NFKC", title))
+    if m is None:
+        return None
+    year, quarter, month = m.groups()
+    period = parse(f"{year}年第{quarter}季度" if quarter else f"{year}年{month}月" if month else year)
+    return period if period and of_cadence(period, cadence) == period else None

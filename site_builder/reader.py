@@ -352,6 +352,10 @@ class EntryReader:
             if not periods.within(periods.span(period), one):  # (a quarter in a monthly category)
                 problems.add(rel, self._line("period"), "period_longer_than_cadence", warning=True,
                              period=period, category=cat.name, example=one)
+            named = periods.stated_period(title, cat.cadence) if title else None
+            if named is not None and named != period:  # (a month's file copied, its title kept)
+                problems.add(rel, self._line("period"), "title_names_other_period", warning=True, named=named,
+                             period=period)
         formed = self._date(f, "formed", rel, problems, date)
         if formed and date and formed > date:
             problems.add(rel, self._line("formed"), "formed_after_date", formed=formed.isoformat(),

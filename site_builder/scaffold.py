@@ -17,12 +17,11 @@ has a ledger to fill in, its opening the closing of the last one before its peri
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import periods
+from .periods import stated_period
 from .accountability import coverage, first_owed
 from .build import site_today
 from .config import SiteConfig, load_config, named_id, site_around
@@ -120,20 +119,6 @@ class _Proposal:
     taken: str | None      # the entry with a ledger that holds `ended`, if any
     opening: str | None = None  # the opening of a ledger to fill in (see `_closing_before`)
     stated: bool = False   # `period` is the one the title names
-
-
-# a period named in a title: 东村2026年11月财务收支公开, 2026年第三季度, 2026年度
-_TITLE_PERIOD = re.compile(r"(19\d\d|2[01]\d\d)\s*年\s*(?:第?\s*([1-4一二三四])\s*季度|(1[0-2]|0?[1-9])\s*月|度)")
-
-
-def stated_period(title: str, cadence: str) -> str | None:
-    """The period of the category's cadence that the title names, if it names one."""
-    m = _TITLE_PERIOD.search(unicodedata.normalize("NFKC", title))
-    if m is None:
-        return None
-    year, quarter, month = m.groups()
-    period = periods.parse(f"{year}年第{quarter}季度" if quarter else f"{year}年{month}月" if month else year)
-    return period if period and periods.of_cadence(period, cadence) == period else None
 
 
 def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.date, title: str) -> _Proposal:

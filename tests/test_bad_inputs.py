@@ -593,6 +593,24 @@ def test_a_traditional_copy_asked_of_a_site_not_in_simplified_gets_a_note(make_s
             + told.message("traditional_copy_unused", language="zh-Hant")) in result.stdout.splitlines(), describe(result)
 
 
+def test_a_title_naming_another_period_gets_a_note(make_site):
+    """Last month's file copied for this month, its title kept: the site would list two
+    Septembers and no October. A title naming no period, or one of another cadence (a
+    year's summary in a monthly category), or the period itself, gets none."""
+    path = "content/xicun/finance/2026-10-caiwu.md"
+
+    def notes(title: str, name: str) -> list[str]:
+        text = entry(f"title: {title}\ndate: 2026-11-10\nperiod: \"2026-10\"")
+        return [n for n in _notes_of(make_site({path: text}, name=name)) if n.startswith(path)]
+
+    text = entry("title: 西村2026年9月财务收支公开\ndate: 2026-11-10\nperiod: \"2026-10\"")
+    assert notes("西村2026年9月财务收支公开", "copied") == [
+        line(path, line_no(text, "period:"), "title_names_other_period", warning=True, named="2026-09",
+             period="2026-10")]
+    for n, title in enumerate(("西村2026年10月财务收支公开", "西村财务收支公开", "西村2026年度财务收支汇总")):
+        assert notes(title, f"fine-{n}") == [], title
+
+
 def test_a_title_cut_at_a_hash_gets_a_note(make_site, tmp_path):
     """`title: 东村公示 #1`: YAML takes " #1" for a comment; the entry is published as
     东村公示, and the clerk is told why. Quoted, the whole title is kept, with no note."""
