@@ -24,7 +24,7 @@ from .config import Category
 from .errors import Problems
 from .i18n import Listed
 from .markup import xml_text as escape
-from .reader import Entry
+from .reader import Entry, copy_like
 
 COLOURS = {"income": "#1f5fa8", "expense": "#c0600b"}  # blue and orange: distinct for most eyes
 
@@ -71,7 +71,7 @@ def ledger_series(entries: list[Entry], problems: Problems,
     for (unit, category), group in sorted(groups.items()):
         superseded = {e.corrects for e in group if e.corrects}
         group = sorted((e for e in group if e.rel not in superseded),
-                       key=lambda e: (periods.sort_key(_period(e)), e.date, e.rel))
+                       key=lambda e: (periods.sort_key(_period(e)), e.date, copy_like(e.rel), e.rel))
         rows: list[LedgerPeriod] = []
         previous: Entry | None = None
         cadence = categories[category].cadence if category in categories else None

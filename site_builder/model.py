@@ -24,7 +24,7 @@ from .accountability import AnnualRow, LateEntry, Supervision
 from .config import Category, SiteConfig, Unit
 from .errors import Problems
 from .notices import NoticeStatus
-from .reader import Entry
+from .reader import Entry, copy_like
 from .workdays import WorkCalendar
 
 LATEST_ON_HOME = 10
@@ -224,7 +224,7 @@ def _check_index_numbers(items: list[Item], problems: Problems) -> None:
     category, title and date (a file copied and forgotten, published twice)."""
     seen: dict[str, Item] = {}
     same: dict[tuple, Item] = {}
-    for i in sorted(items, key=lambda i: i.entry.rel):
+    for i in sorted(items, key=lambda i: (copy_like(i.entry.rel), i.entry.rel)):  # (a copy's told)
         if i.index_no in seen:
             problems.add(i.entry.source, i.entry.line, "duplicate_index_no", index_no=i.index_no,
                          other=seen[i.index_no].entry.source)

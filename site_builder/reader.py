@@ -66,6 +66,16 @@ _DATE_FORMS = (
 )
 _SUMMARY_CHARS = 120
 _UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
+# the names a copy gets from Windows, macOS, WPS and others: 2026-10 - 副本.md, 2026-10 - 复制.md,
+# 2026-10 - Copy.md, 2026-10 copy.md, 2026-10(1).md, 2026-10 (2).md, 复件 2026-10.md
+_COPY_NAME = re.compile(r"(?:[\s_-]*(?:副本|复制|複製|拷贝|拷貝|copy)(?:[\s_-]*[(（]?\d+[)）]?)?"
+                        r"|\s*[(（]\d+[)）])$|^(?:复件|複件|copy of)[\s_-]", re.I)
+
+
+def copy_like(rel: str) -> bool:
+    """Whether an entry's file is named as a copy of another is (see _COPY_NAME): of two
+    entries alike, the one told to go."""
+    return bool(_COPY_NAME.search(Path(rel).stem))
 
 
 @lru_cache(maxsize=None)
@@ -305,7 +315,8 @@ class EntryReader:
         parts = rel_path.split("/")
         folder_unit, folder_cat = (parts[0], parts[1]) if len(parts) == 3 else (None, None)
         if _UNSAFE_NAME.search(Path(rel_path).stem):  # the name becomes part of a web address
-            problems.add(rel, None, "bad_file_name", name=Path(rel_path).name, fixed=_safe_name(Path(rel_path).stem))
+            problems.add(rel, None, "copy_file_name" if copy_like(rel_path) else "bad_file_name",
+                         name=Path(rel_path).name, fixed=_safe_name(Path(rel_path).stem))
         title = _text(f.get("title"))
         if isinstance(f.get("title"), (bool, list, dict)):
             problems.add(rel, self._line("title"), "title_not_text")

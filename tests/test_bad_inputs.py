@@ -1167,6 +1167,24 @@ def test_the_errors_are_told_after_the_notes_just_above_the_summary(make_site, t
         describe(result)
 
 
+def test_a_copy_windows_made_is_told_as_the_one_to_go(make_site):
+    """Copy and Paste in Windows makes `2026-10-caiwu - 副本.md`: told it looks like a
+    copy, to be deleted if made by mistake; and of two entries alike, two ledgers of a
+    period, the copy is told (not the original, to be made a correction of its copy),
+    though its name sorts first."""
+    copy = "content/dongcun/decisions/2026-11-02-daolu - 副本.md"
+    ledger = "content/dongcun/finance/2026-10-caiwu-副本.md"
+    site = make_site({copy: DECISION, ledger: LEDGER_OCT})
+    result = run_check(site)
+    original = "content/dongcun/finance/2026-10-caiwu.md"
+    assert result.stdout.splitlines() == [
+        line(copy, None, "copy_file_name", name="2026-11-02-daolu - 副本.md", fixed="2026-11-02-daolu-副本.md"),
+        line(ledger, 1, "duplicate_entry", warning=True, other=original),
+        line(ledger, line_no(LEDGER_OCT, "```ledger"), "ledger_same_period", previous=original,
+             period="2026-10", corrects="dongcun/finance/2026-10-caiwu.md"),
+        msg("check_failed", count=2)], describe(result)
+
+
 def test_a_colon_in_a_value_after_a_block_with_a_tab_is_told_as_a_colon(make_site):
     path = "content/dongcun/decisions/colon.md"
     text = "---\nsummary: |\n  第一行\n  \t缩进的第二行\ntitle: 关于: 第一次\ndate: 2026-11-01\n---\n\n正文。\n"
