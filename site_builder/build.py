@@ -449,7 +449,7 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: 
     when it is made here."""
     from . import exports, feeds
     from .attachments import published_bytes
-    from .model import Page
+    from .model import MOVED, Page
 
     for name, source in asset_files(site.config).items():
         writer.copy(f"assets/{name}", source)
@@ -476,7 +476,7 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: 
             writer.write(f"{unit.id}/feed.xml", feeds.atom(
                 site, site.by_unit.get(unit.id, []), f"{unit.name} - {cfg.title}",
                 f"{unit.id}/feed.xml", site.unit_url(unit.id)))
-        writer.write("sitemap.xml", feeds.sitemap(site, [p.path for p in site.pages]))
+        writer.write("sitemap.xml", feeds.sitemap(site, [p.path for p in site.pages if p.template != MOVED]))
         writer.write("robots.txt", feeds.robots(site, renderer.strings.ui["robots_subpath"]))
     if search is not None:  # last: on a rebuild it is being made meanwhile, in another process
         search.write(site, writer, told)

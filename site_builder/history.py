@@ -1,17 +1,21 @@
-"""When each entry file was changed, from the site's git history.
+"""When each entry file was changed, and what it was named before, from git's history.
 
 One `git log` over content/ for the whole site (never one call per entry: sites have
 10,000+ entries) gives, for each content-relative path, the dates of the commits that
-touched it, as days in the site's timezone, oldest first, none after `today`. There is
-no history (an empty mapping) when the site is not in a git repository, when git is not
-installed, or when the clone is shallow, because a shallow clone would show a wrong
-"first published" date; deploy with full history (`fetch-depth: 0`).
+touched it, as days in the site's timezone, oldest first, none after `today`, and the
+paths it had before it was renamed (as git finds renames: a file renamed and edited
+little); the commits of a file under its earlier names count for it, those of another
+file once at its path do not. There is no history (empty mappings) when the site is
+not in a git repository, when git is not installed, or when the clone is shallow,
+because a shallow clone would show a wrong "first published" date; deploy with full
+history (`fetch-depth: 0`).
 """
 from __future__ import annotations
 
 import datetime as dt
 import os
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 _MARK = "\x01"
@@ -28,29 +32,55 @@ def _git(root: Path, *args: str) -> str | None:
     return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
 
 
-def file_dates(root: Path, timezone: str, today: dt.date) -> dict[str, tuple[dt.date, ...]]:
-    """content-relative path -> days it was committed (oldest first, up to `today`)."""
+@dataclass(frozen=True)
+class FileHistory:
+    dates: dict[str, tuple[dt.date, ...]]  # content-relative path -> days it was committed
+    former: dict[str, tuple[str, ...]]     # content-relative path -> the paths it had before
+
+
+def file_history(root: Path, timezone: str, today: dt.date) -> FileHistory:
+    """The days each file under content/ was committed (oldest first, up to `today`), and
+    its earlier paths, by its path now."""
+    none = FileHistory({}, {})
     info = _git(root, "rev-parse", "--is-shallow-repository", "--show-prefix")
     if info is None:
-        return {}
+        return none
     lines = info.split("\n")
     if lines[0].strip() != "false":
-        return {}
+        return none
     prefix = (lines[1] if len(lines) > 1 else "").strip() + "content/"
-    log = _git(root, "log", "--no-renames", "--name-only", f"--format={_MARK}%ct", "--", "content")
+    log = _git(root, "log", "-M", "--name-status", f"--format={_MARK}%ct", "--", "content")
     if not log:
-        return {}
+        return none
     from zoneinfo import ZoneInfo  # (here: stage 0 imports this module for git_dirs alone)
 
     zone = ZoneInfo(timezone)
     found: dict[str, set[dt.date]] = defaultdict(set)
+    former: dict[str, set[str]] = defaultdict(set)
+    # Newest commit first: the path each path a commit names has now (None: another file
+    # was there, made later; renamed since: its path now).
+    now: dict[str, str | None] = {}
     day: dt.date | None = None
     for line in log.split("\n"):
         if line.startswith(_MARK):
             day = dt.datetime.fromtimestamp(int(line[1:]), zone).date()
-        elif line and day is not None and day <= today and line.startswith(prefix):
-            found[line[len(prefix):]].add(day)
-    return {path: tuple(sorted(days)) for path, days in sorted(found.items())}
+            continue
+        status, *paths = line.split("\t")
+        if day is None or not paths:
+            continue
+        path = now.get(paths[-1], paths[-1])
+        if path is not None and day <= today and status != "R100":  # (renamed alone: not changed)
+            found[path].add(day)
+        if status.startswith("R") and len(paths) == 2:  # earlier commits name it by its old path
+            now[paths[0]] = path
+            if path is not None and paths[0].startswith(prefix):
+                former[path].add(paths[0])
+        elif status.startswith(("A", "C")):  # made here: earlier commits of its path are another file's
+            now[paths[-1]] = None
+    cut = len(prefix)
+    return FileHistory({p[cut:]: tuple(sorted(days)) for p, days in sorted(found.items()) if p.startswith(prefix)},
+                       {p[cut:]: tuple(sorted(q[cut:] for q in old)) for p, old in sorted(former.items())
+                        if p.startswith(prefix)})
 
 
 def git_dirs(root: str) -> list[str]:

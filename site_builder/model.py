@@ -17,6 +17,7 @@ import difflib
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from . import accountability, board, finance, history, notices
@@ -53,6 +54,7 @@ class Item:
     body_withheld: bool = False            # notice ended, names taken down (entry is metadata only)
     late: LateEntry | None = None          # published after the working-day limit
     history: tuple[dt.date, ...] = ()      # days it went online and was changed (history.online_dates)
+    former_urls: tuple[str, ...] = ()      # addresses it had under earlier file names (git: renamed)
     ledger_files: tuple[str, ...] = ()     # CSV of each ledger, beside the page
 
     @property
@@ -117,13 +119,16 @@ def _index_no(entry: Entry, unit: Unit) -> str:
     return f"{unit.code or unit.id}-{entry.date.year}-{digest}"
 
 
+def _entry_url(unit: str, category: str, stem: str) -> str:
+    return f"{unit}/{category}/{stem}/index.html"
+
+
 def _item(config: SiteConfig, e: Entry, today: dt.date) -> Item:
     """The entry as its page shows it, before it is linked to others."""
     unit, cat = config.units_by_id[e.unit], config.categories_by_id[e.category]
     notice = notices.notice_status(e, cat, today)
     withheld = notices.withholds_body(cat, notice)
-    return Item(notices.withhold(e) if withheld or e.withdrawn else e,
-                f"{e.unit}/{e.category}/{e.stem}/index.html",
+    return Item(notices.withhold(e) if withheld or e.withdrawn else e, _entry_url(e.unit, e.category, e.stem),
                 e.index_no or _index_no(e, unit), unit, cat, notice=notice, body_withheld=withheld)
 
 
@@ -187,6 +192,7 @@ def build_site(config: SiteConfig, entries: list[Entry], today: dt.date,
     site = Site(config, today, items, by_rel, dict(by_unit), dict(by_uc), [])
     _attach_accountability(site, entries, problems)
     site.pages.extend(_layout(site))
+    site.pages.extend(_moved_pages(site))
     _check_paths(site.pages, problems)
     return site, problems
 
@@ -210,9 +216,12 @@ def _attach_accountability(site: Site, entries: list[Entry], problems: Problems)
     same = {e.rel for e in entries if e.ledgers and e.withdrawn is None} == {e.rel for e in shown if e.ledgers}
     for series in every if same else finance.ledger_series(shown, Problems(), cfg.categories_by_id):
         site.ledger_series.setdefault(series.unit, []).append(series)
-    dates = history.file_dates(cfg.root, cfg.timezone, today)
+    found = history.file_history(cfg.root, cfg.timezone, today)
     for i in site.items:
-        i.history = history.online_dates(dates.get(i.entry.rel, ()), i.entry.date)
+        i.history = history.online_dates(found.dates.get(i.entry.rel, ()), i.entry.date)
+        # (a file renamed within its folder: its unit and category are as they were)
+        i.former_urls = tuple(sorted({_entry_url(i.unit.id, i.category.id, PurePosixPath(old).stem)
+                                      for old in found.former.get(i.entry.rel, ())} - {i.url}))
         if i.entry.ledgers and not i.withdrawn:
             i.ledger_files = finance.ledger_names(tuple(a.name for a in i.entry.attachments),
                                                   len(i.entry.ledgers))
@@ -284,6 +293,24 @@ def _nearest(target: str, rels: set[str]) -> list[str]:
     if beside:
         return [beside[n] for n in difflib.get_close_matches(name, list(beside), n=1)]
     return difflib.get_close_matches(target, rels, n=1)
+
+
+MOVED = "moved.html"  # the template of a page that sends on to an entry's page
+
+
+def _moved_pages(site: Site) -> list[Page]:
+    """A page at each address an entry had under an earlier file name, sending on to its
+    page: a link, a bookmark or the QR code on a sheet posted on the board keeps
+    working when a clerk renames a file. Not where a page of this build is (another
+    entry took the name), nor in the sitemap."""
+    taken = {p.path for p in site.pages}
+    pages = []
+    for i in site.items:
+        for path in i.former_urls:
+            if path not in taken:
+                taken.add(path)
+                pages.append(Page(path, MOVED, i.entry.title, {"item": i}, frozenset({i.entry.rel})))
+    return pages
 
 
 def _check_paths(pages: list[Page], problems: Problems) -> None:

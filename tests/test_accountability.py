@@ -757,6 +757,43 @@ def test_git_history_on_entry_pages(tmp_path):
                                               UI["history_changed"] + cn_date(dt.date(2026, 4, 15))]
 
 
+def test_a_renamed_entry_keeps_its_history_and_its_old_address_sends_on(tmp_path):
+    """A clerk renames a published file: its old address (in a bookmark, a link, the QR
+    code of a sheet on the board) opens a page that sends on to the new one, and its
+    history goes on from its first day. A file made later at the old name is another
+    entry: its page takes the address, and the history of the file once there is not its."""
+    no_parent_repo = {"GIT_CEILING_DIRECTORIES": str(tmp_path)}
+    site = write_site(tmp_path / "site")
+    entry = write_entry(site, "beicun/decisions/2026-03-01-jueyi.md", title="修路决议", date="2026-03-01")
+    other = write_entry(site, "beicun/decisions/2026-03-02-tongzhi.md", title="停水通知", date="2026-03-02")
+    _git(site, "init", "-q")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-q", "-m", "first", when="2026-03-02T10:00:00+08:00")
+    entry.write_text(entry.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    _git(site, "commit", "-q", "-am", "edit", when="2026-04-15T10:00:00+08:00")
+    _git(site, "mv", "content/beicun/decisions/2026-03-01-jueyi.md", "content/beicun/decisions/2026-03-01-xiulu.md")
+    _git(site, "mv", "content/beicun/decisions/2026-03-02-tongzhi.md", "content/beicun/decisions/2026-03-02-tingshui.md")
+    _git(site, "commit", "-q", "-m", "renamed", when="2026-05-02T10:00:00+08:00")
+    write_entry(site, "beicun/decisions/2026-03-02-tongzhi.md", title="停电通知", date="2026-05-05")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-q", "-m", "a new file at an old name", when="2026-05-05T10:00:00+08:00")
+
+    out = build(site, "2026-05-10", tmp_path / "out", env=no_parent_repo)
+    moved = read(out, "beicun/decisions/2026-03-01-jueyi/index.html")
+    assert '<meta http-equiv="refresh" content="0; url=../../../beicun/decisions/2026-03-01-xiulu/index.html">' in moved, moved
+    assert '<meta name="robots" content="noindex">' in moved and "修路决议" in moved
+    assert history_of(read(out, "beicun/decisions/2026-03-01-xiulu/index.html")) == (
+        [UI["modified_on"] + cn_date(dt.date(2026, 4, 15))],
+        [UI["history_first"] + cn_date(dt.date(2026, 3, 2)),
+         UI["history_changed"] + cn_date(dt.date(2026, 4, 15))])
+    # the old name taken by a new file: its own page, with its own history
+    page = read(out, "beicun/decisions/2026-03-02-tongzhi/index.html")
+    assert "停电通知" in page and 'http-equiv="refresh"' not in page
+    assert history_of(page)[1] == [UI["history_first"] + cn_date(dt.date(2026, 5, 5))]
+    assert history_of(read(out, "beicun/decisions/2026-03-02-tingshui/index.html"))[1] == [
+        UI["history_first"] + cn_date(dt.date(2026, 3, 2))]
+
+
 @pytest.mark.parametrize("where", ["subfolder", "worktree"])
 def test_a_commit_reaches_the_history_of_a_site_in_a_subfolder_or_a_worktree(tmp_path, where):
     """The site may be a folder of a larger repository, or a worktree (whose .git is a
