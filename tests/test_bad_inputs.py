@@ -1098,12 +1098,15 @@ def test_ledger_dates_written_in_words_are_read(make_site):
 
 
 def test_a_ledger_of_a_period_not_begun_gets_a_note(make_site):
-    """December typed for October: counted as December's, which had not begun."""
+    """December typed for October: counted as December's, which had not begun (and the
+    title, which names October, says so too)."""
     path = "content/xicun/finance/2026-10-caiwu.md"
     text = LEDGER_OCT.replace("东村", "西村").replace('period: "2026-10"', 'period: "2026-12"').replace("2026-10-", "2026-12-")
     assert _notes_of(make_site({path: text})) == [
         line(path, line_no(text, "period:"), "ledger_period_not_begun", warning=True, period="2026-12",
-             date="2026-11-06")]
+             date="2026-11-06"),
+        line(path, line_no(text, "period:"), "title_names_other_period", warning=True, named="2026-10",
+             period="2026-12")]
 
 
 def test_a_number_shaped_as_an_id_where_no_id_is_spoken_of_gets_a_question(make_site):
@@ -1135,8 +1138,8 @@ def test_an_entry_copied_and_forgotten_gets_a_note(make_site):
     site = make_site({"content/dongcun/decisions/2026-11-02-daolu-copy.md": DECISION})
     result = run_check(site)
     assert result.returncode == 0, describe(result)
-    assert line("content/dongcun/decisions/2026-11-02-daolu.md", 1, "duplicate_entry", warning=True,
-                other="content/dongcun/decisions/2026-11-02-daolu-copy.md") in result.stdout.splitlines(), describe(result)
+    assert line("content/dongcun/decisions/2026-11-02-daolu-copy.md", 1, "duplicate_entry", warning=True,
+                other="content/dongcun/decisions/2026-11-02-daolu.md") in result.stdout.splitlines(), describe(result)
     # a correction repeats the title and date of what it corrects, and is no copy
     correction = DECISION.replace("---\n\n", "corrects: dongcun/decisions/2026-11-02-daolu.md\n---\n\n", 1)
     site = make_site({"content/dongcun/decisions/2026-11-02-daolu-copy.md": correction}, name="corrected")
@@ -1153,10 +1156,11 @@ def test_the_errors_are_told_after_the_notes_just_above_the_summary(make_site, t
     site = make_site({bad: entry("title：日期不存在\ndate: 2024-02-30"),
                       "content/dongcun/decisions/2026-11-02-daolu-copy1.md": DECISION,
                       "content/dongcun/decisions/2026-11-02-daolu-copy2.md": DECISION})
-    first = "content/dongcun/decisions/2026-11-02-daolu-copy1.md"
-    told = [line("content/dongcun/decisions/2026-11-02-daolu-copy2.md", 1, "duplicate_entry", warning=True,
+    first = "content/dongcun/decisions/2026-11-02-daolu.md"  # (the copies are told)
+    told = [line("content/dongcun/decisions/2026-11-02-daolu-copy1.md", 1, "duplicate_entry", warning=True,
                  other=first),
-            line("content/dongcun/decisions/2026-11-02-daolu.md", 1, "duplicate_entry", warning=True, other=first),
+            line("content/dongcun/decisions/2026-11-02-daolu-copy2.md", 1, "duplicate_entry", warning=True,
+                 other=first),
             line(bad, 2, "fullwidth_colon", warning=True, key="title"),
             line(bad, 3, "date_past_month_end", key="date", value="2024-02-30", year=2024, month=2, days=29)]
     result = run_check(site)
