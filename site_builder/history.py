@@ -49,7 +49,9 @@ def file_history(root: Path, timezone: str, today: dt.date) -> FileHistory:
     if lines[0].strip() != "false":
         return none
     prefix = (lines[1] if len(lines) > 1 else "").strip() + "content/"
-    log = _git(root, "log", "-M", "--name-status", f"--format={_MARK}%ct", "--", "content")
+    # (the line of commits the site was built from: a merge brings a branch's changes, its
+    # renames among them, on the day it was merged, when they went online)
+    log = _git(root, "log", "--first-parent", "-m", "-M", "--name-status", f"--format={_MARK}%ct", "--", "content")
     if not log:
         return none
     from zoneinfo import ZoneInfo  # (here: stage 0 imports this module for git_dirs alone)
@@ -71,8 +73,9 @@ def file_history(root: Path, timezone: str, today: dt.date) -> FileHistory:
         path = now.get(paths[-1], paths[-1])
         if path is not None and day <= today and status != "R100":  # (renamed alone: not changed)
             found[path].add(day)
-        if status.startswith("R") and len(paths) == 2:  # earlier commits name it by its old path
-            now[paths[0]] = path
+        if status.startswith("R") and len(paths) == 2:  # earlier commits name it by its old path,
+            now[paths[0]] = path                          # and its new one is another file's
+            now[paths[1]] = None
             if path is not None and paths[0].startswith(prefix):
                 former[path].add(paths[0])
         elif status.startswith(("A", "C")):  # made here: earlier commits of its path are another file's

@@ -25,7 +25,7 @@ from .accountability import AnnualRow, LateEntry, Supervision
 from .config import Category, SiteConfig, Unit
 from .errors import Problems
 from .notices import NoticeStatus
-from .reader import Entry, copy_like
+from .reader import Entry, copy_like, is_unsafe_name
 from .workdays import WorkCalendar
 
 LATEST_ON_HOME = 10
@@ -219,9 +219,8 @@ def _attach_accountability(site: Site, entries: list[Entry], problems: Problems)
     found = history.file_history(cfg.root, cfg.timezone, today)
     for i in site.items:
         i.history = history.online_dates(found.dates.get(i.entry.rel, ()), i.entry.date)
-        # (a file renamed within its folder: its unit and category are as they were)
-        i.former_urls = tuple(sorted({_entry_url(i.unit.id, i.category.id, PurePosixPath(old).stem)
-                                      for old in found.former.get(i.entry.rel, ())} - {i.url}))
+        i.former_urls = tuple(sorted({url for old in found.former.get(i.entry.rel, ())
+                                      if (url := _former_url(cfg, i, old)) is not None} - {i.url}))
         if i.entry.ledgers and not i.withdrawn:
             i.ledger_files = finance.ledger_names(tuple(a.name for a in i.entry.attachments),
                                                   len(i.entry.ledgers))
@@ -296,6 +295,23 @@ def _nearest(target: str, rels: set[str]) -> list[str]:
 
 
 MOVED = "moved.html"  # the template of a page that sends on to an entry's page
+
+
+def _former_url(cfg: SiteConfig, item: Item, old: str) -> str | None:
+    """The address an entry had as file `old` (content-relative), as well as it can be
+    told without the file as it was then: by the folders it was in when its address
+    follows its folders now (else by its unit and category now); None for a name that
+    was never published (one that breaks a web address), or folders that are no unit
+    and category."""
+    path = PurePosixPath(old)
+    if is_unsafe_name(path.stem):
+        return None
+    unit, category = item.unit.id, item.category.id
+    if PurePosixPath(item.entry.rel).parts[:-1] == (unit, category):
+        if len(path.parts) != 3 or path.parts[0] not in cfg.units_by_id or path.parts[1] not in cfg.categories_by_id:
+            return None
+        unit, category = path.parts[0], path.parts[1]
+    return _entry_url(unit, category, path.stem)
 
 
 def _moved_pages(site: Site) -> list[Page]:

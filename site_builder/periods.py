@@ -104,11 +104,18 @@ def sort_key(period: str) -> tuple[dt.date, dt.date]:
 _TITLE_PERIOD = re.compile(r"(19\d\d|2[01]\d\d)\s*年\s*(?:第?\s*([1-4一二三四])\s*季度|(1[0-2]|0?[1-9])\s*月|度)")
 
 
+def stated_periods(title: str, cadence: str) -> list[str]:
+    """The periods of the category's cadence that the title names, in its order
+    (北村2025年度决算及2026年度预算公开: 2025, 2026)."""
+    found = []
+    for m in _TITLE_PERIOD.finditer(unicodedata.normalize("NFKC", title)):
+        year, quarter, month = m.groups()
+        period = parse(f"{year}年第{quarter}季度" if quarter else f"{year}年{month}月" if month else year)
+        if period and of_cadence(period, cadence) == period:
+            found.append(period)
+    return found
+
+
 def stated_period(title: str, cadence: str) -> str | None:
-    """The period of the category's cadence that the title names, if it names one."""
-    m = _TITLE_PERIOD.search(unicodedata.normalize("NFKC", title))
-    if m is None:
-        return None
-    year, quarter, month = m.groups()
-    period = parse(f"{year}年第{quarter}季度" if quarter else f"{year}年{month}月" if month else year)
-    return period if period and of_cadence(period, cadence) == period else None
+    """The first period of the category's cadence that the title names, if it names one."""
+    return next(iter(stated_periods(title, cadence)), None)

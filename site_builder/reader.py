@@ -68,13 +68,18 @@ _SUMMARY_CHARS = 120
 _UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
 # the names a copy gets from Windows, macOS, WPS and others: 2026-10 - 副本.md, 2026-10 - 复制.md,
 # 2026-10 - Copy.md, 2026-10 copy.md, 2026-10(1).md, 2026-10 (2).md, 复件 2026-10.md
-_COPY_NAME = re.compile(r"(?:[\s_-]*(?:副本|复制|複製|拷贝|拷貝|copy)(?:[\s_-]*[(（]?\d+[)）]?)?"
-                        r"|\s*[(（]\d+[)）])$|^(?:复件|複件|copy of)[\s_-]", re.I)
+_COPY_NAME = re.compile(r"(?:[\s_-]+(?:副本|复制|複製|拷贝|拷貝|copy)(?:[\s_-]*[(（]?\d+[)）]?)?"
+                        r"|\s+[(（]\d+[)）])$|^(?:复件|複件|copy of)[\s_-]", re.I)  # (营业执照副本 is no copy)
+
+
+def is_unsafe_name(stem: str) -> bool:
+    """Whether a file name breaks a web address (an entry so named is never published)."""
+    return bool(_UNSAFE_NAME.search(stem))
 
 
 def copy_like(rel: str) -> bool:
-    """Whether an entry's file is named as a copy of another is (see _COPY_NAME): of two
-    entries alike, the one told to go."""
+    """Whether an entry's file is named as a copy of another file (see _COPY_NAME): of
+    two entries alike, the one told to go."""
     return bool(_COPY_NAME.search(Path(rel).stem))
 
 
@@ -314,7 +319,7 @@ class EntryReader:
                body_line: int, data: bytes, problems: Problems) -> Entry | None:
         parts = rel_path.split("/")
         folder_unit, folder_cat = (parts[0], parts[1]) if len(parts) == 3 else (None, None)
-        if _UNSAFE_NAME.search(Path(rel_path).stem):  # the name becomes part of a web address
+        if is_unsafe_name(Path(rel_path).stem):  # the name becomes part of a web address
             problems.add(rel, None, "copy_file_name" if copy_like(rel_path) else "bad_file_name",
                          name=Path(rel_path).name, fixed=_safe_name(Path(rel_path).stem))
         title = _text(f.get("title"))
@@ -363,9 +368,9 @@ class EntryReader:
             if not periods.within(periods.span(period), one):  # (a quarter in a monthly category)
                 problems.add(rel, self._line("period"), "period_longer_than_cadence", warning=True,
                              period=period, category=cat.name, example=one)
-            named = periods.stated_period(title, cat.cadence) if title else None
-            if named is not None and named != period:  # (a month's file copied, its title kept)
-                problems.add(rel, self._line("period"), "title_names_other_period", warning=True, named=named,
+            named = periods.stated_periods(title, cat.cadence) if title else []
+            if named and period not in named:  # (a month's file copied, its title kept)
+                problems.add(rel, self._line("period"), "title_names_other_period", warning=True, named=named[0],
                              period=period)
         formed = self._date(f, "formed", rel, problems, date)
         if formed and date and formed > date:
@@ -720,7 +725,8 @@ def with_face(entry: Entry) -> Entry:
 _NOT_SUMMED = re.compile(r"<(table|h[1-6])\b.*?</\1>|<div class=\"footnote\">.*?</ol>\s*</div>", re.S)
 _FOOTNOTE_MARK = re.compile(r"<sup\b.*?</sup>", re.S)
 _SENTENCE_END = re.compile("[。！？；]")
-_BARE_ITEM = re.compile(r"(?:^|\s)(?:\d+\.?|\(\d*\)?)$")  # an item's number cut from its words
+_BARE_NUMBER = re.compile(r"(?<!\S)(?:\d+\.?|\(\d*\)?)$")  # a number at a cut, or part of one
+_ITEM_NUMBER = re.compile(r"\d+\. |\(\d+\) ")  # an item's number, as plain_text writes it
 
 
 def _summary(html: str) -> str:
@@ -740,8 +746,11 @@ def _summary(html: str) -> str:
     if ends and ends[-1] >= _SUMMARY_CHARS * 2 // 5:
         cut = text[:ends[-1]]
         return cut if not cut.endswith("；") else cut[:-1] + "…"
-    cut = shorten(text, _SUMMARY_CHARS)
-    return _BARE_ITEM.sub("", cut[:-1]).rstrip() + "…"
+    cut = shorten(text, _SUMMARY_CHARS)[:-1]
+    bare = _BARE_NUMBER.search(cut)
+    if bare is not None and _ITEM_NUMBER.match(text, bare.start()):  # (an item's, not an amount's)
+        cut = cut[:bare.start()]
+    return cut.rstrip() + "…"
 
 
 def _find_line(body: str, needle: str, body_line: int) -> int:

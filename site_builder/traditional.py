@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # (the search index converts text too, in a process that rend
 
 PREFIX = "zh-hant/"
 _SIMPLIFIED_TEXT = re.compile(r'(<[^>]*\blang="zh-CN"[^>]*>)([^<]*)')
-_PATH = re.compile(r'(\b(?:href|src|action)=")([^"#]*)')
+_PATH = re.compile(r'(\b(?:href|src|action)="|\bcontent="\d+;\s*url=)([^"#]*)')  # (and where a page sends on)
 _HOLD = re.compile("\ue000(\\d+)\ue001")
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import os
+import posixpath
 import re
 import subprocess
 import sys
@@ -309,8 +310,9 @@ def test_supervision_list_tells_the_notes_on_its_figures_and_counts_the_others(t
 
 
 def test_supervision_list_is_given_when_an_entry_has_a_mistake(tmp_path):
-    """One village's broken file does not hide every other unit's figures: its error
-    comes first, said to be left out of them, and the command fails."""
+    """One village's broken file does not hide every other unit's figures: its error is
+    told after the notes, just above the line saying it is left out of them, and the
+    command fails."""
     site = write_site(tmp_path / "site")
     finance_entries(site, "beicun", range(1, 8))
     finance_entries(site, "nancun", range(1, 8))
@@ -320,12 +322,16 @@ def test_supervision_list_is_given_when_an_entry_has_a_mistake(tmp_path):
     # but not online, so not counted either
     write_entry(site, "beicun/finance/2026-08-05-caiwu-2026-07.md", "```ledger\n日期,摘要,收入,支出\n7月35日,租金,100,\n```",
                 title="2026年7月财务收支公开", date="2026-08-05", period="2026-07")
+    # a note on the figures, in a file named after theirs
+    write_entry(site, "nancun/finance/2026-08-10-q3.md", title="南村第三季度财务收支汇总", date="2026-08-10",
+                period="2026-Q3")
     result = run("check", "--supervision", str(site), "--today", "2026-09-15")
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("content/beicun/finance/2026-08-05-caiwu-2026-07.md:"), lines
-    assert lines[1].startswith("content/nancun/finance/2026-07-05-caiwu-2026-06.md:"), lines
-    assert lines[2] == MESSAGES["supervision_with_errors"].format(count=2)
+    assert lines[0].startswith("content/nancun/finance/2026-08-10-q3.md:"), lines
+    assert lines[1].startswith("content/beicun/finance/2026-08-05-caiwu-2026-07.md:"), lines
+    assert lines[2].startswith("content/nancun/finance/2026-07-05-caiwu-2026-06.md:"), lines
+    assert lines[3] == MESSAGES["supervision_with_errors"].format(count=2)
     assert MESSAGES["supervision_line"].format(
         unit="北村", category="财务收支", status=UI["status_missing"].format(count=2),
         detail=MESSAGES["supervision_detail"].format(periods="2026年7月、2026年8月")) in lines, lines
@@ -759,29 +765,61 @@ def test_git_history_on_entry_pages(tmp_path):
 
 def test_a_renamed_entry_keeps_its_history_and_its_old_address_sends_on(tmp_path):
     """A clerk renames a published file: its old address (in a bookmark, a link, the QR
-    code of a sheet on the board) opens a page that sends on to the new one, and its
-    history goes on from its first day. A file made later at the old name is another
-    entry: its page takes the address, and the history of the file once there is not its."""
+    code of a sheet on the board) opens a page that sends on to the new one, in the
+    Traditional copy too, and its history goes on from its first day. A file made later
+    at the old name is another entry: its page takes the address, and the history of the
+    file once there is not its (nor is that of a file deleted where one is renamed to).
+    Moved to another village's folder, its old address is that folder's; a branch merged
+    brings its renames and edits on the day of the merge, when they went online."""
     no_parent_repo = {"GIT_CEILING_DIRECTORIES": str(tmp_path)}
-    site = write_site(tmp_path / "site")
+    site = write_site(tmp_path / "site", also_traditional=True)
+    d = "content/beicun/decisions"
     entry = write_entry(site, "beicun/decisions/2026-03-01-jueyi.md", title="修路决议", date="2026-03-01")
-    other = write_entry(site, "beicun/decisions/2026-03-02-tongzhi.md", title="停水通知", date="2026-03-02")
+    write_entry(site, "beicun/decisions/2026-03-02-tongzhi.md", title="停水通知", date="2026-03-02")
+    write_entry(site, "beicun/decisions/2026-03-03-修桥.md", title="修桥决议", date="2026-03-03")
+    write_entry(site, "beicun/decisions/2026-03-04-gonggao.md", title="招标公告", date="2026-03-04")
+    write_entry(site, "beicun/decisions/2026-03-05-gone.md", title="已删除的通知", date="2026-03-05")
     _git(site, "init", "-q")
     _git(site, "add", "-A")
     _git(site, "commit", "-q", "-m", "first", when="2026-03-02T10:00:00+08:00")
     entry.write_text(entry.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    _git(site, "rm", "-q", f"{d}/2026-03-05-gone.md")
     _git(site, "commit", "-q", "-am", "edit", when="2026-04-15T10:00:00+08:00")
-    _git(site, "mv", "content/beicun/decisions/2026-03-01-jueyi.md", "content/beicun/decisions/2026-03-01-xiulu.md")
-    _git(site, "mv", "content/beicun/decisions/2026-03-02-tongzhi.md", "content/beicun/decisions/2026-03-02-tingshui.md")
+    _git(site, "mv", f"{d}/2026-03-01-jueyi.md", f"{d}/2026-03-01-xiulu.md")
+    _git(site, "mv", f"{d}/2026-03-02-tongzhi.md", f"{d}/2026-03-02-tingshui.md")
+    _git(site, "mv", f"{d}/2026-03-03-修桥.md", f"{d}/2026-03-03-财务公开.md")
+    (site / "content/nancun/decisions").mkdir(parents=True)
+    _git(site, "mv", f"{d}/2026-03-04-gonggao.md", "content/nancun/decisions/2026-03-04-zhaobiao.md")
     _git(site, "commit", "-q", "-m", "renamed", when="2026-05-02T10:00:00+08:00")
     write_entry(site, "beicun/decisions/2026-03-02-tongzhi.md", title="停电通知", date="2026-05-05")
+    later = write_entry(site, "beicun/decisions/2026-05-04-draft.md", title="新通知", date="2026-05-04")
     _git(site, "add", "-A")
     _git(site, "commit", "-q", "-m", "a new file at an old name", when="2026-05-05T10:00:00+08:00")
+    _git(site, "checkout", "-q", "-b", "branch")
+    _git(site, "mv", f"{d}/2026-05-04-draft.md", f"{d}/2026-03-05-gone.md")  # (where one was deleted)
+    _git(site, "commit", "-q", "-m", "on a branch", when="2026-05-06T10:00:00+08:00")
+    _git(site, "checkout", "-q", "-")
+    (site / "content/nancun/decisions/2026-03-04-zhaobiao.md").write_text(
+        (site / "content/nancun/decisions/2026-03-04-zhaobiao.md").read_text(encoding="utf-8") + "\n更正。\n",
+        encoding="utf-8")
+    _git(site, "commit", "-q", "-am", "edit on main", when="2026-05-07T10:00:00+08:00")
+    _git(site, "merge", "-q", "--no-ff", "-m", "merged", "branch", when="2026-05-08T10:00:00+08:00")
 
     out = build(site, "2026-05-10", tmp_path / "out", env=no_parent_repo)
+
+    def sends_to(old: str) -> str | None:
+        found = re.search(r'http-equiv="refresh" content="0; url=([^"]*)"', read(out, old))
+        return posixpath.normpath(posixpath.join(posixpath.dirname(old), found.group(1))) if found else None
+
     moved = read(out, "beicun/decisions/2026-03-01-jueyi/index.html")
-    assert '<meta http-equiv="refresh" content="0; url=../../../beicun/decisions/2026-03-01-xiulu/index.html">' in moved, moved
     assert '<meta name="robots" content="noindex">' in moved and "修路决议" in moved
+    assert sends_to("beicun/decisions/2026-03-01-jueyi/index.html") == "beicun/decisions/2026-03-01-xiulu/index.html"
+    assert sends_to("zh-hant/beicun/decisions/2026-03-03-修桥/index.html") == \
+        "zh-hant/beicun/decisions/2026-03-03-财务公开/index.html"
+    assert (out / "zh-hant/beicun/decisions/2026-03-03-财务公开/index.html").is_file()
+    assert sends_to("beicun/decisions/2026-03-04-gonggao/index.html") == "nancun/decisions/2026-03-04-zhaobiao/index.html"
+    assert not (out / "nancun/decisions/2026-03-04-gonggao").exists()  # (an address it never had)
+    assert "gonggao" not in read(out, "sitemap.xml") if (out / "sitemap.xml").exists() else True
     assert history_of(read(out, "beicun/decisions/2026-03-01-xiulu/index.html")) == (
         [UI["modified_on"] + cn_date(dt.date(2026, 4, 15))],
         [UI["history_first"] + cn_date(dt.date(2026, 3, 2)),
@@ -792,6 +830,13 @@ def test_a_renamed_entry_keeps_its_history_and_its_old_address_sends_on(tmp_path
     assert history_of(page)[1] == [UI["history_first"] + cn_date(dt.date(2026, 5, 5))]
     assert history_of(read(out, "beicun/decisions/2026-03-02-tingshui/index.html"))[1] == [
         UI["history_first"] + cn_date(dt.date(2026, 3, 2))]
+    # renamed (alone: no change), on a branch, to where a file was deleted: its own history
+    assert later.name not in {p.name for p in (site / "content/beicun/decisions").iterdir()}
+    assert history_of(read(out, "beicun/decisions/2026-03-05-gone/index.html"))[1] == [
+        UI["history_first"] + cn_date(dt.date(2026, 5, 5))]
+    assert sends_to("beicun/decisions/2026-05-04-draft/index.html") == "beicun/decisions/2026-03-05-gone/index.html"
+    assert history_of(read(out, "nancun/decisions/2026-03-04-zhaobiao/index.html"))[1] == [
+        UI["history_first"] + cn_date(dt.date(2026, 3, 4)), UI["history_changed"] + cn_date(dt.date(2026, 5, 7))]
 
 
 @pytest.mark.parametrize("where", ["subfolder", "worktree"])

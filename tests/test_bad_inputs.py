@@ -607,7 +607,8 @@ def test_a_title_naming_another_period_gets_a_note(make_site):
     assert notes("西村2026年9月财务收支公开", "copied") == [
         line(path, line_no(text, "period:"), "title_names_other_period", warning=True, named="2026-09",
              period="2026-10")]
-    for n, title in enumerate(("西村2026年10月财务收支公开", "西村财务收支公开", "西村2026年度财务收支汇总")):
+    for n, title in enumerate(("西村2026年10月财务收支公开", "西村财务收支公开", "西村2026年度财务收支汇总",
+                               "西村2026年11月补发2026年10月财务收支公开")):  # (the period among those named)
         assert notes(title, f"fine-{n}") == [], title
 
 
@@ -1432,6 +1433,8 @@ def test_a_summary_keeps_the_numbers_of_a_numbered_list(make_site, tmp_path):
     listed = "<p>下列家庭可以申请：</p><ol>" + "".join(f"<li>{x}{'；' if n < 8 else '。'}</li>"
                                                        for n, x in enumerate(items, 1)) + "</ol>"
     assert _summary(listed) == "下列家庭可以申请： " + " ".join(f"{n}. {x}；" for n, x in enumerate(items[:5], 1))[:-1] + "…"
+    # a number at the cut that is no item's stays (an amount: 每人每月 300…)
+    assert _summary("<p>" + "说" * 112 + "每人每月 300 元</p>") == "说" * 112 + "每人每月 300…"
     for pad in range(8):  # (a cut falls after 9, after "9." and after "9. ")
         cut = _summary("<p>" + "说" * pad + "：</p><ol>" + "".join(f"<li>修缮村道路面工程项目</li>" for _ in range(29)) + "</ol>")
         assert re.search(r"[修缮村道路面工程项目]…$", cut), cut

@@ -285,6 +285,18 @@ def test_drafts_future_and_withdrawn_are_not_published(make_site, tmp_path):
     assert not list((out / "dongcun/decisions/wd").glob("*.csv"))
 
 
+def test_a_notice_withdrawn_is_no_longer_listed_as_open(make_site, tmp_path):
+    """Its days to object ended with it: the home and unit pages do not count them down."""
+    site = make_site({"content/dongcun/decisions/2026-11-18-gongshi.md":
+                      "---\ntitle: 撤回的公示WDNOTICE\ndate: 2026-11-18\nwithdrawn: {date: 2026-11-19, reason: 有误}\n---\n\n正文。\n"})
+    out = build_ok(site, tmp_path / "out")
+    for page in ("index.html", "dongcun/index.html"):
+        html = (out / page).read_text(encoding="utf-8")
+        notices = re.search(r'(?s)<section aria-labelledby="notices-heading".*?</section>', html)
+        assert notices is None or "WDNOTICE" not in notices.group(0), page
+    assert "WDNOTICE" in (out / "dongcun/index.html").read_text(encoding="utf-8")  # (listed, as withdrawn)
+
+
 # ----------------------------------------------------------------------------- rewriting the output
 
 def test_deleted_and_renamed_entries_disappear(make_site, tmp_path):
