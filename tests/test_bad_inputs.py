@@ -1436,7 +1436,7 @@ def test_a_summary_keeps_the_numbers_of_a_numbered_list(make_site, tmp_path):
     # a number at the cut that is no item's stays (an amount: 每人每月 300…)
     assert _summary("<p>" + "说" * 112 + "每人每月 300 元</p>") == "说" * 112 + "每人每月 300…"
     for pad in range(8):  # (a cut falls after 9, after "9." and after "9. ")
-        cut = _summary("<p>" + "说" * pad + "：</p><ol>" + "".join(f"<li>修缮村道路面工程项目</li>" for _ in range(29)) + "</ol>")
+        cut = _summary("<p>" + "说" * pad + "：</p><ol>" + "".join("<li>修缮村道路面工程项目</li>" for _ in range(29)) + "</ol>")
         assert re.search(r"[修缮村道路面工程项目]…$", cut), cut
 
 
