@@ -66,8 +66,8 @@ _DATE_FORMS = (
 )
 _SUMMARY_CHARS = 120
 _UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
-# the names a copy gets from Windows, macOS, WPS and others: 2026-10 - 副本.md, 2026-10 - 复制.md,
-# 2026-10 - Copy.md, 2026-10 copy.md, 2026-10(1).md, 2026-10 (2).md, 复件 2026-10.md
+# the names a copy gets from Windows, macOS, browsers and others: 2026-10 - 副本.md, 2026-10 - 复制.md,
+# 2026-10 - Copy.md, 2026-10 copy.md, 2026-10 (2).md, 复件 2026-10.md
 _COPY_NAME = re.compile(r"(?:[\s_-]+(?:副本|复制|複製|拷贝|拷貝|copy)(?:[\s_-]*[(（]?\d+[)）]?)?"
                         r"|\s+[(（]\d+[)）])$|^(?:复件|複件|copy of)[\s_-]", re.I)  # (营业执照副本 is no copy)
 

@@ -180,9 +180,10 @@ def _tokens(folded: str) -> list[_Token]:
 
 def entry_text(item: Item) -> tuple[str, str]:
     """(title, body) as indexed: the body (its numbered items with their numbers, as the
-    page shows them) includes ledger lines, 文号, keywords and attachment names; of a list whose names were taken down when its notice ended, what its page
-    still shows: 文号, keywords, 索引号; of an entry withdrawn, those and why (its body,
-    ledgers and files are gone: `notices.withhold`)."""
+    page shows them) includes ledger lines, 文号, keywords and attachment names; of a
+    list whose names were taken down when its notice ended, what its page still shows:
+    文号, keywords, 索引号; of an entry withdrawn, those and why (its body, ledgers and
+    files are gone: `notices.withhold`)."""
     e = item.entry
     if e.withdrawn is not None:
         parts = [e.withdrawn.reason] if e.withdrawn.reason else []
