@@ -66,10 +66,10 @@ _DATE_FORMS = (
 )
 _SUMMARY_CHARS = 120
 _UNSAFE_NAME = re.compile(r"[\s#?%&'\"<>\\]")
-# the names a copy gets from Windows, macOS, browsers and others: 2026-10 - 副本.md, 2026-10 - 复制.md,
-# 2026-10 - Copy.md, 2026-10 copy.md, 2026-10 (2).md, 复件 2026-10.md
+# the names a copy gets from Windows, macOS, WeChat, browsers and others: 2026-10 - 副本.md,
+# 2026-10 - 复制.md, 2026-10 - Copy.md, 2026-10 copy.md, 2026-10(1).md, 2026-10 (2).md, 复件 2026-10.md
 _COPY_NAME = re.compile(r"(?:[\s_-]+(?:副本|复制|複製|拷贝|拷貝|copy)(?:[\s_-]*[(（]?\d+[)）]?)?"
-                        r"|\s+[(（]\d+[)）])$|^(?:复件|複件|copy of)[\s_-]", re.I)  # (营业执照副本 is no copy)
+                        r"|\s*[(（]\d+[)）])$|^(?:复件|複件|copy of)[\s_-]", re.I)  # (营业执照副本 is no copy)
 
 
 def is_unsafe_name(stem: str) -> bool:
@@ -320,8 +320,10 @@ class EntryReader:
         parts = rel_path.split("/")
         folder_unit, folder_cat = (parts[0], parts[1]) if len(parts) == 3 else (None, None)
         if is_unsafe_name(Path(rel_path).stem):  # the name becomes part of a web address
-            problems.add(rel, None, "copy_file_name" if copy_like(rel_path) else "bad_file_name",
-                         name=Path(rel_path).name, fixed=_safe_name(Path(rel_path).stem))
+            stem = Path(rel_path).stem
+            copied = copy_like(rel_path)  # (a new entry's name, then, is not the copy's nor the original's)
+            problems.add(rel, None, "copy_file_name" if copied else "bad_file_name", name=Path(rel_path).name,
+                         fixed=_safe_name(_COPY_NAME.sub("", stem) + "-2" if copied else stem))
         title = _text(f.get("title"))
         if isinstance(f.get("title"), (bool, list, dict)):
             problems.add(rel, self._line("title"), "title_not_text")
@@ -735,8 +737,8 @@ def _summary(html: str) -> str:
     sentence where one ends past two fifths of the length; else cut, never after the
     first digits of a longer number (see shorten). A body of tables alone: theirs.
     A numbered list's items keep their numbers (1. 村道硬化 2. 路灯安装), and a cut says
-    that more follows where it ends at a ；(a list's items often end so: cut there, the
-    list would read as whole) and never leaves an item's number without its words."""
+    that more follows where it ends at a ； or before an item (cut there, a list would
+    read as whole) and never leaves an item's number without its words."""
     html = _FOOTNOTE_MARK.sub("", html)
     text = plain_text(ledgers.PLACEHOLDER_RE.sub(" ", _NOT_SUMMED.sub(" ", html)), numbered=True) \
         or plain_text(ledgers.PLACEHOLDER_RE.sub(" ", html), numbered=True)
@@ -745,7 +747,9 @@ def _summary(html: str) -> str:
     ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, _SUMMARY_CHARS)]
     if ends and ends[-1] >= _SUMMARY_CHARS * 2 // 5:
         cut = text[:ends[-1]]
-        return cut if not cut.endswith("；") else cut[:-1] + "…"
+        if cut.endswith("；"):
+            return cut[:-1] + "…"
+        return cut + "…" if _ITEM_NUMBER.match(text, ends[-1] + 1) else cut  # (an item follows: not whole)
     cut = shorten(text, _SUMMARY_CHARS)[:-1]
     bare = _BARE_NUMBER.search(cut)
     if bare is not None and _ITEM_NUMBER.match(text, bare.start()):  # (an item's, not an amount's)

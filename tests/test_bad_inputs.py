@@ -22,7 +22,7 @@ from site_builder.build import load_site
 from site_builder.config import _cadence_meant, _language_meant, load_config
 from site_builder.errors import Problems
 from site_builder.i18n import load_strings
-from site_builder.reader import _summary
+from site_builder.reader import _summary, copy_like
 from site_builder.yamlread import LeadingZero, load_yaml, syntax_problem
 
 UNITS = "town（测试镇人民政府）、dongcun（东村）、xicun（西村）"  # (by id or name: a clerk may write either)
@@ -1183,11 +1183,14 @@ def test_a_copy_windows_made_is_told_as_the_one_to_go(make_site):
     result = run_check(site)
     original = "content/dongcun/finance/2026-10-caiwu.md"
     assert result.stdout.splitlines() == [
-        line(copy, None, "copy_file_name", name="2026-11-02-daolu - 副本.md", fixed="2026-11-02-daolu-副本.md"),
+        line(copy, None, "copy_file_name", name="2026-11-02-daolu - 副本.md", fixed="2026-11-02-daolu-2.md"),
         line(ledger, 1, "duplicate_entry", warning=True, other=original),
         line(ledger, line_no(LEDGER_OCT, "```ledger"), "ledger_same_period", previous=original,
              period="2026-10", corrects="dongcun/finance/2026-10-caiwu.md"),
         msg("check_failed", count=2)], describe(result)
+    # as WeChat and browsers name a second download; a word that names a copy only in a name
+    assert copy_like("dongcun/finance/2026-10-caiwu(1).md") and copy_like("dongcun/finance/2026-10 - Copy.md")
+    assert not copy_like("dongcun/decisions/营业执照副本.md") and not copy_like("town/services/hardcopy.md")
 
 
 def test_a_colon_in_a_value_after_a_block_with_a_tab_is_told_as_a_colon(make_site):
@@ -1433,6 +1436,11 @@ def test_a_summary_keeps_the_numbers_of_a_numbered_list(make_site, tmp_path):
     listed = "<p>下列家庭可以申请：</p><ol>" + "".join(f"<li>{x}{'；' if n < 8 else '。'}</li>"
                                                        for n, x in enumerate(items, 1)) + "</ol>"
     assert _summary(listed) == "下列家庭可以申请： " + " ".join(f"{n}. {x}；" for n, x in enumerate(items[:5], 1))[:-1] + "…"
+    # cut at the end of an item's sentence, with items after it: not whole either
+    sentences = "".join(f"<li>第{n}项工作要求各村民小组组长逐户走访排查。</li>" for n in range(1, 5))
+    assert _summary(f"<p>村委会研究决定开展以下四项工作，请各组认真落实：</p><ol>{sentences}</ol>") == \
+        "村委会研究决定开展以下四项工作，请各组认真落实： " + " ".join(
+            f"{n}. 第{n}项工作要求各村民小组组长逐户走访排查。" for n in (1, 2, 3)) + "…"
     # a number at the cut that is no item's stays (an amount: 每人每月 300…)
     assert _summary("<p>" + "说" * 112 + "每人每月 300 元</p>") == "说" * 112 + "每人每月 300…"
     for pad in range(8):  # (a cut falls after 9, after "9." and after "9. ")

@@ -18,6 +18,7 @@ import yaml
 
 from conftest import (CLI_TIMEOUT, CORPUS_SCRIPT, LEDGER_OCT, REPO, SITE_YAML, VOTES_CSV, build_ok, describe, msg,
                       parse_html, run_build, snapshot, write_files)
+from site_builder.i18n import load_strings
 
 BASE_URL = "https://example.org/gov/"
 UI = yaml.safe_load((REPO / "site_builder/strings/zh-Hans.yaml").read_text(encoding="utf-8"))["ui"]
@@ -286,7 +287,8 @@ def test_drafts_future_and_withdrawn_are_not_published(make_site, tmp_path):
 
 
 def test_a_notice_withdrawn_is_no_longer_listed_as_open(make_site, tmp_path):
-    """Its days to object ended with it: the home and unit pages do not count them down."""
+    """Its days to object ended with it: the home and unit pages do not count them down,
+    nor does its page; its board sheet says when and why it was withdrawn."""
     site = make_site({"content/dongcun/decisions/2026-11-18-gongshi.md":
                       "---\ntitle: 撤回的公示WDNOTICE\ndate: 2026-11-18\nwithdrawn: {date: 2026-11-19, reason: 有误}\n---\n\n正文。\n"})
     out = build_ok(site, tmp_path / "out")
@@ -295,6 +297,12 @@ def test_a_notice_withdrawn_is_no_longer_listed_as_open(make_site, tmp_path):
         notices = re.search(r'(?s)<section aria-labelledby="notices-heading".*?</section>', html)
         assert notices is None or "WDNOTICE" not in notices.group(0), page
     assert "WDNOTICE" in (out / "dongcun/index.html").read_text(encoding="utf-8")  # (listed, as withdrawn)
+    ui = load_strings().ui
+    page = (out / "dongcun/decisions/2026-11-18-gongshi/index.html").read_text(encoding="utf-8")
+    assert ui["notice_open"] not in page and ui["withdrawn_notice"] in page
+    sheet = (out / "dongcun/board/2026-11/index.html").read_text(encoding="utf-8")
+    item = re.search(r'(?s)<li class="board-item">(?:(?!</li>).)*WDNOTICE.*?</li>', sheet).group(0)
+    assert ui["notice_open"] not in item and ui["withdrawn_reason"] + "有误" in item, item
 
 
 # ----------------------------------------------------------------------------- rewriting the output
