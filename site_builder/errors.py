@@ -46,7 +46,7 @@ class Problem:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         if self.place is not None:
             where += strings.message(self.place.key, **dict(self.place.params))
-        label = strings.message("warning_label") if self.warning else ""
+        label = strings.message("warning_label" if self.warning else "error_label")  # (told apart at a glance)
         return f"{where}: {label}{strings.message(self.key, **self.params)}"
 
     def sort_key(self) -> tuple:

@@ -39,7 +39,7 @@ def msg(message: str, /, **params) -> str:
 def line(path: str, lineno: int | None, message: str, /, warning: bool = False, **params) -> str:
     """The full line `check` prints for one problem: `path:line: message`."""
     where = path if lineno is None else f"{path}:{lineno}"
-    label = msg("warning_label") if warning else ""
+    label = msg("warning_label" if warning else "error_label")
     return f"{where}: {label}{msg(message, **params)}"
 
 

@@ -455,9 +455,10 @@ def test_bad_holidays_config_is_refused_with_its_line(tmp_path):
     lines = text.splitlines()
     bad_line = [n for n, ln in enumerate(lines, 1) if ln.strip().startswith("holidays:")][-1]  # 2031's
     weekends_line = next(n for n, ln in enumerate(lines, 1) if "weekends" in ln)
-    assert f"site.yaml:{bad_line}: " + MESSAGES["bad_date"].format(
+    assert f"site.yaml:{bad_line}: " + MESSAGES["error_label"] + MESSAGES["bad_date"].format(
         key="holidays.2031.holidays", value="2031-02-30") in result.stdout
-    assert f"site.yaml:{weekends_line}: " + MESSAGES["holidays_unknown_key"].format(key="weekends") \
+    assert f"site.yaml:{weekends_line}: " + MESSAGES["error_label"] + MESSAGES["holidays_unknown_key"].format(
+        key="weekends") \
         in result.stdout
 
 
@@ -548,7 +549,7 @@ def test_broken_ledger_chain_is_refused_naming_both_files(tmp_path):
     assert result.returncode == 1
     text = (site / second).read_text(encoding="utf-8")
     fence = text.splitlines().index("```ledger") + 1
-    expected = f"{second}:{fence}: " + MESSAGES["ledger_chain_break"].format(
+    expected = f"{second}:{fence}: " + MESSAGES["error_label"] + MESSAGES["ledger_chain_break"].format(
         opening="1,200.00", closing="1,300.00", previous=first)
     assert expected in result.stderr.splitlines(), result.stderr
     assert first in expected and second in expected

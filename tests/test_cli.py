@@ -607,7 +607,8 @@ def test_new_takes_the_names_a_clerk_knows(init_site):
         "categories:", "  - {id: xicun2, name: 西村, kind: village, parent: town}\ncategories:", 1), encoding="utf-8")
     result = run_cli("new", init_site, "西村", "财务收支", "西村财务收支公开", "--today", "2026-11-25")
     assert result.returncode == 1, describe(result)
-    assert result.stderr.splitlines()[0] == f"site-builder new: {msg('ambiguous_name', name='西村', ids='xicun、xicun2')}"
+    assert result.stderr.splitlines()[0] == line("site-builder new", None, "ambiguous_name", name="西村",
+                                                 ids="xicun、xicun2")
 
 
 @pytest.mark.parametrize("language", ["zh-Hant", "en"])
@@ -748,7 +749,8 @@ def test_new_with_unknown_unit(init_site):
     assert result.returncode == 1, describe(result)
     assert "Traceback" not in result.stdout + result.stderr
     known = "town（示范镇人民政府）、dongcun（东村）、xicun（西村）"  # (by id or name, as the clerk may type either)
-    assert f"site-builder new: {msg('unknown_unit', unit='nowhere', known=known)}" in result.stderr.splitlines(), describe(result)
+    assert line("site-builder new", None, "unknown_unit", unit="nowhere", known=known) in result.stderr.splitlines(), \
+        describe(result)
     assert not (init_site / "content/nowhere").exists()
 
 
@@ -769,7 +771,7 @@ def test_build_without_site_yaml(tmp_path):
     result = run_build(empty)
     assert result.returncode == 1, describe(result)
     assert "Traceback" not in result.stdout + result.stderr
-    assert f"site.yaml: {msg('config_missing', root=str(empty))}" in result.stderr.splitlines(), describe(result)
+    assert line("site.yaml", None, "config_missing", root=str(empty)) in result.stderr.splitlines(), describe(result)
     assert not (empty / "public").exists()
     result = run_check(empty)
     assert result.returncode == 1

@@ -354,7 +354,7 @@ def test_refuses_a_folder_it_did_not_create(make_site, tmp_path):
     result = run_build(site, output=out)
     assert result.returncode == 1, describe(result)
     assert "Traceback" not in result.stderr
-    assert f"{out}: {msg('output_not_ours')}" in result.stderr.splitlines(), describe(result)
+    assert f"{out}: {msg('error_label')}{msg('output_not_ours')}" in result.stderr.splitlines(), describe(result)
     assert snapshot(out) == {"notes.txt": "重要资料，不要删除".encode("utf-8")}
 
 
@@ -366,7 +366,8 @@ def test_refuses_an_output_folder_inside_the_sites_own_files(make_site, inside):
     result = run_build(site, output=site / inside)
     assert result.returncode == 1, describe(result)
     folder = inside.split("/")[0] + "/"
-    assert f"{site / inside}: {msg('output_in_inputs', folder=folder)}" in result.stderr.splitlines(), describe(result)
+    assert f"{site / inside}: {msg('error_label')}{msg('output_in_inputs', folder=folder)}" \
+        in result.stderr.splitlines(), describe(result)
     assert not (site / "content/dongcun/out").exists() and not (site / "themes").exists()
 
 
