@@ -312,9 +312,8 @@ def main(argv: list[str] | None = None, seen: Seen | None = None) -> int:
         return _run(args, root, strings, seen)
     except SiteError as err:
         _report(err.problems, strings)
-        errors = [p for p in err.problems if not p.warning]
         print(strings.message("build_failed" if args.command == "build" else "command_failed",
-                              count=len(errors)), file=sys.stderr)
+                              count=len(err.problems.errors)), file=sys.stderr)
         return 1
     except OSError as err:
         print(strings.message("os_error", detail=f"{err.filename or ''} {err.strerror or err}".strip()),

@@ -58,7 +58,7 @@ class SiteError(Exception):
     """A site cannot be built as it stands; `problems` says every reason."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = sorted(problems, key=Problem.sort_key)
+        self.problems = Problems(sorted(problems, key=Problem.sort_key))
         super().__init__(f"{len(self.problems)} problem(s)")
 
     def __reduce__(self) -> tuple:  # pickled whole: it may come from a worker process

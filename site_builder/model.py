@@ -66,6 +66,12 @@ class Item:
         return self.entry.withdrawn is not None
 
     @property
+    def shown_notice(self) -> NoticeStatus | None:
+        """Its public notice as pages and search tell it: none once it is withdrawn (its
+        notice ended with it; the catalogue data keeps `notice`)."""
+        return None if self.withdrawn else self.notice
+
+    @property
     def publisher(self) -> str:
         return self.entry.publisher or self.unit.name
 

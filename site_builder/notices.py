@@ -61,7 +61,7 @@ def without_files(entry: Entry, sources: set) -> Entry:
 
 
 def open_notices(items: list) -> list:
-    """Entries under notice on the site's `today`, the soonest to end first (not one
-    withdrawn: its notice ended with it)."""
-    return sorted((i for i in items if i.notice and i.notice.open and not i.withdrawn),
+    """Entries under notice on the site's `today`, the soonest to end first (as shown:
+    not one withdrawn, see model.Item.shown_notice)."""
+    return sorted((i for i in items if i.shown_notice and i.shown_notice.open),
                   key=lambda i: (i.notice.until, i.entry.date, i.entry.rel))

@@ -319,8 +319,8 @@ class EntryReader:
                body_line: int, data: bytes, problems: Problems) -> Entry | None:
         parts = rel_path.split("/")
         folder_unit, folder_cat = (parts[0], parts[1]) if len(parts) == 3 else (None, None)
-        if is_unsafe_name(Path(rel_path).stem):  # the name becomes part of a web address
-            stem = Path(rel_path).stem
+        stem = Path(rel_path).stem
+        if is_unsafe_name(stem):  # the name becomes part of a web address
             copied = copy_like(rel_path)  # (a new entry's name, then, is not the copy's nor the original's)
             problems.add(rel, None, "copy_file_name" if copied else "bad_file_name", name=Path(rel_path).name,
                          fixed=_safe_name(_COPY_NAME.sub("", stem) + "-2" if copied else stem))

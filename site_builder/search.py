@@ -325,7 +325,7 @@ def _doc_files(items: list[Item], span: range, texts: list[tuple[str, str]],
     files = {}
     for doc_id, item, (title, body) in zip(span, items[span.start:span.stop], texts):
         marks = (item.entry.rel in corrected) + 2 * item.withdrawn
-        extra = [marks, item.notice.until.isoformat() if item.notice and not item.withdrawn else ""]
+        extra = [marks, item.shown_notice.until.isoformat() if item.shown_notice else ""]
         while extra and not extra[-1]:
             extra.pop()
         fields = [title, item.url, item.unit.name, item.category.name, item.entry.date.isoformat(),

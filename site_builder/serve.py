@@ -253,8 +253,7 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
             state.error = "\n".join(p.format(strings) for p in files_in_error_apart(err.problems, last=False))
             for problem in files_in_error_apart(err.problems):
                 print(problem.format(strings), flush=True)
-            print(strings.message("serve_failed", count=len([p for p in err.problems if not p.warning])),
-                  flush=True)
+            print(strings.message("serve_failed", count=len(err.problems.errors)), flush=True)
             edits.failed()
         except Exception:  # noqa: BLE001 - a bug must not stop the preview either
             state.error = traceback.format_exc()
