@@ -17,7 +17,7 @@ from .accountability import counted_to
 from .feeds import page_url
 from .finance import bar_chart
 from .i18n import load_strings
-from .model import Page, Site
+from .model import Item, Page, Site
 from .render import format_money, format_period
 
 
@@ -83,13 +83,18 @@ def accountability_pages(site: Site, home: tuple[str, str]) -> list[Page]:
                               frozenset(r.rel for s in series_list for r in s.rows), (home, unit_crumb)))
     for sheet in site.boards:
         unit = cfg.units_by_id[sheet.unit]
-        items = [site.by_rel[rel] for rel in sheet.rels]
-        lines = [(i, page_url(site, i.url) if cfg.base_url else None) for i in items]
+        lines, withdrawals = _sheet_lines(site, sheet.rels), _sheet_lines(site, sheet.withdrawals)
         pages.append(Page(sheet.path, "board.html",
                           t["board_title"].format(unit=unit.name, y=sheet.year, m=sheet.month),
                           {"unit": unit, "year": sheet.year, "month": sheet.month, "lines": lines,
-                           "with_qr": sheet.with_qr},
-                          frozenset(sheet.rels),
+                           "withdrawals": withdrawals, "with_qr": sheet.with_qr},
+                          frozenset(sheet.rels + sheet.withdrawals),
                           (home, (unit.name, site.unit_url(unit.id)),
                            (t["year_label"].format(y=sheet.year), f"{unit.id}/{sheet.year}/index.html"))))
     return pages
+
+
+def _sheet_lines(site: Site, rels: tuple[str, ...]) -> list[tuple[Item, str | None]]:
+    """Each entry of a board sheet, with its address online when the site has one."""
+    return [(site.by_rel[rel], page_url(site, site.by_rel[rel].url) if site.config.base_url else None)
+            for rel in rels]

@@ -1,7 +1,9 @@
 """Printable bulletin-board sheets (村务公开栏张贴页), one per unit and month.
 
 A sheet lists the month's entries of one unit, oldest first, in large type for an A4
-page. When the site has a `base_url`, each entry on the sheets of the last
+page, then the unit's earlier entries withdrawn in the month, with why (a resident who
+read one on the board learns it is taken down; a month with no entry of its own has no
+sheet, nor archive page to link one from). When the site has a `base_url`, each entry on the sheets of the last
 `QR_MONTHS` months (the ones still posted) gets a QR code linking to its page online,
 made at build time with `segno` as inline SVG (no image files, no JavaScript); older
 sheets print the address instead, since a code costs several milliseconds and a large
@@ -24,6 +26,7 @@ class BoardSheet:
     month: int
     rels: tuple[str, ...]  # entries dated in the month, oldest first
     with_qr: bool          # one of the last QR_MONTHS months up to today
+    withdrawals: tuple[str, ...] = ()  # entries of earlier months withdrawn in this one, in order
 
     @property
     def path(self) -> str:
@@ -34,14 +37,19 @@ def sheet_path(unit: str, year: int, month: int) -> str:
     return f"{unit}/board/{year}-{month:02d}/index.html"
 
 
-def board_sheets(dated: list[tuple[str, str, dt.date]], today: dt.date) -> list[BoardSheet]:
-    """(unit, rel, date) of published entries -> a sheet per unit and month with entries."""
+def board_sheets(dated: list[tuple[str, str, dt.date, dt.date | None]], today: dt.date) -> list[BoardSheet]:
+    """(unit, rel, date, withdrawal date or None) of published entries -> a sheet per
+    unit and month with entries."""
     months: dict[tuple[str, int, int], list[tuple[dt.date, str]]] = defaultdict(list)
-    for unit, rel, day in dated:
+    gone: dict[tuple[str, int, int], list[tuple[dt.date, str]]] = defaultdict(list)
+    for unit, rel, day, withdrawn in dated:
         months[(unit, day.year, day.month)].append((day, rel))
+        if withdrawn and day < withdrawn <= today and (withdrawn.year, withdrawn.month) != (day.year, day.month):
+            gone[(unit, withdrawn.year, withdrawn.month)].append((withdrawn, rel))
     now = today.year * 12 + today.month - 1
     return [BoardSheet(unit, year, month, tuple(rel for _, rel in sorted(found)),
-                       now - (year * 12 + month - 1) < QR_MONTHS)
+                       now - (year * 12 + month - 1) < QR_MONTHS,
+                       tuple(rel for _, rel in sorted(gone.get((unit, year, month), ()))))
             for (unit, year, month), found in sorted(months.items())]
 
 

@@ -471,12 +471,13 @@ def _write_extras(site: Site, renderer: Renderer, writer: OutputWriter, search: 
     writer.write("404.html", renderer.render(Page("404.html", "404.html", "404", {}, frozenset())))
     if site.config.base_url:
         cfg = site.config
-        writer.write("feed.xml", feeds.atom(site, site.items, cfg.title, "feed.xml", "index.html"))
+        ui = renderer.strings.ui
+        writer.write("feed.xml", feeds.atom(site, site.items, cfg.title, "feed.xml", "index.html", ui))
         for unit in cfg.units:
             writer.write(f"{unit.id}/feed.xml", feeds.atom(
                 site, site.by_unit.get(unit.id, []), f"{unit.name} - {cfg.title}",
-                f"{unit.id}/feed.xml", site.unit_url(unit.id)))
+                f"{unit.id}/feed.xml", site.unit_url(unit.id), ui))
         writer.write("sitemap.xml", feeds.sitemap(site, [p.path for p in site.pages if p.template != MOVED]))
-        writer.write("robots.txt", feeds.robots(site, renderer.strings.ui["robots_subpath"]))
+        writer.write("robots.txt", feeds.robots(site, ui["robots_subpath"]))
     if search is not None:  # last: on a rebuild it is being made meanwhile, in another process
         search.write(site, writer, told)

@@ -1,13 +1,15 @@
 """Extras for a site with a `base_url`: Atom feeds, sitemap.xml and robots.txt.
 
 Pure functions of the site model returning bytes. Feeds hold the latest 50 entries
-(site-wide and per unit); timestamps come from entry dates in the site's timezone,
-never from the clock, so the same input gives the same bytes.
+(site-wide and per unit), a withdrawal counting as news on its day; timestamps come
+from entry dates in the site's timezone, never from the clock, so the same input gives
+the same bytes.
 """
 from __future__ import annotations
 
 import datetime as dt
 from html import escape as _escape
+from typing import Mapping
 from urllib.parse import quote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -37,9 +39,21 @@ def page_url(site: Site, path: str) -> str:
     return site.config.base_url + path
 
 
-def atom(site: Site, items: list[Item], title: str, feed_path: str, home_path: str) -> bytes:
-    items = items[:FEED_SIZE]
-    updated = _stamp(site, items[0].entry.date, items[0].entry.time) if items else _stamp(site, site.today)
+def _updated(site: Site, item: Item) -> tuple[dt.date, str | None]:
+    """When an entry last changed as residents see it (day, time): when it was withdrawn,
+    if that is dated after its publication and by today, else when it was published."""
+    w = item.entry.withdrawn
+    if w is not None and w.date and item.entry.date < w.date <= site.today:
+        return w.date, None
+    return item.entry.date, item.entry.time
+
+
+def atom(site: Site, items: list[Item], title: str, feed_path: str, home_path: str,
+         ui: Mapping[str, str]) -> bytes:
+    """The feed of `items` (newest first), ordered by when each last changed: a
+    withdrawal is news to those who follow the site, told under its own day with why."""
+    items = sorted(items, key=lambda i: _updated(site, i)[0], reverse=True)[:FEED_SIZE]  # (stable: ties as given)
+    updated = _stamp(site, *_updated(site, items[0])) if items else _stamp(site, site.today)
     out = ['<?xml version="1.0" encoding="utf-8"?>',
            '<feed xmlns="http://www.w3.org/2005/Atom">',
            f"<title>{escape(title)}</title>",
@@ -50,12 +64,15 @@ def atom(site: Site, items: list[Item], title: str, feed_path: str, home_path: s
            f"<author><name>{escape(site.config.publisher)}</name></author>"]
     for i in items:
         link = page_url(site, i.url)
-        out += ["<entry>", f"<title>{escape(i.entry.title)}</title>", f"<id>{escape(link)}</id>",
+        w = i.entry.withdrawn
+        heading = ui["feed_withdrawn"].format(title=i.entry.title) if w else i.entry.title
+        summary = (ui["withdrawn_reason"] + w.reason if w.reason else "") if w else i.entry.summary
+        out += ["<entry>", f"<title>{escape(heading)}</title>", f"<id>{escape(link)}</id>",
                 f'<link rel="alternate" type="text/html" href={_attr(link)}/>',
-                f"<updated>{_stamp(site, i.entry.date, i.entry.time)}</updated>",
+                f"<updated>{_stamp(site, *_updated(site, i))}</updated>",
                 f"<author><name>{escape(i.publisher)}</name></author>",
                 f"<category term={_attr(i.category.id)} label={_attr(i.category.name)}/>",
-                f"<summary>{escape(i.entry.summary if not i.withdrawn else '')}</summary>", "</entry>"]
+                f"<summary>{escape(summary)}</summary>", "</entry>"]
     out.append("</feed>")
     return ("\n".join(out) + "\n").encode("utf-8")
 

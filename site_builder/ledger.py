@@ -188,7 +188,8 @@ def extract_ledgers(body: str, body_line: int, path: str, problems: Problems,
     """Replace each ledger block with a placeholder; parse and check each block. With
     the `span` of the entry's period, a transaction dated outside it gets a note (a
     mistyped year or month); `published`, the entry's date, dates a line written
-    without its year when the period does not (see `_day`). Returns the body, the
+    without its year when the period does not (see `_day`), and a ledger with
+    transactions dated after it gets a note (one, at the first). Returns the body, the
     ledgers without a mistake, and the ledgers to check the stated totals against:
     every block, a mistaken one too, as long as every amount of every block is known
     (None when one is not), so that a wrong date or balance and totals that do not
@@ -284,6 +285,7 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
     below_zero: int | None = None  # the line from which the balance stays below zero to the end
     split: list[tuple[int, tuple[str, ...]]] = []  # lines that may hold 2,300 read as 2 and 300
     vouchers: list[tuple[int, int]] = []  # (line, number) in the column after 支出
+    after: list[tuple[int, str]] = []  # (line, date as written) of transactions dated after publication
     own_balance = next((k for k, h in enumerate(header) if _BALANCE.match(_SPACES.sub("", h)) and k >= 4), None)
     stated = _StatedBalances(path, problems, opening if known else None,
                              header[own_balance] if own_balance is not None else "", own=given or not follows,
@@ -330,12 +332,15 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
             stated.unknown()
             continue
         date = _ledger_date(cells[0])
+        day = date and _day(date, span, published)
         if date is None:
             problems.add(path, line_no, "ledger_bad_date" if cells[0] else "ledger_no_date", value=cells[0])
             ok = False
         elif span is not None and not _within(date, span):
             problems.add(path, line_no, "ledger_date_outside_period", warning=True, value=cells[0],
                          first=span[0].isoformat(), last=span[1].isoformat())
+        elif published is not None and day and day > published and (span is None or span[0] <= published):
+            after.append((line_no, cells[0]))  # (a period not begun is told as such: see reader)
         cells = cells + ("",) * (len(header) - len(cells))
         amounts = []
         for cell, column in ((cells[2], header[2]), (cells[3], header[3])):
@@ -363,7 +368,11 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
         expense += amounts[1]
         if own_balance is not None:
             stated.line(line_no, amounts[0] - amounts[1], cells[own_balance])
-        rows.append(LedgerRow(cells, amounts[0], amounts[1], balance, date and _day(date, span, published)))
+        rows.append(LedgerRow(cells, amounts[0], amounts[1], balance, day))
+    if after:  # (told once: a mistyped publication date would put every line after it)
+        problems.add(path, after[0][0], "ledger_dates_after_publication" if len(after) > 1 else
+                     "ledger_date_after_publication", warning=True, value=after[0][1], date=published.isoformat(),
+                     count=len(after))
     for line_no, cells in split:  # (a voucher number near the others is one)
         if all(abs(number - int(cells[4])) > _VOUCHERS_APART for at, number in vouchers if at != line_no):
             problems.add(path, line_no, "ledger_split_amount_maybe", warning=True, value=f"{cells[3]},{cells[4]}",

@@ -177,6 +177,9 @@ def build_site(config: SiteConfig, entries: list[Entry], today: dt.date,
     for e in entries:
         if e.date > today:  # on purpose, or a year mistyped: either way the clerk should know
             problems.add(e.source, e.date_line, "dated_later", warning=True, date=e.date.isoformat())
+        elif e.withdrawn and e.withdrawn.date and e.withdrawn.date > today:  # (withdrawn now all the same)
+            problems.add(e.source, e.withdrawn.line, "withdrawn_dated_later", warning=True,
+                         date=e.withdrawn.date.isoformat())
     items = published_items(config, entries, today) if items is None else items
     by_rel = {i.entry.rel: i for i in items}
     _check_index_numbers(items, problems)
@@ -230,7 +233,8 @@ def _attach_accountability(site: Site, entries: list[Entry], problems: Problems)
         if i.entry.ledgers and not i.withdrawn:
             i.ledger_files = finance.ledger_names(tuple(a.name for a in i.entry.attachments),
                                                   len(i.entry.ledgers))
-    site.boards = board.board_sheets([(i.unit.id, i.entry.rel, i.entry.date) for i in site.items], today)
+    site.boards = board.board_sheets([(i.unit.id, i.entry.rel, i.entry.date, i.entry.withdrawn and i.entry.withdrawn.date)
+                                      for i in site.items], today)
 
 
 def _check_index_numbers(items: list[Item], problems: Problems) -> None:

@@ -100,19 +100,44 @@ def sort_key(period: str) -> tuple[dt.date, dt.date]:
     return span(period)
 
 
-# a period named in a title: 东村2026年11月财务收支公开, 2026年第三季度, 2026年度
-_TITLE_PERIOD = re.compile(r"(19\d\d|2[01]\d\d)\s*年\s*(?:第?\s*([1-4一二三四])\s*季度|(1[0-2]|0?[1-9])\s*月|度)")
+# a period named in a title: 东村2026年11月财务收支公开, 2026年第三季度, 2026年度, 2026.10,
+# 2026年10月至11月 and 2026年10-11月 (each month of the range)
+_MONTH = r"(1[0-2]|0?[1-9])"
+_TITLE_PERIOD = re.compile(
+    r"(19\d\d|2[01]\d\d)\s*(?:年\s*(?:第?\s*([1-4一二三四])\s*季度|度|" + _MONTH + r"\s*月?"
+    r"(?:\s*(?:至|到|-|~|—)\s*" + _MONTH + r"\s*月)?(?<=月))|\.\s*" + _MONTH + r"(?!\d))")
+# numbers written in Han characters: 二〇二六年, 十一月
+_HAN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
+_HAN_TENS = {"十": "10", "十一": "11", "十二": "12"}
+_HAN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*年)")
+_HAN_MONTH = re.compile(r"(?<=[年至到\-~—])(\s*)(十[一二]?|[一二三四五六七八九])(?=\s*月)")
+
+
+def _arabic(title: str) -> str:
+    """`title` with the years and months written in Han numbers in digits."""
+    title = _HAN_YEAR.sub(lambda m: m.group(0).translate(_HAN_DIGITS), title)
+    return _HAN_MONTH.sub(lambda m: m.group(1) + _HAN_TENS.get(m.group(2), m.group(2).translate(_HAN_DIGITS)), title)
 
 
 def stated_periods(title: str, cadence: str) -> list[str]:
     """The periods of the category's cadence that the title names, in its order
     (北村2025年度决算及2026年度预算公开: 2025, 2026)."""
     found = []
-    for m in _TITLE_PERIOD.finditer(unicodedata.normalize("NFKC", title)):
-        year, quarter, month = m.groups()
-        period = parse(f"{year}年第{quarter}季度" if quarter else f"{year}年{month}月" if month else year)
-        if period and of_cadence(period, cadence) == period:
-            found.append(period)
+    for m in _TITLE_PERIOD.finditer(_arabic(unicodedata.normalize("NFKC", title))):
+        year, quarter, month, last, dotted = m.groups()
+        if quarter:
+            named = [f"{year}年第{quarter}季度"]
+        elif month or dotted:
+            first = int(month or dotted)
+            end = max(first, int(last or 0))
+            named = [f"{year}年{n}月" for n in range(first, end + 1)]
+            if first % 3 == 1 and end == first + 2:  # (1-3月: the first quarter, as well)
+                named.append(f"{year}年第{end // 3}季度")
+        else:
+            named = [year]
+        for period in map(parse, named):
+            if period and of_cadence(period, cadence) == period:
+                found.append(period)
     return found
 
 

@@ -113,6 +113,7 @@ class Attachment:
 class Withdrawal:
     date: dt.date | None
     reason: str
+    line: int  # (of `withdrawn:`, for what the model tells of its date)
 
 
 @dataclass(frozen=True)
@@ -392,16 +393,20 @@ class EntryReader:
             elif days > 366:
                 problems.add(rel, self._line("notice_until"), "notice_over_a_year", warning=True, days=days,
                              date=date.isoformat(), until=notice_until.isoformat())
-        for placeholder in _placeholders("new_entry_body"):  # (an error: published, a notice would
-            if placeholder in body:                            # run its days with no text)
-                problems.add(rel, _find_line(body, placeholder, body_line), "placeholder_body", text=placeholder)
         withdrawn = self._withdrawn(f, rel, problems, date)
         tags = self._tags(f.get("tags"))
         totals = self._totals(f, rel, problems)
         for key in ("doc_no", "index_no", "publisher", "summary", "corrects", "opening_note"):
             if key in f and f[key] is not None and not isinstance(f[key], (str, int, float)):
                 problems.add(rel, self._line(key), "expect_text", key=self._written(key), value=f[key])
-        attachments = self._attachments(f.get("attachments"), rel_path, rel, problems)
+        # A withdrawn entry's page shows its front matter only: what its body and files
+        # hold is told to nobody (a clerk who withdraws names published by mistake may
+        # well delete their file; an error for it would keep the page up).
+        told = problems if withdrawn is None else Problems()  # (where the body's are told)
+        for placeholder in _placeholders("new_entry_body"):  # (an error: published, a notice would
+            if placeholder in body:                            # run its days with no text)
+                told.add(rel, _find_line(body, placeholder, body_line), "placeholder_body", text=placeholder)
+        attachments = self._attachments(f.get("attachments"), rel_path, rel, told)
 
         # The body: ledgers out first, then Markdown, then local links checked.
         span = periods.span(period) if period else None
@@ -410,31 +415,31 @@ class EntryReader:
         shown = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), body)
         for placeholder in _placeholders("new_ledger_line"):  # (an error, not a note: figures)
             if placeholder in shown:
-                problems.add(rel, _find_line(body, placeholder, body_line), "placeholder_ledger", text=placeholder)
+                told.add(rel, _find_line(body, placeholder, body_line), "placeholder_ledger", text=placeholder)
                 shown = shown.replace(placeholder, "")
-        body_md, found_ledgers, summed = ledgers.extract_ledgers(shown, body_line, rel, problems, span, date)
+        body_md, found_ledgers, summed = ledgers.extract_ledgers(shown, body_line, rel, told, span, date)
         if found_ledgers and span and date and span[0] > date and scheduled:
             # a ledger published before its period began: 12 typed for 10, say (not one
             # published before its period ended: a month's may be put up on its last days)
-            problems.add(rel, self._line("period"), "ledger_period_not_begun", warning=True, period=period,
-                         date=date.isoformat())
+            told.add(rel, self._line("period"), "ledger_period_not_begun", warning=True, period=period,
+                     date=date.isoformat())
         if found_ledgers and not period and date:
             # without period, the month of the date counts: caught up months later, each
             # ledger would count for the month it was put up, not for its own
             month, counted = ledgers.month_of_lines(found_ledgers), periods.containing(date, "monthly")
             if month is not None and month != counted:
-                problems.add(rel, found_ledgers[0].line, "ledger_period_from_lines", warning=True, month=month,
-                             counted=counted)
+                told.add(rel, found_ledgers[0].line, "ledger_period_from_lines", warning=True, month=month,
+                         counted=counted)
         if totals is not None:
-            ledgers.check_totals(totals, summed or [], rel, {k: self._line(f"totals.{k}") for k in totals}, problems,
+            ledgers.check_totals(totals, summed or [], rel, {k: self._line(f"totals.{k}") for k in totals}, told,
                                  {k: self._written(f"totals.{k}") for k in totals})
         html = self.markdown.convert(body_md)
-        html, linked, entry_links = self._local_links(html, body, body_line, rel_path, rel, problems)
+        html, linked, entry_links = self._local_links(html, body, body_line, rel_path, rel, told)
         for src in images_without_alt(html):
-            problems.add(rel, _find_line(body, src, body_line), "image_no_alt", warning=True, src=src)
+            told.add(rel, _find_line(body, src, body_line), "image_no_alt", warning=True, src=src)
         known = {a.rel for a in attachments}
         attachments = attachments + tuple(a for a in linked if a.rel not in known)
-        self._check_names(attachments, rel, problems)
+        self._check_names(attachments, rel, told)
 
         summary = _text(f.get("summary")) or _summary(html)
         self._scan_fields(f, attachments, rel, problems)
@@ -476,7 +481,8 @@ class EntryReader:
             if flag is False or value is None:
                 return None
             dated = parse_date(value) if flag is None else None  # (撤回: 2026年11月10日, its date alone)
-            withdrawal = Withdrawal(dated[0] if dated else None, "" if flag or dated else str(value))
+            withdrawal = Withdrawal(dated[0] if dated else None, "" if flag or dated else str(value),
+                                    self._line("withdrawn"))
         elif isinstance(value, dict):
             written = {WITHDRAWN_ALIASES.get(k, k): k for k in value}  # (日期 for date: named as written)
             value = {WITHDRAWN_ALIASES.get(k, k): v for k, v in value.items()}
@@ -484,10 +490,14 @@ class EntryReader:
             if value.get("date") and parsed is None:
                 _bad_date(problems, rel, self._line("withdrawn"), f"{self._written('withdrawn')}.{written['date']}",
                           value["date"], date)
-            withdrawal = Withdrawal(parsed[0] if parsed else None, _text(value.get("reason")) or "")
+            withdrawal = Withdrawal(parsed[0] if parsed else None, _text(value.get("reason")) or "",
+                                    self._line("withdrawn"))
         else:
             problems.add(rel, self._line("withdrawn"), "bad_withdrawn")
             return None
+        if withdrawal.date and date and withdrawal.date < date:  # (taken down all the same: it may be urgent)
+            problems.add(rel, self._line("withdrawn"), "withdrawn_before_date", warning=True,
+                         withdrawn=withdrawal.date.isoformat(), date=date.isoformat())
         if not withdrawal.reason:  # taken down without a word: the very complaint residents make
             problems.add(rel, self._line("withdrawn"), "withdrawn_no_reason", warning=True,
                          key=self._written("withdrawn"))

@@ -607,9 +607,34 @@ def test_a_title_naming_another_period_gets_a_note(make_site):
     assert notes("西村2026年9月财务收支公开", "copied") == [
         line(path, line_no(text, "period:"), "title_names_other_period", warning=True, named="2026-09",
              period="2026-10")]
+    assert notes("西村二〇二六年九月财务收支公开", "copied-han") == [
+        line(path, line_no(text, "period:"), "title_names_other_period", warning=True, named="2026-09",
+             period="2026-10")]
     for n, title in enumerate(("西村2026年10月财务收支公开", "西村财务收支公开", "西村2026年度财务收支汇总",
-                               "西村2026年11月补发2026年10月财务收支公开")):  # (the period among those named)
-        assert notes(title, f"fine-{n}") == [], title
+                               "西村2026年11月补发2026年10月财务收支公开", "西村2026年9月至10月财务收支公开")):
+        assert notes(title, f"fine-{n}") == [], title  # (the period among those named)
+
+
+@pytest.mark.parametrize("title, cadence, named", [
+    ("东村2026年11月财务收支公开", "monthly", ["2026-11"]),
+    ("东村二〇二六年十一月财务收支公开", "monthly", ["2026-11"]),
+    ("二〇二六年十月", "monthly", ["2026-10"]),
+    ("东村2026.10财务公开", "monthly", ["2026-10"]),
+    ("2026年10月至11月收支", "monthly", ["2026-10", "2026-11"]),
+    ("2026年10－11月收支", "monthly", ["2026-10", "2026-11"]),
+    ("2026年1-3月收支", "quarterly", ["2026-Q1"]),
+    ("2026年十月至十二月", "quarterly", ["2026-Q4"]),
+    ("2026年7月至8月收支", "quarterly", []),
+    ("二〇二六年第三季度", "quarterly", ["2026-Q3"]),
+    ("北村2025年度决算及二〇二六年度预算", "yearly", ["2025", "2026"]),
+    ("2026年11月", "quarterly", []),
+    ("2026年10", "monthly", []),
+    ("2026年11月至次年1月", "monthly", ["2026-11"]),
+])
+def test_the_periods_a_title_names(title, cadence, named):
+    """As clerks write them: digits or Han numbers, 2026.10, a range of months (a
+    range of a whole quarter names the quarter too)."""
+    assert periods.stated_periods(title, cadence) == named
 
 
 def test_a_title_cut_at_a_hash_gets_a_note(make_site, tmp_path):
@@ -717,7 +742,7 @@ def test_a_ledger_without_an_opening_after_another_is_told_to_write_it(make_site
     """Not that its opening of 0.00, which the clerk never wrote, does not match (tester):
     that none is written, and the line to write."""
     path = "content/dongcun/finance/2026-11-caiwu.md"
-    text = (LEDGER_OCT.replace("2026年10月", "2026年11月").replace("date: 2026-11-06", "date: 2026-11-12")
+    text = (LEDGER_OCT.replace("2026年10月", "2026年11月").replace("date: 2026-11-06", "date: 2026-11-19")
             .replace('period: "2026-10"', 'period: "2026-11"').replace("2026-10-", "2026-11-")
             .replace("opening: 10000.00\n", ""))
     text = re.sub(r"(?m)^totals:.*\n", "", text)
@@ -732,7 +757,7 @@ def test_a_ledger_with_a_wrong_line_is_checked_against_the_months_around_it_in_t
     """A wrong date in one line and an opening that does not follow October's: both
     told at once (the chain was checked only once the line was mended)."""
     path = "content/dongcun/finance/2026-11-caiwu.md"
-    text = (LEDGER_OCT.replace("2026年10月", "2026年11月").replace("date: 2026-11-06", "date: 2026-11-12")
+    text = (LEDGER_OCT.replace("2026年10月", "2026年11月").replace("date: 2026-11-06", "date: 2026-11-19")
             .replace('period: "2026-10"', 'period: "2026-11"').replace("2026-10-05", "2026-11-35")
             .replace("2026-10-", "2026-11-").replace("opening: 10000.00", "opening: 9000.00"))
     text = re.sub(r"(?m)^totals:.*\n", "", text)
@@ -1098,6 +1123,22 @@ def test_ledger_dates_written_in_words_are_read(make_site):
     assert result.returncode == 0 and msg("warning_label") not in result.stdout, describe(result)
 
 
+def test_a_ledger_with_transactions_after_its_publication_gets_one_note(make_site):
+    """November's ledger put up on the 20th cannot hold the 25th's expense: a mistyped
+    day, or the entry's date. Told once, at the first such line, with how many there are."""
+    path = "content/xicun/finance/2026-11-caiwu.md"
+    text = (LEDGER_OCT.replace("东村", "西村").replace("10月", "11月").replace('period: "2026-10"', 'period: "2026-11"')
+            .replace("date: 2026-11-06", "date: 2026-11-20").replace("2026-10-05", "2026-11-05")
+            .replace("2026-10-18", "2026-11-25").replace("002\n", "002\n2026-11-28,保洁费,,0.00,003\n"))
+    assert _notes_of(make_site({path: text})) == [
+        line(path, line_no(text, "2026-11-25"), "ledger_dates_after_publication", warning=True, value="2026-11-25",
+             date="2026-11-20", count=2)]
+    one = text.replace("2026-11-28,", "2026-11-19,")
+    assert _notes_of(make_site({path: one}, name="one")) == [
+        line(path, line_no(one, "2026-11-25"), "ledger_date_after_publication", warning=True, value="2026-11-25",
+             date="2026-11-20")]
+
+
 def test_a_ledger_of_a_period_not_begun_gets_a_note(make_site):
     """December typed for October: counted as December's, which had not begun (and the
     title, which names October, says so too)."""
@@ -1376,6 +1417,35 @@ def test_an_entry_withdrawn_without_a_reason_gets_a_note(make_site):
             line(path, 4, "withdrawn_no_reason", warning=True, key="撤回")]
     assert _notes_of(make_site({path: withdrawn("金额有误")}, name="reason")) == []
     assert _notes_of(make_site({path: withdrawn("{日期: 2026-11-10, 原因: 金额有误}")}, name="both")) == []
+
+
+def test_a_withdrawal_dated_before_publication_or_after_today_gets_a_note(make_site, tmp_path):
+    """A mistyped withdrawal date is told, but the entry is withdrawn all the same: a
+    withdrawal may be urgent (names published by mistake), and stopping the build for
+    its date would leave the page up."""
+    path = "content/dongcun/decisions/2026-11-02-chehui.md"
+    def withdrawn(day: str) -> str:
+        return entry(f"标题: 撤回的决议\n日期: 2026-11-02\n撤回: {{日期: {day}, 原因: 金额有误}}", "正文CHEHUIBODY。")
+    assert _notes_of(make_site({path: withdrawn("2026-10-02")})) == [
+        line(path, 4, "withdrawn_before_date", warning=True, withdrawn="2026-10-02", date="2026-11-02")]
+    later = make_site({path: withdrawn("2026-12-02")}, name="later")
+    assert _notes_of(later) == [line(path, 4, "withdrawn_dated_later", warning=True, date="2026-12-02")]
+    page = (build_ok(later, tmp_path / "out") / "dongcun/decisions/2026-11-02-chehui/index.html").read_text(encoding="utf-8")
+    assert "CHEHUIBODY" not in page
+    assert _notes_of(make_site({path: withdrawn("2026-11-02")}, name="same-day")) == []
+
+
+def test_a_withdrawn_entry_is_not_held_up_by_its_body_or_files(make_site, tmp_path):
+    """Names published by mistake: the clerk withdraws the entry and deletes the list's
+    file. What the body and files held is published no more, so it is not checked: a
+    missing file or a broken ledger line must not stop the build and keep the page up."""
+    path = "content/dongcun/decisions/2026-11-02-mingdan.md"
+    front = "标题: 补贴名单\n日期: 2026-11-02\n附件: [名单.xlsx]\n撤回: {日期: 2026-11-10, 原因: 名单未脱敏}"
+    body = "见[附件](名单.xlsx)和[说明](说明.pdf)。\n\n```ledger\n日期,摘要,收入,支出\n2026-11-01,补贴,,一百\n```\n"
+    site = make_site({path: entry(front, body)})
+    assert _notes_of(site) == []
+    page = (build_ok(site, tmp_path / "out") / "dongcun/decisions/2026-11-02-mingdan/index.html").read_text(encoding="utf-8")
+    assert "名单未脱敏" in page and "名单.xlsx" not in page
 
 
 def test_a_publication_time_is_the_date(make_site, tmp_path):

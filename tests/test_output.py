@@ -286,6 +286,40 @@ def test_drafts_future_and_withdrawn_are_not_published(make_site, tmp_path):
     assert not list((out / "dongcun/decisions/wd").glob("*.csv"))
 
 
+def test_a_withdrawal_is_news_in_the_feeds(make_site, tmp_path):
+    """Those who follow the site learn of a withdrawal on its day: the entry moves to
+    the place of that day in the feeds, marked, with the reason (never its old text)."""
+    site = make_site({"site.yaml": SITE_YAML.replace('base_url: ""', f'base_url: "{BASE_URL}"'),
+                      "content/dongcun/decisions/wd.md": WITHDRAWN})
+    out = build_ok(site, tmp_path / "out")
+    for name in ("feed.xml", "dongcun/feed.xml"):
+        entries = ET.parse(out / name).getroot().findall(f"{ATOM}entry")
+        stamps = [e.findtext(f"{ATOM}updated") for e in entries]
+        assert stamps == sorted(stamps, reverse=True), (name, stamps)
+        withdrawn = [e for e in entries if "WDTITLEMARK" in e.findtext(f"{ATOM}title")]
+        assert len(withdrawn) == 1, name
+        e = withdrawn[0]
+        assert e.findtext(f"{ATOM}title") == UI["feed_withdrawn"].format(title="撤回测试WDTITLEMARK")
+        assert e.findtext(f"{ATOM}updated") == "2026-11-10T00:00:00+08:00"  # (its withdrawal, not 10-20)
+        assert e.findtext(f"{ATOM}summary") == UI["withdrawn_reason"] + "误传了未脱敏的名单WDREASONMARK"
+        assert stamps.index(e.findtext(f"{ATOM}updated")) < len(stamps) - 1  # (not last, as its date would put it)
+    assert b"WDBODYMARK" not in (out / "feed.xml").read_bytes()
+
+
+def test_the_board_sheet_of_the_month_of_a_withdrawal_lists_it(make_site, tmp_path):
+    """The sheet posted in November tells that October's entry was withdrawn, and why:
+    a resident who read it on the board learns it is taken down."""
+    site = make_site({"content/dongcun/decisions/wd.md": WITHDRAWN})
+    out = build_ok(site, tmp_path / "out")
+    november = (out / "dongcun/board/2026-11/index.html").read_text(encoding="utf-8")
+    head, _, withdrawals = november.partition(UI["board_withdrawn"])
+    assert "WDTITLEMARK" not in head and "WDTITLEMARK" in withdrawals
+    assert UI["withdrawn_reason"] + "误传了未脱敏的名单WDREASONMARK" in withdrawals
+    october = (out / "dongcun/board/2026-10/index.html").read_text(encoding="utf-8")
+    assert "WDTITLEMARK" in october and UI["board_withdrawn"] not in october  # (its own month's, marked)
+    assert UI["board_withdrawn"] not in (out / "xicun/board/2026-10/index.html").read_text(encoding="utf-8")
+
+
 def test_a_notice_withdrawn_is_no_longer_listed_as_open(make_site, tmp_path):
     """Its days to object ended with it: the home and unit pages do not count them down,
     nor does its page; its board sheet says when and why it was withdrawn."""
