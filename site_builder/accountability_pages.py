@@ -96,5 +96,5 @@ def accountability_pages(site: Site, home: tuple[str, str]) -> list[Page]:
 
 def _sheet_lines(site: Site, rels: tuple[str, ...]) -> list[tuple[Item, str | None]]:
     """Each entry of a board sheet, with its address online when the site has one."""
-    return [(site.by_rel[rel], page_url(site, site.by_rel[rel].url) if site.config.base_url else None)
-            for rel in rels]
+    items = [site.by_rel[rel] for rel in rels]
+    return [(i, page_url(site, i.url) if site.config.base_url else None) for i in items]

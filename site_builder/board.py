@@ -3,8 +3,9 @@
 A sheet lists the month's entries of one unit, oldest first, in large type for an A4
 page, then the unit's earlier entries withdrawn in the month, with why (a resident who
 read one on the board learns it is taken down; a month with no entry of its own has no
-sheet, nor archive page to link one from). When the site has a `base_url`, each entry on the sheets of the last
-`QR_MONTHS` months (the ones still posted) gets a QR code linking to its page online,
+sheet, nor archive page to link one from: the withdrawn entry's own page is printed).
+When the site has a `base_url`, each entry on the sheets of the last `QR_MONTHS`
+months (the ones still posted) gets a QR code linking to its page online,
 made at build time with `segno` as inline SVG (no image files, no JavaScript); older
 sheets print the address instead, since a code costs several milliseconds and a large
 site has tens of thousands of entries. `qr_svg` is memoised for rebuilds in one process.
@@ -38,13 +39,13 @@ def sheet_path(unit: str, year: int, month: int) -> str:
 
 
 def board_sheets(dated: list[tuple[str, str, dt.date, dt.date | None]], today: dt.date) -> list[BoardSheet]:
-    """(unit, rel, date, withdrawal date or None) of published entries -> a sheet per
-    unit and month with entries."""
+    """(unit, rel, date, the day of its withdrawal or None: model.Item.withdrawn_on) of
+    published entries -> a sheet per unit and month with entries."""
     months: dict[tuple[str, int, int], list[tuple[dt.date, str]]] = defaultdict(list)
     gone: dict[tuple[str, int, int], list[tuple[dt.date, str]]] = defaultdict(list)
     for unit, rel, day, withdrawn in dated:
         months[(unit, day.year, day.month)].append((day, rel))
-        if withdrawn and day < withdrawn <= today and (withdrawn.year, withdrawn.month) != (day.year, day.month):
+        if withdrawn and (withdrawn.year, withdrawn.month) != (day.year, day.month):
             gone[(unit, withdrawn.year, withdrawn.month)].append((withdrawn, rel))
     now = today.year * 12 + today.month - 1
     return [BoardSheet(unit, year, month, tuple(rel for _, rel in sorted(found)),

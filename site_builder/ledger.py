@@ -370,9 +370,8 @@ def _parse_block(text: str, first_line: int, path: str, problems: Problems, span
             stated.line(line_no, amounts[0] - amounts[1], cells[own_balance])
         rows.append(LedgerRow(cells, amounts[0], amounts[1], balance, day))
     if after:  # (told once: a mistyped publication date would put every line after it)
-        problems.add(path, after[0][0], "ledger_dates_after_publication" if len(after) > 1 else
-                     "ledger_date_after_publication", warning=True, value=after[0][1], date=published.isoformat(),
-                     count=len(after))
+        problems.add(path, after[0][0], "ledger_date_after_publication", warning=True, value=after[0][1],
+                     date=published.isoformat(), count=len(after))
     for line_no, cells in split:  # (a voucher number near the others is one)
         if all(abs(number - int(cells[4])) > _VOUCHERS_APART for at, number in vouchers if at != line_no):
             problems.add(path, line_no, "ledger_split_amount_maybe", warning=True, value=f"{cells[3]},{cells[4]}",

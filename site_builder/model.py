@@ -75,6 +75,13 @@ class Item:
     def publisher(self) -> str:
         return self.entry.publisher or self.unit.name
 
+    def withdrawn_on(self, today: dt.date) -> dt.date | None:
+        """The day its withdrawal is news (the feeds, the board sheet of its month): its
+        date, when dated after the entry's; today, when dated later still (it is in
+        force now); None when it is not withdrawn, or its day is not told."""
+        w = self.entry.withdrawn
+        return min(w.date, today) if w is not None and w.date and w.date > self.entry.date else None
+
 
 @dataclass(frozen=True)
 class Page:
@@ -233,7 +240,7 @@ def _attach_accountability(site: Site, entries: list[Entry], problems: Problems)
         if i.entry.ledgers and not i.withdrawn:
             i.ledger_files = finance.ledger_names(tuple(a.name for a in i.entry.attachments),
                                                   len(i.entry.ledgers))
-    site.boards = board.board_sheets([(i.unit.id, i.entry.rel, i.entry.date, i.entry.withdrawn and i.entry.withdrawn.date)
+    site.boards = board.board_sheets([(i.unit.id, i.entry.rel, i.entry.date, i.withdrawn_on(today))
                                       for i in site.items], today)
 
 

@@ -100,17 +100,24 @@ def sort_key(period: str) -> tuple[dt.date, dt.date]:
     return span(period)
 
 
-# a period named in a title: 东村2026年11月财务收支公开, 2026年第三季度, 2026年度, 2026.10,
-# 2026年10月至11月 and 2026年10-11月 (each month of the range)
-_MONTH = r"(1[0-2]|0?[1-9])"
-_TITLE_PERIOD = re.compile(
-    r"(19\d\d|2[01]\d\d)\s*(?:年\s*(?:第?\s*([1-4一二三四])\s*季度|度|" + _MONTH + r"\s*月?"
-    r"(?:\s*(?:至|到|-|~|—)\s*" + _MONTH + r"\s*月)?(?<=月))|\.\s*" + _MONTH + r"(?!\d))")
+# Periods named in a title (each read from a year on): 2026年11月, 2026.11, 2026年第三季度,
+# 2026年Q3, 2026第三季度, 2026年度, 2026年 (a year), and the months after the first that
+# a range or a list names (2026年9月至11月, 9-11月, 9月、10月, 2026.9-10). A year, month
+# and day (2026年11月6日, 2026.11.06) is a date, and names no period.
+_YEAR_AT = re.compile(r"(?<![\d.])(19\d\d|2[01]\d\d)(?!\d)")
+_QUARTER_AFTER = re.compile(r"\s*(?:年度?)?\s*(?:第\s*([1-4一二三四])\s*季度?|q\s*([1-4])(?!\d))", re.I)
+_MONTH_AFTER = re.compile(r"\s*(年|\.)\s*(1[0-2]|0?[1-9])(?!\d)(\s*月份?)?")
+_RANGE = "至到-~—–"  # (what joins the first and last month of a range; others join a list)
+_JOINS = re.escape(_RANGE) + "、和及与,"
+_MORE_MONTHS = re.compile(rf"\s*([{_JOINS}])\s*(1[0-2]|0?[1-9])(?!\d)(\s*月份?)?")
+_DAY_AFTER = re.compile(r"\s*(?:\d{1,2}\s*[日号]|\.\s*\d)")
+_YEAR_AFTER = re.compile(r"\s*年(度)?")
+_AMOUNT_AFTER = re.compile(r"\s*[万亿元千百%号]")  # (2026.1万元, 2026.12号)
 # numbers written in Han characters: 二〇二六年, 十一月
 _HAN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 _HAN_TENS = {"十": "10", "十一": "11", "十二": "12"}
 _HAN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*年)")
-_HAN_MONTH = re.compile(r"(?<=[年至到\-~—])(\s*)(十[一二]?|[一二三四五六七八九])(?=\s*月)")
+_HAN_MONTH = re.compile(rf"(?<=[年{_JOINS}])(\s*)(十[一二]?|[一二三四五六七八九])(?=\s*[月{_JOINS}])")
 
 
 def _arabic(title: str) -> str:
@@ -119,28 +126,51 @@ def _arabic(title: str) -> str:
     return _HAN_MONTH.sub(lambda m: m.group(1) + _HAN_TENS.get(m.group(2), m.group(2).translate(_HAN_DIGITS)), title)
 
 
-def stated_periods(title: str, cadence: str) -> list[str]:
-    """The periods of the category's cadence that the title names, in its order
-    (北村2025年度决算及2026年度预算公开: 2025, 2026)."""
+def _named_after(text: str, at: int, year: str) -> list[str]:
+    """The periods named from `at`, right after `year` (see above), as `parse` takes them."""
+    if q := _QUARTER_AFTER.match(text, at):
+        return [f"{year}-Q{_QUARTERS.get(q.group(1), q.group(1)) if q.group(1) else q.group(2)}"]
+    if m := _MONTH_AFTER.match(text, at):
+        if _DAY_AFTER.match(text, m.end()) or m.group(1) == "." and _AMOUNT_AFTER.match(text, m.end()):
+            return []  # (a date; an amount, 2026.1万元)
+        months, end, said = [int(m.group(2))], m.end(), bool(m.group(3))
+        while more := _MORE_MONTHS.match(text, end):
+            if not (more.group(3) or m.group(1) == "."):  # (9、10 without 月 may be anything)
+                break
+            last = int(more.group(2))
+            months += range(months[-1] + 1, last + 1) if more.group(1) in _RANGE else [last]
+            end, said = more.end(), True
+        if m.group(1) == "年" and not said:  # (2026年10 alone: no month)
+            return []
+        return [f"{year}-{n:02d}" for n in months]
+    if y := _YEAR_AFTER.match(text, at):
+        return [year] if y.group(1) or not text[y.end():y.end() + 1].isdigit() else []
+    return []
+
+
+def _stated(title: str, cadence: str) -> list[list[str]]:
+    """The periods of the category's cadence that each place in the title names."""
+    text = _arabic(unicodedata.normalize("NFKC", title))
     found = []
-    for m in _TITLE_PERIOD.finditer(_arabic(unicodedata.normalize("NFKC", title))):
-        year, quarter, month, last, dotted = m.groups()
-        if quarter:
-            named = [f"{year}年第{quarter}季度"]
-        elif month or dotted:
-            first = int(month or dotted)
-            end = max(first, int(last or 0))
-            named = [f"{year}年{n}月" for n in range(first, end + 1)]
-            if first % 3 == 1 and end == first + 2:  # (1-3月: the first quarter, as well)
-                named.append(f"{year}年第{end // 3}季度")
-        else:
-            named = [year]
-        for period in map(parse, named):
-            if period and of_cadence(period, cadence) == period:
-                found.append(period)
+    for m in _YEAR_AT.finditer(text):
+        named: list[str] = []
+        for period in _named_after(text, m.end(), m.group(1)):
+            if cadence == "quarterly" and "-Q" not in period and "-" in period:
+                period = of_cadence(period, cadence)
+            if of_cadence(period, cadence) == period and period not in named:
+                named.append(period)
+        found.append(named)
     return found
 
 
+def stated_periods(title: str, cadence: str) -> list[str]:
+    """The periods of the category's cadence that the title names, in its order
+    (北村2025年度决算及2026年度预算公开: 2025, 2026); in a quarterly category, a month
+    names its quarter (2026年10月: 2026-Q4)."""
+    return list(dict.fromkeys(p for named in _stated(title, cadence) for p in named))
+
+
 def stated_period(title: str, cadence: str) -> str | None:
-    """The first period of the category's cadence that the title names, if it names one."""
-    return next(iter(stated_periods(title, cadence)), None)
+    """The first period of the category's cadence that the title names alone (not as
+    one of a range or a list: 1至10月 is no month to propose), if it names one."""
+    return next((named[0] for named in _stated(title, cadence) if len(named) == 1), None)

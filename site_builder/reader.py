@@ -35,7 +35,7 @@ from .cache import Cache, hexdigest, plain_digest, stat_key
 from .changes import code_fingerprint
 from .config import SiteConfig, named_id
 from .errors import Place, Problems
-from .i18n import LANGUAGES, load_strings
+from .i18n import LANGUAGES, Listed, load_strings
 from .markup import MarkdownRenderer, image_sources, images_without_alt, local_refs, plain_text, replace_refs, shorten
 from .parallel import ForkedCall, Tally, fork_map, workers
 from .yamlread import LeadingZero, LineDict, load_yaml, mend_typing, syntax_problem, without_invisible
@@ -55,8 +55,12 @@ FIELDS = ("title", "date", "unit", "category", "period", "formed", "notice_until
           "draft", "withdrawn", "opening_note")
 TOTAL_ALIASES = {"期初": "opening", "期初余额": "opening", "期初餘額": "opening", "收入": "income",
                  "支出": "expense", "期末": "closing", "期末余额": "closing", "期末餘額": "closing"}
-WITHDRAWN_ALIASES = {"日期": "date", "原因": "reason"}
-_KNOWN_KEYS = set(FIELDS) | set(KEY_ALIASES) | set(ledgers.TOTAL_KEYS) | set(TOTAL_ALIASES) \
+WITHDRAWN_ALIASES = {"日期": "date", "撤回日期": "date", "原因": "reason", "理由": "reason", "撤回原因": "reason",
+                     "撤回理由": "reason"}
+_LOOSE_WITHDRAWAL = ("撤回日期", "撤回原因", "撤回理由")  # (as keys of the front matter, not under 撤回:)
+_NOT_SHOWN_WITHDRAWN = ("summary", "attachments", "totals", "opening_note")  # (see notices.withhold, entry.html)
+_WITHDRAWN_IN_BODY = re.compile(r"^[ \t]*(?:撤回|withdrawn)[ \t]*[:：][ \t]*(?:\{|是|true|yes)[^\n]*", re.M | re.I)
+_KNOWN_KEYS = set(FIELDS) | set(KEY_ALIASES) | set(ledgers.TOTAL_KEYS) | set(TOTAL_ALIASES) | set(WITHDRAWN_ALIASES) \
     | {"date", "reason", "file", "title", "name", "文件", "名称", "名稱"}
 _DATE_FORMS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"),
@@ -274,9 +278,14 @@ class EntryReader:
         given = {KEY_ALIASES.get(str(key), str(key)) for key in meta}
         for key, line in meta.duplicates:
             problems.add(rel, line + 1, "duplicate_key", key=key)
+        loose: dict[str, Any] = {}  # 撤回日期: and 撤回原因: written as keys of their own
         for key, value in meta.items():
             name = KEY_ALIASES.get(str(key), str(key))
             line = meta.line_of(key) + 1
+            if str(key) in _LOOSE_WITHDRAWAL:
+                loose[str(key)] = value
+                self.lines.setdefault("withdrawn", line)
+                continue
             if name not in FIELDS:
                 close = _close_key(str(key), given)
                 problems.add(rel, line, "unknown_key_hint" if close else "unknown_key", key=key,
@@ -288,6 +297,11 @@ class EntryReader:
             fields[name] = value
             self.lines[name] = line
             self.written[name] = str(key)
+        if loose:  # (with 撤回: as well, what it says comes first)
+            given = fields.get("withdrawn")
+            given = given if isinstance(given, dict) else {} if _flag(given) is not None else {"原因": given}
+            fields["withdrawn"] = {**loose, **given}
+            self.written.setdefault("withdrawn", "撤回")
         return fields
 
     def _line(self, name: str) -> int:
@@ -373,7 +387,7 @@ class EntryReader:
                              period=period, category=cat.name, example=one)
             named = periods.stated_periods(title, cat.cadence) if title else []
             if named and period not in named:  # (a month's file copied, its title kept)
-                problems.add(rel, self._line("period"), "title_names_other_period", warning=True, named=named[0],
+                problems.add(rel, self._line("period"), "title_names_other_period", warning=True, named=Listed(named),
                              period=period)
         formed = self._date(f, "formed", rel, problems, date)
         if formed and date and formed > date:
@@ -403,6 +417,9 @@ class EntryReader:
         # hold is told to nobody (a clerk who withdraws names published by mistake may
         # well delete their file; an error for it would keep the page up).
         told = problems if withdrawn is None else Problems()  # (where the body's are told)
+        if withdrawn is None and (m := _WITHDRAWN_IN_BODY.search(body)):  # (the page stays up, showing it)
+            problems.add(rel, _find_line(body, m.group(0), body_line), "withdrawn_in_body", warning=True,
+                         text=m.group(0).strip())
         for placeholder in _placeholders("new_entry_body"):  # (an error: published, a notice would
             if placeholder in body:                            # run its days with no text)
                 told.add(rel, _find_line(body, placeholder, body_line), "placeholder_body", text=placeholder)
@@ -418,11 +435,12 @@ class EntryReader:
                 told.add(rel, _find_line(body, placeholder, body_line), "placeholder_ledger", text=placeholder)
                 shown = shown.replace(placeholder, "")
         body_md, found_ledgers, summed = ledgers.extract_ledgers(shown, body_line, rel, told, span, date)
-        if found_ledgers and span and date and span[0] > date and scheduled:
+        if found_ledgers and span and date and span[0] > date:
             # a ledger published before its period began: 12 typed for 10, say (not one
             # published before its period ended: a month's may be put up on its last days)
             told.add(rel, self._line("period"), "ledger_period_not_begun", warning=True, period=period,
                      date=date.isoformat())
+        lines_told = False  # (that a ledger's lines are of another month than its date's)
         if found_ledgers and not period and date:
             # without period, the month of the date counts: caught up months later, each
             # ledger would count for the month it was put up, not for its own
@@ -430,6 +448,12 @@ class EntryReader:
             if month is not None and month != counted:
                 told.add(rel, found_ledgers[0].line, "ledger_period_from_lines", warning=True, month=month,
                          counted=counted)
+                lines_told = True
+        if scheduled and not period and date and title and not lines_told:  # (counted for its date's period)
+            named, counted = periods.stated_periods(title, cat.cadence), periods.containing(date, cat.cadence)
+            if named and counted not in named:
+                told.add(rel, self._line("title"), "title_period_not_written", warning=True, named=Listed(named),
+                         counted=counted, first=named[0])
         if totals is not None:
             ledgers.check_totals(totals, summed or [], rel, {k: self._line(f"totals.{k}") for k in totals}, told,
                                  {k: self._written(f"totals.{k}") for k in totals})
@@ -442,9 +466,13 @@ class EntryReader:
         self._check_names(attachments, rel, told)
 
         summary = _text(f.get("summary")) or _summary(html)
-        self._scan_fields(f, attachments, rel, problems)
         if withdrawn is None:
+            self._scan_fields(f, attachments, rel, problems)
             self._scan_privacy(body, body_line, attachments, rel, problems)
+        else:  # (its page shows none of its files, nor what `notices.withhold` takes away; nor
+            # is a file it names known to the cache: one put back must not change what is read)
+            attachments, entry_links = (), []
+            self._scan_fields({k: v for k, v in f.items() if k not in _NOT_SHOWN_WITHDRAWN}, (), rel, problems)
         if date is None or not title or (problems.errors and (summed is None or any(
                 not p.key.startswith(_LEDGER_KEYS) for p in problems.errors))):
             return None
@@ -475,32 +503,43 @@ class EntryReader:
         return parsed[0]
 
     def _withdrawn(self, f: dict, rel: str, problems: Problems, date: dt.date | None) -> Withdrawal | None:
-        value = f.get("withdrawn")
-        if isinstance(value, (bool, str)) or value is None:
-            flag = _flag(value)
-            if flag is False or value is None:
-                return None
-            dated = parse_date(value) if flag is None else None  # (撤回: 2026年11月10日, its date alone)
-            withdrawal = Withdrawal(dated[0] if dated else None, "" if flag or dated else str(value),
-                                    self._line("withdrawn"))
-        elif isinstance(value, dict):
-            written = {WITHDRAWN_ALIASES.get(k, k): k for k in value}  # (日期 for date: named as written)
-            value = {WITHDRAWN_ALIASES.get(k, k): v for k, v in value.items()}
-            parsed = parse_date(value["date"]) if value.get("date") else None
-            if value.get("date") and parsed is None:
-                _bad_date(problems, rel, self._line("withdrawn"), f"{self._written('withdrawn')}.{written['date']}",
-                          value["date"], date)
-            withdrawal = Withdrawal(parsed[0] if parsed else None, _text(value.get("reason")) or "",
-                                    self._line("withdrawn"))
-        else:
-            problems.add(rel, self._line("withdrawn"), "bad_withdrawn")
+        """The entry's withdrawal, if it is withdrawn. Whatever is amiss in how it is
+        written is a note, not an error: an error would stop the build and keep up the
+        page the clerk is taking down (names published by mistake, say)."""
+        value, line, key = f.get("withdrawn"), self._line("withdrawn"), self._written("withdrawn")
+        if value is None or value == "":  # (`撤回:` left empty: neither yes nor no)
+            if "withdrawn" in f:
+                problems.add(rel, line, "withdrawn_empty", warning=True, key=key)
             return None
+        dated = False  # (a date written, if unreadable: told as such)
+        if isinstance(value, dict):
+            parts = _withdrawal_parts(value)
+            dated = bool(parts.get("date"))
+            for name in parts.keys() - {"date", "reason"}:
+                problems.add(rel, line, "withdrawn_unknown_key", warning=True, key=key, name=name)
+            day = None
+            if parts.get("date"):
+                parsed = parse_date(parts["date"])
+                day = parsed[0] if parsed else None
+                if parsed is None:
+                    _bad_date(problems, rel, line, f"{key}.{parts.names['date']}", parts["date"], date, warning=True)
+            withdrawal = Withdrawal(day, _text(parts.get("reason")) or "", line)
+        elif isinstance(value, list):
+            problems.add(rel, line, "bad_withdrawn", warning=True)
+            withdrawal = Withdrawal(None, "", line)
+        else:
+            flag = _flag(value)
+            if flag is False:
+                return None
+            dated = parse_date(str(value)) if flag is None else None  # (撤回: 2026年11月10日, its date alone)
+            withdrawal = Withdrawal(dated[0] if dated else None, "" if flag or dated else str(value), line)
         if withdrawal.date and date and withdrawal.date < date:  # (taken down all the same: it may be urgent)
-            problems.add(rel, self._line("withdrawn"), "withdrawn_before_date", warning=True,
+            problems.add(rel, line, "withdrawn_before_date", warning=True,
                          withdrawn=withdrawal.date.isoformat(), date=date.isoformat())
         if not withdrawal.reason:  # taken down without a word: the very complaint residents make
-            problems.add(rel, self._line("withdrawn"), "withdrawn_no_reason", warning=True,
-                         key=self._written("withdrawn"))
+            problems.add(rel, line, "withdrawn_no_reason", warning=True, key=key)
+        elif withdrawal.date is None and not dated:  # (nor can the feeds and the board tell it on its day)
+            problems.add(rel, line, "withdrawn_no_date", warning=True, key=key, reason=withdrawal.reason)
         return withdrawal
 
     @staticmethod
@@ -688,6 +727,31 @@ def _close_key(key: str, given: set[str]) -> str | None:
     return close[0] if close else None
 
 
+class _Parts(dict):
+    """A withdrawal's parts by their names (date, reason), with `names`: each as written."""
+    names: dict[str, str]
+
+
+def _withdrawal_parts(value: dict) -> _Parts:
+    """`撤回: {日期: …, 原因: …}` as meant, however typed: 日期：2026-11-10 with a
+    full-width colon (YAML reads the whole for a key without a value), a reason cut at
+    a comma (原因: 金额有误, 已另行公开: YAML reads 已另行公开 for a key of its own), 理由
+    for 原因."""
+    parts, names, last = _Parts(), {}, None
+    for k, v in value.items():
+        k = str(k).strip()
+        if v is None and (":" in k or "：" in k):
+            k, _, v = re.split("([:：])", k, maxsplit=1)
+            k, v = k.strip(), v.strip()
+        elif v is None and last is not None:  # (the rest of the last part, cut at its comma)
+            parts[last] = f"{parts[last]}, {k}"
+            continue
+        name = WITHDRAWN_ALIASES.get(k, k)
+        parts[name], names[name], last = v, k, name
+    parts.names = names
+    return parts
+
+
 def _flag(value: Any) -> bool | None:
     """A yes/no front-matter value (true/false, 是/否); None when it is neither."""
     if isinstance(value, bool) or value is None:
@@ -819,7 +883,8 @@ def _misnamed_problems(config: SiteConfig, paths: list[Path]) -> Problems:
 _NO_YEAR = re.compile(r"^(\d{1,2})\s*(?:月\s*(\d{1,2})\s*[日号號]?|[-/.](\d{1,2}))$")
 
 
-def _bad_date(problems: Problems, rel: str, line: int | None, key: str, value: Any, after: dt.date | None) -> None:
+def _bad_date(problems: Problems, rel: str, line: int | None, key: str, value: Any, after: dt.date | None,
+              warning: bool = False) -> None:
     """A date that cannot be read; one without its year (公示截止: 12月27日, as a notice
     says it) is told to add it, shown as the first such day from `after` on (the entry's
     date, or the first day of the year its file name starts with), else in this year."""
@@ -832,16 +897,18 @@ def _bad_date(problems: Problems, rel: str, line: int | None, key: str, value: A
         except ValueError:
             continue
         if day >= after:
-            problems.add(rel, line, "date_without_year", key=key, value=value, example=day.isoformat())
+            problems.add(rel, line, "date_without_year", warning=warning, key=key, value=value,
+                             example=day.isoformat())
             return
     written = _date_form(text)  # 2026-09-31: a day its month does not have
     if written and 1 <= int(written.group(2)) <= 12:
         year, month = int(written.group(1)), int(written.group(2))
         days = calendar.monthrange(year, month)[1]
         if int(written.group(3)) > days:
-            problems.add(rel, line, "date_past_month_end", key=key, value=value, year=year, month=month, days=days)
+            problems.add(rel, line, "date_past_month_end", warning=warning, key=key, value=value, year=year,
+                         month=month, days=days)
             return
-    problems.add(rel, line, "bad_date", key=key, value=value)
+    problems.add(rel, line, "bad_date", warning=warning, key=key, value=value)
 
 
 def _safe_name(stem: str) -> str:

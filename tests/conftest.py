@@ -20,6 +20,8 @@ from typing import Iterator
 import pytest
 import yaml
 
+from site_builder.i18n import Phrase
+
 REPO = Path(__file__).resolve().parents[1]
 STRINGS_FILE = REPO / "site_builder" / "strings" / "zh-Hans.yaml"
 CORPUS_SCRIPT = Path("/work/shared/corpus/make_corpus.py")
@@ -32,8 +34,9 @@ _MESSAGES = yaml.safe_load(STRINGS_FILE.read_text(encoding="utf-8"))["messages"]
 
 
 def msg(message: str, /, **params) -> str:
-    """A message of strings/zh-Hans.yaml with its parameters filled in."""
-    return _MESSAGES[message].format(**params)
+    """A message of strings/zh-Hans.yaml with its parameters filled in (a `{n:one|other}`
+    field as the strings file's format has it)."""
+    return Phrase(_MESSAGES[message]).format(**params)
 
 
 def line(path: str, lineno: int | None, message: str, /, warning: bool = False, **params) -> str:

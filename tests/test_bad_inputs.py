@@ -166,7 +166,6 @@ P_NO_YEAR_NEXT = "content/dongcun/decisions/2026-12-28-no-year.md"
 P_NO_SUCH_DAY = "content/dongcun/decisions/2026-02-10-no-such-day.md"
 P_DATE_LIST = "content/dongcun/decisions/date-list.md"
 P_TWO_NAMES = "content/dongcun/decisions/two-names.md"
-P_WITHDRAWN = "content/dongcun/decisions/withdrawn-date.md"
 P_TOTAL_ITEMS = "content/xicun/decisions/total-items.md"
 
 BAD_LEDGER_ROW = "2026-10-18,村部办公费,,32O.50,002"
@@ -385,9 +384,6 @@ ERROR_CASES = [
     # uses for date, is read as it)
     Case("key-under-two-names", {P_TWO_NAMES: entry("标题: 关于修路的决议\n发布日期: 2026-11-02\ntitle: 关于修桥的决议")},
          _at(P_TWO_NAMES, "key_twice", "title:", key="title", first="标题")),
-    Case("withdrawal-date-named-as-written",
-         {P_WITHDRAWN: entry("title: 已撤回的决议\ndate: 2026-11-02\n撤回:\n  日期: 2026-11-31\n  原因: 重复发布")},
-         _at(P_WITHDRAWN, "date_past_month_end", "撤回:", key="撤回.日期", value="2026-11-31", year=2026, month=11, days=30)),
     # a total whose amount is wrong, told apart from an item that is no total
     Case("total-no-amount-and-no-total",
          {P_TOTAL_ITEMS: entry("title: 北村2026年10月财务收支公开\ndate: 2026-11-06\n合计: {收入: 5O, 利息: 3.00}")},
@@ -624,17 +620,52 @@ def test_a_title_naming_another_period_gets_a_note(make_site):
     ("2026年10－11月收支", "monthly", ["2026-10", "2026-11"]),
     ("2026年1-3月收支", "quarterly", ["2026-Q1"]),
     ("2026年十月至十二月", "quarterly", ["2026-Q4"]),
-    ("2026年7月至8月收支", "quarterly", []),
+    ("2026年7月至8月收支", "quarterly", ["2026-Q3"]),  # (a month names its quarter)
+    ("2026年10月收支", "quarterly", ["2026-Q4"]),
+    ("2026年一至三月收支", "quarterly", ["2026-Q1"]),
+    ("2026年7–9月收支", "quarterly", ["2026-Q3"]),
+    ("2026.10-12月收支", "monthly", ["2026-10", "2026-11", "2026-12"]),
+    ("西村2026年9月、10月财务收支公开", "monthly", ["2026-09", "2026-10"]),
+    ("2026.9-10", "monthly", ["2026-09", "2026-10"]),
+    ("2026年Q3", "quarterly", ["2026-Q3"]),
+    ("2026第三季度", "quarterly", ["2026-Q3"]),
+    ("2026年度第三季度", "quarterly", ["2026-Q3"]),
+    ("示范镇2025年工作计划", "yearly", ["2025"]),
+    # a date, an amount, a number: no period
+    ("西村财务收支公开（2026年11月6日）", "monthly", []),
+    ("西村财务收支公开 2026.11.06", "monthly", []),
+    ("收入2026.1万元", "monthly", []),
+    ("合计12019.5元", "monthly", []),
+    ("项目编号2026.12号", "monthly", []),
+    ("高政〔2026〕12号", "yearly", []),
     ("二〇二六年第三季度", "quarterly", ["2026-Q3"]),
     ("北村2025年度决算及二〇二六年度预算", "yearly", ["2025", "2026"]),
-    ("2026年11月", "quarterly", []),
     ("2026年10", "monthly", []),
     ("2026年11月至次年1月", "monthly", ["2026-11"]),
 ])
 def test_the_periods_a_title_names(title, cadence, named):
-    """As clerks write them: digits or Han numbers, 2026.10, a range of months (a
-    range of a whole quarter names the quarter too)."""
+    """As clerks write them: digits or Han numbers, 2026.10, a range or a list of
+    months (in a quarterly category, a month names its quarter)."""
     assert periods.stated_periods(title, cadence) == named
+
+
+def test_new_proposes_a_period_a_title_names_alone():
+    """1至10月 is no month to propose (the range's first, January, least of all)."""
+    assert periods.stated_period("东庄村2026年1至10月财务收支公开", "monthly") is None
+    assert periods.stated_period("2026年7至9月财务收支公开", "quarterly") == "2026-Q3"
+    assert periods.stated_period("支付保洁费2026.10元", "monthly") is None
+    assert periods.stated_period("东村二〇二六年十月财务收支公开", "monthly") == "2026-10"
+
+
+def test_a_title_naming_a_period_with_none_written_gets_a_note(make_site):
+    """Without 所属期 an entry counts for the period of its date: October's accounts put
+    up on November 5th would count for November, and October be missing."""
+    path = "content/xicun/finance/2026-11-05-caiwu.md"
+    text = entry("title: 西村2026年10月财务收支公开\ndate: 2026-11-05")
+    assert _notes_of(make_site({path: text})) == [
+        line(path, 2, "title_period_not_written", warning=True, named="2026-10", counted="2026-11", first="2026-10")]
+    fine = entry("title: 西村2026年11月财务收支公开\ndate: 2026-11-05")
+    assert _notes_of(make_site({path: fine}, name="fine")) == []
 
 
 def test_a_title_cut_at_a_hash_gets_a_note(make_site, tmp_path):
@@ -1131,12 +1162,17 @@ def test_a_ledger_with_transactions_after_its_publication_gets_one_note(make_sit
             .replace("date: 2026-11-06", "date: 2026-11-20").replace("2026-10-05", "2026-11-05")
             .replace("2026-10-18", "2026-11-25").replace("002\n", "002\n2026-11-28,保洁费,,0.00,003\n"))
     assert _notes_of(make_site({path: text})) == [
-        line(path, line_no(text, "2026-11-25"), "ledger_dates_after_publication", warning=True, value="2026-11-25",
+        line(path, line_no(text, "2026-11-25"), "ledger_date_after_publication", warning=True, value="2026-11-25",
              date="2026-11-20", count=2)]
+    unscheduled = "content/xicun/decisions/2026-11-02-yusuan.md"  # (a period not begun: told as such)
+    plan = entry("标题: 关于12月开支的决定\n日期: 2026-11-02\n所属期: 2026-12",
+                 "```ledger\n日期,摘要,收入,支出\n2026-12-05,补录,1.00,\n```")
+    assert _notes_of(make_site({unscheduled: plan}, name="unscheduled")) == [
+        line(unscheduled, 4, "ledger_period_not_begun", warning=True, period="2026-12", date="2026-11-02")]
     one = text.replace("2026-11-28,", "2026-11-19,")
     assert _notes_of(make_site({path: one}, name="one")) == [
         line(path, line_no(one, "2026-11-25"), "ledger_date_after_publication", warning=True, value="2026-11-25",
-             date="2026-11-20")]
+             date="2026-11-20", count=1)]
 
 
 def test_a_ledger_of_a_period_not_begun_gets_a_note(make_site):
@@ -1415,8 +1451,50 @@ def test_an_entry_withdrawn_without_a_reason_gets_a_note(make_site):
     for n, dated in enumerate(("{日期: 2026-11-10}", "2026年11月10日", "2026-11-10")):  # (a date is no reason)
         assert _notes_of(make_site({path: withdrawn(dated)}, name=f"date-only-{n}")) == [
             line(path, 4, "withdrawn_no_reason", warning=True, key="撤回")]
-    assert _notes_of(make_site({path: withdrawn("金额有误")}, name="reason")) == []
+    assert _notes_of(make_site({path: withdrawn("金额有误")}, name="reason")) == [  # (and its day is asked)
+        line(path, 4, "withdrawn_no_date", warning=True, key="撤回", reason="金额有误")]
     assert _notes_of(make_site({path: withdrawn("{日期: 2026-11-10, 原因: 金额有误}")}, name="both")) == []
+
+
+@pytest.mark.parametrize("written, notes", [
+    # as meant, however typed: full-width colons, a reason cut at its comma, 理由, keys of their own
+    ("撤回: {日期：2026-11-10, 原因：金额有误}", []),
+    ("撤回: {日期: 2026-11-10, 原因: 金额有误, 已另行公开}", []),
+    ("撤回: {日期: 2026-11-10, 理由: 金额有误, 已另行公开}", []),
+    ("撤回日期: 2026-11-10\n撤回原因: 金额有误, 已另行公开", []),
+    # told, and withdrawn all the same (an error would keep the page up)
+    ("撤回: {日期: 2026-11-31, 原因: 金额有误, 已另行公开}",  # (named as written: 撤回.日期)
+     [("date_past_month_end", dict(key="撤回.日期", value="2026-11-31", year=2026, month=11, days=30))]),
+    ("撤回: {日期: 2026-11-10, 原因: 金额有误, 已另行公开, 撤回人: 张三}",
+     [("withdrawn_unknown_key", dict(key="撤回", name="撤回人"))]),
+    ("撤回: [2026-11-10, 金额有误]", [("bad_withdrawn", {}), ("withdrawn_no_reason", dict(key="撤回"))]),
+])
+def test_a_withdrawal_is_read_as_meant_and_never_held_up(make_site, tmp_path, written, notes):
+    """Whatever is amiss in how a withdrawal is written is a note: the entry is taken
+    down, its reason shown whole."""
+    path = "content/dongcun/decisions/2026-11-02-chehui.md"
+    site = make_site({path: entry(f"标题: 撤回的决议\n日期: 2026-11-02\n{written}", "正文CHEHUIBODY。")})
+    assert _notes_of(site) == [line(path, 4, key, warning=True, **params) for key, params in notes]
+    page = (build_ok(site, tmp_path / "out") / "dongcun/decisions/2026-11-02-chehui/index.html").read_text(encoding="utf-8")
+    assert "CHEHUIBODY" not in page
+    if not any(key in ("bad_withdrawn",) for key, _ in notes):
+        assert "金额有误, 已另行公开" in page or "金额有误</" in page
+
+
+def test_a_withdrawal_written_in_the_body_is_told(make_site):
+    """Under the front matter, 撤回: is text the page shows: the clerk is told to move it up."""
+    path = "content/dongcun/decisions/2026-11-02-chehui.md"
+    text = entry("标题: 撤回的决议\n日期: 2026-11-02", "正文。\n\n撤回: {日期: 2026-11-10, 原因: 决议内容有误}")
+    assert _notes_of(make_site({path: text})) == [
+        line(path, line_no(text, "撤回:"), "withdrawn_in_body", warning=True, text="撤回: {日期: 2026-11-10, 原因: 决议内容有误}")]
+
+
+def test_a_withdrawal_left_empty_is_told(make_site, tmp_path):
+    """`撤回:` with nothing after it is neither yes nor no: the entry stays up, and the
+    clerk is told how to withdraw it, or to delete the line."""
+    path = "content/dongcun/decisions/2026-11-02-chehui.md"
+    site = make_site({path: entry("标题: 撤回的决议\n日期: 2026-11-02\n撤回:", "正文CHEHUIBODY。")})
+    assert _notes_of(site) == [line(path, 4, "withdrawn_empty", warning=True, key="撤回")]
 
 
 def test_a_withdrawal_dated_before_publication_or_after_today_gets_a_note(make_site, tmp_path):
@@ -1442,10 +1520,11 @@ def test_a_withdrawn_entry_is_not_held_up_by_its_body_or_files(make_site, tmp_pa
     path = "content/dongcun/decisions/2026-11-02-mingdan.md"
     front = "标题: 补贴名单\n日期: 2026-11-02\n附件: [名单.xlsx]\n撤回: {日期: 2026-11-10, 原因: 名单未脱敏}"
     body = "见[附件](名单.xlsx)和[说明](说明.pdf)。\n\n```ledger\n日期,摘要,收入,支出\n2026-11-01,补贴,,一百\n```\n"
-    site = make_site({path: entry(front, body)})
+    summary = f"摘要: 误传了{resident_id('11010519491231002')}"  # (a summary its page no longer shows)
+    site = make_site({path: entry(front + "\n" + summary, body)})
     assert _notes_of(site) == []
     page = (build_ok(site, tmp_path / "out") / "dongcun/decisions/2026-11-02-mingdan/index.html").read_text(encoding="utf-8")
-    assert "名单未脱敏" in page and "名单.xlsx" not in page
+    assert "名单未脱敏" in page and "名单.xlsx" not in page and "1949" not in page
 
 
 def test_a_publication_time_is_the_date(make_site, tmp_path):

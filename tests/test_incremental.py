@@ -646,6 +646,25 @@ def test_a_copy_built_from_inside_it_publishes_its_own_attachments(tmp_path):
     assert_same_as_cold(copy, copy / "public", tmp_path, "copy-elsewhere")
 
 
+def test_a_withdrawn_entry_s_file_deleted_then_put_back_changes_nothing(tmp_path):
+    """A withdrawn entry publishes none of its files, nor do they count for what is
+    read of it: deleting one (names published by mistake) and putting it back leaves a
+    rebuild as a cold build of the same input."""
+    site = demo_copy(tmp_path / "site")
+    out = tmp_path / "out"
+    entry = site / "content/dongzhuang/relief/2026-11-17-dibao-q4.md"
+    entry.write_text(entry.read_text(encoding="utf-8").replace(
+        "---\n", "---\n撤回: {日期: 2026-11-19, 原因: 名单未脱敏}\n", 1), encoding="utf-8")
+    build(site, out)
+    listed = site / "content/dongzhuang/relief/dibao-q4.csv"
+    kept = listed.read_bytes()
+    listed.unlink()
+    build(site, out)
+    listed.write_bytes(kept)
+    build(site, out)
+    assert_same_as_cold(site, out, tmp_path, "put-back")
+
+
 def test_a_site_moved_to_another_folder_keeps_its_cache(tmp_path, monkeypatch):
     """A site folder renamed or moved with its cache and output (to another disk, a
     new PC): only the entries with attachments, which name them by absolute path, are
