@@ -531,8 +531,8 @@ class EntryReader:
             flag = _flag(value)
             if flag is False:
                 return None
-            dated = parse_date(str(value)) if flag is None else None  # (撤回: 2026年11月10日, its date alone)
-            withdrawal = Withdrawal(dated[0] if dated else None, "" if flag or dated else str(value), line)
+            alone = parse_date(str(value)) if flag is None else None  # (撤回: 2026年11月10日, its date alone)
+            withdrawal = Withdrawal(alone[0] if alone else None, "" if flag or alone else str(value), line)
         if withdrawal.date and date and withdrawal.date < date:  # (taken down all the same: it may be urgent)
             problems.add(rel, line, "withdrawn_before_date", warning=True,
                          withdrawn=withdrawal.date.isoformat(), date=date.isoformat())
@@ -743,8 +743,8 @@ def _withdrawal_parts(value: dict) -> _Parts:
         if v is None and (":" in k or "：" in k):
             k, _, v = re.split("([:：])", k, maxsplit=1)
             k, v = k.strip(), v.strip()
-        elif v is None and last is not None:  # (the rest of the last part, cut at its comma)
-            parts[last] = f"{parts[last]}, {k}"
+        elif v is None and last is not None and k not in WITHDRAWN_ALIASES:  # (not 原因: left empty)
+            parts[last] = f"{parts[last]}, {k}"  # (the rest of the last part, cut at its comma)
             continue
         name = WITHDRAWN_ALIASES.get(k, k)
         parts[name], names[name], last = v, k, name
