@@ -100,18 +100,21 @@ def sort_key(period: str) -> tuple[dt.date, dt.date]:
     return span(period)
 
 
-# Periods named in a title (each read from a year on): 2026年11月, 2026.11, 2026年第三季度,
-# 2026年Q3, 2026第三季度, 2026年度, 2026年 (a year), and the months after the first that
-# a range or a list names (2026年9月至11月, 9-11月, 9月、10月, 2026.9-10). A year, month
-# and day (2026年11月6日, 2026.11.06) is a date, and names no period.
+# Periods named in a title (each read from a year on): 2026年11月, 2026.11, 2026-11,
+# 2026年第三季度, 2026年三季度, 2026年Q3, 2026第三季度, 2026年度, 2026年 (a year), the
+# years of a range (2026—2027年度), and the months after the first that a range or a
+# list names (2026年9月至11月, 9-11月, 9月、10月, 2026.9-10). A year, month and day
+# (2026年11月6日, 2026.11.06) is a date, and names no period.
 _YEAR_AT = re.compile(r"(?<![\d.])(19\d\d|2[01]\d\d)(?!\d)")
-_QUARTER_AFTER = re.compile(r"\s*(?:年度?)?\s*(?:第\s*([1-4一二三四])\s*季度?|q\s*([1-4])(?!\d))", re.I)
-_MONTH_AFTER = re.compile(r"\s*(年|\.)\s*(1[0-2]|0?[1-9])(?!\d)(\s*月份?)?")
+_QUARTER_AFTER = re.compile(r"\s*(?:年度?)?\s*(?:第\s*([1-4一二三四])\s*季度?|([1-4一二三四])\s*季度|q\s*([1-4])(?!\d))",
+                            re.I)
+_MONTH_AFTER = re.compile(r"\s*(年|[./-])\s*(1[0-2]|0?[1-9])(?!\d)(\s*月份?)?")
 _RANGE = "至到-~—–"  # (what joins the first and last month of a range; others join a list)
 _JOINS = re.escape(_RANGE) + "、和及与,"
 _MORE_MONTHS = re.compile(rf"\s*([{_JOINS}])\s*(1[0-2]|0?[1-9])(?!\d)(\s*月份?)?")
-_DAY_AFTER = re.compile(r"\s*(?:\d{1,2}\s*[日号]|\.\s*\d)")
+_DAY_AFTER = re.compile(r"\s*(?:\d{1,2}\s*[日号]|([./-])\s*\d)")  # (a date: 年月日, or the month's own mark again)
 _YEAR_AFTER = re.compile(r"\s*年(度)?")
+_YEARS_AFTER = re.compile(rf"\s*[{re.escape(_RANGE)}]\s*(19\d\d|2[01]\d\d)\s*年")  # (2026—2027年度, 2021-2025年)
 _AMOUNT_AFTER = re.compile(r"\s*[万亿元千百%号]")  # (2026.1万元, 2026.12号)
 # numbers written in Han characters: 二〇二六年, 十一月
 _HAN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
@@ -126,35 +129,43 @@ def _arabic(title: str) -> str:
     return _HAN_MONTH.sub(lambda m: m.group(1) + _HAN_TENS.get(m.group(2), m.group(2).translate(_HAN_DIGITS)), title)
 
 
-def _named_after(text: str, at: int, year: str) -> list[str]:
-    """The periods named from `at`, right after `year` (see above), as `parse` takes them."""
+def _named_after(text: str, at: int, year: str) -> tuple[list[str], int]:
+    """The periods named from `at`, right after `year` (see above), as `parse` takes
+    them, and where what names them ends."""
     if q := _QUARTER_AFTER.match(text, at):
-        return [f"{year}-Q{_QUARTERS.get(q.group(1), q.group(1)) if q.group(1) else q.group(2)}"]
+        number = next(n for n in q.groups() if n)
+        return [f"{year}-Q{_QUARTERS.get(number, number)}"], q.end()
+    if y := _YEARS_AFTER.match(text, at):
+        return [str(n) for n in range(int(year), int(y.group(1)) + 1)], y.end()
     if m := _MONTH_AFTER.match(text, at):
-        if _DAY_AFTER.match(text, m.end()) or m.group(1) == "." and _AMOUNT_AFTER.match(text, m.end()):
-            return []  # (a date; an amount, 2026.1万元)
+        day = _DAY_AFTER.match(text, m.end())
+        if day and day.group(1) in (None, m.group(1)) or m.group(1) != "年" and _AMOUNT_AFTER.match(text, m.end()):
+            return [], m.end()  # (a date; an amount, 2026.1万元)
         months, end, said = [int(m.group(2))], m.end(), bool(m.group(3))
         while more := _MORE_MONTHS.match(text, end):
-            if not (more.group(3) or m.group(1) == "."):  # (9、10 without 月 may be anything)
+            if not (more.group(3) or m.group(1) != "年"):  # (9、10 without 月 may be anything)
                 break
             last = int(more.group(2))
             months += range(months[-1] + 1, last + 1) if more.group(1) in _RANGE else [last]
             end, said = more.end(), True
         if m.group(1) == "年" and not said:  # (2026年10 alone: no month)
-            return []
-        return [f"{year}-{n:02d}" for n in months]
+            return [], end
+        return [f"{year}-{n:02d}" for n in months], end
     if y := _YEAR_AFTER.match(text, at):
-        return [year] if y.group(1) or not text[y.end():y.end() + 1].isdigit() else []
-    return []
+        return ([year] if y.group(1) or not text[y.end():y.end() + 1].isdigit() else []), y.end()
+    return [], at
 
 
 def _stated(title: str, cadence: str) -> list[list[str]]:
     """The periods of the category's cadence that each place in the title names."""
     text = _arabic(unicodedata.normalize("NFKC", title))
-    found = []
+    found, end = [], 0
     for m in _YEAR_AT.finditer(text):
+        if m.start() < end:  # (the last year of a range already read)
+            continue
         named: list[str] = []
-        for period in _named_after(text, m.end(), m.group(1)):
+        periods_named, end = _named_after(text, m.end(), m.group(1))
+        for period in periods_named:
             if cadence == "quarterly" and "-Q" not in period and "-" in period:
                 period = of_cadence(period, cadence)
             if of_cadence(period, cadence) == period and period not in named:

@@ -55,11 +55,12 @@ FIELDS = ("title", "date", "unit", "category", "period", "formed", "notice_until
           "draft", "withdrawn", "opening_note")
 TOTAL_ALIASES = {"期初": "opening", "期初余额": "opening", "期初餘額": "opening", "收入": "income",
                  "支出": "expense", "期末": "closing", "期末余额": "closing", "期末餘額": "closing"}
-WITHDRAWN_ALIASES = {"日期": "date", "撤回日期": "date", "原因": "reason", "理由": "reason", "撤回原因": "reason",
-                     "撤回理由": "reason"}
-_LOOSE_WITHDRAWAL = ("撤回日期", "撤回原因", "撤回理由")  # (as keys of the front matter, not under 撤回:)
+WITHDRAWN_ALIASES = {f"{head}{name}": part for head in ("", "撤回") for names, part in (
+    (("日期", "时间", "時間"), "date"), (("原因", "理由", "说明", "說明"), "reason")) for name in names}
+_LOOSE_WITHDRAWAL = "撤回"  # (撤回日期:, 撤回原因: and the like, keys of the front matter beside 撤回: or for it)
 _NOT_SHOWN_WITHDRAWN = ("summary", "attachments", "totals", "opening_note")  # (see notices.withhold, entry.html)
-_WITHDRAWN_IN_BODY = re.compile(r"^[ \t]*(?:撤回|withdrawn)[ \t]*[:：][ \t]*(?:\{|是|true|yes)[^\n]*", re.M | re.I)
+_WITHDRAWN_IN_BODY = re.compile(r"^[ \t]*(?:撤回(?:日期|时间|時間|原因|理由|说明|說明)?|withdrawn)[ \t]*[:：][ \t]*\S[^\n]*",
+                                re.M | re.I)
 _KNOWN_KEYS = set(FIELDS) | set(KEY_ALIASES) | set(ledgers.TOTAL_KEYS) | set(TOTAL_ALIASES) | set(WITHDRAWN_ALIASES) \
     | {"date", "reason", "file", "title", "name", "文件", "名称", "名稱"}
 _DATE_FORMS = (
@@ -282,7 +283,7 @@ class EntryReader:
         for key, value in meta.items():
             name = KEY_ALIASES.get(str(key), str(key))
             line = meta.line_of(key) + 1
-            if str(key) in _LOOSE_WITHDRAWAL:
+            if str(key).startswith(_LOOSE_WITHDRAWAL) and str(key) != _LOOSE_WITHDRAWAL:
                 loose[str(key)] = value
                 self.lines.setdefault("withdrawn", line)
                 continue
@@ -297,9 +298,11 @@ class EntryReader:
             fields[name] = value
             self.lines[name] = line
             self.written[name] = str(key)
-        if loose:  # (with 撤回: as well, what it says comes first)
-            given = fields.get("withdrawn")
-            given = given if isinstance(given, dict) else {} if _flag(given) is not None else {"原因": given}
+        given = fields.get("withdrawn")
+        if loose and (given is None or _flag(given) is not False):  # (撤回: 否 stands: the clerk takes it back)
+            # with 撤回: as well, what it says comes first: its date, its reason, or its parts
+            if not isinstance(given, dict):
+                given = {} if given is None or _flag(given) else {"日期" if _date_like(given) else "原因": given}
             fields["withdrawn"] = {**loose, **given}
             self.written.setdefault("withdrawn", "撤回")
         return fields
@@ -386,7 +389,7 @@ class EntryReader:
                 problems.add(rel, self._line("period"), "period_longer_than_cadence", warning=True,
                              period=period, category=cat.name, example=one)
             named = periods.stated_periods(title, cat.cadence) if title else []
-            if named and period not in named:  # (a month's file copied, its title kept)
+            if named and not {period, one} & set(named):  # (a month's file copied, its title kept)
                 problems.add(rel, self._line("period"), "title_names_other_period", warning=True, named=Listed(named),
                              period=period)
         formed = self._date(f, "formed", rel, problems, date)
@@ -408,15 +411,16 @@ class EntryReader:
                 problems.add(rel, self._line("notice_until"), "notice_over_a_year", warning=True, days=days,
                              date=date.isoformat(), until=notice_until.isoformat())
         withdrawn = self._withdrawn(f, rel, problems, date)
+        # A withdrawn entry's page shows its catalogue data only: what its body, files,
+        # totals and summary hold is told to nobody (a clerk who withdraws names published
+        # by mistake may well delete their file; an error for it would keep the page up).
+        told = problems if withdrawn is None else Problems()  # (where those are told)
         tags = self._tags(f.get("tags"))
-        totals = self._totals(f, rel, problems)
+        totals = self._totals(f, rel, told)
         for key in ("doc_no", "index_no", "publisher", "summary", "corrects", "opening_note"):
             if key in f and f[key] is not None and not isinstance(f[key], (str, int, float)):
-                problems.add(rel, self._line(key), "expect_text", key=self._written(key), value=f[key])
-        # A withdrawn entry's page shows its front matter only: what its body and files
-        # hold is told to nobody (a clerk who withdraws names published by mistake may
-        # well delete their file; an error for it would keep the page up).
-        told = problems if withdrawn is None else Problems()  # (where the body's are told)
+                (told if key in _NOT_SHOWN_WITHDRAWN else problems).add(
+                    rel, self._line(key), "expect_text", key=self._written(key), value=f[key])
         if withdrawn is None and (m := _WITHDRAWN_IN_BODY.search(body)):  # (the page stays up, showing it)
             problems.add(rel, _find_line(body, m.group(0), body_line), "withdrawn_in_body", warning=True,
                          text=m.group(0).strip())
@@ -532,7 +536,10 @@ class EntryReader:
             if flag is False:
                 return None
             alone = parse_date(str(value)) if flag is None else None  # (撤回: 2026年11月10日, its date alone)
-            withdrawal = Withdrawal(alone[0] if alone else None, "" if flag or alone else str(value), line)
+            if flag is None and alone is None and _date_like(value):  # (2026-11-31: a date, unreadable)
+                _bad_date(problems, rel, line, key, value, date, warning=True)
+                dated = True
+            withdrawal = Withdrawal(alone[0] if alone else None, "" if flag or dated or alone else str(value), line)
         if withdrawal.date and date and withdrawal.date < date:  # (taken down all the same: it may be urgent)
             problems.add(rel, line, "withdrawn_before_date", warning=True,
                          withdrawn=withdrawal.date.isoformat(), date=date.isoformat())
@@ -750,6 +757,14 @@ def _withdrawal_parts(value: dict) -> _Parts:
         parts[name], names[name], last = v, k, name
     parts.names = names
     return parts
+
+
+def _date_like(value: Any) -> bool:
+    """Whether `value` is written as a date (readable or not: 2026-11-31, 11月10日)."""
+    if isinstance(value, dt.date):
+        return True
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return bool(_date_form(text) or _NO_YEAR.match(text) or parse_date(text))
 
 
 def _flag(value: Any) -> bool | None:

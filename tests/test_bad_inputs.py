@@ -631,6 +631,12 @@ def test_a_title_naming_another_period_gets_a_note(make_site):
     ("2026第三季度", "quarterly", ["2026-Q3"]),
     ("2026年度第三季度", "quarterly", ["2026-Q3"]),
     ("示范镇2025年工作计划", "yearly", ["2025"]),
+    ("东庄村2026年二季度党费收缴情况", "quarterly", ["2026-Q2"]),
+    ("2026年3季度", "quarterly", ["2026-Q3"]),
+    ("东庄村2026-09财务收支公开", "monthly", ["2026-09"]),
+    ("2026/10财务收支", "monthly", ["2026-10"]),
+    ("高平镇2026—2027年度工作计划", "yearly", ["2026", "2027"]),
+    ("2026-10-05会议纪要", "monthly", []),
     # a date, an amount, a number: no period
     ("西村财务收支公开（2026年11月6日）", "monthly", []),
     ("西村财务收支公开 2026.11.06", "monthly", []),
@@ -655,6 +661,7 @@ def test_new_proposes_a_period_a_title_names_alone():
     assert periods.stated_period("2026年7至9月财务收支公开", "quarterly") == "2026-Q3"
     assert periods.stated_period("支付保洁费2026.10元", "monthly") is None
     assert periods.stated_period("东村二〇二六年十月财务收支公开", "monthly") == "2026-10"
+    assert periods.stated_period("高平镇2026—2027年度工作计划", "yearly") is None
 
 
 def test_a_title_naming_a_period_with_none_written_gets_a_note(make_site):
@@ -1462,6 +1469,13 @@ def test_an_entry_withdrawn_without_a_reason_gets_a_note(make_site):
     ("撤回: {日期: 2026-11-10, 原因: 金额有误, 已另行公开}", []),
     ("撤回: {日期: 2026-11-10, 理由: 金额有误, 已另行公开}", []),
     ("撤回日期: 2026-11-10\n撤回原因: 金额有误, 已另行公开", []),
+    ("撤回: 2026-11-10\n撤回原因: 金额有误, 已另行公开", []),
+    ("撤回时间: 2026-11-10\n撤回说明: 金额有误, 已另行公开", []),
+    ("撤回: {时间: 2026-11-10, 原因: 金额有误, 已另行公开}", []),
+    ("撤回: {日期: 2026-11-10, 原因: 金额有误, 已另行公开}\n撤回人: 张三",
+     [("withdrawn_unknown_key", dict(key="撤回", name="撤回人"))]),
+    ("撤回: 2026-11-31", [("date_past_month_end", dict(key="撤回", value="2026-11-31", year=2026, month=11, days=30)),
+                         ("withdrawn_no_reason", dict(key="撤回"))]),
     # told, and withdrawn all the same (an error would keep the page up)
     ("撤回: {日期: 2026-11-31, 原因: 金额有误, 已另行公开}",  # (named as written: 撤回.日期)
      [("date_past_month_end", dict(key="撤回.日期", value="2026-11-31", year=2026, month=11, days=30))]),
@@ -1477,8 +1491,19 @@ def test_a_withdrawal_is_read_as_meant_and_never_held_up(make_site, tmp_path, wr
     assert _notes_of(site) == [line(path, 4, key, warning=True, **params) for key, params in notes]
     page = (build_ok(site, tmp_path / "out") / "dongcun/decisions/2026-11-02-chehui/index.html").read_text(encoding="utf-8")
     assert "CHEHUIBODY" not in page
-    if not any(key in ("bad_withdrawn",) for key, _ in notes):
+    if not any(key in ("bad_withdrawn", "withdrawn_no_reason") for key, _ in notes):
         assert "金额有误, 已另行公开" in page or "金额有误</" in page
+    assert "2026-11-10</" not in page and "2026-11-31</" not in page  # (a date is no reason)
+
+
+def test_a_withdrawal_taken_back_with_no_stands(make_site, tmp_path):
+    """撤回: 否 with the withdrawal's date and reason left below it: published."""
+    path = "content/dongcun/decisions/2026-11-02-chehui.md"
+    site = make_site({path: entry("标题: 撤回的决议\n日期: 2026-11-02\n撤回: 否\n撤回日期: 2026-11-10\n撤回原因: 有误",
+                                  "正文CHEHUIBODY。")})
+    assert _notes_of(site) == []
+    page = (build_ok(site, tmp_path / "out") / "dongcun/decisions/2026-11-02-chehui/index.html").read_text(encoding="utf-8")
+    assert "CHEHUIBODY" in page
 
 
 def test_a_withdrawal_written_in_the_body_is_told(make_site):
@@ -1487,6 +1512,9 @@ def test_a_withdrawal_written_in_the_body_is_told(make_site):
     text = entry("标题: 撤回的决议\n日期: 2026-11-02", "正文。\n\n撤回: {日期: 2026-11-10, 原因: 决议内容有误}")
     assert _notes_of(make_site({path: text})) == [
         line(path, line_no(text, "撤回:"), "withdrawn_in_body", warning=True, text="撤回: {日期: 2026-11-10, 原因: 决议内容有误}")]
+    text = entry("标题: 撤回的决议\n日期: 2026-11-02", "正文。\n\n撤回原因：数据有误")
+    assert _notes_of(make_site({path: text}, name="reason")) == [
+        line(path, line_no(text, "撤回原因"), "withdrawn_in_body", warning=True, text="撤回原因：数据有误")]
 
 
 def test_a_withdrawal_left_empty_is_told(make_site, tmp_path):
