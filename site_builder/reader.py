@@ -59,8 +59,9 @@ WITHDRAWN_ALIASES = {f"{head}{name}": part for head in ("", "撤回") for names,
     (("日期", "时间", "時間"), "date"), (("原因", "理由", "说明", "說明"), "reason")) for name in names}
 _LOOSE_WITHDRAWAL = "撤回"  # (撤回日期:, 撤回原因: and the like, keys of the front matter beside 撤回: or for it)
 _NOT_SHOWN_WITHDRAWN = ("summary", "attachments", "totals", "opening_note")  # (see notices.withhold, entry.html)
-_WITHDRAWN_IN_BODY = re.compile(r"^[ \t]*(?:撤回(?:日期|时间|時間|原因|理由|说明|說明)?|withdrawn)[ \t]*[:：][ \t]*\S[^\n]*",
-                                re.M | re.I)
+_WITHDRAWN_IN_BODY = re.compile(  # (撤回:, withdrawn:, or one of its parts as a key of its own)
+    rf"^[ \t]*(?:{'|'.join(k for k in WITHDRAWN_ALIASES if k.startswith(_LOOSE_WITHDRAWAL))}|撤回|withdrawn)"
+    r"[ \t]*[:：][ \t]*\S[^\n]*", re.M | re.I)
 _KNOWN_KEYS = set(FIELDS) | set(KEY_ALIASES) | set(ledgers.TOTAL_KEYS) | set(TOTAL_ALIASES) | set(WITHDRAWN_ALIASES) \
     | {"date", "reason", "file", "title", "name", "文件", "名称", "名稱"}
 _DATE_FORMS = (
@@ -298,12 +299,12 @@ class EntryReader:
             fields[name] = value
             self.lines[name] = line
             self.written[name] = str(key)
-        given = fields.get("withdrawn")
-        if loose and (given is None or _flag(given) is not False):  # (撤回: 否 stands: the clerk takes it back)
+        own = fields.get("withdrawn")  # (what 撤回: itself says)
+        if loose and (own is None or _flag(own) is not False):  # (撤回: 否 stands: the clerk takes it back)
             # with 撤回: as well, what it says comes first: its date, its reason, or its parts
-            if not isinstance(given, dict):
-                given = {} if given is None or _flag(given) else {"日期" if _date_like(given) else "原因": given}
-            fields["withdrawn"] = {**loose, **given}
+            if not isinstance(own, dict):
+                own = {} if own is None or _flag(own) else {"日期" if _date_like(own) else "原因": own}
+            fields["withdrawn"] = {**loose, **own}
             self.written.setdefault("withdrawn", "撤回")
         return fields
 
@@ -522,7 +523,7 @@ class EntryReader:
             for name in parts.keys() - {"date", "reason"}:
                 problems.add(rel, line, "withdrawn_unknown_key", warning=True, key=key, name=name)
             day = None
-            if parts.get("date"):
+            if dated:
                 parsed = parse_date(parts["date"])
                 day = parsed[0] if parsed else None
                 if parsed is None:
