@@ -11,6 +11,7 @@ build with nothing to do imports none of them.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import hashlib
@@ -256,9 +257,10 @@ class _SearchIndex:
     entries takes 0.4 s to make): nothing, when no searchable entry (nor the code)
     changed and every file is there; else only the spans of documents that changed are
     indexed again (the others come from the cache), and only the files whose bytes
-    changed are left in the scratch folder, from which this process moves them into
-    the output once the pages are written (handing their bytes over a pipe to be
-    written here took a second when an entry was added to 10,000). Without a record (a
+    changed are left in the scratch folder, in one file, from which this process writes
+    them into the output once the pages are written (handing their bytes over a pipe
+    took a second when an entry was added to 10,000; a file of its own for each, moved
+    into place, took seconds more). Without a record (a
     first build), every file is made and streamed from this process once the model is
     made. The scratch folder is made and removed here: a forked process that is
     stopped (a build that failed meanwhile, Ctrl-C) has no time to remove it."""
@@ -294,11 +296,14 @@ class _SearchIndex:
             # Until `now` is saved, no file is vouched for: a build stopped half-way
             # through these writes must not leave a record that trusts them.
             self.cache.forget("search-files")
-            for path in made.now:
-                if path in made.changed:
-                    writer.move(path, os.path.join(scratch, made.changed[path]))
-                else:
-                    writer.record(path, written=False)
+            with open(os.path.join(scratch, _CHANGED), "rb") as pack:
+                for path in made.now:
+                    if path in made.changed:
+                        start, size = made.changed[path]
+                        pack.seek(start)
+                        writer.put(path, pack.read(size))
+                    else:
+                        writer.record(path, written=False)
         self.cache.save("search-files", code_fingerprint(), (made.key, made.now, made.joined))
 
     def cancel(self) -> None:
@@ -321,15 +326,18 @@ def _search_in_child(config: SiteConfig, items: list[Item], root: Path, output: 
     return _search_changes(documents, root, output, parallel, scratch, stamps=stamps)
 
 
+_CHANGED = "changed.bin"  # (in the scratch folder: the bytes of the index files that changed)
+
+
 @dataclass(frozen=True)
 class _SearchFiles:
-    """What `_search_changes` found: the key of the searchable entries; {path: the name
-    of the file in the scratch folder that holds its bytes} of the index files that
+    """What `_search_changes` found: the key of the searchable entries; {path: where its
+    bytes are in the scratch folder's file _CHANGED (start, size)} of the index files that
     differ from what the last build's record says the output holds; {path: (hash,
     size)} of every index file; what they were made from; and whether every file is
     the last build's (`kept`: no searchable entry changed, and all are there)."""
     key: str
-    changed: dict[str, str]
+    changed: dict[str, tuple[int, int]]
     now: dict[str, tuple[bytes, int]]
     joined: bytes  # a search.Joined, pickled (b"": none): unpickled here, it would import
                    # the search module and NumPy into the build's process, 70 ms of a rebuild
@@ -358,34 +366,36 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
         return _SearchFiles(key, {}, before, packed, kept=True)
     out = os.fspath(output)
     joined: Joined | None = pickle.loads(packed) if packed and there else None  # (else every file is made)
-    changed: dict[str, str] = {}
+    changed: dict[str, tuple[int, int]] = {}
     now: dict[str, tuple[bytes, int]] = {}
-    if writer is None:
-        os.makedirs(os.path.join(scratch, "changed"), exist_ok=True)
+    # One file holds the bytes of all that changed: a file for each, made in a folder
+    # that is removed after every build, then moved into place, took a second and a half
+    # more after an entry was added to 10,000 (2,500 files; this disk slows down after
+    # removals).
     files = search_files(source, parallel, memo=Cache(root, "search"), last=joined, scratch=scratch, indexed=indexed,
                          told=told)
-    while True:
-        try:
-            path, data = next(files)
-        except StopIteration as done:
-            return _SearchFiles(key, changed, now, pickle.dumps(done.value, protocol=5))
-        if data is None:  # made from what the last build made it from: as it was
-            now[path] = before[path]
-            same = True
-        else:
-            now[path] = (hashlib.sha1(data).digest(), len(data))
-            if path in before:
-                same = before[path] == now[path] and _size(os.path.join(out, path)) == len(data)
-            else:  # no record of it (made by other code, say): compared with what is there,
-                # so that an upgrade of this tool does not rewrite the whole index (nor a
-                # deploy upload it); `writer` compares as it writes
-                same = writer is None and holds(os.path.join(out, path), data)
-        if writer is not None:
-            writer.record(path, written=False) if same else writer.write(path, data)
-        elif not same:
-            changed[path] = os.path.join("changed", str(len(changed)))
-            with open(os.path.join(scratch, changed[path]), "wb") as f:
-                f.write(data)
+    with open(os.path.join(scratch, _CHANGED), "wb") if writer is None else contextlib.nullcontext() as pack:
+        while True:
+            try:
+                path, data = next(files)
+            except StopIteration as done:
+                return _SearchFiles(key, changed, now, pickle.dumps(done.value, protocol=5))
+            if data is None:  # made from what the last build made it from: as it was
+                now[path] = before[path]
+                same = True
+            else:
+                now[path] = (hashlib.sha1(data).digest(), len(data))
+                if path in before:
+                    same = before[path] == now[path] and _size(os.path.join(out, path)) == len(data)
+                else:  # no record of it (made by other code, say): compared with what is there,
+                    # so that an upgrade of this tool does not rewrite the whole index (nor a
+                    # deploy upload it); `writer` compares as it writes
+                    same = writer is None and holds(os.path.join(out, path), data)
+            if writer is not None:
+                writer.record(path, written=False) if same else writer.write(path, data)
+            elif not same:
+                changed[path] = (pack.tell(), len(data))
+                pack.write(data)
 
 
 def _size(path: str) -> int:

@@ -94,18 +94,10 @@ class OutputWriter:
     def copy(self, rel: str, source: Path) -> None:
         self.write(rel, source.read_bytes())
 
-    def move(self, rel: str, source: str) -> None:
-        """Put the file `source`, known to differ from what is there, in place as `rel`:
-        renamed into place (a whole file at once), or copied when on another disk."""
+    def put(self, rel: str, data: bytes) -> None:
+        """Write `data`, known to differ from what is there, as `rel` (not compared first)."""
         self._begin()
-        target = os.fspath(self.root / rel)
-        os.chmod(source, 0o644)  # as write_atomic leaves a file, whatever the umask
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        try:
-            os.replace(source, target)
-        except OSError:  # another disk (the output on a USB stick, say)
-            with open(source, "rb") as f:
-                write_atomic(Path(target), f.read())
+        write_atomic(self.root / rel, data)
         self.record(rel, written=True)
 
     def finish(self) -> None:
