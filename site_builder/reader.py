@@ -86,7 +86,9 @@ def is_unsafe_name(stem: str) -> bool:
 def copy_like(rel: str) -> bool:
     """Whether an entry's file is named as a copy of another file (see _COPY_NAME): of
     two entries alike, the one told to go."""
-    return bool(_COPY_NAME.search(Path(rel).stem))
+    name = rel.rpartition("/")[2]  # (its stem, as Path.stem gives it, at a tenth of the cost:
+    dot = name.rfind(".")           # the model asks it of every entry)
+    return bool(_COPY_NAME.search(name[:dot] if 0 < dot < len(name) - 1 else name))
 
 
 @lru_cache(maxsize=None)
