@@ -133,7 +133,11 @@ def entries_json(site: Site) -> bytes:
             "category_name": item.category.name, "date": _day(e.date), "formed": _day(e.formed),
             "period": e.period, "doc_no": e.doc_no, "publisher": item.publisher,
             "notice_until": _day(item.notice.until) if item.notice else None,
-            "withdrawn": item.withdrawn, "body_withheld": item.body_withheld,
+            "withdrawn": item.withdrawn,
+            # (when and why, as its page tells them: a supervisor checks a withdrawal's reason)
+            "withdrawn_date": _day(e.withdrawn.date) if e.withdrawn else None,
+            "withdrawn_reason": (e.withdrawn.reason or None) if e.withdrawn else None,
+            "body_withheld": item.body_withheld,
             "corrects": item.corrects.index_no if item.corrects else None,
             "url": _link(site, item),
             "ledgers": [f"{item.dir}/{name}" for name in item.ledger_files],

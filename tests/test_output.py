@@ -3,8 +3,9 @@ must never be published, safe rewrites of the output folder, feeds, and the entr
 page's parts (ledger, corrections, neighbours, attachments, sanitized body, theme)."""
 from __future__ import annotations
 
-import posixpath
 import gzip
+import json
+import posixpath
 import re
 import subprocess
 import sys
@@ -284,6 +285,11 @@ def test_drafts_future_and_withdrawn_are_not_published(make_site, tmp_path):
     assert "WDREASONMARK" in page
     assert "2026年11月10日" in page
     assert not list((out / "dongcun/decisions/wd").glob("*.csv"))
+    # The open data tell when and why, as the page does.
+    listed = {e["title"]: e for e in json.loads(files["data/entries.json"])}
+    assert {k: listed["撤回测试WDTITLEMARK"][k] for k in ("withdrawn", "withdrawn_date", "withdrawn_reason")} == {
+        "withdrawn": True, "withdrawn_date": "2026-11-10", "withdrawn_reason": "误传了未脱敏的名单WDREASONMARK"}
+    assert {listed["今天发布TODAYTITLEMARK"][k] for k in ("withdrawn_date", "withdrawn_reason")} == {None}
 
 
 def test_a_withdrawal_is_news_in_the_feeds(make_site, tmp_path):
