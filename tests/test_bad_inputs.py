@@ -648,6 +648,12 @@ def test_a_title_naming_another_period_gets_a_note(make_site):
     ("北村2025年度决算及二〇二六年度预算", "yearly", ["2025", "2026"]),
     ("2026年10", "monthly", []),
     ("2026年11月至次年1月", "monthly", ["2026-11"]),
+    # quarters in a list or a range
+    ("东庄村2026年第三、四季度党费收缴情况", "quarterly", ["2026-Q3", "2026-Q4"]),
+    ("2026年第一季度至第三季度", "quarterly", ["2026-Q1", "2026-Q2", "2026-Q3"]),
+    ("2026年三、四季度", "quarterly", ["2026-Q3", "2026-Q4"]),
+    ("2026年第1-2季度", "quarterly", ["2026-Q1", "2026-Q2"]),
+    ("2026年第一季度和2027年第一季度", "quarterly", ["2026-Q1", "2027-Q1"]),
 ])
 def test_the_periods_a_title_names(title, cadence, named):
     """As clerks write them: digits or Han numbers, 2026.10, a range or a list of
@@ -662,6 +668,7 @@ def test_new_proposes_a_period_a_title_names_alone():
     assert periods.stated_period("支付保洁费2026.10元", "monthly") is None
     assert periods.stated_period("东村二〇二六年十月财务收支公开", "monthly") == "2026-10"
     assert periods.stated_period("高平镇2026—2027年度工作计划", "yearly") is None
+    assert periods.stated_period("2026年第三、四季度党费收缴情况", "quarterly") is None
 
 
 def test_a_title_naming_a_period_with_none_written_gets_a_note(make_site):
