@@ -260,10 +260,10 @@ class _SearchIndex:
     changed are left in the scratch folder, in one file, from which this process writes
     them into the output once the pages are written (handing their bytes over a pipe
     took a second when an entry was added to 10,000; a file of its own for each, moved
-    into place, took seconds more). Without a record (a
-    first build), every file is made and streamed from this process once the model is
-    made. The scratch folder is made and removed here: a forked process that is
-    stopped (a build that failed meanwhile, Ctrl-C) has no time to remove it."""
+    into place, took a second and a half more). Without a record (a first build),
+    every file is made and streamed from this process once the model is made. The
+    scratch folder is made and removed here: a forked process that is stopped (a build
+    that failed meanwhile, Ctrl-C) has no time to remove it."""
 
     def __init__(self, config: SiteConfig, items: list[Item], root: Path, output: Path, parallel: bool,
                  stamps: Stamps | None):
@@ -368,10 +368,8 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
     joined: Joined | None = pickle.loads(packed) if packed and there else None  # (else every file is made)
     changed: dict[str, tuple[int, int]] = {}
     now: dict[str, tuple[bytes, int]] = {}
-    # One file holds the bytes of all that changed: a file for each, made in a folder
-    # that is removed after every build, then moved into place, took a second and a half
-    # more after an entry was added to 10,000 (2,500 files; this disk slows down after
-    # removals).
+    # (one file for all that changed: see _SearchIndex; this disk slows down after removals,
+    # and the scratch folder's files were removed after every build)
     files = search_files(source, parallel, memo=Cache(root, "search"), last=joined, scratch=scratch, indexed=indexed,
                          told=told)
     with open(os.path.join(scratch, _CHANGED), "wb") if writer is None else contextlib.nullcontext() as pack:

@@ -103,16 +103,15 @@ def sort_key(period: str) -> tuple[dt.date, dt.date]:
 # Periods named in a title (each read from a year on): 2026年11月, 2026.11, 2026-11,
 # 2026年第三季度, 2026年三季度, 2026年Q3, 2026第三季度, 2026年度, 2026年 (a year), the
 # years of a range (2026—2027年度), and the months or quarters after the first that a
-# range or a list names (2026年9月至11月, 9-11月, 9月、10月, 2026.9-10, 第三、四季度). A year, month and day
-# (2026年11月6日, 2026.11.06) is a date, and names no period.
+# range or a list names (2026年9月至11月, 9-11月, 9月、10月, 2026.9-10, 第三、四季度).
+# A year, month and day (2026年11月6日, 2026.11.06) is a date, and names no period.
 _YEAR_AT = re.compile(r"(?<![\d.])(19\d\d|2[01]\d\d)(?!\d)")
-_QUARTER_AFTER = re.compile(r"\s*(?:年度?)?\s*(?:第\s*([1-4一二三四])\s*季度?|([1-4一二三四])\s*季度|q\s*([1-4])(?!\d))",
-                            re.I)
+_QUARTER = "[1-4一二三四]"
+_QUARTER_AFTER = re.compile(rf"\s*(?:年度?)?\s*(?:第\s*({_QUARTER})\s*季度?|({_QUARTER})\s*季度|q\s*([1-4])(?!\d))", re.I)
 _MONTH_AFTER = re.compile(r"\s*(年|[./-])\s*(1[0-2]|0?[1-9])(?!\d)(\s*月份?)?")
 _RANGE = "至到-~—–"  # (what joins the first and last month of a range; others join a list)
 _JOINS = re.escape(_RANGE) + "、和及与,"
 _MORE_MONTHS = re.compile(rf"\s*([{_JOINS}])\s*(1[0-2]|0?[1-9])(?!\d)(\s*月份?)?")
-_QUARTER = "[1-4一二三四]"
 _QUARTERS_AFTER = re.compile(  # (a list or range of them: 第三、四季度, 第三季度至第四季度, 1-2季度)
     rf"\s*(?:年度?)?\s*第?\s*({_QUARTER})((?:\s*(?:季度)?\s*[{_JOINS}]\s*第?\s*{_QUARTER})+)\s*季度")
 _MORE_QUARTERS = re.compile(rf"([{_JOINS}])\s*第?\s*({_QUARTER})")
