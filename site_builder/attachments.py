@@ -5,7 +5,7 @@ the text of csv, txt, md, html, xlsx, docx and pdf files with maintained librari
 (openpyxl, python-docx, pypdf), so a resident's ID number in a spreadsheet stops the
 build like one in the entry itself; each passage with where a clerk finds it in the
 file (a text file's lines count; a PDF has pages, a workbook sheets and rows, a Word
-file tables and rows). Images cannot be read: `is_image` lets `check` list them for a
+file tables and rows, and both headers, comments and text boxes). Images cannot be read: `is_image` lets `check` list them for a
 person to look at.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 from .errors import Place
 
@@ -37,13 +38,37 @@ def is_image(path: Path) -> bool:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Text of a file a clerk saved: UTF-8 (BOM or not), else GB18030. Returns (text, encoding)."""
+    """Text of a file a clerk saved: UTF-8 (BOM or not), UTF-16 (as Notepad and Excel
+    save "Unicode" text, BOM or not: `utf16`), else GB18030. Returns (text, encoding)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
+    order = utf16(data)
+    if order is not None:
+        return data.decode(order).removeprefix("\ufeff"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return data.decode("gb18030"), "gb18030"  # may raise: not text at all
+
+
+def utf16(data: bytes) -> str | None:
+    """The codec of text saved as UTF-16, by its byte-order mark, or, without one (Excel's
+    "Unicode text" may have none), by the zero bytes of its ASCII characters, which
+    fall on one side of each pair (UTF-8 and GBK text has none): else None. Read as
+    GBK, such a file is garbage in which no ID number is found."""
+    if data.startswith(b"\xff\xfe"):
+        return "utf-16-le"
+    if data.startswith(b"\xfe\xff"):
+        return "utf-16-be"
+    head = data[:4096]
+    if len(data) % 2 or b"\0" not in head:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)  # (a Han character's pair may hold one)
+    if odd >= max(4 * even, len(head) // 20):
+        return "utf-16-le"
+    if even >= max(4 * odd, len(head) // 20):
+        return "utf-16-be"
+    return None
 
 
 _TABLES = frozenset({".csv", ".tsv"})  # text tables a resident opens in Excel
@@ -80,9 +105,9 @@ def extract_text(path: Path) -> list[tuple[str, Place | None]] | None:
             text, _ = decode(path.read_bytes())
             return [(html.unescape(re.sub(r"<[^>]+>", " ", text)) if suffix in {".html", ".htm"} else text, None)]
         if suffix in {".xlsx", ".xlsm"}:
-            return _xlsx_text(path)
+            return _xlsx_text(path) + _other_parts(path, _XLSX_PARTS)
         if suffix == ".docx":
-            return _docx_text(path)
+            return _docx_text(path) + _other_parts(path, _DOCX_PARTS)
         if suffix == ".pdf":
             return _pdf_text(path)
     except Exception as exc:  # noqa: BLE001 - any library failure means "cannot read"
@@ -124,6 +149,72 @@ def _docx_text(path: Path) -> list[tuple[str, Place | None]]:
         out += [("\t".join(cell.text for cell in row.cells), Place("place_word_table_row", table=k, row=r))
                 for r, row in enumerate(table.rows, start=1)]
     return out
+
+
+# The parts of a workbook or a document its cells, text and tables leave out, where a
+# phone number or an ID number sits as often: the letterhead in a header, a comment on
+# a name, a text box (parts named by pattern, with the place a clerk looks for them).
+_DOCX_PARTS = ((re.compile(r"word/(header|footer)\d*\.xml"), "place_headers"),
+               (re.compile(r"word/(footnotes|endnotes)\.xml"), "place_notes"),
+               (re.compile(r"word/comments\.xml"), "place_comments"),
+               (re.compile(r"word/document\.xml"), "place_text_boxes"))
+_XLSX_PARTS = ((re.compile(r"xl/worksheets/sheet\d+\.xml"), "place_headers"),
+               (re.compile(r"xl/(comments\d*|comments/\w+|threadedComments/\w+)\.xml"), "place_comments"),
+               (re.compile(r"xl/drawings/drawing\d+\.xml"), "place_text_boxes"))
+
+
+def _other_parts(path: Path, kinds: tuple[tuple[re.Pattern, str], ...]) -> list[tuple[str, Place | None]]:
+    """The text of those parts, a passage for each kind found (the text boxes of a Word
+    document only, not its text; the headers and footers of a sheet only, not its cells)."""
+    import zipfile
+
+    found: dict[str, list[str]] = {}
+    with zipfile.ZipFile(path) as book:
+        for name in book.namelist():
+            kind = next((k for pattern, k in kinds if pattern.fullmatch(name)), None)
+            if kind is None:
+                continue
+            data = book.read(name)
+            if name.startswith("xl/worksheets/"):  # (its cells are read already, row by row)
+                data = b"".join(re.findall(rb"<headerFooter\b.*?</headerFooter>", data, re.S))
+                if data:
+                    found.setdefault(kind, []).append(_part_text(b"<x>" + data + b"</x>", every=True))
+            elif name == "word/document.xml":
+                found.setdefault(kind, []).extend(_texts_within(data, "txbxContent"))
+            else:
+                found.setdefault(kind, []).append(_part_text(data))
+    # (a text box is kept twice, as a shape and as its older form: told once)
+    return [("\n".join(dict.fromkeys(t for t in texts if t.strip())), Place(kind)) for kind, texts in found.items()
+            if any(t.strip() for t in texts)]
+
+
+def _part_text(data: bytes, every: bool = False) -> str:
+    """The text of an Office XML part (see `_text_of`)."""
+    import xml.etree.ElementTree as ET
+
+    return _text_of(ET.fromstring(data), every)
+
+
+def _texts_within(data: bytes, name: str) -> list[str]:
+    """The text of each element named `name` in an Office XML part (see `_text_of`)."""
+    import xml.etree.ElementTree as ET
+
+    return [_text_of(el) for el in ET.fromstring(data).iter() if el.tag.rpartition("}")[2] == name]
+
+
+def _text_of(element: Any, every: bool = False) -> str:
+    """An XML element's text, a line for each paragraph or comment: its text runs (<w:t>,
+    <a:t>, <t>), or, `every`, every element's text."""
+    out = []
+    for el in element.iter():
+        name = el.tag.rpartition("}")[2]
+        if el.text and (every or name == "t"):
+            out.append(el.text)
+        if name in ("p", "comment", "br"):  # (met before what it holds: a line begins)
+            out.append("\n")
+        elif name == "tab":
+            out.append("\t")
+    return "".join(out).lstrip("\n")
 
 
 def _pdf_text(path: Path) -> list[tuple[str, Place | None]]:

@@ -214,8 +214,8 @@ def _decode(data: bytes, rel: str, problems: Problems) -> str | None:
     except UnicodeDecodeError:
         problems.add(rel, None, "encoding_unknown")
         return None
-    if encoding == "gb18030":
-        problems.add(rel, None, "encoding_gbk", warning=True)
+    if encoding in ("gb18030", "utf-16"):
+        problems.add(rel, None, "encoding_gbk" if encoding == "gb18030" else "encoding_utf16", warning=True)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -236,7 +236,7 @@ class EntryReader:
         rel_path = path.relative_to(self.config.content_dir).as_posix()
         rel = f"content/{rel_path}"
         data = path.read_bytes()
-        if b"\0" in data[:4096]:
+        if b"\0" in data[:4096] and att.utf16(data) is None:  # (Notepad's "Unicode" is text)
             problems.add(rel, None, "not_text")
             return None, problems
         text = _decode(data, rel, problems)

@@ -44,14 +44,20 @@ def entry(front: str, body: str = "正文。") -> str:
     return f"---\n{front.strip()}\n---\n\n{body}\n"
 
 
-def xlsx_bytes(rows: list[list], **more_sheets: list[list]) -> bytes:
-    """A workbook of `rows`, and of a sheet of each of `more_sheets` (by its name)."""
+def xlsx_bytes(rows: list[list], comment: str = "", footer: str = "", **more_sheets: list[list]) -> bytes:
+    """A workbook of `rows`, and of a sheet of each of `more_sheets` (by its name); with a
+    `comment` on the first sheet's cell A1, and a `footer` on its printed pages."""
     import openpyxl
+    from openpyxl.comments import Comment
 
     book = openpyxl.Workbook()
     for sheet, sheet_rows in [(book.active, rows), *((book.create_sheet(k), v) for k, v in more_sheets.items())]:
         for row in sheet_rows:
             sheet.append(row)
+    if comment:
+        book.active["A1"].comment = Comment(comment, "经办人")
+    if footer:
+        book.active.oddFooter.center.text = footer
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -74,12 +80,18 @@ def pdf_bytes(lines: list[str], *more_pages: list[str]) -> bytes:
     return out.getvalue()
 
 
-def docx_bytes(paragraphs: list[str], table: list[list[str]]) -> bytes:
+def docx_bytes(paragraphs: list[str], table: list[list[str]], header: str = "", comment: str = "") -> bytes:
+    """A Word document of `paragraphs` and a table; with a `header`, and a `comment` on
+    its first paragraph."""
     import docx
 
     document = docx.Document()
     for text in paragraphs:
         document.add_paragraph(text)
+    if header:
+        document.sections[0].header.paragraphs[0].text = header
+    if comment:
+        document.add_comment(document.paragraphs[0].runs, text=comment, author="经办人")
     grid = document.add_table(rows=len(table), cols=len(table[0]))
     for row, cells in zip(grid.rows, table):
         for cell, text in zip(row.cells, cells):
@@ -152,6 +164,13 @@ P_PDF_FILE = "content/dongcun/decisions/mingdan.pdf"
 P_DOCX = "content/dongcun/decisions/id-in-docx.md"
 P_DOCX_FILE = "content/dongcun/decisions/mingdan.docx"
 P_MOBILE = "content/xicun/relief/dibao-mobile.md"
+P_DOCX_MORE = "content/xicun/decisions/id-in-docx-header.md"
+P_DOCX_MORE_FILE = "content/xicun/decisions/mingdan-yemei.docx"
+P_XLSX_MORE = "content/xicun/decisions/id-in-xlsx-comment.md"
+P_XLSX_MORE_FILE = "content/xicun/decisions/mingdan-pizhu.xlsx"
+P_UTF16 = "content/xicun/relief/id-in-utf16.md"
+P_UTF16_CSV = "content/xicun/relief/mingdan-unicode.csv"
+P_UTF16_BOM_CSV = "content/xicun/relief/mingdan-unicode-bom.txt"
 P_EMPTY_DRAFT = "content/dongcun/decisions/empty-draft.md"
 P_MISNAMED = "content/dongcun/decisions/2026-11-02-jueyi.md.txt"  # as Notepad saves it
 P_MISNAMED_SPACES = "content/xicun/decisions/2026 11 通知.md.txt"
@@ -375,6 +394,28 @@ ERROR_CASES = [
          lambda f, y: [line(P_DOCX_FILE + msg(place, **at), None, "privacy_id_number", masked=mask_id(number))
                        for place, at, number in [("place_word_table_row", {"table": 1, "row": 2}, ID_NUMBER_2),
                                                  ("place_word_text", {}, ID_NUMBER_3)]]),
+    # where letterheads and notes sit: a header, a comment (and a footer on a sheet's printed pages)
+    Case("id-number-in-docx-header-and-comment",
+         {P_DOCX_MORE: entry("title: 救助对象名单\ndate: 2026-11-01\nattachments: [mingdan-yemei.docx]"),
+          P_DOCX_MORE_FILE: docx_bytes(["救助对象名单如下："], [["姓名"], ["张某某"]],
+                                       header=f"经办人身份证 {ID_NUMBER}", comment=f"户主身份证{ID_NUMBER_2}")},
+         lambda f, y: [line(P_DOCX_MORE_FILE + msg(place), None, "privacy_id_number", masked=mask_id(number))
+                       for place, number in [("place_comments", ID_NUMBER_2), ("place_headers", ID_NUMBER)]]),
+    Case("id-number-in-xlsx-comment-and-footer",
+         {P_XLSX_MORE: entry("title: 危房改造名单\ndate: 2026-11-01\nattachments: [mingdan-pizhu.xlsx]"),
+          P_XLSX_MORE_FILE: xlsx_bytes([["姓名"], ["张某某"]], comment=f"户主身份证 {ID_NUMBER_3}",
+                                       footer=f"联系人身份证 {ID_NUMBER}")},
+         lambda f, y: [line(P_XLSX_MORE_FILE + msg(place), None, "privacy_id_number", masked=mask_id(number))
+                       for place, number in [("place_comments", ID_NUMBER_3), ("place_headers", ID_NUMBER)]]),
+    # saved as "Unicode" (UTF-16) by Excel or Notepad, with no byte-order mark or with one:
+    # read as GBK, it was garbage in which no number was found
+    Case("id-number-in-utf16-csv",
+         {P_UTF16: entry("title: 低保对象名单\ndate: 2026-11-01\n"
+                         "attachments: [mingdan-unicode.csv, mingdan-unicode-bom.txt]"),
+          P_UTF16_CSV: f"序号,户主,身份证号\r\n1,张某某,{ID_NUMBER_2}\r\n".encode("utf-16-le"),
+          P_UTF16_BOM_CSV: f"户主\t身份证号\r\n李某某\t{ID_NUMBER_3}\r\n".encode("utf-16")},
+         lambda f, y: [line(P_UTF16_CSV, 2, "privacy_id_number", masked=mask_id(ID_NUMBER_2)),
+                       line(P_UTF16_BOM_CSV, 2, "privacy_id_number", masked=mask_id(ID_NUMBER_3))]),
     Case("private-mobile-in-dibao-list",
          {P_MOBILE: entry("title: 西村2026年第四季度低保对象公示\ndate: 2026-11-15\nperiod: \"2026-Q4\"",
                           "| 序号 | 户主 | 联系电话 |\n| --- | --- | --- |\n"
@@ -498,6 +539,18 @@ def test_every_entry_problem_in_one_run(make_site, tmp_path):
 P_GBK = "content/dongcun/decisions/gbk.md"
 GBK_TITLE = "关于东村村级活动场所维修的决议"
 GBK_BODY = "经村民代表会议表决，同意维修村级活动场所，预算人民币叁万元。"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le"])
+def test_a_file_saved_as_unicode_is_read_with_a_warning(make_site, codec):
+    """Notepad's "Unicode" is UTF-16 (with a byte-order mark; without, as other tools save
+    it): read as what it is, not refused as no text at all."""
+    text = entry(f"title: {GBK_TITLE}\ndate: 2026-11-03", GBK_BODY).replace("\n", "\r\n")
+    site = make_site({P_GBK: text.encode(codec)})
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    assert line(P_GBK, None, "encoding_utf16", warning=True) in result.stdout.splitlines(), describe(result)
+    assert _summary_count(result.stdout, "check_ok") == 1
 
 
 def test_gbk_file_is_read_with_a_warning(make_site, tmp_path):
