@@ -62,6 +62,8 @@ _NOT_SHOWN_WITHDRAWN = ("summary", "attachments", "totals", "opening_note")  # (
 _WITHDRAWN_IN_BODY = re.compile(  # (撤回:, withdrawn:, or one of its parts as a key of its own)
     rf"^[ \t]*(?:{'|'.join(k for k in WITHDRAWN_ALIASES if k.startswith(_LOOSE_WITHDRAWAL))}|撤回|withdrawn)"
     r"[ \t]*[:：][ \t]*\S[^\n]*", re.M | re.I)
+# a Markdown table with income and expense columns: a ledger written as a plain table
+_PLAIN_LEDGER = re.compile(r"(?m)^(?=[^\n]*收入)(?=[^\n]*支出)([^\n]*\|[^\n]*)\n[ \t]*\|?[ \t]*:?-+")
 _KNOWN_KEYS = set(FIELDS) | set(KEY_ALIASES) | set(ledgers.TOTAL_KEYS) | set(TOTAL_ALIASES) | set(WITHDRAWN_ALIASES) \
     | {"date", "reason", "file", "title", "name", "文件", "名称", "名稱"}
 _DATE_FORMS = (
@@ -442,6 +444,8 @@ class EntryReader:
                 told.add(rel, _find_line(body, placeholder, body_line), "placeholder_ledger", text=placeholder)
                 shown = shown.replace(placeholder, "")
         body_md, found_ledgers, summed = ledgers.extract_ledgers(shown, body_line, rel, told, span, date)
+        if not found_ledgers and (m := _PLAIN_LEDGER.search(shown)):  # (pasted as it was in Excel: nothing
+            told.add(rel, _find_line(body, m.group(1), body_line), "ledger_as_plain_table", warning=True)  # checked)
         if found_ledgers and span and date and span[0] > date:
             # a ledger published before its period began: 12 typed for 10, say (not one
             # published before its period ended: a month's may be put up on its last days)

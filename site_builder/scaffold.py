@@ -12,7 +12,8 @@ under way is never proposed: its ledger is not whole until it ends). Other categ
 may hold several entries a period (a budget and its final accounts): the last ended
 period is proposed as ever. Where ledgers of earlier periods are out, the new entry
 has a ledger to fill in, its opening the closing of the last one before its period
-(the chain of openings the build checks).
+(the chain of openings the build checks); so has a unit's first, its opening left to
+fill in, in a category whose entries have ledgers in other units.
 """
 from __future__ import annotations
 
@@ -160,6 +161,18 @@ def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.dat
     return _Proposal(ended, ended, covered[ended].rel, _closing_before(covered, ended))
 
 
+def _ledgers_in(config: SiteConfig, category: str) -> bool:
+    """Whether an entry of the category, in any unit's folder, has a ledger (read until
+    one is found: its accounts are published as ledgers)."""
+    for path in config.content_dir.glob(f"*/{category}/*.md"):
+        try:
+            if b"```ledger" in path.read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def _closing_before(covered: dict, period: str) -> str | None:
     """The opening of a ledger for `period`, as written: the closing of the one for the
     period just before it, so that the chain of openings holds; "" (to be filled in)
@@ -199,8 +212,11 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     # the matter was decided)
     days = config.categories_by_id[category].publish_within_workdays
     lines += [f"formed:  # {ui['new_formed_hint'].format(days=days)}", "---", "", ui["new_entry_body"], ""]
-    if proposal.opening is not None:  # a ledger to fill in, opening where the last one closed
-        lines += ["```ledger", f"opening: {proposal.opening}".rstrip(), ",".join(REQUIRED_HEADER),
+    opening = proposal.opening
+    if opening is None and proposal.period and _ledgers_in(config, category):  # (the unit's first: shown how,
+        opening = ""                                                         # its opening left to fill in)
+    if opening is not None:  # a ledger to fill in, opening where the last one closed
+        lines += ["```ledger", f"opening: {opening}".rstrip(), ",".join(REQUIRED_HEADER),
                   ui["new_ledger_line"], "```", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     notes = Problems()

@@ -553,6 +553,21 @@ def test_a_file_saved_as_unicode_is_read_with_a_warning(make_site, codec):
     assert _summary_count(result.stdout, "check_ok") == 1
 
 
+def test_a_ledger_written_as_a_plain_table_gets_a_note(make_site):
+    """Pasted from Excel as a Markdown table, a month's accounts look published, but not
+    an amount nor a balance is checked (a wrong balance went unseen: tester)."""
+    plain = entry("title: 东村2026年10月财务收支公开\ndate: 2026-11-05\nperiod: \"2026-10\"",
+                  "## 收支明细\n\n| 日期 | 摘要 | 收入（元） | 支出（元） | 余额 |\n|---|---|---|---|---|\n"
+                  "| 10月5日 | 上级转移支付 | 5000 | | 15000 |\n| 10月9日 | 办公费 | | 300 | 14800 |\n")
+    other = entry("title: 东村2026年项目收入公开\ndate: 2026-11-05", "| 项目 | 收入 |\n|---|---|\n| 租金 | 300 |\n")
+    path, other_path = "content/dongcun/finance/plain.md", "content/dongcun/decisions/other.md"
+    site = make_site({path: plain, other_path: other})
+    result = run_check(site)
+    assert result.returncode == 0, describe(result)
+    assert line(path, line_no(plain, "| 日期 |"), "ledger_as_plain_table", warning=True) in result.stdout.splitlines()
+    assert other_path not in result.stdout  # (income alone: no ledger)
+
+
 def test_gbk_file_is_read_with_a_warning(make_site, tmp_path):
     text = entry(f"title: {GBK_TITLE}\ndate: 2026-11-03", GBK_BODY)
     site = make_site({P_GBK: text.encode("gb18030")})

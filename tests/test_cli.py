@@ -550,8 +550,15 @@ def test_new_monthly_entry(init_site):
     # 生成日期 is the clerk's to give (today would meet the working-day rule by itself)
     assert meta["formed"] is None and "formed:  # 生成日期" in path.read_text(encoding="utf-8")
 
-    # the clerk writes the text (the placeholder left in is an error: see the test after the next)
-    path.write_text(path.read_text(encoding="utf-8").replace(NEW_BODY, "西村10月收支情况如下。"), encoding="utf-8")
+    # 西村's first ledger, in a category whose entries have ledgers (东村's): shown how to
+    # write it, its opening left to fill in (a tester's clerk, given none, pasted a table)
+    text = path.read_text(encoding="utf-8")
+    line_text = yaml.safe_load((REPO / "site_builder/strings/zh-Hans.yaml").read_text(encoding="utf-8"))["ui"][
+        "new_ledger_line"]
+    assert f"```ledger\nopening:\n日期,摘要,收入,支出\n{line_text}\n```" in text, text
+    # the clerk writes the text and the ledger (the placeholders left in are errors: see the next test)
+    path.write_text(text.replace(NEW_BODY, "西村10月收支情况如下。").replace("opening:\n", "opening: 8000.00\n")
+                    .replace(line_text, "2026-10-05,上级转移支付,5000.00,"), encoding="utf-8")
     out = build_ok(init_site, init_site / "public", today="2026-11-25")
     page = out / "xicun/finance" / path.stem / "index.html"
     assert page.is_file()
