@@ -189,8 +189,11 @@ def syntax_problem(exc: yaml.YAMLError, text: str, path: str, offset: int, probl
                      closing=_CLOSING[mark], quoted=quoted)
     elif (opened := _unclosed(text)) is not None:
         k, mark = opened
-        problems.add(path, k + 1 + offset, "yaml_unclosed_quote" if mark in "\"'" else "yaml_unclosed_bracket",
-                     mark=mark, closing=_CLOSING[mark])
+        if mark in "[{" and "，" in lines[k]:  # (items parted by full-width commas: read as one, then a mistake)
+            problems.add(path, k + 1 + offset, "yaml_fullwidth_comma", mark=mark, closing=_CLOSING[mark])
+        else:
+            problems.add(path, k + 1 + offset, "yaml_unclosed_quote" if mark in "\"'" else "yaml_unclosed_bracket",
+                         mark=mark, closing=_CLOSING[mark])
     else:  # in our words, or, for a mistake they do not name, the parser's and our advice
         problems.add(path, line, "yaml_syntax_why" if isinstance(detail, Term) else "yaml_syntax", detail=detail)
 

@@ -164,6 +164,7 @@ P_PDF_FILE = "content/dongcun/decisions/mingdan.pdf"
 P_DOCX = "content/dongcun/decisions/id-in-docx.md"
 P_DOCX_FILE = "content/dongcun/decisions/mingdan.docx"
 P_MOBILE = "content/xicun/relief/dibao-mobile.md"
+P_FULLWIDTH_COMMAS = "content/xicun/finance/fullwidth-commas.md"
 P_DOCX_MORE = "content/xicun/decisions/id-in-docx-header.md"
 P_DOCX_MORE_FILE = "content/xicun/decisions/mingdan-yemei.docx"
 P_XLSX_MORE = "content/xicun/decisions/id-in-xlsx-comment.md"
@@ -223,6 +224,11 @@ ERROR_CASES = [
          lambda f, y: [line(P_QUOTE, 2, "yaml_unclosed_quote", mark='"', closing='"')]),
     Case("unclosed-bracket", {P_BRACKET: entry("title: 决议\ntags: [道路, 硬化\ndate: 2026-11-01")},
          lambda f, y: [line(P_BRACKET, 3, "yaml_unclosed_bracket", mark="[", closing="]")]),
+    # items parted by full-width commas, as an input method types them: told so, not as a brace left open
+    Case("fullwidth-commas-in-braces",
+         {P_FULLWIDTH_COMMAS: entry("title: 东村2026年10月财务收支公开\ndate: 2026-11-05\nperiod: \"2026-10\"\n"
+                                    "totals: {opening: 88000.00， income: 12019.50}")},
+         lambda f, y: [line(P_FULLWIDTH_COMMAS, 5, "yaml_fullwidth_comma", mark="{", closing="}")]),
     Case("missing-title", {P_NO_TITLE: entry("date: 2026-11-01")},
          lambda f, y: [line(P_NO_TITLE, 2, "missing_title")]),
     Case("title-not-text", {P_TITLE_YES: entry("title: true\ndate: 2026-11-01")},  # YAML reads it as true
