@@ -171,7 +171,7 @@ def parse_date(value: Any) -> tuple[dt.date, str | None] | None:
         return value.date(), value.strftime("%H:%M")
     if isinstance(value, dt.date):
         return value, None
-    m = _date_form(str(value).strip())
+    m = _date_form(unicodedata.normalize("NFKC", str(value)).strip())  # (２０２６－１１－０５ as typed)
     if m is None:
         return None
     try:
@@ -381,6 +381,7 @@ class EntryReader:
                 problems.add(rel, self._line("unit" if unit != folder_unit else "category"), "filed_elsewhere",
                              warning=True, folder="/".join(filed), meant=f"{unit}/{category}")
         period = _text(f.get("period"))
+        period_written = bool(period)  # (one that cannot be read is told as such, not as none written)
         if period:
             meant = periods.parse(str(f["period"]))  # (2026.10 unquoted is kept as written)
             if meant is None:
@@ -452,7 +453,7 @@ class EntryReader:
             told.add(rel, self._line("period"), "ledger_period_not_begun", warning=True, period=period,
                      date=date.isoformat())
         lines_told = False  # (that a ledger's lines are of another month than its date's)
-        if found_ledgers and not period and date:
+        if found_ledgers and not period_written and date:
             # without period, the month of the date counts: caught up months later, each
             # ledger would count for the month it was put up, not for its own
             month, counted = ledgers.month_of_lines(found_ledgers), periods.containing(date, "monthly")
@@ -460,7 +461,7 @@ class EntryReader:
                 told.add(rel, found_ledgers[0].line, "ledger_period_from_lines", warning=True, month=month,
                          counted=counted)
                 lines_told = True
-        if scheduled and not period and date and title and not lines_told:  # (counted for its date's period)
+        if scheduled and not period_written and date and title and not lines_told:  # (counted for its date's period)
             named, counted = periods.stated_periods(title, cat.cadence), periods.containing(date, cat.cadence)
             if named and counted not in named:
                 told.add(rel, self._line("title"), "title_period_not_written", warning=True, named=Listed(named),

@@ -901,6 +901,18 @@ def test_a_draft_flag_neither_yes_nor_no_is_told_with_the_files_other_mistakes(m
         line(path, line_no(text, "period:"), "bad_period", value="2026年13月")], describe(result)
 
 
+def test_a_period_that_cannot_be_read_is_told_as_such_not_as_none_written(make_site):
+    """`period: 10月` (no year) is an error; no note then says that no period is written."""
+    path = "content/dongcun/finance/2026-11-05-caiwu.md"
+    text = entry("title: 东村2026年10月财务收支公开\ndate: 2026-11-05\nperiod: 10月",
+                 "```ledger\nopening: 100.00\n日期,摘要,收入,支出\n2026-10-05,租金,50.00,\n```")
+    site = make_site({path: text})
+    result = run_check(site)
+    assert result.returncode == 1, describe(result)
+    assert result.stdout.splitlines()[:-1] == [line(path, line_no(text, "period:"), "bad_period", value="10月")], \
+        describe(result)
+
+
 XICUN_OCT = "content/xicun/finance/2026-10-caiwu.md"
 
 
@@ -1706,7 +1718,7 @@ def test_a_summary_keeps_the_numbers_of_a_numbered_list(make_site, tmp_path):
         assert re.search(r"[修缮村道路面工程项目]…$", cut), cut
 
 
-@pytest.mark.parametrize("written", ["2024年7月1日", "2024年7月1号", "2024年7月1號"])
+@pytest.mark.parametrize("written", ["2024年7月1日", "2024年7月1号", "2024年7月1號", "２０２４－０７－０１", "2024／7／1"])
 def test_chinese_date_is_accepted(make_site, tmp_path, written):
     path = "content/town/services/cn-date.md"
     site = make_site({path: entry(f"title: 中文日期的办事指南\ndate: {written}")})
