@@ -221,6 +221,18 @@ def _decode(data: bytes, rel: str, problems: Problems) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _near_file(path: Path) -> str | None:
+    """The name of the file beside `path` (not there) a clerk most likely meant: the same
+    name in other case (名单.CSV), with its extension twice (名单.csv.csv, as Windows hides
+    it), or one letter or so off."""
+    try:
+        names = [p.name for p in path.parent.iterdir() if p.is_file() and p.suffix.lower() != ".md"]
+    except OSError:
+        return None
+    same = [n for n in names if n.lower() == path.name.lower() or n.lower().startswith(path.name.lower() + ".")]
+    return (same or difflib.get_close_matches(path.name, names, n=1, cutoff=0.75) or [None])[0]
+
+
 class EntryReader:
     """Reads entries of one site; holds the Markdown converter to reuse it."""
 
@@ -616,6 +628,9 @@ class EntryReader:
                 title = item.get("title") or item.get("name") or item.get("名称") or item.get("名稱")
             else:
                 name, title = item, None
+            if not str(name).strip():  # ({名称: 名单} with no file: a name to find, not "")
+                problems.add(rel, self._item_line(item, str(name), "attachments"), "attachment_no_file")
+                continue
             found = self._resolve(str(name), rel_path, rel, self._item_line(item, str(name), "attachments"), problems)
             if found:
                 out.append(self._attachment(found, str(title) if title else None))
@@ -637,7 +652,9 @@ class EntryReader:
             problems.add(rel, line, "entry_link_missing_hint" if near else "entry_link_missing", file=target,
                          suggestion=near[0] if near else "")
         else:
-            problems.add(rel, line, "attachment_missing", file=target)
+            near = _near_file(path)
+            problems.add(rel, line, "attachment_missing_hint" if near else "attachment_missing", file=target,
+                         suggestion=near or "")
         return None
 
     def _attachment(self, path: Path, title: str | None) -> Attachment:

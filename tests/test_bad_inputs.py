@@ -1903,4 +1903,19 @@ def test_a_missing_attachment_is_told_at_its_own_item_not_one_whose_name_holds_i
     text = entry("title: 附件\ndate: 2026-11-02\n附件:\n  - 2026-mingxi.txt\n  - mingxi.txt")
     site = make_site({path: text, "content/dongcun/decisions/2026-mingxi.txt": "明细"})
     assert run_check(site).stdout.splitlines()[:-1] == [
-        line(path, line_no(text, "  - mingxi.txt"), "attachment_missing", file="mingxi.txt")]
+        line(path, line_no(text, "  - mingxi.txt"), "attachment_missing_hint", file="mingxi.txt",
+             suggestion="2026-mingxi.txt")]
+
+
+def test_a_missing_attachment_names_the_file_most_likely_meant(make_site):
+    """名单.CSV for 名单.csv, and 名单.csv saved as 名单.csv.csv (Windows hides extensions),
+    are named; a file item with no file name is told so, not as a file named "" (tester)."""
+    path = "content/dongcun/relief/2026-11-02-dibao.md"
+    text = entry("title: 低保名单\ndate: 2026-11-02\n附件:\n  - 名单.CSV\n  - 花名册.xlsx\n  - {名称: 花名册}")
+    site = make_site({path: text, "content/dongcun/relief/名单.csv": "户主\n张*三\n",
+                      "content/dongcun/relief/花名册.xlsx.xlsx": "x"})
+    assert run_check(site).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "名单.CSV"), "attachment_missing_hint", file="名单.CSV", suggestion="名单.csv"),
+        line(path, line_no(text, "花名册.xlsx"), "attachment_missing_hint", file="花名册.xlsx",
+             suggestion="花名册.xlsx.xlsx"),
+        line(path, line_no(text, "{名称"), "attachment_no_file")]
