@@ -223,6 +223,9 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     if proposal.stated and periods.span(proposal.period)[0] > today:  # (a month mistyped in the title)
         notes.add(path.relative_to(root).as_posix(), period_line, "ledger_period_not_begun", warning=True,
                   period=proposal.period, date=today.isoformat())
+    elif proposal.stated and periods.span(proposal.period)[1] >= today:  # (the period under way, whose
+        notes.add(path.relative_to(root).as_posix(), period_line, "new_period_under_way", warning=True,  # ledger
+                  period=proposal.period, ended=proposal.ended)                                         # is not whole)
     if proposal.taken:
         notes.add(path.relative_to(root).as_posix(), period_line, "new_period_stated_taken" if proposal.stated else
                   "new_period_taken" if proposal.period != proposal.ended else "new_period_all_taken", warning=True,

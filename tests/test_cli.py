@@ -683,16 +683,19 @@ def test_new_proposes_a_period_whose_ledger_is_not_yet_published_and_says_why(in
 
 def test_new_takes_the_period_its_title_names(init_site):
     """东村2026年11月…, made on 11-25 (before November ends): November, as the title says,
-    not October, the last month ended; its opening is October's closing. A title naming
-    a period whose ledger is out is told so."""
+    not October, the last month ended, with a note that November has not ended (its
+    accounts are not whole: tester); its opening is October's closing. A title naming a
+    period whose ledger is out is told so."""
     folder = init_site / "content/xicun/finance"
     folder.mkdir(parents=True)
     (folder / "2026-10-caiwu.md").write_text(
         '---\ntitle: 西村2026年10月财务公开\ndate: 2026-11-05\nperiod: "2026-10"\n---\n\n'
         "```ledger\nopening: 100.00\n日期,摘要,收入,支出\n2026-10-05,上级转移支付,50.00,\n```\n", encoding="utf-8")
     result = run_cli("new", init_site, "xicun", "finance", "西村2026年11月财务收支公开", "--today", "2026-11-25")
-    assert result.returncode == 0 and not result.stderr, describe(result)
+    assert result.returncode == 0, describe(result)
     path = Path(result.stdout.strip().splitlines()[-1])
+    assert result.stderr.splitlines() == [f"content/xicun/finance/{path.name}:4: {msg('warning_label')}" + msg(
+        "new_period_under_way", period="2026-11", ended="2026-10")], describe(result)
     assert str(_front_matter(path)["period"]) == "2026-11"
     assert "opening: 150.00" in path.read_text(encoding="utf-8")
     result = run_cli("new", init_site, "xicun", "finance", "西村２０２６年１０月财务收支公开", "--today", "2026-11-25")
