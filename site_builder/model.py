@@ -190,7 +190,7 @@ def build_site(config: SiteConfig, entries: list[Entry], today: dt.date,
     items = published_items(config, entries, today) if items is None else items
     by_rel = {i.entry.rel: i for i in items}
     _check_index_numbers(items, problems)
-    all_rels = {e.rel for e in entries}
+    all_rels = {e.rel: e.title for e in entries}  # (an entry's 更正 may name another by its title)
     _link_corrections(items, by_rel, all_rels, mistaken, problems)
     for e in entries:
         if e.date > today and e.corrects and e.corrects not in all_rels:
@@ -260,7 +260,7 @@ def _check_index_numbers(items: list[Item], problems: Problems) -> None:
             problems.add(i.entry.source, i.entry.line, "duplicate_entry", warning=True, other=first.entry.source)
 
 
-def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[str], mistaken: frozenset[str],
+def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: dict[str, str], mistaken: frozenset[str],
                       problems: Problems) -> None:
     for i in items:
         target = i.entry.corrects
@@ -285,16 +285,18 @@ def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: set[
                          formed=i.entry.formed.isoformat(), date=old.entry.date.isoformat())
 
 
-def _corrects_unknown(entry: Entry, all_rels: set[str], mistaken: frozenset[str], problems: Problems) -> None:
-    """`entry`'s 更正 names no entry: told, with the path it may mean (an entry dated
-    later too, as its ledger is checked now: see finance.ledger_series); or names one
-    that could not be read for a mistake of its own (told at its file: not offered
-    another entry's path instead)."""
+def _corrects_unknown(entry: Entry, all_rels: dict[str, str], mistaken: frozenset[str], problems: Problems) -> None:
+    """`entry`'s 更正 names no entry: told, with the path it may mean (of the one entry
+    with that title, if it names one by its title; an entry dated later too, as its
+    ledger is checked now: see finance.ledger_series); or names one that could not be
+    read for a mistake of its own (told at its file: not offered another entry's path
+    instead). `all_rels`: the title of every entry by its path."""
     if entry.corrects in mistaken:
         problems.add(entry.source, entry.corrects_line, "corrects_mistaken", target=entry.corrects)
         return
-    others = all_rels - {entry.rel}
-    near = _nearest(entry.corrects, others)
+    others = all_rels.keys() - {entry.rel}
+    titled = [rel for rel in others if all_rels[rel] == entry.corrects.strip()]
+    near = titled if len(titled) == 1 else _nearest(entry.corrects, others)
     folder = entry.rel.rpartition("/")[0]  # (an example from its folder, not its own path)
     example = min((r for r in others if r.rpartition("/")[0] == folder), default=f"{folder}/2024-07-05-ledger.md")
     problems.add(entry.source, entry.corrects_line, "corrects_unknown_hint" if near else "corrects_unknown",

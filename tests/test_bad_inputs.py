@@ -1907,6 +1907,17 @@ def test_a_missing_attachment_is_told_at_its_own_item_not_one_whose_name_holds_i
              suggestion="2026-mingxi.txt")]
 
 
+def test_a_correction_naming_its_entry_by_title_is_told_its_path(make_site):
+    """更正: written as the title of the entry corrected (the one entry so titled): its path
+    is proposed, as for a path mistyped (tester)."""
+    path, target = "content/dongcun/decisions/gengzheng.md", "content/dongcun/decisions/2026-11-02-zhaobiao.md"
+    text = entry("title: 更正\ndate: 2026-11-05\n更正: 东村道路硬化工程招标结果公示")
+    site = make_site({path: text, target: entry("title: 东村道路硬化工程招标结果公示\ndate: 2026-11-02")})
+    assert run_check(site).stdout.splitlines()[:-1] == [
+        line(path, line_no(text, "更正:"), "corrects_unknown_hint", target="东村道路硬化工程招标结果公示",
+             suggestion="dongcun/decisions/2026-11-02-zhaobiao.md", example="dongcun/decisions/2026-11-02-zhaobiao.md")]
+
+
 def test_a_missing_attachment_names_the_file_most_likely_meant(make_site):
     """名单.CSV for 名单.csv, and 名单.csv saved as 名单.csv.csv (Windows hides extensions),
     are named; a file item with no file name is told so, not as a file named "" (tester)."""
