@@ -337,6 +337,19 @@ class EntryReader:
         item_re = re.compile(rf"^\s*-\s*(['\"]?){re.escape(text)}\1\s*(#.*)?$")  # (`- name`, whole)
         return next((k + 2 for k in range(start - 2, len(lines)) if item_re.match(lines[k])), start)
 
+    def _fixed_name(self, rel_path: str, stem: str, date: dt.date | None) -> str:
+        """The name to give a file whose name breaks a web address: its own, made safe; a
+        copy's, the original's with the copy's date for the date or month it starts with
+        (2026-10 - 副本.md, made into November's ledger: 2026-11-05.md), and -2 when that
+        is a file already (neither the copy's name nor the original's)."""
+        if not copy_like(rel_path):
+            return _safe_name(stem)
+        base = _COPY_NAME.sub("", stem)
+        if date is not None:
+            base = _LEADING_DAY.sub(date.isoformat(), base, count=1)
+        folder = self.config.content_dir / rel_path.rpartition("/")[0]
+        return _safe_name(base if not (folder / f"{base}.md").exists() else base + "-2")
+
     def _written(self, name: str) -> str:
         return self.written.get(name, name)
 
@@ -355,10 +368,7 @@ class EntryReader:
         parts = rel_path.split("/")
         folder_unit, folder_cat = (parts[0], parts[1]) if len(parts) == 3 else (None, None)
         stem = Path(rel_path).stem
-        if is_unsafe_name(stem):  # the name becomes part of a web address
-            copied = copy_like(rel_path)  # (a new entry's name, then, is not the copy's nor the original's)
-            problems.add(rel, None, "copy_file_name" if copied else "bad_file_name", name=Path(rel_path).name,
-                         fixed=_safe_name(_COPY_NAME.sub("", stem) + "-2" if copied else stem))
+        unsafe = is_unsafe_name(stem)  # the name becomes part of a web address (told once the date is read)
         title = _text(f.get("title"))
         if isinstance(f.get("title"), (bool, list, dict)):
             problems.add(rel, self._line("title"), "title_not_text")
@@ -378,6 +388,9 @@ class EntryReader:
                           dt.date(int(named.group(1)), 1, 1) if named else None)
             else:
                 date, time = parsed
+        if unsafe:
+            problems.add(rel, None, "copy_file_name" if copy_like(rel_path) else "bad_file_name",
+                         name=Path(rel_path).name, fixed=self._fixed_name(rel_path, stem, date))
         unit = _text(f.get("unit")) or folder_unit
         category = _text(f.get("category")) or folder_cat
         if unit is None or category is None:
@@ -920,6 +933,7 @@ def _misnamed_problems(config: SiteConfig, paths: list[Path]) -> Problems:
     return problems
 
 
+_LEADING_DAY = re.compile(r"^\d{4}-\d{1,2}(?:-\d{1,2})?(?!\d)")  # (a file name's date or month: 2026-10, 2026-10-05)
 _NO_YEAR = re.compile(r"^(\d{1,2})\s*(?:月\s*(\d{1,2})\s*[日号號]?|[-/.](\d{1,2}))$")
 
 

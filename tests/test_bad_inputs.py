@@ -1365,6 +1365,11 @@ def test_a_copy_windows_made_is_told_as_the_one_to_go(make_site):
         line(ledger, line_no(LEDGER_OCT, "```ledger"), "ledger_same_period", previous=original,
              period="2026-10", corrects="dongcun/finance/2026-10-caiwu.md"),
         msg("check_failed", count=2)], describe(result)
+    # a copy made into the next month's entry: named by its own date (not 2026-10-caiwu-2.md: tester)
+    later = "content/dongcun/finance/2026-10-caiwu - 副本.md"
+    site = make_site({later: entry("title: 东村2026年11月财务收支公开\ndate: 2026-12-05")}, name="later")
+    assert line(later, None, "copy_file_name", name="2026-10-caiwu - 副本.md", fixed="2026-12-05-caiwu.md") in \
+        run_check(site).stdout.splitlines()
     # as WeChat and browsers name a second download; a word that names a copy only in a name
     assert copy_like("dongcun/finance/2026-10-caiwu(1).md") and copy_like("dongcun/finance/2026-10 - Copy.md")
     assert not copy_like("dongcun/decisions/营业执照副本.md") and not copy_like("town/services/hardcopy.md")
