@@ -11,17 +11,14 @@ Entries with `formed` must be published within the category's
 `publish_within_workdays` working days (政府信息公开条例 art. 26, default 20); units
 with no entry for 14 days or more are stale. `annual_rows` gives the 主动公开 counts per
 year, late by either rule (past the working-day limit, or covering a period after its
-due date) counted once. An entry counts as published on the day it went online when
-that is later than its date (`online`, from git: a period filled in after an inspection
-with an entry dated back is late). Every function is one pass over the entries and
-returns frozen dataclasses; nothing here renders or reads files.
+due date) counted once. Every function is one pass over the entries and returns frozen
+dataclasses; nothing here renders or reads files.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Mapping
 
 from . import periods
 from .config import SiteConfig
@@ -37,9 +34,8 @@ class LatePeriod:
     period: str
     rel: str          # the entry that covers it
     due: dt.date
-    published: dt.date  # the day it went online
+    published: dt.date
     days_late: int
-    dated: dt.date | None = None  # the date it is given, when earlier (see `online`)
 
 
 @dataclass(frozen=True)
@@ -50,10 +46,9 @@ class LateEntry:
     category: str
     formed: dt.date
     deadline: dt.date
-    published: dt.date  # the day it went online
+    published: dt.date
     limit: int
     workdays_late: int
-    dated: dt.date | None = None  # the date it is given, when earlier (see `online`)
 
 
 @dataclass(frozen=True)
@@ -104,7 +99,6 @@ class Supervision:
                                                  # published, and owed since when unknown
                                                  # (the unit has no `since`)
     short_notices: tuple[ShortNotice, ...] = ()  # newest first
-    online: tuple[tuple[str, dt.date], ...] = ()  # what it was counted with (`supervise`)
 
     @property
     def late_rels(self) -> frozenset[str]:
@@ -142,8 +136,7 @@ def entry_span(entry: Entry) -> tuple[dt.date, dt.date]:
     return periods.span(entry.period) if entry.period else (entry.date, entry.date)
 
 
-def late_entries(config: SiteConfig, entries: list[Entry], calendar: WorkCalendar,
-                 online: Mapping[str, dt.date] = {}) -> list[LateEntry]:
+def late_entries(config: SiteConfig, entries: list[Entry], calendar: WorkCalendar) -> list[LateEntry]:
     """Entries published after the working-day limit counted from `formed`, newest first:
     on a working day after the last one allowed (one published the Sunday after it is
     within the limit, which counts working days: no working day has passed)."""
@@ -153,11 +146,9 @@ def late_entries(config: SiteConfig, entries: list[Entry], calendar: WorkCalenda
             continue
         limit = config.categories_by_id[e.category].publish_within_workdays
         deadline = calendar.add_workdays(e.formed, limit)
-        published = online.get(e.rel, e.date)
-        over = calendar.workdays_between(deadline, published)
+        over = calendar.workdays_between(deadline, e.date)
         if over > 0:
-            out.append(LateEntry(e.rel, e.unit, e.category, e.formed, deadline, published, limit, over,
-                                 e.date if published != e.date else None))
+            out.append(LateEntry(e.rel, e.unit, e.category, e.formed, deadline, e.date, limit, over))
     return sorted(out, key=lambda x: (x.published, x.rel), reverse=True)
 
 
@@ -193,8 +184,8 @@ def coverage(entries: list[Entry], cadence: str) -> dict[str, Entry]:
     return covered
 
 
-def cadence_records(config: SiteConfig, entries: list[Entry], today: dt.date, late: list[LateEntry],
-                    online: Mapping[str, dt.date] = {}) -> tuple[list[CadenceRecord], list[tuple[str, str]]]:
+def cadence_records(config: SiteConfig, entries: list[Entry], today: dt.date,
+                    late: list[LateEntry]) -> tuple[list[CadenceRecord], list[tuple[str, str]]]:
     """A record per unit × scheduled category; and the pairs with no record, as no
     entry and no `since` tell when the unit's duty began. A withdrawn entry discloses
     its period no more (its page keeps only why it was withdrawn)."""
@@ -220,13 +211,12 @@ def cadence_records(config: SiteConfig, entries: list[Entry], today: dt.date, la
                 unstarted.append((unit.id, cat.id))
                 continue
             records.append(_record(unit.id, cat.id, cat.cadence, first, covered, due_after, today,
-                                   tuple(sorted(late_by_uc.get((unit.id, cat.id), []))), online))
+                                   tuple(sorted(late_by_uc.get((unit.id, cat.id), [])))))
     return records, unstarted
 
 
 def _record(unit: str, category: str, cadence: str, first: str, covered: dict[str, Entry],
-            due_after: int, today: dt.date, late_rels: tuple[str, ...], online: Mapping[str, dt.date],
-            ) -> CadenceRecord:
+            due_after: int, today: dt.date, late_rels: tuple[str, ...]) -> CadenceRecord:
     current = periods.containing(today, cadence)
     expected, missing, late, next_due, last_due = 0, [], [], None, None
     period = first
@@ -237,9 +227,8 @@ def _record(unit: str, category: str, cadence: str, first: str, covered: dict[st
             expected, last_due = expected + 1, period
             if entry is None:
                 missing.append(period)
-            elif (published := online.get(entry.rel, entry.date)) > due:
-                late.append(LatePeriod(period, entry.rel, due, published, (published - due).days,
-                                       entry.date if published != entry.date else None))
+            elif entry.date > due:
+                late.append(LatePeriod(period, entry.rel, due, entry.date, (entry.date - due).days))
         elif entry is None and next_due is None:
             next_due = due
         period = periods.following(period)
@@ -269,15 +258,13 @@ def stale_units(config: SiteConfig, entries: list[Entry], today: dt.date) -> lis
     return out
 
 
-def supervise(config: SiteConfig, entries: list[Entry], today: dt.date, calendar: WorkCalendar,
-              online: Mapping[str, dt.date] = {}) -> Supervision:
-    """Every supervision figure of the published `entries` on `today`; `online`: the day
-    each entry went online, where later than its date."""
-    late = late_entries(config, entries, calendar, online)
-    records, unstarted = cadence_records(config, entries, today, late, online)
+def supervise(config: SiteConfig, entries: list[Entry], today: dt.date,
+              calendar: WorkCalendar) -> Supervision:
+    """Every supervision figure of the published `entries` on `today`."""
+    late = late_entries(config, entries, calendar)
+    records, unstarted = cadence_records(config, entries, today, late)
     return Supervision(today, tuple(records), tuple(late), tuple(stale_units(config, entries, today)),
-                       tuple(sorted(calendar.fallback_years)), tuple(unstarted), tuple(short_notices(config, entries)),
-                       tuple(sorted(online.items())))
+                       tuple(sorted(calendar.fallback_years)), tuple(unstarted), tuple(short_notices(config, entries)))
 
 
 def counted_to(year: int, today: dt.date) -> dt.date:

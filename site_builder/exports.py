@@ -91,15 +91,14 @@ def supervision_json(site: Site) -> bytes:
             "last_period": r.last_period, "expected_periods": r.expected,
             "missing_periods": list(r.missing_periods), "overdue_days": r.overdue_days,
             "next_due": _day(r.next_due),
-            # (published: the day it went online; dated: the date it is given, when earlier)
             "late_periods": [{"period": p.period, "due": _day(p.due), "published": _day(p.published),
-                              "dated": _day(p.dated), "days_late": p.days_late, "entry": _entry_ref(site, p.rel)}
+                              "days_late": p.days_late, "entry": _entry_ref(site, p.rel)}
                              for p in r.late_periods],
             "late_entries": [_entry_ref(site, rel) for rel in r.late_entries],
         })
     late = [{**_entry_ref(site, x.rel), "unit": x.unit, "category": x.category,
              "formed": _day(x.formed), "deadline": _day(x.deadline), "published": _day(x.published),
-             "dated": _day(x.dated), "limit_workdays": x.limit, "workdays_late": x.workdays_late} for x in sv.late_entries]
+             "limit_workdays": x.limit, "workdays_late": x.workdays_late} for x in sv.late_entries]
     short = [{**_entry_ref(site, x.rel), "unit": x.unit, "category": x.category, "start": _day(x.start),
               "until": _day(x.until), "days": x.days, "least_days": x.least} for x in sv.short_notices]
     stale = [{"unit": s.unit, "unit_name": cfg.units_by_id[s.unit].name,

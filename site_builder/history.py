@@ -126,17 +126,3 @@ def online_dates(days: tuple[dt.date, ...], published: dt.date) -> tuple[dt.date
         return ()
     first = max(days[0], published)
     return (first, *(d for d in days if d > first))
-
-
-def online_later(found: FileHistory, entries: list[tuple[str, str, dt.date]]) -> dict[str, dt.date]:
-    """{path: the day it went online} of the entries, given as (path, unit, date), whose
-    file was first committed after their date: a period filled in after an inspection
-    with an entry dated back went online that day. Not those first committed on their
-    unit's first day of content: an archive brought in at once, put online elsewhere,
-    at its dates, before the site was in git."""
-    first = {rel: days[0] for rel, _, _ in entries if (days := found.dates.get(rel))}
-    began: dict[str, dt.date] = {}
-    for rel, unit, _ in entries:
-        if rel in first and (unit not in began or first[rel] < began[unit]):
-            began[unit] = first[rel]
-    return {rel: first[rel] for rel, unit, day in entries if rel in first and first[rel] > day and first[rel] != began[unit]}

@@ -217,9 +217,7 @@ def _attach_accountability(site: Site, entries: list[Entry], problems: Problems)
     """Supervision figures, ledger series, git history and board sheets, onto the model."""
     cfg, today = site.config, site.today
     published = [e for e in entries if is_published(e, today)]
-    found = history.file_history(cfg.root, cfg.timezone, today)
-    online = history.online_later(found, [(e.rel, e.unit, e.date) for e in published])
-    site.supervision = accountability.supervise(cfg, published, today, WorkCalendar(cfg.holidays), online)
+    site.supervision = accountability.supervise(cfg, published, today, WorkCalendar(cfg.holidays))
     for year in site.supervision.fallback_years:
         problems.add("site.yaml", None, "workdays_unknown_year", warning=True, year=year)
     for late in site.supervision.late_entries:
@@ -234,6 +232,7 @@ def _attach_accountability(site: Site, entries: list[Entry], problems: Problems)
     same = {e.rel for e in entries if e.ledgers and e.withdrawn is None} == {e.rel for e in shown if e.ledgers}
     for series in every if same else finance.ledger_series(shown, Problems(), cfg.categories_by_id):
         site.ledger_series.setdefault(series.unit, []).append(series)
+    found = history.file_history(cfg.root, cfg.timezone, today)
     for i in site.items:
         i.history = history.online_dates(found.dates.get(i.entry.rel, ()), i.entry.date)
         i.former_urls = tuple(sorted({url for old in found.former.get(i.entry.rel, ())

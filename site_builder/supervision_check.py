@@ -73,7 +73,7 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
         # its ledger lines are wrong, say) is not online either
         wrong = {p.path for p in errors}
         supervision = supervise(cfg, [i.entry for i in site.items if i.entry.source not in wrong], site.today,
-                                WorkCalendar(cfg.holidays), dict(supervision.online))
+                                WorkCalendar(cfg.holidays))
     failing = supervision.failing
     for r in failing:
         periods = Listed(format_period(p, strings) for p in r.missing_periods)
@@ -94,13 +94,9 @@ def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: 
                 "path": item.entry.source}
 
     for x in supervision.late_entries:  # past the working-day limit after `formed`: told too
-        published = format_date(x.published, strings)
-        if x.dated:  # (put online after the date it is given)
-            published = strings.message("supervision_dated_earlier", online=published,
-                                        date=format_date(x.dated, strings))
         print(strings.message("supervision_late_entry", **entry(x.rel), formed=format_date(x.formed, strings),
                               deadline=format_date(x.deadline, strings), limit=x.limit,
-                              published=published, n=x.workdays_late), file=out)
+                              published=format_date(x.published, strings), n=x.workdays_late), file=out)
     for x in supervision.short_notices:  # names posted too briefly to object: told too
         print(strings.message("supervision_short_notice", **entry(x.rel), start=format_date(x.start, strings),
                               until=format_date(x.until, strings), days=x.days, least=x.least), file=out)

@@ -715,52 +715,6 @@ def history_of(html: str) -> tuple[list[str], list[str]]:
             [strip(li) for li in re.findall(r"(?s)<li>(.*?)</li>", section)])
 
 
-def test_an_entry_dated_back_counts_from_the_day_it_went_online(tmp_path):
-    """A village that stopped publishing fills September in on December 5th with a ledger
-    dated October 9th, and a list due within 10 working days of its forming: git knows
-    the day each went online, and supervision counts them late from it, giving the date
-    written beside. What the unit's first commit brought in (an archive, put online
-    elsewhere at its dates) keeps its dates."""
-    no_parent_repo = {"GIT_CEILING_DIRECTORIES": str(tmp_path)}
-    units = [UNITS[0], dict(UNITS[2], since="2026-07")]
-    site = write_site(tmp_path / "site", units=units)
-    write_entry(site, "nancun/finance/2026-08-05-caiwu.md", title="南村2026年7月财务收支公开", date="2026-08-05",
-                period="2026-07")
-    _git(site, "init", "-q")
-    _git(site, "add", "-A")
-    _git(site, "commit", "-q", "-m", "archive", when="2026-08-20T10:00:00+08:00")  # (15 days after its date)
-    write_entry(site, "nancun/finance/2026-09-08-caiwu.md", title="南村2026年8月财务收支公开", date="2026-09-08",
-                period="2026-08")
-    _git(site, "add", "-A")
-    _git(site, "commit", "-q", "-m", "august", when="2026-09-08T10:00:00+08:00")
-    write_entry(site, "nancun/finance/2026-11-05-caiwu.md", title="南村2026年10月财务收支公开", date="2026-11-05",
-                period="2026-10")
-    _git(site, "add", "-A")
-    _git(site, "commit", "-q", "-m", "october", when="2026-11-05T10:00:00+08:00")
-    write_entry(site, "nancun/finance/2026-10-09-caiwu.md", title="南村2026年9月财务收支公开", date="2026-10-09",
-                period="2026-09")
-    write_entry(site, "nancun/relief/2026-10-12-dibao.md", title="南村低保对象公示", date="2026-10-12",
-                formed="2026-10-09")
-    write_entry(site, "nancun/finance/2026-12-05-caiwu.md", title="南村2026年11月财务收支公开", date="2026-12-05",
-                period="2026-11")  # (on time: committed on its date)
-    _git(site, "add", "-A")
-    _git(site, "commit", "-q", "-m", "after the inspection", when="2026-12-05T16:00:00+08:00")
-
-    result = run("check", str(site), "--supervision", "--today", "2026-12-08", env=no_parent_repo)
-    assert result.returncode == 0, result.stdout + result.stderr
-    out = build(site, "2026-12-08", env=no_parent_repo)
-    supervision = json.loads(read(out, "data/supervision.json"))
-    record = next(r for r in supervision["records"] if r["category"] == "finance")
-    due = dt.date(2026, 9, 30) + dt.timedelta(days=10)  # (the default: 10 days after the month)
-    assert [(p["period"], p["published"], p["dated"], p["days_late"]) for p in record["late_periods"]] == [
-        ("2026-09", "2026-12-05", "2026-10-09", (dt.date(2026, 12, 5) - due).days)]
-    late = supervision["late_entries"]
-    assert [(x["title"], x["published"], x["dated"]) for x in late] == [("南村低保对象公示", "2026-12-05", "2026-10-12")]
-    assert MESSAGES["supervision_dated_earlier"].format(online="2026年12月5日", date="2026年10月12日") in result.stdout
-    page = read(out, "supervision/index.html")
-    assert UI["dated_earlier"].format(date="2026年10月12日") in page
-
-
 def test_git_history_on_entry_pages(tmp_path):
     no_parent_repo = {"GIT_CEILING_DIRECTORIES": str(tmp_path)}
     site = write_site(tmp_path / "site")
