@@ -5,7 +5,7 @@ the text of csv, txt, md, html, xlsx, docx and pdf files with maintained librari
 (openpyxl, python-docx, pypdf), so a resident's ID number in a spreadsheet stops the
 build like one in the entry itself; each passage with where a clerk finds it in the
 file (a text file's lines count; a PDF has pages, a workbook sheets and rows, a Word
-file tables and rows, and both headers, comments and text boxes). Images cannot be read: `is_image` lets `check` list them for a
+file tables and rows, and for both their headers, comments and text boxes). Images cannot be read: `is_image` lets `check` list them for a
 person to look at.
 """
 from __future__ import annotations
@@ -61,14 +61,18 @@ def utf16(data: bytes) -> str | None:
     if data.startswith(b"\xfe\xff"):
         return "utf-16-be"
     head = data[:4096]
-    if len(data) % 2 or b"\0" not in head:
+    if len(data) % 2 or head.count(0) < 2:
         return None
-    odd, even = head[1::2].count(0), head[0::2].count(0)  # (a Han character's pair may hold one)
-    if odd >= max(4 * even, len(head) // 20):
-        return "utf-16-le"
-    if even >= max(4 * odd, len(head) // 20):
-        return "utf-16-be"
-    return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)  # (a Han character's pair may hold one: 一 is 00 4E)
+    order = "utf-16-le" if odd >= 9 * even else "utf-16-be" if even >= 9 * odd else None
+    try:  # (and text it is: no lone surrogate, no control character but line breaks and tabs)
+        text = data.decode(order) if order else ""
+    except UnicodeDecodeError:
+        return None
+    return order if order and not _CONTROL.search(text.removeprefix("\ufeff")) else None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 _TABLES = frozenset({".csv", ".tsv"})  # text tables a resident opens in Excel
@@ -175,10 +179,10 @@ def _other_parts(path: Path, kinds: tuple[tuple[re.Pattern, str], ...]) -> list[
             if kind is None:
                 continue
             data = book.read(name)
-            if name.startswith("xl/worksheets/"):  # (its cells are read already, row by row)
-                data = b"".join(re.findall(rb"<headerFooter\b.*?</headerFooter>", data, re.S))
-                if data:
-                    found.setdefault(kind, []).append(_part_text(b"<x>" + data + b"</x>", every=True))
+            if name.startswith("xl/worksheets/"):  # (its cells are read already, row by row: its
+                # printed headers and footers alone, their text between tags: &C, &P codes and all)
+                for part in re.findall(rb"<headerFooter\b.*?</headerFooter>", data, re.S):
+                    found.setdefault(kind, []).append(html.unescape(re.sub(r"<[^>]+>", "\n", part.decode("utf-8"))))
             elif name == "word/document.xml":
                 found.setdefault(kind, []).extend(_texts_within(data, "txbxContent"))
             else:
@@ -188,11 +192,11 @@ def _other_parts(path: Path, kinds: tuple[tuple[re.Pattern, str], ...]) -> list[
             if any(t.strip() for t in texts)]
 
 
-def _part_text(data: bytes, every: bool = False) -> str:
+def _part_text(data: bytes) -> str:
     """The text of an Office XML part (see `_text_of`)."""
     import xml.etree.ElementTree as ET
 
-    return _text_of(ET.fromstring(data), every)
+    return _text_of(ET.fromstring(data))
 
 
 def _texts_within(data: bytes, name: str) -> list[str]:
@@ -202,13 +206,13 @@ def _texts_within(data: bytes, name: str) -> list[str]:
     return [_text_of(el) for el in ET.fromstring(data).iter() if el.tag.rpartition("}")[2] == name]
 
 
-def _text_of(element: Any, every: bool = False) -> str:
+def _text_of(element: Any) -> str:
     """An XML element's text, a line for each paragraph or comment: its text runs (<w:t>,
-    <a:t>, <t>), or, `every`, every element's text."""
+    <a:t>, <t>; a threaded comment's <text>)."""
     out = []
     for el in element.iter():
         name = el.tag.rpartition("}")[2]
-        if el.text and (every or name == "t"):
+        if el.text and name in ("t", "text"):
             out.append(el.text)
         if name in ("p", "comment", "br"):  # (met before what it holds: a line begins)
             out.append("\n")

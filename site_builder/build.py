@@ -368,8 +368,7 @@ def _search_changes(source: Site | Documents, root: Path, output: Path, parallel
     joined: Joined | None = pickle.loads(packed) if packed and there else None  # (else every file is made)
     changed: dict[str, tuple[int, int]] = {}
     now: dict[str, tuple[bytes, int]] = {}
-    # (one file for all that changed: see _SearchIndex; this disk slows down after removals,
-    # and the scratch folder's files were removed after every build)
+    # (one file for all that changed, not a file each: see _SearchIndex)
     files = search_files(source, parallel, memo=Cache(root, "search"), last=joined, scratch=scratch, indexed=indexed,
                          told=told)
     with open(os.path.join(scratch, _CHANGED), "wb") if writer is None else contextlib.nullcontext() as pack:

@@ -295,7 +295,10 @@ def _corrects_unknown(entry: Entry, all_rels: dict[str, str], mistaken: frozense
         return
     others = all_rels.keys() - {entry.rel}
     titled = [rel for rel in others if all_rels[rel] == entry.corrects.strip()]
-    near = titled if len(titled) == 1 else _nearest(entry.corrects, others)
+    if len(titled) == 1:  # (named by its title: it is there)
+        problems.add(entry.source, entry.corrects_line, "corrects_by_title", target=entry.corrects, path=titled[0])
+        return
+    near = _nearest(entry.corrects, others)
     folder = entry.rel.rpartition("/")[0]  # (an example from its folder, not its own path)
     example = min((r for r in others if r.rpartition("/")[0] == folder), default=f"{folder}/2024-07-05-ledger.md")
     problems.add(entry.source, entry.corrects_line, "corrects_unknown_hint" if near else "corrects_unknown",

@@ -63,7 +63,8 @@ _WITHDRAWN_IN_BODY = re.compile(  # (撤回:, withdrawn:, or one of its parts as
     rf"^[ \t]*(?:{'|'.join(k for k in WITHDRAWN_ALIASES if k.startswith(_LOOSE_WITHDRAWAL))}|撤回|withdrawn)"
     r"[ \t]*[:：][ \t]*\S[^\n]*", re.M | re.I)
 # a Markdown table with income and expense columns: a ledger written as a plain table
-_PLAIN_LEDGER = re.compile(r"(?m)^(?=[^\n]*收入)(?=[^\n]*支出)([^\n]*\|[^\n]*)\n[ \t]*\|?[ \t]*:?-+")
+_PLAIN_LEDGER = re.compile(r"(?m)^(?=[^\n]*收入)(?=[^\n]*支出)([^\n|]*\|[^\n]*)\n[ \t]*\|?[ \t]*:?-+")
+_CODE_BLOCK = re.compile(r"(?ms)^[ \t]*(```|~~~).*?^[ \t]*\1")  # (a table shown as code is no table)
 _KNOWN_KEYS = set(FIELDS) | set(KEY_ALIASES) | set(ledgers.TOTAL_KEYS) | set(TOTAL_ALIASES) | set(WITHDRAWN_ALIASES) \
     | {"date", "reason", "file", "title", "name", "文件", "名称", "名稱"}
 _DATE_FORMS = (
@@ -221,12 +222,14 @@ def _decode(data: bytes, rel: str, problems: Problems) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _near_file(path: Path) -> str | None:
+def _near_file(path: Path, taken: set[str]) -> str | None:
     """The name of the file beside `path` (not there) a clerk most likely meant: the same
     name in other case (名单.CSV), with its extension twice (名单.csv.csv, as Windows hides
-    it), or one letter or so off."""
+    it), or one letter or so off; not an entry, an office's lock file (~$名单.xlsx), nor
+    a file `taken` names already."""
     try:
-        names = [p.name for p in path.parent.iterdir() if p.is_file() and p.suffix.lower() != ".md"]
+        names = sorted(p.name for p in path.parent.iterdir() if p.is_file() and p.suffix.lower() != ".md"
+                       and not p.name.startswith("~$") and p.name not in taken)
     except OSError:
         return None
     same = [n for n in names if n.lower() == path.name.lower() or n.lower().startswith(path.name.lower() + ".")]
@@ -470,8 +473,10 @@ class EntryReader:
                 told.add(rel, _find_line(body, placeholder, body_line), "placeholder_ledger", text=placeholder)
                 shown = shown.replace(placeholder, "")
         body_md, found_ledgers, summed = ledgers.extract_ledgers(shown, body_line, rel, told, span, date)
-        if not found_ledgers and (m := _PLAIN_LEDGER.search(shown)):  # (pasted as it was in Excel: nothing
-            told.add(rel, _find_line(body, m.group(1), body_line), "ledger_as_plain_table", warning=True)  # checked)
+        # a period's accounts pasted from Excel as a table: nothing in them is checked (a budget's
+        # table, in a category with no schedule, is none)
+        if scheduled and not found_ledgers and (m := _PLAIN_LEDGER.search(_CODE_BLOCK.sub("", shown))):
+            told.add(rel, _find_line(body, m.group(1), body_line), "ledger_as_plain_table", warning=True)
         if found_ledgers and span and date and span[0] > date:
             # a ledger published before its period began: 12 typed for 10, say (not one
             # published before its period ended: a month's may be put up on its last days)
@@ -641,17 +646,25 @@ class EntryReader:
                 title = item.get("title") or item.get("name") or item.get("名称") or item.get("名稱")
             else:
                 name, title = item, None
-            if not str(name).strip():  # ({名称: 名单} with no file: a name to find, not "")
-                problems.add(rel, self._item_line(item, str(name), "attachments"), "attachment_no_file")
+            if name is None or not str(name).strip():  # ({名称: 名单} with no file, or `- ` alone: no name
+                problems.add(rel, self._item_line(item, str(name or ""), "attachments"), "attachment_no_file")
                 continue
-            found = self._resolve(str(name), rel_path, rel, self._item_line(item, str(name), "attachments"), problems)
+            line = self._item_line(item, str(name), "attachments")
+            if "，" in str(name) and not (self.config.content_dir / rel_path).parent.joinpath(str(name)).exists():
+                # [名单.csv，花名册.csv]: YAML reads one name, parted by full-width commas
+                problems.add(rel, line, "yaml_fullwidth_comma", mark="[", closing="]")
+                continue
+            found = self._resolve(str(name), rel_path, rel, line, problems,
+                                  taken={str(x.get("file") or x.get("文件")) if isinstance(x, dict) else str(x)
+                                         for x in value})
             if found:
                 out.append(self._attachment(found, str(title) if title else None))
         return tuple(out)
 
     def _resolve(self, target: str, rel_path: str, rel: str, line: int,
-                 problems: Problems) -> Path | None:
-        """An attachment or linked file: it must exist and be inside content/."""
+                 problems: Problems, taken: set[str] = frozenset()) -> Path | None:
+        """An attachment or linked file: it must exist and be inside content/ (`taken`: the
+        names its list gives, none of them another's likely meaning)."""
         base = (self.config.content_dir / rel_path).parent
         path = (base / target).resolve()
         if not path.is_relative_to(self.content):
@@ -665,7 +678,7 @@ class EntryReader:
             problems.add(rel, line, "entry_link_missing_hint" if near else "entry_link_missing", file=target,
                          suggestion=near[0] if near else "")
         else:
-            near = _near_file(path)
+            near = _near_file(path, taken)
             problems.add(rel, line, "attachment_missing_hint" if near else "attachment_missing", file=target,
                          suggestion=near or "")
         return None

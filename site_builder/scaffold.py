@@ -164,7 +164,7 @@ def _proposed_period(config: SiteConfig, unit: str, category: str, today: dt.dat
 def _ledgers_in(config: SiteConfig, category: str) -> bool:
     """Whether an entry of the category, in any unit's folder, has a ledger (read until
     one is found: its accounts are published as ledgers)."""
-    for path in config.content_dir.glob(f"*/{category}/*.md"):
+    for path in sorted(config.content_dir.glob(f"*/{category}/**/*.md")):
         try:
             if b"```ledger" in path.read_bytes():
                 return True
@@ -223,9 +223,10 @@ def new_entry(root: Path, unit: str, category: str, title: str, today: dt.date |
     if proposal.stated and periods.span(proposal.period)[0] > today:  # (a month mistyped in the title)
         notes.add(path.relative_to(root).as_posix(), period_line, "ledger_period_not_begun", warning=True,
                   period=proposal.period, date=today.isoformat())
-    elif proposal.stated and periods.span(proposal.period)[1] >= today:  # (the period under way, whose
-        notes.add(path.relative_to(root).as_posix(), period_line, "new_period_under_way", warning=True,  # ledger
-                  period=proposal.period, ended=proposal.ended)                                         # is not whole)
+    elif proposal.stated and opening is not None and periods.span(proposal.period)[1] >= today:
+        # a ledger of the period under way: not whole until it ends (a plan may be of its own quarter)
+        notes.add(path.relative_to(root).as_posix(), period_line, "new_period_under_way", warning=True,
+                  period=proposal.period, ended=proposal.ended)
     if proposal.taken:
         notes.add(path.relative_to(root).as_posix(), period_line, "new_period_stated_taken" if proposal.stated else
                   "new_period_taken" if proposal.period != proposal.ended else "new_period_all_taken", warning=True,

@@ -547,6 +547,31 @@ GBK_TITLE = "关于东村村级活动场所维修的决议"
 GBK_BODY = "经村民代表会议表决，同意维修村级活动场所，预算人民币叁万元。"
 
 
+def test_a_number_in_a_word_text_box_is_found_once(make_site):
+    """A text box is kept twice in a Word file (as a shape, and in its older form): its
+    number is told once, at the text boxes (the document's text leaves them out)."""
+    import zipfile
+
+    document = io.BytesIO(docx_bytes(["通知如下："], [["联系人"], ["张某某"]]))
+    with zipfile.ZipFile(document) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    box = (f'<w:txbxContent><w:p><w:r><w:t>经办人电话{PRIVATE_MOBILE}</w:t></w:r></w:p></w:txbxContent>')
+    shape = ('<w:p><w:r><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+             '<mc:Choice Requires="wps"><w:drawing><wps:txbx xmlns:wps="http://schemas.microsoft.com/office/word/2010/'
+             f'wordprocessingShape">{box}</wps:txbx></w:drawing></mc:Choice><mc:Fallback><w:pict>'
+             f'<v:textbox xmlns:v="urn:schemas-microsoft-com:vml">{box}</v:textbox></w:pict></mc:Fallback>'
+             '</mc:AlternateContent></w:r></w:p>')
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b"</w:body>", shape.encode() + b"</w:body>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    path, file = "content/dongcun/decisions/tongzhi.md", "content/dongcun/decisions/tongzhi.docx"
+    site = make_site({path: entry("title: 通知\ndate: 2026-11-01\nattachments: [tongzhi.docx]"), file: out.getvalue()})
+    assert run_check(site).stdout.splitlines()[:-1] == [
+        line(file + msg("place_text_boxes"), None, "privacy_mobile", masked="138****5678")]
+
+
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le"])
 def test_a_file_saved_as_unicode_is_read_with_a_warning(make_site, codec):
     """Notepad's "Unicode" is UTF-16 (with a byte-order mark; without, as other tools save
@@ -565,13 +590,17 @@ def test_a_ledger_written_as_a_plain_table_gets_a_note(make_site):
     plain = entry("title: 东村2026年10月财务收支公开\ndate: 2026-11-05\nperiod: \"2026-10\"",
                   "## 收支明细\n\n| 日期 | 摘要 | 收入（元） | 支出（元） | 余额 |\n|---|---|---|---|---|\n"
                   "| 10月5日 | 上级转移支付 | 5000 | | 15000 |\n| 10月9日 | 办公费 | | 300 | 14800 |\n")
-    other = entry("title: 东村2026年项目收入公开\ndate: 2026-11-05", "| 项目 | 收入 |\n|---|---|\n| 租金 | 300 |\n")
-    path, other_path = "content/dongcun/finance/plain.md", "content/dongcun/decisions/other.md"
-    site = make_site({path: plain, other_path: other})
+    table = "| 科目 | 收入 | 支出 |\n|---|---|---|\n| 租金 | 300 | |\n"
+    others = {  # a budget's table in a category with no schedule; a table shown as code
+        "content/dongcun/decisions/budget.md": entry("title: 东村2027年预算\ndate: 2026-11-05", table),
+        "content/dongcun/finance/shown.md": entry("title: 东村2026年9月财务收支公开\ndate: 2026-10-05\nperiod: \"2026-09\"",
+                                                  f"样式：\n\n```\n{table}```\n")}
+    path = "content/dongcun/finance/plain.md"
+    site = make_site({path: plain, **others})
     result = run_check(site)
     assert result.returncode == 0, describe(result)
     assert line(path, line_no(plain, "| 日期 |"), "ledger_as_plain_table", warning=True) in result.stdout.splitlines()
-    assert other_path not in result.stdout  # (income alone: no ledger)
+    assert not [p for p in others if p in result.stdout], describe(result)
 
 
 def test_gbk_file_is_read_with_a_warning(make_site, tmp_path):
@@ -1907,31 +1936,35 @@ def test_a_missing_attachment_is_told_at_its_own_item_not_one_whose_name_holds_i
     path = "content/dongcun/decisions/2026-11-02-x.md"
     text = entry("title: 附件\ndate: 2026-11-02\n附件:\n  - 2026-mingxi.txt\n  - mingxi.txt")
     site = make_site({path: text, "content/dongcun/decisions/2026-mingxi.txt": "明细"})
-    assert run_check(site).stdout.splitlines()[:-1] == [
-        line(path, line_no(text, "  - mingxi.txt"), "attachment_missing_hint", file="mingxi.txt",
-             suggestion="2026-mingxi.txt")]
+    assert run_check(site).stdout.splitlines()[:-1] == [  # (nor is the other item offered for it)
+        line(path, line_no(text, "  - mingxi.txt"), "attachment_missing", file="mingxi.txt")]
 
 
 def test_a_correction_naming_its_entry_by_title_is_told_its_path(make_site):
-    """更正: written as the title of the entry corrected (the one entry so titled): its path
-    is proposed, as for a path mistyped (tester)."""
+    """更正: written as the title of the entry corrected (the one entry so titled): told to
+    write its path, which is given (tester)."""
     path, target = "content/dongcun/decisions/gengzheng.md", "content/dongcun/decisions/2026-11-02-zhaobiao.md"
     text = entry("title: 更正\ndate: 2026-11-05\n更正: 东村道路硬化工程招标结果公示")
     site = make_site({path: text, target: entry("title: 东村道路硬化工程招标结果公示\ndate: 2026-11-02")})
     assert run_check(site).stdout.splitlines()[:-1] == [
-        line(path, line_no(text, "更正:"), "corrects_unknown_hint", target="东村道路硬化工程招标结果公示",
-             suggestion="dongcun/decisions/2026-11-02-zhaobiao.md", example="dongcun/decisions/2026-11-02-zhaobiao.md")]
+        line(path, line_no(text, "更正:"), "corrects_by_title", target="东村道路硬化工程招标结果公示",
+             path="dongcun/decisions/2026-11-02-zhaobiao.md")]
 
 
 def test_a_missing_attachment_names_the_file_most_likely_meant(make_site):
     """名单.CSV for 名单.csv, and 名单.csv saved as 名单.csv.csv (Windows hides extensions),
     are named; a file item with no file name is told so, not as a file named "" (tester)."""
     path = "content/dongcun/relief/2026-11-02-dibao.md"
-    text = entry("title: 低保名单\ndate: 2026-11-02\n附件:\n  - 名单.CSV\n  - 花名册.xlsx\n  - {名称: 花名册}")
+    text = entry("title: 低保名单\ndate: 2026-11-02\n附件:\n  - 名单.CSV\n  - 花名册.xlsx\n  - {名称: 花名册}\n  -")
+    commas = "content/dongcun/relief/2026-11-03-dibao.md"  # (YAML reads one name, parted by full-width commas)
     site = make_site({path: text, "content/dongcun/relief/名单.csv": "户主\n张*三\n",
-                      "content/dongcun/relief/花名册.xlsx.xlsx": "x"})
+                      "content/dongcun/relief/花名册.xlsx.xlsx": "x", "content/dongcun/relief/~$花名册.xlsx": "x",
+                      commas: entry("title: 低保名单\ndate: 2026-11-03\n附件: [名单.csv，花名册.xlsx]")})
+    lines = text.split("\n")
     assert run_check(site).stdout.splitlines()[:-1] == [
         line(path, line_no(text, "名单.CSV"), "attachment_missing_hint", file="名单.CSV", suggestion="名单.csv"),
         line(path, line_no(text, "花名册.xlsx"), "attachment_missing_hint", file="花名册.xlsx",
-             suggestion="花名册.xlsx.xlsx"),
-        line(path, line_no(text, "{名称"), "attachment_no_file")]
+             suggestion="花名册.xlsx.xlsx"),  # (not the lock file Excel leaves beside it)
+        line(path, line_no(text, "{名称"), "attachment_no_file"),
+        line(path, lines.index("  -") + 1, "attachment_no_file"),
+        line(commas, 4, "yaml_fullwidth_comma", mark="[", closing="]")]
