@@ -5,8 +5,8 @@ the text of csv, txt, md, html, xlsx, docx and pdf files with maintained librari
 (openpyxl, python-docx, pypdf), so a resident's ID number in a spreadsheet stops the
 build like one in the entry itself; each passage with where a clerk finds it in the
 file (a text file's lines count; a PDF has pages, a workbook sheets and rows, a Word
-file tables and rows, and for both their headers, comments and text boxes). Images cannot be read: `is_image` lets `check` list them for a
-person to look at.
+file tables and rows; the headers, comments and text boxes of both are read too).
+Images cannot be read: `is_image` lets `check` list them for a person to look at.
 """
 from __future__ import annotations
 

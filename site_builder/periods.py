@@ -107,7 +107,8 @@ def sort_key(period: str) -> tuple[dt.date, dt.date]:
 # A year, month and day (2026年11月6日, 2026.11.06) is a date, and names no period.
 _YEAR_AT = re.compile(r"(?<![\d.])(19\d\d|2[01]\d\d)(?!\d)")
 _QUARTER = "[1-4一二三四]"
-_QUARTER_AFTER = re.compile(rf"\s*(?:年度?)?\s*(?:第\s*({_QUARTER})\s*季度?|({_QUARTER})\s*季度|q\s*([1-4])(?!\d))", re.I)
+_QUARTER_AFTER = re.compile(rf"\s*(?:年度?)?\s*(?:第\s*({_QUARTER})\s*季度?|({_QUARTER})\s*季度|q\s*([1-4])(?!\d))",
+                            re.I)
 _MONTH_AFTER = re.compile(r"\s*(年|[./-])\s*(1[0-2]|0?[1-9])(?!\d)(\s*月份?)?")
 _RANGE = "至到-~—–"  # (what joins the first and last month of a range; others join a list)
 _JOINS = re.escape(_RANGE) + "、和及与,"

@@ -343,8 +343,8 @@ class EntryReader:
     def _fixed_name(self, rel_path: str, stem: str, date: dt.date | None) -> str:
         """The name to give a file whose name breaks a web address: its own, made safe; a
         copy's, the original's with the copy's date for the date or month it starts with
-        (2026-10 - 副本.md, made into November's ledger: 2026-11-05.md), and -2 when that
-        is a file already (neither the copy's name nor the original's)."""
+        (2026-10 - 副本.md, dated 2026-12-05: 2026-12-05.md), and -2 when that is a file
+        already (neither the copy's name nor the original's)."""
         if not copy_like(rel_path):
             return _safe_name(stem)
         base = _COPY_NAME.sub("", stem)
