@@ -111,7 +111,7 @@ _QUARTER_AFTER = re.compile(rf"\s*(?:年度?)?\s*(?:第\s*({_QUARTER})\s*季度?
                             re.I)
 _MONTH_AFTER = re.compile(r"\s*(年|[./-])\s*(1[0-2]|0?[1-9])(?!\d)(\s*月份?)?")
 _RANGE = "至到-~—–"  # (what joins the first and last month of a range; others join a list)
-_JOINS = re.escape(_RANGE) + "、和及与,"
+_JOINS = re.escape(_RANGE) + "、和及与,，"  # (a comma as an input method types it too)
 _MORE_MONTHS = re.compile(rf"\s*([{_JOINS}])\s*(1[0-2]|0?[1-9])(?!\d)(\s*月份?)?")
 _QUARTERS_AFTER = re.compile(  # (a list or range of them: 第三、四季度, 第三季度至第四季度, 1-2季度)
     rf"\s*(?:年度?)?\s*第?\s*({_QUARTER})((?:\s*(?:季度)?\s*[{_JOINS}]\s*第?\s*{_QUARTER})+)\s*季度")

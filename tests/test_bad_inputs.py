@@ -757,6 +757,9 @@ def test_a_title_naming_another_period_gets_a_note(make_site):
     ("2026年三、四季度", "quarterly", ["2026-Q3", "2026-Q4"]),
     ("2026年第1-2季度", "quarterly", ["2026-Q1", "2026-Q2"]),
     ("2026年第一季度和2027年第一季度", "quarterly", ["2026-Q1", "2027-Q1"]),
+    ("2026年第三，四季度", "quarterly", ["2026-Q3", "2026-Q4"]),
+    ("西村2026年9月，10月财务收支公开", "monthly", ["2026-09", "2026-10"]),
+    ("2026年9月，12户低保", "monthly", ["2026-09"]),  # (a number after a comma is no month but for 月)
 ])
 def test_the_periods_a_title_names(title, cadence, named):
     """As clerks write them: digits or Han numbers, 2026.10, a range or a list of
