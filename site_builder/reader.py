@@ -211,14 +211,17 @@ def _split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
+_READ_AS = {"gb18030": "encoding_gbk", "utf-16": "encoding_utf16"}  # (read, with how to save it as UTF-8)
+
+
 def _decode(data: bytes, rel: str, problems: Problems) -> str | None:
     try:
         text, encoding = att.decode(data)
     except UnicodeDecodeError:
         problems.add(rel, None, "encoding_unknown")
         return None
-    if encoding in ("gb18030", "utf-16"):
-        problems.add(rel, None, "encoding_gbk" if encoding == "gb18030" else "encoding_utf16", warning=True)
+    if encoding in _READ_AS:
+        problems.add(rel, None, _READ_AS[encoding], warning=True)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -340,12 +343,12 @@ class EntryReader:
         item_re = re.compile(rf"^\s*-\s*(['\"]?){re.escape(text)}\1\s*(#.*)?$")  # (`- name`, whole)
         return next((k + 2 for k in range(start - 2, len(lines)) if item_re.match(lines[k])), start)
 
-    def _fixed_name(self, rel_path: str, stem: str, date: dt.date | None) -> str:
+    def _fixed_name(self, rel_path: str, stem: str, date: dt.date | None, copied: bool) -> str:
         """The name to give a file whose name breaks a web address: its own, made safe; a
         copy's, the original's with the copy's date for the date or month it starts with
         (2026-10 - 副本.md, dated 2026-12-05: 2026-12-05.md), and -2 when that is a file
-        already (neither the copy's name nor the original's)."""
-        if not copy_like(rel_path):
+        already (neither the copy's name nor the original's). `copied`: copy_like(rel_path)."""
+        if not copied:
             return _safe_name(stem)
         base = _COPY_NAME.sub("", stem)
         if date is not None:
@@ -392,8 +395,9 @@ class EntryReader:
             else:
                 date, time = parsed
         if unsafe:
-            problems.add(rel, None, "copy_file_name" if copy_like(rel_path) else "bad_file_name",
-                         name=Path(rel_path).name, fixed=self._fixed_name(rel_path, stem, date))
+            copied = copy_like(rel_path)
+            problems.add(rel, None, "copy_file_name" if copied else "bad_file_name",
+                         name=Path(rel_path).name, fixed=self._fixed_name(rel_path, stem, date, copied))
         unit = _text(f.get("unit")) or folder_unit
         category = _text(f.get("category")) or folder_cat
         if unit is None or category is None:
@@ -639,13 +643,12 @@ class EntryReader:
             return ()
         if not isinstance(value, list):
             value = [value]
+        named = [(item, item.get("file") or item.get("文件") or "",
+                  item.get("title") or item.get("name") or item.get("名称") or item.get("名稱"))
+                 if isinstance(item, dict) else (item, item, None) for item in value]
+        taken = {str(name) for _, name, _ in named}  # (none of them another's likely meaning)
         out = []
-        for item in value:
-            if isinstance(item, dict):
-                name = item.get("file") or item.get("文件") or ""
-                title = item.get("title") or item.get("name") or item.get("名称") or item.get("名稱")
-            else:
-                name, title = item, None
+        for item, name, title in named:
             if name is None or not str(name).strip():  # ({名称: 名单} with no file, or `- ` alone: no name
                 problems.add(rel, self._item_line(item, str(name or ""), "attachments"), "attachment_no_file")
                 continue
@@ -654,9 +657,7 @@ class EntryReader:
                 # [名单.csv，花名册.csv]: YAML reads one name, parted by full-width commas
                 problems.add(rel, line, "yaml_fullwidth_comma", mark="[", closing="]")
                 continue
-            found = self._resolve(str(name), rel_path, rel, line, problems,
-                                  taken={str(x.get("file") or x.get("文件")) if isinstance(x, dict) else str(x)
-                                         for x in value})
+            found = self._resolve(str(name), rel_path, rel, line, problems, taken)
             if found:
                 out.append(self._attachment(found, str(title) if title else None))
         return tuple(out)
@@ -815,7 +816,7 @@ def _date_like(value: Any) -> bool:
     if isinstance(value, dt.date):
         return True
     text = unicodedata.normalize("NFKC", str(value)).strip()
-    return bool(_date_form(text) or _NO_YEAR.match(text) or parse_date(text))
+    return bool(_date_form(text) or _NO_YEAR.match(text))
 
 
 def _flag(value: Any) -> bool | None:
