@@ -466,7 +466,7 @@ def test_a_ledger_is_found_by_the_figures_its_table_shows(browser, tmp_path):
 
 def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_path):
     """Residents type 386500 for 386,500.00 (and the other way): found either way, and by
-    its parts as before, highlighted as written; a decimal's tail before a comma (2400.00,031) and a list
+    its parts as before, highlighted as written; 12019.5 for 12,019.50; a decimal's tail before a comma (2400.00,031) and a list
     (1,234,567,8) are not taken for grouped numbers. And two of the search fuzzer's
     findings: the word constructor, a snippet's window cutting a mark."""
     bodies = {"a": "道路硬化工程款386,500.00元，已于11月支付。", "b": "光伏电站收益386500元。",
@@ -474,7 +474,7 @@ def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_pa
               "e": "项目承包方 constructor 张三", "f": "甲" * 100 + "抽检" + "乙" * 104 + "抽检" + "丙" * 50,
               "g": "房号101，102，103，凭证号001,002,003。",
               "h": "12345678" + "甲" * 52 + "抽样检测" + "乙" * 98 + "已付467450.14元。",
-              "i": "丙" * 1496 + "已付467450.14元。"}
+              "i": "丙" * 1496 + "已付467450.14元。", "j": "本月支出合计12,019.50元。", "k": "流转土地3.5亩。"}
     base = _site_of(tmp_path, {f"amount-{k}": (f"金额测试{k}", body) for k, body in bodies.items()})
     page = browser.new_page()
 
@@ -487,6 +487,11 @@ def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_pa
     assert found("102") == found("002") == ["g"]  # a list that only looks like one number
     assert "<mark>386,500</mark>" in run_query(page, base, "386500")["html"]
     assert found("031") == ["c"] and found("00031") == []
+    # an amount typed as a calculator shows it, without its last zero (reviewer), and a
+    # figure of one decimal as written
+    assert found("12019.5") == found("12,019.5") == found("１２０１９．５") == found("12019.50") == ["j"]
+    assert "<mark>12,019.50</mark>" in run_query(page, base, "12019.5")["html"]
+    assert found("3.5") == ["k"] and found("3.50") == [] and found("19.5") == []
     assert found("8") == ["d"] and found("1234567") == []
     # a word that names a property of every JavaScript object is a word like any other
     assert found("constructor") == ["e"]

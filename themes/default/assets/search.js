@@ -462,6 +462,21 @@
     });
   }
 
+  /* The query with each amount typed with one decimal, as a calculator shows it
+     (12019.5), given its second as the ledgers and lists show amounts (12,019.50);
+     null when it has none. Asked only when the query as typed finds nothing, so 3.5
+     still finds 3.5亩. */
+  var ONE_DECIMAL = /(^|[^a-z0-9.])([0-9]+\.[0-9])(?![a-z0-9.])/g;
+  function withCents(words) {
+    var text = words.map(function (w) { return w.text; }).join(" ");
+    var padded = text.replace(ONE_DECIMAL, "$1$20");
+    return padded === text ? null : parse(padded);
+  }
+
+  function find(words, filters) {
+    return loadChunksFor(words).then(function () { return search(words, filters); });
+  }
+
   function search(words, filters) {
     var found = termsOf(words), post = found.post, pos = found.pos, scoreTerms = found.scoreTerms;
     var idf = Object.create(null);
@@ -676,12 +691,17 @@
       var words = parse(q);
       var filters = { unit: filterIndex("unit", params.get("unit")), category: filterIndex("category", params.get("category")),
         year: filterIndex("year", params.get("year")) };
-      return loadChunksFor(words).then(function () { return search(words, filters); }).then(function (result) {
-        if (result.hits.length) return [result, words];
+      var cents = withCents(words);
+      return find(words, filters).then(function (result) {
+        if (result.hits.length || !cents) return [result, words];
+        return find(cents, filters).then(function (again) { return again.hits.length ? [again, cents] : [result, words]; });
+      }).then(function (found) {
+        var result = found[0];
+        if (result.hits.length) return found;
         // typed without spaces, as people type: 东庄村低保 finds what holds 东庄村 and 低保
         return resplit(words, q.split(/\s+/)).then(function (split) {
           if (!split) return [result, words];
-          return loadChunksFor(split.words).then(function () { return search(split.words, filters); })
+          return find(split.words, filters)
             .then(function (again) {
               if (!again.hits.length) return [result, words];
               // (listed as what they are: not hits of the query as typed, nor partial)
