@@ -2,8 +2,9 @@
 
 A sheet lists the month's entries of one unit, oldest first, in large type for an A4
 page, then the unit's earlier entries withdrawn in the month, with why (a resident who
-read one on the board learns it is taken down; a month with no entry of its own has no
-sheet, nor archive page to link one from: the withdrawn entry's own page is printed).
+read one on the board learns it is taken down). A month with withdrawals alone has a
+sheet of them, though no archive page to link it from: the withdrawn entry's page links
+the sheet of its withdrawal (`withdrawal_sheet`).
 When the site has a `base_url`, each entry on the sheets of the last `QR_MONTHS`
 months (the ones still posted) gets a QR code linking to its page online,
 made at build time with `segno` as inline SVG (no image files, no JavaScript); older
@@ -40,18 +41,26 @@ def sheet_path(unit: str, year: int, month: int) -> str:
 
 def board_sheets(dated: list[tuple[str, str, dt.date, dt.date | None]], today: dt.date) -> list[BoardSheet]:
     """(unit, rel, date, the day of its withdrawal or None: model.Item.withdrawn_on) of
-    published entries -> a sheet per unit and month with entries."""
+    published entries -> a sheet per unit and month with entries or withdrawals."""
     months: dict[tuple[str, int, int], list[tuple[dt.date, str]]] = defaultdict(list)
     gone: dict[tuple[str, int, int], list[tuple[dt.date, str]]] = defaultdict(list)
     for unit, rel, day, withdrawn in dated:
         months[(unit, day.year, day.month)].append((day, rel))
         if withdrawn and (withdrawn.year, withdrawn.month) != (day.year, day.month):
             gone[(unit, withdrawn.year, withdrawn.month)].append((withdrawn, rel))
+    for key in gone.keys() - months.keys():
+        months[key] = []  # (a month of withdrawals alone)
     now = today.year * 12 + today.month - 1
     return [BoardSheet(unit, year, month, tuple(rel for _, rel in sorted(found)),
                        now - (year * 12 + month - 1) < QR_MONTHS,
                        tuple(rel for _, rel in sorted(gone.get((unit, year, month), ()))))
             for (unit, year, month), found in sorted(months.items())]
+
+
+def withdrawal_sheet(unit: str, withdrawn_on: dt.date | None) -> str | None:
+    """The sheet that tells an entry's withdrawal (of its own month, when withdrawn in
+    it): the path `board_sheets` gives it, or None when its day is not told."""
+    return None if withdrawn_on is None else sheet_path(unit, withdrawn_on.year, withdrawn_on.month)
 
 
 @lru_cache(maxsize=65536)

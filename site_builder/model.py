@@ -160,6 +160,12 @@ def edited_item(site: Site, entry: Entry) -> Item | None:
     return dataclasses.replace(old, entry=new.entry, notice=new.notice, body_withheld=new.body_withheld)
 
 
+def entry_page_data(item: Item, today: dt.date) -> dict[str, Any]:
+    """What an entry's page is given: the item, and the board sheet that tells its
+    withdrawal (to print when no archive page of that month links it)."""
+    return {"item": item, "withdrawal_sheet": board.withdrawal_sheet(item.unit.id, item.withdrawn_on(today))}
+
+
 def published_items(config: SiteConfig, entries: list[Entry], today: dt.date) -> list[Item]:
     """The entries published on `today` as items, newest first, not yet linked to one
     another: all the search index needs of the model. The files of a list taken down when
@@ -417,7 +423,7 @@ def _layout(site: Site) -> list[Page]:
         u_path = site.unit_url(i.unit.id)
         crumbs = (home, (i.unit.name, u_path), (i.category.name, f"{i.unit.id}/{i.category.id}/index.html"))
         neighbours = [n for n in (i.prev, i.next, i.corrects, *i.corrected_by) if n]
-        pages.append(Page(i.url, "entry.html", i.entry.title, {"item": i},
+        pages.append(Page(i.url, "entry.html", i.entry.title, entry_page_data(i, site.today),
                           frozenset({i.entry.rel, *(n.entry.rel for n in neighbours), *i.entry.entry_links}),
                           crumbs, frozenset({i.entry.rel})))
     return pages

@@ -25,7 +25,7 @@ from . import traditional
 from .cache import Cache, PageFingerprints, PageRecord, files_fingerprint, for_output, hexdigest
 from .changes import code_fingerprint
 from .errors import Problem, SiteError
-from .model import Item, Page, Site
+from .model import Item, Page, Site, entry_page_data
 from .parallel import Tally, fork_map, workers
 from .render import Renderer
 from .theme import asset_files, template_dirs
@@ -191,7 +191,8 @@ class Preview:
     def show(self, items: list[Item]) -> list[str]:
         """Render and write the entry pages of `items` (from `model.edited_item`); their paths."""
         jobs = jobs_of(self.site, [dataclasses.replace(self.pages[item.url], title=item.entry.title,
-                                                       data={"item": item}) for item in items])
+                                                       data=entry_page_data(item, self.site.today))
+                            for item in items])
         pages = [(job.path, _render_or_raise(self.renderers, job)) for job in jobs]
         # First forget what the last build wrote there: whatever becomes of the build that
         # follows (a mistake, Ctrl+C), the next one renders these pages again.

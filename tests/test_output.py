@@ -324,6 +324,24 @@ def test_the_board_sheet_of_the_month_of_a_withdrawal_lists_it(make_site, tmp_pa
     october = (out / "dongcun/board/2026-10/index.html").read_text(encoding="utf-8")
     assert "WDTITLEMARK" in october and UI["board_withdrawn"] not in october  # (its own month's, marked)
     assert UI["board_withdrawn"] not in (out / "xicun/board/2026-10/index.html").read_text(encoding="utf-8")
+    page = (out / "dongcun/decisions/wd/index.html").read_text(encoding="utf-8")
+    assert f'href="../../../dongcun/board/2026-11/index.html">{UI["withdrawn_board"]}</a>' in page
+
+
+def test_a_month_of_withdrawals_alone_has_a_sheet_the_entry_links(make_site, tmp_path):
+    """Withdrawn in a month when the unit published nothing: the sheet still tells it
+    (no archive page of the month links it: the withdrawn entry's page does), without
+    the lead of a month's entries, nor a crumb to a year page that does not exist."""
+    site = make_site({"content/dongcun/decisions/wd.md": WITHDRAWN.replace("2026-11-10", "2027-01-05")})
+    out = build_ok(site, tmp_path / "out", today="2027-01-10")
+    sheet = (out / "dongcun/board/2027-01/index.html").read_text(encoding="utf-8")
+    head, _, withdrawals = sheet.partition(UI["board_withdrawn"])
+    assert "WDTITLEMARK" in withdrawals and "WDREASONMARK" in withdrawals and "WDTITLEMARK" not in head
+    assert 'class="board-lead"' not in sheet and 'class="board-list"' not in head
+    assert not (out / "dongcun/2027").exists() and "2027/index.html" not in sheet
+    page = (out / "dongcun/decisions/wd/index.html").read_text(encoding="utf-8")
+    assert f'href="../../../dongcun/board/2027-01/index.html">{UI["withdrawn_board"]}</a>' in page
+    assert not list(out.glob("*/board/2027-02"))
 
 
 def test_a_notice_withdrawn_is_no_longer_listed_as_open(make_site, tmp_path):
