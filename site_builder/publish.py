@@ -180,26 +180,21 @@ class Preview:
     build, so that `serve` shows an edit before the whole build that follows it has
     run (seconds, on a large site). Each is the page a build would write but for what
     the edit changes elsewhere (its title in lists, its neighbours' links), which that
-    build brings."""
+    build brings. They are served from memory, never written: the build that follows
+    may find the edit wrong (a ledger that no longer follows the month before), and the
+    output then stays as the last good build left it, whole."""
 
-    def __init__(self, site: Site, output: Path):
-        self.site, self.output = site, output
+    def __init__(self, site: Site):
+        self.site = site
         self.renderers = _Renderers(site)
         self.pages = {page.path: page for page in site.pages}
-        self.cache, self.key = for_output(site.config.root, output), global_key(site)
 
-    def show(self, items: list[Item]) -> list[str]:
-        """Render and write the entry pages of `items` (from `model.edited_item`); their paths."""
+    def render(self, items: list[Item]) -> dict[str, bytes]:
+        """The entry pages of `items` (from `model.edited_item`), by output path."""
         jobs = jobs_of(self.site, [dataclasses.replace(self.pages[item.url], title=item.entry.title,
                                                        data=entry_page_data(item, self.site.today))
-                            for item in items])
-        pages = [(job.path, _render_or_raise(self.renderers, job)) for job in jobs]
-        # First forget what the last build wrote there: whatever becomes of the build that
-        # follows (a mistake, Ctrl+C), the next one renders these pages again.
-        _distrust(self.cache, self.key, frozenset(), {path for path, _ in pages})
-        for path, data in pages:
-            write_if_changed(self.output / path, data)
-        return [path for path, _ in pages]
+                                   for item in items])
+        return {job.path: _render_or_raise(self.renderers, job) for job in jobs}
 
 
 def _preflight(renderers: _Renderers, jobs: list[Job]) -> dict[str, tuple[Job, bytes]]:

@@ -2,7 +2,8 @@
 
 A watchdog observer watches site.yaml, content/ and themes/; changes are debounced and
 rebuilt. When only entries were edited (and each still reads without a mistake), their
-own pages are rendered first from the last build's model and shown at once; the whole
+own pages are rendered first from the last build's model and shown at once, from memory
+(the output is written by builds alone, so that a failed one leaves it whole); the whole
 incremental build follows and brings the rest (lists, neighbours, search), seconds
 later on a large site. Every HTML page served gets a tiny script that polls
 `/__site-builder/version` and reloads when a build or such a page is done. When a
@@ -16,6 +17,7 @@ import errno
 import gc
 import html
 import http.server
+import os
 import sys
 import threading
 import time
@@ -44,11 +46,13 @@ RELOAD_SCRIPT = (
 
 
 class _State:
-    """What the server shows: the build number and the problems of the last build."""
+    """What the server shows: the build number, the problems of the last build, and the
+    pages of an edit shown before its build is done (by output path)."""
 
     def __init__(self) -> None:
         self.version = 0
         self.error: str | None = None
+        self.shown: dict[str, bytes] = {}
         self.lock = threading.Lock()
 
     def bump(self) -> None:
@@ -74,9 +78,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             local = Path(self.translate_path(path))
             if local.is_dir():
                 local = local / "index.html"
-            if local.is_file():
-                body = local.read_bytes().replace(
-                    b"</body>", (RELOAD_SCRIPT % self.state.version).encode() + b"</body>", 1)
+            body = self.state.shown.get(os.path.relpath(local, self.directory).replace(os.sep, "/"))
+            if body is None and local.is_file():
+                body = local.read_bytes()
+            if body is not None:
+                body = body.replace(b"</body>", (RELOAD_SCRIPT % self.state.version).encode() + b"</body>", 1)
                 return self._send(body, "text/html; charset=utf-8", 200)
         return super().do_GET()
 
@@ -180,8 +186,8 @@ class _Watcher(FileSystemEventHandler):
 class _Edits:
     """Shows edited entries' own pages at once, from the model of the last good build."""
 
-    def __init__(self, root: Path, output: Path, today: dt.date | None):
-        self.root, self.output, self.today = root, output, today
+    def __init__(self, root: Path, today: dt.date | None):
+        self.root, self.today = root, today
         self.content = (root / "content").resolve()
         self.site: Site | None = None
         self._preview: Preview | None = None
@@ -198,33 +204,33 @@ class _Edits:
     def failed(self) -> None:
         self.site = self._preview = self._reader = None
 
-    def show(self, paths: set[Path]) -> list[str]:
-        """Render the pages of `paths` when all are published entries edited so that a
-        page of their own shows the edit; the pages written (none when it did not)."""
+    def show(self, paths: set[Path]) -> dict[str, bytes]:
+        """The pages of `paths` by output path, when all are published entries edited so
+        that a page of their own shows the edit (else none)."""
         site = self.site
         paths = {p for p in paths if p.exists()}  # an editor's temporary file, renamed over an entry
         if site is None or not paths or any(p.suffix != ".md" or not p.is_relative_to(self.content)
                                             or not p.is_file() for p in paths):
-            return []
+            return {}
         self._reader = self._reader or EntryReader(site.config)
         items = []
         for path in sorted(paths):
             entry, problems = self._reader.read(site.config.content_dir / path.relative_to(self.content))
             item = edited_item(site, entry) if entry is not None and not problems.errors else None
             if item is None:
-                return []
+                return {}
             items.append(item)
-        self._preview = self._preview or Preview(site, self.output)
+        self._preview = self._preview or Preview(site)
         try:
-            return self._preview.show(items)
+            return self._preview.render(items)
         except (SiteError, OSError):
-            return []  # the build that follows reports it
+            return {}  # the build that follows reports it
 
 
 def serve(root: Path, port: int, output: Path | None, today: dt.date | None, strings: Strings) -> int:
     output = (output or root / "public").resolve()
     state = _State()
-    edits = _Edits(root, output, today)
+    edits = _Edits(root, today)
 
     handler = type("Handler", (_Handler,), {"state": state, "strings": strings})
     try:  # the port first: a clerk told it is taken should not wait for a build to hear it
@@ -259,6 +265,7 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
             state.error = traceback.format_exc()
             print(state.error, flush=True)
             edits.failed()
+        state.shown = {}  # (the build wrote them, or found them wrong)
         state.bump()
         # The model kept for the next edit is millions of objects: the last one's, left
         # frozen (a build that failed before its model was made thaws nothing), thawed
@@ -281,7 +288,8 @@ def serve(root: Path, port: int, output: Path | None, today: dt.date | None, str
             time.sleep(0.1)  # let an editor finish saving
             shown = edits.show(watcher.take())
             if shown:
-                print(strings.message("serve_shown", pages=Listed(shown)), flush=True)
+                state.shown = shown
+                print(strings.message("serve_shown", pages=Listed(list(shown))), flush=True)
                 state.bump()
             rebuild()
     except KeyboardInterrupt:
