@@ -224,6 +224,16 @@ def test_traditional_and_simplified_are_one(browser, demo, site_model):
     # the Traditional-script village is found by a Simplified query on its own words
     beiguan = run_query(page, base, "关于原砖厂场地出租")
     assert beiguan["hits"] >= 1 and all("beiguan/" in h for h in urls(beiguan))
+    # the link to the other script keeps the query and its filters (tester: typed again)
+    a = run_query(page, base, "四议两公开", unit="dongzhuang")
+    page.click("a.script-switch")
+    page.wait_for_function("document.getElementById('search-app').getAttribute('data-ready') === '四议两公开'")
+    assert page.url.startswith(base + "zh-hant/search/index.html?")
+    assert page.input_value("#search-form [name=unit]") == "dongzhuang"
+    assert int(page.get_attribute("#search-results", "data-hits")) == a["hits"] > 0
+    page.click("a.script-switch")  # and back
+    page.wait_for_function("document.getElementById('search-app').getAttribute('data-ready') === '四议两公开'")
+    assert page.url.startswith(base + "search/index.html?")
 
 
 def test_characters_opencc_changes_only_in_some_words_fold_alike():

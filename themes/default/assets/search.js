@@ -678,7 +678,12 @@
     return -1;
   }
 
+  // the link to this page in the other script keeps the query (tester: a resident who
+  // switched had to type it again, perhaps with another input method)
+  var switcher = document.querySelector("a.script-switch"), switchTo = switcher && switcher.getAttribute("href");
+
   function run(params) {
+    if (switcher) switcher.setAttribute("href", switchTo + (params.toString() ? "?" + params.toString() : ""));
     var q = (params.get("q") || "").trim();
     form.q.value = q;
     var header = document.getElementById("site-search");  // (the box in the header says it too)
