@@ -201,6 +201,7 @@ def build_site(config: SiteConfig, entries: list[Entry], today: dt.date,
     for e in entries:
         if e.date > today and e.corrects and e.corrects not in all_rels:
             _corrects_unknown(e, all_rels, mistaken, problems)
+    _tell_links_to_unpublished(items, by_rel, entries, mistaken, problems)
 
     by_unit: dict[str, list[Item]] = defaultdict(list)
     by_uc: dict[tuple[str, str], list[Item]] = defaultdict(list)
@@ -288,6 +289,25 @@ def _link_corrections(items: list[Item], by_rel: dict[str, Item], all_rels: dict
             # would count as published months after it was formed (late, to the supervisors)
             problems.add(i.entry.source, i.entry.corrects_line, "correction_formed_before", warning=True,
                          formed=i.entry.formed.isoformat(), date=old.entry.date.isoformat())
+
+
+def _tell_links_to_unpublished(items: list[Item], by_rel: dict[str, Item], entries: list[Entry],
+                               mistaken: frozenset[str], problems: Problems) -> None:
+    """A note for each link to an entry not published today, a draft (read, the file
+    is there, but left out of `entries`) or one dated later: its page shows the link's
+    words alone until then (tester: nothing said so, and the clerk took it for a link
+    residents could follow). A file that could not be read has its own error."""
+    later = {e.rel: e for e in entries if e.rel not in by_rel}
+    for i in items:
+        for rel, line in zip(i.entry.entry_links, i.entry.entry_link_lines):
+            if rel in by_rel or rel in mistaken:
+                continue
+            target = later.get(rel)
+            if target is None:
+                problems.add(i.entry.source, line, "entry_link_draft", warning=True, file=f"content/{rel}")
+            else:
+                problems.add(i.entry.source, line, "entry_link_later", warning=True, file=target.source,
+                             date=target.date.isoformat())
 
 
 def _corrects_unknown(entry: Entry, all_rels: dict[str, str], mistaken: frozenset[str], problems: Problems) -> None:

@@ -160,6 +160,7 @@ class Entry:
     line: int = 1                # first line of the front matter, for messages about the entry
     date_line: int = 2           # the line of its date, for messages about the date
     corrects_line: int = 1       # the line of `corrects`, for messages about the entry it corrects
+    entry_link_lines: tuple[int, ...] = ()  # the line of each of `entry_links`
 
     @property
     def source(self) -> str:
@@ -533,7 +534,8 @@ class EntryReader:
             publisher=_text(f.get("publisher")), tags=tags, summary=summary,
             attachments=attachments, totals=totals, corrects=_content_path(f.get("corrects")),
             draft=False, withdrawn=withdrawn, opening_note=_text(f.get("opening_note")),
-            html=html, ledgers=tuple(summed if problems.errors else found_ledgers), entry_links=tuple(entry_links),
+            html=html, ledgers=tuple(summed if problems.errors else found_ledgers),
+            entry_links=tuple(link for link, _ in entry_links), entry_link_lines=tuple(n for _, n in entry_links),
             digest=content_digest(data, attachments), date_line=self._line("date"),
             corrects_line=self._line("corrects")))
 
@@ -700,7 +702,7 @@ class EntryReader:
             seen[a.name] = a.rel
 
     def _local_links(self, html: str, body: str, body_line: int, rel_path: str, rel: str,
-                     problems: Problems) -> tuple[str, list[Attachment], list[str]]:
+                     problems: Problems) -> tuple[str, list[Attachment], list[tuple[str, int]]]:
         """Check relative links and images; files are published beside the entry page. An
         image shown in the page that a phone on a slow network takes long to load (a
         photo as the camera took it) is told, with what to do."""
@@ -717,7 +719,7 @@ class EntryReader:
                 continue
             if path.suffix == ".md":
                 link = path.relative_to(self.content).as_posix()
-                entries.append(link)
+                entries.append((link, line))
                 mapping[url] = f"sb-entry:{link}" + (f"#{fragment}" if fragment else "")
             else:
                 a = self._attachment(path, None)

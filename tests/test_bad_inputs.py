@@ -659,6 +659,28 @@ def test_an_entry_dated_later_is_held_back_with_a_note(make_site, tmp_path):
     assert not (out / "dongcun/decisions/2027-11-04-later").exists()
 
 
+def test_a_link_to_an_entry_not_yet_published_is_told(make_site, tmp_path):
+    """A link to a draft or to an entry dated later shows its words alone until that one
+    is published: the clerk is told, on the link's line (tester: nothing was said, and
+    the clerk took it for a link residents could follow)."""
+    linking = "content/dongcun/decisions/2026-11-05-linking.md"
+    site = make_site({
+        linking: entry("title: 链接测试的决议\ndate: 2026-11-05",
+                       "见附表。\n\n参见[补充说明](2026-11-06-draft.md)和[下月计划](2026-12-01-later.md)。"),
+        "content/dongcun/decisions/2026-11-06-draft.md": entry("title: 补充说明\ndate: 2026-11-06\ndraft: true"),
+        "content/dongcun/decisions/2026-12-01-later.md": entry("title: 下月计划\ndate: 2026-12-01"),
+    })
+    notes = _notes_of(site)
+    at = 8  # (the front matter's 4 lines, a blank line, the first paragraph, a blank line)
+    told = [n for n in notes if n.startswith(linking)]
+    assert told == [
+        line(linking, at, "entry_link_draft", warning=True, file="content/dongcun/decisions/2026-11-06-draft.md"),
+        line(linking, at, "entry_link_later", warning=True, file="content/dongcun/decisions/2026-12-01-later.md",
+             date="2026-12-01")], notes
+    page = (build_ok(site, tmp_path / "out") / "dongcun/decisions/2026-11-05-linking/index.html").read_text("utf-8")
+    assert "参见补充说明和下月计划。" in page
+
+
 def _notes_of(site) -> list[str]:
     """What `check` prints of a site that passes, but its summary line."""
     result = run_check(site)
