@@ -81,9 +81,10 @@ def accountability_pages(site: Site, home: tuple[str, str]) -> list[Page]:
                               t["finance_title"].format(unit=unit.name),
                               {"unit": unit, "charts": charts},
                               frozenset(r.rel for s in series_list for r in s.rows), (home, unit_crumb)))
-    years = {(i.unit.id, i.entry.date.year) for i in site.items}  # (a unit's year has a page)
     for sheet in site.boards:
         unit = cfg.units_by_id[sheet.unit]
+        # (a year page, when the month has entries: a sheet of withdrawals alone, which
+        # shows no entry of that year, would depend on others for its crumbs)
         year_crumb = (t["year_label"].format(y=sheet.year), f"{unit.id}/{sheet.year}/index.html")
         lines, withdrawals = _sheet_lines(site, sheet.rels), _sheet_lines(site, sheet.withdrawals)
         pages.append(Page(sheet.path, "board.html",
@@ -92,7 +93,7 @@ def accountability_pages(site: Site, home: tuple[str, str]) -> list[Page]:
                            "withdrawals": withdrawals, "with_qr": sheet.with_qr},
                           frozenset(sheet.rels + sheet.withdrawals),
                           (home, (unit.name, site.unit_url(unit.id)))
-                          + ((year_crumb,) if (unit.id, sheet.year) in years else ())))
+                          + ((year_crumb,) if sheet.rels else ())))
     return pages
 
 

@@ -160,10 +160,13 @@ def edited_item(site: Site, entry: Entry) -> Item | None:
     return dataclasses.replace(old, entry=new.entry, notice=new.notice, body_withheld=new.body_withheld)
 
 
-def entry_page_data(item: Item, today: dt.date) -> dict[str, Any]:
-    """What an entry's page is given: the item, and the board sheet that tells its
-    withdrawal (to print when no archive page of that month links it)."""
-    return {"item": item, "withdrawal_sheet": board.withdrawal_sheet(item.unit.id, item.withdrawn_on(today))}
+def entry_page_data(item: Item, told: dict[str, str]) -> dict[str, Any]:
+    """What an entry's page is given: the item, and, withdrawn, the board sheet that
+    tells it (`told`: board.withdrawal_sheets), else its own month's, where it is marked
+    so (to print: no archive page links a sheet of withdrawals alone)."""
+    e = item.entry
+    sheet = (told.get(e.rel) or board.sheet_path(item.unit.id, e.date.year, e.date.month)) if item.withdrawn else None
+    return {"item": item, "withdrawal_sheet": sheet}
 
 
 def published_items(config: SiteConfig, entries: list[Entry], today: dt.date) -> list[Item]:
@@ -247,8 +250,8 @@ def _attach_accountability(site: Site, entries: list[Entry], problems: Problems)
         if i.entry.ledgers and not i.withdrawn:
             i.ledger_files = finance.ledger_names(tuple(a.name for a in i.entry.attachments),
                                                   len(i.entry.ledgers))
-    site.boards = board.board_sheets([(i.unit.id, i.entry.rel, i.entry.date, i.withdrawn_on(today))
-                                      for i in site.items], today)
+    site.boards = board.board_sheets([(i.unit.id, i.entry.rel, i.entry.date, w := i.withdrawn_on(today),
+                                       w is not None and w == i.entry.withdrawn.date) for i in site.items], today)
 
 
 def _check_index_numbers(items: list[Item], problems: Problems) -> None:
@@ -439,11 +442,12 @@ def _layout(site: Site) -> list[Page]:
             "title_key": "search_title", "units": unit_years, "categories": cfg.categories,
             "years": sorted({i.entry.date.year for i in site.items}, reverse=True),
         }, frozenset({"*"}), (home,)))
+    told = board.withdrawal_sheets(site.boards)
     for i in site.items:
         u_path = site.unit_url(i.unit.id)
         crumbs = (home, (i.unit.name, u_path), (i.category.name, f"{i.unit.id}/{i.category.id}/index.html"))
         neighbours = [n for n in (i.prev, i.next, i.corrects, *i.corrected_by) if n]
-        pages.append(Page(i.url, "entry.html", i.entry.title, entry_page_data(i, site.today),
+        pages.append(Page(i.url, "entry.html", i.entry.title, entry_page_data(i, told),
                           frozenset({i.entry.rel, *(n.entry.rel for n in neighbours), *i.entry.entry_links}),
                           crumbs, frozenset({i.entry.rel})))
     return pages

@@ -22,6 +22,7 @@ from typing import Callable
 import jinja2
 
 from . import traditional
+from .board import withdrawal_sheets
 from .cache import Cache, PageFingerprints, PageRecord, files_fingerprint, for_output, hexdigest
 from .changes import code_fingerprint
 from .errors import Problem, SiteError
@@ -178,7 +179,7 @@ def render_pages(site: Site, writer: OutputWriter, root: Path, parallel: bool = 
 class Preview:
     """The pages of entries just edited, rendered at once from the model of the last
     build, so that `serve` shows an edit before the whole build that follows it has
-    run (seconds, on a large site). Each is the page a build would write but for what
+    run (seconds, on a large site). Each is the page a build would make but for what
     the edit changes elsewhere (its title in lists, its neighbours' links), which that
     build brings. They are served from memory, never written: the build that follows
     may find the edit wrong (a ledger that no longer follows the month before), and the
@@ -188,11 +189,12 @@ class Preview:
         self.site = site
         self.renderers = _Renderers(site)
         self.pages = {page.path: page for page in site.pages}
+        self.told = withdrawal_sheets(site.boards)
 
     def render(self, items: list[Item]) -> dict[str, bytes]:
         """The entry pages of `items` (from `model.edited_item`), by output path."""
         jobs = jobs_of(self.site, [dataclasses.replace(self.pages[item.url], title=item.entry.title,
-                                                       data=entry_page_data(item, self.site.today))
+                                                       data=entry_page_data(item, self.told))
                                    for item in items])
         return {job.path: _render_or_raise(self.renderers, job) for job in jobs}
 

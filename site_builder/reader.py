@@ -719,7 +719,8 @@ class EntryReader:
                 continue
             if path.suffix == ".md":
                 link = path.relative_to(self.content).as_posix()
-                entries.append((link, line))
+                if all(link != known for known, _ in entries):  # (linked twice: told once)
+                    entries.append((link, line))
                 mapping[url] = f"sb-entry:{link}" + (f"#{fragment}" if fragment else "")
             else:
                 a = self._attachment(path, None)
@@ -901,8 +902,13 @@ def _summary(html: str) -> str:
 
 
 def _find_line(body: str, needle: str, body_line: int) -> int:
-    at = body.find(needle)
-    return body_line + (body.count("\n", 0, at) if at >= 0 else 0)
+    """The line of `needle` in the body: where it stands as a link's or an image's
+    target first (`](x.md`, `]: x.md`, `="x.md`), as its words may stand in the text
+    before; the body's first line when it stands nowhere as written."""
+    for form in (f"]({needle}", f"]: {needle}", f'="{needle}', needle):
+        if (at := body.find(form)) >= 0:
+            return body_line + body.count("\n", 0, at)
+    return body_line
 
 
 _LEDGER_KEYS = ("ledger_", "totals_")  # the mistakes of a ledger's lines and totals

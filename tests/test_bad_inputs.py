@@ -661,16 +661,18 @@ def test_an_entry_dated_later_is_held_back_with_a_note(make_site, tmp_path):
 
 def test_a_link_to_an_entry_not_yet_published_is_told(make_site, tmp_path):
     """A link to a draft or to an entry dated later shows its words alone until that one
-    is published: the clerk is told, on the link's line (tester: nothing was said, and
-    the clerk took it for a link residents could follow)."""
+    is published: the clerk is told, on the link's line, once (tester: nothing was said,
+    and the clerk took it for a link residents could follow)."""
     linking = "content/dongcun/decisions/2026-11-05-linking.md"
     site = make_site({
         linking: entry("title: 链接测试的决议\ndate: 2026-11-05",
-                       "见附表。\n\n参见[补充说明](2026-11-06-draft.md)和[下月计划](2026-12-01-later.md)。"),
+                       "见附表（2026-11-06-draft.md 待补）。\n\n参见[补充说明](2026-11-06-draft.md)和"
+                       "[下月计划](2026-12-01-later.md)。\n\n再见[补充说明](2026-11-06-draft.md)。"),
         "content/dongcun/decisions/2026-11-06-draft.md": entry("title: 补充说明\ndate: 2026-11-06\ndraft: true"),
         "content/dongcun/decisions/2026-12-01-later.md": entry("title: 下月计划\ndate: 2026-12-01"),
     })
     notes = _notes_of(site)
+    # on the line of the link (not of its words in the text before), once for two links
     at = 8  # (the front matter's 4 lines, a blank line, the first paragraph, a blank line)
     told = [n for n in notes if n.startswith(linking)]
     assert told == [

@@ -848,6 +848,39 @@ def test_a_terminal_never_sized_is_taken_for_80_columns():
         os.close(slave)
 
 
+def test_serve_answers_the_pages_of_an_edit_from_memory(tmp_path):
+    """The pages of an edit shown before its build are answered from memory under every
+    address a browser may ask them by (the folder with or without its slash, index.html,
+    the Traditional copy, a Chinese name %-encoded, a query); other pages from the disk,
+    where nothing of the edit is written (reviewer: no test could fail on the lookup)."""
+    import threading
+    import urllib.parse
+    from functools import partial
+
+    from site_builder import serve as serve_module
+
+    out = (tmp_path / "out").resolve()
+    for rel in ("东庄/x/index.html", "zh-hant/东庄/x/index.html", "b/index.html"):
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text("<html><body>DISK</body></html>", encoding="utf-8")
+    state = serve_module._State()
+    state.shown = {"东庄/x/index.html": b"<html><body>MEMORY</body></html>",
+                   "zh-hant/东庄/x/index.html": b"<html><body>MEMORY-HANT</body></html>"}
+    handler = type("Handler", (serve_module._Handler,), {"state": state, "strings": load_strings("zh-Hans")})
+    server = serve_module._Server(("127.0.0.1", 0), partial(handler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base, name = f"http://127.0.0.1:{server.server_address[1]}", urllib.parse.quote("东庄")
+        for path, shown in ((f"/{name}/x/", "MEMORY"), (f"/{name}/x", "MEMORY"), (f"/{name}/x/index.html", "MEMORY"),
+                            (f"/zh-hant/{name}/x/?q=1", "MEMORY-HANT"), ("/b/", "DISK")):
+            status, body = _get(base + path)
+            assert status == 200 and body.startswith(f"<html><body>{shown}<script>"), (path, body)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (out / "东庄/x/index.html").read_text(encoding="utf-8") == "<html><body>DISK</body></html>"
+
+
 def test_serve_rebuilds_and_shows_errors(make_site, tmp_path):
     site = make_site()
     entry = site / "content/dongcun/decisions/2026-11-02-daolu.md"

@@ -329,19 +329,33 @@ def test_the_board_sheet_of_the_month_of_a_withdrawal_lists_it(make_site, tmp_pa
 
 
 def test_a_month_of_withdrawals_alone_has_a_sheet_the_entry_links(make_site, tmp_path):
-    """Withdrawn in a month when the unit published nothing: the sheet still tells it
-    (no archive page of the month links it: the withdrawn entry's page does), without
-    the lead of a month's entries, nor a crumb to a year page that does not exist."""
-    site = make_site({"content/dongcun/decisions/wd.md": WITHDRAWN.replace("2026-11-10", "2027-01-05")})
-    out = build_ok(site, tmp_path / "out", today="2027-01-10")
+    """Withdrawn in a month when the unit published nothing: the sheet still tells it,
+    headed so (no archive page of the month links it: the withdrawn entry's page does),
+    its crumbs naming no year page (which may not exist, and would depend on entries the
+    sheet does not show). Withdrawn on a day after today (in force now), or on no day
+    told: no sheet of its own, that would move month by month; its page links the sheet
+    of its own month, where it is marked withdrawn."""
+    later = WITHDRAWN.replace("wd-list-WDATTNAMEMARK.csv", "").replace("2026-11-10", "2027-03-05")
+    site = make_site({"content/dongcun/decisions/wd.md": WITHDRAWN.replace("2026-11-10", "2027-01-05"),
+                      "content/dongcun/decisions/wd-later.md": later.replace("WDTITLEMARK", "LATERMARK"),
+                      "content/dongcun/decisions/wd-dateless.md":
+                          later.replace("WDTITLEMARK", "DATELESSMARK").replace("date: 2027-03-05, ", "")})
+    out = build_ok(site, tmp_path / "out", today="2027-02-10")
     sheet = (out / "dongcun/board/2027-01/index.html").read_text(encoding="utf-8")
-    head, _, withdrawals = sheet.partition(UI["board_withdrawn"])
-    assert "WDTITLEMARK" in withdrawals and "WDREASONMARK" in withdrawals and "WDTITLEMARK" not in head
-    assert 'class="board-lead"' not in sheet and 'class="board-list"' not in head
-    assert not (out / "dongcun/2027").exists() and "2027/index.html" not in sheet
-    page = (out / "dongcun/decisions/wd/index.html").read_text(encoding="utf-8")
-    assert f'href="../../../dongcun/board/2027-01/index.html">{UI["withdrawn_board"]}</a>' in page
-    assert not list(out.glob("*/board/2027-02"))
+    assert UI["board_heading_withdrawn"].format(y=2027, m=1) in sheet and UI["board_lead_withdrawn"] in sheet
+    assert "WDTITLEMARK" in sheet and "WDREASONMARK" in sheet and UI["board_withdrawn"] not in sheet
+    crumbs = re.search(r"<nav class=\"crumbs.*?</nav>", sheet, re.S).group(0)
+    assert re.findall(r'href="([^"]*)"', crumbs) == ["../../../index.html", "../../../dongcun/index.html"], crumbs
+    assert not (out / "dongcun/2027").exists()
+
+    def sheet_linked(name: str) -> str:
+        page = (out / f"dongcun/decisions/{name}/index.html").read_text(encoding="utf-8")
+        return re.search(rf'href="../../../dongcun/board/([0-9-]+)/index.html">{UI["withdrawn_board"]}</a>', page).group(1)
+
+    assert sheet_linked("wd") == "2027-01"
+    assert sheet_linked("wd-later") == sheet_linked("wd-dateless") == "2026-10"
+    assert "LATERMARK" in (out / "dongcun/board/2026-10/index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (out / "dongcun/board").iterdir() if p.name >= "2026-11") == ["2026-11", "2027-01"]
 
 
 def test_a_notice_withdrawn_is_no_longer_listed_as_open(make_site, tmp_path):

@@ -484,7 +484,8 @@ def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_pa
               "e": "项目承包方 constructor 张三", "f": "甲" * 100 + "抽检" + "乙" * 104 + "抽检" + "丙" * 50,
               "g": "房号101，102，103，凭证号001,002,003。",
               "h": "12345678" + "甲" * 52 + "抽样检测" + "乙" * 98 + "已付467450.14元。",
-              "i": "丙" * 1496 + "已付467450.14元。", "j": "本月支出合计12,019.50元。", "k": "流转土地3.5亩。"}
+              "i": "丙" * 1496 + "已付467450.14元。", "j": "本月支出合计12,019.50元。", "k": "流转土地3.5亩。",
+              "l": "2026.10 村民代表会议纪要"}
     base = _site_of(tmp_path, {f"amount-{k}": (f"金额测试{k}", body) for k, body in bodies.items()})
     page = browser.new_page()
 
@@ -497,11 +498,13 @@ def test_an_amount_is_found_with_or_without_its_thousands_commas(browser, tmp_pa
     assert found("102") == found("002") == ["g"]  # a list that only looks like one number
     assert "<mark>386,500</mark>" in run_query(page, base, "386500")["html"]
     assert found("031") == ["c"] and found("00031") == []
-    # an amount typed as a calculator shows it, without its last zero (reviewer), and a
-    # figure of one decimal as written
+    # an amount typed as a calculator shows it, without its last zero (reviewer), told
+    # so; a figure of one decimal as written; not a month (2026.1 is January)
     assert found("12019.5") == found("12,019.5") == found("１２０１９．５") == found("12019.50") == ["j"]
-    assert "<mark>12,019.50</mark>" in run_query(page, base, "12019.5")["html"]
-    assert found("3.5") == ["k"] and found("3.50") == [] and found("19.5") == []
+    cents = run_query(page, base, "12019.5")
+    assert "<mark>12,019.50</mark>" in cents["html"]
+    assert cents["status"] == load_strings("zh-Hans").ui["search_cents"].format(amounts="12019.50", count=1), cents["status"]
+    assert found("3.5") == ["k"] and found("3.50") == [] and found("19.5") == [] and found("2026.1") == []
     assert found("8") == ["d"] and found("1234567") == []
     # a word that names a property of every JavaScript object is a word like any other
     assert found("constructor") == ["e"]

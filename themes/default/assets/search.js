@@ -463,14 +463,20 @@
   }
 
   /* The query with each amount typed with one decimal, as a calculator shows it
-     (12019.5), given its second as the ledgers and lists show amounts (12,019.50);
-     null when it has none. Asked only when the query as typed finds nothing, so 3.5
-     still finds 3.5亩. */
-  var ONE_DECIMAL = /(^|[^a-z0-9.])([0-9]+\.[0-9])(?![a-z0-9.])/g;
+     (12019.5), given its second as the ledgers and lists show amounts (12,019.50):
+     { words, amounts }, or null when it has none. An amount of three digits or more
+     before the point, not a year (2026.1 is January, not 2026.10); asked only when no
+     entry holds the query as typed, so 3.5 and 150.5 still find 3.5亩 and 150.5米 (its
+     partial matches are the amount's parts: 12019 of 12,019.50).
+     (The words are folded: lowercase, commas of thousands taken out.) */
+  var ONE_DECIMAL = /(^|[^a-z0-9.])((?!(?:19|20)[0-9]{2}\.)[0-9]{3,}\.[0-9])(?![a-z0-9.])/g;
   function withCents(words) {
-    var text = words.map(function (w) { return w.text; }).join(" ");
-    var padded = text.replace(ONE_DECIMAL, "$1$20");
-    return padded === text ? null : parse(padded);
+    var text = words.map(function (w) { return w.text; }).join(" "), amounts = [];
+    var padded = text.replace(ONE_DECIMAL, function (m, before, amount) {
+      amounts.push(amount + "0");
+      return before + amount + "0";
+    });
+    return amounts.length ? { words: parse(padded), amounts: amounts } : null;
   }
 
   function find(words, filters) {
@@ -658,6 +664,7 @@
       var n = result.hits.length;
       status.innerHTML = result.split ? esc(count(S.split, result.split.hits.length).replace(
         "{words}", result.split.words.join(S.split_sep))) :
+        result.cents ? esc(count(S.cents, n).replace("{amounts}", result.cents.join(S.split_sep))) :
         n ? esc(count(S.found, n)) : result.partial.length ? esc(S.only_partial) :
         esc(S.none) + ' <a href="' + esc(siteRoot + "index.html") + '">' + esc(S.browse) + "</a>";
       more.hidden = all.length <= shown;
@@ -699,7 +706,11 @@
       var cents = withCents(words);
       return find(words, filters).then(function (result) {
         if (result.hits.length || !cents) return [result, words];
-        return find(cents, filters).then(function (again) { return again.hits.length ? [again, cents] : [result, words]; });
+        return find(cents.words, filters).then(function (again) {
+          if (!again.hits.length) return [result, words];
+          again.cents = cents.amounts;  // (told: not what was typed)
+          return [again, cents.words];
+        });
       }).then(function (found) {
         var result = found[0];
         if (result.hits.length) return found;
