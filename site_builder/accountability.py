@@ -80,6 +80,13 @@ class CadenceRecord:
     late_entries: tuple[str, ...]      # entries late against the working-day rule
     status: str  # "ok" 按时; "overdue" 逾期 N 天 (only the latest is missing); "missing" 缺 N 期
 
+    @property
+    def shown_status(self) -> str:
+        """The status as pages show it: "late" 有 N 期迟报 for one whose periods are all
+        covered, some after their due dates (tester: shown 按时, in green, for a village
+        late every month)."""
+        return "late" if self.status == "ok" and self.late_periods else self.status
+
 
 @dataclass(frozen=True)
 class StaleUnit:
@@ -110,6 +117,11 @@ class Supervision:
     @property
     def failing(self) -> tuple[CadenceRecord, ...]:
         return tuple(r for r in self.records if r.status != "ok")
+
+    @property
+    def late_only(self) -> tuple[CadenceRecord, ...]:
+        """Those with every period due covered, some late (`CadenceRecord.shown_status`)."""
+        return tuple(r for r in self.records if r.shown_status == "late")
 
     def for_unit(self, unit_id: str) -> tuple[CadenceRecord, ...]:
         return tuple(r for r in self.records if r.unit == unit_id)

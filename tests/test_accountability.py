@@ -244,6 +244,13 @@ def test_a_period_published_late_is_named_with_how_late(tmp_path):
     out = build(site, "2026-11-20")
     said = UI["late_periods_note"].format(count=1, periods=UI["late_period"].format(period="2026年8月", days=15))
     assert said in text_of(read(out, "supervision/index.html")) and said in text_of(read(out, "beicun/index.html"))
+    # and its status says so, marked, never 按时 in green (tester: a village late every
+    # month was), nor does the page say every unit published on time
+    page = read(out, "supervision/index.html")
+    rows = {r[0]: r for r in tables(page)[UI["cadence_caption"]][1:]}
+    assert rows["北村"][1].startswith(UI["status_late"].format(count=1)), rows["北村"]
+    assert '<td class="cell-late">' in page and '<strong class="status status-late">' in page
+    assert UI["cadence_late"].format(count=1) in text_of(page) and UI["cadence_all_ok"] not in text_of(page)
     result = run("check", "--supervision", str(site), "--today", "2026-11-20")
     assert MESSAGES["supervision_line"].format(unit="北村", category="财务收支", status=said, detail="") in \
         result.stdout.splitlines(), result.stdout

@@ -261,6 +261,24 @@ def test_a_line_of_a_wide_table_on_a_phone_shows_its_words_beside_its_figures(br
         page.close()
 
 
+def test_the_supervision_table_swiped_on_a_phone_still_names_each_row_s_unit(browser, site):
+    """Swiped to its last column at 360 px, each row of the supervision table still
+    shows its unit's name (tester: a cell of 缺 3 期, and no village's name in sight)."""
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    try:
+        page.goto((site / "supervision/index.html").as_uri())
+        box = page.locator("table.supervision").locator("xpath=..")
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth + 100")
+        box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+        names = page.locator("table.supervision tbody th[scope=row]")
+        assert names.count() >= 3
+        for k in range(names.count()):
+            left, right = names.nth(k).evaluate("th => { const r = th.getBoundingClientRect(); return [r.left, r.right]; }")
+            assert 0 <= left and right <= 360, (k, left, right)
+    finally:
+        page.close()
+
+
 def test_every_table_has_headers_and_caption(site):
     missing = []
     for path in site.rglob("*.html"):
