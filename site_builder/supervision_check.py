@@ -32,11 +32,13 @@ from .workdays import WorkCalendar
 
 
 # The notes on what the figures listed stand on (a year the working-day calendar does
-# not know; an entry that covers no period, or one it should not, or that counts only
-# from its later date): printed before them, those dated after `today` as one line. The
-# others, on the content, are `check`'s: only counted here.
+# not know; an entry that covers no period, or one it should not, or another than its
+# title names, or that counts only from its later date): printed before them, those
+# dated after `today` as one line. The others, on the content, are `check`'s: only
+# counted here. (Tester: a quarter's report counted as the next quarter's was told
+# missing, and the note that said why was not printed.)
 BEARING = frozenset({"workdays_unknown_year", "period_longer_than_cadence", "ledger_period_not_begun",
-                     "ledger_period_from_lines"})
+                     "ledger_period_from_lines", "title_period_not_written", "title_names_other_period"})
 
 
 def check_supervision(root: Path, today: dt.date | None, strings: Strings, out: TextIO) -> int:

@@ -303,9 +303,15 @@ def test_supervision_list_tells_the_notes_on_its_figures_and_counts_the_others(t
     # December typed for August: counted as December's, which had not begun
     write_entry(site, "nancun/finance/2026-09-05-aug.md", "```ledger\n日期,摘要,收入,支出\n2026-12-03,补录,1.00,\n```",
                 title="南村8月账目", date="2026-09-05", period="2026-12")
+    # August's, no period written: counted by its date as September's (tester: not told)
+    write_entry(site, "beicun/finance/2026-09-07-aug.md", title="2026年8月财务收支公开", date="2026-09-07")
     result = run("check", "--supervision", str(site), "--today", "2026-09-15")
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
+    assert [x for x in lines if "2026-09-07-aug" in x] == [
+        "content/beicun/finance/2026-09-07-aug.md:2: " + MESSAGES["warning_label"] + MESSAGES[
+            "title_period_not_written"].format(named="2026-08", counted="2026-09", first="2026-08")], lines
+    lines = [x for x in lines if "2026-09-07-aug" not in x]
     assert ("content/nancun/finance/2026-09-05-aug.md:4: " + MESSAGES["warning_label"] + MESSAGES[
         "ledger_period_not_begun"].format(period="2026-12", date="2026-09-05")) in lines, lines
     lines = [x for x in lines if "2026-09-05-aug" not in x]
