@@ -42,7 +42,8 @@ ENTRY_BUDGET = 30 * 1024   # gzip bytes: HTML + CSS + script loaded before any s
 UNIT_BUDGET = 60 * 1024
 TARGET_SELECTORS = (".site-nav a", ".site-title", ".site-tools a", ".site-tools button", ".crumbs a",
                     ".entries li > a", ".pager a", ".pager span", "button", ".inline a", ".more",
-                    ".prev-next a", ".attachments li > a", ".unit-card h3 a", ".unit-list a", ".ledger-csv a")
+                    ".prev-next a", ".attachments li > a", ".unit-card h3 a", ".unit-list a", ".ledger-csv a",
+                    ".ask li a")
 # A 1x1 PNG.
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
                     "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
