@@ -320,6 +320,7 @@ def test_the_board_sheet_of_the_month_of_a_withdrawal_lists_it(make_site, tmp_pa
     november = (out / "dongcun/board/2026-11/index.html").read_text(encoding="utf-8")
     head, _, withdrawals = november.partition(UI["board_withdrawn"])
     assert "WDTITLEMARK" not in head and "WDTITLEMARK" in withdrawals
+    assert UI["board_foot"].format(publisher="东村") in november  # (the village posts it: tester)
     assert UI["withdrawn_reason"] + "误传了未脱敏的名单WDREASONMARK" in withdrawals
     october = (out / "dongcun/board/2026-10/index.html").read_text(encoding="utf-8")
     assert "WDTITLEMARK" in october and UI["board_withdrawn"] not in october  # (its own month's, marked)
