@@ -486,13 +486,17 @@ def test_a_notice_shorter_than_its_category_requires_is_shown_to_the_supervisors
                 notice_until="2026-11-11")
     write_entry(site, "beicun/relief/2026-11-12-full.md", title="北村低保对象公示（二）", date="2026-11-12",
                 notice_until="2026-11-18")
+    write_entry(site, "beicun/relief/2026-11-02-gone.md", title="北村低保对象公示（误）", date="2026-11-02",
+                notice_until="2026-11-03", withdrawn={"date": "2026-11-04", "reason": "名单有误"})
     out = build(site, "2026-11-20")
     rows = tables(read(out, "supervision/index.html"))[UI["short_notice_heading"]]
-    assert [r[0] for r in rows[1:]] == ["北村低保对象公示"]
+    # (one withdrawn since is marked so: tester)
+    assert [r[0] for r in rows[1:]] == ["北村低保对象公示", "北村低保对象公示（误） " + UI["withdrawn"]], rows
     assert rows[1][3:] == [UI["date_span"].format(start=cn_date(dt.date(2026, 11, 10)), until=cn_date(dt.date(2026, 11, 11))),
                            UI["short_notice_days"].format(days=2, least=7)]
     short = json.loads(read(out, "data/supervision.json"))["short_notices"]
-    assert [(x["title"], x["days"], x["least_days"]) for x in short] == [("北村低保对象公示", 2, 7)]
+    assert [(x["title"], x["days"], x["least_days"]) for x in short] == [("北村低保对象公示", 2, 7),
+                                                                        ("北村低保对象公示（误）", 2, 7)]
     lines = run("check", "--supervision", str(site), "--today", "2026-11-20").stdout.splitlines()
     assert MESSAGES["supervision_short_notice"].format(
         unit="北村", category="低保救助", title="北村低保对象公示", start=cn_date(dt.date(2026, 11, 10)),
