@@ -807,6 +807,22 @@ def test_entry_prints_on_a4(browser, site, pages, kind):
         assert "".join(texts).count(label) == main_text.count(label), (label, texts)
 
 
+def test_supervision_figures_print_with_whose_they_are(browser, site):
+    """Printed for a meeting, the supervision page and the annual report say which site's
+    figures they are, and on which day (tester: neither the town nor the site was named)."""
+    title = re.search(r'<a class="site-title"[^>]*>([^<]+)</a>', (site / "index.html").read_text(encoding="utf-8")).group(1)
+    for rel in ("supervision/index.html", next(p.relative_to(site).as_posix() for p in site.glob("supervision/annual-*/index.html"))):
+        page = browser.new_page()
+        try:
+            page.goto((site / rel).as_uri())
+            first = _pdf_pages(page.pdf(format="A4"))[0]
+        finally:
+            page.close()
+        first = re.sub(r"^\d+/\d+", "", first)  # (the sheet's number, at its foot)
+        assert first.startswith(re.sub(r"\s+", "", title)), (rel, first[:100])
+        assert "2026年11月20日" in first or rel != "supervision/index.html"
+
+
 def test_a_notice_prints_without_its_days_left_and_no_heading_ends_a_sheet(browser, site):
     """An open notice's days left are out of date the day after it is posted; and a
     heading never stands at the foot of a sheet with its text on the next."""
