@@ -10,7 +10,7 @@ missing: one, the latest, is shown as 逾期 N 天, more (or an older gap) as �
 Entries with `formed` must be published within the category's
 `publish_within_workdays` working days (政府信息公开条例 art. 26, default 20); units
 with no entry for 14 days or more are stale. `annual_rows` gives the 主动公开 counts per
-year, late by either rule (past the working-day limit, or covering a period after its
+year (and the periods missing), late by either rule (past the working-day limit, or covering a period after its
 due date) counted once. Every function is one pass over the entries and returns frozen
 dataclasses; nothing here renders or reads files.
 """
@@ -142,6 +142,7 @@ class AnnualRow:
     published: int
     late: int
     corrections: int
+    missing: int = 0  # scheduled periods of the year due by today and not published
 
 
 def entry_span(entry: Entry) -> tuple[dt.date, dt.date]:
@@ -284,20 +285,25 @@ def counted_to(year: int, today: dt.date) -> dt.date:
     return min(today, dt.date(year, 12, 31))
 
 
-def annual_rows(config: SiteConfig, entries: list[Entry],
-                late_rels: frozenset[str]) -> dict[int, tuple[AnnualRow, ...]]:
-    """Per year with entries: per unit × category, entries published, those of them
-    published late (`Supervision.late_rels`), corrections."""
-    counts: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+def annual_rows(config: SiteConfig, entries: list[Entry], late_rels: frozenset[str],
+                records: tuple[CadenceRecord, ...] = ()) -> dict[int, tuple[AnnualRow, ...]]:
+    """Per year with entries or periods missing: per unit × category, entries published,
+    those of them published late (`Supervision.late_rels`), corrections, and the periods
+    of the year missing on today (of `records`), so that a unit that stopped publishing
+    is not a short row, or no row, in its year's report (tester)."""
+    counts: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for e in entries:
         row = counts[(e.date.year, e.unit, e.category)]
         row[0] += 1
         row[1] += e.rel in late_rels
         row[2] += bool(e.corrects)
+    for r in records:
+        for period in r.missing_periods:
+            counts[(periods.span(period)[0].year, r.unit, r.category)][3] += 1
     unit_order = {u.id: n for n, u in enumerate(config.units)}
     cat_order = {c.id: n for n, c in enumerate(config.categories)}
     years: dict[int, list[AnnualRow]] = defaultdict(list)
-    for (year, unit, cat), (published, n_late, fixes) in sorted(
+    for (year, unit, cat), (published, n_late, fixes, missing) in sorted(
             counts.items(), key=lambda kv: (kv[0][0], unit_order[kv[0][1]], cat_order[kv[0][2]])):
-        years[year].append(AnnualRow(year, unit, cat, published, n_late, fixes))
+        years[year].append(AnnualRow(year, unit, cat, published, n_late, fixes, missing))
     return {year: tuple(rows) for year, rows in sorted(years.items())}

@@ -2,7 +2,7 @@
 
 `accountability_pages` adds to the site: the supervision page `supervision/index.html`
 (units × scheduled categories, late entries, stale units), one annual report page per
-year with entries (`supervision/annual-YYYY/index.html`), a finance overview per unit
+year with entries or periods missing (`supervision/annual-YYYY/index.html`), a finance overview per unit
 with ledgers (`<unit>/ledgers/index.html`, a table and an inline SVG chart made here)
 and a printable bulletin-board sheet per unit and month (`<unit>/board/YYYY-MM/`).
 It only arranges data already computed by `model.build_site`; titles and chart labels
@@ -11,7 +11,6 @@ come from the site language's strings file.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from .accountability import counted_to
 from .feeds import page_url
@@ -49,16 +48,14 @@ def accountability_pages(site: Site, home: tuple[str, str]) -> list[Page]:
         "failing": sv.failing, "years": sorted(site.annual, reverse=True),
     }, frozenset({"*"}), (home,))]
 
-    by_year: dict[int, list[str]] = defaultdict(list)
-    for i in site.items:
-        by_year[i.entry.date.year].append(i.entry.rel)
     for year, rows in site.annual.items():
-        totals = [sum(getattr(r, k) for r in rows) for k in ("published", "late", "corrections")]
+        totals = [sum(getattr(r, k) for r in rows) for k in ("published", "late", "missing", "corrections")]
         so_far = counted_to(year, site.today) < dt.date(year, 12, 31)
         data = {"year": year, "rows": rows, "totals": totals, "so_far": so_far}
+        # (every entry: the periods of a year missing depend on entries of other years, a
+        # backfill dated later or a unit's first entry, that made it owe from then)
         pages.append(Page(f"supervision/annual-{year}/index.html", "annual.html",
-                          t["annual_title"].format(y=year), data,
-                          frozenset(by_year[year]),
+                          t["annual_title"].format(y=year), data, frozenset({"*"}),
                           (home, (t["supervision_title"], sup_path))))
 
     for unit in cfg.units:

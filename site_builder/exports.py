@@ -115,11 +115,11 @@ def annual_csv(site: Site, year: int) -> bytes:
     cfg = site.config
     rows: list[list[Any]] = [[t["col_year"], t["col_unit_id"], t["col_unit"], t["col_category_id"],
                               t["category"], t["col_count_published"], t["col_count_late"],
-                              t["col_count_corrections"], t["col_as_of"]]]
+                              t["col_count_missing"], t["col_count_corrections"], t["col_as_of"]]]
     as_of = _day(counted_to(year, site.today))
     for r in site.annual[year]:
         rows.append([r.year, r.unit, cfg.units_by_id[r.unit].name, r.category,
-                     cfg.categories_by_id[r.category].name, r.published, r.late, r.corrections, as_of])
+                     cfg.categories_by_id[r.category].name, r.published, r.late, r.missing, r.corrections, as_of])
     return _csv(rows)
 
 

@@ -232,7 +232,7 @@ def _attach_accountability(site: Site, entries: list[Entry], problems: Problems)
         problems.add("site.yaml", None, "workdays_unknown_year", warning=True, year=year)
     for late in site.supervision.late_entries:
         site.by_rel[late.rel].late = late
-    site.annual = accountability.annual_rows(cfg, published, site.supervision.late_rels)
+    site.annual = accountability.annual_rows(cfg, published, site.supervision.late_rels, site.supervision.records)
     # The chain is checked over every ledger, those dated later too (a correction of
     # October that breaks November's opening is told now, not on November's day, when
     # it would stop that day's build).

@@ -691,19 +691,22 @@ def test_annual_csv_counts_match_the_entries(tmp_path):
         rows = list(csv.reader(io.StringIO(read(out, f"data/annual-{year}.csv").lstrip("\ufeff"))))
         assert rows[0] == [UI["col_year"], UI["col_unit_id"], UI["col_unit"], UI["col_category_id"],
                            UI["category"], UI["col_count_published"], UI["col_count_late"],
-                           UI["col_count_corrections"], UI["col_as_of"]]
-        return [[r[0], r[1], r[3], r[5], r[6], r[7], r[8]] for r in rows[1:]]
+                           UI["col_count_missing"], UI["col_count_corrections"], UI["col_as_of"]]
+        return [[r[0], r[1], r[3], r[5], r[6], r[7], r[8], r[9]] for r in rows[1:]]
 
-    assert counts("2025") == [["2025", "beicun", "decisions", "2", "1", "0", "2025-12-31"]]
-    assert counts("2026") == [["2026", "town", "relief", "2", "1", "0", "2026-11-20"],
-                              ["2026", "beicun", "decisions", "2", "0", "1", "2026-11-20"],
-                              ["2026", "nancun", "finance", "10", "2", "0", "2026-11-20"],
-                              ["2026", "nancun", "decisions", "1", "0", "0", "2026-11-20"]]
+    # (北村 owes its finances from 2026-01 and published none: a row of its own, January
+    # to October missing, tester: no row at all)
+    assert counts("2025") == [["2025", "beicun", "decisions", "2", "1", "0", "0", "2025-12-31"]]
+    assert counts("2026") == [["2026", "town", "relief", "2", "1", "0", "0", "2026-11-20"],
+                              ["2026", "beicun", "finance", "0", "0", "10", "0", "2026-11-20"],
+                              ["2026", "beicun", "decisions", "2", "0", "0", "1", "2026-11-20"],
+                              ["2026", "nancun", "finance", "10", "2", "0", "0", "2026-11-20"],
+                              ["2026", "nancun", "decisions", "1", "0", "0", "0", "2026-11-20"]]
     captions = {"2025": UI["annual_caption"].format(y=2025),
                 "2026": UI["annual_caption_so_far"].format(y=2026, date="2026年11月20日")}
-    for year, (published, late, fixes) in {"2025": (2, 1, 0), "2026": (15, 3, 1)}.items():
+    for year, totals in {"2025": (2, 1, 0, 0), "2026": (15, 3, 10, 1)}.items():
         page = read(out, f"supervision/annual-{year}/index.html")
-        assert tables(page)[captions[year]][-1] == [UI["total_row"], str(published), str(late), str(fixes)]
+        assert tables(page)[captions[year]][-1] == [UI["total_row"], *map(str, totals)]
         so_far = UI["annual_so_far"].format(y=2026, date="2026年11月20日")
         assert (so_far in text_of(page)) == (year == "2026")
     assert not (out / "data/annual-2024.csv").exists()
