@@ -10,8 +10,8 @@ missing: one, the latest, is shown as 逾期 N 天, more (or an older gap) as �
 Entries with `formed` must be published within the category's
 `publish_within_workdays` working days (政府信息公开条例 art. 26, default 20); units
 with no entry for 14 days or more are stale. `annual_rows` gives the 主动公开 counts per
-year (and the periods missing), late by either rule (past the working-day limit, or covering a period after its
-due date) counted once. Every function is one pass over the entries and returns frozen
+year, late by either rule (past the working-day limit, or covering a period after its
+due date) counted once, and the periods of each year missing. Every function is one pass over the entries and returns frozen
 dataclasses; nothing here renders or reads files.
 """
 from __future__ import annotations
@@ -286,7 +286,7 @@ def counted_to(year: int, today: dt.date) -> dt.date:
 
 
 def annual_rows(config: SiteConfig, entries: list[Entry], late_rels: frozenset[str],
-                records: tuple[CadenceRecord, ...] = ()) -> dict[int, tuple[AnnualRow, ...]]:
+                records: tuple[CadenceRecord, ...]) -> dict[int, tuple[AnnualRow, ...]]:
     """Per year with entries or periods missing: per unit × category, entries published,
     those of them published late (`Supervision.late_rels`), corrections, and the periods
     of the year missing on today (of `records`), so that a unit that stopped publishing

@@ -518,7 +518,7 @@ class EntryReader:
             self._scan_privacy(body, body_line, attachments, rel, problems)
         else:  # (its page shows none of its files, nor what `notices.withhold` takes away; nor
             # is a file it names known to the cache: one put back must not change what is read)
-            attachments, entry_links = (), []
+            attachments, entry_links = (), {}
             self._scan_fields({k: v for k, v in f.items() if k not in _NOT_SHOWN_WITHDRAWN}, (), rel, problems)
         if date is None or not title or (problems.errors and (summed is None or any(
                 not p.key.startswith(_LEDGER_KEYS) for p in problems.errors))):
@@ -535,7 +535,7 @@ class EntryReader:
             attachments=attachments, totals=totals, corrects=_content_path(f.get("corrects")),
             draft=False, withdrawn=withdrawn, opening_note=_text(f.get("opening_note")),
             html=html, ledgers=tuple(summed if problems.errors else found_ledgers),
-            entry_links=tuple(link for link, _ in entry_links), entry_link_lines=tuple(n for _, n in entry_links),
+            entry_links=tuple(entry_links), entry_link_lines=tuple(entry_links.values()),
             digest=content_digest(data, attachments), date_line=self._line("date"),
             corrects_line=self._line("corrects")))
 
@@ -702,11 +702,14 @@ class EntryReader:
             seen[a.name] = a.rel
 
     def _local_links(self, html: str, body: str, body_line: int, rel_path: str, rel: str,
-                     problems: Problems) -> tuple[str, list[Attachment], list[tuple[str, int]]]:
+                     problems: Problems) -> tuple[str, list[Attachment], dict[str, int]]:
         """Check relative links and images; files are published beside the entry page. An
         image shown in the page that a phone on a slow network takes long to load (a
-        photo as the camera took it) is told, with what to do."""
-        mapping, files, entries = {}, [], []
+        photo as the camera took it) is told, with what to do. Returns the HTML, the files,
+        and the entries linked, each with the line of its first link."""
+        mapping: dict[str, str] = {}
+        files: list[Attachment] = []
+        entries: dict[str, int] = {}
         shown = image_sources(html)
         for url in local_refs(html):
             target, _, fragment = url.partition("#")
@@ -719,8 +722,7 @@ class EntryReader:
                 continue
             if path.suffix == ".md":
                 link = path.relative_to(self.content).as_posix()
-                if all(link != known for known, _ in entries):  # (linked twice: told once)
-                    entries.append((link, line))
+                entries.setdefault(link, line)  # (linked twice: told once)
                 mapping[url] = f"sb-entry:{link}" + (f"#{fragment}" if fragment else "")
             else:
                 a = self._attachment(path, None)

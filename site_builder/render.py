@@ -65,9 +65,9 @@ def format_status(record: Any, strings: Strings) -> str:
     """A unit × category's standing (accountability.CadenceRecord): 按时, 有 N 期迟报,
     未到期, 逾期 N 天 or 缺 N 期, on the pages and in check --supervision."""
     t = strings.ui
+    if record.shown_status == "late":
+        return t["status_late"].format(count=len(record.late_periods))
     if record.status == "ok":  # (nothing due yet: none was late, but none was on time either)
-        if record.late_periods:
-            return t["status_late"].format(count=len(record.late_periods))
         return t["status_ok"] if record.expected else t["status_not_due"]
     if record.status == "overdue":
         return t["status_overdue"].format(days=record.overdue_days)
